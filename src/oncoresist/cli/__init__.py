@@ -1,0 +1,60 @@
+"""Command line: ``oncoresist VERB ...``; thin wrappers around the library.
+
+Each verb lives in a ``_<topic>.py`` module that registers itself on the shared typer ``app``;
+importing them here assembles the CLI. :func:`main` is the console-script entry point and is
+testable: ``main(["demo", "--out", "x"])`` returns the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from .. import __version__
+from ._app import app
+
+from . import _cohort  # noqa: E402,F401  (registers demo, build)
+
+__all__ = ["app", "main"]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"oncoresist {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(  # noqa: B008
+        False, "--version", help="Show the version and exit.", callback=_version_callback, is_eager=True
+    ),
+) -> None:
+    """oncoresist: multi-omics drug-resistance analysis."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rv = app(args=args, prog_name="oncoresist", standalone_mode=False)
+    except typer.Exit as e:
+        return int(e.exit_code or 0)
+    except SystemExit as e:  # pragma: no cover - typer internals
+        return int(e.code or 0)
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            return e.exit_code
+        if isinstance(e, click.exceptions.Abort):
+            return 1
+        raise
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The typer application shared by every verb module."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from .._errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="oncoresist",
+    help=(
+        "oncoresist: integrate a tumour's multi-omics layers with drug-response data to explain "
+        "and predict cancer drug resistance.\n\n"
+        "Start with 'oncoresist demo' (simulated cohort -> report), then 'oncoresist build "
+        "study.toml --out cohort.h5mu' on your own files."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a one-line cause on stderr and exit with ``code``."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn :class:`InputError` (and unreadable files) into a one-line error and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as e:
+            fail(str(e).splitlines()[0] if str(e) else "bad input")
+        except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
+            fail(f"{e.strerror or e}: '{e.filename}'")
+        except KeyboardInterrupt:  # pragma: no cover - interactive
+            typer.echo("interrupted", err=True)
+            sys.exit(130)
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def log(message: str, *, quiet: bool) -> None:
+    """Print a progress message on stderr unless ``quiet``."""
+    if not quiet:
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False).print(message)

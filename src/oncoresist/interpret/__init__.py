@@ -1,0 +1,3 @@
+"""Interpretation of one patient: alterations -> evidence, tiers, resistance alerts, targets."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Preprocessing per layer: QC, normalisation, imputation, batch correction, feature selection."""
+
+__all__: list[str] = []

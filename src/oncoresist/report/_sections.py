@@ -1,0 +1,78 @@
+"""Building blocks of the HTML reports: sections, inlined figures and tables.
+
+Every report is one self-contained HTML file: figures are PNG data URIs, styles inline, no
+external requests. Topic modules build :class:`Section` objects; templates lay them out.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Section", "figure_html", "figure_to_data_uri", "table_html", "escape"]
+
+
+@dataclass
+class Section:
+    """One section of a report.
+
+    Parameters
+    ----------
+    id
+        HTML anchor (letters, digits, ``-``).
+    title
+        Heading shown in the page and the table of contents.
+    html
+        Trusted HTML fragment (build it with :func:`table_html`, :func:`figure_html`, :func:`escape`).
+    summary
+        One-line plain-text summary shown under the heading.
+    """
+
+    id: str
+    title: str
+    html: str
+    summary: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def escape(text: Any) -> str:
+    """HTML-escape any value's string form."""
+    return html.escape(str(text))
+
+
+def figure_to_data_uri(fig: Any, *, dpi: int = 110) -> str:
+    """Render a matplotlib figure to a ``data:image/png;base64,...`` URI and close it."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def figure_html(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 110) -> str:
+    """A ``<figure>`` with the figure inlined as PNG and an optional caption."""
+    uri = figure_to_data_uri(fig, dpi=dpi)
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="{uri}" alt="{escape(alt)}">{cap}</figure>'
+
+
+def table_html(df: pd.DataFrame, *, max_rows: int = 50, index: bool = False, float_format: str = "{:.3g}") -> str:
+    """A compact HTML table (first ``max_rows`` rows; a note says how many were left out)."""
+    shown = df.head(max_rows)
+    out = shown.to_html(
+        index=index,
+        classes="tbl",
+        border=0,
+        na_rep="",
+        float_format=lambda v: float_format.format(v),
+        escape=True,
+    )
+    if len(df) > max_rows:
+        out += f'<p class="note">{len(df) - max_rows} more rows not shown (see the CSV outputs).</p>'
+    return out
