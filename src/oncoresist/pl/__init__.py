@@ -1,3 +1,9 @@
 """Figures (matplotlib, static, one function per figure); each returns the Figure."""
 
-__all__: list[str] = []
+from ._qc import layer_distributions, missingness, sample_overlap
+
+__all__: list[str] = [
+    "layer_distributions",
+    "missingness",
+    "sample_overlap",
+]

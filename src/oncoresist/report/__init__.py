@@ -1,5 +1,15 @@
 """Self-contained HTML reports (cohort report, patient report)."""
 
+from ._cohort import cohort_sections, render_report, write_cohort_report
 from ._sections import Section, escape, figure_html, figure_to_data_uri, table_html
 
-__all__ = ["Section", "escape", "figure_html", "figure_to_data_uri", "table_html"]
+__all__ = [
+    "Section",
+    "cohort_sections",
+    "escape",
+    "figure_html",
+    "figure_to_data_uri",
+    "render_report",
+    "table_html",
+    "write_cohort_report",
+]

@@ -1,0 +1,114 @@
+"""Verbs about whole cohorts: ``demo``, ``build``, ``report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._app import app, handle_errors, log
+
+
+def _print_table(df, *, title: str, quiet: bool) -> None:  # noqa: ANN001
+    if quiet:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False)
+    for c in df.columns:
+        t.add_column(str(c), overflow="fold")
+    for row in df.itertuples(index=False):
+        t.add_row(*["" if v is None else str(v) for v in row])
+    Console(stderr=True).print(t)
+
+
+@app.command()
+@handle_errors
+def demo(
+    out: Path = typer.Option(Path("oncoresist_demo"), "--out", "-o", help="Output folder."),  # noqa: B008
+    n_samples: int = typer.Option(150, "--n-samples", "-n", min=20, help="Samples in the simulated cohort."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the simulation."),
+    n_jobs: int = typer.Option(None, "--n-jobs", help="Local workers (default: all CPUs)."),  # noqa: B008
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Run the whole pipeline on a built-in simulated cohort and write a report.
+
+    Simulates a cohort with planted resistance mechanisms, writes its raw files (MAF, CNV
+    segments, matrices, drug screen, clinical sheet, study TOML) to OUT/raw, builds the cohort
+    through the readers, runs the analyses and writes OUT/cohort.h5mu and OUT/report/index.html.
+
+    Example: oncoresist demo --out demo --n-samples 150 --seed 0
+    """
+    from .._demo import run_demo
+
+    ctx = run_demo(out, n_samples=n_samples, seed=seed, quiet=quiet, n_jobs=n_jobs)
+    if not quiet:
+        for k, v in ctx.timings.items():
+            log(f"  {k}: {v:.1f} s", quiet=quiet)
+    typer.echo(f"cohort: {ctx.outputs['cohort']}")
+    typer.echo(f"report: {ctx.outputs['report']}")
+
+
+@app.command()
+@handle_errors
+def build(
+    study: Path = typer.Argument(..., help="Study file (TOML) listing the layer files."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Cohort to write (.h5mu)."),  # noqa: B008
+    summary: Path = typer.Option(None, "--summary", help="Also write the build summary as CSV."),  # noqa: B008
+    fit: bool = typer.Option(True, "--fit/--no-fit", help="Fit dose-response curves of [screen] into the drug layer."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages or summary table."),
+) -> None:
+    """Build one cohort (.h5mu) from a study file listing the layer files.
+
+    The study file (TOML) has [study], optional [samples] (sample sheet, aliases, survival
+    columns), one [layers.NAME] table per layer (kind = maf | vcf | cnv_matrix | cnv_segments |
+    matrix | phospho_matrix | maxquant | phosphosites | drug_matrix; file = path; optional
+    sample_pattern = regex and reader options), optional [screen] and [combinations]. The
+    build summary (per layer: samples, features, missing fraction, sample IDs that matched
+    nothing) is printed and stored in the cohort.
+
+    Example: oncoresist build study.toml --out cohort.h5mu --summary build_summary.csv
+    """
+    from .._utils import write_csv
+    from ..io import build_summary, read_study, write_h5mu
+
+    mdata = read_study(study, fit_screen=fit, quiet=quiet)
+    table = build_summary(mdata)
+    _print_table(table, title=f"build summary: {mdata.n_obs} samples", quiet=quiet)
+    write_h5mu(mdata, out)
+    if summary is not None:
+        write_csv(table, summary)
+    typer.echo(f"cohort: {out} ({mdata.n_obs} samples, layers: {', '.join(mdata.mod)})")
+
+
+@app.command()
+@handle_errors
+def report(
+    cohort: Path = typer.Argument(..., help="Cohort (.h5mu)."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="HTML file to write."),  # noqa: B008
+    patient: str = typer.Option(None, "--patient", "-p", help="Write the tumour-board report of this sample instead of the cohort report."),  # noqa: B008
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Write a self-contained HTML report: the cohort report, or one patient's report.
+
+    Example: oncoresist report cohort.h5mu --out report.html
+             oncoresist report cohort.h5mu --patient SIM-0001 --out SIM-0001.html
+    """
+    from ..io import read_h5mu
+    from ..report import write_cohort_report
+
+    mdata = read_h5mu(cohort)
+    if patient is None:
+        log("writing cohort report ...", quiet=quiet)
+        path = write_cohort_report(mdata, out)
+    else:
+        from .._errors import InputError
+        from ..report import write_patient_report  # type: ignore[attr-defined]
+
+        if patient not in set(mdata.obs_names):
+            shown = ", ".join(list(mdata.obs_names[:5]))
+            msg = f"patient {patient!r} is not a sample of '{cohort}' ({mdata.n_obs} samples, e.g. {shown})."
+            raise InputError(msg)
+        path = write_patient_report(mdata, patient, out)
+    typer.echo(f"report: {path}")

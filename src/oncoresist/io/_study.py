@@ -1,0 +1,378 @@
+"""Read a study file (TOML) that lists a cohort's layer files -> one :class:`mudata.MuData`.
+
+The study file format is documented in CONTRIBUTING.md ("Study file") and in
+:func:`read_study`. Every layer goes through the same steps: read with the reader of its
+``kind``; clean sample IDs (``sample_pattern``); map aliases to the sample sheet's IDs; check
+for duplicates; then all layers become modalities of one MuData, the sample sheet becomes
+``mdata.obs``, and a build summary (per layer: samples, features, missing fraction, sample IDs
+that matched nothing) is stored in ``mdata.uns['build']``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._errors import InputError
+from .._utils import PathLike, check_file, clean_ids
+
+__all__ = ["LAYER_KINDS", "read_study", "build_summary"]
+
+log = logging.getLogger(__name__)
+
+#: Layer kinds a study file may name, with the modality they usually feed.
+LAYER_KINDS: dict[str, str] = {
+    "maf": "mutations from a MAF file -> binary gene-level layer (+ VAF layer, variant table)",
+    "vcf": "somatic calls from a VCF -> binary gene-level layer (+ VAF layer, variant table)",
+    "cnv_matrix": "gene-level copy number matrix (log2 ratios or calls)",
+    "cnv_segments": "segment file mapped to genes with a gene-coordinate table (option genes=)",
+    "matrix": "any features x samples / samples x features numeric matrix",
+    "phospho_matrix": "phosphosite matrix with site IDs such as GENE-S123",
+    "maxquant": "MaxQuant proteinGroups.txt",
+    "phosphosites": "MaxQuant Phospho (STY)Sites.txt",
+    "drug_matrix": "samples x drugs summary metric (AUC, IC50, ...)",
+}
+
+_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations"}
+_SAMPLE_KEYS = {"file", "id_column", "alias_columns", "alias_where", "survival_time", "survival_event", "sep"}
+_PATH_KEYS = {"file", "genes"}
+#: Options handled by read_study itself (not passed to readers).
+_LAYER_OWN_KEYS = {"kind", "file", "sample_pattern", "sequenced_samples", "modality"}
+
+
+def _reader(kind: str) -> Callable[..., Any]:
+    import oncoresist.io as io_mod
+
+    names = {
+        "maf": "read_maf",
+        "vcf": "read_vcf",
+        "cnv_matrix": "read_cnv_matrix",
+        "cnv_segments": "read_cnv_segments",
+        "matrix": "read_matrix",
+        "drug_matrix": "read_matrix",
+        "phospho_matrix": "read_phospho_matrix",
+        "maxquant": "read_maxquant",
+        "phosphosites": "read_phosphosites",
+    }
+    fn = getattr(io_mod, names[kind], None)
+    if fn is None:  # pragma: no cover - all readers ship with the package
+        msg = f"reader for layer kind {kind!r} ({names[kind]}) is not available in this installation."
+        raise InputError(msg)
+    return fn
+
+
+def _resolve(base: Path, value: Any) -> Any:
+    if isinstance(value, str):
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (base / p)
+    return value
+
+
+class _SampleMap:
+    """Maps any known alias of a sample to the sample sheet's ID."""
+
+    def __init__(self, sheet: pd.DataFrame | None, alias_columns: list[str], alias_where: Mapping[str, Any], path: Path | None) -> None:
+        self.sheet = sheet
+        self.alias: dict[str, str] = {}
+        self.ambiguous: set[str] = set()
+        if sheet is None:
+            return
+        for col in alias_columns:
+            if col not in sheet.columns:
+                msg = (
+                    f"[samples] alias column {col!r} is not a column of the sample sheet '{path}'; "
+                    f"columns are: {', '.join(map(str, sheet.columns[:12]))}{', ...' if sheet.shape[1] > 12 else ''}."
+                )
+                raise InputError(msg)
+        rows = sheet
+        for col, val in alias_where.items():
+            if col not in sheet.columns:
+                msg = f"[samples] alias_where names column {col!r}, which the sample sheet '{path}' lacks."
+                raise InputError(msg)
+            allowed = val if isinstance(val, list) else [val]
+            rows = rows[rows[col].astype(str).isin([str(a) for a in allowed])]
+        for col in alias_columns:
+            for sid, alias in zip(rows.index, rows[col].astype(str).str.strip(), strict=True):
+                if alias in ("", "nan", "None"):
+                    continue
+                if alias in self.alias and self.alias[alias] != sid:
+                    self.ambiguous.add(alias)
+                self.alias[alias] = sid
+        for a in self.ambiguous:
+            self.alias.pop(a, None)
+
+    def map(self, ids: pd.Index) -> pd.Index:
+        if self.sheet is None:
+            return ids
+        known = set(self.sheet.index)
+        return pd.Index([i if i in known else self.alias.get(i, i) for i in ids], dtype=object)
+
+    def unmatched(self, ids: pd.Index) -> list[str]:
+        if self.sheet is None:
+            return []
+        known = set(self.sheet.index)
+        return [i for i in ids if i not in known]
+
+
+def _finish_ids(adata: ad.AnnData, *, pattern: str | None, smap: _SampleMap, layer: str, path: Path) -> ad.AnnData:
+    ids = clean_ids(adata.obs_names, pattern=pattern)
+    ids = smap.map(ids)
+    dup = ids[ids.duplicated()].unique()
+    if len(dup):
+        shown = ", ".join(map(str, dup[:5]))
+        msg = (
+            f"layer '{layer}' ('{path}'): sample IDs {shown} occur more than once after cleaning "
+            f"(sample_pattern={pattern!r}) and alias mapping; each sample may appear once per layer: "
+            "fix the IDs, the sample_pattern, or the [samples] aliases."
+        )
+        raise InputError(msg)
+    adata.obs_names = ids.astype(str)
+    return adata
+
+
+def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap) -> ad.AnnData:
+    if "kind" not in spec or "file" not in spec:
+        msg = f"[layers.{name}] needs 'kind' and 'file' (kinds: {', '.join(LAYER_KINDS)})."
+        raise InputError(msg)
+    kind = str(spec["kind"])
+    if kind not in LAYER_KINDS:
+        msg = f"[layers.{name}] has unknown kind {kind!r}; expected one of: {', '.join(LAYER_KINDS)}."
+        raise InputError(msg)
+    path = check_file(_resolve(base, spec["file"]), what=f"[layers.{name}] file")
+    opts = {k: (_resolve(base, v) if k in _PATH_KEYS else v) for k, v in spec.items() if k not in _LAYER_OWN_KEYS}
+    reader = _reader(kind)
+    pattern = spec.get("sample_pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            msg = f"[layers.{name}] sample_pattern {pattern!r} is not a valid regular expression: {e}."
+            raise InputError(msg) from e
+    try:
+        if kind in ("maf", "vcf"):
+            import oncoresist.io as io_mod
+
+            variants = reader(path, **opts)
+            variants = variants.copy()
+            variants["sample"] = smap.map(clean_ids(variants["sample"], pattern=pattern)).astype(str)
+            sequenced = spec.get("sequenced_samples")
+            samples = None
+            if sequenced == "sheet" and smap.sheet is not None:
+                samples = list(smap.sheet.index)
+            elif isinstance(sequenced, list):
+                samples = [str(s) for s in sequenced]
+            adata = io_mod.variants_to_anndata(variants, samples=samples)
+        else:
+            adata = reader(path, **opts)
+            adata = _finish_ids(adata, pattern=pattern, smap=smap, layer=name, path=path)
+    except TypeError as e:
+        msg = f"[layers.{name}] has an option the {kind!r} reader does not take: {e}. See the reader's docstring."
+        raise InputError(msg) from e
+    adata.uns.setdefault("source", {})
+    adata.uns["source"] = {"file": str(path), "kind": kind}
+    if adata.n_obs == 0 or adata.n_vars == 0:
+        msg = f"layer '{name}' ('{path}') is empty after reading ({adata.n_obs} samples x {adata.n_vars} features); check the file and its options."
+        raise InputError(msg)
+    return adata
+
+
+def _missing_fraction(adata: ad.AnnData) -> float:
+    X = adata.X
+    if X is None:
+        return float("nan")
+    if sp.issparse(X):
+        data = X.data
+        return float(np.isnan(data).sum() / max(1, X.shape[0] * X.shape[1]))
+    X = np.asarray(X, dtype=float)
+    return float(np.isnan(X).mean()) if X.size else float("nan")
+
+
+def build_summary(mdata: md.MuData, *, unmatched: Mapping[str, list[str]] | None = None) -> pd.DataFrame:
+    """Per-layer summary of a cohort: samples, features, missing fraction, unmatched sample IDs.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    unmatched
+        Per layer, sample IDs that matched nothing in the sample sheet (from :func:`read_study`);
+        taken from ``mdata.uns['build']`` when not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per layer: ``layer, samples, features, missing_fraction, samples_only_here,
+        unmatched_ids`` (``unmatched_ids`` lists at most 10 IDs, with a count).
+    """
+    if unmatched is None:
+        unmatched = {}
+        b = mdata.uns.get("build", {})
+        if isinstance(b, Mapping) and "unmatched" in b:
+            unmatched = {k: list(np.atleast_1d(v)) for k, v in b["unmatched"].items()}
+    rows = []
+    all_sets = {k: set(m.obs_names) for k, m in mdata.mod.items()}
+    for name, m in mdata.mod.items():
+        others = set().union(*(s for k, s in all_sets.items() if k != name)) if len(all_sets) > 1 else set()
+        only = sorted(all_sets[name] - others) if len(all_sets) > 1 else []
+        um = [str(u) for u in unmatched.get(name, []) if str(u) != ""]
+        rows.append(
+            {
+                "layer": name,
+                "samples": m.n_obs,
+                "features": m.n_vars,
+                "missing_fraction": round(_missing_fraction(m), 4),
+                "samples_only_here": len(only),
+                "unmatched": len(um),
+                "unmatched_ids": ", ".join(um[:10]) + (f", ... ({len(um)} in all)" if len(um) > 10 else ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -> md.MuData:
+    """Build a cohort from a study file (TOML) listing the layer files and their options.
+
+    Parameters
+    ----------
+    path
+        The study file. Paths inside it are relative to its folder. Tables:
+        ``[study]`` (``name``), ``[samples]`` (optional sample sheet: ``file``, ``id_column``,
+        ``alias_columns``, ``alias_where``, ``survival_time``, ``survival_event``),
+        ``[layers.<name>]`` (one per modality: ``kind``, ``file``, optional ``sample_pattern``
+        and any option of the reader of that kind), ``[screen]`` (raw single-agent dose-response
+        screen: ``file`` + options of :func:`read_dose_response`), ``[combinations]``
+        (combination dose matrices: ``file`` + options of :func:`read_combinations`).
+    fit_screen
+        Fit dose-response curves of ``[screen]`` into the ``drug`` layer (otherwise only the
+        raw screen is stored in ``mdata.uns['dose_response']``).
+    quiet
+        No progress messages.
+
+    Returns
+    -------
+    mudata.MuData
+        Modalities named as the ``[layers]`` tables (plus ``drug`` from ``[screen]``);
+        ``mdata.obs`` holds the sample sheet's columns; ``mdata.uns['build']`` the build
+        summary (also available as a table through :func:`build_summary`). Samples missing
+        from some layers are kept; sample IDs that match nothing in the sample sheet are kept
+        and listed in the summary.
+
+    Examples
+    --------
+    >>> from oncoresist.ds import simulate_cohort
+    >>> import tempfile
+    >>> study = simulate_cohort(40, seed=1).write(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> mdata = read_study(study)  # doctest: +SKIP
+    """
+    p = check_file(path, what="study file")
+    base = p.parent
+    try:
+        cfg = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        msg = f"study file '{p}' is not valid TOML: {e}."
+        raise InputError(msg) from e
+    unknown = set(cfg) - _STUDY_KEYS
+    if unknown:
+        msg = f"study file '{p}' has unknown table(s) {', '.join(sorted(unknown))}; expected: {', '.join(sorted(_STUDY_KEYS))}."
+        raise InputError(msg)
+    layers = cfg.get("layers", {})
+    if not layers and "screen" not in cfg:
+        msg = f"study file '{p}' lists no [layers.<name>] table and no [screen]: nothing to build."
+        raise InputError(msg)
+
+    import oncoresist.io as io_mod
+
+    from .._utils import progress
+
+    # sample sheet
+    sheet = None
+    sample_cfg = dict(cfg.get("samples", {}))
+    bad = set(sample_cfg) - _SAMPLE_KEYS
+    if bad:
+        msg = f"[samples] has unknown key(s) {', '.join(sorted(bad))}; expected: {', '.join(sorted(_SAMPLE_KEYS))}."
+        raise InputError(msg)
+    sheet_path = None
+    if "file" in sample_cfg:
+        sheet_path = check_file(_resolve(base, sample_cfg["file"]), what="[samples] file")
+        sheet = io_mod.read_clinical(
+            sheet_path,
+            id_column=sample_cfg.get("id_column"),
+            survival_time=sample_cfg.get("survival_time"),
+            survival_event=sample_cfg.get("survival_event"),
+        )
+    smap = _SampleMap(sheet, list(sample_cfg.get("alias_columns", [])), dict(sample_cfg.get("alias_where", {})), sheet_path)
+
+    mods: dict[str, ad.AnnData] = {}
+    unmatched: dict[str, list[str]] = {}
+    for name, spec in progress(list(layers.items()), description="reading layers", quiet=quiet):
+        if not isinstance(spec, Mapping):
+            msg = f"[layers.{name}] must be a table with kind and file."
+            raise InputError(msg)
+        mods[name] = _read_layer(name, spec, base, smap)
+        unmatched[name] = smap.unmatched(mods[name].obs_names)
+
+    uns: dict[str, Any] = {}
+    if "screen" in cfg:
+        scfg = dict(cfg["screen"])
+        if "file" not in scfg:
+            msg = "[screen] needs 'file' (a long-format dose-response table)."
+            raise InputError(msg)
+        spath = check_file(_resolve(base, scfg.pop("file")), what="[screen] file")
+        pattern = scfg.pop("sample_pattern", None)
+        screen = io_mod.read_dose_response(spath, **scfg)
+        screen["sample"] = smap.map(clean_ids(screen["sample"], pattern=pattern)).astype(str)
+        uns["dose_response"] = screen
+        if fit_screen:
+            from oncoresist import tl
+
+            curves = tl.fit_curves(screen, quiet=quiet)
+            mods["drug"] = tl.drug_layer(curves)
+            uns["curves"] = curves
+        unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
+    if "combinations" in cfg:
+        ccfg = dict(cfg["combinations"])
+        if "file" not in ccfg:
+            msg = "[combinations] needs 'file' (a long-format dose-matrix table)."
+            raise InputError(msg)
+        cpath = check_file(_resolve(base, ccfg.pop("file")), what="[combinations] file")
+        pattern = ccfg.pop("sample_pattern", None)
+        combos = io_mod.read_combinations(cpath, **ccfg)
+        if "sample" in combos.columns:
+            combos["sample"] = smap.map(clean_ids(combos["sample"], pattern=pattern)).astype(str)
+        uns["combinations"] = combos
+    if not mods:
+        msg = f"study file '{p}': no layer could be built (a [screen] without curve fitting makes no layer)."
+        raise InputError(msg)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mdata = md.MuData(mods)
+    if sheet is not None:
+        extra = sheet.reindex(mdata.obs_names)
+        for col in extra.columns:
+            mdata.obs[str(col)] = extra[col].to_numpy()
+        not_in_layers = [s for s in sheet.index if s not in set(mdata.obs_names)]
+    else:
+        not_in_layers = []
+    mdata.uns.update(uns)
+    study = cfg.get("study", {})
+    summary = build_summary(mdata, unmatched=unmatched)
+    mdata.uns["build"] = {
+        "study": str(study.get("name", p.stem)),
+        "study_file": str(p),
+        "summary": summary,
+        "unmatched": {k: np.asarray(v, dtype=object) for k, v in unmatched.items()},
+        "sheet_samples_without_data": np.asarray(not_in_layers, dtype=object),
+    }
+    return mdata

@@ -1,0 +1,169 @@
+"""The cohort report: one self-contained HTML page (overview, layers, QC, analyses)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import mudata as md
+import numpy as np
+import pandas as pd
+
+from .._utils import PathLike, atomic_write_text
+from ._sections import Section, escape, figure_html, table_html
+
+__all__ = ["cohort_sections", "render_report", "write_cohort_report"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _env():  # noqa: ANN202
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _cards(items: Sequence[tuple[str, object]]) -> str:
+    cells = "".join(f'<div class="card"><div class="v">{escape(v)}</div><div class="k">{escape(k)}</div></div>' for k, v in items)
+    return f'<div class="cards">{cells}</div>'
+
+
+def cohort_sections(mdata: md.MuData) -> list[Section]:
+    """The overview sections of a cohort report: layers, sample overlap, missingness, QC.
+
+    Parameters
+    ----------
+    mdata
+        The cohort (e.g. from :func:`oncoresist.io.read_study`).
+
+    Returns
+    -------
+    list of Section
+    """
+    from .. import pl
+    from ..io import build_summary
+
+    summary = build_summary(mdata)
+    build = mdata.uns.get("build", {})
+    study = build.get("study", "cohort") if isinstance(build, dict) else "cohort"
+    n_full = int(sum(all(s in set(m.obs_names) for m in mdata.mod.values()) for s in mdata.obs_names))
+    overview = _cards(
+        [
+            ("samples", mdata.n_obs),
+            ("layers", len(mdata.mod)),
+            ("samples with every layer", n_full),
+            ("clinical variables", mdata.obs.shape[1] - sum(c.split(":", 1)[0] in mdata.mod for c in mdata.obs.columns)),
+        ]
+    )
+    layer_info = summary.copy()
+    sections = [
+        Section(
+            id="overview",
+            title="Cohort overview",
+            summary=f"Study '{study}': {mdata.n_obs} samples across {len(mdata.mod)} layers.",
+            html=overview + table_html(layer_info, max_rows=100, float_format="{:.3f}"),
+        )
+    ]
+    sheet_only = build.get("sheet_samples_without_data", []) if isinstance(build, dict) else []
+    if len(sheet_only):
+        ids = ", ".join(map(str, list(sheet_only)[:20]))
+        sections[0].html += f'<p class="note">{len(sheet_only)} sample(s) of the sample sheet have no layer data: {escape(ids)}{"..." if len(sheet_only) > 20 else ""}</p>'
+    sections.append(
+        Section(
+            id="overlap",
+            title="Sample overlap between layers",
+            summary="Partial overlap is normal; every analysis says how it handles samples missing a layer.",
+            html=figure_html(pl.sample_overlap(mdata), alt="UpSet-style plot of layers per sample"),
+        )
+    )
+    sections.append(
+        Section(
+            id="missing",
+            title="Missing values",
+            summary="Fraction of missing values per sample and per feature, by layer (samples absent from a layer are not counted).",
+            html=figure_html(pl.missingness(mdata), alt="missing values by layer"),
+        )
+    )
+    sections.append(
+        Section(
+            id="qc",
+            title="Per-sample value distributions",
+            summary="Boxplots of each sample's values per layer (mutations: number of mutated genes per sample).",
+            html=figure_html(pl.layer_distributions(mdata), alt="value distributions per sample and layer"),
+        )
+    )
+    clin = mdata.obs[[c for c in mdata.obs.columns if ":" not in c]]
+    if clin.shape[1]:
+        rows = []
+        for c in clin.columns[:40]:
+            s = clin[c]
+            if pd.api.types.is_numeric_dtype(s):
+                desc = f"median {np.nanmedian(s.to_numpy(dtype=float)):.3g} (range {np.nanmin(s.to_numpy(dtype=float)):.3g}-{np.nanmax(s.to_numpy(dtype=float)):.3g})" if s.notna().any() else "all missing"
+            else:
+                vc = s.astype(str).value_counts().head(4)
+                desc = "; ".join(f"{k}: {v}" for k, v in vc.items()) + ("; ..." if s.nunique() > 4 else "")
+            rows.append({"variable": c, "non-missing": int(s.notna().sum()), "summary": desc})
+        sections.append(
+            Section(id="clinical", title="Clinical variables", summary=f"{clin.shape[1]} variables from the sample sheet.", html=table_html(pd.DataFrame(rows), max_rows=40))
+        )
+    return sections
+
+
+def render_report(sections: Sequence[Section], *, title: str, subtitle: str = "") -> str:
+    """Render sections into one self-contained HTML page (inline CSS, inline PNG figures)."""
+    from .. import __version__
+
+    css = (_TEMPLATES / "base.css").read_text(encoding="utf-8")
+    tpl = _env().get_template("cohort.html.j2")
+    return tpl.render(
+        title=title,
+        subtitle=subtitle,
+        sections=list(sections),
+        css=css,
+        version=__version__,
+        generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def write_cohort_report(
+    mdata: md.MuData,
+    path: PathLike,
+    *,
+    extra_sections: Sequence[Section] = (),
+    title: str | None = None,
+) -> Path:
+    """Write the cohort report (overview + QC + any ``extra_sections``) atomically.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    path
+        Output HTML file (its folder is created).
+    extra_sections
+        Sections from the analyses (dose-response, integration, models, patients, ...).
+    title
+        Page title; defaults to the study name.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    build = mdata.uns.get("build", {})
+    study = build.get("study", "cohort") if isinstance(build, dict) else "cohort"
+    sections = [*cohort_sections(mdata), *extra_sections]
+    html = render_report(
+        sections,
+        title=title or f"oncoresist cohort report: {study}",
+        subtitle=f"{mdata.n_obs} samples; layers: {', '.join(f'{k} ({m.n_obs}x{m.n_vars})' for k, m in mdata.mod.items())}",
+    )
+    path = Path(path)
+    atomic_write_text(path, html)
+    return path
