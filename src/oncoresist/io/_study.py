@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 LAYER_KINDS: dict[str, str] = {
     "maf": "mutations from a MAF file -> binary gene-level layer (+ VAF layer, variant table)",
     "vcf": "somatic calls from a VCF -> binary gene-level layer (+ VAF layer, variant table)",
+    "mutation_matrix": "genes x samples matrix of protein changes ('wt' = not mutated) -> binary layer",
     "cnv_matrix": "gene-level copy number matrix (log2 ratios or calls)",
     "cnv_segments": "segment file mapped to genes with a gene-coordinate table (option genes=)",
     "matrix": "any features x samples / samples x features numeric matrix",
@@ -57,6 +58,7 @@ def _reader(kind: str) -> Callable[..., Any]:
     names = {
         "maf": "read_maf",
         "vcf": "read_vcf",
+        "mutation_matrix": "read_mutation_matrix",
         "cnv_matrix": "read_cnv_matrix",
         "cnv_segments": "read_cnv_segments",
         "matrix": "read_matrix",
@@ -111,12 +113,30 @@ class _SampleMap:
                 self.alias[alias] = sid
         for a in self.ambiguous:
             self.alias.pop(a, None)
+        # case-insensitive fallback (array IDs often differ in case between files)
+        self.folded: dict[str, str] = {}
+        clash: set[str] = set()
+        for key, sid in [*((str(i), str(i)) for i in sheet.index), *self.alias.items()]:
+            k = key.casefold()
+            if k in self.folded and self.folded[k] != sid:
+                clash.add(k)
+            self.folded[k] = sid
+        for k in clash:
+            self.folded.pop(k, None)
 
     def map(self, ids: pd.Index) -> pd.Index:
         if self.sheet is None:
             return ids
         known = set(self.sheet.index)
-        return pd.Index([i if i in known else self.alias.get(i, i) for i in ids], dtype=object)
+        out = []
+        for i in ids:
+            if i in known:
+                out.append(i)
+            elif i in self.alias:
+                out.append(self.alias[i])
+            else:
+                out.append(self.folded.get(str(i).casefold(), i))
+        return pd.Index(out, dtype=object)
 
     def unmatched(self, ids: pd.Index) -> list[str]:
         if self.sheet is None:
@@ -160,7 +180,7 @@ def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap
             msg = f"[layers.{name}] sample_pattern {pattern!r} is not a valid regular expression: {e}."
             raise InputError(msg) from e
     try:
-        if kind in ("maf", "vcf"):
+        if kind in ("maf", "vcf", "mutation_matrix"):
             import oncoresist.io as io_mod
 
             variants = reader(path, **opts)
@@ -168,6 +188,8 @@ def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap
             variants["sample"] = smap.map(clean_ids(variants["sample"], pattern=pattern)).astype(str)
             sequenced = spec.get("sequenced_samples")
             samples = None
+            if "samples" in variants.attrs:  # readers that know every sequenced sample
+                samples = [str(x) for x in smap.map(clean_ids(variants.attrs["samples"], pattern=pattern))]
             if sequenced == "sheet" and smap.sheet is not None:
                 samples = list(smap.sheet.index)
             elif isinstance(sequenced, list):

@@ -1,0 +1,131 @@
+"""Mutation matrices: genes x samples (or samples x genes) of protein changes, as PharmacoGx,
+CCLE and cBioPortal's extended mutation tables ship them (``wt`` / empty = not mutated,
+``p.V600E`` or ``V600E;G469A`` = mutated)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from .._utils import PathLike, clean_ids, read_table
+
+__all__ = ["read_mutation_matrix", "classify_protein_change"]
+
+_WT = {"", "wt", "wildtype", "wild-type", "wild_type", "nan", "na", "none", "0", "-", "no", "false"}
+_SPLIT = re.compile(r"\s*(?:;|///|,|\|)\s*")
+
+
+def classify_protein_change(change: str) -> str:
+    """MAF-style ``Variant_Classification`` from a protein change such as ``p.V600E``.
+
+    Examples
+    --------
+    >>> [classify_protein_change(c) for c in ["p.V600E", "p.R213*", "p.Q1756fs", "p.E746_A750del", "p.T790="]]
+    ['Missense_Mutation', 'Nonsense_Mutation', 'Frame_Shift_Del', 'In_Frame_Del', 'Silent']
+    """
+    c = change.strip()
+    low = c.lower()
+    if low in {"1", "true", "yes", "mut", "mutated", "mutation"}:
+        return "Unknown"
+    if "fs" in low:
+        return "Frame_Shift_Ins" if "ins" in low or "dup" in low else "Frame_Shift_Del"
+    if "splice" in low or re.search(r"[+-]\d", low.removeprefix("c.")) and low.startswith("c."):
+        return "Splice_Site"
+    if c.endswith("=") or re.fullmatch(r"p\.\(?([A-Z])(\d+)\1\)?", c):
+        return "Silent"
+    if c.endswith("*") or "ter" in low.split("fs")[0][-3:] or low.endswith("x") and re.fullmatch(r"p\.[a-z]\d+x", low):
+        return "Nonsense_Mutation"
+    m = re.search(r"([A-Za-z*]+)>([A-Za-z*]+)$", c)
+    if m:
+        left, right = m.groups()
+        if len(right) == len(left):
+            return "Missense_Mutation"
+        return "In_Frame_Del" if len(right) < len(left) else "In_Frame_Ins"
+    if "delins" in low:
+        return "In_Frame_Del"
+    if "del" in low:
+        return "In_Frame_Del"
+    if "ins" in low or "dup" in low:
+        return "In_Frame_Ins"
+    if low.startswith("p.m1") and not re.fullmatch(r"p\.m1m", low):
+        return "Translation_Start_Site"
+    if re.fullmatch(r"p\.\(?[a-z](?:[a-z]{2})?\d+[a-z](?:[a-z]{2})?\)?", low):
+        return "Missense_Mutation"
+    return "Unknown"
+
+
+def read_mutation_matrix(
+    path: PathLike,
+    *,
+    orientation: str = "features_x_samples",
+    feature_column: str | None = None,
+) -> pd.DataFrame:
+    """Read a matrix of protein changes into the tidy variant table.
+
+    Parameters
+    ----------
+    path
+        CSV/TSV (gz) with genes as rows and samples as columns (``orientation=
+        "features_x_samples"``, the default) or the transpose (``"samples_x_features"``). A cell
+        is ``wt``/empty/NA when the gene is not mutated, else one or more protein changes
+        separated by ``;``, ``,``, ``|`` or ``///`` (``p.`` prefix optional), or ``1``/``mut``
+        when only the status is known.
+    orientation
+        Which axis holds the genes.
+    feature_column
+        Column holding gene symbols (default: the first column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy variants (``sample, gene, protein_change, variant_class`` and the other canonical
+        columns, NaN where unknown); feed it to :func:`oncoresist.io.variants_to_anndata`. The
+        sequenced samples (every column, mutated or not) are in ``.attrs['samples']``.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "m.csv")
+    >>> pd.DataFrame({"gene": ["BRAF", "KRAS"], "A375": ["p.V600E", "wt"], "HCT116": ["wt", "G13D"]}).to_csv(p, index=False)
+    >>> read_mutation_matrix(p)[["sample", "gene", "protein_change"]].values.tolist()
+    [['A375', 'BRAF', 'p.V600E'], ['HCT116', 'KRAS', 'p.G13D']]
+    """
+    if orientation not in ("features_x_samples", "samples_x_features"):
+        msg = f"orientation must be 'features_x_samples' or 'samples_x_features', got {orientation!r}."
+        raise InputError(msg)
+    df = read_table(path, what="mutation matrix", dtype=str, keep_default_na=False)
+    col = feature_column or df.columns[0]
+    if col not in df.columns:
+        msg = f"mutation matrix '{path}' has no column {col!r} (feature_column); columns start with {', '.join(map(str, df.columns[:5]))}."
+        raise InputError(msg)
+    df = df.set_index(col)
+    if orientation == "samples_x_features":
+        df = df.T
+    df.index = clean_ids(df.index)
+    df.columns = clean_ids(df.columns)
+    if df.columns.duplicated().any():
+        dup = ", ".join(map(str, df.columns[df.columns.duplicated()].unique()[:5]))
+        msg = f"duplicated sample ID(s) in mutation matrix '{path}': {dup}. Each sample must appear once."
+        raise InputError(msg)
+    long = df.stack()
+    long = long[~long.astype(str).str.strip().str.lower().isin(_WT)]
+    rows = []
+    for (gene, sample), cell in long.items():
+        for change in _SPLIT.split(str(cell).strip()):
+            if not change or change.lower() in _WT:
+                continue
+            status_only = change.lower() in {"1", "true", "yes", "mut", "mutated", "mutation"}
+            pc = np.nan if status_only else (change if change.startswith(("p.", "c.")) else f"p.{change}")
+            rows.append({"sample": sample, "gene": gene, "protein_change": pc, "variant_class": classify_protein_change(change if status_only else pc)})
+    canon = ["sample", "gene", "chrom", "start", "end", "ref", "alt", "variant_class", "variant_type",
+             "protein_change", "hgvsp", "hgvsc", "t_depth", "t_alt_count", "vaf"]
+    out = pd.DataFrame(rows, columns=["sample", "gene", "protein_change", "variant_class"])
+    out = out.reindex(columns=canon)
+    out["t_depth"] = out["t_depth"].astype(float)
+    out["t_alt_count"] = out["t_alt_count"].astype(float)
+    out["vaf"] = out["vaf"].astype(float)
+    out.attrs["samples"] = [str(s) for s in df.columns]
+    return out

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import functools
+import operator
+
+import pytest
+
+from oncoresist import InputError
+from oncoresist.parallel import parallel_map
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_local_joblib_keeps_order():
+    assert parallel_map(_square, range(10), n_jobs=2, quiet=True) == [i * i for i in range(10)]
+    assert parallel_map(_square, [], quiet=True) == []
+
+
+def test_dask_local_cluster_same_results():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            f = functools.partial(operator.mul, 3)
+            assert parallel_map(f, list(range(7)), scheduler=client, quiet=True) == [3 * i for i in range(7)]
+            # an address string opens (and closes) its own client
+            assert parallel_map(_square, [1, 2, 3], scheduler=cluster.scheduler_address, quiet=True) == [1, 4, 9]
+
+
+def test_bad_scheduler():
+    with pytest.raises(InputError, match="scheduler must be"):
+        parallel_map(_square, [1], scheduler=3.5, quiet=True)
