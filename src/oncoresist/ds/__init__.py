@@ -1,3 +1,7 @@
 """Datasets: the simulated cohort with planted ground truth, and loaders of public data."""
 
+from ._drugs import drug_panel
+from ._simulate import SimulatedCohort, SimulationTruth, simulate_cohort
+
 __all__: list[str] = []
+__all__ += ["SimulatedCohort", "SimulationTruth", "drug_panel", "simulate_cohort"]

@@ -6,12 +6,38 @@ formats such as variants and dose-response screens, a tidy :class:`pandas.DataFr
 :class:`mudata.MuData` cohort.
 """
 
+from ._clinical import parse_event, read_clinical
+from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
 from ._h5mu import read_h5mu, write_h5mu
+from ._maf import read_maf
+from ._matrix import parse_site_ids, read_matrix, read_phospho_matrix
+from ._maxquant import read_maxquant, read_phosphosites
 from ._mutmatrix import classify_protein_change, read_mutation_matrix
+from ._screen import read_combinations, read_dose_response
 from ._study import LAYER_KINDS, build_summary, read_study
+from ._variants import NONSYNONYMOUS_CLASSES, normalize_chrom, short_protein_change, variants_to_anndata
+from ._vcf import read_vcf
 
 __all__ = [
+    "NONSYNONYMOUS_CLASSES",
+    "normalize_chrom",
+    "read_cnv_matrix",
+    "read_cnv_segments",
+    "read_gene_coordinates",
+    "read_maf",
+    "read_vcf",
+    "short_protein_change",
+    "variants_to_anndata",
     "LAYER_KINDS",
+    "parse_site_ids",
+    "read_matrix",
+    "read_phospho_matrix",
+    "read_maxquant",
+    "read_phosphosites",
+    "read_dose_response",
+    "read_combinations",
+    "read_clinical",
+    "parse_event",
     "build_summary",
     "classify_protein_change",
     "read_h5mu",

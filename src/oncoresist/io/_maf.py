@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -51,28 +51,60 @@ DEFAULT_EXTRA_COLUMNS: dict[str, str] = {
     "Mutation_Status": "mutation_status",
 }
 
-_NUMERIC_EXTRAS = {"entrez_id", "t_ref_count", "n_depth", "n_ref_count", "n_alt_count"}
 _VAF_COLUMNS = ("vaf", "t_vaf", "tumor_vaf", "tumor_f", "t_af", "af", "allele_frequency")
 _SHORT_PROTEIN_COLUMNS = ("HGVSp_Short", "Protein_Change", "protein_change", "AAChange", "amino_acid_change")
 _SAMPLE_FALLBACKS = ("Tumor_Sample_Barcode", "sample", "Sample", "sample_id", "Tumor_Sample_ID")
+#: Columns always read as text (IDs, alleles, names), never as numbers.
+_TEXT_COLUMNS = (
+    "Hugo_Symbol", "Chromosome", "chrom", "chr", "Reference_Allele", "ref", "Tumor_Seq_Allele1",
+    "Tumor_Seq_Allele2", "alt", "Variant_Type", "Variant_Classification", "Consequence",
+    "HGVSp", "HGVSp_Short", "HGVSc", "Tumor_Sample_Barcode", "Matched_Norm_Sample_Barcode",
+    "sample", "Sample", "sample_id", "Tumor_Sample_ID", "Protein_Change", "dbSNP_RS",
+    "Match_Norm_Seq_Allele1", "Match_Norm_Seq_Allele2", "Exon_Number", "Strand",
+)  # fmt: skip
+#: Every input column the reader may use for the canonical columns (parsed even when not kept).
+_KNOWN_COLUMNS = (
+    "Hugo_Symbol", "Chromosome", "chrom", "chr", "Start_Position", "start", "End_Position", "end",
+    "Reference_Allele", "ref", "Tumor_Seq_Allele1", "Tumor_Seq_Allele2", "alt", "Variant_Type",
+    "Variant_Classification", "Consequence", "One_Consequence", "HGVSp", "HGVSc", "t_depth",
+    "t_alt_count", "t_ref_count", *_SAMPLE_FALLBACKS, *_VAF_COLUMNS, *_SHORT_PROTEIN_COLUMNS,
+)  # fmt: skip
 
 
-def _read_maf_frame(path: PathLike) -> pd.DataFrame:
-    """Read the MAF body as strings, skipping ``#`` comment / version lines anywhere."""
+def _read_maf_frame(
+    path: PathLike, *, wanted: Callable[[str], bool] | None = None, text_columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Read the MAF body as strings, skipping ``#`` comment / version lines anywhere.
+
+    ``wanted`` (called on each header name) restricts the columns parsed, for speed.
+    """
     text = read_text(path)
-    lines = text.splitlines()
-    body = [ln for ln in lines if ln and not ln.startswith("#")]
-    if not body:
+    pos = 0
+    while text.startswith("#", pos) or text.startswith("\n", pos) or text.startswith("\r\n", pos):
+        nl = text.find("\n", pos)
+        pos = len(text) if nl < 0 else nl + 1
+    body = text[pos:]
+    if "\n#" in body:  # comment lines after the header (rare): drop them
+        body = "\n".join(ln for ln in body.splitlines() if not ln.startswith("#"))
+    header = body.split("\n", 1)[0].rstrip("\r")
+    if not header.strip():
         msg = f"MAF '{path}' has no header line: expected a tab-separated header (Hugo_Symbol, Chromosome, ...) after any '#' lines."
         raise InputError(msg)
-    if "\t" not in body[0]:
-        msg = f"MAF '{path}' header line is not tab-separated (found {body[0][:60]!r}): MAF files are tab-separated text."
+    if "\t" not in header:
+        msg = f"MAF '{path}' header line is not tab-separated (found {header[:60]!r}): MAF files are tab-separated text."
         raise InputError(msg)
+    names = header.rstrip("\r").split("\t")
+    usecols = None if wanted is None else [c for c in names if wanted(c.strip())]
+    text_cols = {c.lower() for c in (*_TEXT_COLUMNS, *text_columns)}
+    # identifiers and alleles stay text; numbers (positions, counts, ...) are parsed by the C
+    # parser (a column with any non-numeric cell simply comes back as text)
+    dtypes = {c: str for c in names if c.strip().lower() in text_cols}
     try:
         return pd.read_csv(
-            io.StringIO("\n".join(body)),
+            io.StringIO(body),
             sep="\t",
-            dtype=str,
+            dtype=dtypes,
+            usecols=usecols,
             keep_default_na=False,
             na_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null", "."],
             quoting=3,  # csv.QUOTE_NONE: MAF fields are never quoted
@@ -86,7 +118,7 @@ def _read_maf_frame(path: PathLike) -> pd.DataFrame:
 
 def _positions(df: pd.DataFrame, col: str, *, sample_col: str, path: PathLike) -> np.ndarray:
     raw = df[col]
-    num = pd.to_numeric(raw.str.strip(), errors="coerce")
+    num = raw if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw.astype(str).str.strip(), errors="coerce")
     bad = num.isna() | (num % 1 != 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -103,7 +135,17 @@ def _positions(df: pd.DataFrame, col: str, *, sample_col: str, path: PathLike) -
 def _numeric(df: pd.DataFrame, col: str | None) -> np.ndarray:
     if col is None:
         return np.full(len(df), np.nan)
-    return pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=float)
+    s = df[col]
+    if pd.api.types.is_numeric_dtype(s):
+        return s.to_numpy(dtype=float)
+    return pd.to_numeric(s.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+
+
+def _maybe_numeric(values: pd.Series) -> np.ndarray:
+    """Numbers when the parser read the column as numbers, else the text as read."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy()
+    return values.to_numpy(dtype=object)
 
 
 def read_maf(
@@ -112,7 +154,7 @@ def read_maf(
     sample_column: str = "Tumor_Sample_Barcode",
     keep_columns: Sequence[str] | Literal["all"] | None = None,
 ) -> pd.DataFrame:
-    """Read a MAF (Mutation Annotation Format) file into the canonical variant table.
+    r"""Read a MAF (Mutation Annotation Format) file into the canonical variant table.
 
     Reads plain or gzipped MAFs with any column order; ``#`` lines (version line, comments) are
     skipped. Column names are matched exactly first, then case-insensitively.
@@ -128,7 +170,9 @@ def read_maf(
         set when present (matched normal, Entrez ID, Ensembl gene, transcript, exon, dbSNP,
         ref / normal counts, VEP consequence, impact, biotype, canonical flag, SIFT, PolyPhen,
         FILTER, callers), renamed to snake case; ``"all"`` keeps every input column under its
-        own name; a list keeps those columns under their own names.
+        own name (besides those already used for the canonical columns); a list keeps those
+        columns under their own names (``<name>_input`` if it clashes with a canonical name).
+        Columns whose every non-empty cell is a number are returned as numbers.
 
     Returns
     -------
@@ -154,16 +198,27 @@ def read_maf(
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.maf"
     >>> _ = p.write_text(
-    ...     "#version 2.4\\n"
-    ...     "Hugo_Symbol\\tChromosome\\tStart_Position\\tEnd_Position\\tReference_Allele\\t"
-    ...     "Tumor_Seq_Allele2\\tTumor_Sample_Barcode\\tVariant_Classification\\tHGVSp\\n"
-    ...     "EGFR\\tchr7\\t55181378\\t55181378\\tC\\tT\\tP1\\tMissense_Mutation\\tp.Thr790Met\\n")
+    ...     "#version 2.4\n"
+    ...     "Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\t"
+    ...     "Tumor_Seq_Allele2\tTumor_Sample_Barcode\tVariant_Classification\tHGVSp\n"
+    ...     "EGFR\tchr7\t55181378\t55181378\tC\tT\tP1\tMissense_Mutation\tp.Thr790Met\n")
     >>> read_maf(p)[["sample", "gene", "chrom", "protein_change"]]
       sample  gene chrom protein_change
     0     P1  EGFR     7        p.T790M
     """
     p = check_file(path, what="MAF")
-    df = _read_maf_frame(p)
+    if isinstance(keep_columns, str) and keep_columns != "all":
+        keep_columns = [keep_columns]
+    if keep_columns == "all":
+        wanted = None
+    else:
+        names = {c.lower() for c in _KNOWN_COLUMNS} | {sample_column.lower()}
+        names |= {c.lower() for c in (DEFAULT_EXTRA_COLUMNS if keep_columns is None else keep_columns)}
+
+        def wanted(col: str) -> bool:
+            return col.lower() in names
+
+    df = _read_maf_frame(p, wanted=wanted, text_columns=[sample_column])
     df.columns = [str(c).strip() for c in df.columns]
 
     gene_col = find_column(df, ["Hugo_Symbol"])
@@ -282,27 +337,26 @@ def read_maf(
 
     used = {gene_col, "Hugo_Symbol", sample_col, *(c for c in cols.values() if c)}
     used.update(c for c in (vtype_col, class_col, short_col, long_col, hgvsc_col, depth_col, alt_col) if c)
+    extras: dict[str, np.ndarray] = {}
     if keep_columns is None:
         for src, dst in DEFAULT_EXTRA_COLUMNS.items():
             col = find_column(df, [src])
-            if col is None or dst in out.columns:
-                continue
-            vals = df[col]
-            out[dst] = pd.to_numeric(vals, errors="coerce").to_numpy() if dst in _NUMERIC_EXTRAS else vals.to_numpy(dtype=object)
+            if col is not None and dst not in out.columns:
+                extras[dst] = _maybe_numeric(df[col])
     else:
-        wanted = list(df.columns) if keep_columns == "all" else list(keep_columns)
-        if isinstance(keep_columns, str) and keep_columns != "all":
-            wanted = [keep_columns]
-        absent = [c for c in wanted if c not in df.columns]
+        keep = list(df.columns) if keep_columns == "all" else list(keep_columns)
+        absent = [c for c in keep if c not in df.columns]
         if absent:
             shown = ", ".join(list(df.columns)[:10])
             msg = f"keep_columns names column(s) {', '.join(map(repr, absent))} absent from MAF '{p}' (found: {shown}, ...): check the spelling."
             raise InputError(msg)
-        for col in wanted:
+        for col in keep:
             if col in used and keep_columns == "all":
                 continue
             name = col if col not in VARIANT_COLUMNS else f"{col}_input"
-            out[name] = df[col].to_numpy(dtype=object)
+            extras[name] = _maybe_numeric(df[col])
+    if extras:
+        out = pd.concat([out, pd.DataFrame(extras, index=out.index)], axis=1)
 
     out = order_variant_columns(out)
     out.attrs["source"] = str(p)

@@ -26,7 +26,15 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from .._utils import PathLike, check_file, check_unique, clean_ids, read_text, sniff_sep, to_numeric_frame
+from .._utils import (
+    PathLike,
+    check_file,
+    check_unique,
+    clean_ids,
+    read_text,
+    sniff_sep,
+    to_numeric_frame,
+)
 
 __all__ = ["parse_site_ids", "read_matrix", "read_phospho_matrix"]
 
@@ -219,11 +227,24 @@ def _mostly_text(s: pd.Series) -> bool:
 
 
 def _parse_header(text: str, sep: str) -> list[str]:
-    first = next(iter(text.splitlines()), "")
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).rstrip("\r")
     try:
         return [h.strip() for h in next(csv.reader([first], delimiter=sep))]
     except (csv.Error, StopIteration):  # pragma: no cover - csv.reader on one line rarely fails
         return [h.strip() for h in first.split(sep)]
+
+
+def _numeric_values(
+    df: pd.DataFrame, cols: list[int], index: pd.Index, columns: pd.Index, *, what: str, path: PathLike
+) -> np.ndarray:
+    """Values of ``df[cols]`` as a float array; non-numeric cells raise with row / column names."""
+    if all(pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in cols):
+        return df[cols].to_numpy(dtype=float)
+    values = df[cols]
+    values.index = index
+    values.columns = columns
+    return to_numeric_frame(values, what=what, path=path).to_numpy(dtype=float)
 
 
 def _empty_ids(ids: pd.Index) -> list[int]:
@@ -242,7 +263,7 @@ def read_matrix(
     sep: str | None = None,
     layer_name: str | None = None,
 ) -> ad.AnnData:
-    """Read a numeric matrix file into a samples x features :class:`~anndata.AnnData`.
+    r"""Read a numeric matrix file into a samples x features :class:`~anndata.AnnData`.
 
     Accepts CSV, TSV, CPTAC ``.cct`` / ``.cbt``, GCT (``#1.2`` header) and their ``.gz``
     versions, laid out either features x samples (the usual omics layout) or samples x
@@ -299,7 +320,7 @@ def read_matrix(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "prot.tsv"
-    >>> _ = p.write_text("gene\\tS1\\tS2\\nTP53\\t1.5\\t-0.2\\nEGFR\\t0.3\\tNA\\n")
+    >>> _ = p.write_text("gene\tS1\tS2\nTP53\t1.5\t-0.2\nEGFR\t0.3\tNA\n")
     >>> adata = read_matrix(p)
     >>> adata.shape, list(adata.obs_names), adata.uns["read_matrix"]["orientation"]
     ((2, 2), ['S1', 'S2'], 'features_x_samples')
@@ -310,13 +331,14 @@ def read_matrix(
     p = check_file(path, what="matrix file")
     what = layer_name or "matrix"
     text = read_text(p)
-    if text.startswith("#1.") and "\n" in text:  # GCT: version line + dimensions line
-        text = text.split("\n", 2)[2] if text.count("\n") >= 2 else ""
-    if not text.strip():
+    if text.startswith("#1."):  # GCT: version line + dimensions line before the header
+        parts = text.split("\n", 2)
+        text = parts[2] if len(parts) == 3 else ""
+    if not text or text.isspace():
         msg = f"matrix file '{p}' is empty: expected a header line (row-label column + sample or feature IDs) and data rows."
         raise InputError(msg)
     if sep is None:
-        sep = sniff_sep(text, p)
+        sep = sniff_sep(text[:200_000], p)
     header = _parse_header(text, sep)
 
     def _pos(name: str, option: str) -> int:
@@ -331,7 +353,7 @@ def read_matrix(
 
     label_pos = _pos(feature_column, "feature_column") if feature_column is not None else 0
     try:
-        names = list(pd.read_csv(io.StringIO(text), sep=sep, header=0, nrows=0).columns)
+        names = list(pd.read_csv(io.StringIO(text[: text.find("\n") + 1 or None]), sep=sep, header=0, nrows=0).columns)
         label_dtype = {names[label_pos]: str} if label_pos < len(names) else None
         df = pd.read_csv(io.StringIO(text), sep=sep, header=0, low_memory=False, dtype=label_dtype)
     except (pd.errors.ParserError, ValueError) as e:
@@ -411,22 +433,15 @@ def read_matrix(
             stacklevel=2,
         )
 
-    values = df[data_pos]
     if orient == "features_x_samples":
-        values.index = unique_features
-        values.columns = samples
-        numeric = to_numeric_frame(values, what=what, path=p)
-        X = numeric.to_numpy(dtype=float).T.copy()
+        X = np.ascontiguousarray(_numeric_values(df, data_pos, unique_features, samples, what=what, path=p).T)
         ann = df[ann_pos].copy()
         ann.columns = [header[i] for i in ann_pos]
         ann.index = unique_features
         var = ann
         obs = pd.DataFrame(index=samples)
     else:
-        values.index = samples
-        values.columns = unique_features
-        numeric = to_numeric_frame(values, what=what, path=p)
-        X = numeric.to_numpy(dtype=float)
+        X = _numeric_values(df, data_pos, samples, unique_features, what=what, path=p)
         ann = df[ann_pos].copy()
         ann.columns = [header[i] for i in ann_pos]
         ann.index = samples
@@ -458,10 +473,11 @@ def read_matrix(
 # phosphosites
 # --------------------------------------------------------------------------------------------
 _AA = "ACDEFGHIKLMNPQRSTVWY"
+_RES = f"[{_AA}sty]"  # upper-case residue letters, or lower-case s/t/y as some tools write them
 _SITE_RX = re.compile(
-    rf"^(?P<gene>.+?)[-_ ]+(?P<sites>p?[{_AA}]\d+[a-z]?(?:[,;/_]?p?[{_AA}]\d+[a-z]?)*)$"
+    rf"^(?P<gene>.+?)[-_ ]+(?P<sites>p?{_RES}\d+[a-z]?(?:[,;/_]?p?{_RES}\d+[a-z]?)*)$"
 )
-_ONE_SITE_RX = re.compile(rf"p?([{_AA}])(\d+)")
+_ONE_SITE_RX = re.compile(rf"p?({_RES})(\d+)")
 
 
 def parse_site_ids(ids: Iterable[Any]) -> pd.DataFrame:
@@ -488,12 +504,9 @@ def parse_site_ids(ids: Iterable[Any]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> parse_site_ids(["AAAS-S495", "MAPK1_pT185", "GENE-S12S15", "junk"])[["gene", "residue", "position", "n_sites"]]
-                gene residue  position  n_sites
-    AAAS-S495   AAAS       S       495        1
-    MAPK1_pT185  MAPK1       T       185        1
-    GENE-S12S15  GENE       S        12        2
-    junk         NaN     NaN      <NA>        0
+    >>> sites = parse_site_ids(["AAAS-S495", "MAPK1_pT185", "GENE-S12S15", "junk"])
+    >>> sites["site_id"].tolist(), sites["n_sites"].tolist()
+    (['AAAS_S495', 'MAPK1_T185', 'GENE_S12', 'junk'], [1, 1, 2, 0])
     """
     raw = [str(i).strip() for i in ids]
     genes: list[Any] = []
@@ -513,6 +526,7 @@ def parse_site_ids(ids: Iterable[Any]) -> pd.DataFrame:
         sites = _ONE_SITE_RX.findall(m.group("sites"))
         gene = m.group("gene").strip()
         res, pos = sites[0]
+        res = res.upper()
         genes.append(gene)
         residues.append(res)
         positions.append(int(pos))
@@ -533,7 +547,7 @@ def parse_site_ids(ids: Iterable[Any]) -> pd.DataFrame:
 
 
 def read_phospho_matrix(path: PathLike, **read_matrix_kwargs: Any) -> ad.AnnData:
-    """Read a phosphosite (or other modification-site) matrix and parse its site IDs into ``.var``.
+    r"""Read a phosphosite (or other modification-site) matrix and parse its site IDs into ``.var``.
 
     :func:`read_matrix` followed by :func:`parse_site_ids` on the feature IDs. ``var`` gains
     ``gene``, ``residue``, ``position``, ``n_sites`` and ``site_id``; ``var_names`` stay as in
@@ -556,11 +570,10 @@ def read_phospho_matrix(path: PathLike, **read_matrix_kwargs: Any) -> ad.AnnData
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "phospho.tsv"
-    >>> _ = p.write_text("idx\\tS1\\tS2\\nAAAS-S495\\t0.1\\t0.2\\nAKT1-T308\\t1.0\\tNA\\n")
-    >>> read_phospho_matrix(p).var[["gene", "residue", "position"]]
-              gene residue  position
-    AAAS-S495  AAAS       S       495
-    AKT1-T308  AKT1       T       308
+    >>> _ = p.write_text("idx\tS1\tS2\nAAAS-S495\t0.1\t0.2\nAKT1-T308\t1.0\tNA\n")
+    >>> var = read_phospho_matrix(p).var
+    >>> var["gene"].tolist(), var["residue"].tolist(), var["position"].tolist()
+    (['AAAS', 'AKT1'], ['S', 'T'], [495, 308])
     """
     adata = read_matrix(path, **read_matrix_kwargs)
     ids = adata.var["feature_id"] if "feature_id" in adata.var else adata.var_names

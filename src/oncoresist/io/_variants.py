@@ -552,11 +552,8 @@ def variants_to_anndata(
     ...                   "variant_class": ["Missense_Mutation", "Silent", "Nonsense_Mutation"],
     ...                   "vaf": [0.4, 0.2, 0.6]})
     >>> a = variants_to_anndata(v, samples=["S1", "S2", "S3"])
-    >>> a.to_df().astype(int)
-         EGFR  TP53
-    S1     1     0
-    S2     0     1
-    S3     0     0
+    >>> list(a.var_names), a.X.tolist()
+    (['EGFR', 'TP53'], [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     """
     if not isinstance(variants, pd.DataFrame):
         msg = f"variants_to_anndata: expected a pandas DataFrame from read_maf/read_vcf, got {type(variants).__name__}."

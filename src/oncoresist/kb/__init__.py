@@ -1,3 +1,40 @@
 """Knowledge base of resistance evidence in DuckDB: schema, curated core, importers, queries."""
 
-__all__: list[str] = []
+from ._alteration import (
+    KINDS,
+    Alteration,
+    exon_of,
+    normalize_gene,
+    normalize_protein_change,
+    parse_alteration,
+    parse_profile,
+)
+from ._civic import read_civic
+from ._core import CORE_VERSION, load_curated_core
+from ._kb import SCHEMA_VERSION, ImportReport, KnowledgeBase, build_kb, default_kb_path, open_kb
+from ._match import Match, match_biomarker, match_clause
+from ._vocab import DISEASE_RELATIONS, Vocabulary
+
+__all__ = [
+    "Alteration",
+    "CORE_VERSION",
+    "DISEASE_RELATIONS",
+    "ImportReport",
+    "KINDS",
+    "KnowledgeBase",
+    "Match",
+    "SCHEMA_VERSION",
+    "Vocabulary",
+    "build_kb",
+    "default_kb_path",
+    "exon_of",
+    "load_curated_core",
+    "match_biomarker",
+    "match_clause",
+    "normalize_gene",
+    "normalize_protein_change",
+    "open_kb",
+    "parse_alteration",
+    "parse_profile",
+    "read_civic",
+]

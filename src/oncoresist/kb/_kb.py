@@ -1,0 +1,826 @@
+"""The knowledge base: one DuckDB file of biomarkers, drugs, diseases and evidence.
+
+Schema (every table is plain; the KB is small, a few MB with CIViC imported):
+
+- ``meta(key, value)``: schema version, creation / update time, core version.
+- ``source(name, version, kind, file, sha256, imported_at, n_read, n_kept, n_dropped, dropped)``
+- ``gene(symbol, role, pathway, source)``, ``gene_alias(alias, symbol)``
+- ``drug(name, drug_class, targets, approval, source)``, ``drug_synonym(synonym, name)``
+- ``disease(name, parent, source, rule)``, ``disease_synonym(synonym, name)``
+- ``biomarker(biomarker_id, gene, kind, alteration, partner, label, mtype, pos, end_pos, ref,
+  alt, exon, exon_event)``
+- ``evidence(evidence_id, source, source_id, profile, disease, disease_raw, therapy,
+  interaction, drug_class, direction, level, evidence_type, mechanism, summary, citation,
+  citation_label, url, variant_origin)``
+- ``evidence_drug(evidence_id, drug)``, ``evidence_biomarker(evidence_id, clause, biomarker_id)``
+  (an evidence item applies when every biomarker of one of its clauses is present).
+
+The default file lives in the user's data directory (``$ONCORESIST_KB``, else
+``$XDG_DATA_HOME/oncoresist/kb.duckdb``, else ``~/.local/share/oncoresist/kb.duckdb``) and is
+built from the shipped curated core on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .._errors import InputError
+from .._utils import PathLike, atomic_path
+from ._alteration import Alteration, parse_alteration
+from ._core import CORE_VERSION, load_curated_core
+from ._match import match_biomarker
+from ._vocab import MATCHING_RELATIONS, Vocabulary, shipped_table
+
+__all__ = ["KnowledgeBase", "ImportReport", "SCHEMA_VERSION", "default_kb_path", "open_kb", "build_kb"]
+
+#: Version of the table layout; a KB written with another layout must be rebuilt.
+SCHEMA_VERSION = "1"
+
+_LEVEL_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 4}
+
+_DDL = """
+CREATE TABLE meta(key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE source(name VARCHAR PRIMARY KEY, version VARCHAR, kind VARCHAR, file VARCHAR,
+    sha256 VARCHAR, imported_at VARCHAR, n_read INTEGER, n_kept INTEGER, n_dropped INTEGER,
+    dropped VARCHAR);
+CREATE TABLE gene(symbol VARCHAR PRIMARY KEY, role VARCHAR, pathway VARCHAR, source VARCHAR);
+CREATE TABLE gene_alias(alias VARCHAR PRIMARY KEY, symbol VARCHAR);
+CREATE TABLE drug(name VARCHAR PRIMARY KEY, drug_class VARCHAR, targets VARCHAR,
+    approval VARCHAR, source VARCHAR);
+CREATE TABLE drug_synonym(synonym VARCHAR PRIMARY KEY, name VARCHAR);
+CREATE TABLE disease(name VARCHAR PRIMARY KEY, parent VARCHAR, source VARCHAR, rule VARCHAR);
+CREATE TABLE disease_synonym(synonym VARCHAR PRIMARY KEY, name VARCHAR);
+CREATE TABLE biomarker(biomarker_id VARCHAR PRIMARY KEY, gene VARCHAR, kind VARCHAR,
+    alteration VARCHAR, partner VARCHAR, label VARCHAR, mtype VARCHAR, pos INTEGER,
+    end_pos INTEGER, ref VARCHAR, alt VARCHAR, exon INTEGER, exon_event VARCHAR);
+CREATE TABLE evidence(evidence_id VARCHAR PRIMARY KEY, source VARCHAR, source_id VARCHAR,
+    profile VARCHAR, disease VARCHAR, disease_raw VARCHAR, therapy VARCHAR, interaction VARCHAR,
+    drug_class VARCHAR, direction VARCHAR, level VARCHAR, evidence_type VARCHAR,
+    mechanism VARCHAR, summary VARCHAR, citation VARCHAR, citation_label VARCHAR, url VARCHAR,
+    variant_origin VARCHAR);
+CREATE TABLE evidence_drug(evidence_id VARCHAR, drug VARCHAR);
+CREATE TABLE evidence_biomarker(evidence_id VARCHAR, clause INTEGER, biomarker_id VARCHAR);
+"""
+
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS ix_eb_bm ON evidence_biomarker(biomarker_id);
+CREATE INDEX IF NOT EXISTS ix_eb_ev ON evidence_biomarker(evidence_id);
+CREATE INDEX IF NOT EXISTS ix_bm_gene ON biomarker(gene);
+CREATE INDEX IF NOT EXISTS ix_ed_drug ON evidence_drug(drug);
+"""
+
+
+def default_kb_path() -> Path:
+    """Where the knowledge base lives unless a path is given.
+
+    ``$ONCORESIST_KB`` when set, else ``$XDG_DATA_HOME/oncoresist/kb.duckdb``, else
+    ``~/.local/share/oncoresist/kb.duckdb``.
+
+    Examples
+    --------
+    >>> default_kb_path().name.endswith(".duckdb") or "ONCORESIST_KB" in __import__("os").environ
+    True
+    """
+    env = os.environ.get("ONCORESIST_KB")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "oncoresist" / "kb.duckdb"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class ImportReport:
+    """What an import read, kept and dropped (and why).
+
+    Attributes
+    ----------
+    source, version, file
+        Source name, version (e.g. dump date) and the file read.
+    n_rows
+        Rows in the file.
+    n_items
+        Distinct evidence items in the file.
+    n_kept
+        Evidence items stored.
+    dropped
+        Reason -> number of evidence items dropped for it.
+    examples
+        Reason -> a few example items (IDs and text) dropped for it.
+    n_new_drugs, n_new_diseases, n_new_biomarkers
+        Names the import added to the vocabularies.
+    """
+
+    source: str
+    version: str
+    file: str
+    n_rows: int
+    n_items: int
+    n_kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    n_new_drugs: int = 0
+    n_new_diseases: int = 0
+    n_new_biomarkers: int = 0
+
+    @property
+    def n_dropped(self) -> int:
+        """Evidence items dropped in all."""
+        return int(sum(self.dropped.values()))
+
+    def drop(self, reason: str, example: str) -> None:
+        """Record one dropped item."""
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+        ex = self.examples.setdefault(reason, [])
+        if len(ex) < 5:
+            ex.append(example)
+
+    def summary(self) -> str:
+        """Multi-line plain-text summary."""
+        lines = [
+            f"{self.source} {self.version} from {self.file}: {self.n_rows} rows, {self.n_items} evidence items; "
+            f"kept {self.n_kept}, dropped {self.n_dropped}.",
+        ]
+        for reason, n in sorted(self.dropped.items(), key=lambda kv: -kv[1]):
+            ex = "; ".join(self.examples.get(reason, [])[:3])
+            lines.append(f"  dropped {n:>6}  {reason}" + (f"  (e.g. {ex})" if ex else ""))
+        lines.append(
+            f"  added {self.n_new_biomarkers} biomarkers, {self.n_new_drugs} drugs, {self.n_new_diseases} diseases"
+        )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dictionary."""
+        return {
+            "source": self.source, "version": self.version, "file": self.file,
+            "n_rows": self.n_rows, "n_items": self.n_items, "n_kept": self.n_kept,
+            "n_dropped": self.n_dropped, "dropped": self.dropped, "examples": self.examples,
+            "n_new_drugs": self.n_new_drugs, "n_new_diseases": self.n_new_diseases,
+            "n_new_biomarkers": self.n_new_biomarkers,
+        }  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# building
+# --------------------------------------------------------------------------------------------
+def _split(s: str) -> list[str]:
+    return [x.strip() for x in str(s or "").split("|") if x.strip()]
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_DDL)
+    genes = shipped_table("genes")
+    con.execute("INSERT INTO gene SELECT symbol, role, pathway, 'core' FROM genes")
+    alias_rows = [(a.upper(), r.symbol) for r in genes.itertuples(index=False) for a in _split(r.aliases)]
+    alias_rows += [(str(s).upper(), str(s)) for s in genes["symbol"]]
+    aliases = pd.DataFrame(alias_rows, columns=["alias", "symbol"]).drop_duplicates("alias")
+    con.execute("INSERT INTO gene_alias SELECT alias, symbol FROM aliases")
+    drugs = shipped_table("drugs")
+    con.execute("INSERT INTO drug SELECT name, drug_class, targets, approval, 'core' FROM drugs")
+    syn = pd.DataFrame(
+        [(s.lower(), r.name) for r in drugs.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
+        columns=["synonym", "name"],
+    ).drop_duplicates("synonym")
+    con.execute("INSERT INTO drug_synonym SELECT synonym, name FROM syn")
+    dis = shipped_table("diseases")
+    con.execute("INSERT INTO disease SELECT name, parent, 'core', '' FROM dis")
+    from ._vocab import norm_text
+
+    dsyn = pd.DataFrame(
+        [(norm_text(s), r.name) for r in dis.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
+        columns=["synonym", "name"],
+    ).drop_duplicates("synonym")
+    con.execute("INSERT INTO disease_synonym SELECT synonym, name FROM dsyn")
+    meta_df = pd.DataFrame(
+        {"key": ["schema_version", "created", "updated", "core_version"], "value": [SCHEMA_VERSION, _now(), _now(), CORE_VERSION]}
+    )
+    con.execute("INSERT INTO meta SELECT key, value FROM meta_df")
+
+
+def _load_core(con: duckdb.DuckDBPyConnection) -> None:
+    core = load_curated_core()
+    rep = ImportReport("core", CORE_VERSION, "oncoresist/kb/data/curated_core.tsv", len(core), len(core))
+    digest = hashlib.sha256(shipped_table("curated_core").to_csv(index=False).encode()).hexdigest()
+    _ingest(con, core, rep, kind="curated", sha256=digest)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('core_version', ?)", [CORE_VERSION])
+
+
+def build_kb(path: PathLike | None = None, *, overwrite: bool = False) -> Path:
+    """Create a knowledge base file holding the shipped curated core.
+
+    The file is written to a temporary name and renamed into place, so a reader never sees a
+    half-built KB.
+
+    Parameters
+    ----------
+    path
+        Destination (default: :func:`default_kb_path`).
+    overwrite
+        Replace an existing file (its imports are lost).
+
+    Returns
+    -------
+    pathlib.Path
+        The KB file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = build_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb")
+    >>> with open_kb(p) as kb:
+    ...     kb.info()["n_evidence"] > 100
+    True
+    """
+    p = Path(path).expanduser() if path is not None else default_kb_path()
+    if p.exists() and not overwrite:
+        msg = f"knowledge base '{p}' already exists: pass overwrite=True (CLI: --force) to rebuild it from the curated core."
+        raise InputError(msg)
+    with atomic_path(p, suffix=".duckdb") as tmp:
+        tmp.unlink()
+        con = duckdb.connect(str(tmp))
+        try:
+            _create(con)
+            _load_core(con)
+            con.execute(_INDEXES)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        wal = Path(str(tmp) + ".wal")
+        if wal.exists():  # pragma: no cover - CHECKPOINT folds the WAL in
+            wal.unlink()
+    return p
+
+
+# --------------------------------------------------------------------------------------------
+# ingest (shared by the core loader and importers)
+# --------------------------------------------------------------------------------------------
+def _vocab_from(con: duckdb.DuckDBPyConnection) -> Vocabulary:
+    return Vocabulary.from_frames(
+        con.execute("SELECT name, drug_class, targets, approval FROM drug").df(),
+        con.execute("SELECT synonym, name FROM drug_synonym").df(),
+        con.execute("SELECT name, parent FROM disease").df(),
+        con.execute("SELECT synonym, name FROM disease_synonym").df(),
+        con.execute("SELECT symbol, role, pathway FROM gene").df(),
+        con.execute("SELECT alias, symbol FROM gene_alias").df(),
+    )
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    items: pd.DataFrame,
+    report: ImportReport,
+    *,
+    kind: str,
+    sha256: str,
+) -> None:
+    """Replace the rows of ``report.source`` with ``items`` (one transaction)."""
+    from ._vocab import norm_text
+
+    vocab = _vocab_from(con)
+    src = report.source
+    new_drugs: dict[str, str] = {}
+    new_diseases: dict[str, tuple[str, str]] = {}
+    new_dsyn: dict[str, str] = {}
+    ev_rows, ed_rows, eb_rows = [], [], []
+    biomarkers: dict[str, Alteration] = {}
+
+    def resolve_drug(name: str) -> tuple[str | None, str | None]:
+        d = vocab.resolve_drug(name)
+        if d is not None:
+            return d, None
+        c = vocab.resolve_class(name)
+        if c is not None:
+            return None, c
+        key = name.strip().lower()
+        if key in new_drugs:
+            return new_drugs[key], None
+        new_drugs[key] = key
+        return key, None
+
+    def resolve_disease(raw: str) -> str:
+        t = norm_text(raw)
+        if not t:
+            return ""
+        if t in vocab.disease_synonyms:
+            return vocab.disease_synonyms[t]
+        if t in new_dsyn:
+            return new_dsyn[t]
+        parent, rule = vocab.place_disease(raw)
+        new_diseases[t] = (parent, rule)
+        new_dsyn[t] = t
+        return t
+
+    for it in items.itertuples(index=False):
+        drugs: list[str] = []
+        classes: list[str] = []
+        for name in it.therapy_names:
+            if str(name).lower().startswith("class:"):
+                c = vocab.resolve_class(name) or str(name)[6:].strip()
+                classes.append(c)
+                continue
+            d, c = resolve_drug(str(name))
+            if d is not None:
+                drugs.append(d)
+            elif c is not None:
+                classes.append(c)
+        drugs = list(dict.fromkeys(drugs))
+        interaction = it.interaction
+        if not drugs and classes:
+            interaction = "class"
+        elif len(drugs) + len(classes) == 1:
+            interaction = "single"
+        sep = " + " if interaction == "combination" else ", "
+        therapy = sep.join(drugs + [f"{c} (class)" for c in classes])
+        disease = resolve_disease(it.disease_raw)
+        ev_rows.append(
+            (
+                it.evidence_id, src, str(it.source_id), it.profile, disease, it.disease_raw, therapy,
+                interaction, "|".join(classes), it.direction, it.level, it.evidence_type, it.mechanism,
+                it.summary, it.citation, it.citation_label, it.url, it.variant_origin,
+            )
+        )  # fmt: skip
+        ed_rows.extend((it.evidence_id, d) for d in drugs)
+        for ci, clause in enumerate(it.clauses):
+            for a in clause:
+                biomarkers[a.key] = a
+                eb_rows.append((it.evidence_id, ci, a.key))
+    ev = pd.DataFrame(
+        ev_rows,
+        columns=[
+            "evidence_id", "source", "source_id", "profile", "disease", "disease_raw", "therapy", "interaction",
+            "drug_class", "direction", "level", "evidence_type", "mechanism", "summary", "citation",
+            "citation_label", "url", "variant_origin",
+        ],
+    )  # fmt: skip
+    ev = ev.drop_duplicates("evidence_id")
+    ed = pd.DataFrame(ed_rows, columns=["evidence_id", "drug"]).drop_duplicates()
+    eb = pd.DataFrame(eb_rows, columns=["evidence_id", "clause", "biomarker_id"]).drop_duplicates()
+    known_bm = set(con.execute("SELECT biomarker_id FROM biomarker").df()["biomarker_id"])
+    bm = pd.DataFrame(
+        [
+            (a.key, a.gene, a.kind, a.alteration, a.partner, a.label, a.mtype, a.pos, a.end, a.ref, a.alt, a.exon, a.exon_event)
+            for k, a in biomarkers.items()
+            if k not in known_bm
+        ],
+        columns=["biomarker_id", "gene", "kind", "alteration", "partner", "label", "mtype", "pos", "end_pos", "ref", "alt", "exon", "exon_event"],
+    )  # fmt: skip
+    for c in ("pos", "end_pos", "exon"):
+        bm[c] = bm[c].astype("Int64")
+    nd = pd.DataFrame(
+        [(n, "", "", "", src) for n in new_drugs.values()], columns=["name", "drug_class", "targets", "approval", "source"]
+    )
+    ndis = pd.DataFrame(
+        [(n, p, src, r) for n, (p, r) in new_diseases.items()], columns=["name", "parent", "source", "rule"]
+    )
+    ndsyn = pd.DataFrame(list(new_dsyn.items()), columns=["synonym", "name"])
+    report.n_kept = len(ev)
+    report.n_new_drugs = len(nd)
+    report.n_new_diseases = len(ndis)
+    report.n_new_biomarkers = len(bm)
+    src_row = pd.DataFrame(
+        [
+            (src, report.version, kind, report.file, sha256, _now(), report.n_items, report.n_kept, report.n_dropped, json.dumps(report.to_dict()))
+        ],
+        columns=["name", "version", "kind", "file", "sha256", "imported_at", "n_read", "n_kept", "n_dropped", "dropped"],
+    )  # fmt: skip
+    con.execute("BEGIN TRANSACTION")
+    try:
+        old = "SELECT evidence_id FROM evidence WHERE source = ?"
+        con.execute(f"DELETE FROM evidence_drug WHERE evidence_id IN ({old})", [src])
+        con.execute(f"DELETE FROM evidence_biomarker WHERE evidence_id IN ({old})", [src])
+        con.execute("DELETE FROM evidence WHERE source = ?", [src])
+        con.execute("DELETE FROM source WHERE name = ?", [src])
+        con.execute("INSERT INTO evidence SELECT * FROM ev")
+        con.execute("INSERT INTO evidence_drug SELECT * FROM ed")
+        con.execute("INSERT INTO evidence_biomarker SELECT * FROM eb")
+        con.execute("INSERT INTO biomarker SELECT * FROM bm")
+        con.execute("INSERT INTO drug SELECT * FROM nd WHERE name NOT IN (SELECT name FROM drug)")
+        con.execute("INSERT INTO drug_synonym SELECT name, name FROM nd WHERE name NOT IN (SELECT synonym FROM drug_synonym)")
+        con.execute("INSERT INTO disease SELECT * FROM ndis WHERE name NOT IN (SELECT name FROM disease)")
+        con.execute("INSERT INTO disease_synonym SELECT * FROM ndsyn WHERE synonym NOT IN (SELECT synonym FROM disease_synonym)")
+        con.execute("INSERT INTO source SELECT * FROM src_row")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)", [_now()])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# the KB object
+# --------------------------------------------------------------------------------------------
+def _resolve_path(path: PathLike | None) -> Path:
+    return Path(path).expanduser() if path is not None else default_kb_path()
+
+
+def open_kb(path: PathLike | None = None, *, read_only: bool = True, create: bool = True) -> KnowledgeBase:
+    """Open (and on first use build) the knowledge base.
+
+    Parameters
+    ----------
+    path
+        KB file; default :func:`default_kb_path` (``$ONCORESIST_KB`` overrides it).
+    read_only
+        Open read-only (several processes may read at once); imports need ``False``.
+    create
+        Build the KB from the shipped curated core when the file does not exist.
+
+    Returns
+    -------
+    KnowledgeBase
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
+    ...     kb.query(gene="EGFR", alteration="T790M", drug="osimertinib")["direction"].iloc[0]
+    'sensitivity'
+    """
+    p = _resolve_path(path)
+    if not p.exists():
+        if not create:
+            msg = f"knowledge base '{p}' does not exist: run 'oncoresist kb info' once to build it, or pass create=True."
+            raise InputError(msg)
+        with contextlib.suppress(InputError):  # another process may have built it meanwhile
+            build_kb(p)
+    kb = KnowledgeBase(p, read_only=read_only)
+    if kb.meta.get("core_version") != CORE_VERSION:
+        kb._refresh_core()
+    return kb
+
+
+class KnowledgeBase:
+    """A knowledge base of drug-response evidence (a DuckDB file).
+
+    Open it with :func:`open_kb`; use it as a context manager or call :meth:`close`.
+
+    Parameters
+    ----------
+    path
+        The KB file (must exist: :func:`open_kb` builds it).
+    read_only
+        Open read-only.
+    """
+
+    def __init__(self, path: PathLike, *, read_only: bool = True) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._con = self._connect(read_only)
+        self._vocab: Vocabulary | None = None
+        meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            self.close()
+            msg = (
+                f"knowledge base '{self.path}' has table layout {meta.get('schema_version')!r}, this version of "
+                f"oncoresist needs {SCHEMA_VERSION!r}: rebuild it with 'oncoresist kb build --force' and re-import your sources."
+            )
+            raise InputError(msg)
+        self.meta = meta
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            msg = f"cannot open knowledge base '{self.path}': {str(e).splitlines()[0]}. Is another process writing it?"
+            raise InputError(msg) from e
+        except duckdb.Error as e:
+            msg = f"'{self.path}' is not a readable knowledge base ({str(e).splitlines()[0]}): rebuild it with 'oncoresist kb build --force'."
+            raise InputError(msg) from e
+
+    # ------------------------------------------------------------------------- housekeeping
+    def close(self) -> None:
+        """Close the connection."""
+        con = getattr(self, "_con", None)
+        if con is not None:
+            con.close()
+            self._con = None  # type: ignore[assignment]
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase('{self.path}', version={self.version!r})"
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (for ad-hoc SQL)."""
+        if self._con is None:
+            msg = f"knowledge base '{self.path}' is closed: open it again with open_kb()."
+            raise InputError(msg)
+        return self._con
+
+    def _writable(self) -> None:
+        if self.read_only:
+            msg = f"knowledge base '{self.path}' is open read-only: open it with open_kb(path, read_only=False) to change it."
+            raise InputError(msg)
+
+    def _refresh_core(self) -> None:
+        """Reload the shipped curated core (after a package update)."""
+        was_ro = self.read_only
+        if was_ro:
+            self.close()
+            try:
+                self._con = self._connect(False)
+            except InputError:
+                self._con = self._connect(True)
+                warnings.warn(
+                    f"knowledge base '{self.path}' holds curated core {self.meta.get('core_version')}, the package ships "
+                    f"{CORE_VERSION}; it could not be updated now (file busy).",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                return
+        _load_core(self.con)
+        self._vocab = None
+        self.meta = dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        if was_ro:
+            self.close()
+            self._con = self._connect(True)
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """Name resolution (drugs, classes, diseases, gene aliases), cached in memory."""
+        if self._vocab is None:
+            self._vocab = _vocab_from(self.con)
+        return self._vocab
+
+    # ------------------------------------------------------------------------------ version
+    def sources(self) -> pd.DataFrame:
+        """The sources in the KB: name, version, kind, file, import time, items kept / dropped."""
+        return self.con.execute(
+            "SELECT name, version, kind, file, imported_at, n_read, n_kept, n_dropped FROM source ORDER BY name"
+        ).df()
+
+    @property
+    def version(self) -> str:
+        """KB version: ``<schema>.<digest of the sources' names, versions and checksums>``."""
+        rows = self.con.execute("SELECT name, version, sha256 FROM source ORDER BY name").fetchall()
+        digest = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:10]
+        return f"{SCHEMA_VERSION}.{digest}"
+
+    def provenance(self) -> dict[str, Any]:
+        """Version and sources, attached to every answer (``DataFrame.attrs['kb']``)."""
+        src = self.con.execute("SELECT name, version FROM source ORDER BY name").fetchall()
+        return {"version": self.version, "path": str(self.path), "sources": {n: v for n, v in src}}
+
+    def info(self) -> dict[str, Any]:
+        """Sizes, version and sources of the KB.
+
+        Returns
+        -------
+        dict
+            ``version``, ``path``, ``sources`` (name -> version), ``n_biomarkers``,
+            ``n_drugs``, ``n_diseases``, ``n_genes``, ``n_evidence``, ``by_source``
+            (source -> evidence items), ``by_direction``, ``created``, ``updated``.
+        """
+        q = self.con.execute
+        n = {t: q(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("biomarker", "drug", "disease", "gene", "evidence")}
+        by_source = dict(q("SELECT source, count(*) FROM evidence GROUP BY source ORDER BY source").fetchall())
+        by_dir = dict(q("SELECT direction, count(*) FROM evidence GROUP BY direction ORDER BY direction").fetchall())
+        used_bm = q("SELECT count(DISTINCT biomarker_id) FROM evidence_biomarker").fetchone()[0]
+        used_drugs = q("SELECT count(DISTINCT drug) FROM evidence_drug").fetchone()[0]
+        out = self.provenance()
+        out.update(
+            {
+                "n_biomarkers": n["biomarker"], "n_biomarkers_used": used_bm, "n_drugs": n["drug"],
+                "n_drugs_used": used_drugs, "n_diseases": n["disease"], "n_genes": n["gene"],
+                "n_evidence": n["evidence"], "by_source": by_source, "by_direction": by_dir,
+                "created": self.meta.get("created"), "updated": self.meta.get("updated"),
+                "core_version": self.meta.get("core_version"),
+            }
+        )  # fmt: skip
+        return out
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table of the KB as a DataFrame (``evidence``, ``biomarker``, ``drug``, ...)."""
+        allowed = {"meta", "source", "gene", "gene_alias", "drug", "drug_synonym", "disease", "disease_synonym", "biomarker", "evidence", "evidence_drug", "evidence_biomarker"}  # fmt: skip
+        if name not in allowed:
+            msg = f"unknown KB table {name!r}: expected one of {', '.join(sorted(allowed))}."
+            raise InputError(msg)
+        return self.con.execute(f"SELECT * FROM {name}").df()
+
+    # ------------------------------------------------------------------------------ imports
+    def import_civic(self, path: PathLike, *, name: str = "civic") -> ImportReport:
+        """Import a CIViC evidence dump (nightly ``ClinicalEvidenceSummaries.tsv`` or the
+        pharmOncoX CSV); re-importing replaces the previous rows of ``name``.
+
+        See :func:`oncoresist.kb.read_civic` for what is kept and dropped.
+        """
+        from ._civic import read_civic
+
+        self._writable()
+        items, report = read_civic(path, source=name)
+        _ingest(self.con, items, report, kind="import", sha256=_sha256(path))
+        self._vocab = None
+        return report
+
+    # ------------------------------------------------------------------------------ queries
+    def evidence(self, genes: list[str] | None = None) -> pd.DataFrame:
+        """Evidence items (with their biomarker clauses) touching ``genes`` (all when None).
+
+        Returns a DataFrame with the ``evidence`` columns plus ``drugs`` (list) and
+        ``clauses`` (list of lists of :class:`~oncoresist.kb.Alteration`).
+        """
+        q = self.con.execute
+        if genes is None:
+            eb = q(
+                "SELECT eb.evidence_id, eb.clause, b.* FROM evidence_biomarker eb JOIN biomarker b USING (biomarker_id)"
+            ).df()
+        else:
+            gl = sorted({self.vocab.gene(g) for g in genes})
+            gdf = pd.DataFrame({"g": gl})  # noqa: F841 - used by DuckDB
+            eb = q(
+                """
+                SELECT eb.evidence_id, eb.clause, b.* FROM evidence_biomarker eb JOIN biomarker b USING (biomarker_id)
+                WHERE eb.evidence_id IN (
+                    SELECT eb2.evidence_id FROM evidence_biomarker eb2 JOIN biomarker b2 USING (biomarker_id)
+                    WHERE b2.gene IN (SELECT g FROM gdf) OR b2.partner IN (SELECT g FROM gdf))
+                """
+            ).df()
+        ids = eb["evidence_id"].unique().tolist()
+        idf = pd.DataFrame({"evidence_id": ids})  # noqa: F841 - used by DuckDB
+        ev = q("SELECT * FROM evidence WHERE evidence_id IN (SELECT evidence_id FROM idf)").df()
+        ed = q("SELECT * FROM evidence_drug WHERE evidence_id IN (SELECT evidence_id FROM idf)").df()
+        drugs = ed.groupby("evidence_id")["drug"].apply(list).to_dict()
+        clauses: dict[str, dict[int, list[Alteration]]] = {}
+        for r in eb.itertuples(index=False):
+            a = Alteration(
+                gene=r.gene, kind=r.kind, alteration=r.alteration, partner=r.partner or "", mtype=r.mtype or "",
+                pos=None if pd.isna(r.pos) else int(r.pos), end=None if pd.isna(r.end_pos) else int(r.end_pos),
+                ref=r.ref or "", alt=r.alt or "", exon=None if pd.isna(r.exon) else int(r.exon), exon_event=r.exon_event or "",
+            )  # fmt: skip
+            clauses.setdefault(r.evidence_id, {}).setdefault(int(r.clause), []).append(a)
+        ev["drugs"] = [drugs.get(e, []) for e in ev["evidence_id"]]
+        ev["clauses"] = [[c for _, c in sorted(clauses.get(e, {}).items())] for e in ev["evidence_id"]]
+        ev.attrs["kb"] = self.provenance()
+        return ev
+
+    def drug_matches(self, drug: str) -> tuple[str | None, str | None]:
+        """(canonical drug, its class) for a drug name or synonym; (None, class) for a class."""
+        d = self.vocab.resolve_drug(drug)
+        if d is not None:
+            return d, self.vocab.drug_class.get(d) or None
+        return None, self.vocab.resolve_class(drug)
+
+    def query(
+        self,
+        *,
+        gene: str | None = None,
+        alteration: str | None = None,
+        drug: str | None = None,
+        disease: str | None = None,
+        direction: str | None = None,
+        level: str | None = None,
+        source: str | None = None,
+        disease_match: str = "applicable",
+    ) -> pd.DataFrame:
+        """Evidence matching a gene / alteration / drug / disease.
+
+        Parameters
+        ----------
+        gene
+            Gene symbol or alias (``HER2``); may be omitted when ``alteration`` names the gene.
+        alteration
+            Any notation (``T790M``, ``p.Thr790Met``, ``exon 19 deletion``, ``amplification``);
+            evidence for broader biomarkers that cover it is included (``KRAS G12`` for
+            ``G12D``), with the ``match`` column saying how.
+        drug
+            Drug name or synonym (evidence for its class counts), or a drug class.
+        disease
+            Tumour type; with ``disease_match='applicable'`` only evidence whose disease is the
+            same, broader, a subtype or pan-cancer is returned; ``'any'`` keeps all and adds
+            ``disease_relation``.
+        direction
+            ``sensitivity`` or ``resistance``.
+        level
+            Weakest level kept (``'B'`` keeps A and B).
+        source
+            Only this source (``core``, ``civic``).
+        disease_match
+            ``applicable`` or ``any``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per evidence item, best first; ``attrs['kb']`` holds the KB version and
+            sources used.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
+        ...     res = kb.query(alteration="KRAS G12D", drug="cetuximab")
+        >>> sorted(set(res["direction"]))
+        ['resistance']
+        """
+        v = self.vocab
+        observed: Alteration | None = None
+        g = v.gene(gene) if gene else None
+        if alteration:
+            try:
+                observed = parse_alteration(alteration, gene=g, aliases=v.gene_aliases) if g else parse_alteration(alteration, aliases=v.gene_aliases)
+            except InputError:
+                if g is None:
+                    raise
+                observed = parse_alteration(f"{g} {alteration}", aliases=v.gene_aliases)
+            g = observed.gene
+        if g is None and drug is None and disease is None:
+            msg = "query needs at least one of gene, alteration, drug or disease (e.g. gene='EGFR', drug='gefitinib')."
+            raise InputError(msg)
+        ev = self.evidence([g] if g else None)
+        if observed is not None and observed.kind == "fusion" and observed.partner:
+            ev = pd.concat([ev, self.evidence([observed.partner])]).drop_duplicates("evidence_id")
+        rows = []
+        for r in ev.itertuples(index=False):
+            match, note, requires = "", "", []
+            if g is not None:
+                best = None
+                for clause in r.clauses:
+                    for a in clause:
+                        if observed is not None:
+                            m = match_biomarker(a, observed)
+                            if m is not None and (best is None or m.weight > best[0].weight):
+                                best = (m, clause, a)
+                        elif a.gene == g or a.partner == g:
+                            if best is None:
+                                best = (None, clause, a)
+                if best is None:
+                    continue
+                m, clause, a = best
+                match = m.quality if m is not None else "gene"
+                note = m.note if m is not None else ""
+                requires = [x.label for x in clause if x is not a]
+            rows.append((r.evidence_id, match, note, "; ".join(requires)))
+        keep = pd.DataFrame(rows, columns=["evidence_id", "match", "match_note", "requires"])
+        out = ev.merge(keep, on="evidence_id", how="inner")
+        if drug:
+            d, cls = self.drug_matches(drug)
+            if d is None and cls is None:
+                msg = f"unknown drug {drug!r}: not a drug name, synonym or class in the knowledge base (see 'oncoresist kb info')."
+                raise InputError(msg)
+            in_drugs = out["drugs"].map(lambda ds: d in ds) if d else pd.Series(False, index=out.index)
+            by_class = out["drug_class"].fillna("").str.lower().str.split("|").map(
+                lambda cs: bool(cls) and cls.lower() in cs
+            )
+            if d is None:  # a class was asked: every member drug counts
+                members = set(v.drugs_of_class(cls or ""))
+                in_drugs = out["drugs"].map(lambda ds: bool(members & set(ds)))
+            out = out[in_drugs | by_class].copy()
+            out["drug_match"] = ["drug" if x else "class" for x in in_drugs[out.index]]
+        if disease:
+            pd_name, how = v.resolve_disease(disease)
+            if pd_name is None:
+                msg = f"unknown tumour type {disease!r}: use a name such as 'non-small cell lung cancer', 'NSCLC', 'colorectal cancer' (see the disease table)."
+                raise InputError(msg)
+            out["disease_relation"] = [v.relation(pd_name, e) for e in out["disease"]]
+            if disease_match == "applicable":
+                out = out[out["disease_relation"].isin(MATCHING_RELATIONS)]
+        if direction:
+            if direction not in ("sensitivity", "resistance"):
+                msg = f"direction must be 'sensitivity' or 'resistance', got {direction!r}."
+                raise InputError(msg)
+            out = out[out["direction"] == direction]
+        if level:
+            lv = str(level).upper()[:1]
+            if lv not in _LEVEL_ORDER:
+                msg = f"level must be one of A, B, C, D, E, got {level!r}."
+                raise InputError(msg)
+            out = out[out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9) <= _LEVEL_ORDER[lv])]
+        if source:
+            out = out[out["source"] == source]
+        from ._match import MATCH_WEIGHT
+
+        out = out.assign(
+            _lv=out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9)),
+            _mw=-out["match"].map(lambda m: MATCH_WEIGHT.get(m, 0.0)),
+        ).sort_values(["_mw", "_lv", "source", "evidence_id"])
+        out = out.drop(columns=["_lv", "_mw", "clauses"]).reset_index(drop=True)
+        out["drugs"] = out["drugs"].map(lambda ds: ", ".join(ds))
+        out.attrs["kb"] = self.provenance()
+        return out
+
+
+def _sha256(path: PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,674 @@
+"""Drug-response estimators that integrate several omics layers (scikit-learn style).
+
+Inputs are samples x features tables whose columns are ``"<layer>:<feature>"`` (see
+:func:`oncoresist.tl.feature_frame`); all preprocessing (filtering, imputation, scaling, layer
+weighting) is part of the estimator and therefore fitted inside each training fold.
+
+- :class:`EarlyIntegrationRegressor`: concatenate layers (each scaled to the same total
+  variance), then elastic net, random forest, gradient boosting, or their average.
+- :class:`LateIntegrationRegressor`: one model per layer, stacked with non-negative weights
+  learned on out-of-fold predictions; a sample missing a layer is predicted from the others.
+- :class:`FactorRegressor`: a regressor on the factors of the project's group factor model
+  (:mod:`oncoresist.tl` integration), when that model is available.
+- :class:`PanDrugRegressor`: one model for all drugs (samples x drugs response table),
+  gradient boosting on sample factors and drug descriptors; supports drug-blind evaluation.
+
+:func:`make_model` builds any of them from a short name (``"enet"``, ``"rf"``, ``"gbm"``,
+``"ensemble"``, ``"late"``, ``"factor"``, ``"pandrug"``, or ``"<model>_<layer>"`` such as
+``"enet_rna"`` for a single-layer model).
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import nnls
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.decomposition import PCA
+from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import ElasticNet, ElasticNetCV
+from sklearn.model_selection import KFold
+from sklearn.utils.validation import check_is_fitted
+
+from .._errors import InputError
+from ._models_data import LayerPreprocessor, column_names, split_feature_names
+
+__all__ = [
+    "EarlyIntegrationRegressor",
+    "FactorRegressor",
+    "LateIntegrationRegressor",
+    "PanDrugRegressor",
+    "make_model",
+    "MODEL_NAMES",
+]
+
+#: Base learners of the per-drug models.
+BASE_MODELS = ("enet", "rf", "gbm", "ensemble")
+#: Names accepted by :func:`make_model` (plus ``"<base>_<layer>"``).
+MODEL_NAMES = (*BASE_MODELS, "late", "factor", "pandrug")
+
+
+def _as_frame(X: Any) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    A = np.asarray(X, dtype=float)
+    if A.ndim != 2:
+        msg = f"expected a 2-D samples x features table, got an array of shape {A.shape}."
+        raise InputError(msg)
+    return pd.DataFrame(A, columns=column_names(A))
+
+
+def _check_y(y: Any, n: int) -> np.ndarray:
+    y = np.asarray(y, dtype=float).ravel()
+    if y.shape[0] != n:
+        msg = f"y has {y.shape[0]} values but X has {n} samples; pass one response per sample."
+        raise InputError(msg)
+    if not np.all(np.isfinite(y)):
+        msg = f"y has {int((~np.isfinite(y)).sum())} missing / infinite values; drop unscreened samples before fitting."
+        raise InputError(msg)
+    if np.std(y) <= 1e-12:
+        msg = f"the response has no variance (all {n} values = {y[0]:.4g}); nothing to model."
+        raise InputError(msg)
+    return y
+
+
+def _base_learner(model: str, *, random_state: Any, n_jobs: int | None, n_samples: int,
+                  l1_ratio: float, n_alphas: int, n_estimators: int) -> Any:
+    if model == "enet":
+        cv = KFold(n_splits=max(2, min(5, n_samples // 10)), shuffle=True, random_state=random_state)
+        return ElasticNetCV(l1_ratio=l1_ratio, alphas=n_alphas, cv=cv, max_iter=5000, tol=1e-3,
+                            selection="random", random_state=random_state, n_jobs=1)
+    if model == "rf":
+        return RandomForestRegressor(n_estimators=n_estimators, max_features=0.2, min_samples_leaf=3,
+                                     n_jobs=n_jobs, random_state=random_state)
+    if model == "gbm":
+        return HistGradientBoostingRegressor(max_iter=n_estimators, learning_rate=0.05, max_leaf_nodes=15,
+                                             min_samples_leaf=10, l2_regularization=1.0, max_features=0.3,
+                                             early_stopping=False, random_state=random_state)
+    msg = f"unknown model {model!r}; choose one of {', '.join(BASE_MODELS)}."
+    raise InputError(msg)
+
+
+def _fit_quiet(est: Any, X: np.ndarray, y: np.ndarray) -> tuple[Any, int]:
+    """Fit, counting (not printing) convergence warnings of the regularisation path."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        est.fit(X, y)
+    return est, sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def _hgb_importance(est: HistGradientBoostingRegressor, n_features: int) -> np.ndarray:
+    """Total split gain per feature of a fitted histogram gradient boosting model."""
+    imp = np.zeros(n_features)
+    for trees in getattr(est, "_predictors", []):
+        for tree in trees:
+            nodes = tree.nodes
+            internal = ~nodes["is_leaf"].astype(bool)
+            np.add.at(imp, nodes["feature_idx"][internal], nodes["gain"][internal])
+    total = imp.sum()
+    return imp / total if total > 0 else imp
+
+
+def _importance_frame(names: np.ndarray, importance: np.ndarray, coef: np.ndarray | None = None) -> pd.DataFrame:
+    layers, feats = split_feature_names(names)
+    df = pd.DataFrame({"layer": layers, "feature": feats, "importance": importance})
+    if coef is not None:
+        df["coef"] = coef
+    return df.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# early integration
+# --------------------------------------------------------------------------------------------
+class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
+    """Concatenate layers, scale each layer to equal total variance, fit one regressor.
+
+    Parameters
+    ----------
+    model
+        ``"enet"`` (elastic net, penalty chosen by inner cross-validation), ``"rf"`` (random
+        forest), ``"gbm"`` (histogram gradient boosting) or ``"ensemble"`` (mean of the elastic
+        net and random forest predictions).
+    layers
+        Layers to use (``None`` = every layer in the table).
+    layer_scaling
+        ``"block"``: divide each standardised layer by sqrt(number of its features) so large
+        layers do not drown small ones; ``"none"``: plain standardisation.
+    max_features_per_layer
+        Keep the most variable features of each layer (fitted on the training data).
+    min_binary_count
+        Drop 0/1 features with fewer carriers than this in the training data.
+    l1_ratio, n_alphas
+        Elastic net mixing and number of penalties on the path.
+    n_estimators
+        Trees (forest) or boosting iterations.
+    random_state
+        Seed of the inner folds and of the tree models.
+    n_jobs
+        Threads of the random forest.
+
+    Attributes
+    ----------
+    preprocessor_ : LayerPreprocessor
+    estimators_ : list
+        Fitted regressor(s) on the preprocessed features.
+    feature_names_in_ : ndarray
+    layers_ : list of str
+        Layers used.
+    n_convergence_warnings_ : int
+        Elastic-net path fits that hit ``max_iter`` (usually the smallest penalties).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(60, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
+    >>> y = X["rna:A"] * 2 + rng.normal(0, 0.1, 60)
+    >>> m = EarlyIntegrationRegressor(model="enet", random_state=0).fit(X, y)
+    >>> m.feature_importance().iloc[0]["feature"]
+    'A'
+    """
+
+    def __init__(
+        self,
+        model: str = "enet",
+        *,
+        layers: Sequence[str] | None = None,
+        layer_scaling: str = "block",
+        max_features_per_layer: int | None = None,
+        min_binary_count: int = 3,
+        l1_ratio: float = 0.5,
+        n_alphas: int = 30,
+        n_estimators: int = 300,
+        random_state: Any = None,
+        n_jobs: int | None = 1,
+    ) -> None:
+        self.model = model
+        self.layers = layers
+        self.layer_scaling = layer_scaling
+        self.max_features_per_layer = max_features_per_layer
+        self.min_binary_count = min_binary_count
+        self.l1_ratio = l1_ratio
+        self.n_alphas = n_alphas
+        self.n_estimators = n_estimators
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X: Any, y: Any) -> EarlyIntegrationRegressor:
+        """Fit the preprocessing and the regressor(s) on training samples."""
+        if self.model not in BASE_MODELS:
+            msg = f"unknown model {self.model!r}; choose one of {', '.join(BASE_MODELS)}."
+            raise InputError(msg)
+        X = _as_frame(X)
+        y = _check_y(y, X.shape[0])
+        self.feature_names_in_ = column_names(X)
+        self.n_features_in_ = X.shape[1]
+        self.preprocessor_ = LayerPreprocessor(
+            layers=self.layers, layer_scaling=self.layer_scaling,
+            max_features_per_layer=self.max_features_per_layer, min_binary_count=self.min_binary_count,
+        ).fit(X)
+        Z = self.preprocessor_.transform(X)
+        kinds = ["enet", "rf"] if self.model == "ensemble" else [self.model]
+        self.estimators_ = []
+        self.n_convergence_warnings_ = 0
+        for kind in kinds:
+            est = _base_learner(kind, random_state=self.random_state, n_jobs=self.n_jobs, n_samples=len(y),
+                                l1_ratio=self.l1_ratio, n_alphas=self.n_alphas, n_estimators=self.n_estimators)
+            est, n_warn = _fit_quiet(est, Z, y)
+            self.n_convergence_warnings_ += n_warn
+            self.estimators_.append(est)
+        self.layers_ = sorted(set(self.preprocessor_.layers_out_))
+        self.y_mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted response of each sample (missing features are imputed by training medians)."""
+        check_is_fitted(self, "estimators_")
+        Z = self.preprocessor_.transform(_as_frame(X))
+        return np.mean([est.predict(Z) for est in self.estimators_], axis=0)
+
+    def feature_importance(self) -> pd.DataFrame:
+        """Importance of each used feature, mapped back to its layer.
+
+        Elastic net: ``coef`` in standardised units and ``importance = |coef|``; forests: impurity
+        decrease; boosting: share of split gain; ensemble: mean of the normalised importances.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``layer, feature, importance`` (and ``coef`` for the elastic net), most important first.
+        """
+        check_is_fitted(self, "estimators_")
+        names = self.preprocessor_.feature_names_out_
+        w = self.preprocessor_.layer_weights_
+        parts, coef = [], None
+        for est in self.estimators_:
+            if isinstance(est, ElasticNetCV | ElasticNet):
+                c = est.coef_ * w  # per standardised feature
+                coef = c
+                a = np.abs(c)
+            elif isinstance(est, RandomForestRegressor):
+                a = est.feature_importances_
+            else:
+                a = _hgb_importance(est, len(names))
+            parts.append(a / a.sum() if a.sum() > 0 else a)
+        return _importance_frame(names, np.mean(parts, axis=0), coef if len(parts) == 1 else None)
+
+
+# --------------------------------------------------------------------------------------------
+# late integration
+# --------------------------------------------------------------------------------------------
+class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
+    """One model per layer, combined by non-negative stacking of out-of-fold predictions.
+
+    Each layer model is trained on the samples that have that layer, so a sample missing a
+    layer still contributes to the others; at prediction time a missing layer contributes
+    nothing (its prediction is replaced by the training mean).
+
+    Parameters
+    ----------
+    base
+        Base learner of each layer: ``"enet"``, ``"rf"``, ``"gbm"`` or ``"ensemble"``.
+    layers
+        Layers to use (``None`` = every layer in the table).
+    cv
+        Folds of the out-of-fold predictions that train the stacking weights.
+    random_state
+        Seed.
+    n_jobs
+        Threads of tree models.
+
+    Attributes
+    ----------
+    layer_models_ : dict
+        Fitted :class:`EarlyIntegrationRegressor` per layer.
+    weights_ : pandas.Series
+        Non-negative stacking weight per layer.
+    intercept_ : float
+        Training mean of the response.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(80, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
+    >>> y = X["rna:A"] + rng.normal(0, 0.1, 80)
+    >>> m = LateIntegrationRegressor(random_state=0).fit(X, y)
+    >>> m.weights_.idxmax()
+    'rna'
+    """
+
+    def __init__(self, base: str = "enet", *, layers: Sequence[str] | None = None, cv: int = 5,
+                 random_state: Any = None, n_jobs: int | None = 1) -> None:
+        self.base = base
+        self.layers = layers
+        self.cv = cv
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X: Any, y: Any) -> LateIntegrationRegressor:
+        """Fit one model per layer and the stacking weights."""
+        X = _as_frame(X)
+        y = _check_y(y, X.shape[0])
+        self.feature_names_in_ = column_names(X)
+        self.n_features_in_ = X.shape[1]
+        layer_of, _ = split_feature_names(self.feature_names_in_)
+        layers = sorted(set(layer_of)) if self.layers is None else list(self.layers)
+        self.intercept_ = float(np.mean(y))
+        oof = np.full((len(y), len(layers)), np.nan)
+        self.layer_models_: dict[str, EarlyIntegrationRegressor] = {}
+        for j, lay in enumerate(layers):
+            cols = layer_of == lay
+            if not cols.any():
+                continue
+            present = np.isfinite(X.loc[:, cols].to_numpy(dtype=float)).any(axis=1)
+            if present.sum() < max(10, 2 * self.cv):
+                continue
+            Xl, yl = X.loc[present, cols], y[present]
+            try:
+                model = EarlyIntegrationRegressor(model=self.base, random_state=self.random_state,
+                                                  n_jobs=self.n_jobs).fit(Xl, yl)
+            except InputError:
+                continue  # no usable feature in this layer: it gets no weight
+            self.layer_models_[lay] = model
+            oof[present, j] = self._oof(model, Xl, yl)
+        if not self.layer_models_:
+            msg = f"no layer has enough samples and usable features to fit a model (layers: {', '.join(layers)})."
+            raise InputError(msg)
+        P = np.where(np.isfinite(oof), oof - self.intercept_, 0.0)
+        w, _ = nnls(P, y - self.intercept_)
+        self.weights_ = pd.Series(w, index=layers, name="weight")
+        self.layers_ = [lay for lay in layers if lay in self.layer_models_]
+        return self
+
+    def _oof(self, model: EarlyIntegrationRegressor, X: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+        """Out-of-fold predictions of one layer model (penalty fixed to the one chosen on all data)."""
+        if len(model.estimators_) == 1 and isinstance(model.estimators_[0], RandomForestRegressor):
+            est = clone(model.estimators_[0]).set_params(oob_score=True)
+            Z = model.preprocessor_.transform(X)
+            return est.fit(Z, y).oob_prediction_
+        out = np.empty(len(y))
+        folds = KFold(n_splits=min(self.cv, len(y)), shuffle=True, random_state=self.random_state)
+        for tr, te in folds.split(X):
+            pre = clone(model.preprocessor_).fit(X.iloc[tr])
+            Ztr, Zte = pre.transform(X.iloc[tr]), pre.transform(X.iloc[te])
+            preds = []
+            for est in model.estimators_:
+                if isinstance(est, ElasticNetCV):
+                    fixed = ElasticNet(alpha=est.alpha_, l1_ratio=est.l1_ratio_, max_iter=5000, tol=1e-3)
+                    fixed, _ = _fit_quiet(fixed, Ztr, y[tr])
+                    preds.append(fixed.predict(Zte))
+                else:
+                    preds.append(clone(est).fit(Ztr, y[tr]).predict(Zte))
+            out[te] = np.mean(preds, axis=0)
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Stacked prediction; layers a sample lacks (all features missing) contribute nothing."""
+        check_is_fitted(self, "weights_")
+        X = _as_frame(X)
+        layer_of, _ = split_feature_names(column_names(X))
+        out = np.full(X.shape[0], self.intercept_)
+        for lay, model in self.layer_models_.items():
+            w = float(self.weights_.get(lay, 0.0))
+            if w == 0.0:
+                continue
+            cols = layer_of == lay
+            if not cols.any():
+                continue
+            Xl = X.loc[:, cols]
+            present = np.isfinite(Xl.to_numpy(dtype=float)).any(axis=1)
+            if present.any():
+                out[present] += w * (model.predict(Xl[present]) - self.intercept_)
+        return out
+
+    def feature_importance(self) -> pd.DataFrame:
+        """Per-layer importances scaled by the layer's stacking weight (sum to 1)."""
+        check_is_fitted(self, "weights_")
+        parts = []
+        for lay, model in self.layer_models_.items():
+            df = model.feature_importance()
+            df["importance"] = df["importance"] * float(self.weights_.get(lay, 0.0))
+            parts.append(df)
+        out = pd.concat(parts, ignore_index=True)
+        total = out["importance"].sum()
+        if total > 0:
+            out["importance"] /= total
+        return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# factor-based
+# --------------------------------------------------------------------------------------------
+def _factor_model_class() -> Any:
+    """The project's group factor model class, or ``None`` when it is not installed yet."""
+    for modname, clsname in (("oncoresist.tl._factors", "GroupFactorAnalysis"),
+                             ("oncoresist.tl", "GroupFactorAnalysis")):
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError:
+            continue
+        cls = getattr(mod, clsname, None)
+        if cls is not None:
+            return cls
+    return None
+
+
+def factor_model_available() -> bool:
+    """Whether the group factor model needed by :class:`FactorRegressor` is importable."""
+    return _factor_model_class() is not None
+
+
+class FactorRegressor(RegressorMixin, BaseEstimator):
+    """Regress the response on the factors of a group factor model fitted to the training layers.
+
+    The factor model (unsupervised, fitted inside each training fold) summarises all layers
+    in ``n_factors`` factors, handles samples missing whole layers, and the regressor (elastic
+    net by default) maps factors to response.
+
+    Parameters
+    ----------
+    n_factors
+        Number of factors.
+    base
+        Regressor on the factors: ``"enet"``, ``"rf"``, ``"gbm"``.
+    layers
+        Layers to use (``None`` = every layer in the table).
+    random_state
+        Seed.
+
+    Raises
+    ------
+    InputError
+        In :meth:`fit`, when the group factor model is not available in this installation.
+    """
+
+    def __init__(self, n_factors: int = 10, *, base: str = "enet", layers: Sequence[str] | None = None,
+                 random_state: Any = None) -> None:
+        self.n_factors = n_factors
+        self.base = base
+        self.layers = layers
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any) -> FactorRegressor:
+        """Fit the factor model on the training samples, then the regressor on their factors."""
+        cls = _factor_model_class()
+        if cls is None:
+            msg = ("the factor-based model needs oncoresist.tl.GroupFactorAnalysis (the integration module), "
+                   "which is not available in this installation; use model 'enet', 'rf', 'gbm' or 'late'.")
+            raise InputError(msg)
+        X = _as_frame(X)
+        y = _check_y(y, X.shape[0])
+        self.feature_names_in_ = column_names(X)
+        self.n_features_in_ = X.shape[1]
+        self.preprocessor_ = LayerPreprocessor(layers=self.layers, layer_scaling="none", max_missing=1.0).fit(X)
+        Xk = self._kept(X)
+        self.factor_model_ = cls(n_factors=self.n_factors, random_state=self.random_state).fit(Xk)
+        F = np.asarray(self.factor_model_.transform(Xk), dtype=float)
+        self.factor_names_ = [f"factor:F{i + 1}" for i in range(F.shape[1])]
+        self.regressor_ = EarlyIntegrationRegressor(model=self.base, layer_scaling="none",
+                                                    random_state=self.random_state)
+        self.regressor_.fit(pd.DataFrame(F, columns=self.factor_names_), y)
+        self.layers_ = sorted(set(self.preprocessor_.layers_out_))
+        return self
+
+    def _kept(self, X: pd.DataFrame) -> pd.DataFrame:
+        pre = self.preprocessor_
+        X = X.reindex(columns=list(pre.feature_names_in_))
+        return X.loc[:, pre.kept_]
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted response from the factors of new samples."""
+        check_is_fitted(self, "regressor_")
+        F = np.asarray(self.factor_model_.transform(self._kept(_as_frame(X))), dtype=float)
+        return self.regressor_.predict(pd.DataFrame(F, columns=self.factor_names_))
+
+    def feature_importance(self) -> pd.DataFrame:
+        """Importance of each factor for the response (``layer`` = ``"factor"``)."""
+        check_is_fitted(self, "regressor_")
+        return self.regressor_.feature_importance()
+
+
+# --------------------------------------------------------------------------------------------
+# pan-drug
+# --------------------------------------------------------------------------------------------
+class PanDrugRegressor(BaseEstimator):
+    """One model for all drugs: gradient boosting on (sample factors, drug descriptors) pairs.
+
+    Each drug's response is standardised with its training mean and SD; every measured
+    (sample, drug) pair becomes one row whose features are the sample's principal components
+    (of the preprocessed layers, fitted on training samples) and the drug's descriptors. Drug
+    descriptors are ``drug_features`` when given (needed to predict drugs never seen, i.e.
+    drug-blind evaluation), and otherwise the drug's loadings on the main axes of the training
+    response table (which lets the model share what it learns between similar drugs).
+
+    Parameters
+    ----------
+    n_components
+        Principal components of the sample features.
+    n_drug_components
+        Components of the response table used as drug descriptors when no ``drug_features``.
+    drug_features
+        Optional table drugs x descriptors (targets, pathway one-hot, fingerprints...).
+    max_iter
+        Boosting iterations.
+    random_state
+        Seed.
+
+    Attributes
+    ----------
+    drugs_ : list of str
+        Drugs seen in :meth:`fit`.
+    drug_mean_, drug_sd_ : pandas.Series
+        Per-drug training mean and SD (predictions are on the original scale).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(60, 5)), columns=[f"rna:g{i}" for i in range(5)])
+    >>> Y = pd.DataFrame({"d1": X["rna:g0"] + rng.normal(0, .3, 60), "d2": X["rna:g0"] * 2})
+    >>> m = PanDrugRegressor(n_components=3, max_iter=50, random_state=0).fit(X, Y)
+    >>> m.predict(X).shape
+    (60, 2)
+    """
+
+    def __init__(self, n_components: int = 30, *, n_drug_components: int = 8,
+                 drug_features: pd.DataFrame | None = None, max_iter: int = 300,
+                 random_state: Any = None) -> None:
+        self.n_components = n_components
+        self.n_drug_components = n_drug_components
+        self.drug_features = drug_features
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(self, X: Any, Y: pd.DataFrame) -> PanDrugRegressor:
+        """Fit on samples x features ``X`` and samples x drugs ``Y`` (NaN = not screened)."""
+        X = _as_frame(X)
+        if not isinstance(Y, pd.DataFrame):
+            Y = pd.DataFrame(np.asarray(Y, dtype=float))
+        Y = Y.astype(float)
+        if Y.shape[0] != X.shape[0]:
+            msg = f"Y has {Y.shape[0]} rows but X has {X.shape[0]} samples; pass samples x drugs responses."
+            raise InputError(msg)
+        self.feature_names_in_ = column_names(X)
+        self.n_features_in_ = X.shape[1]
+        counts = Y.notna().sum()
+        sd = Y.std()
+        usable = (counts >= 3) & (sd > 1e-12)
+        if not usable.any():
+            msg = "no drug has at least 3 measured samples with varying response; nothing to model."
+            raise InputError(msg)
+        Y = Y.loc[:, usable]
+        self.drugs_ = [str(d) for d in Y.columns]
+        self.drug_mean_ = Y.mean()
+        self.drug_sd_ = Y.std()
+        Z = (Y - self.drug_mean_) / self.drug_sd_
+        self.preprocessor_ = LayerPreprocessor().fit(X)
+        S = self.preprocessor_.transform(X)
+        k = int(min(self.n_components, S.shape[0] - 1, S.shape[1]))
+        self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(S)
+        self.drug_descriptors_ = self._descriptors(Z)
+        rows, cols = np.nonzero(Z.notna().to_numpy())
+        feats = self._pair_features(self.pca_.transform(S), rows, np.asarray(self.drugs_)[cols])
+        target = Z.to_numpy()[rows, cols]
+        self.model_ = HistGradientBoostingRegressor(
+            max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=20,
+            l2_regularization=1.0, early_stopping=False, random_state=self.random_state,
+        ).fit(feats, target)
+        return self
+
+    def _descriptors(self, Z: pd.DataFrame) -> pd.DataFrame:
+        if self.drug_features is not None:
+            D = pd.DataFrame(self.drug_features).astype(float)
+            D.index = D.index.astype(str)
+            return D
+        filled = Z.fillna(0.0).to_numpy()
+        k = int(min(self.n_drug_components, min(filled.shape) - 1))
+        if k < 1:
+            return pd.DataFrame(index=Z.columns.astype(str))
+        _, s, vt = np.linalg.svd(filled - filled.mean(axis=0), full_matrices=False)
+        load = vt[:k].T * s[:k] / np.sqrt(max(filled.shape[0] - 1, 1))
+        return pd.DataFrame(load, index=Z.columns.astype(str), columns=[f"drug_pc{i + 1}" for i in range(k)])
+
+    def _pair_features(self, S: np.ndarray, rows: np.ndarray, drugs: np.ndarray) -> np.ndarray:
+        D = self.drug_descriptors_.reindex(drugs).to_numpy(dtype=float)
+        return np.column_stack([S[rows], D])
+
+    def predict(self, X: Any, drugs: Sequence[str] | None = None) -> pd.DataFrame:
+        """Predicted responses, samples x drugs (original scale).
+
+        Parameters
+        ----------
+        X
+            Samples x features.
+        drugs
+            Drugs to predict (default: the training drugs). Drugs not seen in training need a
+            row in ``drug_features`` and are predicted on the standardised scale (mean 0, SD 1)
+            since their mean response is unknown.
+        """
+        check_is_fitted(self, "model_")
+        X = _as_frame(X)
+        drugs = list(self.drugs_) if drugs is None else [str(d) for d in drugs]
+        unknown = [d for d in drugs if d not in self.drug_descriptors_.index]
+        if unknown:
+            msg = (f"drug(s) {', '.join(unknown[:3])} were not seen in training and have no row in drug_features; "
+                   "pass drug_features with descriptors for them.")
+            raise InputError(msg)
+        S = self.pca_.transform(self.preprocessor_.transform(X))
+        n = S.shape[0]
+        rows = np.repeat(np.arange(n), len(drugs))
+        cols = np.tile(np.asarray(drugs, dtype=object), n)
+        z = self.model_.predict(self._pair_features(S, rows, cols)).reshape(n, len(drugs))
+        mean = self.drug_mean_.reindex(drugs).fillna(0.0).to_numpy()
+        sd = self.drug_sd_.reindex(drugs).fillna(1.0).to_numpy()
+        index = X.index if isinstance(X.index, pd.Index) else None
+        return pd.DataFrame(z * sd + mean, index=index, columns=drugs)
+
+
+# --------------------------------------------------------------------------------------------
+# registry
+# --------------------------------------------------------------------------------------------
+def make_model(name: str, *, random_state: Any = None, **params: Any) -> Any:
+    """Build a response model from its short name.
+
+    Parameters
+    ----------
+    name
+        ``"enet"``, ``"rf"``, ``"gbm"``, ``"ensemble"`` (early integration of all layers),
+        ``"late"`` (per-layer elastic nets, stacked), ``"factor"`` (group factors + elastic
+        net), ``"pandrug"`` (one model for all drugs), or ``"<base>_<layer>"`` for a
+        single-layer early model (``"enet_rna"``: elastic net on expression only), or
+        ``"late_<base>"`` (``"late_rf"``).
+    random_state
+        Seed.
+    **params
+        Extra estimator parameters.
+
+    Examples
+    --------
+    >>> make_model("enet_rna").layers
+    ['rna']
+    """
+    key = str(name).strip().lower()
+    if key in BASE_MODELS:
+        return EarlyIntegrationRegressor(model=key, random_state=random_state, **params)
+    if key == "late":
+        return LateIntegrationRegressor(random_state=random_state, **params)
+    if key.startswith("late_") and key[5:] in BASE_MODELS:
+        return LateIntegrationRegressor(base=key[5:], random_state=random_state, **params)
+    if key == "factor":
+        return FactorRegressor(random_state=random_state, **params)
+    if key == "pandrug":
+        return PanDrugRegressor(random_state=random_state, **params)
+    base, _, layer = key.partition("_")
+    if base in BASE_MODELS and layer:
+        return EarlyIntegrationRegressor(model=base, layers=[name.split("_", 1)[1]], random_state=random_state, **params)
+    msg = f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)} or '<model>_<layer>' such as 'enet_rna'."
+    raise InputError(msg)
