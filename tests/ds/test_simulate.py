@@ -273,7 +273,7 @@ def test_combination_bliss_excess_only_in_met_amp(sim):
         f.index[f.met_amp & f.index.isin(sim.mdata["drug"].obs_names)]
     )
     scores = {}
-    for (block, sample, d1), g in cb.groupby(["block", "sample", "drug1"]):
+    for (_block, sample, d1), g in cb.groupby(["block", "sample", "drug1"]):
         mono1 = g[g.conc2 == 0].set_index("conc1").response
         mono2 = g[g.conc1 == 0].set_index("conc2").response
         both = g[(g.conc1 > 0) & (g.conc2 > 0)]

@@ -220,6 +220,11 @@ def test_unreadable_file(tmp_path: Path) -> None:
         p.chmod(0o600)
 
 
+def test_folder_instead_of_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"is a folder, expected a file"):
+        read_matrix(tmp_path)
+
+
 def test_corrupt_gzip(tmp_path: Path) -> None:
     p = tmp_path / "bad.tsv.gz"
     p.write_bytes(gzip.compress(b"gene\tS1\nTP53\t1\n" * 50)[:40])

@@ -36,7 +36,7 @@ def _write_small_study(tmp_path, *, extra: str = "") -> "pathlib.Path":  # noqa:
     rna = pd.DataFrame(rng.poisson(20, size=(4, 5)), index=["EGFR", "KRAS", "MET", "TP53"], columns=samples[:5])
     rna.index.name = "gene"
     rna.to_csv(tmp_path / "rna.tsv", sep="\t")
-    prot = pd.DataFrame(rng.normal(size=(4, 3)), index=["P0", "P1", "XX9"], columns=["EGFR", "MET", "ABCB1", "MGMT"])
+    prot = pd.DataFrame(rng.normal(size=(3, 4)), index=["P0", "P1", "XX9"], columns=["EGFR", "MET", "ABCB1", "MGMT"])
     prot.index.name = "sample"
     prot.to_csv(tmp_path / "prot.csv")
     study = tmp_path / "study.toml"

@@ -63,8 +63,8 @@ def drug_panel() -> pd.DataFrame:
     >>> panel = drug_panel()
     >>> bool(panel.loc["paclitaxel", "pgp_substrate"])
     True
-    >>> panel.loc["gefitinib", ["dose_min_uM", "dose_max_uM"]].tolist()
-    [0.001, 10.0]
+    >>> float(panel.loc["gefitinib", "dose_min_uM"]), float(panel.loc["gefitinib", "dose_max_uM"])
+    (0.001, 10.0)
     """
     df = pd.DataFrame(_PANEL, columns=_COLUMNS).set_index("drug")
     df.index.name = None

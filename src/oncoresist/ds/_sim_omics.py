@@ -90,51 +90,83 @@ def simulate_cnv(
             else:  # loss of the wild-type allele (LOH) accompanies the truncating mutation
                 _gene_event(i, gene, -0.55, -0.35, "shallow_deletion", flank=(3e6, 2e7))
 
-    seg_sample, seg_chrom, seg_start, seg_end, seg_val = [], [], [], [], []
+    seg_start: list[int] = []
+    seg_end: list[int] = []
+    seg_val: list[float] = []
     gene_log2 = np.zeros((n, len(genes)))
     gene_mid = ((genes["start"].to_numpy() + genes["end"].to_numpy()) // 2).astype(np.int64)
     gene_idx_by_chrom = {c: np.flatnonzero(gene_chrom == c) for c in chroms}
+    n_c = len(chroms)
+    p_arm = np.minimum(0.6, 0.12 * instability)
+    arm_hit = rng.random((n, n_c, 2)) < p_arm[:, None, None]
+    arm_gain = rng.random((n, n_c, 2)) < 0.5
+    arm_val = np.where(arm_gain, rng.uniform(0.3, 0.6, (n, n_c, 2)), -rng.uniform(0.35, 0.7, (n, n_c, 2)))
+    n_focal = rng.poisson(0.08 * instability[:, None], size=(n, n_c))
+    any_arm = arm_hit.any(axis=2)
+    flat_noise = np.round(rng.normal(0, 0.03 * noise, size=(n, n_c)), 4)
+    planned_by: dict[tuple[int, str], list[tuple[int, int, float]]] = {}
     for i in range(n):
-        p_arm = min(0.6, 0.12 * instability[i])
-        for c in chroms:
-            length = CHROM_LENGTHS[c]
-            cen = length // 2
-            events: list[tuple[int, int, float]] = []
-            for a, b in ((1, cen), (cen + 1, length)):
-                if rng.random() < p_arm:
-                    val = rng.uniform(0.3, 0.6) if rng.random() < 0.5 else -rng.uniform(0.35, 0.7)
-                    events.append((a, b, float(val)))
-            for _ in range(rng.poisson(0.08 * instability[i])):
-                w = int(rng.uniform(1e6, 1.5e7))
-                a = int(rng.uniform(1, max(2, length - w)))
-                val = rng.uniform(0.4, 1.0) if rng.random() < 0.5 else -rng.uniform(0.4, 1.0)
-                events.append((a, a + w, float(val)))
-            events.extend((s, e, v) for (cc, s, e, v, _) in planned[i] if cc == c)
-            # elementary intervals between all event boundaries; later events paint over earlier
-            bounds = sorted({1, length + 1, *(s for s, _, _ in events), *(e + 1 for _, e, _ in events)})
-            starts = np.array(bounds[:-1], dtype=np.int64)
-            ends = np.array(bounds[1:], dtype=np.int64) - 1
-            vals = np.zeros(len(starts))
-            for s, e, v in events:
-                vals[(starts >= s) & (ends <= e)] = v
-            # merge neighbours with the same value
-            keep = np.ones(len(vals), dtype=bool)
-            keep[1:] = vals[1:] != vals[:-1]
-            first = np.flatnonzero(keep)
-            m_starts = starts[first]
-            m_ends = np.append(starts[first[1:]] - 1, ends[-1])
-            m_vals = np.round(vals[first] + rng.normal(0, 0.03 * noise, size=len(first)), 4)
-            gi = gene_idx_by_chrom[c]
-            if len(gi):
-                pos = np.searchsorted(m_starts, gene_mid[gi], side="right") - 1
-                gene_log2[i, gi] = m_vals[pos]
-            seg_sample.extend([samples[i]] * len(m_vals))
-            seg_chrom.extend([c] * len(m_vals))
-            seg_start.append(m_starts)
-            seg_end.append(m_ends)
-            seg_val.append(m_vals)
-    starts = np.concatenate(seg_start)
-    ends = np.concatenate(seg_end)
+        for cc, s_, e_, v_, _ in planned[i]:
+            planned_by.setdefault((i, cc), []).append((s_, e_, v_))
+    # flat chromosomes (no event): one segment each, vectorised
+    chrom_pos = {c: k for k, c in enumerate(chroms)}
+    gene_ci = np.array([chrom_pos[c] for c in gene_chrom], dtype=int)
+    gene_log2[:] = flat_noise[:, gene_ci]
+    eventful = any_arm | (n_focal > 0)
+    for i, c in planned_by:
+        eventful[i, chrom_pos[c]] = True
+    seg_i: list[int] = []
+    seg_ci: list[int] = []
+    for i, ci in zip(*np.nonzero(eventful)):
+        c = chroms[ci]
+        length = CHROM_LENGTHS[c]
+        gi = gene_idx_by_chrom[c]
+        extra = planned_by.get((i, c), [])
+        cen = length // 2
+        events: list[tuple[int, int, float]] = []
+        for k, (a, b) in enumerate(((1, cen), (cen + 1, length))):
+            if arm_hit[i, ci, k]:
+                events.append((a, b, float(arm_val[i, ci, k])))
+        for _ in range(n_focal[i, ci]):
+            w = int(rng.uniform(1e6, 1.5e7))
+            a = int(rng.uniform(1, max(2, length - w)))
+            val = rng.uniform(0.4, 1.0) if rng.random() < 0.5 else -rng.uniform(0.4, 1.0)
+            events.append((a, a + w, float(val)))
+        events.extend(extra)
+        # elementary intervals between all event boundaries; later events paint over earlier
+        bounds = sorted({1, length + 1, *(s_ for s_, _, _ in events), *(e_ + 1 for _, e_, _ in events)})
+        m_starts_l: list[int] = []
+        m_vals_l: list[float] = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            v = 0.0
+            for s_, e_, v_ in events:
+                if s_ <= a and b - 1 <= e_:
+                    v = v_
+            if not m_vals_l or v != m_vals_l[-1]:  # merge neighbours with the same value
+                m_starts_l.append(a)
+                m_vals_l.append(v)
+        m_starts = np.asarray(m_starts_l, dtype=np.int64)
+        m_ends = np.append(m_starts[1:] - 1, length)
+        m_vals = np.round(np.asarray(m_vals_l) + rng.normal(0, 0.03 * noise, size=len(m_vals_l)), 4)
+        if len(gi):
+            pos = np.searchsorted(m_starts, gene_mid[gi], side="right") - 1
+            gene_log2[i, gi] = m_vals[pos]
+        seg_i.extend([int(i)] * len(m_vals))
+        seg_ci.extend([int(ci)] * len(m_vals))
+        seg_start.extend(m_starts.tolist())
+        seg_end.extend(m_ends.tolist())
+        seg_val.extend(m_vals.tolist())
+    flat_i, flat_ci = np.nonzero(~eventful)
+    lengths = np.array([CHROM_LENGTHS[c] for c in chroms], dtype=np.int64)
+    all_i = np.concatenate([np.asarray(seg_i, dtype=int), flat_i])
+    all_ci = np.concatenate([np.asarray(seg_ci, dtype=int), flat_ci])
+    starts = np.concatenate([np.asarray(seg_start, dtype=np.int64), np.ones(len(flat_i), dtype=np.int64)])
+    ends = np.concatenate([np.asarray(seg_end, dtype=np.int64), lengths[flat_ci]])
+    vals = np.concatenate([np.asarray(seg_val, dtype=float), flat_noise[flat_i, flat_ci]])
+    order = np.lexsort((starts, all_ci, all_i))
+    all_i, all_ci, starts, ends, vals = all_i[order], all_ci[order], starts[order], ends[order], vals[order]
+    seg_sample = list(np.asarray(samples, dtype=object)[all_i])
+    seg_chrom = list(np.asarray(chroms, dtype=object)[all_ci])
     n_mark = np.maximum(3, ((ends - starts) / 25_000).astype(np.int64) + rng.integers(0, 5, size=len(starts)))
     segments = pd.DataFrame(
         {
@@ -143,7 +175,7 @@ def simulate_cnv(
             "loc.start": starts,
             "loc.end": ends,
             "num.mark": n_mark,
-            "seg.mean": np.concatenate(seg_val),
+            "seg.mean": vals,
         }
     )
     focal = pd.DataFrame(focal_rows, columns=["sample", "gene", "event", "chrom", "start", "end", "log2"])

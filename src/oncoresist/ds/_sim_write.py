@@ -91,6 +91,7 @@ survival_event = "survival_event"
 kind = "maf"
 file = "mutations.maf"
 sample_pattern = "^(.*)-T$"
+sequenced_samples = "sheet"     # every sample was sequenced: no variant = wild type
 
 [layers.cnv]
 kind = "cnv_segments"

@@ -257,7 +257,38 @@ class SimulatedCohort:
     def write(self, directory: PathLike, *, overwrite: bool = False) -> Path:
         """Write the raw files, ``study.toml`` and ``truth.json``; return the study file path.
 
-        See :func:`oncoresist.ds._sim_write.write_cohort` for the files written.
+        Files (each written atomically): ``mutations.maf`` (GDC-style MAF, tumour barcodes
+        ``SIM-0001-T``), ``cnv_segments.seg`` + ``genes.bed``, ``rna_counts.tsv.gz``,
+        ``methylation.tsv.gz`` (beta, probes x samples, a ``gene`` column), ``proteomics.tsv.gz``
+        (log2, ``NaN`` = missing), ``drug_screen.csv`` (dose in nM, percent viability),
+        ``combinations.csv``, ``clinical.tsv``, ``study.toml`` (for
+        :func:`oncoresist.io.read_study`) and ``truth.json`` (:meth:`SimulationTruth.to_dict`
+        plus the file list and drug panel). Samples without a layer are absent from its file.
+
+        Parameters
+        ----------
+        directory
+            Output folder (created when missing).
+        overwrite
+            Replace the files of a folder that already holds a ``study.toml``.
+
+        Returns
+        -------
+        pathlib.Path
+            The ``study.toml`` path.
+
+        Raises
+        ------
+        InputError
+            When ``directory`` is a file or already holds a study and ``overwrite`` is False.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from oncoresist.ds import simulate_cohort
+        >>> study = simulate_cohort(20, seed=0, n_genes=80).write(tempfile.mkdtemp())
+        >>> study.name, (study.parent / "truth.json").exists()
+        ('study.toml', True)
         """
         from ._sim_write import write_cohort
 
@@ -376,9 +407,10 @@ def simulate_cohort(
         Combination blocks are simulated for every screened MET-amplified sample plus this many
         control samples (half EGFR-mutant, half EGFR-wild-type).
     min_carriers
-        Minimum number of carriers of every mechanism (forced in samples of a plausible tissue
-        when the random draw gives fewer), so small cohorts still contain each mechanism; 0
-        disables. Capped so carriers never exceed a quarter of the cohort.
+        Minimum number of carriers of every mechanism: when the random draw gives fewer, extra
+        carriers are drawn with probability proportional to the tissue frequency (never in a
+        tissue where the alteration does not occur), so small cohorts still contain each
+        mechanism; 0 disables. Capped at a quarter of the cohort.
     biology_seed
         Seed of the shared biology (gene base levels, tissue programmes, loadings, drug factor
         effects, subtype centroids).
@@ -647,13 +679,13 @@ def simulate_cohort(
     # ---- survival ------------------------------------------------------------------------------
     sub_eff = np.linspace(-0.4, 0.6, n_sub) if n_sub > 1 else np.zeros(1)
     lp = 0.025 * (age - 62) + 0.5 * z[:, 0] + sub_eff[subtype_codes] + np.array([_SURVIVAL_TISSUE.get(t, 0.0) for t in tissue])
-    shape, scale = 1.3, 1500.0
+    shape, scale = 1.3, 3000.0
     t_event = scale * (r_surv.exponential(1.0, size=n) / np.exp(lp)) ** (1.0 / shape)
-    t_cens = r_surv.uniform(180, 3000, size=n)
+    t_cens = r_surv.uniform(365, 3650, size=n)
     surv_time = np.round(np.minimum(t_event, t_cens), 1)
     surv_event = (t_event <= t_cens).astype(int)
     survival = {
-        "model": "Weibull proportional hazards, shape 1.3, scale 1500 days; censoring U(180, 3000) days",
+        "model": "Weibull proportional hazards, shape 1.3, scale 3000 days; censoring U(365, 3650) days",
         "log_hr_age_per_year": 0.025, "age_center": 62, "log_hr_F1": 0.5,
         "log_hr_subtype": {f"S{k + 1}": float(v) for k, v in enumerate(sub_eff)},
         "log_hr_tissue": {t: _SURVIVAL_TISSUE.get(t, 0.0) for t in tissue_p},
@@ -721,7 +753,7 @@ def simulate_cohort(
         X=prot_x[keep], obs=pd.DataFrame(index=sidx[keep]), var=genes.loc[p_genes, ["chrom", "start", "end"]].copy(),
         uns={"prot": {"scale": "log2"}},
     )  # fmt: skip
-    dvar = drugs.copy()
+    dvar = drugs[["drug_class", "targets", "pgp_substrate", "dose_min_uM", "dose_max_uM", "n_doses", "role"]].copy()
     s_idx = sidx[screened]
     mods["drug"] = ad.AnnData(
         X=auc[screened],
@@ -843,9 +875,9 @@ def _simulate_flags(tissue: np.ndarray, rng: np.random.Generator, *, min_carrier
     def force(flag: np.ndarray, eligible: np.ndarray, weight: np.ndarray) -> None:
         need = min(min_carriers, n // 4) - int(flag.sum())
         cand = np.flatnonzero(eligible & ~flag)
-        if need <= 0 or not len(cand):
-            return
-        w = weight[cand] + 1e-9
+        if need <= 0 or not len(cand) or not weight[cand].sum() > 0:
+            return  # nothing to add, or the alteration does not occur in these tissues
+        w = weight[cand]
         pick = rng.choice(cand, size=min(need, len(cand)), replace=False, p=w / w.sum())
         flag[pick] = True
 

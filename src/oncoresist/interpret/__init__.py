@@ -1,3 +1,17 @@
 """Interpretation of one patient: alterations -> evidence, tiers, resistance alerts, targets."""
 
-__all__: list[str] = []
+from ._alterations import Thresholds, patient_alterations
+from ._interpret import Interpretation, interpret_alterations, interpret_patient, resolve_kb
+from ._tiers import TIERS, amp_tier, infer_mechanism
+
+__all__ = [
+    "Interpretation",
+    "TIERS",
+    "Thresholds",
+    "amp_tier",
+    "infer_mechanism",
+    "interpret_alterations",
+    "interpret_patient",
+    "patient_alterations",
+    "resolve_kb",
+]

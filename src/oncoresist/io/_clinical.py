@@ -147,8 +147,8 @@ def read_clinical(
         negative times raise) and ``survival_event`` (``Int64`` 1/0/<NA>) are added (replacing
         columns of those names) and ``attrs['survival']`` records ``time_column``,
         ``event_column``, ``time_unit`` (guessed from the name, else ``"as given"``),
-        ``how`` (``"given"`` / ``"recognised"``), ``n_events``, ``n_censored`` and
-        ``n_missing``. ``attrs['id_column']`` and ``attrs['file']`` are set too.
+        ``how`` (``"given"`` / ``"recognised"``), ``n_events`` and ``n_censored`` (status
+        counts) and ``n_missing`` (rows lacking the time or the status; kept, not dropped). ``attrs['id_column']`` and ``attrs['file']`` are set too.
         A TCGA-style sheet with ``vital_status``, ``days_to_death`` and
         ``days_to_last_follow_up`` gets the time from the latter two (death if dead, else
         follow-up).

@@ -51,7 +51,7 @@ def _sanitize_uns(d: dict) -> dict:
     return out
 
 
-def write_h5mu(mdata: md.MuData, path: PathLike) -> Path:
+def write_h5mu(mdata: md.MuData, path: PathLike, *, compression: str | None = "gzip") -> Path:
     """Write a cohort to ``path`` atomically (temporary file + rename).
 
     Object-typed annotation columns are stored as categoricals / strings and ``None`` values in
@@ -63,6 +63,8 @@ def write_h5mu(mdata: md.MuData, path: PathLike) -> Path:
         The cohort.
     path
         Destination, conventionally ``*.h5mu``.
+    compression
+        HDF5 compression of the matrices (``"gzip"``, ``"lzf"`` or ``None``).
 
     Returns
     -------
@@ -80,7 +82,10 @@ def write_h5mu(mdata: md.MuData, path: PathLike) -> Path:
     m.uns = _sanitize_uns(dict(m.uns))
     with atomic_path(path, suffix=".h5mu") as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m.write_h5mu(tmp)
+        if compression:
+            m.write_h5mu(tmp, compression=compression)
+        else:
+            m.write_h5mu(tmp)
     return path
 
 

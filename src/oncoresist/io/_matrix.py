@@ -292,7 +292,8 @@ def read_matrix(
         with a known annotation name (``Gene Symbol``, ``Description``, ``Cytoband``,
         ``Entrez_Gene_Id``, ``Chromosome`` ...) plus every column whose cells are mostly
         non-numeric. When given, exactly these columns are annotations (no detection), so a
-        text cell in any other column is reported as an error.
+        text cell in any other column is reported as an error. A ``/`` in an annotation
+        column's name becomes ``_`` (HDF5 cannot store it).
     sep
         Column separator; detected from the extension / content when ``None``.
     layer_name
@@ -449,6 +450,9 @@ def read_matrix(
         var = pd.DataFrame(index=unique_features)
     if dups:
         var.insert(0, "feature_id", list(features))
+    # '/' in column names cannot be stored in .h5ad / .h5mu: replace it
+    obs.columns = [str(c).replace("/", "_") for c in obs.columns]
+    var.columns = [str(c).replace("/", "_") for c in var.columns]
     obs.index = pd.Index([str(s) for s in obs.index], dtype=object)
     var.index = pd.Index([str(s) for s in var.index], dtype=object)
     obs.index.name = None

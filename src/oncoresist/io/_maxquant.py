@@ -44,7 +44,6 @@ _PROTEIN_VAR = (
     "Mol. weight [kDa]",
     "Q-value",
     "Score",
-    "MS/MS count",
     "id",
 )
 
@@ -98,9 +97,14 @@ def _first_token(s: pd.Series) -> pd.Series:
     return s.fillna("").astype(str).str.split(";").str[0].str.strip()
 
 
-def _intensity_columns(columns: Sequence[str], intensity: str, *, suffix: str = "") -> dict[str, str]:
-    """Map sample name -> column for the requested intensity kind (``suffix`` e.g. ``'___1'``)."""
-    out: dict[str, str] = {}
+def _intensity_columns(
+    columns: Sequence[str], intensity: str, *, path: PathLike, suffix: str = ""
+) -> dict[str, str]:
+    """Map cleaned sample name -> column for the intensity kind (``suffix`` e.g. ``'___1'``).
+
+    Raises when two columns give the same sample name.
+    """
+    pairs: list[tuple[str, str]] = []
     cols = [c for c in columns if c.endswith(suffix)] if suffix else [c for c in columns if "___" not in c]
     strip = (lambda c: c[: -len(suffix)]) if suffix else (lambda c: c)
     if intensity == "Reporter":
@@ -115,8 +119,8 @@ def _intensity_columns(columns: Sequence[str], intensity: str, *, suffix: str = 
             if not m:
                 continue
             channel, experiment = m.group(1), m.group(2)
-            out[f"{experiment}_{channel}" if experiment else f"channel_{channel}"] = c
-        return out
+            pairs.append((f"{experiment}_{channel}" if experiment else f"channel_{channel}", c))
+        return _unique_samples(pairs, path)
     prefix = {"LFQ": "LFQ intensity ", "iBAQ": "iBAQ ", "Intensity": "Intensity "}[intensity]
     for c in cols:
         base = strip(c)
@@ -125,8 +129,14 @@ def _intensity_columns(columns: Sequence[str], intensity: str, *, suffix: str = 
         name = base[len(prefix) :].strip()
         if not name or _SILAC.match(name) or (intensity == "iBAQ" and name.lower() == "peptides"):
             continue
-        out[name] = c
-    return out
+        pairs.append((name, c))
+    return _unique_samples(pairs, path)
+
+
+def _unique_samples(pairs: list[tuple[str, str]], path: PathLike) -> dict[str, str]:
+    names = clean_ids([n for n, _ in pairs])
+    check_unique(names, what="sample", path=path)
+    return dict(zip(names, [c for _, c in pairs]))
 
 
 def _values(
@@ -160,10 +170,8 @@ def _values(
     return np.ascontiguousarray(X.T)
 
 
-def _samples(mapping: dict[str, str], path: PathLike) -> pd.Index:
-    samples = clean_ids(mapping.keys())
-    check_unique(samples, what="sample", path=path)
-    return samples
+def _samples(mapping: dict[str, str]) -> pd.Index:
+    return pd.Index(list(mapping), dtype=object)
 
 
 def _read_mq(path: PathLike, what: str) -> pd.DataFrame:
@@ -254,7 +262,7 @@ def read_maxquant(
             f"{', '.join(list(df.columns)[:12])}. Is this a proteinGroups.txt file?"
         )
         raise InputError(msg)
-    mapping = _intensity_columns(list(df.columns), intensity)
+    mapping = _intensity_columns(list(df.columns), intensity, path=path)
     if not mapping:
         raise _no_columns_error(path, intensity, list(df.columns), _PROTEIN_INTENSITIES)
     n_input = len(df)
@@ -266,7 +274,7 @@ def read_maxquant(
             ("removed_only_by_site", ["Only identified by site"]),
         ],
     )
-    samples = _samples(mapping, path)
+    samples = _samples(mapping)
     protein = _first_token(df[id_col])
     gene = _first_token(df["Gene names"]) if "Gene names" in df.columns else pd.Series("", index=df.index)
     raw_names = pd.Index(np.where(gene.to_numpy() != "", gene.to_numpy(), protein.to_numpy()), dtype=object)
@@ -397,14 +405,14 @@ def read_phosphosites(
     has_multiplicity = any(re.search(r"___\d$", c) for c in columns)
     if has_multiplicity:
         levels = (1, 2, 3) if multiplicity == "sum" else (int(multiplicity),)
-        maps = [_intensity_columns(columns, intensity, suffix=f"___{m}") for m in levels]
+        maps = [_intensity_columns(columns, intensity, path=path, suffix=f"___{m}") for m in levels]
         maps = [m for m in maps if m]
         if not maps:
             raise _no_columns_error(path, intensity, columns, _SITE_INTENSITIES)
         mapping = maps[0]
         used = "sum of ___1..___3" if multiplicity == "sum" else f"___{multiplicity}"
     else:
-        mapping = _intensity_columns(columns, intensity)
+        mapping = _intensity_columns(columns, intensity, path=path)
         maps = [mapping]
         used = "no multiplicity columns"
     if not mapping:
@@ -443,7 +451,7 @@ def read_phosphosites(
     raw_names = pd.Index([f"{g}_{r}{p}" for g, r, p in zip(label, residue, position)], dtype=object)
     names, dups = _make_unique(raw_names)
 
-    samples = _samples(mapping, path)
+    samples = _samples(mapping)
     if multiplicity == "sum" and has_multiplicity:
         stack = []
         for m in maps:

@@ -92,7 +92,7 @@ _COMBO_CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 
 _DOSE_RX = re.compile(
-    r"^(?:drug_?)?(?P<base>dose|conc|concentration)\s*[_\-\s]?\s*[\(\[]?\s*(?P<unit>[a-zµμ/]+)?\s*[\)\]]?$",
+    r"^(?:drug_?)?(?P<base>concentration|conc|dose)\s*[_\-\s]?\s*[\(\[]?\s*(?P<unit>[a-zµμ/]+)?\s*[\)\]]?$",
     re.IGNORECASE,
 )
 

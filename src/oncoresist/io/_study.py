@@ -382,8 +382,9 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
         mdata = md.MuData(mods)
     if sheet is not None:
         extra = sheet.reindex(mdata.obs_names)
-        for col in extra.columns:
-            mdata.obs[str(col)] = extra[col].to_numpy()
+        extra.columns = [str(c) for c in extra.columns]
+        base_obs = mdata.obs.drop(columns=[c for c in extra.columns if c in mdata.obs.columns])
+        mdata.obs = pd.concat([base_obs, extra], axis=1)
         not_in_layers = [s for s in sheet.index if s not in set(mdata.obs_names)]
     else:
         not_in_layers = []

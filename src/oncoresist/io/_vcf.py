@@ -63,6 +63,7 @@ _ANN_KEYS = {
     },
 }
 _NON_ALLELES = {"*", ".", "<*>", "<NON_REF>", "<NON-REF>"}
+_EVIDENCE_KEYS = {"GT", "AD", "AF", "FREQ", "TAR", "TIR", "AU", "CU", "GU", "TU"}
 _EXTRA = ("consequence", "impact", "gene_id", "transcript", "biotype")
 
 
@@ -167,16 +168,17 @@ class _Call:
 
         A called genotype decides (allele in GT), except that read counts showing no alt read
         overrule a genotype (multi-sample Mutect2 genotypes every tumour 0/1). Without a called
-        genotype, AF > 0 or an alt read count > 0 means carried; with no evidence at all, the
-        variant is reported (sites-style sample columns).
+        genotype, AF > 0 or an alt read count > 0 means carried; missing values (``./.``,
+        ``.``) mean not carried; a sample whose FORMAT has none of these fields reports the
+        variant.
         """
         if self.called:
             if i not in (self.gt or []):
                 return False
             return not (np.isfinite(alt_count) and alt_count <= 0)
-        has_evidence = np.isfinite(alt_count) or np.isfinite(vaf)
-        if not has_evidence:
-            return True
+        if not np.isfinite(alt_count) and not np.isfinite(vaf):
+            # no genotype / count / fraction fields at all: nothing says the sample lacks it
+            return not (_EVIDENCE_KEYS & self.fields.keys())
         return bool((np.isfinite(alt_count) and alt_count > 0) or (np.isfinite(vaf) and vaf > 0))
 
 
@@ -277,8 +279,8 @@ def read_vcf(
 
     **Which samples.** A row is written for every reported sample that *carries* the allele: a
     called genotype (GT) containing it (unless AD shows zero alt reads), or, without a called
-    GT, FORMAT AF > 0 or an alt read count > 0; a sample column without any of these fields
-    reports every variant. By default every sample column is reported except the normal of a
+    GT, FORMAT AF > 0 or an alt read count > 0 (missing values such as ``./.`` mean not
+    carried); a sample column whose FORMAT has none of these fields reports every variant. By default every sample column is reported except the normal of a
     tumour/normal pair, recognised from the ``##normal_sample=`` header (Mutect2) or, for
     Strelka-style files, a column called ``NORMAL`` beside one called ``TUMOR``. The normal's
     depth and alt count go to ``n_depth`` / ``n_alt_count``. A VCF without sample columns is

@@ -10,6 +10,7 @@ biomarkers and the patient's alterations, so both sides meet in one vocabulary.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -148,10 +149,17 @@ def normalize_gene(symbol: str, aliases: dict[str, str] | None = None) -> str:
     >>> normalize_gene("her2"), normalize_gene("c-Met"), normalize_gene("EGFR")
     ('ERBB2', 'MET', 'EGFR')
     """
-    s = str(symbol).strip().strip("\"'").strip()
+    if aliases:
+        up = str(symbol).strip().strip("\"'").strip().upper()
+        if up in aliases:
+            return aliases[up]
+    return _normalize_builtin(str(symbol))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize_builtin(symbol: str) -> str:
+    s = symbol.strip().strip("\"'").strip()
     up = s.upper()
-    if aliases and up in aliases:
-        return aliases[up]
     if up in _BUILTIN_ALIASES:
         return _BUILTIN_ALIASES[up]
     # Keep the orfs' lower-case letters (C9orf72) but upper-case the rest.
@@ -189,6 +197,8 @@ def normalize_protein_change(text: str) -> str:
     s = re.sub(r"^p\.", "", s, flags=re.IGNORECASE)
     s = s.strip("()[] ")
     s = _three_to_one(s)
+    # upper-case keywords as some databases write them: I843DEL, Y772_A775DUP, M774DELINSWLV
+    s = re.sub(r"^([A-Z]\d+(?:_[A-Z]\d+)?)(DELINS|DEL|INS|DUP|FS)", lambda m: m.group(1) + m.group(2).lower(), s)
     # frameshift with new amino acid and stop: Q1756Pfs*74 / Q1756PfsX74 / Q1756fsTer74 -> Q1756fs
     s = re.sub(r"^([A-Z\*])(\d+)[A-Z]?fs(?:\*|X|Ter)?\d*\??$", r"\1\2fs", s, flags=re.IGNORECASE)
     # nonsense written with X: R1443X -> R1443*
@@ -202,6 +212,7 @@ _RX_FS = re.compile(r"^([A-Z\*])(\d+)fs$")
 _RX_DEL = re.compile(r"^([A-Z])(\d+)(?:_([A-Z])(\d+))?del([A-Z]*)$")
 _RX_DELINS = re.compile(r"^([A-Z])(\d+)(?:_([A-Z])(\d+))?delins([A-Z\*]+)$")
 _RX_INS = re.compile(r"^([A-Z])(\d+)_([A-Z])(\d+)ins([A-Z\*]+)$")
+_RX_INS1 = re.compile(r"^([A-Z])(\d+)ins([A-Z\*]*)$")
 _RX_DUP = re.compile(r"^([A-Z])(\d+)(?:_([A-Z])(\d+))?dup([A-Z]*)$")
 _RX_SPLICE = re.compile(r"^(?:([A-Z\*])(\d+))?_?splice$", flags=re.IGNORECASE)
 _RX_EXT = re.compile(r"^\*(\d+)([A-Z])ext\*?\??\d*$")
@@ -251,6 +262,9 @@ def _protein_alteration(gene: str, raw: str) -> Alteration | None:
     if m := _RX_INS.match(s):
         r1, p1, r2, p2, ins = m.group(1), int(m.group(2)), m.group(3), int(m.group(4)), m.group(5)
         return Alteration(gene, "mutation", f"{r1}{p1}_{r2}{p2}ins{ins}", mtype="inframe_ins", pos=p1, end=p2, ref=r1, alt=ins)
+    if m := _RX_INS1.match(s):
+        r1, p1, ins = m.group(1), int(m.group(2)), m.group(3)
+        return Alteration(gene, "mutation", f"{r1}{p1}ins{ins}", mtype="inframe_ins", pos=p1, end=p1, ref=r1, alt=ins)
     if m := _RX_DUP.match(s):
         r1, p1, r2, p2 = m.group(1), int(m.group(2)), m.group(3), m.group(4)
         end = int(p2) if p2 else p1
@@ -272,10 +286,11 @@ def _protein_alteration(gene: str, raw: str) -> Alteration | None:
 _WORDS: list[tuple[re.Pattern[str], str, str, str]] = [
     # (pattern on the lower-cased text, kind, alteration, mtype)
     (re.compile(r"^(?:wild[ -]?type|wt|non-?mutated|unmutated)$"), "mutation", "wildtype", "wildtype"),
-    (re.compile(r"^(?:(?:any |somatic |activating |oncogenic |kinase domain |gain[- ]of[- ]function )?mut(?:ation|ations|ant|ated)?|variant|alteration|snv|missense)$"), "mutation", "mutation", "any"),
-    (re.compile(r"^(?:loss[- ]of[- ]function(?: mutation)?|lof|truncating(?: mutation)?|inactivating(?: mutation)?|deleterious(?: mutation)?|biallelic inactivation|nonsense|frame ?shift|frameshift(?: mutation)?|protein truncating)$"), "mutation", "loss-of-function", "loss_of_function"),
+    (re.compile(r"^(?:(?:any |somatic |activating |oncogenic |kinase domain |gain[- ]of[- ]function )?mut(?:ation|ations|ant|ated)?|variant|alteration|snv|missense|gain[- ]of[- ]function|activating)$"), "mutation", "mutation", "any"),
+    (re.compile(r"^(?:loss[- ]of[- ]function(?: mutation)?|lof|truncating(?: mutation)?|inactivating(?: mutation)?|deleterious(?: mutation)?|biallelic inactivation|nonsense|frame ?shift|frameshift(?: mutation| truncation)?|protein truncating|truncation)$"), "mutation", "loss-of-function", "loss_of_function"),
     (re.compile(r"^(?:(?:secondary |somatic )?reversion(?: mutation)?s?|restoration of (?:the )?(?:open )?reading frame)$"), "mutation", "reversion", "reversion"),
-    (re.compile(r"^(?:itd|internal tandem duplication)$"), "mutation", "ITD", "itd"),
+    (re.compile(r"^(?:itd|internal (?:tandem )?duplication)$"), "mutation", "ITD", "itd"),
+    (re.compile(r"^(?:splice[- ]site(?: mutation| variant)?|splice(?: mutation| variant)?|splicing(?: mutation)?)$"), "mutation", "splice", "splice"),
     (re.compile(r"^(?:amp|amplified|amplification|copy[- ]number (?:gain|amplification)|high[- ]level amplification|focal amplification|gain|cnv gain|copy gain)$"), "amplification", "amplification", ""),
     (re.compile(r"^(?:deep deletion|homozygous deletion|deletion|deleted|copy[- ]number loss|biallelic deletion|cnv loss|del|hom(?:o)?del)$"), "deletion", "deletion", ""),
     (re.compile(r"^(?:loss|loss of (?:function|expression)?|null|inactivation|deficien(?:t|cy)|silencing|silenced)$"), "deletion", "loss", ""),
@@ -383,6 +398,9 @@ def parse_alteration(
     ('ABL1', 'BCR', 'fusion')
     """
     raw = str(text).strip()
+    if re.search(r"(?:^|\s)rs\d+$", raw, flags=re.IGNORECASE):
+        msg = f"{raw!r} is a dbSNP identifier (germline polymorphism): it cannot be matched to tumour alterations."
+        raise InputError(msg)
     if not raw or raw.lower() in ("nan", "none", "na"):
         msg = f"empty alteration text {text!r}: expected e.g. 'EGFR T790M', 'MET amplification' or 'EML4-ALK'."
         raise InputError(msg)
@@ -476,6 +494,7 @@ def parse_profile(
     [['BCR::ABL1 fusion', 'ABL1 T315I']]
     """
     s = re.sub(r"\s+", " ", str(text)).strip()
+    s = re.sub(r"\s*\((?:c|p|g)\.[^)]*\)", "", s)  # "R200W (c.598C>T)": keep the protein change
     if re.search(r"\bNOT\b", s):
         msg = f"profile {text!r} uses NOT: absence of an alteration cannot be matched; the item is skipped."
         raise InputError(msg)

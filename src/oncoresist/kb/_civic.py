@@ -88,14 +88,16 @@ def _pharmoncox_profile(sym: str, variant: object, atype: str, aliases: dict[str
     if var.lower().startswith("rs") and var[2:].isdigit():
         msg = f"dbSNP identifier {var} (germline polymorphism) cannot be matched to tumour alterations"
         raise InputError(msg)
-    parts = var.split()
-    if len(parts) > 1 and all(re.match(r"^(p\.)?[A-Z][a-z]{0,2}\d+", p) for p in parts):
-        comps = [parse_alteration(p, gene=gene, aliases=aliases) for p in parts]  # "E255K V299L": both
-    else:
-        comps = [parse_alteration(var, gene=gene, aliases=aliases)]
-    if atype == "EXP_UNDER" and comps[0].kind == "expression":
-        comps = [Alteration(gene if not fusion else fusion.gene, "expression", "underexpression")]
-    return [([fusion] if fusion is not None else []) + comps]
+    # "V600E AND V600M", "S310F/Y", "E255K V299L": name the gene in every part, parse as a profile
+    toks = var.split()
+    if len(toks) > 1 and all(re.match(r"^(p\.)?[A-Z][a-z]{0,2}\d+[A-Za-z*]+$", t) for t in toks):
+        var = " AND ".join(toks)
+    parts = re.split(r"\s+(AND|OR)\s+", var)
+    text = " ".join(p if p in ("AND", "OR") else f"{gene} {p}" for p in parts)
+    clauses = parse_profile(text, aliases=aliases)
+    if atype == "EXP_UNDER":
+        clauses = [[Alteration(a.gene, "expression", "underexpression") if a.kind == "expression" else a for a in c] for c in clauses]
+    return [([fusion] if fusion is not None else []) + c for c in clauses]
 
 
 def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, ImportReport]:
@@ -176,6 +178,7 @@ def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, 
             "citation_label", "url", "variant_origin",
         ],
     )  # fmt: skip
+    report.n_kept = len(items)
     return items, report
 
 
@@ -253,7 +256,7 @@ def _record(r: dict, layout: str, source: str, report: ImportReport) -> dict | N
         reason = str(e)
         if "NOT" in reason:
             report.drop("profile uses NOT (absence of an alteration)", label)
-        elif "dbSNP" in reason:
+        elif "dbSNP" in reason or re.search(r"\brs\d+", profile, flags=re.IGNORECASE):
             report.drop("variant given as a dbSNP identifier (germline polymorphism)", label)
         else:
             report.drop("variant not understood", label)

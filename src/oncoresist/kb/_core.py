@@ -10,13 +10,32 @@ from .._errors import InputError
 from ._alteration import parse_profile
 from ._vocab import shipped_table
 
-__all__ = ["CORE_VERSION", "load_curated_core", "split_therapy"]
+__all__ = ["CORE_VERSION", "core_digest", "load_curated_core", "split_therapy"]
 
-#: Version of ``kb/data/curated_core.tsv`` (bump when the file changes; the KB reloads it).
-CORE_VERSION = "2025.1"
+#: Version of ``kb/data/curated_core.tsv`` (its ``# version:`` header line). A KB reloads the
+#: core whenever the shipped file's content changes (see :func:`core_digest`).
+CORE_VERSION = "2025.2"
 
 _LEVELS = ("A", "B", "C", "D", "E")
 _CITATION_RX = re.compile(r"^(PMID:\d{5,9}|DOI:10\.\d{4,9}/\S+)$")
+
+
+def core_digest() -> str:
+    """SHA-256 of the shipped tables (core evidence, drugs, diseases, genes); the KB reloads
+    them when it changes.
+
+    Examples
+    --------
+    >>> len(core_digest())
+    64
+    """
+    from importlib import resources
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("curated_core", "drugs", "diseases", "genes"):
+        h.update(resources.files("oncoresist.kb").joinpath("data", f"{name}.tsv").read_bytes())
+    return h.hexdigest()
 
 
 def split_therapy(text: str) -> tuple[list[str], str]:

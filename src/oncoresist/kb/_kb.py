@@ -38,7 +38,7 @@ import pandas as pd
 from .._errors import InputError
 from .._utils import PathLike, atomic_path
 from ._alteration import Alteration, parse_alteration
-from ._core import CORE_VERSION, load_curated_core
+from ._core import CORE_VERSION, core_digest, load_curated_core
 from ._match import match_biomarker
 from ._vocab import MATCHING_RELATIONS, Vocabulary, shipped_table
 
@@ -184,40 +184,46 @@ def _split(s: str) -> list[str]:
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_DDL)
-    genes = shipped_table("genes")
-    con.execute("INSERT INTO gene SELECT symbol, role, pathway, 'core' FROM genes")
-    alias_rows = [(a.upper(), r.symbol) for r in genes.itertuples(index=False) for a in _split(r.aliases)]
-    alias_rows += [(str(s).upper(), str(s)) for s in genes["symbol"]]
-    aliases = pd.DataFrame(alias_rows, columns=["alias", "symbol"]).drop_duplicates("alias")
-    con.execute("INSERT INTO gene_alias SELECT alias, symbol FROM aliases")
-    drugs = shipped_table("drugs")
-    con.execute("INSERT INTO drug SELECT name, drug_class, targets, approval, 'core' FROM drugs")
-    syn = pd.DataFrame(
-        [(s.lower(), r.name) for r in drugs.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
-        columns=["synonym", "name"],
-    ).drop_duplicates("synonym")
-    con.execute("INSERT INTO drug_synonym SELECT synonym, name FROM syn")
-    dis = shipped_table("diseases")
-    con.execute("INSERT INTO disease SELECT name, parent, 'core', '' FROM dis")
-    from ._vocab import norm_text
-
-    dsyn = pd.DataFrame(
-        [(norm_text(s), r.name) for r in dis.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
-        columns=["synonym", "name"],
-    ).drop_duplicates("synonym")
-    con.execute("INSERT INTO disease_synonym SELECT synonym, name FROM dsyn")
     meta_df = pd.DataFrame(
-        {"key": ["schema_version", "created", "updated", "core_version"], "value": [SCHEMA_VERSION, _now(), _now(), CORE_VERSION]}
+        {"key": ["schema_version", "created", "updated"], "value": [SCHEMA_VERSION, _now(), _now()]}
     )
     con.execute("INSERT INTO meta SELECT key, value FROM meta_df")
 
 
+def _load_shipped(con: duckdb.DuckDBPyConnection) -> None:
+    """Insert or update the shipped vocabularies (genes, drugs, diseases and their synonyms)."""
+    from ._vocab import norm_text
+
+    genes = shipped_table("genes")
+    con.execute("INSERT OR REPLACE INTO gene SELECT symbol, role, pathway, 'core' FROM genes")
+    alias_rows = [(a.upper(), r.symbol) for r in genes.itertuples(index=False) for a in _split(r.aliases)]
+    alias_rows += [(str(s).upper(), str(s)) for s in genes["symbol"]]
+    aliases = pd.DataFrame(alias_rows, columns=["alias", "symbol"]).drop_duplicates("alias")
+    con.execute("INSERT OR REPLACE INTO gene_alias SELECT alias, symbol FROM aliases")
+    drugs = shipped_table("drugs")
+    con.execute("INSERT OR REPLACE INTO drug SELECT name, drug_class, targets, approval, 'core' FROM drugs")
+    syn = pd.DataFrame(
+        [(s.lower(), r.name) for r in drugs.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
+        columns=["synonym", "name"],
+    ).drop_duplicates("synonym")
+    con.execute("INSERT OR REPLACE INTO drug_synonym SELECT synonym, name FROM syn")
+    dis = shipped_table("diseases")
+    con.execute("INSERT OR REPLACE INTO disease SELECT name, parent, 'core', '' FROM dis")
+    dsyn = pd.DataFrame(
+        [(norm_text(s), r.name) for r in dis.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
+        columns=["synonym", "name"],
+    ).drop_duplicates("synonym")
+    con.execute("INSERT OR REPLACE INTO disease_synonym SELECT synonym, name FROM dsyn")
+
+
 def _load_core(con: duckdb.DuckDBPyConnection) -> None:
+    _load_shipped(con)
     core = load_curated_core()
     rep = ImportReport("core", CORE_VERSION, "oncoresist/kb/data/curated_core.tsv", len(core), len(core))
-    digest = hashlib.sha256(shipped_table("curated_core").to_csv(index=False).encode()).hexdigest()
+    digest = core_digest()
     _ingest(con, core, rep, kind="curated", sha256=digest)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('core_version', ?)", [CORE_VERSION])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('core_sha256', ?)", [digest])
 
 
 def build_kb(path: PathLike | None = None, *, overwrite: bool = False) -> Path:
@@ -459,7 +465,7 @@ def open_kb(path: PathLike | None = None, *, read_only: bool = True, create: boo
         with contextlib.suppress(InputError):  # another process may have built it meanwhile
             build_kb(p)
     kb = KnowledgeBase(p, read_only=read_only)
-    if kb.meta.get("core_version") != CORE_VERSION:
+    if kb.meta.get("core_sha256") != core_digest():
         kb._refresh_core()
     return kb
 
@@ -646,19 +652,21 @@ class KnowledgeBase:
             ).df()
         else:
             gl = sorted({self.vocab.gene(g) for g in genes})
-            gdf = pd.DataFrame({"g": gl})  # noqa: F841 - used by DuckDB
+            gdf = pd.DataFrame({"g": pd.Series(gl, dtype=object)})  # noqa: F841 - used by DuckDB
             eb = q(
                 """
                 SELECT eb.evidence_id, eb.clause, b.* FROM evidence_biomarker eb JOIN biomarker b USING (biomarker_id)
                 WHERE eb.evidence_id IN (
                     SELECT eb2.evidence_id FROM evidence_biomarker eb2 JOIN biomarker b2 USING (biomarker_id)
-                    WHERE b2.gene IN (SELECT g FROM gdf) OR b2.partner IN (SELECT g FROM gdf))
+                    WHERE b2.gene IN (SELECT CAST(g AS VARCHAR) FROM gdf)
+                       OR b2.partner IN (SELECT CAST(g AS VARCHAR) FROM gdf))
                 """
             ).df()
         ids = eb["evidence_id"].unique().tolist()
-        idf = pd.DataFrame({"evidence_id": ids})  # noqa: F841 - used by DuckDB
-        ev = q("SELECT * FROM evidence WHERE evidence_id IN (SELECT evidence_id FROM idf)").df()
-        ed = q("SELECT * FROM evidence_drug WHERE evidence_id IN (SELECT evidence_id FROM idf)").df()
+        idf = pd.DataFrame({"evidence_id": pd.Series(ids, dtype=object)})  # noqa: F841 - used by DuckDB
+        sub = "SELECT CAST(evidence_id AS VARCHAR) FROM idf"
+        ev = q(f"SELECT * FROM evidence WHERE evidence_id IN ({sub})").df()
+        ed = q(f"SELECT * FROM evidence_drug WHERE evidence_id IN ({sub})").df()
         drugs = ed.groupby("evidence_id")["drug"].apply(list).to_dict()
         clauses: dict[str, dict[int, list[Alteration]]] = {}
         for r in eb.itertuples(index=False):

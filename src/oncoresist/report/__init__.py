@@ -2,6 +2,12 @@
 
 from ._cohort import cohort_sections, render_report, write_cohort_report
 from ._sections import Section, escape, figure_html, figure_to_data_uri, table_html
+from ._patient import (
+    patient_reports_section,
+    render_patient_report,
+    write_patient_report,
+    write_patient_reports,
+)
 
 __all__ = [
     "Section",
@@ -13,3 +19,4 @@ __all__ = [
     "table_html",
     "write_cohort_report",
 ]
+__all__ += ["patient_reports_section", "render_patient_report", "write_patient_report", "write_patient_reports"]

@@ -1,0 +1,23 @@
+"""End-to-end: ``oncoresist demo`` on a small simulated cohort."""
+
+from __future__ import annotations
+
+from oncoresist.cli import main
+from oncoresist.io import read_h5mu
+
+
+def test_demo_writes_cohort_and_report(tmp_path, capsys):
+    out = tmp_path / "demo"
+    code = main(["demo", "--out", str(out), "--n-samples", "40", "--seed", "3", "--quiet", "--n-jobs", "1"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "report:" in printed
+    m = read_h5mu(out / "cohort.h5mu")
+    assert {"mut", "cnv", "meth", "rna", "prot", "drug"} <= set(m.mod)
+    assert m.n_obs == 40
+    html = (out / "report" / "index.html").read_text()
+    assert "Cohort overview" in html and "Sample overlap" in html
+    assert html.count("data:image/png;base64,") >= 3
+    # self-contained: no external resources are loaded (links to citations are fine)
+    assert 'src="http' not in html and "<link " not in html and "<script src" not in html
+    assert (out / "raw" / "study.toml").exists() and (out / "raw" / "truth.json").exists()
