@@ -67,7 +67,7 @@ def segments(rng: np.random.Generator, genes: pd.DataFrame, n_samples: int, per_
     for s in range(n_samples):
         n_per = np.maximum(1, np.round(weights * per_sample).astype(int))
         for c, n, length in zip(chroms, n_per, chrom_end.to_numpy()):
-            cuts = np.sort(rng.choice(np.arange(2, int(length)), size=n - 1, replace=False)) if n > 1 else np.array([], dtype=int)
+            cuts = np.unique(rng.integers(2, int(length), size=n - 1)) if n > 1 else np.array([], dtype=np.int64)
             starts = np.concatenate([[1], cuts + 1])
             ends = np.concatenate([cuts, [int(length)]])
             for a, b in zip(starts, ends):

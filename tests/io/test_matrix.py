@@ -140,6 +140,12 @@ def test_missing_values_and_cleaned_ids(tmp_path: Path) -> None:
     np.testing.assert_allclose(a.X[1], [1, 2, 3])
 
 
+def test_trailing_separator_columns_removed(tmp_path: Path) -> None:
+    a = read_matrix(_write(tmp_path / "m.tsv", "gene\tS1\tS2\t\nTP53\t1\t2\t\nEGFR\t3\t4\t\n"))
+    assert list(a.obs_names) == ["S1", "S2"]
+    assert a.uns["read_matrix"]["n_empty_columns_removed"] == 1
+
+
 def test_duplicated_features_made_unique_with_warning(tmp_path: Path) -> None:
     text = "gene\tS1\tS2\nTP53\t1\t2\nTP53\t3\t4\nEGFR\t5\t6\nTP53\t7\t8\n"
     with pytest.warns(UserWarning, match=r"1 feature ID\(s\).*2 repeated"):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ MAF_COLS = [
 ]
 
 
-def _write_small_study(tmp_path, *, extra: str = "") -> "pathlib.Path":  # noqa: F821
+def _write_small_study(tmp_path: Path, *, extra: str = "") -> Path:
     rng = np.random.default_rng(1)
     samples = [f"P{i}" for i in range(6)]
     clin = pd.DataFrame(

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 import typer
 
 from .. import __version__
+from . import (
+    _cohort,  # noqa: E402,F401  (registers demo, build)
+    _kb,  # noqa: E402,F401  (registers annotate, kb build|import|query|info)
+)
 from ._app import app
-
-from . import _cohort  # noqa: E402,F401  (registers demo, build)
 
 __all__ = ["app", "main"]
 

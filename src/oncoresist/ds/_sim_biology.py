@@ -123,7 +123,10 @@ MECH_OMICS = {
 }
 
 # Mechanism table: the answer key. delta_log10_ic50 and delta_bottom are applied (times
-# effect_size) to carriers of `flag` (restricted to `context` when it is not "any").
+# effect_size) to carriers of `flag` restricted to `context` ("any", a tissue, or
+# "EGFR-activating" = samples with an EGFR-activating mutation: T790M and MET amplification act
+# as resistance of EGFR-dependent tumours). Effects add up: an EGFR-mutant, MET-amplified sample
+# gets -2.0 + 1.5 on gefitinib.
 _MECH_COLUMNS = [
     "mechanism", "flag", "gene", "alteration", "layer", "drug", "direction",
     "delta_log10_ic50", "delta_bottom", "context", "expected_effect", "pmid",
@@ -136,10 +139,10 @@ _MECH_ROWS: list[tuple] = [
     ("EGFR T790M gatekeeper", "egfr_t790m", "EGFR", "T790M", "mut", "gefitinib", "resistance", 2.5, 0.0, "EGFR-activating", "", "15728811;15737014"),
     ("EGFR T790M gatekeeper", "egfr_t790m", "EGFR", "T790M", "mut", "erlotinib", "resistance", 2.5, 0.0, "EGFR-activating", "", "15728811;15737014"),
     ("EGFR T790M gatekeeper", "egfr_t790m", "EGFR", "T790M", "mut", "afatinib", "resistance", 1.2, 0.0, "EGFR-activating", "", "18408761"),
-    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "gefitinib", "resistance", 1.5, 0.0, "any", "", "17463250"),
-    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "erlotinib", "resistance", 1.5, 0.0, "any", "", "17463250"),
-    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "afatinib", "resistance", 1.5, 0.0, "any", "", "17463250"),
-    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "osimertinib", "resistance", 1.5, 0.0, "any", "", "17463250"),
+    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "gefitinib", "resistance", 1.5, 0.0, "EGFR-activating", "", "17463250"),
+    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "erlotinib", "resistance", 1.5, 0.0, "EGFR-activating", "", "17463250"),
+    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "afatinib", "resistance", 1.5, 0.0, "EGFR-activating", "", "17463250"),
+    ("MET amplification", "met_amp", "MET", "amplification", "cnv", "osimertinib", "resistance", 1.5, 0.0, "EGFR-activating", "", "17463250"),
     ("MET amplification", "met_amp", "MET", "amplification", "cnv", "capmatinib", "sensitivity", -0.8, 0.0, "any", "", "32877583"),
     ("ABCB1 (P-gp) over-expression", "abcb1_high", "ABCB1", "over-expression / promoter hypomethylation", "rna", "paclitaxel", "resistance", 1.5, 0.0, "any", "", "11902585"),
     ("ABCB1 (P-gp) over-expression", "abcb1_high", "ABCB1", "over-expression / promoter hypomethylation", "rna", "doxorubicin", "resistance", 1.2, 0.0, "any", "", "11902585"),

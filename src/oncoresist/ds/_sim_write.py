@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from .._utils import PathLike, atomic_write_text, write_csv
+from .._utils import PathLike, atomic_path, atomic_write_text, write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._simulate import SimulatedCohort
@@ -72,6 +72,12 @@ def _matrix(x: np.ndarray, samples: pd.Index, features: pd.Index, *, label: str)
     df = pd.DataFrame(np.asarray(x).T, index=features, columns=samples)
     df.index.name = label
     return df.reset_index()
+
+
+def _write_tsv_gz(df: pd.DataFrame, path: Path) -> None:
+    """Tab-separated, gzip level 1 (fast; reproducible bytes: mtime 0), atomic."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, na_rep="NaN", compression={"method": "gzip", "compresslevel": 1, "mtime": 0})
 
 
 def _study_toml(sim: SimulatedCohort) -> str:
@@ -160,13 +166,13 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     )
     atomic_write_text(out / "genes.bed", bed.to_csv(sep="\t", index=False, header=False))
     rna = m.mod["rna"]
-    write_csv(_matrix(rna.layers["counts"], rna.obs_names, rna.var_names, label="gene"), out / "rna_counts.tsv.gz")
+    _write_tsv_gz(_matrix(rna.layers["counts"], rna.obs_names, rna.var_names, label="gene"), out / "rna_counts.tsv.gz")
     meth = m.mod["meth"]
     mdf = _matrix(np.round(meth.X, 4), meth.obs_names, meth.var_names, label="probe")
     mdf.insert(1, "gene", meth.var["gene"].to_numpy())
-    write_csv(mdf, out / "methylation.tsv.gz", na_rep="NaN")
+    _write_tsv_gz(mdf, out / "methylation.tsv.gz")
     prot = m.mod["prot"]
-    write_csv(_matrix(np.round(prot.X, 4), prot.obs_names, prot.var_names, label="gene"), out / "proteomics.tsv.gz", na_rep="NaN")
+    _write_tsv_gz(_matrix(np.round(prot.X, 4), prot.obs_names, prot.var_names, label="gene"), out / "proteomics.tsv.gz")
     dr = sim.dose_response
     screen = pd.DataFrame(
         {
@@ -187,7 +193,7 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     truth = sim.truth.to_dict()
     truth["files"] = FILES
     truth["drugs"] = json.loads(sim.drugs.reset_index(names="drug").to_json(orient="records"))
-    atomic_write_text(out / "truth.json", json.dumps(truth, indent=1, allow_nan=True))
+    atomic_write_text(out / "truth.json", json.dumps(truth, separators=(",", ":")))
     study = out / "study.toml"
     atomic_write_text(study, _study_toml(sim))
     return study

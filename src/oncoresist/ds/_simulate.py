@@ -175,6 +175,14 @@ class SimulationTruth:
     survival: dict[str, Any]
     params: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        n, k = self.factors.shape
+        carriers = ", ".join(f"{f}={int(self.flags[f].sum())}" for f in FLAGS)
+        return (
+            f"SimulationTruth({n} samples, {k} factors, {self.subtype.nunique()} subtypes, "
+            f"{len(self.mechanisms)} planted flag-drug effects; carriers: {carriers})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dictionary (tables as lists of records)."""
 

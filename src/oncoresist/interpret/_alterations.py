@@ -48,18 +48,25 @@ class Thresholds:
         Gene log2 ratio at or above / at or below which a gene is amplified / deeply deleted
         (with ``uns['cnv']['values'] == 'calls'``: calls >= 2 / <= -2).
     z
-        Robust z-score (median / 1.4826 MAD across the cohort) of an expression outlier.
+        Robust z-score of an expression outlier against the cohort: distance from the median
+        in units of 1.4826 x the median absolute deviation of the opposite half (double MAD,
+        robust to a large subgroup of high or low expressers).
     min_cohort
         Fewest samples with a value for outlier calls against the cohort.
     meth_high
         Beta value at or above which a promoter counts as methylated.
     meth_delta
         Beta difference from the cohort's lower (hyper) / upper (hypo) quartile required.
+
+    Examples
+    --------
+    >>> Thresholds(amp_log2=1.5).amp_log2, Thresholds().z
+    (1.5, 2.0)
     """
 
     amp_log2: float = 1.0
     del_log2: float = -1.0
-    z: float = 2.5
+    z: float = 2.0
     min_cohort: int = 10
     meth_high: float = 0.3
     meth_delta: float = 0.2
@@ -77,6 +84,36 @@ def _matrix(adata: Any) -> np.ndarray:
     x = adata.X
     x = x.toarray() if hasattr(x, "toarray") else np.asarray(x)
     return np.asarray(x, dtype=float)
+
+
+def _double_mad_z(X: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Robust z of ``x`` against each column of ``X`` with a side-specific (double) MAD.
+
+    The spread above the median is estimated from the values above it and vice versa, so a
+    sizeable subgroup of high expressers (a planted or real resistance mechanism carried by a
+    fifth of the cohort) does not inflate the scale used to call the low side, and the other
+    way round. Falls back to the two-sided MAD, then the SD, when one side is flat.
+    """
+    med = np.nanmedian(X, axis=0)
+    dev = X - med
+    with np.errstate(invalid="ignore"):
+        up = np.where(dev >= 0, np.abs(dev), np.nan)
+        lo = np.where(dev <= 0, np.abs(dev), np.nan)
+    both = np.nanmedian(np.abs(dev), axis=0) * 1.4826
+    sd = np.nanstd(X, axis=0)
+
+    def side(a: np.ndarray) -> np.ndarray:
+        ok = np.sum(~np.isnan(a), axis=0) > 0
+        out = np.full(a.shape[1], np.nan)
+        if ok.any():
+            out[ok] = np.nanmedian(a[:, ok], axis=0) * 1.4826
+        out = np.where(out > 1e-12, out, both)
+        return np.where(out > 1e-12, out, np.where(sd > 1e-12, sd, np.nan))
+
+    # an over-expression is judged against the spread of the lower half, and vice versa
+    scale = np.where(x >= med, side(lo), side(up))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - med) / scale
 
 
 def _alt_row(layer: str, a: Alteration, *, value: float = np.nan, evidence_text: str = "", detail: str = "", source_text: str = "") -> dict:
@@ -205,12 +242,8 @@ def _outliers(mdata: Any, layer: str, patient: str, out: list[dict], th: Thresho
     X, x, g_sel = X[:, enough], row[sel][enough], norm[sel][enough]
     if X.shape[1] == 0:
         return
-    med = np.nanmedian(X, axis=0)
-    mad = np.nanmedian(np.abs(X - med), axis=0) * 1.4826
-    sd = np.nanstd(X, axis=0)
-    scale = np.where(mad > 1e-12, mad, np.where(sd > 1e-12, sd, np.nan))
+    z = _double_mad_z(X, x)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (x - med) / scale
         pct = (np.sum(X < x, axis=0) + 0.5 * np.sum(X == x, axis=0)) / n_ok[enough]
     kind = "protein" if layer == "prot" else "expression"
     for gene, zi, pi in zip(g_sel, z, pct):

@@ -22,7 +22,7 @@ from .._errors import InputError
 from .._utils import PathLike, atomic_write_text, write_csv
 from ..kb._alteration import Alteration, normalize_gene, parse_alteration
 from ..kb._kb import KnowledgeBase, open_kb
-from ..kb._match import MATCH_WEIGHT, Match, match_clause
+from ..kb._match import Match, match_clause
 from ..kb._vocab import MATCHING_RELATIONS
 from ._alterations import ALTERATION_COLUMNS, Thresholds, patient_alterations
 from ._tiers import amp_tier, infer_mechanism, tier_rank
@@ -37,7 +37,7 @@ _TARGET_WEIGHTS = {"evidence": 0.35, "pathway_role": 0.15, "druggability": 0.2, 
 EVIDENCE_COLUMNS = [
     "alteration", "gene", "biomarker", "match", "match_note", "therapy", "drugs", "interaction",
     "direction", "level", "tier", "disease", "disease_relation", "disease_match", "mechanism",
-    "citation", "citation_label", "url", "source", "evidence_id", "summary",
+    "citation", "citation_label", "url", "source", "evidence_id", "summary", "wildtype_only",
 ]  # fmt: skip
 
 
@@ -133,8 +133,9 @@ class Interpretation:
 # helpers
 # --------------------------------------------------------------------------------------------
 def resolve_kb(kb: KnowledgeBase | PathLike | None) -> tuple[KnowledgeBase, bool]:
-    """A :class:`KnowledgeBase` from an object, a path or None (default location); and whether
-    the caller must close it.
+    """Open a :class:`KnowledgeBase` from an object, a path or None (the default location).
+
+    Returns the KB and whether the caller must close it.
 
     Examples
     --------
@@ -232,7 +233,10 @@ def _match_evidence(
         dmatch = relation in MATCHING_RELATIONS
         tier = amp_tier(r.level, dmatch, inferred=m.quality == "inferred")
         mech = r.mechanism
-        if not mech:
+        wildtype_only = not used and bool(wt_notes)
+        if wildtype_only:
+            mech = "gene not altered (wild-type)"
+        elif not mech:
             targets = {t for d in r.drugs for t in v.drug_targets.get(d, [])}
             classes = {v.drug_class.get(d, "") for d in r.drugs} | set(filter(None, str(r.drug_class or "").split("|")))
             g0 = used_genes[0] if used_genes else ""
@@ -249,7 +253,7 @@ def _match_evidence(
                 "direction": r.direction, "level": r.level, "tier": tier, "disease": r.disease,
                 "disease_relation": relation, "disease_match": dmatch, "mechanism": mech,
                 "citation": r.citation, "citation_label": r.citation_label, "url": r.url, "source": r.source,
-                "evidence_id": r.evidence_id, "summary": r.summary, "_w": m.weight,
+                "evidence_id": r.evidence_id, "summary": r.summary, "wildtype_only": wildtype_only, "_w": m.weight,
             }
         )  # fmt: skip
     out = pd.DataFrame(rows)
@@ -368,7 +372,8 @@ def _alerts(
     if evidence.empty:
         return pd.DataFrame(columns=cols)
     v = kb.vocab
-    res = evidence[evidence["direction"] == "resistance"]
+    # a wild-type gene is not a resistance mechanism: such items stay in the evidence table only
+    res = evidence[(evidence["direction"] == "resistance") & ~evidence["wildtype_only"].astype(bool)]
     sens = evidence[evidence["direction"] == "sensitivity"]
     wanted = set(therapy)
     screened = {m for n in screen["drug"] for m in _screen_members(n, kb)} if not screen.empty else set()
@@ -389,7 +394,7 @@ def _alerts(
         for d in names:
             groups.setdefault((d, r["alteration"]), []).append(r)
     resisted = {}
-    for (d, alt), rs in groups.items():
+    for (d, _alt), rs in groups.items():
         best = min(tier_rank(x["tier"]) for x in rs)
         resisted.setdefault(d, best)
         resisted[d] = min(resisted[d], best)
@@ -465,8 +470,14 @@ def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, pr
         g = g.assign(_t=g["tier"].map(tier_rank)).sort_values(["_t", "level"])
         top = g.iloc[0]
         drugs = set(top["drugs"]) or _evidence_drugs(top, kb)
-        conf_items = sorted({x for d in drugs for x in resist.get(d, [])})
-        conf = "; ".join(dict.fromkeys(t for _, t in conf_items))
+        conf_best: dict[str, tuple[int, str]] = {}
+        for d in sorted(drugs):
+            for rank, text in resist.get(d, []):
+                key = text.rsplit(" (", 1)[0]
+                if key not in conf_best or rank < conf_best[key][0]:
+                    conf_best[key] = (rank, text)
+        conf = "; ".join(t for _, t in sorted(conf_best.values()))
+        conf_rank = min((r for r, _ in conf_best.values()), default=99)
         single = list(top["drugs"])[0] if len(top["drugs"]) == 1 else None
         if top["interaction"] == "class":
             members = sorted(_evidence_drugs(top, kb))
@@ -480,14 +491,14 @@ def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, pr
                 "citations": "; ".join(dict.fromkeys(f"{r.citation_label} ({r.citation})" if r.citation else r.citation_label for r in g.itertuples(index=False)))[:500],
                 "conflicts": conf, "ex_vivo_percentile": ex.get(single, np.nan) if single else np.nan,
                 "predicted": pr.get(single, np.nan) if single else np.nan,
-                "evidence_ids": ", ".join(g["evidence_id"]),
+                "evidence_ids": ", ".join(g["evidence_id"]), "_c": conf_rank,
             }
         )  # fmt: skip
-    out = pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=[*cols, "_c"])
     out["_t"] = out["tier"].map(tier_rank)
-    out["_c"] = out["conflicts"].astype(bool)
     out["_x"] = out["ex_vivo_percentile"].fillna(50.0)
-    return out.sort_values(["_t", "_c", "_x", "n_evidence"], ascending=[True, True, True, False]).drop(columns=["_t", "_c", "_x"]).reset_index(drop=True)
+    # best tier first; among equal tiers, no / weaker conflicting resistance evidence first
+    return out.sort_values(["_t", "_c", "_x", "n_evidence"], ascending=[True, False, True, False]).drop(columns=["_t", "_c", "_x"]).reset_index(drop=True)
 
 
 def _association_table(mdata: Any, associations: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -545,7 +556,7 @@ def _targets(
         effects = {objs[i].effect for i in sub_idx}
         kinds = {objs[i].kind for i in sub_idx}
         role, pathway = v.gene_role.get(g, ""), v.gene_pathway.get(g, "")
-        gs = sens[sens["gene"].str.split(", ").map(lambda x: g in x)] if not sens.empty else sens
+        gs = sens[sens["gene"].str.split(", ").map(lambda x, g=g: g in x)] if not sens.empty else sens
         targeted_by = {d for d, ts in v.drug_targets.items() if g in ts}
         if gs.empty and not role and not targeted_by:
             continue

@@ -15,7 +15,12 @@ from ._maxquant import read_maxquant, read_phosphosites
 from ._mutmatrix import classify_protein_change, read_mutation_matrix
 from ._screen import read_combinations, read_dose_response
 from ._study import LAYER_KINDS, build_summary, read_study
-from ._variants import NONSYNONYMOUS_CLASSES, normalize_chrom, short_protein_change, variants_to_anndata
+from ._variants import (
+    NONSYNONYMOUS_CLASSES,
+    normalize_chrom,
+    short_protein_change,
+    variants_to_anndata,
+)
 from ._vcf import read_vcf
 
 __all__ = [

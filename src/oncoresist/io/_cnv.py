@@ -14,6 +14,7 @@ from the same genome build as the segments.
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import warnings
@@ -41,11 +42,20 @@ _GISTIC_ANNOTATIONS = ("Gene ID", "Locus ID", "Cytoband")
 
 
 def _header_fields(path: Path) -> list[str]:
-    text = read_text(path)
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            sep = "\t" if "\t" in line else ","
-            return [f.strip().strip('"') for f in line.split(sep)]
+    """The first non-comment line's fields (reads only the start of the file)."""
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as fh:  # type: ignore[operator]
+            for raw in fh:
+                line = raw.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
+                if line.strip() and not line.startswith("#"):
+                    sep = "\t" if "\t" in line else ","
+                    return [f.strip().strip('"') for f in line.split(sep)]
+    except (OSError, EOFError) as e:
+        msg = f"cannot read '{path}': {e}. Is it a complete (and, for .gz, valid gzip) file?"
+        raise InputError(msg) from e
     return []
 
 
@@ -450,11 +460,18 @@ def _segments_to_genes(
         has = covered > 0
         values[has] = num[has] / covered[has]
     else:
-        o = np.lexsort((s_idx, -ov, q_idx))
-        q_sorted = q_idx[o]
-        head = np.ones(q_sorted.size, dtype=bool)
-        head[1:] = q_sorted[1:] != q_sorted[:-1]
-        values[q_sorted[head]] = V[s_idx[o][head]]
+        # pairs are grouped by query with segments in start order: the first pair reaching its
+        # group's maximum overlap is the leftmost segment with the largest overlap
+        if q_idx.size:
+            head = np.ones(q_idx.size, dtype=bool)
+            head[1:] = q_idx[1:] != q_idx[:-1]
+            starts = np.flatnonzero(head)
+            group = np.cumsum(head) - 1
+            best = np.maximum.reduceat(ov, starts)
+            hit = ov == best[group]
+            first_hit = np.flatnonzero(hit)
+            first_hit = first_hit[np.unique(group[first_hit], return_index=True)[1]]
+            values[q_idx[first_hit]] = V[s_idx[first_hit]]
     return values.reshape(n_samples, n_genes), covered.reshape(n_samples, n_genes)
 
 

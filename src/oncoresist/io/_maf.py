@@ -123,8 +123,9 @@ def _positions(df: pd.DataFrame, col: str, *, sample_col: str, path: PathLike) -
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         found = raw.iloc[i]
+        shown = "an empty cell" if pd.isna(found) else f"a non-integer position {found!r}"
         msg = (
-            f"MAF '{path}' column {col!r} has a non-integer position {found!r} at data row {i + 1} "
+            f"MAF '{path}' column {col!r} has {shown} at data row {i + 1} "
             f"(sample {df[sample_col].iloc[i]!r}, gene {df['Hugo_Symbol'].iloc[i]!r}): expected a 1-based "
             "integer position in every row; fix or remove the row."
         )

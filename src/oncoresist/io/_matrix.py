@@ -235,11 +235,16 @@ def _parse_header(text: str, sep: str) -> list[str]:
         return [h.strip() for h in first.split(sep)]
 
 
+def _is_number_dtype(dt: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+
+
 def _numeric_values(
     df: pd.DataFrame, cols: list[int], index: pd.Index, columns: pd.Index, *, what: str, path: PathLike
 ) -> np.ndarray:
     """Values of ``df[cols]`` as a float array; non-numeric cells raise with row / column names."""
-    if all(pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in cols):
+    dtypes = df.dtypes
+    if all(_is_number_dtype(dtypes.iloc[c]) for c in cols):
         return df[cols].to_numpy(dtype=float)
     values = df[cols]
     values.index = index
@@ -309,7 +314,8 @@ def read_matrix(
         are kept (not aggregated) and made unique by appending ``-1``, ``-2`` ... to repeats,
         with a :class:`UserWarning` giving how many; the original ID is then kept in
         ``var['feature_id']``. ``uns['read_matrix']`` records the file, orientation, the
-        reason, the row-label and annotation columns and the number of duplicated features.
+        reason, the row-label and annotation columns, the number of duplicated features and
+        of unnamed, entirely empty columns removed (made by trailing separators).
 
     Raises
     ------
@@ -354,15 +360,22 @@ def read_matrix(
 
     label_pos = _pos(feature_column, "feature_column") if feature_column is not None else 0
     try:
-        names = list(pd.read_csv(io.StringIO(text[: text.find("\n") + 1 or None]), sep=sep, header=0, nrows=0).columns)
-        label_dtype = {names[label_pos]: str} if label_pos < len(names) else None
-        df = pd.read_csv(io.StringIO(text), sep=sep, header=0, low_memory=False, dtype=label_dtype)
+        # row labels stay text ('0001', '1287381'), whatever they look like
+        df = pd.read_csv(io.StringIO(text), sep=sep, header=0, low_memory=False, converters={label_pos: str})
     except (pd.errors.ParserError, ValueError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         msg = f"cannot parse matrix file '{p}' as a {'tab' if sep == chr(9) else repr(sep)}-separated table: {first}. Pass sep= if the separator is unusual."
         raise InputError(msg) from e
     if len(header) != df.shape[1]:
         header = [str(c) for c in df.columns]
+    # trailing separators make unnamed, entirely empty columns: they hold nothing, drop them
+    blank = [i for i, h in enumerate(header) if h == "" and i != label_pos and df.iloc[:, i].isna().all()]
+    if blank:
+        logger.info("read_matrix %s: %d unnamed empty column(s) removed (trailing separators)", p, len(blank))
+        keep = [i for i in range(df.shape[1]) if i not in set(blank)]
+        df = df.iloc[:, keep]
+        header = [header[i] for i in keep]
+        label_pos = keep.index(label_pos)
     df.columns = pd.RangeIndex(df.shape[1])
     if df.shape[0] == 0 or df.shape[1] < 2:
         msg = (
@@ -381,10 +394,12 @@ def read_matrix(
         known_feature_ann = []
     else:
         known = [i for i in others if _norm(header[i]) in _FEATURE_ANNOTATION_NAMES]
-        texty = [i for i in others if i not in known and _mostly_text(df[i])]
+        numeric_cols = {i for i, dt in enumerate(df.dtypes) if _is_number_dtype(dt)}
+        texty = [i for i in others if i not in known and i not in numeric_cols and _mostly_text(df[i])]
         ann_pos = known + texty
         known_feature_ann = [header[i] for i in known]
-    data_pos = [i for i in others if i not in set(ann_pos)]
+    ann_set = set(ann_pos)
+    data_pos = [i for i in others if i not in ann_set]
     if not data_pos:
         msg = (
             f"matrix file '{p}' has no numeric value columns (columns {', '.join(header[:8])} are labels or "
@@ -468,6 +483,7 @@ def read_matrix(
         "row_label_column": header[label_pos] or f"column {label_pos + 1}",
         "annotation_columns": [header[i] for i in ann_pos],
         "n_duplicated_features": n_dup_rows,
+        "n_empty_columns_removed": len(blank),
         "layer_name": layer_name or "",
     }
     return adata

@@ -176,7 +176,7 @@ def _samples(mapping: dict[str, str]) -> pd.Index:
 
 def _read_mq(path: PathLike, what: str) -> pd.DataFrame:
     p = check_file(path, what=f"MaxQuant {what} file")
-    df = read_table(p, sep="\t", what=f"MaxQuant {what}", dtype=str, keep_default_na=False, na_values=[""])
+    df = read_table(p, sep="\t", what=f"MaxQuant {what}")
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         msg = f"MaxQuant {what} '{p}' has a header but no rows: expected one row per protein group / site."

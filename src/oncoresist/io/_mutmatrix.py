@@ -1,6 +1,8 @@
-"""Mutation matrices: genes x samples (or samples x genes) of protein changes, as PharmacoGx,
-CCLE and cBioPortal's extended mutation tables ship them (``wt`` / empty = not mutated,
-``p.V600E`` or ``V600E;G469A`` = mutated)."""
+"""Mutation matrices: genes x samples (or samples x genes) of protein changes.
+
+PharmacoGx, CCLE and cBioPortal's extended mutation tables ship them this way (``wt`` / empty =
+not mutated, ``p.V600E`` or ``V600E;G469A`` = mutated).
+"""
 
 from __future__ import annotations
 

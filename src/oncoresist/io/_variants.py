@@ -10,6 +10,7 @@ allele) so that tables from MAF and VCF files line up row for row.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Collection, Iterable, Sequence
@@ -415,6 +416,7 @@ _INFRAME = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def consequence_rank(consequence: str) -> int:
     """Severity rank (0 = most severe) of an ``&``-joined consequence string."""
     terms = [t.strip() for t in re.split(r"[&,]", consequence) if t.strip()]
@@ -516,7 +518,8 @@ def variants_to_anndata(
     A variant *qualifies* when its ``variant_class`` is in ``include`` (default
     :data:`NONSYNONYMOUS_CLASSES`: missense, nonsense, frameshift, in-frame, splice site,
     translation start site and nonstop). Genes with at least one qualifying variant become
-    columns; every sample of the table (or of ``samples``) becomes a row.
+    columns (sorted by name); every sample of the table (or of ``samples``, in that order)
+    becomes a row.
 
     Parameters
     ----------

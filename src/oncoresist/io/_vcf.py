@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -97,11 +98,15 @@ def _parse_meta(line: str, header: _Header) -> None:
 # --------------------------------------------------------------------------------------------
 # per-sample genotype fields
 # --------------------------------------------------------------------------------------------
+_NAN = math.nan
+_isfinite = math.isfinite
+
+
 def _to_float(x: str) -> float:
     try:
         return float(x)
     except ValueError:
-        return np.nan
+        return _NAN
 
 
 def _floats(value: str | None) -> list[float]:
@@ -116,50 +121,48 @@ class _Call:
     __slots__ = ("ad", "af", "called", "dp", "fields", "freq", "gt")
 
     def __init__(self, keys: list[str], raw: str) -> None:
-        vals = raw.split(":")
-        self.fields = dict(zip(keys, vals))
-        gt = self.fields.get("GT")
+        self.fields = fields = dict(zip(keys, raw.split(":")))
+        gt = fields.get("GT")
         if gt is None or gt in ("", "."):
-            self.gt: list[int] | None = None
+            self.gt: list[int] = []
             self.called = False
         else:
-            parts = re.split(r"[/|]", gt)
-            alleles = [int(p) for p in parts if p.isdigit()]
-            self.gt = alleles
-            self.called = bool(alleles)
-        self.ad = _floats(self.fields.get("AD"))
-        self.af = _floats(self.fields.get("AF"))
-        dp = _floats(self.fields.get("DP"))
-        self.dp = dp[0] if dp else np.nan
-        freq = self.fields.get("FREQ")  # VarScan: "12.5%"
-        self.freq = _to_float(freq.rstrip("%")) / 100.0 if freq not in (None, "", ".") else np.nan
+            self.gt = [int(a) for a in gt.replace("|", "/").split("/") if a.isdigit()]
+            self.called = bool(self.gt)
+        self.ad = _floats(fields.get("AD"))
+        self.af = _floats(fields.get("AF"))
+        dp = _floats(fields.get("DP"))
+        self.dp = dp[0] if dp else _NAN
+        freq = fields.get("FREQ")  # VarScan: "12.5%"
+        self.freq = _to_float(freq.rstrip("%")) / 100.0 if freq not in (None, "", ".") else _NAN
 
     def counts(self, i: int, ref: str, alt: str) -> tuple[float, float, float]:
         """``(depth, alt_count, vaf)`` of allele ``i`` (1-based) from AD / AF / DP / Strelka tiers."""
-        depth, alt_count, vaf = np.nan, np.nan, np.nan
+        depth, alt_count, vaf = _NAN, _NAN, _NAN
+        fields = self.fields
         if len(self.ad) > i:
             alt_count = self.ad[i]
-            total = float(np.nansum(self.ad))
+            total = float(sum(x for x in self.ad if _isfinite(x)))
             depth = total if total > 0 else self.dp
-            if total > 0:
+            if total > 0 and _isfinite(alt_count):
                 vaf = alt_count / total
-        elif len(ref) == 1 and len(alt) == 1 and f"{alt}U" in self.fields and f"{ref}U" in self.fields:
-            alt_count = _floats(self.fields[f"{alt}U"])[0]  # Strelka SNV: tier-1 counts
-            ref_count = _floats(self.fields[f"{ref}U"])[0]
+        elif len(ref) == 1 and len(alt) == 1 and f"{alt}U" in fields and f"{ref}U" in fields:
+            alt_count = (_floats(fields[f"{alt}U"]) or [_NAN])[0]  # Strelka SNV: tier-1 counts
+            ref_count = (_floats(fields[f"{ref}U"]) or [_NAN])[0]
             depth = self.dp
             if ref_count + alt_count > 0:
                 vaf = alt_count / (ref_count + alt_count)
-        elif "TIR" in self.fields and "TAR" in self.fields:
-            alt_count = _floats(self.fields["TIR"])[0]  # Strelka indel: tier-1 counts
-            ref_count = _floats(self.fields["TAR"])[0]
+        elif "TIR" in fields and "TAR" in fields:
+            alt_count = (_floats(fields["TIR"]) or [_NAN])[0]  # Strelka indel: tier-1 counts
+            ref_count = (_floats(fields["TAR"]) or [_NAN])[0]
             depth = self.dp
             if ref_count + alt_count > 0:
                 vaf = alt_count / (ref_count + alt_count)
         else:
             depth = self.dp
-        if len(self.af) >= i and np.isfinite(self.af[i - 1]):
+        if len(self.af) >= i and _isfinite(self.af[i - 1]):
             vaf = self.af[i - 1]
-        elif not np.isfinite(vaf) and np.isfinite(self.freq):
+        elif not _isfinite(vaf) and _isfinite(self.freq):
             vaf = self.freq
         return depth, alt_count, vaf
 
@@ -173,13 +176,13 @@ class _Call:
         variant.
         """
         if self.called:
-            if i not in (self.gt or []):
+            if i not in self.gt:
                 return False
-            return not (np.isfinite(alt_count) and alt_count <= 0)
-        if not np.isfinite(alt_count) and not np.isfinite(vaf):
+            return not (_isfinite(alt_count) and alt_count <= 0)
+        if not _isfinite(alt_count) and not _isfinite(vaf):
             # no genotype / count / fraction fields at all: nothing says the sample lacks it
             return not (_EVIDENCE_KEYS & self.fields.keys())
-        return bool((np.isfinite(alt_count) and alt_count > 0) or (np.isfinite(vaf) and vaf > 0))
+        return (_isfinite(alt_count) and alt_count > 0) or (_isfinite(vaf) and vaf > 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +473,7 @@ def read_vcf(
                 continue
             for s_name, call in zip(report, calls):
                 depth, alt_count, vaf = call.counts(i, ref, alt)
-                if not np.isfinite(vaf) and len(info_af) >= i:
+                if not _isfinite(vaf) and len(info_af) >= i:
                     vaf = info_af[i - 1]
                 if call.carries(i, alt_count, vaf):
                     rows.append((s_name, depth, alt_count, vaf, *common))

@@ -197,6 +197,9 @@ def normalize_protein_change(text: str) -> str:
     s = re.sub(r"^p\.", "", s, flags=re.IGNORECASE)
     s = s.strip("()[] ")
     s = _three_to_one(s)
+    # lower-case one-letter codes: t790m -> T790M, e746_a750del -> E746_A750del
+    s = re.sub(r"(^|_)([a-z])(?=\d)", lambda m: m.group(1) + m.group(2).upper(), s)
+    s = re.sub(r"^([A-Z]\d+)([a-z])$", lambda m: m.group(1) + m.group(2).upper(), s)
     # upper-case keywords as some databases write them: I843DEL, Y772_A775DUP, M774DELINSWLV
     s = re.sub(r"^([A-Z]\d+(?:_[A-Z]\d+)?)(DELINS|DEL|INS|DUP|FS)", lambda m: m.group(1) + m.group(2).lower(), s)
     # frameshift with new amino acid and stop: Q1756Pfs*74 / Q1756PfsX74 / Q1756fsTer74 -> Q1756fs

@@ -101,7 +101,7 @@ def _pharmoncox_profile(sym: str, variant: object, atype: str, aliases: dict[str
 
 
 def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, ImportReport]:
-    """Read a CIViC evidence dump into evidence records (without touching a KB).
+    r"""Read a CIViC evidence dump into evidence records (without touching a KB).
 
     Parameters
     ----------

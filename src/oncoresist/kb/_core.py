@@ -21,16 +21,17 @@ _CITATION_RX = re.compile(r"^(PMID:\d{5,9}|DOI:10\.\d{4,9}/\S+)$")
 
 
 def core_digest() -> str:
-    """SHA-256 of the shipped tables (core evidence, drugs, diseases, genes); the KB reloads
-    them when it changes.
+    """SHA-256 of the shipped tables (core evidence, drugs, diseases, genes).
+
+    The KB reloads them when it changes.
 
     Examples
     --------
     >>> len(core_digest())
     64
     """
-    from importlib import resources
     import hashlib
+    from importlib import resources
 
     h = hashlib.sha256()
     for name in ("curated_core", "drugs", "diseases", "genes"):

@@ -27,6 +27,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,17 @@ class ImportReport:
 # --------------------------------------------------------------------------------------------
 # building
 # --------------------------------------------------------------------------------------------
+def _insert(con: duckdb.DuckDBPyConnection, sql: str, **frames: pd.DataFrame) -> None:
+    """Run ``sql`` with DataFrames registered under the given names (then unregistered)."""
+    for name, df in frames.items():
+        con.register(name, df)
+    try:
+        con.execute(sql)
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def _split(s: str) -> list[str]:
     return [x.strip() for x in str(s or "").split("|") if x.strip()]
 
@@ -187,7 +199,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     meta_df = pd.DataFrame(
         {"key": ["schema_version", "created", "updated"], "value": [SCHEMA_VERSION, _now(), _now()]}
     )
-    con.execute("INSERT INTO meta SELECT key, value FROM meta_df")
+    _insert(con, "INSERT INTO meta SELECT key, value FROM meta_df", meta_df=meta_df)
 
 
 def _load_shipped(con: duckdb.DuckDBPyConnection) -> None:
@@ -195,25 +207,25 @@ def _load_shipped(con: duckdb.DuckDBPyConnection) -> None:
     from ._vocab import norm_text
 
     genes = shipped_table("genes")
-    con.execute("INSERT OR REPLACE INTO gene SELECT symbol, role, pathway, 'core' FROM genes")
+    _insert(con, "INSERT OR REPLACE INTO gene SELECT symbol, role, pathway, 'core' FROM genes", genes=genes)
     alias_rows = [(a.upper(), r.symbol) for r in genes.itertuples(index=False) for a in _split(r.aliases)]
     alias_rows += [(str(s).upper(), str(s)) for s in genes["symbol"]]
     aliases = pd.DataFrame(alias_rows, columns=["alias", "symbol"]).drop_duplicates("alias")
-    con.execute("INSERT OR REPLACE INTO gene_alias SELECT alias, symbol FROM aliases")
+    _insert(con, "INSERT OR REPLACE INTO gene_alias SELECT alias, symbol FROM aliases", aliases=aliases)
     drugs = shipped_table("drugs")
-    con.execute("INSERT OR REPLACE INTO drug SELECT name, drug_class, targets, approval, 'core' FROM drugs")
+    _insert(con, "INSERT OR REPLACE INTO drug SELECT name, drug_class, targets, approval, 'core' FROM drugs", drugs=drugs)
     syn = pd.DataFrame(
         [(s.lower(), r.name) for r in drugs.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
         columns=["synonym", "name"],
     ).drop_duplicates("synonym")
-    con.execute("INSERT OR REPLACE INTO drug_synonym SELECT synonym, name FROM syn")
+    _insert(con, "INSERT OR REPLACE INTO drug_synonym SELECT synonym, name FROM syn", syn=syn)
     dis = shipped_table("diseases")
-    con.execute("INSERT OR REPLACE INTO disease SELECT name, parent, 'core', '' FROM dis")
+    _insert(con, "INSERT OR REPLACE INTO disease SELECT name, parent, 'core', '' FROM dis", dis=dis)
     dsyn = pd.DataFrame(
         [(norm_text(s), r.name) for r in dis.itertuples(index=False) for s in [r.name, *_split(r.synonyms)]],
         columns=["synonym", "name"],
     ).drop_duplicates("synonym")
-    con.execute("INSERT OR REPLACE INTO disease_synonym SELECT synonym, name FROM dsyn")
+    _insert(con, "INSERT OR REPLACE INTO disease_synonym SELECT synonym, name FROM dsyn", dsyn=dsyn)
 
 
 def _load_core(con: duckdb.DuckDBPyConnection) -> None:
@@ -411,15 +423,20 @@ def _ingest(
         con.execute(f"DELETE FROM evidence_biomarker WHERE evidence_id IN ({old})", [src])
         con.execute("DELETE FROM evidence WHERE source = ?", [src])
         con.execute("DELETE FROM source WHERE name = ?", [src])
-        con.execute("INSERT INTO evidence SELECT * FROM ev")
-        con.execute("INSERT INTO evidence_drug SELECT * FROM ed")
-        con.execute("INSERT INTO evidence_biomarker SELECT * FROM eb")
-        con.execute("INSERT INTO biomarker SELECT * FROM bm")
-        con.execute("INSERT INTO drug SELECT * FROM nd WHERE name NOT IN (SELECT name FROM drug)")
-        con.execute("INSERT INTO drug_synonym SELECT name, name FROM nd WHERE name NOT IN (SELECT synonym FROM drug_synonym)")
-        con.execute("INSERT INTO disease SELECT * FROM ndis WHERE name NOT IN (SELECT name FROM disease)")
-        con.execute("INSERT INTO disease_synonym SELECT * FROM ndsyn WHERE synonym NOT IN (SELECT synonym FROM disease_synonym)")
-        con.execute("INSERT INTO source SELECT * FROM src_row")
+        frames = {"ev": ev, "ed": ed, "eb": eb, "bm": bm, "nd": nd, "ndis": ndis, "ndsyn": ndsyn, "src_row": src_row}
+        for sql in (
+            "INSERT INTO evidence SELECT * FROM ev",
+            "INSERT INTO evidence_drug SELECT * FROM ed",
+            "INSERT INTO evidence_biomarker SELECT * FROM eb",
+            "INSERT INTO biomarker SELECT * FROM bm",
+            "INSERT INTO drug SELECT * FROM nd WHERE name NOT IN (SELECT name FROM drug)",
+            "INSERT INTO drug_synonym SELECT name, name FROM nd WHERE name NOT IN (SELECT synonym FROM drug_synonym)",
+            "INSERT INTO disease SELECT * FROM ndis WHERE name NOT IN (SELECT name FROM disease)",
+            "INSERT INTO disease_synonym SELECT * FROM ndsyn WHERE synonym NOT IN (SELECT synonym FROM disease_synonym)",
+            "INSERT INTO source SELECT * FROM src_row",
+        ):
+            used = {k: v for k, v in frames.items() if re.search(rf"\b{k}\b", sql)}
+            _insert(con, sql, **used)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)", [_now()])
         con.execute("COMMIT")
     except Exception:
@@ -481,6 +498,13 @@ class KnowledgeBase:
         The KB file (must exist: :func:`open_kb` builds it).
     read_only
         Open read-only.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
+    ...     sorted(kb.info()["sources"])
+    ['core']
     """
 
     def __init__(self, path: PathLike, *, read_only: bool = True) -> None:
@@ -625,10 +649,9 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------------------ imports
     def import_civic(self, path: PathLike, *, name: str = "civic") -> ImportReport:
-        """Import a CIViC evidence dump (nightly ``ClinicalEvidenceSummaries.tsv`` or the
-        pharmOncoX CSV); re-importing replaces the previous rows of ``name``.
+        """Import a CIViC evidence dump; re-importing replaces the previous rows of ``name``.
 
-        See :func:`oncoresist.kb.read_civic` for what is kept and dropped.
+        Reads CIViC's nightly ``ClinicalEvidenceSummaries.tsv`` or the pharmOncoX CSV. See :func:`oncoresist.kb.read_civic` for what is kept and dropped.
         """
         from ._civic import read_civic
 
@@ -652,7 +675,7 @@ class KnowledgeBase:
             ).df()
         else:
             gl = sorted({self.vocab.gene(g) for g in genes})
-            gdf = pd.DataFrame({"g": pd.Series(gl, dtype=object)})  # noqa: F841 - used by DuckDB
+            self.con.register("gdf", pd.DataFrame({"g": pd.Series(gl, dtype=object)}))
             eb = q(
                 """
                 SELECT eb.evidence_id, eb.clause, b.* FROM evidence_biomarker eb JOIN biomarker b USING (biomarker_id)
@@ -662,11 +685,15 @@ class KnowledgeBase:
                        OR b2.partner IN (SELECT CAST(g AS VARCHAR) FROM gdf))
                 """
             ).df()
+            self.con.unregister("gdf")
         ids = eb["evidence_id"].unique().tolist()
-        idf = pd.DataFrame({"evidence_id": pd.Series(ids, dtype=object)})  # noqa: F841 - used by DuckDB
+        self.con.register("idf", pd.DataFrame({"evidence_id": pd.Series(ids, dtype=object)}))
         sub = "SELECT CAST(evidence_id AS VARCHAR) FROM idf"
-        ev = q(f"SELECT * FROM evidence WHERE evidence_id IN ({sub})").df()
-        ed = q(f"SELECT * FROM evidence_drug WHERE evidence_id IN ({sub})").df()
+        try:
+            ev = q(f"SELECT * FROM evidence WHERE evidence_id IN ({sub})").df()
+            ed = q(f"SELECT * FROM evidence_drug WHERE evidence_id IN ({sub})").df()
+        finally:
+            self.con.unregister("idf")
         drugs = ed.groupby("evidence_id")["drug"].apply(list).to_dict()
         clauses: dict[str, dict[int, list[Alteration]]] = {}
         for r in eb.itertuples(index=False):

@@ -61,7 +61,7 @@ def _exon_event_ok(event: str, o: Alteration) -> bool:
 
 
 def match_biomarker(b: Alteration, o: Alteration, *, hgvsc: str = "") -> Match | None:
-    """Does evidence for biomarker ``b`` apply to the observed alteration ``o``?
+    """Decide whether evidence for biomarker ``b`` applies to the observed alteration ``o``.
 
     Parameters
     ----------
@@ -168,7 +168,7 @@ def _match_mutation(b: Alteration, o: Alteration, hgvsc: str) -> Match | None:
         if o.mtype == "exon":
             return Match("exact") if o.exon == b.exon and o.exon_event == b.exon_event else None
         if o.exon == b.exon and _exon_event_ok(b.exon_event, o):
-            return Match("exon", f"exon {b.exon} {b.exon_event}")
+            return Match("exon")
         if b.exon_event == "skipping" and o.exon is None and o.mtype == "splice" and b.gene == "MET":
             return Match("inferred", "MET splice-site variant, exon not given: possible exon 14 skipping")
         return None

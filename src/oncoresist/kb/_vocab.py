@@ -192,7 +192,8 @@ class Vocabulary:
             d = self.disease_synonyms[t]
             return d, "exact" if norm_text(d) == t else "synonym"
         for rx, target in _DISEASE_RULES:
-            if re.search(rx, t) and target in self.disease_parent:
+            # the catch-all rules (-> solid tumor / hematologic cancer) only place imported names
+            if target not in _ROOTS and re.search(rx, t) and target in self.disease_parent:
                 return target, f"rule: {rx}"
         return None, "unknown"
 
@@ -228,9 +229,11 @@ class Vocabulary:
         anc_p = self.ancestors(patient)
         if evidence in anc_p:
             return "pan-cancer" if evidence in _ROOTS else "broader"
+        if patient in _ROOTS:
+            return "unknown"  # too unspecific to tell whether specific evidence applies
         anc_e = self.ancestors(evidence)
         if patient in anc_e:
-            return "subtype" if patient not in _ROOTS else "pan-cancer"
+            return "subtype"
         common = [a for a in anc_p if a in anc_e and a not in _ROOTS]
         return "related" if common else "other"
 

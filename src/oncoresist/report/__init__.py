@@ -1,13 +1,13 @@
 """Self-contained HTML reports (cohort report, patient report)."""
 
 from ._cohort import cohort_sections, render_report, write_cohort_report
-from ._sections import Section, escape, figure_html, figure_to_data_uri, table_html
 from ._patient import (
     patient_reports_section,
     render_patient_report,
     write_patient_report,
     write_patient_reports,
 )
+from ._sections import Section, escape, figure_html, figure_to_data_uri, table_html
 
 __all__ = [
     "Section",

@@ -98,7 +98,6 @@ def _screen_figure(interp: Any, mdata: Any) -> str:
     ax.set_xlabel("normalised AUC (lower = more sensitive)", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title("Patient (dot) vs cohort (box); dot colour = KB direction (blue sensitivity, red resistance)", fontsize=8)
-    fig.tight_layout()
     return figure_html(fig, alt="ex vivo drug response of the patient against the cohort", caption=f"{len(drugs)} drugs screened.")
 
 
@@ -341,6 +340,16 @@ def write_patient_reports(
     -------
     dict
         Patient -> written path.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd, tempfile, pathlib
+    >>> mut = ad.AnnData(np.ones((2, 1)), obs=pd.DataFrame(index=["P1", "P2"]), var=pd.DataFrame(index=["EGFR"]))
+    >>> mut.uns["variants"] = pd.DataFrame({"sample": ["P1", "P2"], "gene": ["EGFR"] * 2, "protein_change": ["p.L858R", "p.T790M"]})
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> out = write_patient_reports(md.MuData({"mut": mut}), ["P1", "P2"], d / "patients", kb=d / "kb.duckdb")
+    >>> sorted(p.name for p in out.values())
+    ['P1.html', 'P2.html']
     """
     from ..interpret import interpret_patient, resolve_kb
 
@@ -394,7 +403,7 @@ def patient_reports_section(reports: Mapping[str, PathLike], *, base: PathLike |
         if interpretations and pid in interpretations:
             it = interpretations[pid]
             s = it.summary()
-            find = "; ".join((s["top_alerts"][:2] + s["top_options"][:1])) or "no evidence-backed finding"
+            find = "; ".join(s["top_alerts"][:2] + s["top_options"][:1]) or "no evidence-backed finding"
         rows.append(f'<tr><td><a href="{html.escape(href)}">{escape(pid)}</a></td><td class="small">{escape(find)}</td></tr>')
     body = '<table class="tbl"><thead><tr><th>Patient</th><th>Headline findings</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
     return Section(id="patients", title="Patient reports", html=body, summary=f"{len(rows)} patient report(s): alterations, resistance alerts, tiered options.")

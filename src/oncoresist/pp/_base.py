@@ -1,0 +1,177 @@
+"""Shared plumbing of the preprocessing functions: which AnnData to change, copies, records.
+
+Every ``pp`` function takes a cohort (:class:`mudata.MuData`, the modality chosen with
+``mod=``) or a single layer (:class:`anndata.AnnData`), changes it in place (or a copy with
+``copy=True``) and records what it did in ``adata.uns['pp']``: ``steps`` (names, in order)
+and one entry per step with its parameters and what was dropped or changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .._errors import InputError
+
+
+def is_mudata(data: Any) -> bool:
+    """Whether ``data`` is a MuData cohort."""
+    import mudata as md
+
+    return isinstance(data, md.MuData)
+
+
+def is_anndata(data: Any) -> bool:
+    """Whether ``data`` is an AnnData layer."""
+    import anndata as ad
+
+    return isinstance(data, ad.AnnData)
+
+
+def start(data: Any, mod: str, *, copy: bool, func: str) -> tuple[Any, Any]:
+    """Return ``(container, adata)`` to work on: a copy when ``copy``; the modality of a MuData.
+
+    Raises :class:`InputError` naming ``func`` when ``data`` is neither a MuData nor an
+    AnnData, or when the modality is missing.
+    """
+    if not (is_mudata(data) or is_anndata(data)):
+        msg = f"{func}: expected a MuData cohort or an AnnData layer, got {type(data).__name__}."
+        raise InputError(msg)
+    container = data.copy() if copy else data
+    if is_mudata(container):
+        if mod not in container.mod:
+            msg = (
+                f"{func}: the cohort has no modality '{mod}' (modalities: {', '.join(container.mod)}); "
+                f"pass mod= with one of them."
+            )
+            raise InputError(msg)
+        return container, container.mod[mod]
+    return container, container
+
+
+def replace_modality(container: Any, mod: str, new: Any) -> Any:
+    """Put ``new`` in place of the modality (MuData) or return it (AnnData input).
+
+    When the features change (e.g. sites collapsed to genes), MuData cannot tell renamed
+    from filtered features in one ``update()``; the modality is first emptied of features
+    (a pure removal), then filled (a pure addition), which keeps the cohort's ``obs``,
+    ``obsm`` and modality order intact.
+    """
+    import anndata as ad
+
+    if is_mudata(container):
+        old = container.mod[mod]
+        if not new.var_names.equals(old.var_names) and not new.var_names.isin(old.var_names).all():
+            container.mod[mod] = ad.AnnData(np.zeros((old.n_obs, 0)), obs=old.obs.copy())
+            _update(container)
+        container.mod[mod] = new
+        _update(container)
+        return container
+    return new
+
+
+def _update(container: Any) -> None:
+    """``MuData.update()`` without its note about feature names shared by modalities (normal here)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*var_names are intersecting.*")
+        warnings.filterwarnings("ignore", message=".*names are not unique.*")
+        container.update()
+
+
+def finish(container: Any, copy: bool) -> Any:
+    """Return value convention of cohort functions: the copy, or None in place."""
+    return container if copy else None
+
+
+def dense(X: Any) -> np.ndarray:
+    """Float dense array of an AnnData matrix."""
+    if sparse.issparse(X):
+        X = X.toarray()
+    return np.asarray(X, dtype=float)
+
+
+def get_matrix(adata: Any, layer: str | None, *, func: str, mod: str = "") -> np.ndarray:
+    """The matrix to process: ``adata.layers[layer]`` or ``adata.X``, as float (a copy)."""
+    if layer is not None:
+        if layer not in adata.layers:
+            where = f" of modality '{mod}'" if mod else ""
+            msg = f"{func}: no layer '{layer}'{where} (layers: {', '.join(adata.layers) or 'none'}); use X (layer=None) or one of them."
+            raise InputError(msg)
+        return dense(adata.layers[layer]).copy()
+    if adata.X is None:
+        msg = f"{func}: the layer has no X matrix."
+        raise InputError(msg)
+    return dense(adata.X).copy()
+
+
+def record(adata: Any, step: str, params: Mapping[str, Any]) -> None:
+    """Append ``step`` to ``adata.uns['pp']['steps']`` and store its parameters / summary."""
+    pp = adata.uns.get("pp")
+    pp = dict(pp) if isinstance(pp, Mapping) else {}
+    steps = list(np.asarray(pp.get("steps", []), dtype=object).tolist()) if "steps" in pp else []
+    steps.append(step)
+    pp["steps"] = steps
+    pp[step] = _clean(dict(params))
+    adata.uns["pp"] = pp
+
+
+def _clean(obj: Any) -> Any:
+    """Make a parameter record writable to .h5mu (no None, tuples -> lists)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if obj is None:
+        return "None"
+    if isinstance(obj, (list, tuple)):
+        vals = [_clean(v) for v in obj]
+        if vals and all(isinstance(v, str) for v in vals):
+            return vals
+        if vals and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in vals):
+            return np.asarray(vals, dtype=float)
+        return [str(v) for v in vals]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    return obj
+
+
+def obs_column(container: Any, adata: Any, key: str, *, func: str) -> pd.Series:
+    """A per-sample annotation for the layer's samples: ``adata.obs[key]`` or the cohort's ``obs``.
+
+    MuData cohorts keep clinical variables (batch, plex, ...) in ``mdata.obs``; this looks
+    there too (also as ``<mod>:<key>``) and aligns the values to the layer's samples.
+    """
+    if key in adata.obs.columns:
+        return adata.obs[key]
+    if is_mudata(container):
+        obs = container.obs
+        if key in obs.columns:
+            return obs[key].reindex(adata.obs_names)
+    where = "the layer's obs" + (" or the cohort's obs" if is_mudata(container) else "")
+    cols = list(adata.obs.columns) + (list(container.obs.columns) if is_mudata(container) else [])
+    shown = ", ".join(map(str, cols[:12])) + (", ..." if len(cols) > 12 else "")
+    msg = f"{func}: column '{key}' not found in {where} (columns: {shown or 'none'}); add it or choose another column."
+    raise InputError(msg)
+
+
+def scale_of(adata: Any, mod: str) -> str | None:
+    """The declared scale of a layer (``uns[mod]['scale']``, e.g. ``"log2"`` / ``"linear"`` / ``"beta"``)."""
+    u = adata.uns.get(mod)
+    if isinstance(u, Mapping):
+        s = u.get("scale")
+        return None if s is None else str(s)
+    return None
+
+
+def set_scale(adata: Any, mod: str, scale: str) -> None:
+    """Update ``uns[mod]['scale']`` after a transformation."""
+    u = adata.uns.get(mod)
+    u = dict(u) if isinstance(u, Mapping) else {}
+    u["scale"] = scale
+    adata.uns[mod] = u

@@ -1,0 +1,129 @@
+"""Feature selection: the most variable features of a layer, or a given list."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from ._base import finish, get_matrix, is_mudata, record, replace_modality, start
+
+__all__ = ["select_features"]
+
+
+def select_features(
+    data: Any,
+    *,
+    mod: str = "rna",
+    n_top: int | None = 2000,
+    features: Sequence[str] | None = None,
+    method: str = "variance",
+    min_observed: float = 0.5,
+    layer: str | None = None,
+    key_added: str = "selected",
+    subset: bool = False,
+    copy: bool = False,
+) -> Any:
+    """Flag the features used downstream: the ``n_top`` most variable, or a given list.
+
+    Variability is the variance (``"variance"``) or the median absolute deviation (``"mad"``)
+    of the observed values; features observed in fewer than ``min_observed`` of the samples
+    are not eligible. The flag goes to ``var[key_added]`` (integration uses it: see
+    :func:`oncoresist.tl.modality_matrix`) and the score to ``var['variability']``;
+    ``subset=True`` removes the other features instead.
+
+    Parameters
+    ----------
+    data
+        Cohort or AnnData.
+    mod
+        Modality of a cohort.
+    n_top
+        Number of features to keep (all eligible when larger); ignored with ``features``.
+    features
+        Explicit feature names (unknown names are reported in a warning and recorded).
+    method
+        ``"variance"`` or ``"mad"``.
+    min_observed
+        Minimum fraction of samples in which a feature must be observed to be eligible.
+    layer
+        Matrix to score (default ``X``; e.g. ``"mvalue"`` for methylation).
+    key_added
+        ``var`` column of the flag.
+    subset
+        Remove the unselected features.
+    copy
+        Return a changed copy.
+
+    Returns
+    -------
+    MuData, AnnData or None
+        The copy when ``copy=True``; with ``subset`` on an AnnData changed in place, the
+        subset AnnData.
+
+    Examples
+    --------
+    >>> import anndata as ad, numpy as np
+    >>> a = ad.AnnData(np.array([[0.0, 1, 5], [0, 2, -5], [0.1, 3, 0]]))
+    >>> select_features(a, n_top=1)
+    >>> a.var["selected"].tolist()
+    [False, False, True]
+    """
+    func = "select_features"
+    if method not in ("variance", "mad"):
+        msg = f"{func}: method must be 'variance' or 'mad', got {method!r}."
+        raise InputError(msg)
+    if features is None and (n_top is None or int(n_top) < 1):
+        msg = f"{func}: give n_top >= 1 or a list of features, got n_top={n_top!r}."
+        raise InputError(msg)
+    container, a = start(data, mod, copy=copy, func=func)
+    X = get_matrix(a, layer, func=func, mod=mod)
+    obs_frac = np.isfinite(X).mean(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "variance":
+            score = np.nanvar(X, axis=0, ddof=1)
+        else:
+            score = np.nanmedian(np.abs(X - np.nanmedian(X, axis=0)), axis=0)
+    score = np.where(np.isfinite(score), score, 0.0)
+    eligible = obs_frac >= min_observed
+    unknown: list[str] = []
+    if features is not None:
+        wanted = [str(f) for f in features]
+        names = set(map(str, a.var_names))
+        unknown = [f for f in wanted if f not in names]
+        keep = np.isin(a.var_names.astype(str), wanted)
+        if not keep.any():
+            msg = f"{func}: none of the {len(wanted)} given features is in modality '{mod}' (e.g. {wanted[0]!r} vs {a.var_names[0]!r})."
+            raise InputError(msg)
+        if unknown:
+            warnings.warn(
+                f"{func}: {len(unknown)} of {len(wanted)} given feature(s) are not in modality '{mod}' (e.g. {unknown[0]!r}); "
+                "they are listed in uns['pp']['select_features'].",
+                UserWarning,
+                stacklevel=2,
+            )
+    else:
+        order = np.argsort(-np.where(eligible, score, -np.inf), kind="stable")
+        n = min(int(n_top), int(eligible.sum()))
+        if n == 0:
+            msg = f"{func}: no feature of modality '{mod}' is observed in at least {min_observed:.0%} of samples; lower min_observed."
+            raise InputError(msg)
+        keep = np.zeros(a.n_vars, dtype=bool)
+        keep[order[:n]] = True
+    a.var["variability"] = score
+    a.var[key_added] = keep
+    params = {"method": method, "n_top": None if features is not None else int(n_top), "n_selected": int(keep.sum()),
+              "from_list": features is not None, "unknown_features": unknown[:1000], "min_observed": float(min_observed),
+              "layer": layer, "key_added": key_added, "subset": bool(subset)}
+    record(a, "select_features", params)
+    if subset:
+        new = a[:, keep].copy()
+        if is_mudata(container):
+            replace_modality(container, mod, new)
+            return finish(container, copy)
+        return new
+    return finish(container, copy)
