@@ -49,7 +49,7 @@ def _step_simulate(ctx: DemoContext) -> None:
     from .ds import simulate_cohort
 
     ctx.sim = simulate_cohort(ctx.n_samples, seed=ctx.seed)
-    ctx.study = ctx.sim.write(ctx.out / "raw")
+    ctx.study = ctx.sim.write(ctx.out / "raw", overwrite=True)
     ctx.outputs["raw files"] = ctx.study.parent
 
 

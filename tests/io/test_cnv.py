@@ -263,8 +263,11 @@ def test_segments_common_column_names_and_options(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="'PT9'"):
         b = read_cnv_segments(cns, genes=genes, zero_based=True)
     assert b.obs_names.tolist() == ["PT9"] and b.X[0, 0] == 2.5  # 0-based start 55019016 -> 55019017
-    c = read_cnv_segments(cns, genes=genes, sample="P9", value_column="depth")
+    c = read_cnv_segments(cns, genes=genes, sample="P9", value_column="depth", values="copy_number")
     assert c.obs_names.tolist() == ["P9"] and c.X[0, 0] == 100
+    assert c.uns["cnv"]["values"] == "copy_number"
+    with pytest.raises(InputError, match="values="):
+        read_cnv_segments(cns, genes=genes, sample="P9", values="ratio")  # type: ignore[arg-type]
 
 
 def test_segments_genes_from_file_with_duplicates_and_unknown_chrom(tmp_path: Path) -> None:

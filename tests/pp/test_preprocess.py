@@ -8,6 +8,7 @@ import pytest
 from oncoresist._errors import InputError
 from oncoresist.ds import simulate_cohort
 from oncoresist.pp import batch_variance, preprocess
+from oncoresist.pp._base import copy_data
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +17,7 @@ def sim():
 
 
 def test_preprocess_simulated_cohort(sim):
-    m = sim.mdata.copy()
+    m = copy_data(sim.mdata)
     before = batch_variance(m, mod="rna", batch_key="batch")
     preprocess(m, batch_key="batch", covariates=["tissue"], n_top=100)
     steps = m.uns["preprocess"]["steps"]

@@ -112,3 +112,27 @@ def report(
             raise InputError(msg)
         path = write_patient_report(mdata, patient, out)
     typer.echo(f"report: {path}")
+
+
+@app.command()
+@handle_errors
+def simulate(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the raw files, study.toml and truth.json to."),  # noqa: B008
+    n_samples: int = typer.Option(150, "--n-samples", "-n", min=10, help="Samples in the simulated cohort."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the cohort."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace files of an earlier simulation in OUT."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Simulate a cohort with planted resistance mechanisms and write its raw files.
+
+    Writes the files the readers take (MAF, CNV segments + gene BED, RNA counts, methylation,
+    proteomics, drug screen, combinations, clinical sheet), a study.toml for 'oncoresist build'
+    and truth.json (the answer key: planted mechanisms, true factors, subtypes, curve parameters).
+
+    Example: oncoresist simulate --out sim --n-samples 300 --seed 1 && oncoresist build sim/study.toml --out sim.h5mu
+    """
+    from ..ds import simulate_cohort
+
+    log(f"simulating {n_samples} samples (seed {seed}) ...", quiet=quiet)
+    study = simulate_cohort(n_samples, seed=seed).write(out, overwrite=overwrite)
+    typer.echo(f"study: {study}")

@@ -484,6 +484,7 @@ def read_cnv_segments(
     value_column: str | None = None,
     zero_based: bool = False,
     sample: str | None = None,
+    values: Literal["log2", "copy_number"] = "log2",
 ) -> ad.AnnData:
     r"""Map copy-number segments onto genes: the ``cnv`` layer from a segment file.
 
@@ -512,14 +513,18 @@ def read_cnv_segments(
     sample
         Sample name for a single-sample file without a sample column (default: the file name,
         with a warning).
+    values
+        What the segment values are, recorded in ``uns['cnv']['values']``: ``"log2"`` (log2
+        copy ratio, default) or ``"copy_number"`` (absolute copy number, e.g. ASCAT / PURPLE
+        with ``value_column=``). Values are never transformed.
 
     Returns
     -------
     anndata.AnnData
-        Samples x genes. ``X`` float64 segment values (log2 ratio as given); ``layers
+        Samples x genes. ``X`` float64 segment values as given; ``layers
         ['covered_fraction']`` float32 share of each gene's length covered by segments;
         ``var``: ``chrom``, ``start``, ``end`` (+ ``strand``, ``gene_id`` when in the gene
-        table); ``uns['cnv']``: ``values='log2'``, ``format='segments'``, ``overlap``, ``file``,
+        table); ``uns['cnv']``: ``values``, ``format='segments'``, ``overlap``, ``file``,
         the columns used, numbers of segments / samples / genes not covered, chromosomes of
         segments absent from the gene table, duplicated gene symbols (first kept).
 
@@ -542,6 +547,9 @@ def read_cnv_segments(
         EGFR  BRAF  TP53
     S1   1.2   0.0   NaN
     """
+    if values not in ("log2", "copy_number"):
+        msg = f"values={values!r} is not known for segments; expected 'log2' or 'copy_number'."
+        raise InputError(msg)
     if overlap not in _OVERLAP:
         msg = f"overlap={overlap!r} is not known; expected 'max_overlap' or 'weighted'."
         raise InputError(msg)
@@ -673,7 +681,7 @@ def read_cnv_segments(
     adata = ad.AnnData(X=vals, obs=obs, var=var)
     adata.layers["covered_fraction"] = covered_fraction
     adata.uns["cnv"] = {
-        "values": "log2",
+        "values": values,
         "format": "segments",
         "overlap": overlap,
         "file": str(p),

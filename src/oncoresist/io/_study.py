@@ -81,6 +81,10 @@ def _resolve(base: Path, value: Any) -> Any:
     return value
 
 
+def _fold(key: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", key.casefold()) or key
+
+
 class _SampleMap:
     """Maps any known alias of a sample to the sample sheet's ID."""
 
@@ -113,11 +117,12 @@ class _SampleMap:
                 self.alias[alias] = sid
         for a in self.ambiguous:
             self.alias.pop(a, None)
-        # case-insensitive fallback (array IDs often differ in case between files)
+        # fallback ignoring case and punctuation ("A-204" == "A204", array IDs in other case),
+        # used only where it is unambiguous
         self.folded: dict[str, str] = {}
         clash: set[str] = set()
         for key, sid in [*((str(i), str(i)) for i in sheet.index), *self.alias.items()]:
-            k = key.casefold()
+            k = _fold(key)
             if k in self.folded and self.folded[k] != sid:
                 clash.add(k)
             self.folded[k] = sid
@@ -135,7 +140,7 @@ class _SampleMap:
             elif i in self.alias:
                 out.append(self.alias[i])
             else:
-                out.append(self.folded.get(str(i).casefold(), i))
+                out.append(self.folded.get(_fold(str(i)), i))
         return pd.Index(out, dtype=object)
 
     def unmatched(self, ids: pd.Index) -> list[str]:

@@ -130,7 +130,7 @@ def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, 
     ...     "therapies": ["Erlotinib"], "therapy_interaction_type": [None], "evidence_type": ["Predictive"],
     ...     "evidence_direction": ["Supports"], "evidence_level": ["A"], "significance": ["Resistance"],
     ...     "citation_id": ["15737014"], "source_type": ["PubMed"], "evidence_id": [238],
-    ...     "evidence_statement": ["..."]}).to_csv(p, sep="\\t", index=False)
+    ...     "evidence_statement": ["..."]}).to_csv(p, sep="\t", index=False)
     >>> items, report = read_civic(p)
     >>> items["direction"].tolist(), report.n_kept
     (['resistance'], 1)

@@ -41,7 +41,7 @@ def start(data: Any, mod: str, *, copy: bool, func: str) -> tuple[Any, Any]:
     if not (is_mudata(data) or is_anndata(data)):
         msg = f"{func}: expected a MuData cohort or an AnnData layer, got {type(data).__name__}."
         raise InputError(msg)
-    container = data.copy() if copy else data
+    container = copy_data(data) if copy else data
     if is_mudata(container):
         if mod not in container.mod:
             msg = (
@@ -74,12 +74,22 @@ def replace_modality(container: Any, mod: str, new: Any) -> Any:
     return new
 
 
+def copy_data(data: Any) -> Any:
+    """Copy a MuData / AnnData without MuData's note about feature names shared by modalities."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*names are intersecting.*")
+        warnings.filterwarnings("ignore", message=".*names are not unique.*")
+        return data.copy()
+
+
 def _update(container: Any) -> None:
     """``MuData.update()`` without its note about feature names shared by modalities (normal here)."""
     import warnings
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*var_names are intersecting.*")
+        warnings.filterwarnings("ignore", message=".*names are intersecting.*")
         warnings.filterwarnings("ignore", message=".*names are not unique.*")
         container.update()
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from ._base import dense, is_mudata
+from ._base import copy_data, dense, is_mudata
 from ._batch import combat
 from ._features import select_features
 from ._impute import filter_missing, impute
@@ -103,7 +103,7 @@ def preprocess(
     if not is_mudata(mdata):
         msg = f"preprocess: expected a MuData cohort, got {type(mdata).__name__}; for one layer call the pp functions directly."
         raise InputError(msg)
-    m = mdata.copy() if copy else mdata
+    m = copy_data(mdata) if copy else mdata
     names = list(m.mod) if mods is None else [str(x) for x in mods]
     unknown = [x for x in names if x not in m.mod]
     if unknown:

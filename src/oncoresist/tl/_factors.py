@@ -13,6 +13,7 @@ saved) model: layers or features the new samples lack are simply missing.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ def _mdata_type() -> Any:
     import mudata as md
 
     return md.MuData
+
+
+def _copy(mdata: Any) -> Any:
+    """``MuData.copy()`` without its note about feature names shared by modalities (normal in cohorts)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*names are intersecting.*")
+        warnings.filterwarnings("ignore", message=".*names are not unique.*")
+        return mdata.copy()
 
 
 def _check_mdata(mdata: Any, what: str = "mdata") -> None:
@@ -196,7 +205,7 @@ def factors(
     40
     """
     _check_mdata(mdata)
-    mdata = mdata.copy() if copy else mdata
+    mdata = _copy(mdata) if copy else mdata
     mods = _resolve_mods(mdata, mods)
     layers = dict(layers or {})
     unknown = set(layers) - set(mdata.mod)
@@ -346,7 +355,7 @@ def project_factors(
     _check_mdata(mdata)
     if not isinstance(model, GroupFactorAnalysis):
         model = load_factor_model(Path(model))
-    mdata = mdata.copy() if copy else mdata
+    mdata = _copy(mdata) if copy else mdata
     layers = getattr(model, "input_layers_", {})
     views = {}
     for m in model.views_:

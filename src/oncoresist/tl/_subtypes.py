@@ -1,0 +1,892 @@
+"""Multi-omics subtypes: similarity network fusion, consensus clustering, choice of k, associations.
+
+Kernels (pure functions on arrays):
+
+- :func:`affinity_matrix`: scaled exponential similarity of one layer (Wang et al. 2014, Nat
+  Methods 11:333, SNFtool's ``affinityMatrix``);
+- :func:`snf`: similarity network fusion of several affinity matrices (SNFtool's ``SNF``);
+- :func:`spectral_labels`: spectral clustering of a fused network, with the eigengap evidence;
+- :func:`consensus_clustering`: resampling-based consensus clustering (Monti et al. 2003,
+  Mach Learn 52:91) with PAC, the proportion of ambiguous clustering (Senbabaoglu et al.
+  2014, Sci Rep 4:6207), to choose k;
+- :func:`logrank_test`: the k-group log-rank test (and, for a continuous covariate, the Cox
+  score / log-rank trend test).
+
+Cohort functions: :func:`subtypes` writes ``mdata.obs['subtype']`` and the evidence for k in
+``mdata.uns['subtype']``; :func:`integration_associations` tests factors and subtypes against
+clinical variables, survival (log-rank) and drug response.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._errors import InputError
+from ._factors import _check_mdata, _copy, _resolve_mods, get_factors, modality_matrix
+
+__all__ = [
+    "ConsensusResult",
+    "affinity_matrix",
+    "consensus_clustering",
+    "integration_associations",
+    "logrank_test",
+    "snf",
+    "spectral_labels",
+    "subtypes",
+]
+
+_EPS = np.finfo(float).eps
+
+
+# --------------------------------------------------------------------------------------------
+# similarity network fusion
+# --------------------------------------------------------------------------------------------
+def _sq_distances(X: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances between rows, NaN-aware (scaled to all features)."""
+    X = np.asarray(X, dtype=float)
+    if np.isnan(X).any():
+        from sklearn.metrics.pairwise import nan_euclidean_distances
+
+        D = nan_euclidean_distances(X) ** 2
+        D[~np.isfinite(D)] = np.nanmax(D[np.isfinite(D)]) if np.isfinite(D).any() else 1.0
+    else:
+        sq = (X**2).sum(axis=1)
+        D = np.maximum(sq[:, None] + sq[None, :] - 2 * X @ X.T, 0.0)
+    np.fill_diagonal(D, 0.0)
+    return D
+
+
+def affinity_matrix(X: np.ndarray, *, k: int = 20, mu: float = 0.5) -> np.ndarray:
+    """Scaled exponential similarity kernel of one layer (SNFtool ``affinityMatrix``).
+
+    With squared distances ``D`` between samples (rows of the standardised ``X``; NaN-aware)
+    and ``m_i`` the mean of ``D`` to the ``k`` nearest neighbours of ``i`` (itself excluded,
+    as in SNFtool), ``sigma_ij = mu (m_i + m_j + D_ij) / 3`` and
+    ``W_ij = N(D_ij; 0, sigma_ij)`` (normal density), symmetrised.
+
+    Parameters
+    ----------
+    X
+        Samples x features (standardise features beforehand).
+    k
+        Neighbours used for the local scale.
+    mu
+        Kernel width (SNF recommends 0.3-0.8).
+
+    Returns
+    -------
+    numpy.ndarray
+        Samples x samples affinity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = affinity_matrix(np.random.default_rng(0).normal(size=(10, 3)), k=3)
+    >>> W.shape, bool(np.allclose(W, W.T))
+    ((10, 10), True)
+    """
+    D = _sq_distances(X)
+    n = D.shape[0]
+    kk = max(1, min(int(k), n - 1))
+    srt = np.sort(D, axis=1)
+    means = srt[:, 1 : kk + 1].mean(axis=1) + _EPS  # k nearest neighbours, self excluded
+    sig = (means[:, None] + means[None, :]) / 2.0 / 3.0 * 2.0 + D / 3.0 + _EPS
+    sig[sig <= _EPS] = _EPS
+    W = stats.norm.pdf(D, loc=0.0, scale=mu * sig)
+    return (W + W.T) / 2.0
+
+
+def _snf_normalize(W: np.ndarray) -> np.ndarray:
+    """SNFtool's normalisation: off-diagonal rows sum to 1/2, diagonal 1/2."""
+    W = W.copy()
+    rs = W.sum(axis=1) - np.diag(W)
+    rs[rs == 0] = 1.0
+    W = W / (2.0 * rs[:, None])
+    np.fill_diagonal(W, 0.5)
+    return W
+
+
+def _dominate_set(W: np.ndarray, k: int) -> np.ndarray:
+    """Keep each row's ``k`` largest entries, row-normalised (the sparse local kernel of SNF)."""
+    n = W.shape[0]
+    kk = max(1, min(k, n - 1))
+    idx = np.argpartition(-W, kk - 1, axis=1)[:, :kk]
+    S = np.zeros_like(W)
+    rows = np.arange(n)[:, None]
+    S[rows, idx] = W[rows, idx]
+    rs = S.sum(axis=1, keepdims=True)
+    rs[rs == 0] = 1.0
+    return S / rs
+
+
+def snf(affinities: Sequence[np.ndarray], *, k: int = 20, t: int = 20) -> np.ndarray:
+    """Similarity network fusion (Wang et al. 2014; SNFtool's ``SNF``).
+
+    Each network is diffused through the others' average, using its own ``k``-nearest-
+    neighbour kernel, for ``t`` iterations; the fused network is their normalised mean.
+
+    Parameters
+    ----------
+    affinities
+        Samples x samples affinity matrices (same samples, same order).
+    k
+        Neighbours of the local kernels.
+    t
+        Iterations.
+
+    Returns
+    -------
+    numpy.ndarray
+        The fused network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> Ws = [affinity_matrix(rng.normal(size=(12, 4)), k=4) for _ in range(2)]
+    >>> snf(Ws, k=4).shape
+    (12, 12)
+    """
+    Ws = [np.asarray(W, dtype=float) for W in affinities]
+    if not Ws:
+        msg = "snf: give at least one affinity matrix."
+        raise InputError(msg)
+    n = Ws[0].shape[0]
+    if any(W.shape != (n, n) for W in Ws):
+        msg = f"snf: all affinity matrices must be {n} x {n} (same samples in the same order)."
+        raise InputError(msg)
+    Ws = [_snf_normalize(W) for W in Ws]
+    Ws = [(W + W.T) / 2.0 for W in Ws]
+    if len(Ws) == 1:
+        W = Ws[0]
+    else:
+        local = [_dominate_set(W, k) for W in Ws]
+        cur = Ws
+        m = len(Ws)
+        for _ in range(int(t)):
+            total = sum(cur)
+            nxt = [local[j] @ ((total - cur[j]) / (m - 1)) @ local[j].T for j in range(m)]
+            cur = [_snf_normalize(W) for W in nxt]
+            cur = [(W + W.T) / 2.0 for W in cur]
+        W = sum(cur) / m
+    W = _snf_normalize(W)
+    return (W + W.T + np.eye(n)) / 2.0
+
+
+def _laplacian_eigs(W: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest eigenvalues / vectors of the normalised Laplacian of ``W``."""
+    d = W.sum(axis=1)
+    dinv = 1.0 / np.sqrt(np.maximum(d, _EPS))
+    L = np.eye(W.shape[0]) - dinv[:, None] * W * dinv[None, :]
+    vals, vecs = np.linalg.eigh((L + L.T) / 2.0)
+    return vals[:n], vecs[:, :n]
+
+
+def spectral_labels(W: np.ndarray, n_clusters: int, *, random_state: int | None = 0) -> np.ndarray:
+    """Spectral clustering of an affinity network (normalised Laplacian embedding + k-means).
+
+    Parameters
+    ----------
+    W
+        Samples x samples affinity (e.g. from :func:`snf`).
+    n_clusters
+        Number of clusters.
+    random_state
+        Seed of k-means.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer labels 0..k-1, numbered by decreasing cluster size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.kron(np.eye(2), np.ones((5, 5))) + 0.01
+    >>> spectral_labels(W, 2).tolist()
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    """
+    from sklearn.cluster import KMeans
+
+    k = int(n_clusters)
+    if k < 1 or k > W.shape[0]:
+        msg = f"spectral_labels: n_clusters must be between 1 and the number of samples ({W.shape[0]}), got {n_clusters!r}."
+        raise InputError(msg)
+    if k == 1:
+        return np.zeros(W.shape[0], dtype=int)
+    _, vecs = _laplacian_eigs(W, k)
+    U = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), _EPS)
+    lab = KMeans(n_clusters=k, n_init=20, random_state=random_state).fit_predict(U)
+    return _relabel_by_size(lab)
+
+
+def _relabel_by_size(lab: np.ndarray) -> np.ndarray:
+    vals, counts = np.unique(lab, return_counts=True)
+    order = vals[np.argsort(-counts, kind="stable")]
+    mapping = {v: i for i, v in enumerate(order)}
+    return np.asarray([mapping[v] for v in lab], dtype=int)
+
+
+def _eigengaps(W: np.ndarray, ks: Sequence[int]) -> dict[int, float]:
+    vals, _ = _laplacian_eigs(W, max(ks) + 1)
+    return {k: float(vals[k] - vals[k - 1]) for k in ks}
+
+
+def _silhouette(D: np.ndarray, lab: np.ndarray) -> float:
+    from sklearn.metrics import silhouette_score
+
+    if len(np.unique(lab)) < 2 or len(np.unique(lab)) >= len(lab):
+        return float("nan")
+    return float(silhouette_score(D, lab, metric="precomputed"))
+
+
+# --------------------------------------------------------------------------------------------
+# consensus clustering
+# --------------------------------------------------------------------------------------------
+@dataclass
+class ConsensusResult:
+    """Result of :func:`consensus_clustering`.
+
+    Attributes
+    ----------
+    labels
+        ``{k: labels}`` (0..k-1 by decreasing size).
+    consensus
+        ``{k: samples x samples consensus matrix}`` (fraction of co-sampled runs in which two
+        samples were clustered together).
+    evidence
+        One row per k: ``pac`` (proportion of ambiguous clustering: consensus values in
+        (0.1, 0.9)), ``cdf_area``, ``delta_area``, ``silhouette`` (on 1 - consensus),
+        ``min_size``.
+    best_k
+        The chosen k (lowest PAC; among near-ties, the largest k).
+    """
+
+    labels: dict[int, np.ndarray]
+    consensus: dict[int, np.ndarray]
+    evidence: pd.DataFrame
+    best_k: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _consensus_one_k(args: tuple[np.ndarray, int, int, float, float, int, str]) -> tuple[int, np.ndarray]:
+    X, k, n_resamples, sub_samples, sub_features, seed, base = args
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
+    rng = np.random.default_rng(seed)
+    n, p = X.shape
+    M = np.zeros((n, n))
+    Icount = np.zeros((n, n))
+    n_sub = max(k + 1, int(round(sub_samples * n)))
+    p_sub = max(1, int(round(sub_features * p)))
+    for _ in range(n_resamples):
+        rows = np.sort(rng.choice(n, size=min(n_sub, n), replace=False))
+        cols = np.sort(rng.choice(p, size=p_sub, replace=False)) if p_sub < p else np.arange(p)
+        Xs = X[np.ix_(rows, cols)]
+        if base == "kmeans":
+            lab = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit_predict(Xs)
+        else:
+            lab = AgglomerativeClustering(n_clusters=k, linkage="average").fit_predict(Xs)
+        H = np.zeros((len(rows), k))
+        H[np.arange(len(rows)), lab] = 1.0
+        M[np.ix_(rows, rows)] += H @ H.T
+        Icount[np.ix_(rows, rows)] += 1.0
+    C = np.divide(M, Icount, out=np.zeros_like(M), where=Icount > 0)
+    np.fill_diagonal(C, 1.0)
+    return k, C
+
+
+def consensus_clustering(
+    X: np.ndarray,
+    *,
+    ks: Sequence[int] = (2, 3, 4, 5, 6),
+    n_resamples: int = 100,
+    subsample: float = 0.8,
+    feature_subsample: float = 1.0,
+    base: str = "kmeans",
+    pac_tolerance: float = 0.02,
+    random_state: int | None = 0,
+    n_jobs: int | None = 1,
+) -> ConsensusResult:
+    """Consensus clustering over resampled subsets of samples (Monti et al. 2003).
+
+    For every ``k``, ``n_resamples`` random subsets (``subsample`` of the samples and
+    ``feature_subsample`` of the features) are clustered (k-means or average-linkage
+    hierarchical); the consensus of two samples is the fraction of runs containing both in
+    which they fell in the same cluster. The final labels cut an average-linkage tree of
+    ``1 - consensus``. k is chosen by PAC: the largest k whose PAC is within
+    ``pac_tolerance`` of the lowest (two clusters merged in every run are perfectly "stable"
+    too, so among equally stable partitions the finer one is kept).
+
+    Parameters
+    ----------
+    X
+        Samples x features (no missing values), e.g. the factors.
+    ks
+        Candidate numbers of clusters (>= 2).
+    n_resamples
+        Resampling runs per k.
+    subsample, feature_subsample
+        Fractions resampled per run.
+    base
+        ``"kmeans"`` or ``"hierarchical"``.
+    pac_tolerance
+        PAC difference treated as a tie when choosing k.
+    random_state
+        Seed.
+    n_jobs
+        Parallel workers over k (:func:`oncoresist.parallel.parallel_map`).
+
+    Returns
+    -------
+    ConsensusResult
+        Labels and consensus matrices per k, the evidence table and the chosen k.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (20, 2)), rng.normal(6, 1, (20, 2))])
+    >>> consensus_clustering(X, ks=(2, 3), n_resamples=20).best_k
+    2
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from ..parallel import parallel_map
+
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or not np.isfinite(X).all():
+        msg = "consensus_clustering: X must be a 2-D matrix without missing values (impute or drop samples first)."
+        raise InputError(msg)
+    ks = sorted({int(k) for k in ks})
+    n = X.shape[0]
+    if not ks or ks[0] < 2 or ks[-1] >= n:
+        msg = f"consensus_clustering: every k must be between 2 and n_samples - 1 ({n - 1}); got {ks}."
+        raise InputError(msg)
+    if base not in ("kmeans", "hierarchical"):
+        msg = f"consensus_clustering: base must be 'kmeans' or 'hierarchical', got {base!r}."
+        raise InputError(msg)
+    if not (0 < subsample <= 1 and 0 < feature_subsample <= 1):
+        msg = "consensus_clustering: subsample and feature_subsample must be fractions in (0, 1]."
+        raise InputError(msg)
+    seeds = np.random.default_rng(random_state).integers(2**31 - 1, size=len(ks))
+    tasks = [(X, k, int(n_resamples), float(subsample), float(feature_subsample), int(s), base) for k, s in zip(ks, seeds)]
+    res = dict(parallel_map(_consensus_one_k, tasks, n_jobs=n_jobs, quiet=True))
+    iu = np.triu_indices(n, 1)
+    grid = np.linspace(0, 1, 101)
+    labels, rows, areas = {}, [], {}
+    for k in ks:
+        C = res[k]
+        vals = C[iu]
+        cdf = np.searchsorted(np.sort(vals), grid, side="right") / len(vals)
+        area = float(np.trapezoid(cdf, grid))
+        areas[k] = area
+        pac = float(np.mean((vals > 0.1) & (vals < 0.9)))
+        D = 1.0 - C
+        np.fill_diagonal(D, 0.0)
+        Zl = linkage(squareform(D, checks=False), method="average")
+        lab = _relabel_by_size(fcluster(Zl, t=k, criterion="maxclust") - 1)
+        labels[k] = lab
+        rows.append({"k": k, "pac": pac, "cdf_area": area, "silhouette": _silhouette(D, lab),
+                     "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
+    ev = pd.DataFrame(rows)
+    prev = None
+    deltas = []
+    for k in ks:
+        deltas.append(areas[k] if prev is None else (areas[k] - prev) / max(prev, _EPS))
+        prev = areas[k]
+    ev["delta_area"] = deltas
+    near = ev["pac"] <= ev["pac"].min() + pac_tolerance
+    best = int(ev.loc[near, "k"].max())
+    ev["chosen"] = ev["k"] == best
+    return ConsensusResult(labels=labels, consensus=res, evidence=ev, best_k=best,
+                           params={"ks": ks, "n_resamples": int(n_resamples), "subsample": float(subsample),
+                                   "feature_subsample": float(feature_subsample), "base": base})
+
+
+# --------------------------------------------------------------------------------------------
+# cohort function
+# --------------------------------------------------------------------------------------------
+def _standardise(df: pd.DataFrame) -> pd.DataFrame:
+    mu = df.mean(axis=0)
+    sd = df.std(axis=0, ddof=1).replace(0, np.nan)
+    out = (df - mu) / sd
+    return out.loc[:, sd.notna()]
+
+
+def _fused_network(mdata: Any, mods: list[str], layers: Mapping[str, str], *, k: int, mu: float, t: int,
+                   use_selected: bool, min_layers: int) -> tuple[pd.Index, np.ndarray, dict[str, int]]:
+    """Per-layer affinities on each layer's samples, completed for missing layers, then fused.
+
+    A sample missing a layer has no similarity in it; those entries are filled with the mean
+    of the (normalised) similarities the pair has in its other layers, so every sample with at
+    least ``min_layers`` layers can be fused and clustered.
+    """
+    mats = {m: modality_matrix(mdata, m, layer=layers.get(m), use_selected=use_selected) for m in mods}
+    mats = {m: _standardise(df.dropna(how="all")) for m, df in mats.items()}
+    count = pd.Series(0, index=pd.Index(mdata.obs_names.astype(str)))
+    for df in mats.values():
+        count.loc[df.index] += 1
+    samples = count.index[count >= min_layers]
+    if len(samples) < 5:
+        msg = f"subtypes: only {len(samples)} sample(s) have at least {min_layers} of the layers {', '.join(mods)}: too few to cluster."
+        raise InputError(msg)
+    n = len(samples)
+    stack = np.full((len(mods), n, n), np.nan)
+    for i, m in enumerate(mods):
+        df = mats[m].reindex(samples).dropna(how="all")
+        if len(df) < 3:
+            warnings.warn(f"subtypes: layer '{m}' has fewer than 3 samples among those clustered; it is ignored.",
+                          UserWarning, stacklevel=3)
+            continue
+        W = _snf_normalize(affinity_matrix(df.to_numpy(), k=k, mu=mu))
+        pos = samples.get_indexer(df.index)
+        stack[i][np.ix_(pos, pos)] = (W + W.T) / 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fill = np.nanmean(stack, axis=0)
+    fill = np.where(np.isfinite(fill), fill, 0.0)
+    Ws = [np.where(np.isfinite(S), S, fill) for S in stack if np.isfinite(S).any()]
+    fused = snf(Ws, k=k, t=t)
+    return samples, fused, {m: int(len(mats[m].index.intersection(samples))) for m in mods}
+
+
+def subtypes(
+    mdata: Any,
+    *,
+    method: str = "snf",
+    mods: Sequence[str] | None = None,
+    layers: Mapping[str, str] | None = None,
+    factors_key: str = "X_factors",
+    n_subtypes: int | None = None,
+    ks: Sequence[int] = (2, 3, 4, 5, 6, 7, 8),
+    k_neighbors: int = 20,
+    mu: float = 0.5,
+    t: int = 20,
+    n_resamples: int = 100,
+    min_layers: int = 1,
+    use_selected: bool = True,
+    random_state: int | None = 0,
+    key_added: str = "subtype",
+    copy: bool = False,
+) -> Any:
+    """Multi-omics subtypes: SNF + spectral clustering, or consensus clustering of the factors.
+
+    - ``method="snf"``: one affinity network per layer (standardised features, samples
+      missing a layer completed from their other layers), fused by :func:`snf`, clustered
+      by :func:`spectral_labels`; k by the largest eigengap of the fused network's Laplacian
+      (SNF's rule), with the silhouette of each k as second evidence.
+    - ``method="consensus"``: :func:`consensus_clustering` of ``obsm[factors_key]`` (run
+      :func:`oncoresist.tl.factors` first); k by the lowest PAC (near-ties: the larger k).
+
+    Writes ``obs[key_added]`` (``C1``, ``C2``, ... by decreasing size; missing for samples
+    that could not be clustered) and ``uns[key_added]`` with ``params``, ``k_selection`` (the
+    evidence table), ``n_subtypes`` and ``sizes``.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    method
+        ``"snf"`` or ``"consensus"``.
+    mods, layers, use_selected
+        Layers for SNF (see :func:`oncoresist.tl.modality_matrix`).
+    factors_key
+        Factors used by the consensus method.
+    n_subtypes
+        Fix k (``None``: choose among ``ks``).
+    ks
+        Candidate k.
+    k_neighbors, mu, t
+        SNF parameters (neighbours, kernel width, iterations).
+    n_resamples
+        Consensus resampling runs per k.
+    min_layers
+        SNF: minimum number of layers a sample needs to be clustered.
+    random_state
+        Seed.
+    key_added
+        ``obs`` column and ``uns`` key.
+    copy
+        Return a modified copy.
+
+    Returns
+    -------
+    MuData or None
+        The copy when ``copy=True``.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> g = np.repeat([0, 3], 15)
+    >>> ids = [f"s{i}" for i in range(30)]
+    >>> layer = lambda: ad.AnnData(g[:, None] + rng.normal(size=(30, 10)), obs=pd.DataFrame(index=ids))
+    >>> m = md.MuData({"rna": layer(), "prot": layer()})
+    >>> subtypes(m, k_neighbors=5, ks=(2, 3))
+    >>> m.uns["subtype"]["n_subtypes"]
+    2
+    """
+    _check_mdata(mdata)
+    if method not in ("snf", "consensus"):
+        msg = f"subtypes: method must be 'snf' or 'consensus', got {method!r}."
+        raise InputError(msg)
+    mdata = _copy(mdata) if copy else mdata
+    ks = sorted({int(k) for k in ks})
+    if n_subtypes is not None:
+        if int(n_subtypes) < 2:
+            msg = f"subtypes: n_subtypes must be >= 2, got {n_subtypes!r}."
+            raise InputError(msg)
+        ks = sorted(set(ks) | {int(n_subtypes)})
+    if not ks or ks[0] < 2:
+        msg = f"subtypes: candidate ks must be >= 2, got {ks}."
+        raise InputError(msg)
+    params: dict[str, Any] = {"method": method, "n_subtypes": "None" if n_subtypes is None else int(n_subtypes), "ks": ks,
+                              "random_state": "None" if random_state is None else int(random_state)}
+    if method == "snf":
+        mods_ = _resolve_mods(mdata, mods)
+        samples, W, n_per_layer = _fused_network(mdata, mods_, dict(layers or {}), k=k_neighbors, mu=mu, t=t,
+                                                 use_selected=use_selected, min_layers=min_layers)
+        ks = [k for k in ks if k < len(samples)]
+        gaps = _eigengaps(W, ks)
+        D = 1.0 - W / W.max()
+        np.fill_diagonal(D, 0.0)
+        rows, labs = [], {}
+        for k in ks:
+            lab = spectral_labels(W, k, random_state=random_state)
+            labs[k] = lab
+            rows.append({"k": k, "eigengap": gaps[k], "silhouette": _silhouette(D, lab), "min_size": int(np.bincount(lab).min())})
+        ev = pd.DataFrame(rows)
+        best = int(n_subtypes) if n_subtypes is not None else int(ev.sort_values(["eigengap", "k"], ascending=[False, True]).iloc[0]["k"])
+        ev["chosen"] = ev["k"] == best
+        labels = labs[best]
+        params.update({"mods": mods_, "k_neighbors": int(k_neighbors), "mu": float(mu), "t": int(t), "min_layers": int(min_layers),
+                       "n_samples_per_layer": n_per_layer, "rule": "largest eigengap" if n_subtypes is None else "fixed"})
+    else:
+        F = get_factors(mdata, key=factors_key)
+        samples = pd.Index(F.index)
+        res = consensus_clustering(F.to_numpy(), ks=[k for k in ks if k < len(F)], n_resamples=n_resamples,
+                                   random_state=random_state)
+        ev = res.evidence
+        best = int(n_subtypes) if n_subtypes is not None else res.best_k
+        ev["chosen"] = ev["k"] == best
+        labels = res.labels[best]
+        params.update({"factors_key": factors_key, "n_resamples": int(n_resamples),
+                       "rule": "lowest PAC (ties within 0.02: largest k)" if n_subtypes is None else "fixed"})
+    names = np.asarray([f"C{i + 1}" for i in labels], dtype=object)
+    col = pd.Series(names, index=samples).reindex(mdata.obs_names.astype(str))
+    cats = [f"C{i + 1}" for i in range(best)]
+    mdata.obs[key_added] = pd.Categorical(col.to_numpy(), categories=cats)
+    sizes = col.value_counts().reindex(cats).fillna(0).astype(int)
+    mdata.uns[key_added] = {
+        "params": params,
+        "k_selection": ev.reset_index(drop=True),
+        "n_subtypes": int(best),
+        "sizes": {c: int(v) for c, v in sizes.items()},
+        "n_unassigned": int(col.isna().sum()),
+    }
+    return mdata if copy else None
+
+
+# --------------------------------------------------------------------------------------------
+# survival: log-rank
+# --------------------------------------------------------------------------------------------
+def logrank_test(time: Any, event: Any, groups: Any) -> dict[str, float]:
+    """Log-rank test: k groups (chi-square, k - 1 df) or a continuous covariate (trend test).
+
+    For group labels this is the usual k-sample log-rank test (ties handled with the
+    hypergeometric variance). For a numeric covariate it is the score test of a Cox model
+    with that covariate (the log-rank trend test); ``z > 0`` means higher values, higher hazard.
+
+    Parameters
+    ----------
+    time
+        Follow-up times.
+    event
+        1 = event observed, 0 = censored.
+    groups
+        Group labels, or numbers (treated as continuous when numeric with more than 2 values).
+
+    Returns
+    -------
+    dict
+        ``statistic`` (chi-square), ``df``, ``p_value``, ``n``, ``n_events`` and, for a
+        covariate, ``z``.
+
+    Examples
+    --------
+    >>> r = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "a", "b", "b", "b"])
+    >>> round(r["statistic"], 3), r["df"]
+    (4.887, 1.0)
+    """
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=float)
+    g = pd.Series(list(groups) if not isinstance(groups, pd.Series) else groups.to_numpy())
+    ok = np.isfinite(t) & np.isfinite(e) & g.notna().to_numpy()
+    t, e, g = t[ok], (e[ok] > 0).astype(float), g[ok].reset_index(drop=True)
+    continuous = pd.api.types.is_numeric_dtype(g) and g.nunique() > 2
+    if continuous:
+        Xc = g.to_numpy(dtype=float)[:, None]
+    else:
+        levels = list(pd.unique(g.astype(str)))
+        Xc = np.column_stack([(g.astype(str) == lv).to_numpy(dtype=float) for lv in levels])[:, :-1]
+    out = {"n": int(len(t)), "n_events": int(e.sum())}
+    if Xc.shape[1] == 0 or e.sum() == 0 or len(t) < 3:
+        out.update(statistic=float("nan"), df=float(Xc.shape[1]), p_value=float("nan"))
+        return out
+    order = np.argsort(t, kind="stable")
+    t, e, Xc = t[order], e[order], Xc[order]
+    times = np.unique(t[e > 0])
+    # risk-set sums via reverse cumulative sums at each distinct event time
+    idx = np.searchsorted(t, times, side="left")  # first position with time >= each event time
+    n_r = (len(t) - idx).astype(float)
+    rev_x = np.cumsum(Xc[::-1], axis=0)[::-1]
+    rev_x2 = np.cumsum((Xc[:, :, None] * Xc[:, None, :])[::-1], axis=0)[::-1]
+    sx = rev_x[idx]
+    sxx = rev_x2[idx]
+    ev = e > 0
+    pos = np.searchsorted(times, t[ev])
+    d = np.bincount(pos, minlength=len(times)).astype(float)
+    dx = np.zeros((len(times), Xc.shape[1]))
+    np.add.at(dx, pos, Xc[ev])
+    mean = sx / n_r[:, None]
+    U = (dx - d[:, None] * mean).sum(axis=0)
+    cov = sxx / n_r[:, None, None] - mean[:, :, None] * mean[:, None, :]
+    w = d * (n_r - d) / np.maximum(n_r - 1, 1)
+    V = (w[:, None, None] * cov).sum(axis=0)
+    Vi = np.linalg.pinv(V)
+    chi2 = float(U @ Vi @ U)
+    df = float(np.linalg.matrix_rank(V))
+    out.update(statistic=chi2, df=df, p_value=float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan"))
+    if continuous:
+        out["z"] = float(U[0] / np.sqrt(V[0, 0])) if V[0, 0] > 0 else float("nan")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# associations
+# --------------------------------------------------------------------------------------------
+def _bh(p: np.ndarray) -> np.ndarray:
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        q = stats.false_discovery_control(p[ok], method="bh")
+        out[ok] = q
+    return out
+
+
+def _clinical_columns(obs: pd.DataFrame, exclude: set[str], max_levels: int) -> list[str]:
+    cols = []
+    for c in obs.columns:
+        if c in exclude:
+            continue
+        s = obs[c]
+        if s.notna().mean() < 0.5:
+            continue
+        nun = s.nunique(dropna=True)
+        if pd.api.types.is_bool_dtype(s) or (not pd.api.types.is_numeric_dtype(s)):
+            if 2 <= nun <= max_levels:
+                cols.append(str(c))
+        elif nun > 5 or nun == 2:
+            cols.append(str(c))
+    return cols
+
+
+def _is_categorical(s: pd.Series) -> bool:
+    return (not pd.api.types.is_numeric_dtype(s)) or pd.api.types.is_bool_dtype(s) or s.nunique(dropna=True) <= 2
+
+
+def _test_numeric_vs(x: pd.Series, y: pd.Series, min_group: int) -> dict[str, Any] | None:
+    """Test a numeric x (factor, drug response) against y (categorical or numeric)."""
+    ok = x.notna() & y.notna()
+    x, y = x[ok].astype(float), y[ok]
+    if len(x) < 5:
+        return None
+    if _is_categorical(y):
+        ys = y.astype(str)
+        counts = ys.value_counts()
+        keep = counts.index[counts >= min_group]
+        if len(keep) < 2:
+            return None
+        groups = [x[ys == lv].to_numpy() for lv in keep]
+        H, p = stats.kruskal(*groups)
+        n = sum(len(g) for g in groups)
+        eps2 = float((H - len(groups) + 1) / (n - len(groups))) if n > len(groups) else float("nan")
+        top = max(keep, key=lambda lv: float(np.median(x[ys == lv])))
+        return {"test": "kruskal", "statistic": float(H), "effect": eps2, "effect_name": "epsilon2",
+                "p_value": float(p), "n": int(n), "detail": f"highest in {top}"}
+    rho, p = stats.spearmanr(x, y.astype(float))
+    return {"test": "spearman", "statistic": float(rho), "effect": float(rho), "effect_name": "rho",
+            "p_value": float(p), "n": int(len(x)), "detail": ""}
+
+
+def _test_groups_vs(g: pd.Series, y: pd.Series, min_group: int) -> dict[str, Any] | None:
+    """Test subtype labels g against y (clinical or drug variable)."""
+    ok = g.notna() & y.notna()
+    g, y = g[ok].astype(str), y[ok]
+    if len(g) < 5 or g.nunique() < 2:
+        return None
+    if _is_categorical(y):
+        tab = pd.crosstab(g, y.astype(str))
+        if tab.shape[0] < 2 or tab.shape[1] < 2:
+            return None
+        if tab.shape == (2, 2):
+            _, p = stats.fisher_exact(tab.to_numpy())
+            chi2 = stats.chi2_contingency(tab.to_numpy(), correction=False)[0]
+            test = "fisher"
+        else:
+            chi2, p, _, _ = stats.chi2_contingency(tab.to_numpy(), correction=False)
+            test = "chi2"
+        n = int(tab.to_numpy().sum())
+        v = float(np.sqrt(chi2 / (n * (min(tab.shape) - 1)))) if n > 0 else float("nan")
+        return {"test": test, "statistic": float(chi2), "effect": v, "effect_name": "cramers_v", "p_value": float(p),
+                "n": n, "detail": ""}
+    return _test_numeric_vs(y.astype(float), g, min_group)
+
+
+def integration_associations(
+    mdata: Any,
+    *,
+    factors_key: str = "X_factors",
+    subtype_key: str = "subtype",
+    clinical: Sequence[str] | None = None,
+    survival: tuple[str, str] | None = ("survival_time", "survival_event"),
+    drug_mod: str | None = "drug",
+    drug_layer: str | None = None,
+    max_levels: int = 20,
+    min_group: int = 3,
+    key_added: str | None = "integration_associations",
+) -> pd.DataFrame:
+    """Test factors and subtypes against clinical variables, survival and drug response.
+
+    For every factor (``obsm[factors_key]``) and the subtype labels (``obs[subtype_key]``),
+    whichever exist:
+
+    - clinical variables (``clinical``, default: ``obs`` columns with 2-``max_levels``
+      categories or numeric ones): factor vs categorical -> Kruskal-Wallis (effect epsilon^2),
+      factor vs numeric -> Spearman; subtype vs categorical -> chi-square / Fisher (Cramer's V),
+      subtype vs numeric -> Kruskal-Wallis;
+    - survival (``obs`` time / event columns): subtype -> k-group log-rank test; factor ->
+      log-rank trend (Cox score) test, ``effect`` = its z (> 0: higher factor, higher hazard);
+    - drug response (modality ``drug_mod``; ``X`` or ``drug_layer``, e.g. AUC, lower = more
+      sensitive): factor -> Spearman per drug; subtype -> Kruskal-Wallis per drug.
+
+    q-values are Benjamini-Hochberg within each family (kind x factor / subtype).
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    factors_key, subtype_key
+        Where the factors and subtypes are.
+    clinical
+        Clinical columns to test (default: automatic choice, see above).
+    survival
+        ``(time, event)`` columns of ``obs``; ``None`` to skip.
+    drug_mod, drug_layer
+        Drug-response modality and layer; ``None`` to skip.
+    max_levels
+        Most categories of an automatically chosen categorical column.
+    min_group
+        Smallest group size for a group comparison.
+    key_added
+        ``uns`` key receiving the table (``None``: do not store).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test: ``target`` (factor name or the subtype key), ``kind`` (clinical /
+        survival / drug), ``variable``, ``test``, ``statistic``, ``effect``, ``effect_name``,
+        ``p_value``, ``q_value``, ``n``, ``detail``; sorted by p-value.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> ids = [f"s{i}" for i in range(40)]
+    >>> m = md.MuData({"rna": ad.AnnData(rng.normal(size=(40, 3)), obs=pd.DataFrame(index=ids))})
+    >>> m.obs["grade"] = np.repeat(["G1", "G3"], 20)
+    >>> m.obsm["X_factors"] = np.c_[np.repeat([0.0, 2.0], 20) + rng.normal(size=40)]
+    >>> res = integration_associations(m, survival=None, drug_mod=None)
+    >>> res.loc[0, ["target", "variable", "test"]].tolist()
+    ['Factor1', 'grade', 'kruskal']
+    """
+    _check_mdata(mdata)
+    obs = mdata.obs.copy()
+    obs.index = obs.index.astype(str)
+    targets: dict[str, pd.Series] = {}
+    has_f = factors_key in mdata.obsm
+    if has_f:
+        F = get_factors(mdata, key=factors_key, dropna=False)
+        for c in F.columns:
+            targets[str(c)] = F[c]
+    has_s = subtype_key in obs.columns
+    if has_s:
+        targets[subtype_key] = obs[subtype_key].astype("string").astype(object).where(obs[subtype_key].notna())
+    if not targets:
+        msg = (
+            f"integration_associations: the cohort has neither obsm['{factors_key}'] nor obs['{subtype_key}']: "
+            "run oncoresist.tl.factors and/or oncoresist.tl.subtypes first."
+        )
+        raise InputError(msg)
+    surv_cols = set(survival) if survival else set()
+    exclude = {subtype_key, *surv_cols}
+    if clinical is None:
+        clin_cols = _clinical_columns(obs, exclude, max_levels)
+    else:
+        missing = [c for c in clinical if c not in obs.columns]
+        if missing:
+            msg = f"integration_associations: clinical column(s) {', '.join(missing)} not in mdata.obs; available: {', '.join(map(str, obs.columns[:15]))}."
+            raise InputError(msg)
+        clin_cols = list(clinical)
+    rows: list[dict[str, Any]] = []
+    for name, s in targets.items():
+        is_sub = name == subtype_key and has_s
+        for c in clin_cols:
+            r = _test_groups_vs(s, obs[c], min_group) if is_sub else _test_numeric_vs(s.astype(float), obs[c], min_group)
+            if r:
+                rows.append({"target": name, "kind": "clinical", "variable": c, **r})
+        if survival and all(c in obs.columns for c in survival):
+            tt = pd.to_numeric(obs[survival[0]], errors="coerce")
+            ee = pd.to_numeric(obs[survival[1]], errors="coerce")
+            x = s if is_sub else s.astype(float)
+            r = logrank_test(tt.to_numpy(), ee.to_numpy(), x)
+            if np.isfinite(r["statistic"]):
+                rows.append({"target": name, "kind": "survival", "variable": f"{survival[0]}/{survival[1]}",
+                             "test": "logrank" if is_sub else "logrank_trend", "statistic": r["statistic"],
+                             "effect": r.get("z", float("nan")), "effect_name": "" if is_sub else "z",
+                             "p_value": r["p_value"], "n": r["n"], "detail": f"{r['n_events']} events"})
+        if drug_mod and drug_mod in mdata.mod:
+            a = mdata.mod[drug_mod]
+            Xd = a.layers[drug_layer] if drug_layer else a.X
+            D = pd.DataFrame(np.asarray(Xd.toarray() if hasattr(Xd, "toarray") else Xd, dtype=float),
+                             index=a.obs_names.astype(str), columns=a.var_names.astype(str)).reindex(obs.index)
+            for drug in D.columns:
+                y = D[drug]
+                if is_sub:
+                    r = _test_numeric_vs(y, s, min_group)
+                else:
+                    r = _test_numeric_vs(s.astype(float), y, min_group)
+                if r:
+                    rows.append({"target": name, "kind": "drug", "variable": drug, **r})
+    cols = ["target", "kind", "variable", "test", "statistic", "effect", "effect_name", "p_value", "q_value", "n", "detail"]
+    res = pd.DataFrame(rows)
+    if res.empty:
+        res = pd.DataFrame(columns=cols)
+    else:
+        res["q_value"] = np.nan
+        for _, idx in res.groupby(["kind", "target"]).groups.items():
+            res.loc[idx, "q_value"] = _bh(res.loc[idx, "p_value"].to_numpy())
+        res = res[cols].sort_values(["p_value", "target", "variable"], kind="stable").reset_index(drop=True)
+    if key_added:
+        mdata.uns[key_added] = res.copy()
+    return res
