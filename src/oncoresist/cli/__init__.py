@@ -15,6 +15,7 @@ import typer
 from .. import __version__
 from . import (
     _cohort,  # noqa: E402,F401  (registers demo, build)
+    _integrate,  # noqa: E402,F401  (registers integrate)
     _kb,  # noqa: E402,F401  (registers annotate, kb build|import|query|info)
 )
 from ._app import app

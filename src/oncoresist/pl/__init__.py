@@ -7,3 +7,12 @@ __all__: list[str] = [
     "missingness",
     "sample_overlap",
 ]
+from ._factors import (  # noqa: E402
+    batch_correction,
+    factor_scatter,
+    k_selection,
+    top_loadings,
+    variance_explained,
+)
+
+__all__ += ["batch_correction", "factor_scatter", "k_selection", "top_loadings", "variance_explained"]

@@ -20,3 +20,6 @@ __all__ = [
     "write_cohort_report",
 ]
 __all__ += ["patient_reports_section", "render_patient_report", "write_patient_report", "write_patient_reports"]
+from ._integration_section import integration_section  # noqa: E402
+
+__all__ += ["integration_section"]

@@ -160,7 +160,15 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
             for r in sub.itertuples(index=False)
         ]
         rows.sort(key=lambda x: (-(x["n_evidence"] or 0), x["label"]))
-        layers.append({"name": layer, "title": _LAYER_TITLES.get(layer, layer), "rows": rows})
+        others = ""
+        if layer in ("rna", "prot", "meth"):
+            # outlier calls without evidence are listed compactly: they matter only as context
+            quiet = [r for r in rows if not r["n_evidence"]]
+            if quiet and len(rows) > 3:
+                rows = [r for r in rows if r["n_evidence"]]
+                others = "; ".join(f"{r['label']} ({r['evidence_text'].split(' (')[0]})" for r in quiet)
+        layers.append({"name": layer, "title": _LAYER_TITLES.get(layer, layer), "rows": rows, "others": others,
+                       "n": len(rows) + (others.count("; ") + 1 if others else 0)})  # fmt: skip
     tier1 = int((interp.options["tier"].isin(["I-A", "I-B"])).sum()) if not interp.options.empty else 0
     cards = [
         ("alterations", len(alts)),

@@ -40,7 +40,6 @@ Metrics
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -619,12 +618,10 @@ def fit_curves(
 
     u50 = _crossing(top, bottom, le, h, 0.5)
     lo_curve = np.minimum(top, bottom)
-    hi_curve = np.maximum(top, bottom)
     with np.errstate(over="ignore"):
         ic50 = np.where(np.isfinite(u50), np.exp(u50), np.where(lo_curve >= 0.5, np.inf, 0.0))
+    # a curve straddling 0.5 always crosses it; otherwise it is entirely above or below
     ic_status = np.where(np.isfinite(u50), _range_status(u50, ulo, uhi), np.where(lo_curve >= 0.5, "not_reached", "always_below"))
-    # crossing of a rising curve is still reported; a curve entirely above/below 0.5 has no crossing
-    ic_status = np.where(np.isfinite(u50) | (lo_curve >= 0.5) | (hi_curve <= 0.5), ic_status, "not_reached")
     out["ic50_uM"] = np.where(fitted, ic50, np.nan)
     with np.errstate(divide="ignore"):
         out["log10_ic50"] = np.where(fitted, np.log10(ic50), np.nan)
@@ -833,6 +830,3 @@ def _add_gr(
     missing = (out["status"].to_numpy() == "ok") & (gr_status != "ok")
     out.loc[missing, "gr50_status"] = gr_status[missing]
 
-
-# keep the functools import used by parallel callers of _fit_chunk (partial-friendly API)
-_partial = functools.partial

@@ -313,8 +313,9 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         ``"auto"`` (binary 0/1 views -> ``"bernoulli"``, others ``"gaussian"``), one
         likelihood for all views, or a mapping ``{view: likelihood}``.
     method
-        ``"native"`` (this implementation) or ``"mofa"`` (train with mofapy2 when installed,
-        then keep its factors, loadings and noise so that :meth:`transform` works the same).
+        ``"native"`` (this implementation) or ``"mofa"`` (train MOFA+ with mofapy2 when
+        installed, with its default priors: ARD and spike-and-slab on the weights; its factors,
+        loadings and noise are kept so that :meth:`transform` works the same).
     max_iter
         Maximum number of variational iterations.
     tol
@@ -1150,7 +1151,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
                     samples_names=[list(map(str, self.sample_names_))],
                     features_names=[[f"{v}:{f}" for f in self.feature_names_[v]] for v in self.views_],
                 )
-                ent.set_model_options(factors=k, spikeslab_weights=False, ard_weights=True)
+                ent.set_model_options(factors=k, spikeslab_weights=True, ard_weights=True)  # MOFA+ defaults
                 ent.set_train_options(
                     iter=int(self.max_iter),
                     convergence_mode="fast",

@@ -186,6 +186,7 @@ def fit_batch(
     f_scale: float = 0.1,
     max_iter: int = 200,
     tol: float = 1e-10,
+    xtol: float = 1e-10,
     p0: np.ndarray | None = None,
 ) -> BatchFit:
     """Fit the model to every curve (row) at once.
@@ -203,8 +204,8 @@ def fit_batch(
         ``(n, 4)`` box bounds (use +-inf for none).
     loss, f_scale
         Robust loss and its scale (as in :func:`scipy.optimize.least_squares`).
-    max_iter, tol
-        Iteration cap and relative cost-decrease tolerance.
+    max_iter, tol, xtol
+        Iteration cap, relative cost-decrease and relative step tolerances.
     p0
         Optional starting values (``(n, 4)``); a grid search is used otherwise.
     """
@@ -269,9 +270,11 @@ def fit_batch(
         lam[active] = np.where(better, np.maximum(lam_a / 3.0, 1e-12), lam_a * 4.0)
         n_iter[active] += 1
         dec = (c_old - np.where(better, c_new, c_old)) <= tol * np.maximum(c_old, 1e-30)
-        # converged: an accepted step that no longer lowers the cost, no free direction left,
-        # the damping exhausted (no step lowers the cost), or a perfect fit
-        done = (better & dec) | ~fr.any(axis=1) | (lam[active] > 1e10) | (c_old <= 1e-30)
+        tiny = np.all(np.abs(p_new - pa) <= xtol * (xtol + np.abs(pa)), axis=1)
+        # converged (as in MINPACK / scipy): an accepted step that lowers the cost by less than
+        # tol relative or moves every parameter by less than xtol relative; no free direction
+        # left; the damping exhausted (no step lowers the cost); or a perfect fit
+        done = (better & (dec | tiny)) | ~fr.any(axis=1) | (lam[active] > 1e10) | (c_old <= 1e-30)
         converged[active[done]] = True
         active = active[~done]
     f = p[:, 1:2] + (p[:, 0:1] - p[:, 1:2]) * g_cur

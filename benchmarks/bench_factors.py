@@ -1,0 +1,256 @@
+"""Latent-factor recovery and speed: oncoresist GFA vs MOFA+ (mofapy2) vs scikit-learn FA + varimax.
+
+Scenarios (seeded multi-view simulations with known factors Z; activity = which layers each
+factor loads on, several factors active in one layer only):
+
+- ``gaussian``: 4 Gaussian layers x 1,000 features, 6 factors, heteroscedastic noise, layers on
+  different scales; no missing values (sklearn FA's home ground). Sizes 200 and 2,000.
+- ``binary``: 3 Gaussian layers + a binary mutation layer (300 genes) with a factor that
+  lives in the mutations only.
+- ``missing_layers``: 30% of samples lack layer 2 and (independently) 30% lack layer 3;
+  5% of the remaining values missing.
+- ``simulator``: ``oncoresist.ds.simulate_cohort`` (RNA counts, proteomics with missing
+  samples and values, methylation betas, drug AUC; batch effects), preprocessed with
+  ``oncoresist.pp.preprocess`` (ComBat on the batch, tissue kept).
+- ``cll``: the real CLL MOFA views (drug response, mutations): correlation of the best factor
+  with IGHV status and with trisomy 12.
+
+Metric: factor recovery = mean over true factors of the best absolute Pearson correlation
+with any estimated factor; wall and CPU time of the fit. sklearn FA gets the true number of
+factors, features standardised, missing values mean-imputed, each layer weighted by
+1/sqrt(features) (equal total variance per layer); GFA and MOFA+ start from true K + 4 factors
+and prune. MOFA+ runs with its defaults (ARD + spike-and-slab weights, "fast" convergence).
+
+Usage: python benchmarks/bench_factors.py [--scenarios gaussian,binary,...] [--sizes 200,2000]
+       [--methods native,mofa,fa] [--seed 0]
+Appends rows to benchmarks/results/factors.csv and rewrites benchmarks/results/factors.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+SHARED = Path(os.environ.get("ONCORESIST_SHARED_DATA", HERE.parent.parent / "shared" / "data"))
+
+#: factor x layer activity of the controlled simulations (6 factors, 4 layers)
+ACTIVITY = np.array([
+    [1, 1, 1, 1],  # shared by every layer
+    [1, 1, 0, 0],
+    [0, 1, 1, 0],
+    [1, 0, 0, 1],
+    [1, 0, 0, 0],  # layer 1 only
+    [0, 0, 0, 1],  # layer 4 only
+])
+
+
+def simulate(n: int, *, seed: int, scenario: str) -> tuple[dict[str, pd.DataFrame], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    ids = [f"s{i:05d}" for i in range(n)]
+    if scenario == "binary":
+        act = np.array([
+            [1, 1, 1, 0],
+            [1, 1, 0, 0],
+            [0, 1, 1, 0],
+            [1, 0, 0, 1],
+            [0, 0, 1, 1],
+            [0, 0, 0, 1],  # mutations only
+        ])
+        layers = [("l1", 1000, "gaussian"), ("l2", 1000, "gaussian"), ("l3", 1000, "gaussian"), ("mut", 300, "bernoulli")]
+    else:
+        act = ACTIVITY
+        layers = [(f"l{i + 1}", 1000, "gaussian") for i in range(4)]
+    k = act.shape[0]
+    Z = rng.normal(size=(n, k))
+    views = {}
+    scales = [1.0, 5.0, 0.2, 2.0]
+    for m, (name, d, lik) in enumerate(layers):
+        W = rng.normal(size=(d, k)) * act[:, m][None, :]
+        lin = Z @ W.T
+        if lik == "bernoulli":
+            Y = (rng.random((n, d)) < 1.0 / (1.0 + np.exp(-(1.5 * lin / np.sqrt(max(1, act[:, m].sum())) - 2.5)))).astype(float)
+        else:
+            noise_sd = rng.uniform(1.0, 3.0, size=d)
+            Y = (lin + rng.normal(size=(n, d)) * noise_sd) * scales[m]
+        df = pd.DataFrame(Y, index=ids, columns=[f"{name}_f{j}" for j in range(d)])
+        if scenario == "missing_layers":
+            if name in ("l2", "l3"):
+                df = df.loc[rng.random(n) >= 0.3]
+            vals = df.to_numpy()
+            vals[rng.random(vals.shape) < 0.05] = np.nan
+            df = pd.DataFrame(vals, index=df.index, columns=df.columns)
+        views[name] = df
+    return views, Z, act
+
+
+def simulator_views(n: int, *, seed: int) -> tuple[dict[str, pd.DataFrame], np.ndarray, pd.Index]:
+    from oncoresist.ds import simulate_cohort
+    from oncoresist.pp import preprocess
+    from oncoresist.tl import modality_matrix
+
+    sim = simulate_cohort(n, seed=seed)
+    m = sim.mdata
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        preprocess(m, mods=["rna", "prot", "meth"], batch_key="batch", covariates=["tissue"], n_top=None)
+    views = {name: modality_matrix(m, name) for name in ("rna", "prot", "meth", "drug")}
+    Z = sim.truth.factors.reindex(m.obs_names.astype(str))
+    return views, Z.to_numpy(), Z.index
+
+
+def recovery(Z_true: np.ndarray, Z_hat: np.ndarray) -> tuple[float, float]:
+    k = Z_true.shape[1]
+    ok = np.isfinite(Z_hat).all(axis=1) & np.isfinite(Z_true).all(axis=1)
+    c = np.abs(np.corrcoef(Z_true[ok].T, Z_hat[ok].T)[:k, k:])
+    c = np.nan_to_num(c)
+    best = c.max(axis=1)
+    return float(best.mean()), float(best.min())
+
+
+def fit_method(method: str, views: dict[str, pd.DataFrame], k_true: int, seed: int) -> tuple[pd.DataFrame, dict]:
+    from oncoresist.tl import GroupFactorAnalysis
+
+    samples = pd.Index(sorted(set().union(*(set(v.index) for v in views.values()))))
+    t0, c0 = time.perf_counter(), time.process_time()
+    info: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method in ("native", "mofa"):
+            est = GroupFactorAnalysis(n_factors=k_true + 4, method=method, random_state=seed).fit(views)
+            Z = pd.DataFrame(est.factors_, index=est.sample_names_).reindex(samples)
+            info = {"n_factors": est.n_factors_, "n_iter": est.n_iter_, "converged": est.converged_}
+        else:
+            from sklearn.decomposition import FactorAnalysis
+
+            blocks = []
+            for v in views.values():
+                x = v.reindex(samples)
+                x = (x - x.mean()) / x.std(ddof=0).replace(0, 1.0)
+                blocks.append(x.fillna(0.0) / np.sqrt(x.shape[1]))
+            X = pd.concat(blocks, axis=1).to_numpy()
+            fa = FactorAnalysis(n_components=k_true, rotation="varimax", random_state=seed).fit(X)
+            Z = pd.DataFrame(fa.transform(X), index=samples)
+            info = {"n_factors": k_true, "n_iter": int(fa.n_iter_), "converged": True}
+    info["wall_s"] = time.perf_counter() - t0
+    info["cpu_s"] = time.process_time() - c0
+    return Z, info
+
+
+def run_synthetic(scenario: str, n: int, methods: list[str], seed: int) -> list[dict]:
+    views, Z, act = simulate(n, seed=seed, scenario=scenario)
+    ids = views[next(iter(views))].index.union(pd.Index([f"s{i:05d}" for i in range(n)]))
+    truth = pd.DataFrame(Z, index=[f"s{i:05d}" for i in range(n)]).reindex(ids)
+    rows = []
+    for method in methods:
+        Zhat, info = fit_method(method, views, act.shape[0], seed)
+        rec, worst = recovery(truth.to_numpy(), Zhat.reindex(truth.index).to_numpy())
+        rows.append({"scenario": scenario, "n_samples": n, "n_features": sum(v.shape[1] for v in views.values()),
+                     "method": method, "recovery": rec, "worst_factor": worst, **info})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def run_simulator(n: int, methods: list[str], seed: int) -> list[dict]:
+    views, Z, ids = simulator_views(n, seed=seed)
+    rows = []
+    for method in methods:
+        Zhat, info = fit_method(method, views, Z.shape[1], seed)
+        rec, worst = recovery(Z, Zhat.reindex(ids).to_numpy())
+        rows.append({"scenario": "simulator", "n_samples": n, "n_features": sum(v.shape[1] for v in views.values()),
+                     "method": method, "recovery": rec, "worst_factor": worst, **info})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def run_cll(methods: list[str], seed: int) -> list[dict]:
+    d = SHARED / "cll"
+    if not d.is_dir():
+        print(f"skipping CLL: {d} is absent")
+        return []
+    drugs = pd.read_csv(d / "cll_drugs.csv.gz", index_col=0).T
+    mut = pd.read_csv(d / "cll_mutations.csv", index_col=0).T
+    views = {"drugs": drugs, "mutations": mut}
+    rows = []
+    for method in [m for m in methods if m != "fa"] + (["fa"] if "fa" in methods else []):
+        Zhat, info = fit_method(method, views, 10 if method != "fa" else 6, seed)
+        out = {"scenario": "cll", "n_samples": len(Zhat), "n_features": drugs.shape[1] + mut.shape[1], "method": method, **info}
+        for lab in ("IGHV", "trisomy12"):
+            y = mut[lab].reindex(Zhat.index)
+            ok = y.notna() & Zhat.notna().all(axis=1)
+            r = Zhat[ok].corrwith(y[ok].astype(float)).abs()
+            out[f"{lab}_best_r"] = float(r.max())
+            out[f"{lab}_factor"] = int(np.argmax(r.to_numpy())) + 1
+        rows.append(out)
+        print(out, flush=True)
+    return rows
+
+
+def write_markdown(df: pd.DataFrame) -> None:
+    lines = [
+        "# Latent factors: oncoresist GFA vs MOFA+ (mofapy2) vs sklearn FA + varimax",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared), Python {platform.python_version()}. "
+        "Recovery = mean over true factors of the best |r| with an estimated factor (worst = the least recovered "
+        "factor). Times are wall-clock seconds of the fit (the box is shared: compare methods within a row group).",
+        "",
+    ]
+    syn = df[df["scenario"] != "cll"]
+    if len(syn):
+        last = syn.drop_duplicates(["scenario", "n_samples", "method"], keep="last")
+        tab = last.pivot_table(index=["scenario", "n_samples"], columns="method", values=["recovery", "wall_s"], aggfunc="last")
+        tab.columns = [f"{a}_{b}" for a, b in tab.columns]
+        if {"wall_s_native", "wall_s_mofa"} <= set(tab.columns):
+            tab["speedup_vs_mofa"] = tab["wall_s_mofa"] / tab["wall_s_native"]
+        lines += ["## Simulated cohorts", "", tab.reset_index().to_markdown(index=False, floatfmt=".3f"), ""]
+        lines += ["Full rows:", "", last.to_markdown(index=False, floatfmt=".3f"), ""]
+    cll = df[df["scenario"] == "cll"]
+    if len(cll):
+        cols = [c for c in ["method", "n_factors", "IGHV_best_r", "IGHV_factor", "trisomy12_best_r", "trisomy12_factor",
+                            "wall_s", "n_iter"] if c in cll.columns]
+        lines += ["## CLL (drug response + mutations, 200 patients)", "",
+                  cll.drop_duplicates("method", keep="last")[cols].to_markdown(index=False, floatfmt=".3f"), ""]
+    (RESULTS / "factors.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenarios", default="gaussian,binary,missing_layers,simulator,cll")
+    p.add_argument("--sizes", default="200,2000")
+    p.add_argument("--methods", default="native,mofa,fa")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--report-only", action="store_true", help="Only rewrite factors.md from factors.csv.")
+    a = p.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    csv = RESULTS / "factors.csv"
+    if not a.report_only:
+        methods = [m for m in a.methods.split(",") if m]
+        sizes = [int(s) for s in a.sizes.split(",") if s]
+        for scenario in a.scenarios.split(","):
+            rows: list[dict] = []
+            if scenario == "cll":
+                rows = run_cll(methods, a.seed)
+            elif scenario == "simulator":
+                for n in sizes:
+                    rows += run_simulator(n, methods, a.seed)
+            else:
+                for n in sizes if scenario == "gaussian" else [min(sizes[-1], 1000)]:
+                    rows += run_synthetic(scenario, n, methods, a.seed)
+            if rows:
+                new = pd.DataFrame(rows)
+                old = pd.read_csv(csv) if csv.exists() else pd.DataFrame()
+                pd.concat([old, new], ignore_index=True).to_csv(csv, index=False)
+    if csv.exists():
+        write_markdown(pd.read_csv(csv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""CLI verb ``integrate`` (cli._integrate)."""
+
+from __future__ import annotations
+
+import warnings
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncoresist.cli import main
+from oncoresist.io import read_h5mu, write_h5mu
+
+
+def small_cohort(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = [f"P{i:03d}" for i in range(n)]
+    z = rng.normal(size=(n, 2))
+    group = np.repeat(["A", "B"], n // 2)
+    z[group == "B", 0] += 2.5
+    counts = rng.poisson(np.exp(3 + 0.5 * z @ rng.normal(size=(2, 40)))).astype(float)
+    rna = ad.AnnData(counts.copy(), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=[f"G{i}" for i in range(40)]))
+    rna.layers["counts"] = counts
+    prot = ad.AnnData(z @ rng.normal(size=(2, 25)) + rng.normal(size=(n, 25)), obs=pd.DataFrame(index=ids),
+                      var=pd.DataFrame(index=[f"P{i}" for i in range(25)]))
+    prot.uns["prot"] = {"scale": "log2"}
+    mut = ad.AnnData((rng.random((n, 12)) < 0.15).astype(float), obs=pd.DataFrame(index=ids),
+                     var=pd.DataFrame(index=[f"M{i}" for i in range(12)]))
+    drug = ad.AnnData(np.c_[0.5 + 0.1 * z[:, 0] + rng.normal(scale=0.05, size=n)], obs=pd.DataFrame(index=ids),
+                      var=pd.DataFrame(index=["drugX"]))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*names are intersecting.*")
+        m = md.MuData({"rna": rna, "prot": prot[5:].copy(), "mut": mut, "drug": drug})
+    m.obs["group"] = group
+    m.obs["batch"] = np.tile(["b1", "b2", "b3"], n // 3)
+    return m
+
+
+def test_integrate_writes_outputs(tmp_path, capsys):
+    cohort = tmp_path / "cohort.h5mu"
+    write_h5mu(small_cohort(), cohort)
+    out = tmp_path / "integration"
+    code = main(["integrate", str(cohort), "--out", str(out), "--n-factors", "5", "--batch-key", "batch",
+                 "--subtypes", "snf", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    assert "integration:" in capsys.readouterr().out
+    for f in ("cohort.h5mu", "factors.csv", "loadings.csv", "variance_explained.csv", "subtypes.csv",
+              "k_selection.csv", "associations.csv", "model/model.joblib", "model/model_card.json"):
+        assert (out / f).exists(), f
+    m = read_h5mu(out / "cohort.h5mu")
+    assert "X_factors" in m.obsm and "subtype" in m.obs and "factors" in m.mod["prot"].varm
+    assert m.uns["factors"]["params"]["mods"].tolist() == ["rna", "prot", "mut"]
+    F = pd.read_csv(out / "factors.csv")
+    assert F.shape[0] == 60 and F.columns[0] == "sample"
+    assoc = pd.read_csv(out / "associations.csv")
+    assert {"clinical", "drug"} <= set(assoc["kind"])
+    # the group difference planted in factor space is found
+    grp = assoc[(assoc["variable"] == "group") & (assoc["target"] == "subtype")]
+    assert grp["p_value"].min() < 1e-4
+    # project a new patient who only has RNA and mutations onto the saved model
+    new = small_cohort(seed=1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*names are intersecting.*")
+        one = md.MuData({"rna": new.mod["rna"][:1].copy(), "mut": new.mod["mut"][:1].copy()})
+    write_h5mu(one, tmp_path / "new.h5mu")
+    code = main(["integrate", str(tmp_path / "new.h5mu"), "--model", str(out / "model"), "--out", str(tmp_path / "new"), "-q"])
+    assert code == 0, capsys.readouterr().err
+    Fn = pd.read_csv(tmp_path / "new" / "factors.csv")
+    assert Fn.shape == (1, F.shape[1]) and np.isfinite(Fn.iloc[0, 1:].to_numpy(dtype=float)).all()
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--mods", "rna,nope"], "not in the cohort"),
+        (["--method", "pca"], "--method must be"),
+        (["--subtypes", "kmeans"], "--subtypes must be"),
+        (["--batch-key", "nope"], "column 'nope' not found"),
+        (["--model", "{tmp}/nomodel"], "no factor model"),
+    ],
+)
+def test_integrate_bad_input_one_line(tmp_path, capsys, extra, needle):
+    cohort = tmp_path / "cohort.h5mu"
+    write_h5mu(small_cohort(30), cohort)
+    code = main(["integrate", str(cohort), "--out", str(tmp_path / "o"), "-q", *[e.format(tmp=tmp_path) for e in extra]])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("error: ") and needle in err, err
+    assert len(err.splitlines()) == 1
+
+
+def test_integrate_missing_cohort(tmp_path, capsys):
+    assert main(["integrate", str(tmp_path / "none.h5mu"), "--out", str(tmp_path / "o")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_integrate_help_has_example(capsys):
+    main(["integrate", "--help"])
+    out = capsys.readouterr().out
+    assert "Example: oncoresist integrate" in out and "--out" in out and "--quiet" in out
