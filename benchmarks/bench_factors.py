@@ -194,6 +194,19 @@ def run_cll(methods: list[str], seed: int) -> list[dict]:
     return rows
 
 
+def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    """A GitHub markdown table (no tabulate dependency)."""
+    def fmt(v: object) -> str:
+        if isinstance(v, (float, np.floating)):
+            return "" if not np.isfinite(v) else format(float(v), floatfmt)
+        return str(v)
+
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
 def write_markdown(df: pd.DataFrame) -> None:
     lines = [
         "# Latent factors: oncoresist GFA vs MOFA+ (mofapy2) vs sklearn FA + varimax",
@@ -210,14 +223,14 @@ def write_markdown(df: pd.DataFrame) -> None:
         tab.columns = [f"{a}_{b}" for a, b in tab.columns]
         if {"wall_s_native", "wall_s_mofa"} <= set(tab.columns):
             tab["speedup_vs_mofa"] = tab["wall_s_mofa"] / tab["wall_s_native"]
-        lines += ["## Simulated cohorts", "", tab.reset_index().to_markdown(index=False, floatfmt=".3f"), ""]
-        lines += ["Full rows:", "", last.to_markdown(index=False, floatfmt=".3f"), ""]
+        lines += ["## Simulated cohorts", "", md_table(tab.reset_index()), ""]
+        lines += ["Full rows:", "", md_table(last), ""]
     cll = df[df["scenario"] == "cll"]
     if len(cll):
         cols = [c for c in ["method", "n_factors", "IGHV_best_r", "IGHV_factor", "trisomy12_best_r", "trisomy12_factor",
                             "wall_s", "n_iter"] if c in cll.columns]
         lines += ["## CLL (drug response + mutations, 200 patients)", "",
-                  cll.drop_duplicates("method", keep="last")[cols].to_markdown(index=False, floatfmt=".3f"), ""]
+                  md_table(cll.drop_duplicates("method", keep="last")[cols]), ""]
     (RESULTS / "factors.md").write_text("\n".join(lines), encoding="utf-8")
 
 

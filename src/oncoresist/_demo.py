@@ -60,10 +60,46 @@ def _step_build(ctx: DemoContext) -> None:
     ctx.mdata = read_study(ctx.study, quiet=ctx.quiet)
 
 
+#: Planted mechanism flags of the simulator, in the order patients are picked for reports.
+_MECHANISM_FLAGS = (
+    "egfr_activating", "egfr_t790m", "met_amp", "abcb1_high",
+    "mgmt_methylated", "brca_loss", "ercc1_high", "kras_mut",
+)
+
+
+def demo_patients(ctx: DemoContext, *, per_flag: int = 1) -> list[str]:
+    """One carrier (or ``per_flag``) of each planted mechanism that has a cohort sample."""
+    obs = ctx.sim.mdata.obs
+    have = set(ctx.mdata.obs_names) if ctx.mdata is not None else set(obs.index)
+    chosen: list[str] = []
+    for flag in _MECHANISM_FLAGS:
+        if flag not in obs.columns:
+            continue
+        carriers = [s for s in obs.index[obs[flag].astype(bool)] if s in have and s not in chosen]
+        chosen.extend(carriers[:per_flag])
+    return chosen
+
+
+def _step_patients(ctx: DemoContext) -> None:
+    from .kb import build_kb, open_kb
+    from .report import patient_reports_section, write_patient_reports
+
+    assert ctx.mdata is not None
+    kb_path = build_kb(ctx.out / "kb.duckdb", overwrite=True)
+    ctx.outputs["knowledge base"] = kb_path
+    kb = open_kb(kb_path)
+    patients = demo_patients(ctx)
+    report_dir = ctx.out / "report"
+    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb)
+    ctx.sections.append(patient_reports_section(reports, base=report_dir))
+    ctx.outputs["patient reports"] = report_dir / "patients"
+
+
 #: The demo's steps, in order. Later features add theirs here.
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("simulate cohort and write raw files", _step_simulate),
     ("build cohort from the raw files", _step_build),
+    ("interpret patients and write their reports", _step_patients),
 ]
 
 

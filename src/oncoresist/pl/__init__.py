@@ -16,3 +16,12 @@ from ._factors import (  # noqa: E402
 )
 
 __all__ += ["batch_correction", "factor_scatter", "k_selection", "top_loadings", "variance_explained"]
+from ._screen import (  # noqa: E402
+    dose_response_curves,
+    sensitivity_heatmap,
+    synergy_heatmap,
+    synergy_matrices,
+    synergy_surface,
+)
+
+__all__ += ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]

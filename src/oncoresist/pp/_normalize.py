@@ -293,7 +293,7 @@ def mvalues(
     >>> a = ad.AnnData(np.array([[0.5, 0.8]]))
     >>> mvalues(a)
     >>> a.layers["mvalue"].round(2)
-    array([[0.  , 2.  ]])
+    array([[0., 2.]])
     """
     func = "mvalues"
     if not 0 < epsilon < 0.5:
@@ -556,10 +556,9 @@ def binarize_mutations(
     --------
     >>> import anndata as ad, numpy as np, pandas as pd
     >>> a = ad.AnnData(np.array([[1.0, 0, 0], [0, 0, 1]]), var=pd.DataFrame(index=["TP53_p.R273H", "TP53_p.R175H", "KRAS_p.G12D"]))
-    >>> binarize_mutations(a, copy=True).to_df()
-         TP53  KRAS
-    0   1.0   0.0
-    1   0.0   1.0
+    >>> binarize_mutations(a, copy=True).X
+    array([[1., 0.],
+           [0., 1.]])
     """
     import anndata as ad
 

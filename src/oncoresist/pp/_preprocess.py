@@ -91,10 +91,10 @@ def preprocess(
 
     Examples
     --------
-    >>> import anndata as ad, mudata as md, numpy as np
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
-    >>> rna = ad.AnnData(rng.poisson(20, size=(10, 30)).astype(float))
-    >>> meth = ad.AnnData(rng.uniform(0.1, 0.9, size=(10, 5)))
+    >>> rna = ad.AnnData(rng.poisson(20, size=(10, 30)).astype(float), var=pd.DataFrame(index=[f"g{j}" for j in range(30)]))
+    >>> meth = ad.AnnData(rng.uniform(0.1, 0.9, size=(10, 5)), var=pd.DataFrame(index=[f"cg{j}" for j in range(5)]))
     >>> m = md.MuData({"rna": rna, "meth": meth})
     >>> preprocess(m, n_top=10)
     >>> sorted(m.uns["preprocess"]["steps"])

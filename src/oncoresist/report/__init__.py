@@ -23,3 +23,6 @@ __all__ += ["patient_reports_section", "render_patient_report", "write_patient_r
 from ._integration_section import integration_section  # noqa: E402
 
 __all__ += ["integration_section"]
+from ._screen_section import screen_section  # noqa: E402
+
+__all__ += ["screen_section"]

@@ -32,3 +32,66 @@ __all__ += [
     "spectral_labels",
     "subtypes",
 ]
+from ._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response  # noqa: E402
+from ._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer  # noqa: E402
+from ._plates import normalize_plates, z_prime  # noqa: E402
+from ._synergy import SYNERGY_METHODS, synergy  # noqa: E402
+
+__all__ += [
+    "CURVE_COLUMNS",
+    "DEFAULT_BOUNDS",
+    "DRUG_LAYERS",
+    "SYNERGY_METHODS",
+    "add_drug_layer",
+    "drug_layer",
+    "dss_scores",
+    "fit_curves",
+    "hill_response",
+    "normalize_plates",
+    "synergy",
+    "z_prime",
+]
+from ._associate import associate, association_test, cross_layer_effects, get_associations  # noqa: E402
+from ._evaluate import CVResult, cross_validate_drugs, cross_validate_response, cv_folds, regression_metrics  # noqa: E402
+from ._model_io import DrugResponseModels, load_model, save_model, train_models  # noqa: E402
+from ._models import (  # noqa: E402
+    MODEL_NAMES,
+    EarlyIntegrationRegressor,
+    FactorRegressor,
+    LateIntegrationRegressor,
+    PanDrugRegressor,
+    make_model,
+)
+from ._models_data import LayerPreprocessor, feature_frame, resolve_drugs, response_frame  # noqa: E402
+from ._survival import PenalizedCox, SurvivalCVResult, cross_validate_survival, survival, survival_target  # noqa: E402
+
+__all__ += [
+    "CVResult",
+    "DrugResponseModels",
+    "EarlyIntegrationRegressor",
+    "FactorRegressor",
+    "LateIntegrationRegressor",
+    "LayerPreprocessor",
+    "MODEL_NAMES",
+    "PanDrugRegressor",
+    "PenalizedCox",
+    "SurvivalCVResult",
+    "associate",
+    "association_test",
+    "cross_layer_effects",
+    "cross_validate_drugs",
+    "cross_validate_response",
+    "cross_validate_survival",
+    "cv_folds",
+    "feature_frame",
+    "get_associations",
+    "load_model",
+    "make_model",
+    "regression_metrics",
+    "resolve_drugs",
+    "response_frame",
+    "save_model",
+    "survival",
+    "survival_target",
+    "train_models",
+]

@@ -52,7 +52,7 @@ from .._utils import progress, require_columns
 from ..parallel import parallel_map
 from . import _lm
 
-__all__ = ["CURVE_COLUMNS", "DEFAULT_BOUNDS", "fit_curves", "hill_response"]
+__all__ = ["CURVE_COLUMNS", "DEFAULT_BOUNDS", "dss_scores", "fit_curves", "hill_response"]
 
 _LN10 = np.log(10.0)
 MODELS = ("2p", "3p", "4p")

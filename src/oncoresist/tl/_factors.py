@@ -197,8 +197,10 @@ def factors(
     >>> rng = np.random.default_rng(0)
     >>> z = rng.normal(size=(40, 1))
     >>> ids = [f"s{i}" for i in range(40)]
-    >>> rna = ad.AnnData(z @ rng.normal(size=(1, 20)) + rng.normal(size=(40, 20)), obs=pd.DataFrame(index=ids))
-    >>> prot = ad.AnnData(z @ rng.normal(size=(1, 15)) + rng.normal(size=(40, 15)), obs=pd.DataFrame(index=ids))
+    >>> rna = ad.AnnData(z @ rng.normal(size=(1, 20)) + rng.normal(size=(40, 20)), obs=pd.DataFrame(index=ids),
+    ...                  var=pd.DataFrame(index=[f"g{j}" for j in range(20)]))
+    >>> prot = ad.AnnData(z @ rng.normal(size=(1, 15)) + rng.normal(size=(40, 15)), obs=pd.DataFrame(index=ids),
+    ...                   var=pd.DataFrame(index=[f"p{j}" for j in range(15)]))
     >>> mdata = md.MuData({"rna": rna, "prot": prot})
     >>> factors(mdata, n_factors=3)
     >>> mdata.obsm["X_factors"].shape[0]

@@ -583,7 +583,12 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         if self.method == "mofa":
             self._fit_mofa(mats, k)
         else:
-            self._fit_native(mats, k)
+            # mid-size products gain nothing from BLAS threads (and lose much on a busy machine)
+            from threadpoolctl import threadpool_limits
+
+            small = n * total_features < 1e7
+            with threadpool_limits(limits=1 if small else None, user_api="blas"):
+                self._fit_native(mats, k)
         return self
 
     def _init_state(self, data: list[_View], k: int) -> _State:
@@ -847,7 +852,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         # tiny problem: multithreaded BLAS only adds overhead inside the optimiser's loop
         with threadpool_limits(limits=1, user_api="blas"):
             f0, _ = fun(np.eye(k).ravel())
-            res = minimize(fun, np.eye(k).ravel(), jac=True, method="L-BFGS-B", options={"maxiter": 50})
+            res = minimize(fun, np.eye(k).ravel(), jac=True, method="L-BFGS-B", options={"maxiter": 15})
         if not np.isfinite(res.fun) or res.fun >= f0:
             return
         R = res.x.reshape(k, k)
@@ -1187,7 +1192,8 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         stats = ent.model.getTrainingStats()
         elbo = np.asarray(stats.get("elbo", []), dtype=float)
         self.elbo_ = elbo[np.isfinite(elbo)]
-        self.n_iter_ = int(len(self.elbo_))
+        times = np.asarray(stats.get("time", []), dtype=float)
+        self.n_iter_ = int(np.isfinite(times).sum()) if times.size else int(len(self.elbo_))
         self.converged_ = self.n_iter_ < int(self.max_iter)
         self._store(Zm, Zsd, Wm, Wc, b, tau, alpha, data)
 

@@ -75,6 +75,19 @@ def _jac(p: np.ndarray, lx: np.ndarray, g: np.ndarray) -> np.ndarray:
     return jac
 
 
+def _solve_held(mat: np.ndarray, grad: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Solve ``mat @ step = -grad`` per curve with the non-``free`` parameters held at 0."""
+    eye = np.eye(mat.shape[-1])
+    blk = ~free
+    m = np.where(blk[:, :, None] | blk[:, None, :], 0.0, mat) + blk[:, :, None] * eye[None]
+    rhs = np.where(free, -grad, 0.0)
+    try:
+        step = np.linalg.solve(m, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        step = np.stack([np.linalg.lstsq(mk, rk, rcond=None)[0] for mk, rk in zip(m, rhs)])
+    return np.where(np.isfinite(step) & free, step, 0.0)
+
+
 def _rho(z: np.ndarray, loss: str) -> tuple[np.ndarray, np.ndarray]:
     """Robust loss ``rho(z)`` and ``rho'(z)`` for ``z = (r / f_scale)^2``."""
     if loss == "linear":
@@ -110,11 +123,14 @@ def grid_start(
     upper: np.ndarray,
     *,
     n_le: int = 9,
-    h_grid: tuple[float, ...] = (0.7, 1.5, 4.0),
+    h_grid: tuple[float, ...] = (0.7, 1.5, 4.0, 8.0),
+    n_starts: int = 1,
 ) -> np.ndarray:
-    """Starting values: best grid point over ``(le, h)`` with ``e0``/``einf`` in closed form.
+    """Starting values: best grid points over ``(le, h)`` with ``e0``/``einf`` in closed form.
 
-    ``y`` must be 0 where ``w`` is 0.
+    ``y`` must be 0 where ``w`` is 0. Returns ``(n, 4)`` for one start, else
+    ``(n_starts, n, 4)``: the best grid point, then the best ones whose ``le`` lies at least a
+    quarter of the tested range away from the starts already chosen.
     """
     n = y.shape[0]
     lo_x = np.where(w > 0, lx, np.inf).min(axis=1)
@@ -168,9 +184,17 @@ def grid_start(
     amp = e0 - ei
     swyy = np.sum(w * y * y, axis=1)[:, None]
     sse = swyy - 2.0 * (ei * swy + amp * sgy) + ei * ei * sw + 2.0 * ei * amp * sg + amp * amp * sgg
-    best = np.argmin(sse, axis=1)
     idx = np.arange(n)
-    return np.stack([e0[idx, best], ei[idx, best], le_c[idx, best], h_c[idx, best]], axis=1)
+    starts = []
+    sse = np.where(np.isfinite(sse), sse, np.inf)
+    for _ in range(max(1, n_starts)):
+        best = np.argmin(sse, axis=1)
+        starts.append(np.stack([e0[idx, best], ei[idx, best], le_c[idx, best], h_c[idx, best]], axis=1))
+        far = np.abs(le_c - le_c[idx, best][:, None]) >= 0.25 * span[:, None]
+        sse = np.where(far, sse, np.inf)
+        # no candidate left: repeat the best start (harmless)
+        sse = np.where(np.isinf(sse).all(axis=1, keepdims=True), np.where(np.arange(sse.shape[1]) == best[:, None], 0.0, np.inf), sse)
+    return starts[0] if n_starts <= 1 else np.stack(starts)
 
 
 def fit_batch(
@@ -188,6 +212,7 @@ def fit_batch(
     tol: float = 1e-10,
     xtol: float = 1e-10,
     p0: np.ndarray | None = None,
+    n_starts: int = 2,
 ) -> BatchFit:
     """Fit the model to every curve (row) at once.
 
@@ -208,12 +233,27 @@ def fit_batch(
         Iteration cap, relative cost-decrease and relative step tolerances.
     p0
         Optional starting values (``(n, 4)``); a grid search is used otherwise.
+    n_starts
+        Without ``p0``: local fits from this many distinct grid starts per curve, keeping the
+        lowest cost (guards against a local minimum).
     """
     n, m = y.shape
     y = np.where(w > 0, y, 0.0)
     free = np.asarray(free, dtype=bool)
     lower = np.where(free, lower, p_fixed)
     upper = np.where(free, upper, p_fixed)
+    if p0 is None and n_starts > 1:
+        starts = grid_start(lx, y, w, free, p_fixed, lower, upper, n_starts=n_starts)
+        k = starts.shape[0]
+        res = fit_batch(
+            np.tile(lx, (k, 1)), np.tile(y, (k, 1)), np.tile(w, (k, 1)), free=np.tile(free, (k, 1)),
+            p_fixed=np.tile(p_fixed, (k, 1)), lower=np.tile(lower, (k, 1)), upper=np.tile(upper, (k, 1)),
+            loss=loss, f_scale=f_scale, max_iter=max_iter, tol=tol, xtol=xtol, p0=starts.reshape(k * n, 4),
+        )  # fmt: skip
+        best = np.argmin(res.cost.reshape(k, n), axis=0)
+        sel = best * n + np.arange(n)
+        return BatchFit(params=res.params[sel], cost=res.cost[sel], sse=res.sse[sel], n_iter=res.n_iter.reshape(k, n).sum(axis=0),
+                        converged=res.converged[sel])  # fmt: skip
     p = grid_start(lx, y, w, free, p_fixed, lower, upper) if p0 is None else np.asarray(p0, dtype=float).copy()
     p = np.where(free, np.clip(p, lower, upper), p_fixed)
     g_cur = _gate(p, lx)
@@ -247,16 +287,20 @@ def fit_batch(
         diag = np.diagonal(a, axis1=1, axis2=2)
         scale = np.maximum(diag, 1e-12 * np.maximum(diag.max(axis=1, keepdims=True), 1e-300))
         lam_a = lam[active]
-        mat = a + lam_a[:, None, None] * (scale[:, :, None] * eye[None])
-        # hold fixed / blocked parameters: identity rows and columns, zero right-hand side
-        blk = ~fr
-        mat = np.where(blk[:, :, None] | blk[:, None, :], 0.0, mat) + blk[:, :, None] * eye[None]
-        rhs = np.where(fr, -grad, 0.0)
-        try:
-            step = np.linalg.solve(mat, rhs[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            step = np.stack([np.linalg.lstsq(mk, rk, rcond=None)[0] for mk, rk in zip(mat, rhs)])
-        step = np.where(np.isfinite(step), step, 0.0)
+        damped = a + lam_a[:, None, None] * (scale[:, :, None] * eye[None])
+        step = _solve_held(damped, grad, fr)
+        # a parameter the step would push through its bound is held there and the step is
+        # solved again for the others (projected steps alone stall next to a bound)
+        hit = fr & (((pa + step) < lo) | ((pa + step) > hi))
+        if hit.any():
+            rows_hit = np.flatnonzero(hit.any(axis=1))
+            fr2 = fr[rows_hit] & ~hit[rows_hit]
+            p_at = np.where(hit[rows_hit], np.clip(pa[rows_hit] + step[rows_hit], lo[rows_hit], hi[rows_hit]), pa[rows_hit])
+            # linearised residual after moving the held parameters to their bounds
+            shift = p_at - pa[rows_hit]
+            grad2 = grad[rows_hit] + (a[rows_hit] @ shift[:, :, None])[..., 0]
+            step2 = _solve_held(damped[rows_hit], grad2, fr2)
+            step[rows_hit] = np.where(fr2, step2, shift)
         p_new = np.clip(pa + step, lo, hi)
         g_new = _gate(p_new, lxa)
         f_new = p_new[:, 1:2] + (p_new[:, 0:1] - p_new[:, 1:2]) * g_new

@@ -408,7 +408,7 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
 # --------------------------------------------------------------------------------------------
 def _factor_model_class() -> Any:
     """The project's group factor model class, or ``None`` when it is not installed yet."""
-    for modname, clsname in (("oncoresist.tl._factors", "GroupFactorAnalysis"),
+    for modname, clsname in (("oncoresist.tl._gfa", "GroupFactorAnalysis"),
                              ("oncoresist.tl", "GroupFactorAnalysis")):
         try:
             mod = importlib.import_module(modname)
@@ -435,11 +435,13 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     n_factors
-        Number of factors.
+        Number of factors (inactive ones are pruned by the factor model).
     base
         Regressor on the factors: ``"enet"``, ``"rf"``, ``"gbm"``.
     layers
         Layers to use (``None`` = every layer in the table).
+    max_iter
+        Variational iterations of the factor model.
     random_state
         Seed.
 
@@ -450,10 +452,11 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, n_factors: int = 10, *, base: str = "enet", layers: Sequence[str] | None = None,
-                 random_state: Any = None) -> None:
+                 max_iter: int = 300, random_state: Any = None) -> None:
         self.n_factors = n_factors
         self.base = base
         self.layers = layers
+        self.max_iter = max_iter
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any) -> FactorRegressor:
@@ -469,8 +472,9 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.preprocessor_ = LayerPreprocessor(layers=self.layers, layer_scaling="none", max_missing=1.0).fit(X)
         Xk = self._kept(X)
-        self.factor_model_ = cls(n_factors=self.n_factors, random_state=self.random_state).fit(Xk)
-        F = np.asarray(self.factor_model_.transform(Xk), dtype=float)
+        self.factor_model_ = cls(n_factors=self.n_factors, max_iter=self.max_iter,
+                                 random_state=self.random_state).fit(Xk)
+        F = self._factors(Xk)
         self.factor_names_ = [f"factor:F{i + 1}" for i in range(F.shape[1])]
         self.regressor_ = EarlyIntegrationRegressor(model=self.base, layer_scaling="none",
                                                     random_state=self.random_state)
@@ -481,12 +485,21 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
     def _kept(self, X: pd.DataFrame) -> pd.DataFrame:
         pre = self.preprocessor_
         X = X.reindex(columns=list(pre.feature_names_in_))
-        return X.loc[:, pre.kept_]
+        X = X.loc[:, pre.kept_]
+        X.index = [str(i) for i in range(X.shape[0])]  # positional IDs: one factor row per input row
+        return X
+
+    def _factors(self, Xk: pd.DataFrame) -> np.ndarray:
+        """Factor scores in input order; a sample without any usable value gets the prior (0)."""
+        F = self.factor_model_.transform(Xk)
+        if isinstance(F, pd.DataFrame):
+            F = F.reindex(Xk.index).fillna(0.0)
+        return np.asarray(F, dtype=float)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted response from the factors of new samples."""
         check_is_fitted(self, "regressor_")
-        F = np.asarray(self.factor_model_.transform(self._kept(_as_frame(X))), dtype=float)
+        F = self._factors(self._kept(_as_frame(X)))
         return self.regressor_.predict(pd.DataFrame(F, columns=self.factor_names_))
 
     def feature_importance(self) -> pd.DataFrame:

@@ -210,8 +210,9 @@ def spectral_labels(W: np.ndarray, n_clusters: int, *, random_state: int | None 
     --------
     >>> import numpy as np
     >>> W = np.kron(np.eye(2), np.ones((5, 5))) + 0.01
-    >>> spectral_labels(W, 2).tolist()
-    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    >>> lab = spectral_labels(W, 2)
+    >>> len(set(lab[:5])), len(set(lab[5:])), bool(lab[0] != lab[5])
+    (1, 1, True)
     """
     from sklearn.cluster import KMeans
 
@@ -529,8 +530,9 @@ def subtypes(
     >>> rng = np.random.default_rng(0)
     >>> g = np.repeat([0, 3], 15)
     >>> ids = [f"s{i}" for i in range(30)]
-    >>> layer = lambda: ad.AnnData(g[:, None] + rng.normal(size=(30, 10)), obs=pd.DataFrame(index=ids))
-    >>> m = md.MuData({"rna": layer(), "prot": layer()})
+    >>> layer = lambda p: ad.AnnData(g[:, None] + rng.normal(size=(30, 10)), obs=pd.DataFrame(index=ids),
+    ...                              var=pd.DataFrame(index=[f"{p}{j}" for j in range(10)]))
+    >>> m = md.MuData({"rna": layer("g"), "prot": layer("p")})
     >>> subtypes(m, k_neighbors=5, ks=(2, 3))
     >>> m.uns["subtype"]["n_subtypes"]
     2
@@ -625,7 +627,7 @@ def logrank_test(time: Any, event: Any, groups: Any) -> dict[str, float]:
     --------
     >>> r = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "a", "b", "b", "b"])
     >>> round(r["statistic"], 3), r["df"]
-    (4.887, 1.0)
+    (5.052, 1.0)
     """
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)

@@ -1,0 +1,122 @@
+"""Verbs about drug screens: ``curves`` (dose-response metrics) and ``synergy`` (dose matrices)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._app import app, handle_errors, log
+
+
+def _wells_path(out: Path) -> Path:
+    name = out.name
+    for ext in (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt"):
+        if name.lower().endswith(ext):
+            return out.with_name(name[: -len(ext)] + "_wells" + name[-len(ext) :])
+    return out.with_name(name + "_wells.csv")
+
+
+@app.command()
+@handle_errors
+def curves(
+    screen: Path = typer.Argument(..., help="Long dose-response table (CSV/TSV, optionally .gz)."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Per-curve metrics table to write (.csv / .tsv, .gz ok)."),  # noqa: B008
+    model: str = typer.Option("4p", "--model", help="4p (top, bottom, EC50, Hill), 3p (top = 1) or 2p (top = 1, bottom = 0)."),
+    loss: str = typer.Option("linear", "--loss", help="linear (least squares) or robust: soft_l1, huber, cauchy."),
+    unit: str = typer.Option(None, "--unit", help="Dose unit when the file gives none (M, mM, uM, nM, pM)."),  # noqa: B008
+    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent."),
+    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition."),
+    layer: Path = typer.Option(None, "--layer", help="Also write the samples x drugs drug layer (.h5ad)."),  # noqa: B008
+    n_jobs: int = typer.Option(1, "--n-jobs", help="Local workers for the curve chunks (1 = this process)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Fit dose-response curves to every sample x drug of a screen and write one row per curve.
+
+    Input: a long CSV/TSV (optionally .gz), one row per sample x drug x dose (x replicate), with
+    columns for the sample (sample, cell_line, patient_id, ...), the drug (drug, drug_name,
+    compound, ...), the dose (dose, conc, concentration; unit from a 'unit' column, the column
+    name such as conc_uM / conc_nM, or --unit) and the response (viability as a fraction or
+    percent, or inhibition; detected from the column name and the values, or set with
+    --response-scale / --response-kind). Optional: replicate, plate, well, time (time = 0 rows are
+    time-zero measurements for GR metrics). Dose 0 rows are vehicle controls.
+
+    Output (--out): sample, drug, status (ok | no_data | too_few_doses | scale_mismatch), n_points,
+    n_doses, dose range, top, bottom, ec50_uM, ec50_status, hill, ic50_uM (extrapolated beyond the
+    tested range, never snapped), ic50_status (in_range | above_range | below_range | not_reached |
+    always_below), emax, amax, auc (mean fitted viability over the tested log-dose range, lower =
+    more sensitive), aac, auc_common, dss1-3, r2, rmse, flags (flat, non_monotone, poor_fit, ...)
+    and GR metrics when time-zero rows exist.
+
+    Example: oncoresist curves screen.csv --out metrics.csv --model 4p
+    """
+    from .._utils import atomic_path, write_csv
+    from ..io import read_dose_response
+    from ..tl import drug_layer, fit_curves
+
+    table = read_dose_response(screen, unit=unit, response_scale=response_scale, response_kind=response_kind)
+    log(
+        f"read {len(table)} rows: {table['sample'].nunique()} samples x {table['drug'].nunique()} drugs; "
+        f"dose unit {table.attrs.get('unit')} -> uM; response: {table.attrs.get('response_conversion', 'as read')}",
+        quiet=quiet,
+    )
+    res = fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet)
+    write_csv(res, out)
+    n_ok = int((res["status"] == "ok").sum())
+    if not quiet:
+        bad = res.loc[res["status"] != "ok", "status"].value_counts()
+        extra = (" (" + ", ".join(f"{v} {k}" for k, v in bad.items()) + ")") if len(bad) else ""
+        log(f"fitted {n_ok} of {len(res)} curves{extra}; {int((res['flags'] != '').sum())} flagged", quiet=quiet)
+    if layer is not None:
+        adata = drug_layer(res)
+        with atomic_path(layer) as tmp:
+            adata.write_h5ad(tmp)
+        typer.echo(f"drug layer: {layer} ({adata.n_obs} samples x {adata.n_vars} drugs)")
+    typer.echo(f"curves: {out} ({n_ok} of {len(res)} fitted)")
+
+
+@app.command()
+@handle_errors
+def synergy(
+    matrix: Path = typer.Argument(..., help="Long combination table (CSV/TSV, optionally .gz)."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Per-matrix scores table to write."),  # noqa: B008
+    wells: Path = typer.Option(None, "--wells", help="Per-well table to write (default: OUT with '_wells')."),  # noqa: B008
+    methods: str = typer.Option("zip,bliss,hsa,loewe", "--methods", help="Comma-separated: zip, bliss, hsa, loewe."),
+    unit: str = typer.Option(None, "--unit", help="Concentration unit when the file gives none."),  # noqa: B008
+    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent."),
+    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Score drug-combination dose matrices (ZIP, Bliss, HSA, Loewe) and write one row per matrix.
+
+    Input: a long CSV/TSV, one row per well, with columns block (block_id, PairIndex, ...), drug1,
+    drug2 (drug_row, drug_col), conc1, conc2 (conc_r, conc_c; unit from ConcUnit / unit columns,
+    the column names or --unit) and response (SynergyFinder's % inhibition, or viability; detected
+    from the name and the untreated wells, or set with --response-kind / --response-scale);
+    optional sample and replicate. Each block needs its single-agent wells (conc1 = 0 and
+    conc2 = 0).
+
+    Output: --out has one row per block (status, flags, single-agent EC50 / Hill, mean score and
+    most-synergistic-area score and concentrations per method); --wells (default: OUT with
+    '_wells' before the extension) has one row per well (response, inhibition, reference and
+    score per method). Scores are percentage points of inhibition above the reference model
+    (positive = synergy), as in SynergyFinder.
+
+    Example: oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
+    """
+    from .._utils import write_csv
+    from ..io import read_combinations
+    from ..tl import synergy as score
+
+    table = read_combinations(matrix, unit=unit, response_scale=response_scale, response_kind=response_kind)
+    log(
+        f"read {len(table)} wells in {table['block'].nunique()} blocks; concentration unit {table.attrs.get('unit')} -> uM; "
+        f"response: {table.attrs.get('response_conversion', 'as read')}",
+        quiet=quiet,
+    )
+    summary, per_well = score(table, methods=[m.strip() for m in methods.split(",") if m.strip()])
+    wells_out = wells if wells is not None else _wells_path(out)
+    write_csv(summary, out)
+    write_csv(per_well, wells_out)
+    n_ok = int((summary["status"] == "ok").sum())
+    typer.echo(f"synergy: {out} ({n_ok} of {len(summary)} matrices scored); wells: {wells_out}")

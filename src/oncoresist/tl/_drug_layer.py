@@ -1,0 +1,283 @@
+"""Screen metrics as the cohort's ``drug`` modality (samples x drugs AnnData).
+
+Slot contract (CONTRIBUTING.md): ``X`` = AUC of the fitted curve over the tested range,
+normalised to [0, 1] (mean viability over the tested log-dose range, clipped to [0, 1]; lower =
+more sensitive); ``layers``: ``auc`` (unclipped), ``aac``, ``ic50_uM``, ``log10_ic50``,
+``ec50_uM``, ``emax``, ``hill``, ``dss1``, ``dss2``, ``dss3``, ``r2`` plus ``auc_common``,
+``log10_ec50``, ``amax``, ``top``, ``bottom``, ``rmse``, ``ic50_censored`` (0 = IC50 inside
+the tested range, +1 = above it or never reached, -1 = below it) and the GR metrics when
+present. NaN where a sample was not screened with a drug or its curve could not be fitted
+(``uns['drug']['not_fitted']`` lists those). ``ic50_uM`` is ``inf`` for curves that never reach
+50 % viability and 0 for curves below it at every dose (see :func:`fit_curves`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from ._curves import fit_curves
+
+__all__ = ["DRUG_LAYERS", "add_drug_layer", "drug_layer"]
+
+#: Layers of the drug modality, in order (GR layers are added when the curves have them).
+DRUG_LAYERS = (
+    "auc", "aac", "ic50_uM", "log10_ic50", "ec50_uM", "emax", "hill", "dss1", "dss2", "dss3", "r2",
+    "auc_common", "log10_ec50", "amax", "top", "bottom", "rmse",
+)  # fmt: skip
+_GR_LAYERS = ("gr50_uM", "log10_gr50", "grmax", "grinf", "gec50_uM", "gr_aoc")
+_CURVE_REQUIRED = ("sample", "drug", "status", "auc", "ic50_uM", "ic50_status")
+
+
+def _is_curves(df: pd.DataFrame) -> bool:
+    return all(c in df.columns for c in _CURVE_REQUIRED)
+
+
+def _var_key(curves: pd.DataFrame) -> pd.Series:
+    if "time" in curves.columns and curves["time"].nunique(dropna=True) > 1:
+        t = curves["time"].map(lambda v: f"{v:g}" if isinstance(v, int | float) and np.isfinite(v) else str(v))
+        return curves["drug"].astype(str) + "@" + t + "h"
+    return curves["drug"].astype(str)
+
+
+def drug_layer(
+    curves: pd.DataFrame,
+    *,
+    var: pd.DataFrame | None = None,
+    samples: Sequence[str] | None = None,
+) -> ad.AnnData:
+    """Turn a :func:`fit_curves` table into the ``drug`` modality (samples x drugs).
+
+    Parameters
+    ----------
+    curves
+        Output of :func:`fit_curves` (one row per sample x drug).
+    var
+        Optional drug annotation (index = drug names; e.g. targets, pathway) joined to ``var``.
+    samples
+        Observation order (e.g. a cohort's ``obs_names``); samples without curves get NaN
+        rows, curves of samples not listed are left out with a warning.
+
+    Returns
+    -------
+    AnnData
+        ``X`` = AUC clipped to [0, 1], the layers listed in the module docstring, ``var`` with
+        ``n_screened``, ``n_fitted``, ``dose_min_uM``, ``dose_max_uM``, ``common_min_uM``,
+        ``common_max_uM``, ``median_auc`` (+ ``var`` annotation), ``uns['drug']`` with the
+        fit parameters and the curves that were not fitted.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from oncoresist.tl import fit_curves
+    >>> d = np.logspace(-2, 1, 6)
+    >>> screen = pd.concat([pd.DataFrame({"sample": s, "drug": "D1", "dose": d,
+    ...                                   "response": 1 / (1 + d / ic)}) for s, ic in [("A", 0.1), ("B", 3.0)]])
+    >>> adata = drug_layer(fit_curves(screen))
+    >>> adata.shape, bool(adata.X[0, 0] < adata.X[1, 0])
+    ((2, 1), True)
+    """
+    if not isinstance(curves, pd.DataFrame) or not _is_curves(curves):
+        msg = (
+            "drug_layer expects the table returned by oncoresist.tl.fit_curves (columns "
+            f"{', '.join(_CURVE_REQUIRED)}); run fit_curves(screen) first."
+        )
+        raise InputError(msg)
+    c = curves.copy()
+    c["_var"] = _var_key(c)
+    dup = c.duplicated(["sample", "_var"])
+    if dup.any():
+        row = c.loc[dup].iloc[0]
+        msg = f"curves table has {int(dup.sum())} duplicated sample x drug rows (e.g. {row['sample']!r}, {row['_var']!r}): fit_curves gives one per pair."
+        raise InputError(msg)
+    obs_names = pd.Index(sorted(c["sample"].astype(str).unique()), dtype=object)
+    if samples is not None:
+        wanted = pd.Index([str(s) for s in samples], dtype=object)
+        extra = obs_names.difference(wanted)
+        if len(extra):
+            shown = ", ".join(map(str, extra[:5])) + (", ..." if len(extra) > 5 else "")
+            warnings.warn(
+                f"drug_layer: {len(extra)} screened sample(s) not in samples= left out: {shown}.",
+                UserWarning,
+                stacklevel=2,
+            )
+        obs_names = wanted
+    var_names = pd.Index(sorted(c["_var"].unique()), dtype=object)
+    ok = c["status"].to_numpy() == "ok"
+    layers: dict[str, np.ndarray] = {}
+    names = list(DRUG_LAYERS) + [g for g in _GR_LAYERS if g in c.columns]
+    for name in names:
+        if name not in c.columns:
+            continue
+        vals = pd.to_numeric(c[name], errors="coerce").where(ok)
+        mat = pd.DataFrame({"s": c["sample"].astype(str), "v": c["_var"], "x": vals}).pivot(index="s", columns="v", values="x")
+        layers[name] = mat.reindex(index=obs_names, columns=var_names).to_numpy(dtype=float)
+    cens = c["ic50_status"].map({"in_range": 0.0, "above_range": 1.0, "not_reached": 1.0, "below_range": -1.0, "always_below": -1.0})
+    mat = pd.DataFrame({"s": c["sample"].astype(str), "v": c["_var"], "x": cens.where(ok)}).pivot(index="s", columns="v", values="x")
+    layers["ic50_censored"] = mat.reindex(index=obs_names, columns=var_names).to_numpy(dtype=float)
+    x = np.clip(layers["auc"], 0.0, 1.0)
+
+    g = c.groupby("_var")
+    vdf = pd.DataFrame(index=var_names)
+    vdf["drug"] = g["drug"].first().reindex(var_names).astype(str)
+    vdf["n_screened"] = g.size().reindex(var_names).fillna(0).astype(int)
+    vdf["n_fitted"] = c.loc[ok].groupby("_var").size().reindex(var_names).fillna(0).astype(int)
+    for col, fn in (("dose_min_uM", "min"), ("dose_max_uM", "max"), ("common_min_uM", "first"), ("common_max_uM", "first")):
+        if col in c.columns:
+            vdf[col] = getattr(g[col], fn)().reindex(var_names).astype(float)
+    vdf["median_auc"] = _nanmedian_cols(layers["auc"])
+    if var is not None:
+        if not isinstance(var, pd.DataFrame):
+            msg = f"var must be a DataFrame indexed by drug name, got {type(var).__name__}."
+            raise InputError(msg)
+        ann = var.copy()
+        ann.index = ann.index.astype(str)
+        ann = ann.reindex(vdf["drug"].to_numpy())
+        ann.index = var_names
+        vdf = vdf.join(ann[[col for col in ann.columns if col not in vdf.columns]])
+    not_fitted = c.loc[~ok, ["sample", "drug", "status"]].astype(str).reset_index(drop=True)
+    adata = ad.AnnData(
+        X=x,
+        obs=pd.DataFrame(index=obs_names),
+        var=vdf,
+        layers=layers,
+        uns={
+            "drug": {
+                "X": "auc: mean fitted viability over the tested log10-dose range, clipped to [0, 1] (lower = more sensitive)",
+                "params": _h5_safe(curves.attrs.get("params", {})),
+                "not_fitted": not_fitted,
+            }
+        },
+    )
+    return adata
+
+
+def _nanmedian_cols(m: np.ndarray) -> np.ndarray:
+    out = np.full(m.shape[1], np.nan)
+    for j in range(m.shape[1]):
+        col = m[:, j]
+        col = col[np.isfinite(col)]
+        if col.size:
+            out[j] = float(np.median(col))
+    return out
+
+
+def _h5_safe(obj: Any) -> Any:
+    """Make a parameter record writable to .h5mu (no None, plain types)."""
+    if isinstance(obj, dict):
+        return {str(k): _h5_safe(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list | tuple):
+        return [_h5_safe(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _table_for_uns(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.attrs = {}
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].astype(str)
+    return out.reset_index(drop=True)
+
+
+def add_drug_layer(
+    mdata: Any,
+    screen_or_curves: pd.DataFrame,
+    *,
+    key_added: str = "drug",
+    var: pd.DataFrame | None = None,
+    copy: bool = False,
+    **fit_kwargs: Any,
+) -> Any:
+    """Add (or replace) the drug-response modality of a cohort from a screen or fitted curves.
+
+    Parameters
+    ----------
+    mdata
+        The cohort (:class:`mudata.MuData`).
+    screen_or_curves
+        A long screen (``sample, drug, dose, response``; fitted here with :func:`fit_curves`)
+        or a table already returned by :func:`fit_curves`.
+    key_added
+        Modality name (default ``"drug"``).
+    var
+        Optional drug annotation (index = drug names).
+    copy
+        Return a modified copy instead of changing ``mdata`` in place.
+    **fit_kwargs
+        Passed to :func:`fit_curves` when a raw screen is given (``model=``, ``loss=``, ...).
+
+    Returns
+    -------
+    MuData or None
+        The new cohort with ``copy=True``, else ``None``. ``mdata.mod[key_added]`` is aligned to
+        ``mdata.obs_names`` (samples without a screen get NaN rows; screened samples not in the
+        cohort are left out with a warning and listed in
+        ``mdata.uns['curves']['samples_not_in_cohort']``); the raw screen goes to
+        ``mdata.uns['dose_response']``, the per-curve table to ``mdata.uns['curves']['table']``
+        and the settings to ``mdata.uns['curves']['params']``.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rna = ad.AnnData(np.zeros((2, 1)), obs=pd.DataFrame(index=["A", "B"]))
+    >>> mdata = md.MuData({"rna": rna})
+    >>> d = np.logspace(-2, 1, 6)
+    >>> screen = pd.DataFrame({"sample": "A", "drug": "D1", "dose": d, "response": 1 / (1 + d)})
+    >>> add_drug_layer(mdata, screen)
+    >>> mdata["drug"].shape, bool(np.isnan(mdata["drug"].X[1, 0]))
+    ((2, 1), True)
+    """
+    import mudata as md
+
+    if not isinstance(mdata, md.MuData):
+        msg = f"add_drug_layer expects a mudata.MuData cohort, got {type(mdata).__name__}."
+        raise InputError(msg)
+    if not isinstance(screen_or_curves, pd.DataFrame):
+        msg = f"screen_or_curves must be a DataFrame (a long screen or fit_curves output), got {type(screen_or_curves).__name__}."
+        raise InputError(msg)
+    target = mdata.copy() if copy else mdata
+    screen = None
+    if _is_curves(screen_or_curves):
+        if fit_kwargs:
+            msg = f"fit options {', '.join(sorted(fit_kwargs))} were given with an already fitted curves table; pass the raw screen to refit."
+            raise InputError(msg)
+        curves = screen_or_curves
+    else:
+        screen = screen_or_curves
+        curves = fit_curves(screen, **fit_kwargs)
+    obs_names = pd.Index(target.obs_names.astype(str), dtype=object)
+    screened = pd.Index(curves["sample"].astype(str).unique(), dtype=object)
+    outside = screened.difference(obs_names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        adata = drug_layer(curves, var=var, samples=obs_names)
+    if len(outside):
+        shown = ", ".join(map(str, outside[:5])) + (", ..." if len(outside) > 5 else "")
+        warnings.warn(
+            f"add_drug_layer: {len(outside)} screened sample(s) are not in the cohort and were left out: {shown} "
+            "(listed in mdata.uns['curves']['samples_not_in_cohort']).",
+            UserWarning,
+            stacklevel=2,
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        target.mod[key_added] = adata
+        target.update()
+    if screen is not None:
+        cols = [col for col in ("sample", "drug", "dose", "response", "replicate", "plate", "well", "time") if col in screen.columns]
+        target.uns["dose_response"] = _table_for_uns(screen[cols])
+    target.uns["curves"] = {
+        "params": _h5_safe(dict(curves.attrs.get("params", {}), modality=key_added)),
+        "table": _table_for_uns(curves),
+        "samples_not_in_cohort": np.asarray(list(outside), dtype=object),
+    }
+    return target if copy else None

@@ -1,0 +1,553 @@
+"""Trained drug-response models: training on a cohort, saving as a folder with a model card, predicting.
+
+A saved model is a folder::
+
+    model.joblib      fitted estimators (one per drug, or one pan-drug model) + feature names
+    model_card.json   data, features per layer, model, CV scheme, scores vs baselines, versions
+    model_card.md     the same card, readable
+    cv_scores.csv     per-drug cross-validated scores of the model and the naive baselines
+    features.csv      the features each drug's model uses (layer, feature, importance)
+
+It is written to a temporary folder and renamed into place, so a crash never leaves a
+half-written model. ``model.joblib`` is a pickle: only load models from sources you trust.
+
+A saved model predicts on a new cohort even when a sample lacks a whole layer or some features:
+missing features are imputed with the training medians (early integration) or the layer's
+contribution is dropped (late integration), and every prediction says which layers and how
+many of the model's features it used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .._errors import InputError
+from .._utils import PathLike, atomic_write_text, write_csv
+from ..parallel import parallel_map
+from ._evaluate import cross_validate_response
+from ._models import FactorRegressor, LateIntegrationRegressor, PanDrugRegressor, make_model
+from ._models_data import feature_frame, resolve_drugs, response_frame, split_feature_names
+
+__all__ = ["DrugResponseModels", "load_model", "save_model", "train_models"]
+
+FORMAT_VERSION = 1
+_PANDRUG_KEY = "__pandrug__"
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("oncoresist", "scikit-learn", "scikit-survival", "numpy", "scipy", "pandas", "anndata", "mudata", "joblib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
+            out[pkg] = "not installed"
+    return out
+
+
+def _used_features(est: Any) -> np.ndarray:
+    """Input features an estimator actually uses (after its in-fold filtering)."""
+    if isinstance(est, LateIntegrationRegressor):
+        parts = [m.preprocessor_.feature_names_out_ for lay, m in est.layer_models_.items()
+                 if float(est.weights_.get(lay, 0.0)) > 0]
+        return np.concatenate(parts) if parts else np.array([], dtype=object)
+    pre = getattr(est, "preprocessor_", None)
+    if pre is not None:
+        return pre.feature_names_out_
+    return np.asarray(getattr(est, "feature_names_in_", []), dtype=object)
+
+
+class DrugResponseModels:
+    """Fitted response models for one or many drugs, with their model card.
+
+    Build it with :func:`train_models`; save with :meth:`save` / :func:`save_model`; reload with
+    :func:`load_model`; predict with :meth:`predict`.
+
+    Parameters
+    ----------
+    estimators
+        Drug -> fitted estimator (or ``{"__pandrug__": PanDrugRegressor}``).
+    feature_names
+        Columns of the training feature table (``"<layer>:<feature>"``).
+    card
+        Model card (JSON-serialisable dict).
+    cv_scores
+        Per-drug cross-validated scores of the model and baselines (may be empty).
+    """
+
+    def __init__(self, estimators: dict[str, Any], *, feature_names: Sequence[str], card: dict[str, Any],
+                 cv_scores: pd.DataFrame | None = None) -> None:
+        self.estimators = dict(estimators)
+        self.feature_names = [str(c) for c in feature_names]
+        self.card = card
+        self.cv_scores = cv_scores if cv_scores is not None else pd.DataFrame()
+
+    @property
+    def drugs(self) -> list[str]:
+        """Drugs the models predict."""
+        if _PANDRUG_KEY in self.estimators:
+            return list(self.estimators[_PANDRUG_KEY].drugs_)
+        return list(self.estimators)
+
+    @property
+    def layers(self) -> list[str]:
+        """Layers of the training feature table."""
+        return sorted(set(split_feature_names(self.feature_names)[0]))
+
+    def __repr__(self) -> str:
+        return (f"DrugResponseModels(model={self.card.get('model', {}).get('name')!r}, drugs={len(self.drugs)}, "
+                f"layers={self.layers}, features={len(self.feature_names)})")
+
+    # ---------------------------------------------------------------------------------------
+    def _features_of(self, mdata_or_X: Any) -> pd.DataFrame:
+        if isinstance(mdata_or_X, pd.DataFrame):
+            X = mdata_or_X.copy()
+            X.columns = [str(c) for c in X.columns]
+        else:
+            present = [lay for lay in self.layers if lay in getattr(mdata_or_X, "mod", {})]
+            obs_feats = sorted({f.split("=", 1)[0] for lay, f in zip(*split_feature_names(self.feature_names)) if lay == "obs"})
+            obs_feats = [k for k in obs_feats if k in mdata_or_X.obs.columns]
+            if not present and not obs_feats:
+                msg = (f"the new cohort has none of the model's layers ({', '.join(self.layers)}; found: "
+                       f"{', '.join(getattr(mdata_or_X, 'mod', {})) or 'none'}); it cannot be predicted with this model.")
+                raise InputError(msg)
+            X = feature_frame(mdata_or_X, layers=present, obs_features=obs_feats or None)
+        shared = X.columns.intersection(pd.Index(self.feature_names))
+        if len(shared) == 0:
+            msg = (f"the new data share none of the model's {len(self.feature_names)} features (model e.g. "
+                   f"{', '.join(self.feature_names[:3])}; data e.g. {', '.join(map(str, X.columns[:3]))}); "
+                   "check feature IDs (gene symbols vs IDs) and layer names.")
+            raise InputError(msg)
+        extra = X.columns.difference(pd.Index(self.feature_names))
+        X = X.reindex(columns=self.feature_names)
+        X.attrs["n_extra_features"] = int(len(extra))
+        return X
+
+    def predict(self, mdata_or_X: Any, *, drugs: Sequence[str] | None = None) -> pd.DataFrame:
+        """Predict responses of new samples, saying what each prediction used.
+
+        Parameters
+        ----------
+        mdata_or_X
+            A cohort (MuData) or a samples x ``"<layer>:<feature>"`` table. Layers or features
+            the model knows but the data lack are treated as missing.
+        drugs
+            Subset of drugs (default: all).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per sample x drug: ``sample, drug, predicted, layers_used, layers_missing,
+            n_features_used, n_features_model, frac_features_used, note``.
+        """
+        X = self._features_of(mdata_or_X)
+        wanted = self.drugs if drugs is None else [str(d) for d in drugs]
+        unknown = [d for d in wanted if d not in self.drugs]
+        if unknown:
+            msg = f"the model has no drug {', '.join(unknown[:3])}; it predicts: {', '.join(self.drugs[:10])}{' ...' if len(self.drugs) > 10 else ''}."
+            raise InputError(msg)
+        observed = X.notna()
+        rows = []
+        pandrug = self.estimators.get(_PANDRUG_KEY)
+        pan_pred = pandrug.predict(X, drugs=wanted) if pandrug is not None else None
+        for d in wanted:
+            est = pandrug if pandrug is not None else self.estimators[d]
+            used = pd.Index(_used_features(est))
+            obs_used = observed.reindex(columns=used, fill_value=False)
+            n_used = obs_used.sum(axis=1).to_numpy()
+            lay_of = pd.Series(split_feature_names(used)[0], index=used)
+            model_layers = sorted(set(lay_of))
+            per_layer = {lay: obs_used.loc[:, (lay_of == lay).to_numpy()].any(axis=1).to_numpy() for lay in model_layers}
+            pred = pan_pred[d].to_numpy() if pan_pred is not None else np.asarray(est.predict(X), dtype=float)
+            for i, s in enumerate(X.index.astype(str)):
+                have = [lay for lay in model_layers if per_layer[lay][i]]
+                miss = [lay for lay in model_layers if not per_layer[lay][i]]
+                if n_used[i] == 0:
+                    note = "no model feature measured: prediction = training mean"
+                elif miss:
+                    how = "dropped" if isinstance(est, LateIntegrationRegressor) else "imputed"
+                    note = f"layer(s) {', '.join(miss)} missing: {how}"
+                elif n_used[i] < len(used):
+                    note = f"{len(used) - n_used[i]} feature(s) missing: imputed with training medians"
+                else:
+                    note = ""
+                rows.append({"sample": s, "drug": d, "predicted": float(pred[i]), "layers_used": ",".join(have),
+                             "layers_missing": ",".join(miss), "n_features_used": int(n_used[i]),
+                             "n_features_model": int(len(used)),
+                             "frac_features_used": float(n_used[i] / len(used)) if len(used) else float("nan"),
+                             "note": note})
+        return pd.DataFrame(rows)
+
+    def feature_importance(self, drug: str) -> pd.DataFrame:
+        """Features of one drug's model with their importance (``layer, feature, importance[, coef]``)."""
+        if drug not in self.drugs:
+            msg = f"the model has no drug '{drug}'; it predicts: {', '.join(self.drugs[:10])}."
+            raise InputError(msg)
+        est = self.estimators.get(_PANDRUG_KEY, self.estimators.get(drug))
+        if not hasattr(est, "feature_importance"):
+            msg = f"the {type(est).__name__} model does not report per-feature importances."
+            raise InputError(msg)
+        return est.feature_importance()
+
+    def save(self, path: PathLike, *, overwrite: bool = True) -> Path:
+        """Write the model folder (see :func:`save_model`)."""
+        return save_model(self, path, overwrite=overwrite)
+
+
+# --------------------------------------------------------------------------------------------
+# training
+# --------------------------------------------------------------------------------------------
+def _fit_one(data: tuple[pd.DataFrame, pd.DataFrame, Any], drug: str) -> tuple[str, Any, str | None]:
+    X, Y, est = data
+    y = Y[drug]
+    ok = y.notna().to_numpy()
+    try:
+        return drug, clone(est).fit(X.loc[ok], y[ok].to_numpy()), None
+    except InputError as e:
+        return drug, None, str(e)
+
+
+def train_models(
+    mdata: Any,
+    *,
+    drugs: Sequence[str] | None = None,
+    model: str | Any = "enet",
+    metric: str | None = None,
+    layers: Sequence[str] | None = None,
+    obs_features: Sequence[str] | None = None,
+    evaluate: bool = True,
+    cv: str = "sample",
+    group_key: str = "tissue",
+    n_splits: int = 5,
+    min_samples: int = 20,
+    random_state: Any = 0,
+    n_jobs: int | None = None,
+    scheduler: Any = None,
+    quiet: bool = True,
+    source: str | None = None,
+) -> DrugResponseModels:
+    """Train one response model per drug (or one pan-drug model) and describe it in a model card.
+
+    With ``evaluate=True`` the model is first cross-validated (``cv`` scheme) next to the naive
+    baselines, and the scores go into the card; then it is refitted on every measured sample.
+    Drugs with too few measured samples or no variance are skipped with a warning and listed in
+    the card.
+
+    Parameters
+    ----------
+    mdata
+        Training cohort.
+    drugs
+        Drug names (default: all).
+    model
+        Model name for :func:`oncoresist.tl.make_model` (``"enet"``, ``"late"``, ``"gbm"``,
+        ``"enet_rna"``, ``"pandrug"``...) or an unfitted estimator.
+    metric
+        Drug-layer matrix (``None`` = ``.X``, normalised AUC).
+    layers
+        Feature layers (default: every modality but ``drug``).
+    obs_features
+        Sample annotations used as features.
+    evaluate
+        Cross-validate before the final fit.
+    cv, group_key, n_splits
+        Cross-validation scheme (see :func:`oncoresist.tl.cross_validate_response`).
+    min_samples
+        Drugs with fewer measured samples are skipped.
+    random_state
+        Seed.
+    n_jobs, scheduler
+        Local workers or a Dask scheduler (address or Client).
+    quiet
+        No progress bars.
+    source
+        Where the cohort came from (file name), recorded in the card.
+
+    Returns
+    -------
+    DrugResponseModels
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.Index([f"s{i}" for i in range(60)])
+    >>> rna = rng.normal(size=(60, 4))
+    >>> auc = 0.5 + 0.1 * rna[:, :1] + rng.normal(0, 0.02, (60, 1))
+    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABCD"))),
+    ...                "drug": ad.AnnData(auc, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["d1"]))})
+    >>> models = train_models(m, n_jobs=1)
+    >>> models.predict(m).shape[0]
+    60
+    """
+    t0 = time.perf_counter()
+    names = resolve_drugs(mdata, drugs)
+    Y = response_frame(mdata, metric=metric)[names]
+    Y.columns = [str(c) for c in Y.columns]
+    X = feature_frame(mdata, layers=layers, samples=Y.index, obs_features=obs_features)
+    if isinstance(model, str):
+        model_name = model
+        est = make_model(model, random_state=random_state)
+    else:
+        model_name = type(model).__name__
+        est = model
+    is_pan = isinstance(est, PanDrugRegressor)
+    counts, sds = Y.notna().sum(), Y.std()
+    skipped = {}
+    for d in Y.columns:
+        if counts[d] < min_samples:
+            skipped[d] = f"{int(counts[d])} measured samples < min_samples={min_samples}"
+        elif not sds[d] > 1e-12:
+            skipped[d] = "no variance in the response"
+    keep = [d for d in Y.columns if d not in skipped]
+    if not keep:
+        msg = f"no drug can be trained: {'; '.join(f'{d}: {r}' for d, r in list(skipped.items())[:3])}. Lower --min-samples or pick other drugs."
+        raise InputError(msg)
+    scores = pd.DataFrame()
+    summary = pd.DataFrame()
+    cv_params: dict[str, Any] = {"cv": None}
+    if evaluate:
+        groups = None
+        if cv == "group":
+            from ._models_data import obs_column
+
+            groups = obs_column(mdata, group_key).reindex(Y.index)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # skipped drugs are reported below
+            res = cross_validate_response(X, Y[keep], models={model_name: est}, cv=cv, groups=groups, n_splits=n_splits,
+                                          min_samples=min_samples, random_state=random_state, n_jobs=n_jobs,
+                                          scheduler=scheduler, quiet=quiet)
+        scores = res.scores
+        summary = res.summary()
+        cv_params = {k: res.params[k] for k in ("cv", "n_splits", "baselines", "random_state")}
+        if cv == "group":
+            cv_params["group_key"] = group_key
+        for _, row in res.skipped.iterrows():
+            if row["model"] != "*":
+                skipped.setdefault(str(row["drug"]), f"fold {row['fold']}: {row['reason']}")
+    if is_pan:
+        fitted = {_PANDRUG_KEY: clone(est).fit(X, Y[keep])}
+    else:
+        out = parallel_map(partial(_fit_one, (X, Y, est)), keep, n_jobs=n_jobs, scheduler=scheduler,
+                           description="training", quiet=quiet)
+        fitted = {}
+        for d, m, err in out:
+            if m is None:
+                skipped[d] = err or "fit failed"
+            else:
+                fitted[d] = m
+        if not fitted:
+            msg = f"no drug model could be fitted: {'; '.join(f'{d}: {r}' for d, r in list(skipped.items())[:3])}."
+            raise InputError(msg)
+    if skipped:
+        shown = "; ".join(f"{d} ({r})" for d, r in list(skipped.items())[:5])
+        warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=2)
+    layer_of, _ = split_feature_names(X.columns)
+    per_layer = pd.Series(layer_of).value_counts().sort_index()
+    layer_samples = {lay: int(X.loc[:, layer_of == lay].notna().any(axis=1).sum()) for lay in per_layer.index}
+    model_params = {k: (v if isinstance(v, str | int | float | bool | type(None)) else repr(v))
+                    for k, v in est.get_params(deep=False).items()}
+    card: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": {
+            "name": model_name,
+            "class": type(est).__name__,
+            "params": model_params,
+            "integration": ("late (per-layer models, stacked; a missing layer is dropped)"
+                            if isinstance(est, LateIntegrationRegressor) else
+                            "factor (group factor model, then regression)" if isinstance(est, FactorRegressor) else
+                            "pan-drug (one model for all drugs)" if is_pan else
+                            "early (layers concatenated, block-scaled; missing features imputed with training medians)"),
+        },
+        "data": {
+            "source": source,
+            "n_samples": int(X.shape[0]),
+            "response": {"modality": "drug", "metric": metric or "X (normalised AUC, lower = more sensitive)"},
+            "layers": {lay: {"n_features": int(n), "n_samples": layer_samples[lay]} for lay, n in per_layer.items()},
+            "obs_features": list(obs_features or []),
+            "n_drugs_requested": len(names),
+        },
+        "drugs": {d: {"n_samples": int(counts[d])} for d in (fitted if not is_pan else keep)},
+        "skipped": skipped,
+        "cv": cv_params,
+        "scores": _card_scores(summary, model_name),
+        "versions": _versions(),
+        "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
+        "train_time_s": round(time.perf_counter() - t0, 2),
+    }
+    if not is_pan and not scores.empty:
+        wide_r = scores.pivot_table(index="drug", columns="model", values="pearson", aggfunc="first")
+        wide_e = scores.pivot_table(index="drug", columns="model", values="rmse", aggfunc="first")
+        for d in card["drugs"]:
+            if d in wide_r.index:
+                card["drugs"][d].update({f"pearson_{c}": _num(wide_r.loc[d, c]) for c in wide_r.columns})
+                card["drugs"][d].update({f"rmse_{c}": _num(wide_e.loc[d, c]) for c in wide_e.columns})
+    return DrugResponseModels(fitted, feature_names=list(X.columns), card=card, cv_scores=scores)
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if not np.isfinite(f) else round(f, 4)
+
+
+def _card_scores(summary: pd.DataFrame, model_name: str) -> dict[str, Any]:
+    if summary.empty:
+        return {}
+    out = {}
+    for _, row in summary.iterrows():
+        out[str(row["model"])] = {k: _num(row[k]) for k in ("n_drugs", "median_pearson", "mean_pearson", "q25_pearson",
+                                                           "q75_pearson", "median_spearman", "median_rmse", "frac_beats_mean")}
+        out[str(row["model"])]["kind"] = str(row["kind"])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# folder I/O
+# --------------------------------------------------------------------------------------------
+def _card_markdown(models: DrugResponseModels) -> str:
+    c = models.card
+    lines = [f"# Model card: {c['model']['name']} ({c['model']['class']})", ""]
+    lines += [f"- created: {c['created']}", f"- integration: {c['model']['integration']}",
+              f"- training data: {c['data']['source'] or 'in-memory cohort'}, {c['data']['n_samples']} samples, "
+              f"response = {c['data']['response']['metric']}"]
+    lines.append("- layers: " + ", ".join(f"{k} ({v['n_features']} features, {v['n_samples']} samples)"
+                                          for k, v in c["data"]["layers"].items()))
+    lines.append(f"- drugs: {len(c['drugs'])} trained, {len(c['skipped'])} skipped")
+    cvp = c["cv"]
+    if cvp.get("cv"):
+        lines.append(f"- evaluation: {cvp['n_splits']}-fold {cvp['cv']}-blind cross-validation, preprocessing fitted "
+                     f"inside the folds; baselines: {', '.join(cvp.get('baselines', []))}")
+        lines += ["", "## Cross-validated scores (distribution over drugs)", "",
+                  "| model | kind | drugs | median r | mean r | IQR r | median rho | median RMSE | beats mean (RMSE) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, s in c["scores"].items():
+            lines.append(f"| {name} | {s['kind']} | {s['n_drugs']} | {s['median_pearson']} | {s['mean_pearson']} | "
+                         f"{s['q25_pearson']} - {s['q75_pearson']} | {s['median_spearman']} | {s['median_rmse']} | "
+                         f"{s['frac_beats_mean']} |")
+    else:
+        lines.append("- evaluation: none (trained with evaluate=False)")
+    if c["skipped"]:
+        lines += ["", "## Skipped drugs", ""] + [f"- {d}: {r}" for d, r in c["skipped"].items()]
+    lines += ["", "## Versions", ""] + [f"- {k}: {v}" for k, v in c["versions"].items()]
+    lines += ["", "Security: `model.joblib` is a pickle; load it only from a source you trust.", ""]
+    return "\n".join(lines)
+
+
+def save_model(models: DrugResponseModels, path: PathLike, *, overwrite: bool = True) -> Path:
+    """Write a trained model to a folder atomically (temporary folder, then rename).
+
+    Parameters
+    ----------
+    models
+        The trained models (:func:`train_models`).
+    path
+        Destination folder. An existing model folder is replaced; an existing folder that is
+        not a model folder (no ``model_card.json``) is refused, to never delete user files.
+    overwrite
+        Replace an existing model folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    import joblib
+
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            msg = f"model output '{path}' exists and is a file; give a folder path."
+            raise InputError(msg)
+        if any(path.iterdir()) and not (path / "model_card.json").exists():
+            msg = f"model output folder '{path}' exists, is not empty and is not a model folder; choose another --out."
+            raise InputError(msg)
+        if not overwrite:
+            msg = f"model folder '{path}' already exists; remove it or allow overwriting."
+            raise InputError(msg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        joblib.dump({"format_version": FORMAT_VERSION, "estimators": models.estimators,
+                     "feature_names": models.feature_names}, tmp / "model.joblib", compress=3)
+        atomic_write_text(tmp / "model_card.json", json.dumps(models.card, indent=2, default=str))
+        atomic_write_text(tmp / "model_card.md", _card_markdown(models))
+        write_csv(models.cv_scores, tmp / "cv_scores.csv")
+        feats = []
+        for d in models.drugs[:500]:
+            try:
+                fi = models.feature_importance(d)
+            except InputError:
+                continue
+            fi.insert(0, "drug", d)
+            feats.append(fi[fi["importance"] > 0])
+            if _PANDRUG_KEY in models.estimators:
+                break
+        write_csv(pd.concat(feats, ignore_index=True) if feats else pd.DataFrame(columns=["drug", "layer", "feature", "importance"]),
+                  tmp / "features.csv")
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old / "model")
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def load_model(path: PathLike) -> DrugResponseModels:
+    """Load a model folder written by :func:`save_model` / ``oncoresist train``.
+
+    Warns when the installed scikit-learn differs from the one that trained the model.
+    ``model.joblib`` is a pickle: load only models from sources you trust.
+
+    Examples
+    --------
+    >>> load_model("no/such/folder")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    oncoresist._errors.InputError: ...
+    """
+    import joblib
+
+    path = Path(path)
+    card_file, model_file = path / "model_card.json", path / "model.joblib"
+    if not path.is_dir() or not card_file.exists() or not model_file.exists():
+        msg = f"'{path}' is not a model folder (expected model.joblib and model_card.json); train one with 'oncoresist train'."
+        raise InputError(msg)
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        msg = f"model card '{card_file}' is not valid JSON ({e}); re-train or restore the folder."
+        raise InputError(msg) from e
+    trained = card.get("versions", {}).get("scikit-learn")
+    installed = _versions()["scikit-learn"]
+    if trained and trained != installed:
+        warnings.warn(f"model trained with scikit-learn {trained}, running {installed}: predictions may differ; re-train if in doubt.",
+                      UserWarning, stacklevel=2)
+    blob = joblib.load(model_file)
+    if not isinstance(blob, dict) or blob.get("format_version") != FORMAT_VERSION:
+        msg = f"'{model_file}' has an unknown format (expected version {FORMAT_VERSION}); re-train with this oncoresist."
+        raise InputError(msg)
+    scores_file = path / "cv_scores.csv"
+    scores = pd.read_csv(scores_file) if scores_file.exists() and scores_file.stat().st_size > 1 else pd.DataFrame()
+    return DrugResponseModels(blob["estimators"], feature_names=blob["feature_names"], card=card, cv_scores=scores)

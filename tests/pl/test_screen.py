@@ -1,0 +1,94 @@
+"""Drug-screen figures (pl._screen)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from oncoresist._errors import InputError
+from oncoresist.pl import (
+    dose_response_curves,
+    sensitivity_heatmap,
+    synergy_heatmap,
+    synergy_matrices,
+    synergy_surface,
+)
+from oncoresist.tl import drug_layer, fit_curves, synergy
+
+
+@pytest.fixture(scope="module")
+def screen_and_curves():
+    rng = np.random.default_rng(0)
+    d = np.logspace(-3, 1, 7)
+    frames = []
+    for i in range(6):
+        for drug in ("D1", "D2", "D3"):
+            ic = 10 ** rng.uniform(-2.5, 0.5)
+            y = 0.1 + 0.9 / (1 + (d / ic) ** 1.3) + rng.normal(0, 0.03, d.size)
+            frames.append(pd.DataFrame({"sample": f"S{i}", "drug": drug, "dose": d, "response": y}))
+    screen = pd.concat(frames, ignore_index=True)
+    return screen, fit_curves(screen)
+
+
+@pytest.fixture(scope="module")
+def combos():
+    c = np.array([0.0, 0.01, 0.1, 1.0, 10.0])
+    g1, g2 = np.meshgrid(c, c, indexing="ij")
+    frames = []
+    for k, boost in enumerate((1.0, 5.0)):
+        v2 = 1 / (1 + g2 / 1.0)
+        v1 = 1 / (1 + g1 * (1 + (boost - 1) * (1 - v2)) / 0.5)
+        frames.append(pd.DataFrame({"block": f"B{k}", "drug1": "A", "drug2": "B", "conc1": g1.ravel(),
+                                    "conc2": g2.ravel(), "response": (v1 * v2).ravel()}))  # fmt: skip
+    return synergy(pd.concat(frames))
+
+
+def test_dose_response_curves(screen_and_curves):
+    screen, curves = screen_and_curves
+    fig = dose_response_curves(curves, screen, pairs=[("S0", "D1"), ("S1", "D2")])
+    assert isinstance(fig, Figure)
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert len(axes) == 2
+    assert len(axes[0].collections) == 1 and len(axes[0].collections[0].get_offsets()) == 7  # data points
+    assert "S0" in axes[0].get_title() and "AUC" in axes[0].get_title()
+    plt.close(fig)
+    fig = dose_response_curves(curves, max_panels=5)  # no data points, default pairs
+    assert sum(ax.axison for ax in fig.axes) == 5
+    plt.close(fig)
+    with pytest.raises(InputError, match="pairs not in the curves"):
+        dose_response_curves(curves, pairs=[("S0", "nope")])
+
+
+def test_sensitivity_heatmap_from_table_and_layer(screen_and_curves):
+    _, curves = screen_and_curves
+    fig = sensitivity_heatmap(curves, value="auc")
+    img = fig.axes[0].images[0].get_array()
+    assert img.shape == (6, 3)
+    plt.close(fig)
+    adata = drug_layer(curves)
+    fig = sensitivity_heatmap(adata, value="dss2", cluster=False)
+    np.testing.assert_allclose(np.asarray(fig.axes[0].images[0].get_array()), adata.layers["dss2"])
+    plt.close(fig)
+    with pytest.raises(InputError, match="layer 'nope'"):
+        sensitivity_heatmap(adata, value="nope")
+
+
+def test_synergy_figures(combos):
+    summary, wells = combos
+    fig = synergy_heatmap(wells, block="B1", method="zip")
+    arr = np.asarray(fig.axes[0].images[0].get_array())
+    assert arr.shape == (5, 5)
+    np.testing.assert_allclose(arr[1:, 1:], wells[wells["block"] == "B1"].pivot(index="conc1", columns="conc2", values="zip").to_numpy()[1:, 1:])
+    plt.close(fig)
+    fig = synergy_surface(wells, block="B0", method="bliss")
+    assert fig.axes[0].name == "3d"
+    plt.close(fig)
+    fig = synergy_matrices(wells, summary, method="bliss", max_blocks=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[0].startswith("B1")  # the synergistic block is ranked first
+    plt.close(fig)
+    with pytest.raises(InputError, match="block 'B9'"):
+        synergy_heatmap(wells, block="B9")

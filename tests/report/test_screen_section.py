@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncoresist._errors import InputError
+from oncoresist.report import Section, screen_section
+from oncoresist.tl import fit_curves, synergy
+
+
+def test_screen_section_with_curves_and_synergy():
+    rng = np.random.default_rng(1)
+    d = np.logspace(-3, 1, 7)
+    frames = [
+        pd.DataFrame({"sample": f"S{i}", "drug": drug, "dose": d, "response": 1 / (1 + d / 10 ** rng.uniform(-2, 0)) + rng.normal(0, 0.02, d.size)})
+        for i in range(5)
+        for drug in ("D1", "D2")
+    ]
+    frames.append(pd.DataFrame({"sample": "S9", "drug": "D1", "dose": [1.0], "response": [0.5]}))
+    screen = pd.concat(frames)
+    with pytest.warns(UserWarning):
+        curves = fit_curves(screen)
+    c = np.array([0.0, 0.1, 1.0, 10.0])
+    g1, g2 = np.meshgrid(c, c, indexing="ij")
+    combos = pd.DataFrame({"block": "B1", "drug1": "D1", "drug2": "D2", "conc1": g1.ravel(), "conc2": g2.ravel(),
+                           "response": (1 / (1 + g1) / (1 + g2)).ravel()})  # fmt: skip
+    summary, wells = synergy(combos)
+    sec = screen_section(curves, screen=screen, synergy_summary=summary, synergy_wells=wells)
+    assert isinstance(sec, Section) and sec.id == "drug-screen"
+    assert sec.html.count("<img") == 3  # curves, heatmap, synergy matrices
+    assert "too_few_doses" in sec.html  # the curve that could not be fitted is reported
+    assert "10 of 11 curves fitted" in sec.summary and "1 combination matrices scored" in sec.summary
+    with pytest.raises(InputError, match="fit_curves"):
+        screen_section(screen)

@@ -1,0 +1,426 @@
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate
+from scipy.optimize import curve_fit
+from scipy.stats import mannwhitneyu, spearmanr
+
+from oncoresist import InputError
+from oncoresist.tl import _lm, add_drug_layer, drug_layer, dss_scores, fit_curves, hill_response
+
+LN10 = np.log(10.0)
+
+
+def hill(dose, top, bottom, ec50, h):
+    return bottom + (top - bottom) / (1.0 + (dose / ec50) ** h)
+
+
+def make_screen(rng, n=30, n_doses=8, noise=0.03, replicates=1):
+    dose = np.logspace(-3, 1, n_doses)
+    rows = []
+    truth = []
+    for i in range(n):
+        top = rng.uniform(0.9, 1.1)
+        bottom = rng.uniform(0.0, 0.6)
+        ec50 = 10 ** rng.uniform(-2.5, 0.5)
+        h = rng.uniform(0.7, 2.5)
+        truth.append((f"S{i:02d}", top, bottom, ec50, h))
+        for r in range(replicates):
+            y = hill(dose, top, bottom, ec50, h) + rng.normal(0, noise, size=dose.size)
+            rows.append(pd.DataFrame({"sample": f"S{i:02d}", "drug": "D1", "dose": dose, "response": y, "replicate": r + 1}))
+    return pd.concat(rows, ignore_index=True), pd.DataFrame(truth, columns=["sample", "top", "bottom", "ec50", "hill"])
+
+
+# ------------------------------------------------------------------------------------------
+# kernel
+# ------------------------------------------------------------------------------------------
+def test_kernel_matches_scipy_curve_fit(rng):
+    screen, _ = make_screen(rng, n=25)
+    res = fit_curves(screen)
+
+    def f(lx, top, bottom, le, h):
+        return bottom + (top - bottom) / (1.0 + np.exp(h * (lx - le)))
+
+    for row in res.itertuples():
+        d = screen[screen["sample"] == row.sample]
+        lx = np.log(d["dose"].to_numpy())
+        y = d["response"].to_numpy()
+        lo = [0.5, 0.0, lx.min() - 2 * LN10, 0.1]
+        hi = [1.5, 1.5, lx.max() + 2 * LN10, 10.0]
+        p, _ = curve_fit(f, lx, y, p0=[1.0, 0.3, np.median(lx), 1.0], bounds=(lo, hi), maxfev=20000)
+        sse_ref = float(np.sum((f(lx, *p) - y) ** 2))
+        sse = row.rmse**2 * row.n_points
+        assert sse <= sse_ref * (1 + 1e-6) + 1e-10
+        if abs(p[0] - p[1]) > 0.3:  # well-determined curves: same optimum
+            assert row.top == pytest.approx(p[0], abs=2e-3)
+            assert row.bottom == pytest.approx(p[1], abs=2e-3)
+            assert np.log(row.ec50_uM) == pytest.approx(p[2], abs=2e-2)
+
+
+def test_kernel_robust_loss_matches_scipy_least_squares(rng):
+    from scipy.optimize import least_squares
+
+    lx = np.log(np.logspace(-2, 1, 9))
+    y = hill(np.exp(lx), 1.0, 0.2, 0.3, 1.5) + rng.normal(0, 0.02, lx.size)
+    y[3] += 0.5  # outlier
+    n = 1
+    free = np.ones((n, 4), bool)
+    lower = np.array([[0.5, 0.0, lx.min() - 5, 0.1]])
+    upper = np.array([[1.5, 1.5, lx.max() + 5, 10.0]])
+    res = _lm.fit_batch(lx[None], y[None], np.ones((1, lx.size)), free=free, p_fixed=np.zeros((1, 4)),
+                        lower=lower, upper=upper, loss="soft_l1", f_scale=0.05)  # fmt: skip
+    ref = least_squares(lambda p: _lm.model(p[None], lx[None])[0] - y, [1.0, 0.5, float(np.median(lx)), 1.0],
+                        bounds=(lower[0], upper[0]), loss="soft_l1", f_scale=0.05)  # fmt: skip
+    assert res.cost[0] <= ref.cost * (1 + 1e-6) + 1e-12
+    assert np.allclose(res.params[0], ref.x, atol=5e-3)
+
+
+def test_noiseless_parameters_recovered_for_each_model():
+    dose = np.logspace(-3, 1, 9)
+    frames = []
+    for name, top, bottom in (("four", 0.95, 0.15), ("three", 1.0, 0.3), ("two", 1.0, 0.0)):
+        frames.append(pd.DataFrame({"sample": name, "drug": "D", "dose": dose, "response": hill(dose, top, bottom, 0.04, 1.3)}))
+    screen = pd.concat(frames)
+    for model, sample, top, bottom in (("4p", "four", 0.95, 0.15), ("3p", "three", 1.0, 0.3), ("2p", "two", 1.0, 0.0)):
+        res = fit_curves(screen[screen["sample"] == sample], model=model).iloc[0]
+        assert res["top"] == pytest.approx(top, abs=1e-6)
+        assert res["bottom"] == pytest.approx(bottom, abs=1e-6)
+        assert res["ec50_uM"] == pytest.approx(0.04, rel=1e-5)
+        assert res["hill"] == pytest.approx(1.3, rel=1e-5)
+        assert res["r2"] == pytest.approx(1.0)
+        assert res["converged"]
+
+
+def test_replicates_chunks_and_parallel_give_the_same_fit(rng):
+    screen, _ = make_screen(rng, n=12, replicates=3)
+    a = fit_curves(screen)
+    b = fit_curves(screen, chunk_size=5)
+    assert (a["n_points"] == 24).all()
+    pd.testing.assert_frame_equal(a, b)
+    c = fit_curves(screen, chunk_size=5, n_jobs=2)
+    np.testing.assert_allclose(a["auc"], c["auc"])
+
+
+def test_robust_loss_resists_an_outlier(rng):
+    dose = np.logspace(-3, 1, 10)
+    y = hill(dose, 1.0, 0.1, 0.05, 1.2) + rng.normal(0, 0.01, dose.size)
+    y[6] = 1.0  # a failed well at a high dose
+    screen = pd.DataFrame({"sample": "S", "drug": "D", "dose": dose, "response": y})
+    plain = fit_curves(screen).iloc[0]
+    robust = fit_curves(screen, loss="soft_l1", f_scale=0.05).iloc[0]
+    assert abs(np.log10(robust["ec50_uM"] / 0.05)) < abs(np.log10(plain["ec50_uM"] / 0.05))
+    assert abs(robust["bottom"] - 0.1) < abs(plain["bottom"] - 0.1)
+
+
+# ------------------------------------------------------------------------------------------
+# metrics against formulas
+# ------------------------------------------------------------------------------------------
+def test_auc_matches_numerical_integration(rng):
+    screen, _ = make_screen(rng, n=10)
+    res = fit_curves(screen, common_range=(0.01, 1.0))
+    for row in res.itertuples():
+        u = np.linspace(np.log10(row.dose_min_uM), np.log10(row.dose_max_uM), 20001)
+        v = hill(10**u, row.top, row.bottom, row.ec50_uM, row.hill)
+        assert row.auc == pytest.approx(np.trapezoid(v, u) / (u[-1] - u[0]), abs=1e-6)
+        uc = np.linspace(-2, 0, 20001)
+        vc = hill(10**uc, row.top, row.bottom, row.ec50_uM, row.hill)
+        assert row.auc_common == pytest.approx(np.trapezoid(vc, uc) / 2.0, abs=1e-6)
+        assert row.aac == pytest.approx(1 - row.auc)
+        assert row.emax == pytest.approx(hill(row.dose_max_uM, row.top, row.bottom, row.ec50_uM, row.hill))
+        np.testing.assert_allclose(hill_response(res.iloc[[row.Index]], [row.dose_max_uM])[0, 0], row.emax)
+
+
+def dss_reference(ic50, b, a, min_conc, max_conc, y=10.0, dss_type=1):
+    """Line-by-line port of the authors' DSS R function (6-column input, log scale)."""
+    d = 0.0
+    c = np.log10(ic50)
+    xmin = np.log10(min_conc)
+    x2 = np.log10(max_conc)
+    if ic50 >= max_conc or b < 0 or a <= y:
+        return 0.0
+    x1 = c - (np.log(a - y) - np.log(y - d)) / (b * np.log(10))
+    x1 = min(max(x1, xmin), x2)
+    int_y = (((a - d) * np.log(1 + 10 ** (b * (c - x2)))) / (b * np.log(10)) + a * x2) - (
+        ((a - d) * np.log(1 + 10 ** (b * (c - x1)))) / (b * np.log(10)) + a * x1
+    ) - y * (x2 - x1)
+    int_y = max(int_y, 0.0)
+    total = (x2 - xmin) * (100 - y)
+    if dss_type == 1:
+        return int_y / total * 100
+    if dss_type == 2:
+        return int_y / total * 100 / np.log10(a)
+    return int_y / total * 100 * (np.log10(100) / np.log10(a)) * ((x2 - x1) / (x2 - xmin))
+
+
+@pytest.mark.parametrize(
+    ("ec50", "h", "top", "bottom"),
+    [(0.05, 1.2, 1.0, 0.1), (1.0, 0.8, 0.95, 0.4), (3e-4, 2.0, 1.0, 0.0), (20.0, 1.0, 1.0, 0.0), (0.1, 1.0, 1.0, 0.95)],
+)
+def test_dss_matches_the_published_formula(ec50, h, top, bottom):
+    lo, hi = 1e-3, 10.0
+    d1, d2, d3 = dss_scores(np.log10(ec50), h, top, bottom, np.log10(lo), np.log10(hi))
+    a = 100 * (top - bottom)
+    for got, kind in ((d1, 1), (d2, 2), (d3, 3)):
+        assert float(got) == pytest.approx(dss_reference(ec50, h, a, lo, hi, dss_type=kind), abs=1e-9)
+    if ec50 < hi and a > 10:
+        # DSS1 is the area of the inhibition curve above 10 % over the tested log range, in %
+        inh = lambda x: a / (1 + 10 ** (h * (np.log10(ec50) - x)))  # noqa: E731
+        x1 = np.log10(ec50) - (np.log(a - 10) - np.log(10)) / (h * LN10)
+        x1 = min(max(x1, np.log10(lo)), np.log10(hi))
+        area = integrate.quad(lambda x: inh(x) - 10, x1, np.log10(hi))[0]
+        assert float(d1) == pytest.approx(100 * area / ((np.log10(hi) - np.log10(lo)) * 90), rel=1e-6)
+
+
+def test_ic50_beyond_range_is_explicit_not_snapped():
+    dose = np.logspace(-3, 0, 7)
+    screen = pd.concat(
+        [
+            pd.DataFrame({"sample": "inside", "drug": "D", "dose": dose, "response": hill(dose, 1, 0, 0.01, 1)}),
+            pd.DataFrame({"sample": "above", "drug": "D", "dose": dose, "response": hill(dose, 1, 0.2, 3.0, 1.5)}),
+            pd.DataFrame({"sample": "never", "drug": "D", "dose": dose, "response": hill(dose, 1, 0.7, 0.01, 1)}),
+            pd.DataFrame({"sample": "below", "drug": "D", "dose": dose, "response": hill(dose, 0.4, 0.05, 0.01, 1)}),
+        ]
+    )
+    res = fit_curves(screen).set_index("sample")
+    assert res.loc["inside", "ic50_status"] == "in_range"
+    assert res.loc["above", "ic50_status"] == "above_range"
+    # extrapolated from the fitted curve, not the highest tested dose (1 uM)
+    expected = 3.0 * ((1 - 0.5) / (0.5 - 0.2)) ** (1 / 1.5)
+    assert res.loc["above", "ic50_uM"] == pytest.approx(expected, rel=1e-3)
+    assert res.loc["never", "ic50_status"] == "not_reached"
+    assert np.isinf(res.loc["never", "ic50_uM"])
+    assert res.loc["below", "ic50_status"] == "always_below"
+    assert res.loc["below", "ic50_uM"] == 0
+    assert res.loc["above", "ec50_status"] == "above_range"
+    assert "ic50_out_of_range" in res.loc["above", "flags"]
+    assert res.loc["above", "out_of_range"]
+
+
+def test_flat_and_non_monotone_curves_are_flagged(rng):
+    dose = np.logspace(-3, 1, 8)
+    flat = 0.95 + rng.normal(0, 0.01, dose.size)
+    bumpy = hill(dose, 1, 0.1, 0.01, 1.5)
+    bumpy[5] = 0.8
+    screen = pd.concat(
+        [
+            pd.DataFrame({"sample": "flat", "drug": "D", "dose": dose, "response": flat}),
+            pd.DataFrame({"sample": "bumpy", "drug": "D", "dose": dose, "response": bumpy}),
+        ]
+    )
+    res = fit_curves(screen).set_index("sample")
+    assert res.loc["flat", "flat"] and "flat" in res.loc["flat", "flags"]
+    assert np.isnan(res.loc["flat", "ec50_uM"]) and res.loc["flat", "ec50_status"] == "undefined_flat"
+    assert res.loc["flat", "dss1"] == 0
+    assert not res.loc["bumpy", "flat"]
+    assert res.loc["bumpy", "non_monotone"]
+    assert not res.loc["flat", "non_monotone"]
+
+
+def test_gr_metrics_from_time_zero():
+    dose = np.logspace(-3, 1, 9)
+    r0 = 0.25  # two doublings of untreated cells over the assay
+    grinf, gec50, h = -0.3, 0.05, 1.4
+    gr = grinf + (1 - grinf) / (1 + (dose / gec50) ** h)
+    viab = r0 * (gr + 1) ** 2  # x(c) / x_ctrl when log2(x_ctrl / x0) = 2
+    screen = pd.DataFrame({"sample": "S", "drug": "D", "dose": dose, "response": viab, "time": 72.0})
+    t0 = pd.DataFrame({"sample": "S", "drug": "none", "dose": [0.0, 0.0], "response": [r0, r0], "time": 0.0})
+    res = fit_curves(pd.concat([screen, t0])).iloc[0]
+    assert res["drug"] == "D"
+    assert res["grinf"] == pytest.approx(grinf, abs=1e-5)
+    assert res["gec50_uM"] == pytest.approx(gec50, rel=1e-4)
+    assert res["gr_hill"] == pytest.approx(h, rel=1e-4)
+    assert res["gr50_uM"] == pytest.approx(gec50 * ((1 - 0.5) / (0.5 - grinf)) ** (1 / h), rel=1e-4)
+    assert res["gr50_status"] == "in_range"
+    assert res["grmax"] == pytest.approx(gr[-1], abs=1e-4)
+
+
+# ------------------------------------------------------------------------------------------
+# bad input
+# ------------------------------------------------------------------------------------------
+def test_bad_curves_are_flagged_and_the_rest_still_fits(rng):
+    good, _ = make_screen(rng, n=3)
+    dose = np.logspace(-2, 1, 5)
+    bad = pd.concat(
+        [
+            pd.DataFrame({"sample": "one_dose", "drug": "D1", "dose": [1.0, 1.0], "response": [0.5, 0.6]}),
+            pd.DataFrame({"sample": "all_nan", "drug": "D1", "dose": dose, "response": np.nan}),
+            pd.DataFrame({"sample": "neg_dose", "drug": "D1", "dose": np.r_[-1.0, dose], "response": np.r_[0.9, hill(dose, 1, 0, 1, 1)]}),
+            pd.DataFrame({"sample": "controls", "drug": "D1", "dose": np.r_[0.0, 0.0, dose], "response": np.r_[1.0, 1.0, hill(dose, 1, 0, 1, 1)]}),
+            pd.DataFrame({"sample": "percent", "drug": "D1", "dose": dose, "response": 100 * hill(dose, 1, 0, 1, 1)}),
+        ]
+    )
+    with pytest.warns(UserWarning) as rec:
+        res = fit_curves(pd.concat([good, bad]), response_scale="fraction")
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "negative dose" in msgs and "not fitted" in msgs
+    res = res.set_index("sample")
+    assert res.loc["one_dose", "status"] == "too_few_doses"
+    assert res.loc["all_nan", "status"] == "no_data"
+    assert res.loc["percent", "status"] == "scale_mismatch"
+    assert np.isnan(res.loc["percent", "auc"])
+    assert res.loc["neg_dose", "status"] == "ok" and "invalid_dose" in res.loc["neg_dose", "flags"]
+    assert res.loc["neg_dose", "n_dropped"] == 1
+    assert res.loc["controls", "n_control"] == 2 and res.loc["controls", "n_dropped"] == 0
+    assert res.loc["controls", "ec50_uM"] == pytest.approx(1.0, rel=1e-4)
+    assert (res.loc[[s for s in res.index if s.startswith("S")], "status"] == "ok").all()
+
+
+def test_percent_scale_is_detected_and_reported():
+    dose = np.logspace(-2, 1, 6)
+    screen = pd.DataFrame({"sample": "S", "drug": "D", "dose": dose, "response": 100 * hill(dose, 1, 0.1, 0.3, 1)})
+    res = fit_curves(screen)
+    assert res.attrs["response_scale"] == "percent"
+    assert "percent assumed" in res.attrs["response_scale_reason"]
+    assert res.loc[0, "ec50_uM"] == pytest.approx(0.3, rel=1e-4)
+    ambiguous = screen.assign(response=np.linspace(0.2, 2.0, 6))
+    with pytest.raises(InputError, match="response_scale"):
+        fit_curves(ambiguous)
+    assert fit_curves(ambiguous, response_scale="fraction").attrs["response_scale"] == "fraction"
+
+
+@pytest.mark.parametrize(
+    ("screen", "kwargs", "match"),
+    [
+        (pd.DataFrame({"sample": ["a"], "drug": ["d"], "dose": [1.0]}), {}, "response"),
+        (pd.DataFrame({"sample": ["a"], "drug": ["d"], "dose": ["one"], "response": [0.5]}), {}, "non-numeric dose"),
+        (pd.DataFrame({"sample": [None], "drug": ["d"], "dose": [1.0], "response": [0.5]}), {}, "missing sample"),
+        (pd.DataFrame({"sample": ["a"], "drug": ["d"], "dose": [1.0], "response": [0.5]}), {"model": "5p"}, "model"),
+        (pd.DataFrame({"sample": ["a"], "drug": ["d"], "dose": [1.0], "response": [0.5]}), {"bounds": {"slope": (0, 1)}}, "bounds"),
+        ("not a frame", {}, "DataFrame"),
+    ],
+)
+def test_bad_tables_raise_one_line_errors(screen, kwargs, match):
+    with pytest.raises(InputError, match=match) as err:
+        fit_curves(screen, **kwargs)
+    assert "\n" not in str(err.value)
+
+
+# ------------------------------------------------------------------------------------------
+# drug layer
+# ------------------------------------------------------------------------------------------
+def test_drug_layer_and_cohort_slot(rng, tmp_path):
+    import anndata as ad
+    import mudata as md
+
+    from oncoresist.io import read_h5mu, write_h5mu
+
+    screen, _ = make_screen(rng, n=4)
+    screen2 = screen.assign(drug="D2", response=screen["response"] * 0.9)
+    screen = pd.concat([screen, screen2, pd.DataFrame({"sample": "S00", "drug": "D3", "dose": [1.0], "response": [0.5]})])
+    with pytest.warns(UserWarning, match="not fitted"):
+        curves = fit_curves(screen)
+    adata = drug_layer(curves)
+    assert adata.shape == (4, 3)
+    for layer in ("auc", "aac", "ic50_uM", "log10_ic50", "ec50_uM", "emax", "hill", "dss1", "dss2", "dss3", "r2"):
+        assert layer in adata.layers
+    assert np.all((adata.X[np.isfinite(adata.X)] >= 0) & (adata.X[np.isfinite(adata.X)] <= 1))
+    j = list(adata.var_names).index("D3")
+    assert np.isnan(adata.X[:, j]).all()  # one dose: not fitted
+    assert adata.var.loc["D3", "n_screened"] == 1 and adata.var.loc["D3", "n_fitted"] == 0
+    assert len(adata.uns["drug"]["not_fitted"]) == 1
+
+    rna = ad.AnnData(np.zeros((5, 2)), obs=pd.DataFrame(index=["S00", "S01", "S02", "S03", "X9"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mdata = md.MuData({"rna": rna})
+    with pytest.warns(UserWarning, match="not fitted"):
+        add_drug_layer(mdata, screen)
+    assert mdata["drug"].shape == (5, 3)
+    assert list(mdata["drug"].obs_names) == list(mdata.obs_names)
+    assert np.isnan(mdata["drug"].X[4]).all()  # X9 was not screened
+    assert mdata.uns["curves"]["params"]["model"] == "4p"
+    assert len(mdata.uns["dose_response"]) == len(screen)
+    out = tmp_path / "cohort.h5mu"
+    write_h5mu(mdata, out)
+    back = read_h5mu(out)
+    np.testing.assert_allclose(back["drug"].layers["auc"], mdata["drug"].layers["auc"])
+    # fitted curves can be given directly; samples outside the cohort are reported
+    other = curves.assign(sample=curves["sample"].replace({"S03": "ZZ"}))
+    with pytest.warns(UserWarning, match="not in the cohort"):
+        copy = add_drug_layer(mdata, other, copy=True)
+    assert list(copy.uns["curves"]["samples_not_in_cohort"]) == ["ZZ"]
+    assert np.isnan(copy["drug"].X[list(copy.obs_names).index("S03")]).all()
+    assert not np.isnan(mdata["drug"].X[list(mdata.obs_names).index("S03")]).all()
+    with pytest.raises(InputError, match="already fitted"):
+        add_drug_layer(mdata, curves, model="3p")
+
+
+def test_add_drug_layer_warns_about_samples_outside_the_cohort(rng):
+    import anndata as ad
+    import mudata as md
+
+    screen, _ = make_screen(rng, n=3)
+    rna = ad.AnnData(np.zeros((2, 1)), obs=pd.DataFrame(index=["S00", "S01"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mdata = md.MuData({"rna": rna})
+    with pytest.warns(UserWarning, match="not in the cohort"):
+        new = add_drug_layer(mdata, screen, copy=True)
+    assert list(new.uns["curves"]["samples_not_in_cohort"]) == ["S02"]
+    assert "drug" not in mdata.mod
+
+
+# ------------------------------------------------------------------------------------------
+# simulated cohort: planted mechanisms come out of the fitted metrics
+# ------------------------------------------------------------------------------------------
+def test_simulated_screen_recovers_planted_biology():
+    from oncoresist.ds import simulate_cohort
+
+    cohort = simulate_cohort(seed=0)
+    curves = fit_curves(cohort.dose_response)
+    assert (curves["status"] == "ok").all()
+    truth = cohort.truth.curves.set_index(["sample", "drug"])
+    m = curves.set_index(["sample", "drug"]).join(truth, rsuffix="_true")
+    assert spearmanr(m["auc"], m["auc_true"])[0] > 0.95
+    flags = cohort.truth.flags
+    gef = curves[curves["drug"] == "gefitinib"].set_index("sample")
+    t790m = flags.index[flags["egfr_t790m"]]
+    sens = flags.index[flags["egfr_activating"] & ~flags["egfr_t790m"]]
+    t790m = [s for s in t790m if s in gef.index]
+    sens = [s for s in sens if s in gef.index]
+    assert len(t790m) >= 3 and len(sens) >= 3
+    assert gef.loc[t790m, "log10_ic50"].median() > gef.loc[sens, "log10_ic50"].median()
+    assert mannwhitneyu(gef.loc[t790m, "auc"], gef.loc[sens, "auc"], alternative="greater").pvalue < 0.05
+    # osimertinib keeps working in T790M tumours
+    osi = curves[curves["drug"] == "osimertinib"].set_index("sample")
+    assert osi.loc[t790m, "auc"].median() < gef.loc[t790m, "auc"].median()
+
+
+# ------------------------------------------------------------------------------------------
+# real data
+# ------------------------------------------------------------------------------------------
+@pytest.mark.realdata
+def test_ccle_auc_and_ic50_agree_with_pharmacogx(shared_data):
+    raw = pd.read_csv(shared_data / "ccle_pharmacogx" / "raw_dose_response.csv.gz")
+    prof = pd.read_csv(shared_data / "ccle_pharmacogx" / "sensitivity_profiles.csv.gz", index_col=0)
+    keep = raw["treatmentid"].isin(sorted(raw["treatmentid"].unique())[:8])
+    screen = raw.loc[keep].rename(columns={"exp_id": "sample", "treatmentid": "drug", "dose_uM": "dose", "viability_pct": "response"})
+    res = fit_curves(screen[["sample", "drug", "dose", "response"]], model="3p")
+    assert res.attrs["response_scale"] == "percent"
+    m = res.set_index("sample").join(prof)
+    assert len(m) > 3000
+    rho = spearmanr(m["aac"], m["auc_recomputed"], nan_policy="omit")[0]
+    assert rho >= 0.95
+    fin = np.isfinite(m["ic50_uM"]) & np.isfinite(m["ic50_recomputed"]) & (m["ic50_uM"] > 0)
+    assert spearmanr(m.loc[fin, "ic50_uM"], m.loc[fin, "ic50_recomputed"])[0] >= 0.9
+
+
+@pytest.mark.realdata
+def test_cll_bcr_inhibitors_work_better_in_unmutated_ighv(shared_data):
+    d = pd.read_csv(shared_data / "cll" / "drpar_long_dose_response.csv.gz")
+    meta = pd.read_csv(shared_data / "cll" / "patmeta.csv", index_col=0)
+    drugs = pd.read_csv(shared_data / "cll" / "drugs.csv", index_col=0)
+    bcr = drugs.loc[drugs["pathway"] == "B-cell receptor", "name"].tolist()
+    assert "ibrutinib" in bcr
+    screen = d[d["drug_name"].isin(bcr)].rename(columns={"patient_id": "sample", "drug_name": "drug", "conc_uM": "dose", "viability": "response"})
+    res = fit_curves(screen[["sample", "drug", "dose", "response"]]).join(meta, on="sample")
+    cll = res[res["Diagnosis"] == "CLL"]
+    for drug in bcr:
+        s = cll[cll["drug"] == drug]
+        u, mm = s.loc[s["IGHV"] == "U", "auc"], s.loc[s["IGHV"] == "M", "auc"]
+        assert len(u) > 30 and len(mm) > 30
+        assert mannwhitneyu(u, mm, alternative="less").pvalue < 1e-4, drug

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import brentq
+
+from oncoresist import InputError
+from oncoresist.tl import synergy
+
+CONC = np.array([0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0])
+
+
+def inhibition(c, ec50, h):
+    """SynergyFinder single-agent model with Emin = 0, Emax = 100 (% inhibition)."""
+    c = np.asarray(c, dtype=float)
+    safe = np.where(c > 0, c, 1.0)
+    return np.where(c > 0, 100.0 / (1.0 + (ec50 / safe) ** h), 0.0)
+
+
+def block_frame(name, resp_fn, conc1=CONC, conc2=CONC, **extra):
+    g1, g2 = np.meshgrid(conc1, conc2, indexing="ij")
+    df = pd.DataFrame({"block": name, "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel()})
+    df["response"] = resp_fn(g1, g2).ravel()
+    for k, v in extra.items():
+        df[k] = v
+    return df
+
+
+def bliss_independent(g1, g2, e1=0.1, e2=0.5, h1=1.0, h2=1.5):
+    v1 = 1 - inhibition(g1, e1, h1) / 100
+    v2 = 1 - inhibition(g2, e2, h2) / 100
+    return v1 * v2
+
+
+def test_bliss_and_hsa_equal_their_formulas(rng):
+    noisy = lambda g1, g2: np.clip(bliss_independent(g1, g2) + rng.normal(0, 0.03, g1.shape), 0, None)  # noqa: E731
+    summary, wells = synergy(block_frame("B1", noisy))
+    w = wells.set_index(["conc1", "conc2"])
+    y = w["inhibition"]
+    for (c1, c2), row in w.iterrows():
+        if c1 == 0 or c2 == 0:
+            assert row["bliss"] == 0 and row["hsa"] == 0
+            continue
+        y1, y2 = y.loc[(c1, 0.0)], y.loc[(0.0, c2)]
+        assert row["bliss"] == pytest.approx(row["inhibition"] - (y1 + y2 - y1 * y2 / 100), abs=1e-9)
+        assert row["hsa"] == pytest.approx(row["inhibition"] - max(y1, y2), abs=1e-9)
+    combo = w.loc[(w.index.get_level_values(0) > 0) & (w.index.get_level_values(1) > 0)]
+    assert summary.loc[0, "bliss"] == pytest.approx(combo["bliss"].mean())
+    assert summary.loc[0, "hsa"] == pytest.approx(combo["hsa"].mean())
+
+
+def test_independent_drugs_score_near_zero_and_synergy_is_positive():
+    frames = [
+        block_frame("indep", bliss_independent),
+        # drug B makes drug A 10x more potent: synergy
+        block_frame("syn", lambda g1, g2: (1 - inhibition(g1, 0.1 / (1 + 9 * inhibition(g2, 0.5, 1.5) / 100), 1.0) / 100)
+                    * (1 - inhibition(g2, 0.5, 1.5) / 100)),  # fmt: skip
+    ]
+    summary, _ = synergy(pd.concat(frames))
+    summary = summary.set_index("block")
+    for m in ("zip", "bliss"):
+        assert abs(summary.loc["indep", m]) < 1.0
+        assert summary.loc["syn", m] > 3.0
+    assert summary.loc["syn", "zip_msa"] >= summary.loc["syn", "zip"]
+    assert summary.loc["syn", "loewe"] > summary.loc["indep", "loewe"]
+    assert (summary["status"] == "ok").all()
+
+
+def test_loewe_matches_its_definition():
+    # noiseless single agents: the fitted curves are exact, so the reference solves
+    # x1 / X1(y) + x2 / X2(y) = 1 with Xk the inverse single-agent curves
+    e1, h1, e2, h2 = 0.1, 1.0, 0.5, 1.5
+    summary, wells = synergy(block_frame("B", lambda g1, g2: bliss_independent(g1, g2, e1, e2, h1, h2)))
+    inv = lambda y, e, h: e * (y / (100 - y)) ** (1 / h)  # noqa: E731
+    for row in wells[(wells["conc1"] > 0) & (wells["conc2"] > 0)].itertuples():
+        x1, x2 = row.conc1, row.conc2
+        y = brentq(lambda y, x1=x1, x2=x2: x1 / inv(y, e1, h1) + x2 / inv(y, e2, h2) - 1, 1e-9, 100 - 1e-9)
+        assert row.loewe_ref == pytest.approx(y, abs=1e-5)
+        assert row.loewe == pytest.approx(row.inhibition - y, abs=1e-5)
+        assert not row.loewe_fallback
+    assert summary.loc[0, "ec50_1_uM"] == pytest.approx(e1, rel=1e-5)
+    assert summary.loc[0, "hill_2"] == pytest.approx(h2, rel=1e-5)
+
+
+def test_zip_of_noiseless_independent_drugs_is_zero():
+    _, wells = synergy(block_frame("B", bliss_independent), methods=["zip"])
+    assert set(wells.columns) >= {"zip", "zip_ref", "zip_fit"}
+    assert np.abs(wells["zip"]).max() < 0.5
+
+
+def test_replicates_are_averaged_and_sample_kept(rng):
+    base = block_frame("B", bliss_independent, sample="P1")
+    reps = pd.concat([base.assign(response=base["response"] + e) for e in (-0.02, 0.02)])
+    summary, wells = synergy(reps)
+    assert (wells["n_replicates"] == 2).all()
+    np.testing.assert_allclose(wells.sort_values(["conc1", "conc2"])["response"].to_numpy(),
+                               base.sort_values(["conc1", "conc2"])["response"].to_numpy())  # fmt: skip
+    assert summary.loc[0, "sample"] == "P1" and "sample" in wells.columns
+
+
+def test_many_blocks_bad_blocks_flagged_rest_scored():
+    good = block_frame("good", bliss_independent)
+    holey = block_frame("holey", bliss_independent)
+    holey = holey.drop(index=holey.index[10])
+    no_single = block_frame("nosingle", bliss_independent, conc2=CONC[1:])
+    mixed = pd.concat([block_frame("mixed", bliss_independent).iloc[:20], block_frame("mixed", bliss_independent).iloc[20:].assign(drug2="C")])
+    tiny = block_frame("tiny", bliss_independent, conc1=CONC[:2])
+    with pytest.warns(UserWarning) as rec:
+        summary, wells = synergy(pd.concat([good, holey, no_single, mixed, tiny]))
+    assert any("incomplete dose grid" in str(w.message) for w in rec)
+    s = summary.set_index("block")
+    assert s.loc["good", "status"] == "ok" and np.isfinite(s.loc["good", "zip"])
+    assert s.loc["holey", "status"] == "ok" and "incomplete_grid" in s.loc["holey", "flags"]
+    assert s.loc["holey", "n_missing_wells"] == 1 and np.isfinite(s.loc["holey", "bliss"])
+    assert s.loc["nosingle", "status"].startswith("failed: no single-agent wells of drug1")
+    assert s.loc["mixed", "status"].startswith("failed: several drug pairs")
+    assert s.loc["tiny", "status"].startswith("failed: fewer than 2")
+    assert s.loc[["nosingle", "mixed", "tiny"], "zip"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "match"),
+    [
+        (pd.DataFrame({"block": [1], "drug1": ["a"], "drug2": ["b"], "conc1": [0.0], "conc2": [0.0]}), {}, "response"),
+        (pd.DataFrame({"block": [1], "drug1": ["a"], "drug2": ["b"], "conc1": [-1.0], "conc2": [0.0], "response": [1.0]}), {}, "invalid conc1"),
+        (pd.DataFrame({"block": [1], "drug1": ["a"], "drug2": ["b"], "conc1": ["x"], "conc2": [0.0], "response": [1.0]}), {}, "non-numeric conc1"),
+        (pd.DataFrame({"block": [1], "drug1": ["a"], "drug2": ["b"], "conc1": [0.0], "conc2": [0.0], "response": [1.0]}), {"methods": ["cI"]}, "methods"),
+        (pd.DataFrame({"block": [1], "drug1": ["a"], "drug2": ["b"], "conc1": [0.0], "conc2": [0.0], "response": [1.0]}), {"emin": None}, "emin"),
+    ],
+)
+def test_bad_tables_raise_one_line_errors(frame, kwargs, match):
+    with pytest.raises(InputError, match=match) as err:
+        synergy(frame, **kwargs)
+    assert "\n" not in str(err.value)
+
+
+def test_inhibition_input_in_percent():
+    df = block_frame("B", bliss_independent)
+    inh = df.assign(response=100 * (1 - df["response"]))
+    a, wa = synergy(df)
+    b, wb = synergy(inh, response_kind="inhibition")
+    assert b.attrs["params"]["response_scale"] == "percent"
+    np.testing.assert_allclose(wa["bliss"], wb["bliss"], atol=1e-9)
+    np.testing.assert_allclose(a["zip"], b["zip"], atol=1e-6)
+
+
+@pytest.mark.realdata
+def test_synergyfinder_reference_scores(shared_data):
+    pytest.importorskip("openpyxl")
+    from oncoresist.io import read_combinations
+
+    combos = read_combinations(shared_data / "synergy" / "SF_exampleTable.csv")
+    summary, wells = synergy(combos)
+    assert (summary["status"] == "ok").all() and len(summary) == 6
+    wells = wells.assign(k1=(wells["conc1"] * 1000).round(6), k2=(wells["conc2"] * 1000).round(6))
+    for method, max_mad, min_r in (("loewe", 0.5, 0.99), ("zip", 3.0, 0.8)):
+        ref = pd.read_excel(shared_data / "synergy" / "sf_reference_results" / f"result_{method.upper() if method == 'zip' else 'Loewe'}_2021-01-07_LL4.xlsx")
+        ref = ref.assign(block=ref["PairIndex"].astype(str), k1=ref["Conc1"].round(6), k2=ref["Conc2"].round(6))
+        m = wells.merge(ref, on=["block", "k1", "k2"])
+        m = m[(m["k1"] > 0) & (m["k2"] > 0)]
+        assert len(m) == 6 * 49
+        mad = float(np.abs(m[method] - m["Synergy"]).mean())
+        r = float(np.corrcoef(m[method], m["Synergy"])[0, 1])
+        assert mad < max_mad and r > min_r, (method, mad, r)
+    # the responses SynergyFinder scored are the ones we read (percent inhibition)
+    np.testing.assert_allclose(m["inhibition"], m["Relative_inhibition"], atol=0.006)
