@@ -5,8 +5,9 @@ factor loads on, several factors active in one layer only):
 
 - ``gaussian``: 4 Gaussian layers x 1,000 features, 6 factors, heteroscedastic noise, layers on
   different scales; no missing values (sklearn FA's home ground). Sizes 200 and 2,000.
-- ``binary``: 3 Gaussian layers + a binary mutation layer (300 genes) with a factor that
-  lives in the mutations only.
+- ``binary``: 3 Gaussian layers + a binary mutation layer (300 genes, ~10% mutated) with a
+  factor that lives in the mutations only; ``sparse_binary``: the same with 100 genes ~4%
+  mutated (closer to real mutation matrices).
 - ``missing_layers``: 30% of samples lack layer 2 and (independently) 30% lack layer 3;
   5% of the remaining values missing.
 - ``simulator``: ``oncoresist.ds.simulate_cohort`` (RNA counts, proteomics with missing
@@ -56,7 +57,7 @@ ACTIVITY = np.array([
 def simulate(n: int, *, seed: int, scenario: str) -> tuple[dict[str, pd.DataFrame], np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     ids = [f"s{i:05d}" for i in range(n)]
-    if scenario == "binary":
+    if scenario in ("binary", "sparse_binary"):
         act = np.array([
             [1, 1, 1, 0],
             [1, 1, 0, 0],
@@ -65,7 +66,8 @@ def simulate(n: int, *, seed: int, scenario: str) -> tuple[dict[str, pd.DataFram
             [0, 0, 1, 1],
             [0, 0, 0, 1],  # mutations only
         ])
-        layers = [("l1", 1000, "gaussian"), ("l2", 1000, "gaussian"), ("l3", 1000, "gaussian"), ("mut", 300, "bernoulli")]
+        n_mut = 300 if scenario == "binary" else 100
+        layers = [("l1", 1000, "gaussian"), ("l2", 1000, "gaussian"), ("l3", 1000, "gaussian"), ("mut", n_mut, "bernoulli")]
     else:
         act = ACTIVITY
         layers = [(f"l{i + 1}", 1000, "gaussian") for i in range(4)]
@@ -77,7 +79,9 @@ def simulate(n: int, *, seed: int, scenario: str) -> tuple[dict[str, pd.DataFram
         W = rng.normal(size=(d, k)) * act[:, m][None, :]
         lin = Z @ W.T
         if lik == "bernoulli":
-            Y = (rng.random((n, d)) < 1.0 / (1.0 + np.exp(-(1.5 * lin / np.sqrt(max(1, act[:, m].sum())) - 2.5)))).astype(float)
+            # "binary": ~10% mutated on average; "sparse_binary": ~4%, as for most cancer genes
+            base = -2.5 if scenario == "binary" else -3.5
+            Y = (rng.random((n, d)) < 1.0 / (1.0 + np.exp(-(1.5 * lin / np.sqrt(max(1, act[:, m].sum())) + base)))).astype(float)
         else:
             noise_sd = rng.uniform(1.0, 3.0, size=d)
             Y = (lin + rng.normal(size=(n, d)) * noise_sd) * scales[m]
@@ -236,7 +240,7 @@ def write_markdown(df: pd.DataFrame) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scenarios", default="gaussian,binary,missing_layers,simulator,cll")
+    p.add_argument("--scenarios", default="gaussian,binary,sparse_binary,missing_layers,simulator,cll")
     p.add_argument("--sizes", default="200,2000")
     p.add_argument("--methods", default="native,mofa,fa")
     p.add_argument("--seed", type=int, default=0)

@@ -66,7 +66,7 @@ def test_help_has_examples(capsys):
         ("sample,drug,dose\nA,B,1\n", ["curves", "{tmp}/in.csv", "--out", "{tmp}/o.csv"], "response"),
         ("sample,drug,conc_uM,viability\nA,B,-1,0.5\n", ["curves", "{tmp}/in.csv", "--out", "{tmp}/o.csv"], "negative dose"),
         ("sample,drug,conc_uM,viability\nA,B,1,0.5\n", ["curves", "{tmp}/in.csv", "--out", "{tmp}/o.csv", "--model", "9p"], "model"),
-        ("block,drug1,drug2,conc1_uM,conc2_uM\n1,A,B,0,0\n", ["synergy", "{tmp}/in.csv", "--out", "{tmp}/o.csv"], "response"),
+        ("block,drug1,drug2,conc1,conc2\n1,A,B,0,0\n", ["synergy", "{tmp}/in.csv", "--out", "{tmp}/o.csv", "--unit", "uM"], "response"),
         ("block,drug1,drug2,conc1,conc2,response\n1,A,B,0,0,0\n", ["synergy", "{tmp}/in.csv", "--out", "{tmp}/o.csv", "--unit", "uM", "--methods", "cI"], "methods"),
     ],
 )

@@ -162,7 +162,7 @@ def dss_reference(ic50, b, a, min_conc, max_conc, y=10.0, dss_type=1):
 )
 def test_dss_matches_the_published_formula(ec50, h, top, bottom):
     lo, hi = 1e-3, 10.0
-    d1, d2, d3 = dss_scores(np.log10(ec50), h, top, bottom, np.log10(lo), np.log10(hi))
+    d1, d2, d3 = dss_scores(np.log10(ec50), h, top=top, bottom=bottom, log10_min=np.log10(lo), log10_max=np.log10(hi))
     a = 100 * (top - bottom)
     for got, kind in ((d1, 1), (d2, 2), (d3, 3)):
         assert float(got) == pytest.approx(dss_reference(ec50, h, a, lo, hi, dss_type=kind), abs=1e-9)

@@ -165,3 +165,20 @@ def test_synergyfinder_reference_scores(shared_data):
         assert mad < max_mad and r > min_r, (method, mad, r)
     # the responses SynergyFinder scored are the ones we read (percent inhibition)
     np.testing.assert_allclose(m["inhibition"], m["Relative_inhibition"], atol=0.006)
+
+
+def test_simulated_met_synergy_is_recovered():
+    from scipy.stats import mannwhitneyu
+
+    from oncoresist.ds import simulate_cohort
+
+    cohort = simulate_cohort(seed=0)
+    summary, _ = synergy(cohort.combinations)
+    truth = cohort.truth.combination_blocks.set_index("block")[["synergy_planted", "bliss_excess"]]
+    s = summary.set_index("block").join(truth)
+    assert (s["status"] == "ok").all() and s["synergy_planted"].any() and (~s["synergy_planted"]).any()
+    for m in ("bliss", "zip", "loewe"):
+        planted, other = s.loc[s["synergy_planted"], m], s.loc[~s["synergy_planted"], m]
+        assert planted.min() > other.max(), m  # every planted block scores above every other block
+        assert mannwhitneyu(planted, other, alternative="greater").pvalue < 1e-3
+    assert np.corrcoef(s["bliss"], 100 * s["bliss_excess"])[0, 1] > 0.9

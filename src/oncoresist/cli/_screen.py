@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import typer
 
 from ._app import app, handle_errors, log
+
+
+def _report_warnings(caught: list, *, quiet: bool) -> None:
+    """Print the library's warnings (bad curves, dropped rows) as one-line messages."""
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            log(f"warning: {w.message}", quiet=quiet)
 
 
 def _wells_path(out: Path) -> Path:
@@ -50,9 +58,15 @@ def curves(
 
     Example: oncoresist curves screen.csv --out metrics.csv --model 4p
     """
+    from .._errors import InputError
     from .._utils import atomic_path, write_csv
     from ..io import read_dose_response
     from ..tl import drug_layer, fit_curves
+
+    for name, value, choices in (("--model", model, ("2p", "3p", "4p")), ("--loss", loss, ("linear", "soft_l1", "huber", "cauchy"))):
+        if value not in choices:
+            msg = f"{name} must be one of {', '.join(choices)}, got {value!r}."
+            raise InputError(msg)
 
     table = read_dose_response(screen, unit=unit, response_scale=response_scale, response_kind=response_kind)
     log(
@@ -60,7 +74,10 @@ def curves(
         f"dose unit {table.attrs.get('unit')} -> uM; response: {table.attrs.get('response_conversion', 'as read')}",
         quiet=quiet,
     )
-    res = fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet)
+    _report_warnings(caught, quiet=quiet)
     write_csv(res, out)
     n_ok = int((res["status"] == "ok").sum())
     if not quiet:
@@ -104,9 +121,17 @@ def synergy(
 
     Example: oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
     """
+    from .._errors import InputError
     from .._utils import write_csv
     from ..io import read_combinations
+    from ..tl import SYNERGY_METHODS
     from ..tl import synergy as score
+
+    chosen = [m.strip().lower() for m in methods.split(",") if m.strip()]
+    bad = [m for m in chosen if m not in SYNERGY_METHODS]
+    if bad or not chosen:
+        msg = f"--methods must be a comma-separated list of {', '.join(SYNERGY_METHODS)}, got {methods!r}."
+        raise InputError(msg)
 
     table = read_combinations(matrix, unit=unit, response_scale=response_scale, response_kind=response_kind)
     log(
@@ -114,7 +139,10 @@ def synergy(
         f"response: {table.attrs.get('response_conversion', 'as read')}",
         quiet=quiet,
     )
-    summary, per_well = score(table, methods=[m.strip() for m in methods.split(",") if m.strip()])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary, per_well = score(table, methods=chosen)
+    _report_warnings(caught, quiet=quiet)
     wells_out = wells if wells is not None else _wells_path(out)
     write_csv(summary, out)
     write_csv(per_well, wells_out)

@@ -25,3 +25,6 @@ from ._screen import (  # noqa: E402
 )
 
 __all__ += ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
+from ._models import association, kaplan_meier, per_drug_scores, predicted_vs_observed, volcano  # noqa: E402
+
+__all__ += ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]

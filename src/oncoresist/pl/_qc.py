@@ -99,7 +99,8 @@ def layer_distributions(mdata: md.MuData, *, max_samples: int = 60, random_state
     """Per layer: value distribution of each sample (boxplots), to spot outliers and scale issues.
 
     At most ``max_samples`` samples per layer are drawn (seeded), so large cohorts stay readable.
-    Binary layers (mutations) are shown as the number of altered features per sample.
+    Binary layers (mutations) are shown as the number of altered features per sample; count
+    layers (non-negative integers above 100) on a ``log1p`` scale.
     """
     rng = np.random.default_rng(random_state)
     layers = list(mdata.mod)
@@ -117,10 +118,13 @@ def layer_distributions(mdata: md.MuData, *, max_samples: int = 60, random_state
             ax.bar(np.arange(len(idx)), np.nansum(X, axis=1), color="#3b6ea5")
             ax.set_ylabel(f"{k}\naltered", fontsize=8)
         else:
+            counts = finite.size > 0 and finite.min() >= 0 and np.allclose(finite[:5000], np.round(finite[:5000])) and finite.max() > 100
+            if counts:  # raw counts / intensities: show on a log scale
+                X = np.log1p(X)
             data = [row[np.isfinite(row)] for row in X]
             data = [d if d.size else np.array([np.nan]) for d in data]
             ax.boxplot(data, showfliers=False, widths=0.7)
-            ax.set_ylabel(k, fontsize=8)
+            ax.set_ylabel(f"{k}\nlog1p" if counts else k, fontsize=8)
         ax.set_xticks([])
         ax.spines[["top", "right"]].set_visible(False)
     axes[-1, 0].set_xlabel("samples")

@@ -298,13 +298,13 @@ def _range_status(u: np.ndarray, ulo: np.ndarray, uhi: np.ndarray) -> np.ndarray
 
 
 def dss_scores(
-    log10_ec50: np.ndarray,
-    hill: np.ndarray,
-    top: np.ndarray,
-    bottom: np.ndarray,
-    log10_min: np.ndarray,
-    log10_max: np.ndarray,
+    log10_ec50: Any,
+    hill: Any,
     *,
+    top: Any,
+    bottom: Any,
+    log10_min: Any,
+    log10_max: Any,
     threshold: float = 10.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """DSS1-3 (Yadav et al. 2014) of fitted viability curves, vectorised.
@@ -316,6 +316,28 @@ def dss_scores(
     threshold)``, times 100 is DSS1; ``DSS2 = DSS1 / log10(a)``; ``DSS3 = DSS1 * (2 / log10 a)
     * (xmax - x1) / (xmax - xmin)``. Scores are 0 when EC50 >= the highest dose, the slope is
     negative or ``a <= threshold``; NaN when a parameter is NaN.
+
+    Parameters
+    ----------
+    log10_ec50, hill
+        Inflection point (log10 uM) and Hill slope of the fitted viability curves.
+    top, bottom
+        Fitted viability plateaus (fractions).
+    log10_min, log10_max
+        Tested dose range (log10 uM).
+    threshold
+        Activity threshold in % inhibition.
+
+    Returns
+    -------
+    tuple of ndarray
+        DSS1, DSS2, DSS3 (broadcast shape of the inputs).
+
+    Examples
+    --------
+    >>> d1, d2, d3 = dss_scores(-1.0, 1.0, top=1.0, bottom=0.0, log10_min=-3.0, log10_max=1.0)
+    >>> round(float(d1), 2), round(float(d2), 2), round(float(d3), 2)
+    (46.2, 23.1, 34.12)
     """
     c = np.asarray(log10_ec50, dtype=float)
     b = np.asarray(hill, dtype=float)
@@ -355,7 +377,7 @@ def hill_response(curves: pd.DataFrame, dose: Any) -> np.ndarray:
     ----------
     curves
         Output of :func:`fit_curves` (uses ``top``, ``bottom``, ``ec50_uM``, ``hill``; flat
-        curves, whose EC50 is undefined, are returned as their constant level).
+        curves, whose EC50 is undefined, are returned as constant at ``emax``).
     dose
         Doses in micromolar (1-D).
 
@@ -380,7 +402,8 @@ def hill_response(curves: pd.DataFrame, dose: Any) -> np.ndarray:
     with np.errstate(divide="ignore"):
         u = np.log(d)[None, :]
     val = _curve_value(top, bottom, np.log(np.where(flat, 1.0, ec50)), np.where(flat, 1.0, h), u)
-    level = (top + bottom) / 2.0
+    # a flat curve (EC50 undefined) is drawn at its fitted level at the highest tested dose
+    level = curves["emax"].to_numpy(dtype=float)[:, None] if "emax" in curves.columns else (top + bottom) / 2.0
     return np.where(flat, np.broadcast_to(level, val.shape), val)
 
 
@@ -655,7 +678,7 @@ def fit_curves(
     out["common_min_uM"] = cmin
     out["common_max_uM"] = cmax
 
-    d1, d2, d3 = dss_scores(le / _LN10, h, top, bottom, ulo / _LN10, uhi / _LN10, threshold=dss_threshold)
+    d1, d2, d3 = dss_scores(le / _LN10, h, top=top, bottom=bottom, log10_min=ulo / _LN10, log10_max=uhi / _LN10, threshold=dss_threshold)
     out["dss1"], out["dss2"], out["dss3"] = d1, d2, d3
 
     # goodness of fit (plain residuals, replicates included)

@@ -173,7 +173,7 @@ def _loewe_reference(
     # bisection on a logit scale of (lo, hi): excess() falls from +inf to its value at hi
     a = np.full(x1.shape, -40.0)
     b = np.full(x1.shape, 40.0)
-    for _ in range(90):
+    for _ in range(64):
         mid = 0.5 * (a + b)
         y = lo_s + (hi_s - lo_s) / (1.0 + np.exp(-mid))
         pos = excess(y) > 0
@@ -276,21 +276,21 @@ def synergy(
     )
     nb = len(blocks)
     bidx = pd.Series(np.arange(nb), index=blocks)
-    c1_lists = agg.groupby("block")["conc1"].unique().reindex(blocks)
-    c2_lists = agg.groupby("block")["conc2"].unique().reindex(blocks)
-    n1 = np.array([len(v) for v in c1_lists])
-    n2 = np.array([len(v) for v in c2_lists])
+    kb = bidx[agg["block"]].to_numpy()
+    # index of each well's concentration among its block's sorted distinct concentrations
+    i1 = (agg.groupby("block")["conc1"].rank(method="dense").to_numpy() - 1).astype(int)
+    i2 = (agg.groupby("block")["conc2"].rank(method="dense").to_numpy() - 1).astype(int)
+    n1 = np.zeros(nb, dtype=int)
+    n2 = np.zeros(nb, dtype=int)
+    np.maximum.at(n1, kb, i1 + 1)
+    np.maximum.at(n2, kb, i2 + 1)
     N1, N2 = int(n1.max()), int(n2.max())
     C1 = np.full((nb, N1), np.nan)
     C2 = np.full((nb, N2), np.nan)
-    for k, (a, b) in enumerate(zip(c1_lists, c2_lists)):
-        C1[k, : len(a)] = np.sort(a)
-        C2[k, : len(b)] = np.sort(b)
+    C1[kb, i1] = agg["conc1"].to_numpy()
+    C2[kb, i2] = agg["conc2"].to_numpy()
     R = np.full((nb, N1, N2), np.nan)
     NR = np.zeros((nb, N1, N2), dtype=int)
-    kb = bidx[agg["block"]].to_numpy()
-    i1 = np.array([np.searchsorted(C1[k, : n1[k]], c) for k, c in zip(kb, agg["conc1"].to_numpy())])
-    i2 = np.array([np.searchsorted(C2[k, : n2[k]], c) for k, c in zip(kb, agg["conc2"].to_numpy())])
     R[kb, i1, i2] = agg["inhibition"].to_numpy()
     NR[kb, i1, i2] = agg["n_replicates"].to_numpy()
 

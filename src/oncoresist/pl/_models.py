@@ -1,0 +1,365 @@
+"""Figures of biomarker associations, response models and survival models.
+
+- :func:`volcano`: effect size vs -log10 p of :func:`oncoresist.tl.associate` results;
+- :func:`association`: one hit, response by feature group (box + points) or against a
+  continuous feature (scatter + fit);
+- :func:`predicted_vs_observed`: out-of-fold predictions of one drug;
+- :func:`per_drug_scores`: distribution of per-drug scores for every model and baseline;
+- :func:`kaplan_meier`: Kaplan-Meier curves of risk groups with the log-rank p-value.
+
+Each returns a :class:`matplotlib.figure.Figure`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .._errors import InputError  # noqa: E402
+
+__all__ = ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
+
+_SENS, _RES, _NS = "#2c7bb6", "#d7191c", "#bdbdbd"
+
+
+def _results_table(results: Any, key: str) -> pd.DataFrame:
+    if isinstance(results, pd.DataFrame):
+        return results
+    uns = getattr(results, "uns", None)
+    if uns is not None and key in uns and "results" in uns[key]:
+        return uns[key]["results"]
+    msg = f"expected an association table or a cohort with uns['{key}'] (run oncoresist.tl.associate first), got {type(results).__name__}."
+    raise InputError(msg)
+
+
+def volcano(
+    results: Any,
+    *,
+    fdr: float = 0.05,
+    label_top: int = 10,
+    target: str | None = None,
+    key: str = "associate",
+    ax: Any = None,
+) -> Figure:
+    """Volcano plot of association tests: effect size against -log10 p-value.
+
+    Points below the FDR threshold are coloured by direction (blue = sensitivity, red =
+    resistance for drug responses); the ``label_top`` strongest hits are labelled
+    ``feature / drug``.
+
+    Parameters
+    ----------
+    results
+        The table of :func:`oncoresist.tl.associate` (or a cohort holding it in ``uns[key]``).
+    fdr
+        Significance threshold on the FDR.
+    label_top
+        Number of hits to label.
+    target
+        Only this drug / target.
+    key
+        ``uns`` key when ``results`` is a cohort.
+    ax
+        Axes to draw on (a new figure otherwise).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({"target": ["d1", "d1"], "layer": ["mut", "mut"], "feature": ["EGFR", "TP53"],
+    ...                     "effect_size": [-1.5, 0.1], "pvalue": [1e-6, 0.5], "fdr": [2e-6, 0.5],
+    ...                     "direction": ["sensitivity", "resistance"]})
+    >>> fig = volcano(res)
+    """
+    df = _results_table(results, key)
+    if target is not None:
+        df = df[df["target"] == target]
+    if df.empty:
+        msg = f"no association results{' for ' + repr(target) if target else ''} to plot."
+        raise InputError(msg)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.0, 4.5))
+    else:
+        fig = ax.figure
+    p = df["pvalue"].clip(lower=1e-300)
+    y = -np.log10(p)
+    x = df["effect_size"]
+    sig = df["fdr"] < fdr
+    sens = sig & df["direction"].isin(["sensitivity", "lower"])
+    res = sig & ~sens
+    ax.scatter(x[~sig], y[~sig], s=8, c=_NS, lw=0, label=f"FDR >= {fdr:g}")
+    ax.scatter(x[sens], y[sens], s=14, c=_SENS, lw=0, label="sensitivity / lower")
+    ax.scatter(x[res], y[res], s=14, c=_RES, lw=0, label="resistance / higher")
+    top = df.assign(_y=y).sort_values("pvalue").head(label_top)
+    multi = df["target"].nunique() > 1
+    for _, r in top.iterrows():
+        label = f"{r['feature']} / {r['target']}" if multi else str(r["feature"])
+        ax.annotate(label, (r["effect_size"], r["_y"]), fontsize=7, xytext=(3, 2), textcoords="offset points")
+    ax.axvline(0, color="#888888", lw=0.6)
+    ax.set_xlabel("effect size (Cohen's d; partial r for continuous features)")
+    ax.set_ylabel("-log10 p-value")
+    ax.set_title(f"Associations ({len(df)} tests, {int(sig.sum())} at FDR < {fdr:g})")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    return fig
+
+
+def association(
+    mdata: Any,
+    *,
+    target: str,
+    feature: str,
+    metric: str | None = None,
+    group_by: str | None = None,
+    ax: Any = None,
+) -> Figure:
+    """One association: response by feature group (box + points) or against a continuous feature.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    target
+        Drug name (of the ``drug`` layer) or an ``obs`` column.
+    feature
+        ``"<layer>:<feature>"``, e.g. ``"mut:BRAF"`` or ``"rna:ABCB1"``.
+    metric
+        Drug-layer matrix (``None`` = ``.X``).
+    group_by
+        Optional ``obs`` column to colour points (e.g. ``"tissue"``).
+    ax
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> idx = pd.Index([f"s{i}" for i in range(20)])
+    >>> mut = np.r_[np.ones(8), np.zeros(12)][:, None]
+    >>> m = md.MuData({"mut": ad.AnnData(mut, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["EGFR"])),
+    ...                "drug": ad.AnnData(0.5 - 0.3 * mut, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["gefitinib"]))})
+    >>> fig = association(m, target="gefitinib", feature="mut:EGFR")
+    """
+    from ..tl._models_data import layer_values, obs_column, resolve_drugs, response_frame
+
+    if ":" not in feature:
+        msg = f"feature must be '<layer>:<feature>' (e.g. 'mut:BRAF'), got {feature!r}."
+        raise InputError(msg)
+    layer, feat = feature.split(":", 1)
+    vals = layer_values(mdata, layer)
+    if feat not in vals.columns:
+        msg = f"feature '{feat}' is not in the '{layer}' layer ({vals.shape[1]} features); check the name."
+        raise InputError(msg)
+    x = vals[feat]
+    x = x[~x.index.duplicated()]
+    if "drug" in mdata.mod and target not in mdata.obs.columns:
+        d = resolve_drugs(mdata, [target])[0]
+        y = response_frame(mdata, metric=metric)[d]
+        ylab = f"{d} ({metric or 'normalised AUC'})"
+    else:
+        y = pd.to_numeric(obs_column(mdata, target), errors="coerce")
+        ylab = target
+    df = pd.DataFrame({"x": x, "y": y.reindex(x.index)}).dropna()
+    if df.empty:
+        msg = f"no sample has both '{feature}' and '{target}' measured."
+        raise InputError(msg)
+    colour = None
+    if group_by is not None:
+        colour = obs_column(mdata, group_by).reindex(df.index).astype(str)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    else:
+        fig = ax.figure
+    rng = np.random.default_rng(0)
+    binary = set(np.unique(df["x"])) <= {0.0, 1.0}
+    if binary:
+        groups = [df.loc[df["x"] == v, "y"].to_numpy() for v in (0.0, 1.0)]
+        ax.boxplot(groups, positions=[0, 1], widths=0.5, showfliers=False)
+        for pos, v in enumerate((0.0, 1.0)):
+            sub = df[df["x"] == v]
+            c = None if colour is None else pd.Categorical(colour[sub.index]).codes
+            ax.scatter(pos + rng.uniform(-0.12, 0.12, len(sub)), sub["y"], s=12, alpha=0.7,
+                       c=_SENS if c is None else c, cmap=None if c is None else "tab20")
+        ax.set_xticks([0, 1], [f"wild-type / absent\n(n={len(groups[0])})", f"altered\n(n={len(groups[1])})"])
+    else:
+        c = None if colour is None else pd.Categorical(colour).codes
+        ax.scatter(df["x"], df["y"], s=12, alpha=0.7, c=_SENS if c is None else c, cmap=None if c is None else "tab20")
+        if df["x"].std() > 0 and len(df) > 2:
+            b, a = np.polyfit(df["x"], df["y"], 1)
+            xs = np.linspace(df["x"].min(), df["x"].max(), 50)
+            ax.plot(xs, a + b * xs, color=_RES, lw=1)
+        r = np.corrcoef(df["x"], df["y"])[0, 1] if df["x"].std() > 0 and df["y"].std() > 0 else np.nan
+        ax.set_xlabel(f"{feature}  (r = {r:.2f}, n = {len(df)})")
+    ax.set_ylabel(ylab)
+    ax.set_title(f"{target} vs {feature}")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None, ax: Any = None) -> Figure:
+    """Out-of-fold predicted against observed response for one drug, coloured by fold.
+
+    Parameters
+    ----------
+    cv_result
+        A :class:`oncoresist.tl.CVResult`.
+    drug
+        Drug to show.
+    model
+        Model (default: the best by median Pearson r).
+    ax
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    pred = cv_result.predictions
+    model = model or cv_result.best_model()
+    df = pred[(pred["drug"] == drug) & (pred["model"] == model)]
+    if df.empty:
+        msg = f"no out-of-fold predictions for drug {drug!r} and model {model!r}; drugs: {', '.join(map(str, pred['drug'].unique()[:5]))}."
+        raise InputError(msg)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    else:
+        fig = ax.figure
+    ax.scatter(df["observed"], df["predicted"], c=df["fold"], cmap="tab10", s=12, alpha=0.8)
+    lo = float(min(df["observed"].min(), df["predicted"].min()))
+    hi = float(max(df["observed"].max(), df["predicted"].max()))
+    ax.plot([lo, hi], [lo, hi], color="#888888", lw=0.8, ls="--")
+    sc = cv_result.scores
+    row = sc[(sc["drug"] == drug) & (sc["model"] == model)].iloc[0]
+    ax.set_title(f"{drug}: {model}\nr = {row['pearson']:.2f}, rho = {row['spearman']:.2f}, RMSE = {row['rmse']:.3g} (n = {row['n']})",
+                 fontsize=9)
+    ax.set_xlabel("observed")
+    ax.set_ylabel("predicted (out of fold)")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def per_drug_scores(cv_result: Any, *, metric: str = "pearson", ax: Any = None) -> Figure:
+    """Distribution over drugs of one per-drug metric, for every model and baseline.
+
+    Parameters
+    ----------
+    cv_result
+        A :class:`oncoresist.tl.CVResult`.
+    metric
+        ``"pearson"``, ``"spearman"`` or ``"rmse"``.
+    ax
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if metric not in ("pearson", "spearman", "rmse"):
+        msg = f"metric must be 'pearson', 'spearman' or 'rmse', got {metric!r}."
+        raise InputError(msg)
+    sc = cv_result.scores.dropna(subset=[metric])
+    if sc.empty:
+        msg = f"no {metric} scores to plot (a constant baseline has no correlation)."
+        raise InputError(msg)
+    order = sc.groupby("model")[metric].median().sort_values(ascending=metric == "rmse").index.tolist()
+    kinds = sc.groupby("model")["kind"].first()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(max(4.5, 0.8 * len(order) + 1.5), 4.0))
+    else:
+        fig = ax.figure
+    data = [sc.loc[sc["model"] == m, metric].to_numpy() for m in order]
+    parts = ax.violinplot(data, showmedians=True, showextrema=False)
+    for body, m in zip(parts["bodies"], order):
+        body.set_facecolor("#9e9e9e" if kinds[m] == "baseline" else _SENS)
+        body.set_alpha(0.6)
+    ax.set_xticks(np.arange(1, len(order) + 1), [f"{m}\n(median {np.median(d):.2f})" for m, d in zip(order, data)],
+                  fontsize=8)
+    ax.set_ylabel(f"per-drug {metric}")
+    n_drugs = sc["drug"].nunique()
+    ax.set_title(f"Cross-validated {metric} per drug ({n_drugs} drugs, {cv_result.params.get('cv', '?')}-blind; grey = baselines)",
+                 fontsize=9)
+    if metric != "rmse":
+        ax.axhline(0, color="#888888", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: str = "event",
+                 key: str = "survival", ax: Any = None) -> Figure:
+    """Kaplan-Meier curves of (out-of-fold) risk groups with the log-rank p-value.
+
+    Parameters
+    ----------
+    risk
+        Table with ``time``, ``event`` and ``group`` columns (e.g. ``SurvivalCVResult.risk``),
+        or a cohort holding it in ``uns[key]['risk']`` (:func:`oncoresist.tl.survival`).
+    group, time, event
+        Column names.
+    key
+        ``uns`` key when ``risk`` is a cohort.
+    ax
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"time": rng.exponential(1, 40), "event": 1, "group": ["high", "low"] * 20})
+    >>> fig = kaplan_meier(df)
+    """
+    from sksurv.compare import compare_survival
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    from ..tl._survival import survival_target
+
+    if not isinstance(risk, pd.DataFrame):
+        uns = getattr(risk, "uns", None)
+        if uns is None or key not in uns or "risk" not in uns[key]:
+            msg = f"expected a risk table or a cohort with uns['{key}']['risk'] (run oncoresist.tl.survival first)."
+            raise InputError(msg)
+        risk = uns[key]["risk"]
+    missing = [c for c in (group, time, event) if c not in risk.columns]
+    if missing:
+        msg = f"risk table lacks column(s) {missing}; found {list(risk.columns)}."
+        raise InputError(msg)
+    df = risk[[group, time, event]].dropna()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.0, 4.0))
+    else:
+        fig = ax.figure
+    colours = {"high": _RES, "low": _SENS}
+    for g, sub in df.groupby(group, sort=True):
+        t, s = kaplan_meier_estimator(sub[event].astype(bool).to_numpy(), sub[time].astype(float).to_numpy())
+        ax.step(t, s, where="post", label=f"{g} (n={len(sub)}, events={int(sub[event].sum())})",
+                color=colours.get(str(g)))
+    p = float("nan")
+    if df[group].nunique() > 1:
+        y = survival_target(df[time].to_numpy(), df[event].astype(int).to_numpy(), what="risk table")
+        try:
+            p = float(compare_survival(y, df[group].astype(str).to_numpy())[1])
+        except ValueError:
+            p = float("nan")
+    ax.set_xlabel(time)
+    ax.set_ylabel("survival probability")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Kaplan-Meier by {group} (log-rank p = {p:.2g})")
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
