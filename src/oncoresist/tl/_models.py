@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import ElasticNet, ElasticNetCV
+from sklearn.linear_model import ElasticNet, ElasticNetCV, RidgeCV
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Base learners of the per-drug models.
-BASE_MODELS = ("enet", "rf", "gbm", "ensemble")
+BASE_MODELS = ("enet", "ridge", "rf", "gbm", "ensemble")
 #: Names accepted by :func:`make_model` (plus ``"<base>_<layer>"``).
 MODEL_NAMES = (*BASE_MODELS, "late", "factor", "pandrug")
 
@@ -79,11 +79,13 @@ def _check_y(y: Any, n: int) -> np.ndarray:
 
 
 def _base_learner(model: str, *, random_state: Any, n_jobs: int | None, n_samples: int,
-                  l1_ratio: float, n_alphas: int, n_estimators: int) -> Any:
+                  l1_ratio: float, n_alphas: int, n_estimators: int, total_variance: float = 1.0) -> Any:
     if model == "enet":
         cv = KFold(n_splits=max(2, min(5, n_samples // 10)), shuffle=True, random_state=random_state)
         return ElasticNetCV(l1_ratio=l1_ratio, alphas=n_alphas, cv=cv, max_iter=5000, tol=1e-3,
                             selection="random", random_state=random_state, n_jobs=1)
+    if model == "ridge":
+        return RidgeCV(alphas=np.logspace(-3, 4, 30) * total_variance)
     if model == "rf":
         return RandomForestRegressor(n_estimators=n_estimators, max_features="sqrt", min_samples_leaf=5,
                                      n_jobs=n_jobs, random_state=random_state)
@@ -228,7 +230,8 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         for kind in kinds:
             cols = self._screen(Z, y, kind)
             est = _base_learner(kind, random_state=self.random_state, n_jobs=self.n_jobs, n_samples=len(y),
-                                l1_ratio=self.l1_ratio, n_alphas=self.n_alphas, n_estimators=self.n_estimators)
+                                l1_ratio=self.l1_ratio, n_alphas=self.n_alphas, n_estimators=self.n_estimators,
+                                total_variance=float(Z[:, cols].var(axis=0).sum()))
             est, n_warn = _fit_quiet(est, np.asfortranarray(Z[:, cols]), y)
             self.n_convergence_warnings_ += n_warn
             self.estimators_.append(est)
@@ -276,7 +279,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         parts, coef = [], None
         for est, cols in zip(self.estimators_, self.columns_):
             a = np.zeros(len(names))
-            if isinstance(est, ElasticNetCV | ElasticNet):
+            if isinstance(est, ElasticNetCV | ElasticNet | RidgeCV):
                 c = np.zeros(len(names))
                 c[cols] = est.coef_ * w[cols]  # per standardised feature
                 coef = c
