@@ -60,6 +60,21 @@ def _step_build(ctx: DemoContext) -> None:
     ctx.mdata = read_study(ctx.study, quiet=ctx.quiet)
 
 
+def _step_screen(ctx: DemoContext) -> None:
+    from .report import screen_section
+    from .tl import synergy
+
+    m = ctx.mdata
+    assert m is not None
+    summary, wells = None, None
+    if "combinations" in m.uns:
+        summary, wells = synergy(m.uns["combinations"])
+        m.uns["synergy"] = {"summary": summary, "wells": wells}
+    ctx.sections.append(
+        screen_section(m.uns["curves"]["table"], screen=m.uns["dose_response"], synergy_summary=summary, synergy_wells=wells)
+    )
+
+
 #: Planted mechanism flags of the simulator, in the order patients are picked for reports.
 _MECHANISM_FLAGS = (
     "egfr_activating", "egfr_t790m", "met_amp", "abcb1_high",
@@ -99,6 +114,7 @@ def _step_patients(ctx: DemoContext) -> None:
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("simulate cohort and write raw files", _step_simulate),
     ("build cohort from the raw files", _step_build),
+    ("dose-response metrics and synergy", _step_screen),
     ("interpret patients and write their reports", _step_patients),
 ]
 

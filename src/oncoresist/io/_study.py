@@ -365,7 +365,8 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
 
             curves = tl.fit_curves(screen, quiet=quiet)
             mods["drug"] = tl.drug_layer(curves)
-            uns["curves"] = curves
+            # same slot layout as tl.add_drug_layer
+            uns["curves"] = {"params": dict(mods["drug"].uns["drug"]["params"], modality="drug"), "table": curves}
         unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
     if "combinations" in cfg:
         ccfg = dict(cfg["combinations"])

@@ -26,3 +26,6 @@ __all__ += ["integration_section"]
 from ._screen_section import screen_section  # noqa: E402
 
 __all__ += ["screen_section"]
+from ._models_section import models_section  # noqa: E402
+
+__all__ += ["models_section"]

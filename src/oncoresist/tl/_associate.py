@@ -27,7 +27,7 @@ from scipy import stats
 
 from .._errors import InputError
 from ..parallel import parallel_map
-from ._models_data import feature_modalities, layer_values, obs_column, resolve_drugs, response_frame
+from ._models_data import copy_cohort, feature_modalities, layer_values, obs_column, resolve_drugs, response_frame
 
 __all__ = ["association_test", "associate", "cross_layer_effects", "get_associations"]
 
@@ -351,7 +351,7 @@ def associate(
     >>> get_associations(m).iloc[0][["feature", "direction"]].tolist()
     ['EGFR', 'sensitivity']
     """
-    mdata = mdata.copy() if copy else mdata
+    mdata = copy_cohort(mdata) if copy else mdata
     key = key_added or "associate"
     if layers is None:
         layers = feature_modalities(mdata)

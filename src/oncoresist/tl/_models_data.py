@@ -11,6 +11,7 @@ builds the samples x drugs response table.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,6 +76,14 @@ def layer_values(mdata: Any, layer: str, *, matrix: str | None = None) -> pd.Dat
         msg = f"the '{layer}' layer has no data matrix (.X is empty); rebuild the cohort."
         raise InputError(msg)
     return pd.DataFrame(_dense(values), index=ad.obs_names.astype(str), columns=ad.var_names.astype(str))
+
+
+def copy_cohort(mdata: Any) -> Any:
+    """``mdata.copy()`` without mudata's benign warnings about feature names shared across layers."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*var_names are intersecting.*", category=UserWarning)
+        warnings.filterwarnings("ignore", message=".*names are not unique.*", category=UserWarning)
+        return mdata.copy()
 
 
 def feature_modalities(mdata: Any) -> list[str]:

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._errors import InputError
 from ._models import _as_frame, _importance_frame
-from ._models_data import LayerPreprocessor, column_names, feature_frame, obs_column
+from ._models_data import copy_cohort, LayerPreprocessor, column_names, feature_frame, obs_column
 
 __all__ = [
     "PenalizedCox",
@@ -420,7 +420,7 @@ def survival(
     >>> m.uns["survival"]["coef"].iloc[0]["feature"]
     'A'
     """
-    mdata = mdata.copy() if copy else mdata
+    mdata = copy_cohort(mdata) if copy else mdata
     key = key_added or "survival"
     index = pd.Index(mdata.obs_names.astype(str))
     t = pd.to_numeric(obs_column(mdata, time_key).reindex(index), errors="coerce")

@@ -1,0 +1,212 @@
+"""Verbs about biomarkers and response models: ``associate``, ``train``, ``predict``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .._errors import InputError
+from ._app import app, handle_errors, log
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Accept repeated options and comma-separated lists alike."""
+    if not values:
+        return None
+    out = [v.strip() for item in values for v in str(item).split(",") if v.strip()]
+    return out or None
+
+
+def _drugs(drug: list[str] | None, all_drugs: bool) -> list[str] | None:
+    names = _split(drug)
+    if names and all_drugs:
+        msg = "give either --drug NAME (repeatable) or --all, not both."
+        raise InputError(msg)
+    if not names and not all_drugs:
+        msg = "no drug chosen: give --drug NAME (repeatable, or comma-separated) or --all."
+        raise InputError(msg)
+    return names
+
+
+def _print_top(df, *, title: str, quiet: bool, n: int = 10) -> None:  # noqa: ANN001
+    if quiet or df.empty:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title)
+    for c in df.columns:
+        t.add_column(str(c))
+    for row in df.head(n).itertuples(index=False):
+        t.add_row(*[f"{v:.3g}" if isinstance(v, float) else str(v) for v in row])
+    Console(stderr=True).print(t)
+
+
+@app.command()
+@handle_errors
+def associate(
+    cohort: Path = typer.Argument(..., help="Cohort (.h5mu) built by 'oncoresist build'."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Association table to write (.csv / .tsv)."),  # noqa: B008
+    drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to test (repeatable or comma-separated)."),  # noqa: B008
+    all_drugs: bool = typer.Option(False, "--all", help="Test every drug of the drug layer."),
+    target: str = typer.Option(None, "--target", help="Instead of drugs: an obs column (continuous or two groups)."),
+    metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC; e.g. log10_ic50)."),
+    layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
+    covariates: list[str] = typer.Option(None, "--covariates", "-c", help="obs columns to adjust for (e.g. tissue,msi)."),  # noqa: B008
+    min_group_size: int = typer.Option(3, "--min-group-size", min=1, help="Smallest carrier / non-carrier group."),
+    min_samples: int = typer.Option(10, "--min-samples", min=3, help="Smallest number of samples per test."),
+    plots: Path = typer.Option(None, "--plots", help="Folder for the volcano plot and the top hits' plots."),  # noqa: B008
+    n_jobs: int = typer.Option(1, "--n-jobs", help="Local workers."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or result table."),
+) -> None:
+    """Test every feature of the chosen layers against drug response (GDSC ANOVA style).
+
+    For each drug and feature fits response ~ covariates + feature; writes effect size
+    (Cohen's d / Glass's deltas for binary features, partial r for continuous ones), p-value,
+    FDR across all tests and the sample counts per group. Drugs with too few measured samples
+    or no variance are skipped with a warning.
+
+    Example: oncoresist associate cohort.h5mu --all --layers mut,cnv --covariates tissue --out assoc.csv
+    """
+    import warnings
+
+    from .._utils import write_csv
+    from ..io import read_h5mu
+    from ..tl import associate as tl_associate
+    from ..tl import get_associations
+
+    names = None if target else _drugs(drug, all_drugs)
+    mdata = read_h5mu(cohort)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        tl_associate(mdata, drugs=names, metric=metric, target=target, layers=_split(layers),
+                     covariates=_split(covariates) or (), min_group_size=min_group_size, min_samples=min_samples,
+                     n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)
+    for w in caught:
+        log(f"warning: {w.message}", quiet=quiet)
+    res = get_associations(mdata)
+    write_csv(res, out)
+    uns = mdata.uns["associate"]
+    if "cross_layer" in uns and len(uns["cross_layer"]):
+        xl = out.with_name(out.name.split(".")[0] + "_cross_layer.csv")
+        write_csv(uns["cross_layer"], xl)
+        log(f"cross-layer effects: {xl}", quiet=quiet)
+    if plots is not None:
+        from ..pl import association, volcano
+        from ..report import figure_to_data_uri  # noqa: F401  (matplotlib backend set up)
+
+        plots.mkdir(parents=True, exist_ok=True)
+        from .._utils import atomic_path
+
+        fig = volcano(res)
+        with atomic_path(plots / "volcano.png") as tmp:
+            fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        for i, row in res.head(5).iterrows():
+            fig = association(mdata, target=str(row["target"]), feature=f"{row['layer']}:{row['feature']}", metric=metric)
+            with atomic_path(plots / f"hit{i + 1}_{row['target']}_{row['feature']}.png".replace("/", "_")) as tmp:
+                fig.savefig(tmp, dpi=120, bbox_inches="tight")
+            plt.close(fig)
+        log(f"plots: {plots}", quiet=quiet)
+    cols = ["target", "layer", "feature", "n_pos", "n_neg", "effect_size", "pvalue", "fdr", "direction"]
+    _print_top(res[cols], title=f"top associations ({len(res)} tests)", quiet=quiet)
+    typer.echo(f"associations: {out} ({len(res)} tests, {int((res['fdr'] < 0.05).sum())} at FDR < 0.05)")
+
+
+@app.command()
+@handle_errors
+def train(
+    cohort: Path = typer.Argument(..., help="Training cohort (.h5mu)."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),  # noqa: B008
+    drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to model (repeatable or comma-separated)."),  # noqa: B008
+    all_drugs: bool = typer.Option(False, "--all", help="Model every drug of the drug layer."),
+    model: str = typer.Option("enet", "--model", "-m", help="enet | ridge | rf | gbm | ensemble | late | factor | pandrug | <model>_<layer>."),
+    metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC)."),
+    layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
+    obs_features: list[str] = typer.Option(None, "--obs-features", help="Clinical obs columns used as features."),  # noqa: B008
+    cv: str = typer.Option("sample", "--cv", help="Evaluation: sample (sample-blind) | group (by --group-key) | none."),
+    group_key: str = typer.Option("tissue", "--group-key", help="obs column of the groups for --cv group."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+    min_samples: int = typer.Option(20, "--min-samples", min=5, help="Skip drugs with fewer measured samples."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    n_jobs: int = typer.Option(None, "--n-jobs", help="Local workers (default: all CPUs)."),  # noqa: B008
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or score table."),
+) -> None:
+    """Train drug-response models, evaluate them honestly and save them with a model card.
+
+    Each drug's model is first cross-validated without leakage (whole samples or whole groups
+    held out, preprocessing fitted inside the folds) next to naive baselines (per-drug mean;
+    drug + sample effects); then refitted on all measured samples and saved to OUT (fitted
+    pipeline, model_card.json/.md, cv_scores.csv, features.csv).
+
+    Example: oncoresist train cohort.h5mu --all --model enet --cv sample --out models/enet
+    """
+    import warnings
+
+    from ..io import read_h5mu
+    from ..tl import train_models
+
+    names = _drugs(drug, all_drugs)
+    if cv not in ("sample", "group", "none"):
+        msg = f"--cv must be sample, group or none, got {cv!r}."
+        raise InputError(msg)
+    mdata = read_h5mu(cohort)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        models = train_models(mdata, drugs=names, model=model, metric=metric, layers=_split(layers),
+                              obs_features=_split(obs_features), evaluate=cv != "none", cv="sample" if cv == "none" else cv,
+                              group_key=group_key, n_splits=folds, min_samples=min_samples, random_state=seed,
+                              n_jobs=n_jobs, scheduler=scheduler, quiet=quiet, source=str(cohort))
+    for w in caught:
+        log(f"warning: {w.message}", quiet=quiet)
+    models.save(out)
+    if models.card.get("scores"):
+        import pandas as pd
+
+        tab = pd.DataFrame([{"model": k, **v} for k, v in models.card["scores"].items()])
+        _print_top(tab[["model", "kind", "n_drugs", "median_pearson", "median_spearman", "median_rmse", "frac_beats_mean"]],
+                   title=f"{cv}-blind {folds}-fold CV (per-drug scores)", quiet=quiet)
+    typer.echo(f"model: {out} ({len(models.drugs)} drug(s), {len(models.card['skipped'])} skipped)")
+
+
+@app.command()
+@handle_errors
+def predict(
+    model_dir: Path = typer.Argument(..., help="Model folder written by 'oncoresist train'."),  # noqa: B008
+    cohort: Path = typer.Argument(..., help="New samples (.h5mu); layers or features may be missing."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Predictions to write (.csv / .tsv)."),  # noqa: B008
+    drug: list[str] = typer.Option(None, "--drug", "-d", help="Only these drugs (default: all the model has)."),  # noqa: B008
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No messages."),
+) -> None:
+    """Predict drug response of new samples with a saved model, saying what each prediction used.
+
+    Works when a sample lacks a whole layer or some features (imputed with training medians,
+    or dropped by late-integration models); every row lists the layers used / missing and the
+    fraction of the model's features measured.
+
+    Example: oncoresist predict models/enet new_patient.h5mu --out predictions.csv
+    """
+    import warnings
+
+    from .._utils import write_csv
+    from ..io import read_h5mu
+    from ..tl import load_model
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        models = load_model(model_dir)
+    for w in caught:
+        log(f"warning: {w.message}", quiet=quiet)
+    mdata = read_h5mu(cohort)
+    pred = models.predict(mdata, drugs=_split(drug))
+    write_csv(pred, out)
+    incomplete = pred[pred["note"] != ""]
+    if len(incomplete):
+        log(f"{incomplete['sample'].nunique()} sample(s) predicted with missing layers/features (see the 'note' column)",
+            quiet=quiet)
+    typer.echo(f"predictions: {out} ({pred['sample'].nunique()} samples x {pred['drug'].nunique()} drugs)")

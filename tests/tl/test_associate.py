@@ -1,0 +1,308 @@
+"""Biomarker association tests: kernel against scipy / numpy OLS, cohort wrapper, real data."""
+
+from __future__ import annotations
+
+import warnings
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from oncoresist import InputError
+from oncoresist.tl import associate, association_test, cross_layer_effects, get_associations
+
+
+def _mudata(mods: dict[str, ad.AnnData]) -> md.MuData:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # shared gene names across layers
+        return md.MuData(mods)
+
+
+def _ad(X: np.ndarray, obs: list[str], var: list[str]) -> ad.AnnData:
+    return ad.AnnData(np.asarray(X, dtype=float), obs=pd.DataFrame(index=obs), var=pd.DataFrame(index=var))
+
+
+def _cohort(n: int = 80, seed: int = 0) -> md.MuData:
+    """mut: EGFR drives gefitinib sensitivity; rna: ABCB1 drives paclitaxel resistance; EGFR mut raises EGFR RNA."""
+    rng = np.random.default_rng(seed)
+    ids = [f"S{i:03d}" for i in range(n)]
+    genes = ["EGFR", "KRAS", "TP53", "PIK3CA", "ABCB1"]
+    mut = (rng.random((n, 5)) < [0.25, 0.2, 0.4, 0.15, 0.1]).astype(float)
+    rna = rng.normal(size=(n, 5))
+    rna[:, 0] += 1.5 * mut[:, 0]
+    tissue = np.where(np.arange(n) % 2 == 0, "lung", "colon")
+    gef = 0.6 - 0.25 * mut[:, 0] + rng.normal(0, 0.06, n)
+    pac = 0.5 + 0.08 * rna[:, 4] + rng.normal(0, 0.05, n)
+    few = np.full(n, np.nan)
+    few[:4] = rng.random(4)
+    flat = np.full(n, 0.5)
+    drug = np.column_stack([gef, pac, few, flat])
+    m = _mudata({
+        "mut": _ad(mut, ids, genes),
+        "rna": _ad(rna, ids, genes),
+        "drug": _ad(drug, ids, ["gefitinib", "paclitaxel", "rare_drug", "flat_drug"]),
+    })
+    m.obs["tissue"] = tissue
+    return m
+
+
+# ------------------------------------------------------------------------------------------
+# kernel against references
+# ------------------------------------------------------------------------------------------
+def test_binary_feature_matches_student_t_test(rng):
+    x = (rng.random(60) < 0.3).astype(float)
+    y = rng.normal(size=60) + 0.8 * x
+    res = association_test(y, x[:, None]).iloc[0]
+    ref = stats.ttest_ind(y[x == 1], y[x == 0], equal_var=True)
+    assert res["pvalue"] == pytest.approx(ref.pvalue, rel=1e-8)
+    assert res["t"] == pytest.approx(ref.statistic, rel=1e-8)
+    assert (res["n_pos"], res["n_neg"]) == (x.sum(), 60 - x.sum())
+    diff = y[x == 1].mean() - y[x == 0].mean()
+    assert res["coef"] == pytest.approx(diff)
+    assert res["glass_delta_pos"] == pytest.approx(diff / y[x == 1].std(ddof=1))
+    assert res["glass_delta_neg"] == pytest.approx(diff / y[x == 0].std(ddof=1))
+    pooled = np.sqrt(((x.sum() - 1) * y[x == 1].var(ddof=1) + (60 - x.sum() - 1) * y[x == 0].var(ddof=1)) / 58)
+    assert res["effect_size"] == pytest.approx(diff / pooled)
+    assert res["effect_kind"] == "cohens_d"
+
+
+def test_continuous_feature_matches_linregress(rng):
+    x = rng.normal(size=50)
+    y = 0.4 * x + rng.normal(size=50)
+    res = association_test(y, x[:, None]).iloc[0]
+    ref = stats.linregress(x, y)
+    assert res["pvalue"] == pytest.approx(ref.pvalue, rel=1e-8)
+    assert res["coef"] == pytest.approx(ref.slope)
+    assert res["effect_size"] == pytest.approx(ref.rvalue)
+    assert res["effect_kind"] == "partial_r"
+
+
+def test_covariates_match_full_ols(rng):
+    n = 70
+    cov = np.column_stack([rng.normal(size=n), (rng.random(n) < 0.5).astype(float)])
+    X = rng.normal(size=(n, 4)) + cov[:, :1]
+    y = 1.0 + cov @ [0.5, -1.0] + 1.0 * X[:, 2] + rng.normal(size=n)
+    res = association_test(y, X, covariates=cov)
+    for j in range(4):
+        D = np.column_stack([np.ones(n), cov, X[:, j]])
+        beta, rss, *_ = np.linalg.lstsq(D, y, rcond=None)
+        sigma2 = rss[0] / (n - D.shape[1])
+        se = np.sqrt(sigma2 * np.linalg.inv(D.T @ D)[-1, -1])
+        p = 2 * stats.t.sf(abs(beta[-1] / se), n - D.shape[1])
+        assert res.loc[j, "coef"] == pytest.approx(beta[-1], rel=1e-7)
+        assert res.loc[j, "se"] == pytest.approx(se, rel=1e-7)
+        assert res.loc[j, "pvalue"] == pytest.approx(p, rel=1e-6)
+    assert res["pvalue"].idxmin() == 2
+
+
+def test_missing_values_use_observed_samples_only(rng):
+    x = rng.normal(size=40)
+    y = x + rng.normal(size=40)
+    xm = x.copy()
+    xm[:10] = np.nan
+    both = association_test(y, np.column_stack([x, xm]))
+    sub = association_test(y[10:], x[10:, None]).iloc[0]
+    assert both.loc[1, "n"] == 30
+    assert both.loc[1, "pvalue"] == pytest.approx(sub["pvalue"])
+    assert both.loc[0, "n"] == 40
+
+
+def test_untestable_features_are_nan(rng):
+    y = rng.normal(size=30)
+    rare = np.zeros(30)
+    rare[:2] = 1
+    const = np.ones(30)
+    cov = np.repeat([0.0, 1.0], 15)[:, None]
+    confounded = cov[:, 0].copy()  # identical to the covariate
+    res = association_test(y, np.column_stack([rare, const, confounded]), covariates=cov)
+    assert res["pvalue"].isna().all()
+
+
+def test_kernel_rejects_bad_input(rng):
+    with pytest.raises(InputError, match="one response value per sample"):
+        association_test(np.ones(5), np.ones((6, 2)))
+    with pytest.raises(InputError, match="missing"):
+        association_test(np.array([1.0, np.nan, 2.0]), np.ones((3, 1)))
+
+
+# ------------------------------------------------------------------------------------------
+# cohort wrapper
+# ------------------------------------------------------------------------------------------
+def test_associate_finds_planted_hits_and_records_skips():
+    m = _cohort()
+    with pytest.warns(UserWarning, match="2 response\\(s\\) skipped"):
+        associate(m, covariates=["tissue"])
+    res = get_associations(m)
+    top_gef = res[res["target"] == "gefitinib"].iloc[0]
+    assert (top_gef["layer"], top_gef["feature"], top_gef["direction"]) == ("mut", "EGFR", "sensitivity")
+    assert top_gef["fdr"] < 1e-6
+    assert top_gef["n_pos"] + top_gef["n_neg"] == 80
+    top_pac = res[res["target"] == "paclitaxel"].iloc[0]
+    assert (top_pac["layer"], top_pac["feature"], top_pac["direction"]) == ("rna", "ABCB1", "resistance")
+    # FDR is monotone in p and never below it
+    assert (res["fdr"] >= res["pvalue"] - 1e-15).all()
+    assert res["pvalue"].is_monotonic_increasing
+    skipped = m.uns["associate"]["skipped"].set_index("target")["reason"]
+    assert "min_samples" in skipped["rare_drug"]
+    assert "no variance" in skipped["flat_drug"]
+    assert m.uns["associate"]["params"]["covariates"] == ["tissue"]
+    # cross-layer: the EGFR mutation raises EGFR RNA
+    xl = m.uns["associate"]["cross_layer"]
+    row = xl[(xl["gene"] == "EGFR") & (xl["layer"] == "rna")].iloc[0]
+    assert row["effect_size"] > 1 and row["pvalue"] < 1e-4
+
+
+def test_associate_copy_and_target_column():
+    m = _cohort()
+    m.obs["responder"] = np.where(m.mod["mut"].X[:, 0] > 0, "yes", "no")
+    out = associate(m, target="responder", layers=["rna"], copy=True, key_added="resp")
+    assert "resp" not in m.uns and "resp" in out.uns
+    res = get_associations(out, key="resp")
+    assert res.iloc[0]["feature"] == "EGFR" and res.iloc[0]["direction"] == "higher"
+    assert out.uns["resp"]["params"]["target_levels"] == ["no", "yes"]
+
+
+def test_associate_covariate_removes_confounded_signal(rng):
+    n = 60
+    ids = [f"S{i}" for i in range(n)]
+    tissue = np.repeat(["a", "b"], n // 2)
+    marker = (tissue == "a").astype(float)
+    marker[[0, 1, 30, 31]] = 1 - marker[[0, 1, 30, 31]]  # mostly tissue a
+    resp = np.where(tissue == "a", 0.3, 0.7) + rng.normal(0, 0.05, n)
+    m = _mudata({"mut": _ad(marker[:, None], ids, ["M"]), "drug": _ad(resp[:, None], ids, ["d"])})
+    m.obs["tissue"] = tissue
+    associate(m)
+    p_raw = get_associations(m).iloc[0]["pvalue"]
+    associate(m, covariates=["tissue"])
+    p_adj = get_associations(m).iloc[0]["pvalue"]
+    assert p_raw < 1e-10 and p_adj > 1e-3
+
+
+def test_associate_errors():
+    m = _cohort()
+    with pytest.raises(InputError, match="not in the cohort's 'drug' layer"):
+        associate(m, drugs=["gefitnib"])
+    with pytest.raises(InputError, match="no 'prot' layer"):
+        associate(m, layers=["prot"])
+    with pytest.raises(InputError, match="sample annotation 'tisue' not found.*did you mean 'tissue'"):
+        associate(m, covariates=["tisue"])
+    with pytest.raises(InputError, match="no association could be tested"):
+        associate(m, drugs=["rare_drug", "flat_drug"])
+    with pytest.raises(InputError, match="run oncoresist.tl.associate"):
+        get_associations(_cohort())
+
+
+def test_cross_layer_effects_direct():
+    m = _cohort()
+    xl = cross_layer_effects(m, genes=["EGFR", "KRAS"], targets=["rna", "prot"])
+    assert set(xl["gene"]) <= {"EGFR", "KRAS"}
+    assert xl.iloc[0]["gene"] == "EGFR"
+    assert (xl["fdr"] >= xl["pvalue"] - 1e-15).all()
+
+
+def test_associate_dask_matches_local():
+    distributed = pytest.importorskip("distributed")
+    m1, m2 = _cohort(), _cohort()
+    with pytest.warns(UserWarning):
+        associate(m1, drugs=["gefitinib", "paclitaxel", "rare_drug"], n_jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, pytest.warns(UserWarning):
+        associate(m2, drugs=["gefitinib", "paclitaxel", "rare_drug"], scheduler=client)
+    pd.testing.assert_frame_equal(get_associations(m1), get_associations(m2))
+
+
+def test_planted_biomarkers_of_the_simulator_are_top_hits():
+    ds = pytest.importorskip("oncoresist.ds")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim = ds.simulate_cohort(200, seed=1)
+    m = sim.mdata
+    associate(m, metric="log10_ic50", drugs=["gefitinib", "paclitaxel", "cisplatin", "cetuximab"],
+              layers=["mut", "rna"], covariates=["tissue"], cross_layer=False)
+    res = get_associations(m)
+
+    def top(drug: str, n: int = 3) -> list[tuple[str, str, str]]:
+        sub = res[res["target"] == drug].head(n)
+        return list(zip(sub["layer"], sub["feature"], sub["direction"]))
+
+    assert ("mut", "EGFR", "sensitivity") == top("gefitinib")[0]
+    assert ("rna", "ABCB1", "resistance") in top("paclitaxel")
+    assert ("rna", "ERCC1", "resistance") in top("cisplatin")
+    assert ("mut", "KRAS", "resistance") in top("cetuximab")
+
+
+# ------------------------------------------------------------------------------------------
+# real data
+# ------------------------------------------------------------------------------------------
+def _gdsc1000(folder) -> md.MuData:
+    ic50 = pd.read_csv(folder / "IC50_v17.csv.gz", index_col=0)
+    feats = pd.read_csv(folder / "genomic_features_v17.csv.gz", index_col=0)
+    drugs = pd.read_csv(folder / "gdsc_drug_list_2019-06-24.csv")
+    name = dict(zip(drugs["drug_id"].astype(str), drugs["Name"]))
+    ids = [c.split("_")[1] for c in ic50.columns]
+    ic50.columns = [f"{name.get(i, 'Drug ' + i)} ({i})" for i in ids]
+    common = ic50.index.intersection(feats.index)
+    ic50, feats = ic50.loc[common], feats.loc[common]
+    obs = [str(i) for i in common]
+    mut_cols = [c for c in feats.columns if c.endswith("_mut")]
+    cna_cols = [c for c in feats.columns if "cna" in c]
+    m = _mudata({
+        "mut": _ad(feats[mut_cols].to_numpy(), obs, [c.removesuffix("_mut") for c in mut_cols]),
+        "cna": _ad(feats[cna_cols].to_numpy(), obs, [c.replace("\n", " ") for c in cna_cols]),
+        "drug": _ad(ic50.to_numpy(), obs, list(ic50.columns)),
+    })
+    m.obs["tissue"] = feats["TISSUE_FACTOR"].astype(str).to_numpy()
+    m.obs["msi"] = feats["MSI_FACTOR"].astype(str).to_numpy()
+    return m
+
+
+@pytest.mark.realdata
+def test_gdsc1000_anova_braf_and_egfr(shared_data):
+    m = _gdsc1000(shared_data / "gdsc1000")
+    targets = [d for d in m.mod["drug"].var_names if d.split(" (")[0] in
+               ("PLX-4720", "Dabrafenib", "SB590885", "Gefitinib", "Erlotinib", "Afatinib", "Lapatinib")]
+    associate(m, drugs=targets, covariates=["tissue", "msi"], cross_layer=False)
+    res = get_associations(m)
+    for d in targets:
+        sub = res[res["target"] == d].reset_index(drop=True)
+        base = d.split(" (")[0]
+        if base in ("PLX-4720", "Dabrafenib", "SB590885"):
+            top = sub.iloc[0]
+            assert (top["feature"], top["direction"]) == ("BRAF", "sensitivity"), d
+            assert top["fdr"] < 1e-10 and top["effect_size"] < -1
+        elif base in ("Gefitinib", "Afatinib"):
+            egfr = sub[sub["feature"].str.contains("EGFR")]
+            assert len(egfr) and egfr.index[0] < 5, d  # among the top 5 of ~700 features
+            assert egfr.iloc[0]["direction"] == "sensitivity" and egfr.iloc[0]["fdr"] < 0.05
+
+
+def _cll(folder) -> md.MuData:
+    dr = pd.read_csv(folder / "drpar_long_dose_response.csv.gz")
+    meta = pd.read_csv(folder / "patmeta.csv", index_col=0)
+    gen = pd.read_csv(folder / "mutCOM__binary.csv", index_col=0)
+    cll = meta.index[meta["Diagnosis"] == "CLL"]
+    resp = dr.pivot_table(index="patient_id", columns="drug_name", values="viability", aggfunc="mean")
+    resp = resp.loc[resp.index.intersection(cll)]
+    g = gen.loc[gen.index.intersection(cll)].copy()
+    g["IGHV_unmutated"] = (meta.loc[g.index, "IGHV"] == "U").astype(float).where(meta.loc[g.index, "IGHV"].notna())
+    obs_r = [str(i) for i in resp.index]
+    obs_g = [str(i) for i in g.index]
+    return _mudata({"gen": _ad(g.to_numpy(), obs_g, list(g.columns)), "drug": _ad(resp.to_numpy(), obs_r, list(resp.columns))})
+
+
+@pytest.mark.realdata
+def test_cll_ighv_and_trisomy12_drive_bcr_inhibitor_response(shared_data):
+    m = _cll(shared_data / "cll")
+    bcr = ["ibrutinib", "idelalisib", "PRT062607 HCl", "duvelisib", "spebrutinib"]
+    associate(m, drugs=bcr, cross_layer=False)
+    res = get_associations(m)
+    for d in bcr:
+        sub = res[res["target"] == d].reset_index(drop=True)
+        ighv = sub[sub["feature"] == "IGHV_unmutated"]
+        assert ighv.index[0] < 3, d
+        assert ighv.iloc[0]["direction"] == "sensitivity" and ighv.iloc[0]["fdr"] < 0.05
+    tri = res[(res["feature"] == "trisomy12") & res["target"].isin(bcr)]
+    assert (tri["fdr"] < 0.05).sum() >= 2
