@@ -58,12 +58,18 @@ _RESULT_COLUMNS = [
 # kernel
 # --------------------------------------------------------------------------------------------
 def _basis(C: np.ndarray) -> np.ndarray:
-    """Orthonormal basis of the column space of ``C`` (rank-revealing SVD)."""
+    """Orthonormal basis of the column space of ``C`` (n x k, k small), dropping dependent columns.
+
+    Uses the eigen-decomposition of the k x k Gram matrix (much cheaper than an SVD of the
+    n x k matrix); columns are scaled first so that the rank threshold is scale-free.
+    """
     if C.shape[1] == 0:
         return np.zeros((C.shape[0], 0))
-    U, s, _ = np.linalg.svd(C, full_matrices=False)
-    tol = s.max() * max(C.shape) * np.finfo(float).eps if s.size else 0.0
-    return U[:, s > tol]
+    norms = np.sqrt(np.einsum("ij,ij->j", C, C))
+    C = C[:, norms > 0] / norms[norms > 0]
+    lam, V = np.linalg.eigh(C.T @ C)
+    keep = lam > lam.max() * 1e-10
+    return (C @ V[:, keep]) / np.sqrt(lam[keep])
 
 
 def association_test(

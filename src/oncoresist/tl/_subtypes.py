@@ -321,8 +321,9 @@ def consensus_clustering(
     For every ``k``, ``n_resamples`` random subsets (``subsample`` of the samples and
     ``feature_subsample`` of the features) are clustered (k-means or average-linkage
     hierarchical); the consensus of two samples is the fraction of runs containing both in
-    which they fell in the same cluster. The final labels cut an average-linkage tree of
-    ``1 - consensus``. k is chosen by PAC: the largest k whose PAC is within
+    which they fell in the same cluster. The final labels are a spectral clustering of the
+    consensus matrix (more robust to single outlying samples than cutting an average-linkage
+    tree of ``1 - consensus``). k is chosen by PAC: the largest k whose PAC is within
     ``pac_tolerance`` of the lowest (two clusters merged in every run are perfectly "stable"
     too, so among equally stable partitions the finer one is kept).
 
@@ -358,9 +359,6 @@ def consensus_clustering(
     >>> consensus_clustering(X, ks=(2, 3), n_resamples=20).best_k
     2
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
     from ..parallel import parallel_map
 
     X = np.asarray(X, dtype=float)
@@ -393,8 +391,7 @@ def consensus_clustering(
         pac = float(np.mean((vals > 0.1) & (vals < 0.9)))
         D = 1.0 - C
         np.fill_diagonal(D, 0.0)
-        Zl = linkage(squareform(D, checks=False), method="average")
-        lab = _relabel_by_size(fcluster(Zl, t=k, criterion="maxclust") - 1)
+        lab = spectral_labels(C, k, random_state=random_state)
         labels[k] = lab
         rows.append({"k": k, "pac": pac, "cdf_area": area, "silhouette": _silhouette(D, lab),
                      "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
@@ -475,6 +472,7 @@ def subtypes(
     n_resamples: int = 100,
     min_layers: int = 1,
     use_selected: bool = True,
+    weight_factors: bool = True,
     random_state: int | None = 0,
     key_added: str = "subtype",
     copy: bool = False,
@@ -512,6 +510,10 @@ def subtypes(
         Consensus resampling runs per k.
     min_layers
         SNF: minimum number of layers a sample needs to be clustered.
+    weight_factors
+        Consensus: scale each (unit-variance) factor by the square root of the mean variance it
+        explains across layers, so that a factor explaining 1% of the data does not weigh as
+        much as one explaining 30% (unweighted, small tissue or batch factors can dominate).
     random_state
         Seed.
     key_added
@@ -575,13 +577,15 @@ def subtypes(
     else:
         F = get_factors(mdata, key=factors_key)
         samples = pd.Index(F.index)
-        res = consensus_clustering(F.to_numpy(), ks=[k for k in ks if k < len(F)], n_resamples=n_resamples,
+        weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
+        X = F.to_numpy() * (weights if weights is not None else 1.0)
+        res = consensus_clustering(X, ks=[k for k in ks if k < len(F)], n_resamples=n_resamples,
                                    random_state=random_state)
         ev = res.evidence
         best = int(n_subtypes) if n_subtypes is not None else res.best_k
         ev["chosen"] = ev["k"] == best
         labels = res.labels[best]
-        params.update({"factors_key": factors_key, "n_resamples": int(n_resamples),
+        params.update({"factors_key": factors_key, "n_resamples": int(n_resamples), "weight_factors": bool(weight_factors),
                        "rule": "lowest PAC (ties within 0.02: largest k)" if n_subtypes is None else "fixed"})
     names = np.asarray([f"C{i + 1}" for i in labels], dtype=object)
     col = pd.Series(names, index=samples).reindex(mdata.obs_names.astype(str))
@@ -596,6 +600,20 @@ def subtypes(
         "n_unassigned": int(col.isna().sum()),
     }
     return mdata if copy else None
+
+
+def _factor_weights(mdata: Any, factors_key: str, names: list[str]) -> np.ndarray | None:
+    """sqrt(mean variance explained over layers) per factor, from ``uns[key]['variance_explained']``."""
+    key = factors_key[2:] if factors_key.startswith("X_") else factors_key
+    u = mdata.uns.get(key)
+    r2 = u.get("variance_explained") if isinstance(u, Mapping) else None
+    if r2 is None:
+        return None
+    r2 = r2 if isinstance(r2, pd.DataFrame) else pd.DataFrame(r2)
+    if not set(names) <= set(map(str, r2.columns)):
+        return None
+    w = np.sqrt(np.clip(r2[names].to_numpy(dtype=float), 0.0, None).mean(axis=0))
+    return w if np.isfinite(w).all() and w.max() > 0 else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,378 @@
+"""Response models, leakage-free evaluation, baselines, saved models and prediction with missing layers."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+
+from oncoresist import InputError
+from oncoresist.tl import (
+    EarlyIntegrationRegressor,
+    FactorRegressor,
+    LateIntegrationRegressor,
+    LayerPreprocessor,
+    PanDrugRegressor,
+    cross_validate_drugs,
+    cross_validate_response,
+    cv_folds,
+    feature_frame,
+    load_model,
+    make_model,
+    regression_metrics,
+    response_frame,
+    train_models,
+)
+
+
+def _mudata(mods: dict[str, ad.AnnData]) -> md.MuData:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return md.MuData(mods)
+
+
+def _ad(X: np.ndarray, obs: list[str], var: list[str]) -> ad.AnnData:
+    return ad.AnnData(np.asarray(X, dtype=float), obs=pd.DataFrame(index=obs), var=pd.DataFrame(index=var))
+
+
+def _cohort(n: int = 90, seed: int = 0, *, missing_cnv: int = 10) -> md.MuData:
+    """rna g0 drives drug A, cnv c0 drives drug B, mut KRAS drives drug C, drug D is noise + 'sample effect'."""
+    rng = np.random.default_rng(seed)
+    ids = [f"S{i:03d}" for i in range(n)]
+    rna = rng.normal(size=(n, 12))
+    cnv = rng.normal(0, 0.5, size=(n, 8))
+    mut = (rng.random((n, 6)) < 0.3).astype(float)
+    general = rng.normal(0, 0.3, n)
+    Y = np.column_stack([
+        0.5 + 0.15 * rna[:, 0] + general * 0.1 + rng.normal(0, 0.05, n),
+        0.5 + 0.2 * cnv[:, 0] + general * 0.1 + rng.normal(0, 0.05, n),
+        0.4 + 0.3 * mut[:, 1] + general * 0.1 + rng.normal(0, 0.05, n),
+        0.5 + general * 0.1 + rng.normal(0, 0.1, n),
+    ])
+    Y[rng.random(Y.shape) < 0.05] = np.nan
+    keep = ids[missing_cnv:]
+    m = _mudata({
+        "rna": _ad(rna, ids, [f"g{i}" for i in range(12)]),
+        "cnv": _ad(cnv[missing_cnv:], keep, [f"c{i}" for i in range(8)]),
+        "mut": _ad(mut, ids, ["TP53", "KRAS", "EGFR", "PIK3CA", "BRAF", "APC"]),
+        "drug": _ad(Y, ids, ["A", "B", "C", "D"]),
+    })
+    m.obs["tissue"] = np.array(["lung", "colon", "breast", "skin", "brain", "blood"])[np.arange(n) % 6]
+    return m
+
+
+FAST = {"enet": {"n_alphas": 8}, "rf": {"n_estimators": 30}, "gbm": {"n_estimators": 30}}
+
+
+# ------------------------------------------------------------------------------------------
+# inputs and preprocessing
+# ------------------------------------------------------------------------------------------
+def test_feature_frame_marks_missing_layers_and_obs_features():
+    m = _cohort()
+    X = feature_frame(m, obs_features=["tissue"])
+    assert X.shape == (90, 12 + 8 + 6 + 6)
+    assert X.loc["S000"].filter(like="cnv:").isna().all()
+    assert X.loc["S050"].filter(like="cnv:").notna().all()
+    assert X.filter(like="obs:tissue=").sum(axis=1).eq(1).all()
+    Y = response_frame(m)
+    assert list(Y.columns) == ["A", "B", "C", "D"]
+
+
+def test_layer_preprocessor_filters_imputes_and_block_scales():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(40, 5)), columns=["rna:a", "rna:b", "rna:c", "cnv:a", "cnv:const"])
+    X["cnv:const"] = 1.0
+    X["mut:rare"] = 0.0
+    X.loc[X.index[:2], "mut:rare"] = 1.0
+    X["mut:ok"] = (rng.random(40) < 0.4).astype(float)
+    X.loc[X.index[:30], "rna:c"] = np.nan
+    pre = LayerPreprocessor(min_binary_count=3, max_missing=0.5).fit(X)
+    assert list(pre.feature_names_out_) == ["rna:a", "rna:b", "cnv:a", "mut:ok"]
+    assert pre.dropped_ == {"missing": 1, "constant": 1, "rare_binary": 1}
+    Z = pre.transform(X)
+    # every layer has the same total variance (1) after block scaling
+    for lay in ("rna", "cnv", "mut"):
+        cols = pre.layers_out_ == lay
+        assert Z[:, cols].var(axis=0).sum() == pytest.approx(1.0)
+    # a table lacking a column is aligned by name and the gap imputed with the training median
+    Z2 = pre.transform(X.drop(columns=["rna:b"]))
+    assert Z2[:, 1] == pytest.approx(np.full(40, (np.median(X["rna:b"]) - X["rna:b"].mean()) / X["rna:b"].std(ddof=0) / np.sqrt(2)))
+    with pytest.raises(InputError, match="shares none"):
+        pre.transform(pd.DataFrame({"prot:x": [1.0]}))
+    with pytest.raises(InputError, match="none of the features belong"):
+        LayerPreprocessor(layers=["prot"]).fit(X)
+
+
+# ------------------------------------------------------------------------------------------
+# estimators
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["enet", "ridge", "rf", "gbm", "ensemble"])
+def test_early_integration_learns_the_planted_feature(kind):
+    m = _cohort(120)
+    X, Y = feature_frame(m), response_frame(m)
+    ok = Y["A"].notna().to_numpy()
+    est = EarlyIntegrationRegressor(kind, random_state=0, n_alphas=8, n_estimators=60).fit(X[ok], Y["A"][ok])
+    imp = est.feature_importance()
+    assert (imp.iloc[0]["layer"], imp.iloc[0]["feature"]) == ("rna", "g0")
+    assert regression_metrics(Y["A"][ok], est.predict(X[ok]))["pearson"] > 0.8
+    assert clone(est).get_params() == est.get_params()
+    assert set(est.layers_) == {"rna", "cnv", "mut"}
+
+
+def test_early_integration_screening_and_bad_targets():
+    m = _cohort()
+    X, Y = feature_frame(m), response_frame(m)
+    ok = Y["B"].notna().to_numpy()
+    est = EarlyIntegrationRegressor("enet", screen=5, random_state=0, n_alphas=8).fit(X[ok], Y["B"][ok])
+    assert len(est.columns_[0]) == 5
+    assert est.feature_importance().iloc[0]["feature"] == "c0"
+    with pytest.raises(InputError, match="missing / infinite"):
+        EarlyIntegrationRegressor().fit(X, Y["B"])
+    with pytest.raises(InputError, match="no variance"):
+        EarlyIntegrationRegressor().fit(X, np.ones(len(X)))
+    with pytest.raises(InputError, match="unknown model"):
+        EarlyIntegrationRegressor("svm").fit(X[ok], Y["B"][ok])
+    with pytest.raises(InputError, match="screen must be"):
+        EarlyIntegrationRegressor(screen="all").fit(X[ok], Y["B"][ok])
+
+
+def test_late_integration_weights_and_missing_layer():
+    m = _cohort(120)
+    X, Y = feature_frame(m), response_frame(m)
+    ok = Y["B"].notna().to_numpy()
+    est = LateIntegrationRegressor(random_state=0).fit(X[ok], Y["B"][ok])
+    assert est.weights_.idxmax() == "cnv"
+    # samples without cnv (first 10) are predicted from the other layers; no NaN
+    pred = est.predict(X)
+    assert np.isfinite(pred).all()
+    no_cnv = X.filter(like="cnv:").isna().all(axis=1).to_numpy()
+    assert no_cnv.sum() == 10
+    # dropping the cnv layer entirely changes only the cnv contribution
+    X_wo = X.drop(columns=[c for c in X.columns if c.startswith("cnv:")])
+    assert np.allclose(est.predict(X_wo)[no_cnv], pred[no_cnv])
+    imp = est.feature_importance()
+    assert imp.iloc[0]["feature"] == "c0" and imp["importance"].sum() == pytest.approx(1.0)
+
+
+def test_pandrug_model_predicts_all_drugs_and_unseen_drugs_with_descriptors():
+    m = _cohort(100)
+    X, Y = feature_frame(m), response_frame(m)
+    est = PanDrugRegressor(n_components=8, max_iter=60, random_state=0).fit(X, Y)
+    P = est.predict(X)
+    assert P.shape == (100, 4) and list(P.columns) == ["A", "B", "C", "D"]
+    assert regression_metrics(Y["A"], P["A"])["pearson"] > 0.5
+    desc = pd.DataFrame(np.eye(4), index=list("ABCD"), columns=["t1", "t2", "t3", "t4"])
+    est2 = PanDrugRegressor(n_components=8, max_iter=30, drug_features=desc, random_state=0).fit(X, Y[["A", "B", "C"]])
+    assert est2.predict(X, drugs=["D"]).shape == (100, 1)
+    with pytest.raises(InputError, match="not seen in training"):
+        est.predict(X, drugs=["Z"])
+
+
+def test_factor_regressor_uses_the_group_factor_model():
+    m = _cohort(80, missing_cnv=0)
+    X, Y = feature_frame(m, layers=["rna", "cnv"]), response_frame(m)
+    ok = Y["A"].notna().to_numpy()
+    est = FactorRegressor(n_factors=4, max_iter=100, random_state=0).fit(X[ok], Y["A"][ok])
+    pred = est.predict(X)
+    assert pred.shape == (80,) and np.isfinite(pred).all()
+    assert est.feature_importance()["layer"].eq("factor").all()
+
+
+def test_make_model_names():
+    assert make_model("enet_rna").layers == ["rna"]
+    assert make_model("late_rf").base == "rf"
+    assert isinstance(make_model("pandrug"), PanDrugRegressor)
+    assert isinstance(make_model("factor"), FactorRegressor)
+    with pytest.raises(InputError, match="unknown model"):
+        make_model("deep_net_3000")
+
+
+# ------------------------------------------------------------------------------------------
+# evaluation
+# ------------------------------------------------------------------------------------------
+_SEEN: list[set[str]] = []
+
+
+class _Spy(RegressorMixin, BaseEstimator):
+    """Records the training samples of every fit (runs in-process with n_jobs=1)."""
+
+    def fit(self, X, y):  # noqa: ANN001, ANN201
+        _SEEN.append(set(X.index))
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):  # noqa: ANN001, ANN201
+        return np.full(len(X), self.mean_)
+
+
+def test_cv_never_trains_on_test_samples_and_baselines_are_exact():
+    m = _cohort()
+    X, Y = feature_frame(m), response_frame(m)
+    _SEEN.clear()
+    res = cross_validate_response(X, Y, models={"spy": _Spy()}, n_splits=5, n_jobs=1)
+    pred = res.predictions
+    assert len(_SEEN) == 4 * 5
+    folds = pred.drop_duplicates("sample").set_index("sample")["fold"]
+    for seen in _SEEN:
+        assert len({folds[s] for s in seen if s in folds.index}) == 4  # four training folds, never the test one
+    # the mean baseline is the training mean of the drug; the spy is the same predictor
+    a = pred[pred["drug"] == "A"].pivot_table(index="sample", columns="model", values="predicted")
+    assert np.allclose(a["mean"], a["spy"])
+    for k in range(5):
+        train = Y.index[(folds.reindex(Y.index) != k).to_numpy()]
+        fold_pred = pred[(pred["drug"] == "A") & (pred["fold"] == k) & (pred["model"] == "mean")]["predicted"]
+        assert np.allclose(fold_pred, Y.loc[train, "A"].mean())
+    # drug + sample effects: drug mean + sd * the sample's mean z-score on the other drugs
+    s = pred[(pred["drug"] == "D") & (pred["model"] == "drug_sample")].iloc[0]
+    k, sample = s["fold"], s["sample"]
+    train = Y.index[(folds.reindex(Y.index) != k).to_numpy()]
+    z = [(Y.loc[sample, d] - Y.loc[train, d].mean()) / Y.loc[train, d].std() for d in "ABC" if np.isfinite(Y.loc[sample, d])]
+    expected = Y.loc[train, "D"].mean() + Y.loc[train, "D"].std() * np.mean(z)
+    assert s["predicted"] == pytest.approx(expected)
+    # the constant-per-fold mean baseline has no meaningful correlation but a defined RMSE
+    sm = res.summary().set_index("model")
+    assert sm.loc["mean", "kind"] == "baseline" and np.isfinite(sm.loc["mean", "median_rmse"])
+
+
+def test_cv_models_beat_mean_baseline_and_summary():
+    m = _cohort(120)
+    res = cross_validate_drugs(m, drugs=["A", "B", "C"], models=["enet", "enet_rna"], n_jobs=1)
+    sm = res.summary(reference="enet_rna").set_index("model")
+    assert sm.loc["enet", "frac_beats_mean"] == 1.0
+    assert sm.loc["enet", "median_pearson"] > 0.7
+    wide = res.wide("pearson")
+    assert wide.loc["B", "enet"] > wide.loc["B", "enet_rna"] + 0.3  # drug B needs the cnv layer
+    assert res.best_model() == "enet"
+    assert res.params["cv"] == "sample" and res.params["n_drugs"] == 3
+
+
+def test_group_cv_keeps_groups_together():
+    m = _cohort()
+    folds = cv_folds(m.obs_names, cv="group", groups=m.obs["tissue"], n_splits=3)
+    per_group = pd.DataFrame({"fold": folds, "tissue": m.obs["tissue"].to_numpy()}).groupby("tissue")["fold"].nunique()
+    assert (per_group == 1).all()
+    res = cross_validate_drugs(m, drugs=["A"], models={"enet": make_model("enet", n_alphas=8)}, cv="group",
+                               n_splits=3, n_jobs=1)
+    assert res.params["group_key"] == "tissue"
+    with pytest.raises(InputError, match="at least 7 groups"):
+        cv_folds(m.obs_names, cv="group", groups=m.obs["tissue"], n_splits=7)
+
+
+def test_drug_blind_cv_for_pandrug_models():
+    m = _cohort(80)
+    res = cross_validate_drugs(m, models={"pandrug": PanDrugRegressor(n_components=5, max_iter=30, random_state=0)},
+                               cv="drug", n_splits=2, n_jobs=1)
+    assert set(res.scores["model"]) == {"pandrug", "sample_mean"}
+    assert res.scores["drug"].nunique() == 4
+    with pytest.raises(InputError, match="only applies to pan-drug"):
+        cross_validate_drugs(m, models=["enet"], cv="drug", n_jobs=1)
+
+
+def test_cv_skips_drugs_with_too_few_samples():
+    m = _cohort()
+    Y = response_frame(m)
+    Y["rare"] = np.nan
+    Y.iloc[:5, -1] = [0.1, 0.2, 0.3, 0.4, 0.5]
+    X = feature_frame(m)
+    with pytest.warns(UserWarning, match="1 drug\\(s\\) skipped: rare"):
+        res = cross_validate_response(X, Y, models={"enet": make_model("enet", n_alphas=8)}, n_jobs=1)
+    assert "rare" in set(res.skipped["drug"]) and "rare" not in set(res.scores["drug"])
+    with pytest.raises(InputError, match="no drug has at least"):
+        cross_validate_response(X, Y[["rare"]], models=["enet"], n_jobs=1)
+
+
+def test_cv_dask_cluster_matches_local():
+    distributed = pytest.importorskip("distributed")
+    m = _cohort()
+    models = {"enet": make_model("enet", n_alphas=8, random_state=0)}
+    local = cross_validate_drugs(m, drugs=["A", "B"], models=models, n_jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = cross_validate_drugs(m, drugs=["A", "B"], models=models, scheduler=client)
+    key = ["drug", "model"]
+    pd.testing.assert_frame_equal(local.scores.sort_values(key).reset_index(drop=True),
+                                  remote.scores.sort_values(key).reset_index(drop=True))
+
+
+# ------------------------------------------------------------------------------------------
+# saved models
+# ------------------------------------------------------------------------------------------
+def test_train_save_load_predict_with_missing_layer(tmp_path):
+    m = _cohort(100)
+    with pytest.warns(UserWarning, match="not trained"):
+        Y = m.mod["drug"].X.copy()
+        Y[:, 3] = np.nan
+        Y[:8, 3] = np.arange(8)
+        m.mod["drug"].X = Y
+        models = train_models(m, model="late", n_jobs=1, source="toy.h5mu")
+    assert models.drugs == ["A", "B", "C"]
+    assert "D" in models.card["skipped"]
+    path = models.save(tmp_path / "model")
+    card = json.loads((path / "model_card.json").read_text())
+    assert card["model"]["name"] == "late" and card["cv"]["cv"] == "sample"
+    assert set(card["scores"]) == {"late", "mean", "drug_sample"}
+    assert card["scores"]["late"]["frac_beats_mean"] == 1.0
+    assert card["versions"]["scikit-learn"]
+    assert "Cross-validated scores" in (path / "model_card.md").read_text()
+    feats = pd.read_csv(path / "features.csv")
+    assert feats[feats["drug"] == "B"].iloc[0]["feature"] == "c0"
+    # a new patient without the cnv layer, and one missing half of its rna features
+    loaded = load_model(path)
+    ids = ["P1", "P2"]
+    rng = np.random.default_rng(5)
+    rna = rng.normal(size=(2, 12))
+    rna[1, :6] = np.nan
+    new = _mudata({"rna": _ad(rna, ids, [f"g{i}" for i in range(12)]),
+                   "mut": _ad(np.zeros((2, 6)), ids, ["TP53", "KRAS", "EGFR", "PIK3CA", "BRAF", "APC"])})
+    pred = loaded.predict(new)
+    assert len(pred) == 6 and np.isfinite(pred["predicted"]).all()
+    p1b = pred[(pred["sample"] == "P1") & (pred["drug"] == "B")].iloc[0]
+    assert "cnv" in p1b["layers_missing"] and "dropped" in p1b["note"]
+    assert p1b["frac_features_used"] < 1
+    assert np.allclose(pred.set_index(["sample", "drug"])["predicted"],
+                       models.predict(new).set_index(["sample", "drug"])["predicted"])
+    # features that match nothing: a clear error
+    bad = _mudata({"rna": _ad(np.ones((1, 2)), ["P9"], ["XX1", "XX2"])})
+    with pytest.raises(InputError, match="share none of the model's"):
+        loaded.predict(bad)
+    with pytest.raises(InputError, match="none of the model's layers"):
+        loaded.predict(_mudata({"prot": _ad(np.ones((1, 1)), ["P9"], ["g0"])}))
+    with pytest.raises(InputError, match="has no drug"):
+        loaded.predict(new, drugs=["Z"])
+
+
+def test_early_model_imputes_missing_features_and_refuses_foreign_folder(tmp_path):
+    m = _cohort(80)
+    models = train_models(m, drugs=["A"], model=make_model("enet", n_alphas=8), evaluate=False, n_jobs=1)
+    assert models.card["cv"] == {"cv": None}
+    X = feature_frame(m).iloc[:3].copy()
+    X[[c for c in X.columns if c.startswith("rna:")]] = np.nan
+    pred = models.predict(X)
+    assert "rna" in pred.iloc[0]["layers_missing"] and "imputed" in pred.iloc[0]["note"]
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a model folder"):
+        models.save(tmp_path / "notes")
+    assert (tmp_path / "notes" / "keep.txt").read_text() == "mine"
+    models.save(tmp_path / "m1")
+    models.save(tmp_path / "m1")  # replacing an existing model folder works
+    assert sorted(p.name for p in (tmp_path / "m1").iterdir()) == [
+        "cv_scores.csv", "features.csv", "model.joblib", "model_card.json", "model_card.md"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folders left
+    with pytest.raises(InputError, match="not a model folder"):
+        load_model(tmp_path / "notes")
+
+
+def test_train_pandrug_and_errors(tmp_path):
+    m = _cohort(80)
+    models = train_models(m, model=PanDrugRegressor(n_components=5, max_iter=30, random_state=0), evaluate=False, n_jobs=1)
+    pred = models.save(tmp_path / "pan") and load_model(tmp_path / "pan").predict(m)
+    assert set(pred["drug"]) == {"A", "B", "C", "D"}
+    with pytest.raises(InputError, match="no drug can be trained"):
+        train_models(m, drugs=["A"], min_samples=1000, n_jobs=1)
