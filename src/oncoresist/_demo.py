@@ -9,6 +9,7 @@ sections and record their wall time.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,10 @@ class DemoContext:
     study: Path | None = None
     sim: Any = None
     mdata: md.MuData | None = None
+    models: Any = None
     sections: list[Section] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -73,6 +76,34 @@ def _step_screen(ctx: DemoContext) -> None:
     ctx.sections.append(
         screen_section(m.uns["curves"]["table"], screen=m.uns["dose_response"], synergy_summary=summary, synergy_wells=wells)
     )
+
+
+def _step_integrate(ctx: DemoContext) -> None:
+    from . import pp, tl
+    from .report import integration_section
+
+    m = ctx.mdata
+    assert m is not None
+    pp.preprocess(m, batch_key="batch")
+    tl.factors(m, n_factors=8, random_state=ctx.seed)
+    tl.subtypes(m, random_state=ctx.seed)
+    ctx.sections.append(integration_section(m, color="tissue"))
+
+
+def _step_models(ctx: DemoContext) -> None:
+    from . import tl
+    from .report import models_section
+
+    m = ctx.mdata
+    assert m is not None
+    tl.associate(m, covariates=("tissue",), n_jobs=ctx.n_jobs)
+    models = tl.train_models(m, model="enet", cv="sample", n_jobs=ctx.n_jobs, random_state=ctx.seed)
+    models.save(ctx.out / "models")
+    ctx.outputs["response models"] = ctx.out / "models"
+    # survival on the proteome + age keeps the demo fast (all layers: see `tl.survival`)
+    tl.survival(m, layers=("prot",), obs_features=("age",), random_state=ctx.seed)
+    ctx.models = models
+    ctx.sections.append(models_section(m))
 
 
 #: Planted mechanism flags of the simulator, in the order patients are picked for reports.
@@ -115,6 +146,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("simulate cohort and write raw files", _step_simulate),
     ("build cohort from the raw files", _step_build),
     ("dose-response metrics and synergy", _step_screen),
+    ("preprocess, integrate layers, subtypes", _step_integrate),
+    ("biomarkers, response models, survival", _step_models),
     ("interpret patients and write their reports", _step_patients),
 ]
 
@@ -149,8 +182,14 @@ def run_demo(out: str | Path, *, n_samples: int = 150, seed: int = 0, quiet: boo
     for name, step in STEPS:
         _log(ctx, f"[bold]>[/bold] {name} ...")
         t0 = time.perf_counter()
-        step(ctx)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            step(ctx)
         ctx.timings[name] = time.perf_counter() - t0
+        if caught:
+            kinds = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0][:90]}" for w in caught})
+            ctx.warnings.extend(kinds)
+        _log(ctx, f"  [dim]{ctx.timings[name]:.1f} s[/dim]")
     assert ctx.mdata is not None
     t0 = time.perf_counter()
     ctx.outputs["cohort"] = write_h5mu(ctx.mdata, ctx.out / "cohort.h5mu")

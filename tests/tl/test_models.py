@@ -64,6 +64,7 @@ def _cohort(n: int = 90, seed: int = 0, *, missing_cnv: int = 10) -> md.MuData:
         "drug": _ad(Y, ids, ["A", "B", "C", "D"]),
     })
     m.obs["tissue"] = np.array(["lung", "colon", "breast", "skin", "brain", "blood"])[np.arange(n) % 6]
+    m.mod["drug"].var["targets"] = ["EGFR, ERBB2", "MET", "KRAS", "TUBB"]
     return m
 
 
@@ -272,6 +273,9 @@ def test_drug_blind_cv_for_pandrug_models():
     assert res.scores["drug"].nunique() == 4
     with pytest.raises(InputError, match="only applies to pan-drug"):
         cross_validate_drugs(m, models=["enet"], cv="drug", n_jobs=1)
+    X, Y = feature_frame(m), response_frame(m)
+    with pytest.raises(InputError, match="needs drug descriptors"):
+        cross_validate_response(X, Y, models=["pandrug"], cv="drug", n_jobs=1)
 
 
 def test_cv_skips_drugs_with_too_few_samples():
@@ -304,7 +308,7 @@ def test_cv_dask_cluster_matches_local():
 # saved models
 # ------------------------------------------------------------------------------------------
 def test_train_save_load_predict_with_missing_layer(tmp_path):
-    m = _cohort(100)
+    m = _cohort(80)
     with pytest.warns(UserWarning, match="not trained"):
         Y = m.mod["drug"].X.copy()
         Y[:, 3] = np.nan
@@ -332,9 +336,20 @@ def test_train_save_load_predict_with_missing_layer(tmp_path):
                    "mut": _ad(np.zeros((2, 6)), ids, ["TP53", "KRAS", "EGFR", "PIK3CA", "BRAF", "APC"])})
     pred = loaded.predict(new)
     assert len(pred) == 6 and np.isfinite(pred["predicted"]).all()
-    p1b = pred[(pred["sample"] == "P1") & (pred["drug"] == "B")].iloc[0]
-    assert "cnv" in p1b["layers_missing"] and "dropped" in p1b["note"]
-    assert p1b["frac_features_used"] < 1
+    by = pred.set_index(["sample", "drug"])
+    # drug B's stacked model relies mostly on the cnv layer: without it, its contribution is dropped
+    est_b = loaded.estimators["B"]
+    assert est_b.weights_.idxmax() == "cnv"
+    assert "cnv" in by.loc[("P1", "B"), "layers_missing"]
+    assert "dropped" in by.loc[("P1", "B"), "note"] or "training mean" in by.loc[("P1", "B"), "note"]
+    others = [lay for lay in est_b.layer_models_ if lay != "cnv" and est_b.weights_[lay] > 0]
+    X_new = feature_frame(new).reindex(columns=loaded.feature_names)
+    expected = est_b.intercept_ + sum(est_b.weights_[lay] * (est_b.layer_models_[lay].predict(
+        X_new.loc[["P1"], [c for c in X_new.columns if c.startswith(lay + ":")]])[0] - est_b.intercept_) for lay in others)
+    assert by.loc[("P1", "B"), "predicted"] == pytest.approx(expected)
+    # drug A relies on rna: P1 has it all, P2 half of it (imputed)
+    assert "rna" in by.loc[("P1", "A"), "layers_used"] and by.loc[("P1", "A"), "frac_features_used"] > 0
+    assert by.loc[("P2", "A"), "n_features_used"] < by.loc[("P1", "A"), "n_features_used"]
     assert np.allclose(pred.set_index(["sample", "drug"])["predicted"],
                        models.predict(new).set_index(["sample", "drug"])["predicted"])
     # features that match nothing: a clear error

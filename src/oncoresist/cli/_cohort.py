@@ -46,6 +46,12 @@ def demo(
     if not quiet:
         for k, v in ctx.timings.items():
             log(f"  {k}: {v:.1f} s", quiet=quiet)
+    if ctx.warnings:
+        from .._utils import atomic_write_text
+
+        kinds = sorted(set(ctx.warnings))
+        atomic_write_text(out / "warnings.txt", "\n".join(kinds) + "\n")
+        log(f"  {len(kinds)} kinds of library warnings were raised and hidden: see {out / 'warnings.txt'}", quiet=quiet)
     typer.echo(f"cohort: {ctx.outputs['cohort']}")
     typer.echo(f"report: {ctx.outputs['report']}")
 

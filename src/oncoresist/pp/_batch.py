@@ -393,10 +393,13 @@ def batch_variance(
         M = np.where(np.isfinite(X), X, mu)[:, np.isfinite(mu)]
     M = M - M.mean(axis=0)
     k = max(1, min(n_pcs, min(M.shape) - 1))
-    U, S, _ = np.linalg.svd(M, full_matrices=False)
-    pcs = U[:, :k] * S[:k]
+    # principal components from the samples x samples Gram matrix (cheap when features >> samples)
+    vals, vecs = np.linalg.eigh(M @ M.T)
+    order = np.argsort(vals)[::-1][:k]
+    S = np.sqrt(np.clip(vals[order], 0.0, None))
+    pcs = vecs[:, order] * S
     pr2 = batch_r2(pcs, lab)
-    w = S[:k] ** 2
+    w = S**2
     pc_r2 = float(np.nansum(pr2 * w) / w.sum())
     return pd.Series({
         "median_feature_r2": float(np.nanmedian(r2)),

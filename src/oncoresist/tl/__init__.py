@@ -52,7 +52,13 @@ __all__ += [
     "z_prime",
 ]
 from ._associate import associate, association_test, cross_layer_effects, get_associations  # noqa: E402
-from ._evaluate import CVResult, cross_validate_drugs, cross_validate_response, cv_folds, regression_metrics  # noqa: E402
+from ._evaluate import (  # noqa: E402
+    CVResult,
+    cross_validate_drugs,
+    cross_validate_response,
+    cv_folds,
+    regression_metrics,
+)
 from ._model_io import DrugResponseModels, load_model, save_model, train_models  # noqa: E402
 from ._models import (  # noqa: E402
     MODEL_NAMES,
@@ -62,8 +68,20 @@ from ._models import (  # noqa: E402
     PanDrugRegressor,
     make_model,
 )
-from ._models_data import LayerPreprocessor, feature_frame, resolve_drugs, response_frame  # noqa: E402
-from ._survival import PenalizedCox, SurvivalCVResult, cross_validate_survival, survival, survival_target  # noqa: E402
+from ._models_data import (  # noqa: E402
+    LayerPreprocessor,
+    drug_descriptors,
+    feature_frame,
+    resolve_drugs,
+    response_frame,
+)
+from ._survival import (  # noqa: E402
+    PenalizedCox,
+    SurvivalCVResult,
+    cross_validate_survival,
+    survival,
+    survival_target,
+)
 
 __all__ += [
     "CVResult",
@@ -83,6 +101,7 @@ __all__ += [
     "cross_validate_response",
     "cross_validate_survival",
     "cv_folds",
+    "drug_descriptors",
     "feature_frame",
     "get_associations",
     "load_model",

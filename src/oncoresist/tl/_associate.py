@@ -27,7 +27,14 @@ from scipy import stats
 
 from .._errors import InputError
 from ..parallel import parallel_map
-from ._models_data import copy_cohort, feature_modalities, layer_values, obs_column, resolve_drugs, response_frame
+from ._models_data import (
+    copy_cohort,
+    feature_modalities,
+    layer_values,
+    obs_column,
+    resolve_drugs,
+    response_frame,
+)
 
 __all__ = ["association_test", "associate", "cross_layer_effects", "get_associations"]
 

@@ -36,7 +36,7 @@ from sklearn.model_selection import GroupKFold, KFold
 from .._errors import InputError
 from ..parallel import parallel_map
 from ._models import PanDrugRegressor, make_model
-from ._models_data import feature_frame, obs_column, resolve_drugs, response_frame
+from ._models_data import drug_descriptors, feature_frame, obs_column, resolve_drugs, response_frame
 
 __all__ = [
     "CVResult",
@@ -250,7 +250,9 @@ class _Shared:
     cv: str
 
 
-def _baseline_preds(data: _Shared, drug: str, train: np.ndarray, test: np.ndarray) -> dict[str, np.ndarray]:
+def _baseline_preds(data: _Shared, drug: str, train: np.ndarray, test: np.ndarray,
+                    train_fold: np.ndarray) -> dict[str, np.ndarray]:
+    """Naive baselines for one drug's test fold (``train_fold``: every sample outside the test fold)."""
     out: dict[str, np.ndarray] = {}
     y = data.Y[drug].to_numpy()
     mu = float(np.nanmean(y[train]))
@@ -261,8 +263,8 @@ def _baseline_preds(data: _Shared, drug: str, train: np.ndarray, test: np.ndarra
         others = data.Y.drop(columns=[drug]).to_numpy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            m = np.nanmean(others[train], axis=0)
-            s = np.nanstd(others[train], axis=0, ddof=1)
+            m = np.nanmean(others[train_fold], axis=0)
+            s = np.nanstd(others[train_fold], axis=0, ddof=1)
             z = (others[test] - m) / np.where(s > 0, s, np.nan)
             effect = np.nanmean(z, axis=1)
         out["drug_sample"] = mu + sd * np.nan_to_num(effect, nan=0.0)
@@ -288,7 +290,7 @@ def _run_drug_fold(data: _Shared, task: tuple[str, int]) -> tuple[list[pd.DataFr
         return pd.DataFrame({"sample": samples, "drug": drug, "fold": k, "model": model,
                              "observed": y[test], "predicted": np.asarray(pred, dtype=float)})
 
-    for name, pred in _baseline_preds(data, drug, train, test).items():
+    for name, pred in _baseline_preds(data, drug, train, test, fold != k).items():
         frames.append(_frame(name, pred))
     Xtr, Xte = data.X.loc[train], data.X.loc[test]
     for name, est in data.models.items():
@@ -421,6 +423,7 @@ def cross_validate_response(
     n_splits: int = 5,
     baselines: Sequence[str] = BASELINES,
     min_samples: int = 20,
+    drug_features: pd.DataFrame | None = None,
     random_state: Any = 0,
     n_jobs: int | None = None,
     scheduler: Any = None,
@@ -449,6 +452,9 @@ def cross_validate_response(
         ``cv="drug"`` the ``"sample_mean"`` baseline is used).
     min_samples
         Drugs with fewer measured samples are skipped (listed in ``skipped``, with a warning).
+    drug_features
+        Drugs x descriptors for pan-drug models that have none (required with ``cv="drug"``,
+        since a held-out drug can only be described by its descriptors).
     random_state
         Seed of the folds and the models.
     n_jobs, scheduler
@@ -493,6 +499,13 @@ def cross_validate_response(
     if cv == "drug" and len(pandrug) != len(est):
         msg = f"cv='drug' (drug-blind) only applies to pan-drug models; remove {', '.join(n for n in est if n not in pandrug)}."
         raise InputError(msg)
+    for n in pandrug:
+        if est[n].drug_features is None and drug_features is not None:
+            est[n] = clone(est[n]).set_params(drug_features=drug_features)
+        if cv == "drug" and est[n].drug_features is None:
+            msg = (f"drug-blind CV needs drug descriptors for the pan-drug model '{n}': pass drug_features "
+                   "(drugs x descriptors) or annotate the drug layer (targets, pathway).")
+            raise InputError(msg)
     Y = Y.astype(float)
     X = X.astype(float)
     counts = Y.notna().sum()
@@ -605,7 +618,8 @@ def cross_validate_drugs(
     obs_features
         Sample annotations used as features (e.g. ``("tissue",)``).
     cv
-        ``"sample"``, ``"group"`` (by ``group_key``) or ``"drug"``.
+        ``"sample"``, ``"group"`` (by ``group_key``) or ``"drug"`` (pan-drug models; drug
+        descriptors come from the drug layer's annotation, see :func:`drug_descriptors`).
     group_key
         ``obs`` column defining groups for ``cv="group"``.
     n_splits, baselines, min_samples, random_state, n_jobs, scheduler, quiet
@@ -632,9 +646,10 @@ def cross_validate_drugs(
     Y = response_frame(mdata, metric=metric)[names]
     X = feature_frame(mdata, layers=layers, samples=Y.index, obs_features=obs_features)
     groups = obs_column(mdata, group_key).reindex(Y.index) if cv == "group" else None
+    drug_feats = drug_descriptors(mdata) if cv == "drug" else None
     res = cross_validate_response(X, Y, models=models, cv=cv, groups=groups, n_splits=n_splits, baselines=baselines,
-                                  min_samples=min_samples, random_state=random_state, n_jobs=n_jobs,
-                                  scheduler=scheduler, quiet=quiet)
+                                  min_samples=min_samples, drug_features=drug_feats, random_state=random_state,
+                                  n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)
     res.params.update({"layers": sorted({c.split(":", 1)[0] for c in X.columns}), "metric": metric or "X",
                        "group_key": group_key if cv == "group" else None})
     return res

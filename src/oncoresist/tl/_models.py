@@ -97,9 +97,20 @@ def _base_learner(model: str, *, random_state: Any, n_jobs: int | None, n_sample
     raise InputError(msg)
 
 
-def _fit_quiet(est: Any, X: np.ndarray, y: np.ndarray) -> tuple[Any, int]:
+def _threads(n_jobs: int | None) -> Any:
+    """Limit OpenMP threads of gradient boosting to ``n_jobs`` (default 1).
+
+    Models run inside a drugs x folds executor that already uses every core; letting each
+    fit also spawn one OpenMP thread per core oversubscribes the machine badly.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=max(1, n_jobs or 1) if (n_jobs or 1) > 0 else None, user_api="openmp")
+
+
+def _fit_quiet(est: Any, X: np.ndarray, y: np.ndarray, n_jobs: int | None = 1) -> tuple[Any, int]:
     """Fit, counting (not printing) convergence warnings of the regularisation path."""
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _threads(n_jobs):
         warnings.simplefilter("always", ConvergenceWarning)
         est.fit(X, y)
     return est, sum(issubclass(w.category, ConvergenceWarning) for w in caught)
@@ -158,7 +169,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
     random_state
         Seed of the inner folds and of the tree models.
     n_jobs
-        Threads of the random forest.
+        Threads of the random forest and OpenMP threads of gradient boosting.
 
     Attributes
     ----------
@@ -232,7 +243,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
             est = _base_learner(kind, random_state=self.random_state, n_jobs=self.n_jobs, n_samples=len(y),
                                 l1_ratio=self.l1_ratio, n_alphas=self.n_alphas, n_estimators=self.n_estimators,
                                 total_variance=float(Z[:, cols].var(axis=0).sum()))
-            est, n_warn = _fit_quiet(est, np.asfortranarray(Z[:, cols]), y)
+            est, n_warn = _fit_quiet(est, np.asfortranarray(Z[:, cols]), y, self.n_jobs)
             self.n_convergence_warnings_ += n_warn
             self.estimators_.append(est)
             self.columns_.append(cols)
@@ -260,7 +271,8 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         """Predicted response of each sample (missing features are imputed by training medians)."""
         check_is_fitted(self, "estimators_")
         Z = self.preprocessor_.transform(_as_frame(X))
-        return np.mean([est.predict(Z[:, cols]) for est, cols in zip(self.estimators_, self.columns_)], axis=0)
+        with _threads(self.n_jobs):
+            return np.mean([est.predict(Z[:, cols]) for est, cols in zip(self.estimators_, self.columns_)], axis=0)
 
     def feature_importance(self) -> pd.DataFrame:
         """Importance of each used feature, mapped back to its layer.
@@ -398,7 +410,8 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
                     fixed, _ = _fit_quiet(fixed, np.asfortranarray(Ztr[:, cols]), y[tr])
                     preds.append(fixed.predict(Zte[:, cols]))
                 else:
-                    preds.append(clone(est).fit(Ztr[:, cols], y[tr]).predict(Zte[:, cols]))
+                    with _threads(self.n_jobs):
+                        preds.append(clone(est).fit(Ztr[:, cols], y[tr]).predict(Zte[:, cols]))
             out[te] = np.mean(preds, axis=0)
         return out
 
@@ -566,6 +579,8 @@ class PanDrugRegressor(BaseEstimator):
         Boosting iterations.
     random_state
         Seed.
+    n_jobs
+        OpenMP threads of the boosting model.
 
     Attributes
     ----------
@@ -587,12 +602,13 @@ class PanDrugRegressor(BaseEstimator):
 
     def __init__(self, n_components: int = 30, *, n_drug_components: int = 8,
                  drug_features: pd.DataFrame | None = None, max_iter: int = 300,
-                 random_state: Any = None) -> None:
+                 random_state: Any = None, n_jobs: int | None = 1) -> None:
         self.n_components = n_components
         self.n_drug_components = n_drug_components
         self.drug_features = drug_features
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, X: Any, Y: pd.DataFrame) -> PanDrugRegressor:
         """Fit on samples x features ``X`` and samples x drugs ``Y`` (NaN = not screened)."""
@@ -627,7 +643,9 @@ class PanDrugRegressor(BaseEstimator):
         self.model_ = HistGradientBoostingRegressor(
             max_iter=self.max_iter, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=20,
             l2_regularization=1.0, early_stopping=False, random_state=self.random_state,
-        ).fit(feats, target)
+        )
+        with _threads(self.n_jobs):
+            self.model_.fit(feats, target)
         return self
 
     def _descriptors(self, Z: pd.DataFrame) -> pd.DataFrame:
@@ -671,7 +689,8 @@ class PanDrugRegressor(BaseEstimator):
         n = S.shape[0]
         rows = np.repeat(np.arange(n), len(drugs))
         cols = np.tile(np.asarray(drugs, dtype=object), n)
-        z = self.model_.predict(self._pair_features(S, rows, cols)).reshape(n, len(drugs))
+        with _threads(self.n_jobs):
+            z = self.model_.predict(self._pair_features(S, rows, cols)).reshape(n, len(drugs))
         mean = self.drug_mean_.reindex(drugs).fillna(0.0).to_numpy()
         sd = self.drug_sd_.reindex(drugs).fillna(1.0).to_numpy()
         index = X.index if isinstance(X.index, pd.Index) else None

@@ -24,6 +24,7 @@ from .._errors import InputError
 
 __all__ = [
     "LayerPreprocessor",
+    "drug_descriptors",
     "feature_frame",
     "response_frame",
     "resolve_drugs",
@@ -200,6 +201,57 @@ def response_frame(mdata: Any, *, metric: str | None = None, modality: str = "dr
     (2, 1)
     """
     return layer_values(mdata, modality, matrix=metric)
+
+
+def drug_descriptors(mdata: Any, *, columns: Sequence[str] | None = None, modality: str = "drug",
+                     max_levels: int = 200) -> pd.DataFrame:
+    """Drug descriptors from the drug layer's annotation: multi-hot of targets, pathway, class...
+
+    Text columns of ``mdata[modality].var`` are split on ``,`` / ``;`` / ``|`` and one-hot
+    encoded (``"targets=EGFR"``); numeric columns are kept as they are. Used by the pan-drug
+    model to predict drugs it never saw (drug-blind evaluation).
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    columns
+        Annotation columns to use (default: every column with 2 to ``max_levels`` distinct tokens).
+    modality
+        Drug modality.
+    max_levels
+        Skip text columns with more distinct tokens (free text such as names or SMILES).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Drugs x descriptors (float).
+    """
+    var = mdata.mod[modality].var
+    cols = list(var.columns) if columns is None else list(columns)
+    blocks = []
+    for c in cols:
+        if c not in var.columns:
+            msg = f"drug annotation column '{c}' not found (found: {', '.join(map(str, var.columns)) or 'none'})."
+            raise InputError(msg)
+        s = var[c]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            if s.nunique() > 1:
+                blocks.append(pd.DataFrame({str(c): s.astype(float).fillna(s.median())}, index=var.index))
+            continue
+        tokens = s.astype(str).str.split(r"\s*[,;|]\s*")
+        levels = sorted({t for ts in tokens for t in ts if t and t.lower() not in ("nan", "none", "")})
+        if not 2 <= len(levels) <= max_levels:
+            continue
+        blocks.append(pd.DataFrame([[float(lv in set(ts)) for lv in levels] for ts in tokens],
+                                   index=var.index, columns=[f"{c}={lv}" for lv in levels]))
+    if not blocks:
+        msg = (f"the '{modality}' layer has no usable drug annotation (columns: {', '.join(map(str, var.columns)) or 'none'}); "
+               "add targets / pathway columns or pass drug_features.")
+        raise InputError(msg)
+    out = pd.concat(blocks, axis=1)
+    out.index = out.index.astype(str)
+    return out
 
 
 def resolve_drugs(mdata: Any, names: Sequence[str] | None, *, modality: str = "drug") -> list[str]:

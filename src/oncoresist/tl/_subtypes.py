@@ -283,11 +283,12 @@ def _consensus_one_k(args: tuple[np.ndarray, int, int, float, float, int, str]) 
 
     rng = np.random.default_rng(seed)
     n, p = X.shape
-    M = np.zeros((n, n))
-    Icount = np.zeros((n, n))
     n_sub = max(k + 1, int(round(sub_samples * n)))
     p_sub = max(1, int(round(sub_features * p)))
-    for _ in range(n_resamples):
+    # one-hot memberships of every run side by side: co-clustering counts are one matrix product
+    H = np.zeros((n, n_resamples * k), dtype=np.float32)
+    S = np.zeros((n, n_resamples), dtype=np.float32)
+    for r in range(n_resamples):
         rows = np.sort(rng.choice(n, size=min(n_sub, n), replace=False))
         cols = np.sort(rng.choice(p, size=p_sub, replace=False)) if p_sub < p else np.arange(p)
         Xs = X[np.ix_(rows, cols)]
@@ -295,10 +296,10 @@ def _consensus_one_k(args: tuple[np.ndarray, int, int, float, float, int, str]) 
             lab = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit_predict(Xs)
         else:
             lab = AgglomerativeClustering(n_clusters=k, linkage="average").fit_predict(Xs)
-        H = np.zeros((len(rows), k))
-        H[np.arange(len(rows)), lab] = 1.0
-        M[np.ix_(rows, rows)] += H @ H.T
-        Icount[np.ix_(rows, rows)] += 1.0
+        H[rows, r * k + lab] = 1.0
+        S[rows, r] = 1.0
+    M = (H @ H.T).astype(float)
+    Icount = (S @ S.T).astype(float)
     C = np.divide(M, Icount, out=np.zeros_like(M), where=Icount > 0)
     np.fill_diagonal(C, 1.0)
     return k, C

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._errors import InputError
 from ._models import _as_frame, _importance_frame
-from ._models_data import copy_cohort, LayerPreprocessor, column_names, feature_frame, obs_column
+from ._models_data import LayerPreprocessor, column_names, copy_cohort, feature_frame, obs_column
 
 __all__ = [
     "PenalizedCox",

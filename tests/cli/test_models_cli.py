@@ -1,0 +1,127 @@
+"""CLI verbs associate / train / predict, through oncoresist.cli.main (returns the exit code)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncoresist.cli import main
+from oncoresist.io import write_h5mu
+
+
+def _ad(X: np.ndarray, obs: list[str], var: list[str]) -> ad.AnnData:
+    return ad.AnnData(np.asarray(X, dtype=float), obs=pd.DataFrame(index=obs), var=pd.DataFrame(index=var))
+
+
+def _write(tmp_path, name: str, mods: dict[str, ad.AnnData], obs: dict | None = None):  # noqa: ANN001, ANN202
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        m = md.MuData(mods)
+    for k, v in (obs or {}).items():
+        m.obs[k] = v
+    path = tmp_path / name
+    write_h5mu(m, path)
+    return path
+
+
+@pytest.fixture
+def cohort(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 70
+    ids = [f"S{i:02d}" for i in range(n)]
+    mut = (rng.random((n, 5)) < 0.3).astype(float)
+    rna = rng.normal(size=(n, 10))
+    cnv = rng.normal(0, 0.5, size=(n, 6))
+    Y = np.column_stack([
+        0.6 - 0.3 * mut[:, 0] + rng.normal(0, 0.04, n),
+        0.5 + 0.12 * rna[:, 2] + rng.normal(0, 0.03, n),
+        np.r_[rng.random(4), np.full(n - 4, np.nan)],
+    ])
+    return _write(tmp_path, "cohort.h5mu", {
+        "mut": _ad(mut, ids, ["EGFR", "KRAS", "TP53", "BRAF", "PTEN"]),
+        "rna": _ad(rna, ids, [f"G{i}" for i in range(10)]),
+        "cnv": _ad(cnv, ids, [f"G{i}" for i in range(6)]),
+        "drug": _ad(Y, ids, ["gefitinib", "paclitaxel", "rarely_screened"]),
+    }, {"tissue": np.where(np.arange(n) % 2, "lung", "colon")})
+
+
+def test_associate_verb(cohort, tmp_path, capsys):
+    out = tmp_path / "assoc.csv"
+    code = main(["associate", str(cohort), "--all", "--layers", "mut,rna", "--covariates", "tissue",
+                 "--out", str(out), "--plots", str(tmp_path / "plots"), "--quiet"])
+    assert code == 0
+    res = pd.read_csv(out)
+    top = res[res["target"] == "gefitinib"].iloc[0]
+    assert (top["layer"], top["feature"], top["direction"]) == ("mut", "EGFR", "sensitivity")
+    assert {"n_pos", "n_neg", "glass_delta_pos", "fdr"} <= set(res.columns)
+    assert (tmp_path / "plots" / "volcano.png").exists()
+    assert len(list((tmp_path / "plots").glob("hit*.png"))) == 5
+    assert "associations:" in capsys.readouterr().out
+
+
+def test_associate_bad_input_is_one_line(cohort, tmp_path, capsys):
+    assert main(["associate", str(cohort), "--out", str(tmp_path / "a.csv"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: no drug chosen") and err.count("\n") == 1
+    assert main(["associate", str(cohort), "--drug", "gefitnib", "--out", str(tmp_path / "a.csv"), "--quiet"]) == 1
+    assert "Closest: gefitinib" in capsys.readouterr().err
+    assert main(["associate", str(tmp_path / "missing.h5mu"), "--all", "--out", str(tmp_path / "a.csv")]) == 1
+
+
+def test_train_and_predict_on_patient_missing_a_layer(cohort, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    code = main(["train", str(cohort), "--all", "--model", "late", "--folds", "3", "--out", str(model_dir),
+                 "--n-jobs", "1", "--quiet"])
+    assert code == 0
+    card = json.loads((model_dir / "model_card.json").read_text())
+    assert sorted(card["drugs"]) == ["gefitinib", "paclitaxel"]
+    assert "rarely_screened" in card["skipped"]
+    assert card["cv"]["cv"] == "sample" and card["cv"]["n_splits"] == 3
+    assert card["scores"]["late"]["median_pearson"] > 0.7
+    assert card["data"]["source"].endswith("cohort.h5mu")
+    capsys.readouterr()
+    # a new patient with mutations and RNA only (no cnv layer)
+    rng = np.random.default_rng(3)
+    new = _write(tmp_path, "patient.h5mu", {
+        "mut": _ad([[1, 0, 0, 0, 0]], ["PAT1"], ["EGFR", "KRAS", "TP53", "BRAF", "PTEN"]),
+        "rna": _ad(rng.normal(size=(1, 10)), ["PAT1"], [f"G{i}" for i in range(10)]),
+    })
+    pred_file = tmp_path / "pred.csv"
+    assert main(["predict", str(model_dir), str(new), "--out", str(pred_file)]) == 0
+    pred = pd.read_csv(pred_file, keep_default_na=False)
+    assert list(pred["drug"]) == ["gefitinib", "paclitaxel"]
+    assert np.isfinite(pred["predicted"].astype(float)).all()
+    g = pred.set_index("drug").loc["gefitinib"]
+    assert "mut" in g["layers_used"]
+    assert float(g["predicted"]) < 0.5  # EGFR-mutant patient predicted sensitive
+    captured = capsys.readouterr()
+    assert "predictions:" in captured.out
+
+
+def test_predict_mismatched_features_and_bad_model_dir(cohort, tmp_path, capsys):
+    model_dir = tmp_path / "m"
+    assert main(["train", str(cohort), "--drug", "gefitinib", "--model", "enet", "--cv", "none",
+                 "--out", str(model_dir), "--n-jobs", "1", "--quiet"]) == 0
+    other = _write(tmp_path, "other.h5mu", {"rna": _ad(np.ones((2, 3)), ["X1", "X2"], ["ENSG1", "ENSG2", "ENSG3"])})
+    capsys.readouterr()
+    assert main(["predict", str(model_dir), str(other), "--out", str(tmp_path / "p.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "share none of the model's" in err and err.count("\n") == 1
+    assert main(["predict", str(tmp_path), str(other), "--out", str(tmp_path / "p.csv")]) == 1
+    assert "is not a model folder" in capsys.readouterr().err
+
+
+def test_train_on_a_dask_scheduler_address(cohort, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        code = main(["train", str(cohort), "--drug", "gefitinib,paclitaxel", "--model", "enet", "--folds", "3",
+                     "--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask_model"), "--quiet"])
+    assert code == 0
+    card = json.loads((tmp_path / "dask_model" / "model_card.json").read_text())
+    assert card["scores"]["enet"]["frac_beats_mean"] == 1.0

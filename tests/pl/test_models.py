@@ -1,0 +1,121 @@
+"""Figures of associations, response models and survival; and the report section."""
+
+from __future__ import annotations
+
+import warnings
+
+import anndata as ad
+import matplotlib
+import mudata as md
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from oncoresist import InputError  # noqa: E402
+from oncoresist.pl import association, kaplan_meier, per_drug_scores, predicted_vs_observed, volcano  # noqa: E402
+from oncoresist.report import Section, models_section  # noqa: E402
+from oncoresist.tl import (  # noqa: E402
+    associate,
+    cross_validate_drugs,
+    cross_validate_survival,
+    make_model,
+    survival_target,
+)
+
+
+@pytest.fixture(scope="module")
+def cohort() -> md.MuData:
+    rng = np.random.default_rng(0)
+    n = 60
+    ids = [f"S{i}" for i in range(n)]
+    mut = (rng.random((n, 4)) < 0.3).astype(float)
+    rna = rng.normal(size=(n, 4))
+    drug = np.column_stack([0.6 - 0.3 * mut[:, 0] + rng.normal(0, 0.05, n), 0.5 + 0.1 * rna[:, 1] + rng.normal(0, 0.03, n)])
+    mk = lambda X, var: ad.AnnData(X, obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=var))  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        m = md.MuData({"mut": mk(mut, ["EGFR", "KRAS", "TP53", "BRAF"]), "rna": mk(rna, ["EGFR", "ABCB1", "MYC", "TP53"]),
+                       "drug": mk(drug, ["gefitinib", "paclitaxel"])})
+    m.obs["tissue"] = np.where(np.arange(n) % 2, "lung", "colon")
+    associate(m)
+    return m
+
+
+@pytest.fixture(scope="module")
+def cv(cohort):
+    return cross_validate_drugs(cohort, models={"enet": make_model("enet", n_alphas=8)}, n_splits=3, n_jobs=1)
+
+
+@pytest.fixture(scope="module")
+def surv():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(90, 3)), columns=["rna:a", "rna:b", "rna:c"])
+    t = rng.exponential(np.exp(-X["rna:a"].to_numpy()))
+    return cross_validate_survival(X, survival_target(t, rng.random(90) < 0.8), n_splits=3, refit=False)
+
+
+def _texts(fig) -> str:  # noqa: ANN001
+    return " ".join(t.get_text() for ax in fig.axes for t in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts])
+
+
+def test_volcano_labels_top_hit_and_counts(cohort):
+    fig = volcano(cohort, label_top=1)
+    res = cohort.uns["associate"]["results"]
+    assert f"{len(res)} tests" in fig.axes[0].get_title()
+    assert res.iloc[0]["feature"] in _texts(fig)
+    plt.close(fig)
+    with pytest.raises(InputError, match="no association results"):
+        volcano(res, target="nothing")
+    with pytest.raises(InputError, match="run oncoresist.tl.associate"):
+        volcano(object())
+
+
+def test_association_box_and_scatter(cohort):
+    fig = association(cohort, target="gefitinib", feature="mut:EGFR", group_by="tissue")
+    n_pos = int(cohort.mod["mut"].X[:, 0].sum())
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert any(f"n={n_pos}" in s for s in labels)
+    plt.close(fig)
+    fig = association(cohort, target="paclitaxel", feature="rna:ABCB1")
+    assert "r = " in fig.axes[0].get_xlabel()
+    plt.close(fig)
+    with pytest.raises(InputError, match="'<layer>:<feature>'"):
+        association(cohort, target="gefitinib", feature="EGFR")
+    with pytest.raises(InputError, match="not in the 'rna' layer"):
+        association(cohort, target="gefitinib", feature="rna:NOPE")
+
+
+def test_model_figures(cv):
+    fig = predicted_vs_observed(cv, drug="gefitinib", model="enet")
+    assert "gefitinib: enet" in fig.axes[0].get_title()
+    plt.close(fig)
+    fig = per_drug_scores(cv)
+    ticks = " ".join(t.get_text() for t in fig.axes[0].get_xticklabels())
+    assert "enet" in ticks and "drug_sample" in ticks
+    plt.close(fig)
+    with pytest.raises(InputError, match="no out-of-fold predictions"):
+        predicted_vs_observed(cv, drug="nope", model="enet")
+    with pytest.raises(InputError, match="metric must be"):
+        per_drug_scores(cv, metric="r2")
+
+
+def test_kaplan_meier(surv):
+    fig = kaplan_meier(surv.risk)
+    ax = fig.axes[0]
+    assert "log-rank p" in ax.get_title() and len(ax.get_lines()) == 2
+    plt.close(fig)
+    with pytest.raises(InputError, match="lacks column"):
+        kaplan_meier(surv.risk.drop(columns=["group"]))
+
+
+def test_models_section(cohort, cv, surv):
+    sec = models_section(cohort, cv_result=cv, survival=surv, reference="enet")
+    assert isinstance(sec, Section) and sec.id == "models"
+    assert sec.html.count("data:image/png;base64") == 4  # volcano, per-drug r, predicted vs observed, KM
+    assert "drug_sample" in sec.html and "Survival model" in sec.html
+    assert "associations at FDR" in sec.summary
+    with pytest.raises(InputError, match="nothing to report"):
+        models_section()

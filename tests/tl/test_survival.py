@@ -1,0 +1,103 @@
+"""Penalised Cox models: target checks, penalty selection, C-indices against scikit-survival, cohort wrapper."""
+
+from __future__ import annotations
+
+import warnings
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncoresist import InputError
+from oncoresist.tl import PenalizedCox, cross_validate_survival, survival, survival_target
+
+
+def _data(n: int = 160, seed: int = 0, p: int = 8) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(n, p)), columns=[f"rna:g{i}" for i in range(p)],
+                     index=[f"P{i:03d}" for i in range(n)])
+    hazard = np.exp(1.0 * X["rna:g0"] - 0.7 * X["rna:g1"])
+    t_event = rng.exponential(1 / hazard)
+    t_cens = rng.uniform(0.5, 3, n)
+    return X, survival_target(np.minimum(t_event, t_cens), (t_event <= t_cens).astype(int))
+
+
+def test_survival_target_checks():
+    y = survival_target([1.0, 2.5, 3.0], ["dead", "alive", True])
+    assert y["event"].tolist() == [True, False, True]
+    with pytest.raises(InputError, match="positive"):
+        survival_target([0.0, 1.0], [1, 0])
+    with pytest.raises(InputError, match="0/1"):
+        survival_target([1.0, 2.0], [1, 2])
+    with pytest.raises(InputError, match="lack a time or event"):
+        survival_target([1.0, np.nan], [1, 0])
+
+
+def test_penalized_cox_selects_true_features_and_scores():
+    from sksurv.metrics import concordance_index_censored
+
+    X, y = _data()
+    m = PenalizedCox(l1_ratio=1.0, random_state=0).fit(X, y)
+    nz = m.feature_importance()
+    assert set(nz["feature"].head(2)) == {"g0", "g1"}
+    assert m.coef_["rna:g0"] > 0 > m.coef_["rna:g1"]
+    risk = m.predict(X)
+    assert m.score(X, y) == pytest.approx(concordance_index_censored(y["event"], y["time"], risk)[0])
+    assert m.cv_scores_["c_index"].max() == pytest.approx(m.cv_scores_.set_index("alpha").loc[m.alpha_, "c_index"])
+    sf = m.predict_survival_function(X.iloc[:2])
+    assert len(sf) == 2 and 0 <= sf[0](y["time"].min()) <= 1
+    with pytest.raises(InputError, match="structured array"):
+        PenalizedCox().fit(X, y["time"])
+    few = y.copy()
+    few["event"] = False
+    few["event"][0] = True
+    with pytest.raises(InputError, match="1 event"):
+        PenalizedCox().fit(X, few)
+
+
+def test_cross_validated_c_index_matches_sksurv_on_the_same_folds():
+    from sklearn.model_selection import StratifiedKFold
+    from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
+
+    X, y = _data(200, seed=1)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y["event"]))
+    res = cross_validate_survival(X, y, estimator=PenalizedCox(cv=3, random_state=0), folds=folds, refit=False)
+    assert res.model is None and len(res.folds) == 3
+    for (tr, te), (_, row) in zip(folds, res.folds.iterrows()):
+        m = PenalizedCox(cv=3, random_state=0).fit(X.iloc[tr], y[tr])
+        r = m.predict(X.iloc[te])
+        assert row["harrell"] == pytest.approx(concordance_index_censored(y[te]["event"], y[te]["time"], r)[0])
+        assert row["uno"] == pytest.approx(concordance_index_ipcw(y[tr], y[te], r, tau=row["tau"])[0])
+    s = res.summary()
+    assert s["harrell_mean"] > 0.7 and s["uno_mean"] > 0.65
+    assert s["logrank_p"] < 1e-4
+    # out-of-fold risk groups: each fold split at its training median
+    assert set(res.risk["group"]) == {"high", "low"} and len(res.risk) == 200
+    hi = res.risk[res.risk["group"] == "high"]
+    assert hi["event"].mean() > res.risk[res.risk["group"] == "low"]["event"].mean()
+
+
+def test_cohort_survival_stores_results_and_records_missing():
+    X, y = _data(150, seed=2)
+    ids = list(X.index)
+    rna = ad.AnnData(X.to_numpy(), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=[c.split(":")[1] for c in X.columns]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        m = md.MuData({"rna": rna})
+    t = pd.Series(y["time"], index=ids)
+    e = pd.Series(y["event"].astype(int), index=ids)
+    t.iloc[:5] = np.nan
+    m.obs["os_days"] = t
+    m.obs["os_event"] = e
+    out = survival(m, time_key="os_days", event_key="os_event", n_splits=3, copy=True)
+    assert "survival" not in m.uns
+    u = out.uns["survival"]
+    assert u["params"]["n_samples_without_survival"] == 5 and u["params"]["n_samples"] == 145
+    assert set(u["coef"]["feature"].head(2)) == {"g0", "g1"}
+    assert u["summary"]["harrell_mean"] > 0.7
+    grp = out.obs["survival_risk_group"]
+    assert grp.isna().sum() == 5 and set(grp.dropna()) == {"low", "high"}
+    with pytest.raises(InputError, match="sample annotation 'os' not found"):
+        survival(m, time_key="os")
