@@ -85,7 +85,7 @@ def missingness(mdata: md.MuData) -> Figure:
         per_feature.append(nan.mean(axis=0) if X.size else np.array([np.nan]))
     fig, axes = plt.subplots(1, 2, figsize=(9, 0.5 * len(layers) + 1.8), sharey=True)
     for ax, data, label in zip(axes, (per_sample, per_feature), ("per sample", "per feature"), strict=True):
-        ax.boxplot(data, vert=False, widths=0.6, showfliers=True, flierprops={"markersize": 2})
+        ax.boxplot(data, orientation="horizontal", widths=0.6, showfliers=True, flierprops={"markersize": 2})
         ax.set_xlabel(f"fraction missing ({label})")
         ax.set_xlim(-0.02, 1.02)
         ax.spines[["top", "right"]].set_visible(False)
