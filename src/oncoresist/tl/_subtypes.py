@@ -45,6 +45,21 @@ __all__ = [
 _EPS = np.finfo(float).eps
 
 
+def _threads(n: int) -> Any:
+    """One BLAS / OpenMP thread for small problems.
+
+    Thread start-up and spinning cost more than they save below ~1,500 samples (and a lot on a
+    busy machine).
+    """
+    import contextlib
+
+    if n >= 1500:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 # --------------------------------------------------------------------------------------------
 # similarity network fusion
 # --------------------------------------------------------------------------------------------
@@ -92,15 +107,16 @@ def affinity_matrix(X: np.ndarray, *, k: int = 20, mu: float = 0.5) -> np.ndarra
     >>> W.shape, bool(np.allclose(W, W.T))
     ((10, 10), True)
     """
-    D = _sq_distances(X)
-    n = D.shape[0]
-    kk = max(1, min(int(k), n - 1))
-    srt = np.sort(D, axis=1)
-    means = srt[:, 1 : kk + 1].mean(axis=1) + _EPS  # k nearest neighbours, self excluded
-    sig = (means[:, None] + means[None, :]) / 2.0 / 3.0 * 2.0 + D / 3.0 + _EPS
-    sig[sig <= _EPS] = _EPS
-    W = stats.norm.pdf(D, loc=0.0, scale=mu * sig)
-    return (W + W.T) / 2.0
+    with _threads(np.shape(X)[0]):
+        D = _sq_distances(X)
+        n = D.shape[0]
+        kk = max(1, min(int(k), n - 1))
+        srt = np.sort(D, axis=1)
+        means = srt[:, 1 : kk + 1].mean(axis=1) + _EPS  # k nearest neighbours, self excluded
+        sig = (means[:, None] + means[None, :]) / 2.0 / 3.0 * 2.0 + D / 3.0 + _EPS
+        sig[sig <= _EPS] = _EPS
+        W = stats.norm.pdf(D, loc=0.0, scale=mu * sig)
+        return (W + W.T) / 2.0
 
 
 def _snf_normalize(W: np.ndarray) -> np.ndarray:
@@ -154,30 +170,31 @@ def snf(affinities: Sequence[np.ndarray], *, k: int = 20, t: int = 20) -> np.nda
     >>> snf(Ws, k=4).shape
     (12, 12)
     """
-    Ws = [np.asarray(W, dtype=float) for W in affinities]
-    if not Ws:
-        msg = "snf: give at least one affinity matrix."
-        raise InputError(msg)
-    n = Ws[0].shape[0]
-    if any(W.shape != (n, n) for W in Ws):
-        msg = f"snf: all affinity matrices must be {n} x {n} (same samples in the same order)."
-        raise InputError(msg)
-    Ws = [_snf_normalize(W) for W in Ws]
-    Ws = [(W + W.T) / 2.0 for W in Ws]
-    if len(Ws) == 1:
-        W = Ws[0]
-    else:
-        local = [_dominate_set(W, k) for W in Ws]
-        cur = Ws
-        m = len(Ws)
-        for _ in range(int(t)):
-            total = sum(cur)
-            nxt = [local[j] @ ((total - cur[j]) / (m - 1)) @ local[j].T for j in range(m)]
-            cur = [_snf_normalize(W) for W in nxt]
-            cur = [(W + W.T) / 2.0 for W in cur]
-        W = sum(cur) / m
-    W = _snf_normalize(W)
-    return (W + W.T + np.eye(n)) / 2.0
+    with _threads(np.shape(affinities[0])[0] if len(affinities) else 0):
+        Ws = [np.asarray(W, dtype=float) for W in affinities]
+        if not Ws:
+            msg = "snf: give at least one affinity matrix."
+            raise InputError(msg)
+        n = Ws[0].shape[0]
+        if any(W.shape != (n, n) for W in Ws):
+            msg = f"snf: all affinity matrices must be {n} x {n} (same samples in the same order)."
+            raise InputError(msg)
+        Ws = [_snf_normalize(W) for W in Ws]
+        Ws = [(W + W.T) / 2.0 for W in Ws]
+        if len(Ws) == 1:
+            W = Ws[0]
+        else:
+            local = [_dominate_set(W, k) for W in Ws]
+            cur = Ws
+            m = len(Ws)
+            for _ in range(int(t)):
+                total = sum(cur)
+                nxt = [local[j] @ ((total - cur[j]) / (m - 1)) @ local[j].T for j in range(m)]
+                cur = [_snf_normalize(W) for W in nxt]
+                cur = [(W + W.T) / 2.0 for W in cur]
+            W = sum(cur) / m
+        W = _snf_normalize(W)
+        return (W + W.T + np.eye(n)) / 2.0
 
 
 def _laplacian_eigs(W: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -214,18 +231,19 @@ def spectral_labels(W: np.ndarray, n_clusters: int, *, random_state: int | None 
     >>> len(set(lab[:5])), len(set(lab[5:])), bool(lab[0] != lab[5])
     (1, 1, True)
     """
-    from sklearn.cluster import KMeans
+    with _threads(np.shape(W)[0]):
+        from sklearn.cluster import KMeans
 
-    k = int(n_clusters)
-    if k < 1 or k > W.shape[0]:
-        msg = f"spectral_labels: n_clusters must be between 1 and the number of samples ({W.shape[0]}), got {n_clusters!r}."
-        raise InputError(msg)
-    if k == 1:
-        return np.zeros(W.shape[0], dtype=int)
-    _, vecs = _laplacian_eigs(W, k)
-    U = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), _EPS)
-    lab = KMeans(n_clusters=k, n_init=20, random_state=random_state).fit_predict(U)
-    return _relabel_by_size(lab)
+        k = int(n_clusters)
+        if k < 1 or k > W.shape[0]:
+            msg = f"spectral_labels: n_clusters must be between 1 and the number of samples ({W.shape[0]}), got {n_clusters!r}."
+            raise InputError(msg)
+        if k == 1:
+            return np.zeros(W.shape[0], dtype=int)
+        _, vecs = _laplacian_eigs(W, k)
+        U = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), _EPS)
+        lab = KMeans(n_clusters=k, n_init=20, random_state=random_state).fit_predict(U)
+        return _relabel_by_size(lab)
 
 
 def _relabel_by_size(lab: np.ndarray) -> np.ndarray:
@@ -360,55 +378,56 @@ def consensus_clustering(
     >>> consensus_clustering(X, ks=(2, 3), n_resamples=20).best_k
     2
     """
-    from ..parallel import parallel_map
+    with _threads(np.shape(X)[0]):
+        from ..parallel import parallel_map
 
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or not np.isfinite(X).all():
-        msg = "consensus_clustering: X must be a 2-D matrix without missing values (impute or drop samples first)."
-        raise InputError(msg)
-    ks = sorted({int(k) for k in ks})
-    n = X.shape[0]
-    if not ks or ks[0] < 2 or ks[-1] >= n:
-        msg = f"consensus_clustering: every k must be between 2 and n_samples - 1 ({n - 1}); got {ks}."
-        raise InputError(msg)
-    if base not in ("kmeans", "hierarchical"):
-        msg = f"consensus_clustering: base must be 'kmeans' or 'hierarchical', got {base!r}."
-        raise InputError(msg)
-    if not (0 < subsample <= 1 and 0 < feature_subsample <= 1):
-        msg = "consensus_clustering: subsample and feature_subsample must be fractions in (0, 1]."
-        raise InputError(msg)
-    seeds = np.random.default_rng(random_state).integers(2**31 - 1, size=len(ks))
-    tasks = [(X, k, int(n_resamples), float(subsample), float(feature_subsample), int(s), base) for k, s in zip(ks, seeds)]
-    res = dict(parallel_map(_consensus_one_k, tasks, n_jobs=n_jobs, quiet=True))
-    iu = np.triu_indices(n, 1)
-    grid = np.linspace(0, 1, 101)
-    labels, rows, areas = {}, [], {}
-    for k in ks:
-        C = res[k]
-        vals = C[iu]
-        cdf = np.searchsorted(np.sort(vals), grid, side="right") / len(vals)
-        area = float(np.trapezoid(cdf, grid))
-        areas[k] = area
-        pac = float(np.mean((vals > 0.1) & (vals < 0.9)))
-        D = 1.0 - C
-        np.fill_diagonal(D, 0.0)
-        lab = spectral_labels(C, k, random_state=random_state)
-        labels[k] = lab
-        rows.append({"k": k, "pac": pac, "cdf_area": area, "silhouette": _silhouette(D, lab),
-                     "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
-    ev = pd.DataFrame(rows)
-    prev = None
-    deltas = []
-    for k in ks:
-        deltas.append(areas[k] if prev is None else (areas[k] - prev) / max(prev, _EPS))
-        prev = areas[k]
-    ev["delta_area"] = deltas
-    near = ev["pac"] <= ev["pac"].min() + pac_tolerance
-    best = int(ev.loc[near, "k"].max())
-    ev["chosen"] = ev["k"] == best
-    return ConsensusResult(labels=labels, consensus=res, evidence=ev, best_k=best,
-                           params={"ks": ks, "n_resamples": int(n_resamples), "subsample": float(subsample),
-                                   "feature_subsample": float(feature_subsample), "base": base})
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or not np.isfinite(X).all():
+            msg = "consensus_clustering: X must be a 2-D matrix without missing values (impute or drop samples first)."
+            raise InputError(msg)
+        ks = sorted({int(k) for k in ks})
+        n = X.shape[0]
+        if not ks or ks[0] < 2 or ks[-1] >= n:
+            msg = f"consensus_clustering: every k must be between 2 and n_samples - 1 ({n - 1}); got {ks}."
+            raise InputError(msg)
+        if base not in ("kmeans", "hierarchical"):
+            msg = f"consensus_clustering: base must be 'kmeans' or 'hierarchical', got {base!r}."
+            raise InputError(msg)
+        if not (0 < subsample <= 1 and 0 < feature_subsample <= 1):
+            msg = "consensus_clustering: subsample and feature_subsample must be fractions in (0, 1]."
+            raise InputError(msg)
+        seeds = np.random.default_rng(random_state).integers(2**31 - 1, size=len(ks))
+        tasks = [(X, k, int(n_resamples), float(subsample), float(feature_subsample), int(s), base) for k, s in zip(ks, seeds)]
+        res = dict(parallel_map(_consensus_one_k, tasks, n_jobs=n_jobs, quiet=True))
+        iu = np.triu_indices(n, 1)
+        grid = np.linspace(0, 1, 101)
+        labels, rows, areas = {}, [], {}
+        for k in ks:
+            C = res[k]
+            vals = C[iu]
+            cdf = np.searchsorted(np.sort(vals), grid, side="right") / len(vals)
+            area = float(np.trapezoid(cdf, grid))
+            areas[k] = area
+            pac = float(np.mean((vals > 0.1) & (vals < 0.9)))
+            D = 1.0 - C
+            np.fill_diagonal(D, 0.0)
+            lab = spectral_labels(C, k, random_state=random_state)
+            labels[k] = lab
+            rows.append({"k": k, "pac": pac, "cdf_area": area, "silhouette": _silhouette(D, lab),
+                         "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
+        ev = pd.DataFrame(rows)
+        prev = None
+        deltas = []
+        for k in ks:
+            deltas.append(areas[k] if prev is None else (areas[k] - prev) / max(prev, _EPS))
+            prev = areas[k]
+        ev["delta_area"] = deltas
+        near = ev["pac"] <= ev["pac"].min() + pac_tolerance
+        best = int(ev.loc[near, "k"].max())
+        ev["chosen"] = ev["k"] == best
+        return ConsensusResult(labels=labels, consensus=res, evidence=ev, best_k=best,
+                               params={"ks": ks, "n_resamples": int(n_resamples), "subsample": float(subsample),
+                                       "feature_subsample": float(feature_subsample), "base": base})
 
 
 # --------------------------------------------------------------------------------------------
@@ -540,67 +559,68 @@ def subtypes(
     >>> m.uns["subtype"]["n_subtypes"]
     2
     """
-    _check_mdata(mdata)
-    if method not in ("snf", "consensus"):
-        msg = f"subtypes: method must be 'snf' or 'consensus', got {method!r}."
-        raise InputError(msg)
-    mdata = _copy(mdata) if copy else mdata
-    ks = sorted({int(k) for k in ks})
-    if n_subtypes is not None:
-        if int(n_subtypes) < 2:
-            msg = f"subtypes: n_subtypes must be >= 2, got {n_subtypes!r}."
+    with _threads(getattr(mdata, "n_obs", 0)):
+        _check_mdata(mdata)
+        if method not in ("snf", "consensus"):
+            msg = f"subtypes: method must be 'snf' or 'consensus', got {method!r}."
             raise InputError(msg)
-        ks = sorted(set(ks) | {int(n_subtypes)})
-    if not ks or ks[0] < 2:
-        msg = f"subtypes: candidate ks must be >= 2, got {ks}."
-        raise InputError(msg)
-    params: dict[str, Any] = {"method": method, "n_subtypes": "None" if n_subtypes is None else int(n_subtypes), "ks": ks,
-                              "random_state": "None" if random_state is None else int(random_state)}
-    if method == "snf":
-        mods_ = _resolve_mods(mdata, mods)
-        samples, W, n_per_layer = _fused_network(mdata, mods_, dict(layers or {}), k=k_neighbors, mu=mu, t=t,
-                                                 use_selected=use_selected, min_layers=min_layers)
-        ks = [k for k in ks if k < len(samples)]
-        gaps = _eigengaps(W, ks)
-        D = 1.0 - W / W.max()
-        np.fill_diagonal(D, 0.0)
-        rows, labs = [], {}
-        for k in ks:
-            lab = spectral_labels(W, k, random_state=random_state)
-            labs[k] = lab
-            rows.append({"k": k, "eigengap": gaps[k], "silhouette": _silhouette(D, lab), "min_size": int(np.bincount(lab).min())})
-        ev = pd.DataFrame(rows)
-        best = int(n_subtypes) if n_subtypes is not None else int(ev.sort_values(["eigengap", "k"], ascending=[False, True]).iloc[0]["k"])
-        ev["chosen"] = ev["k"] == best
-        labels = labs[best]
-        params.update({"mods": mods_, "k_neighbors": int(k_neighbors), "mu": float(mu), "t": int(t), "min_layers": int(min_layers),
-                       "n_samples_per_layer": n_per_layer, "rule": "largest eigengap" if n_subtypes is None else "fixed"})
-    else:
-        F = get_factors(mdata, key=factors_key)
-        samples = pd.Index(F.index)
-        weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
-        X = F.to_numpy() * (weights if weights is not None else 1.0)
-        res = consensus_clustering(X, ks=[k for k in ks if k < len(F)], n_resamples=n_resamples,
-                                   random_state=random_state)
-        ev = res.evidence
-        best = int(n_subtypes) if n_subtypes is not None else res.best_k
-        ev["chosen"] = ev["k"] == best
-        labels = res.labels[best]
-        params.update({"factors_key": factors_key, "n_resamples": int(n_resamples), "weight_factors": bool(weight_factors),
-                       "rule": "lowest PAC (ties within 0.02: largest k)" if n_subtypes is None else "fixed"})
-    names = np.asarray([f"C{i + 1}" for i in labels], dtype=object)
-    col = pd.Series(names, index=samples).reindex(mdata.obs_names.astype(str))
-    cats = [f"C{i + 1}" for i in range(best)]
-    mdata.obs[key_added] = pd.Categorical(col.to_numpy(), categories=cats)
-    sizes = col.value_counts().reindex(cats).fillna(0).astype(int)
-    mdata.uns[key_added] = {
-        "params": params,
-        "k_selection": ev.reset_index(drop=True),
-        "n_subtypes": int(best),
-        "sizes": {c: int(v) for c, v in sizes.items()},
-        "n_unassigned": int(col.isna().sum()),
-    }
-    return mdata if copy else None
+        mdata = _copy(mdata) if copy else mdata
+        ks = sorted({int(k) for k in ks})
+        if n_subtypes is not None:
+            if int(n_subtypes) < 2:
+                msg = f"subtypes: n_subtypes must be >= 2, got {n_subtypes!r}."
+                raise InputError(msg)
+            ks = sorted(set(ks) | {int(n_subtypes)})
+        if not ks or ks[0] < 2:
+            msg = f"subtypes: candidate ks must be >= 2, got {ks}."
+            raise InputError(msg)
+        params: dict[str, Any] = {"method": method, "n_subtypes": "None" if n_subtypes is None else int(n_subtypes), "ks": ks,
+                                  "random_state": "None" if random_state is None else int(random_state)}
+        if method == "snf":
+            mods_ = _resolve_mods(mdata, mods)
+            samples, W, n_per_layer = _fused_network(mdata, mods_, dict(layers or {}), k=k_neighbors, mu=mu, t=t,
+                                                     use_selected=use_selected, min_layers=min_layers)
+            ks = [k for k in ks if k < len(samples)]
+            gaps = _eigengaps(W, ks)
+            D = 1.0 - W / W.max()
+            np.fill_diagonal(D, 0.0)
+            rows, labs = [], {}
+            for k in ks:
+                lab = spectral_labels(W, k, random_state=random_state)
+                labs[k] = lab
+                rows.append({"k": k, "eigengap": gaps[k], "silhouette": _silhouette(D, lab), "min_size": int(np.bincount(lab).min())})
+            ev = pd.DataFrame(rows)
+            best = int(n_subtypes) if n_subtypes is not None else int(ev.sort_values(["eigengap", "k"], ascending=[False, True]).iloc[0]["k"])
+            ev["chosen"] = ev["k"] == best
+            labels = labs[best]
+            params.update({"mods": mods_, "k_neighbors": int(k_neighbors), "mu": float(mu), "t": int(t), "min_layers": int(min_layers),
+                           "n_samples_per_layer": n_per_layer, "rule": "largest eigengap" if n_subtypes is None else "fixed"})
+        else:
+            F = get_factors(mdata, key=factors_key)
+            samples = pd.Index(F.index)
+            weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
+            X = F.to_numpy() * (weights if weights is not None else 1.0)
+            res = consensus_clustering(X, ks=[k for k in ks if k < len(F)], n_resamples=n_resamples,
+                                       random_state=random_state)
+            ev = res.evidence
+            best = int(n_subtypes) if n_subtypes is not None else res.best_k
+            ev["chosen"] = ev["k"] == best
+            labels = res.labels[best]
+            params.update({"factors_key": factors_key, "n_resamples": int(n_resamples), "weight_factors": bool(weight_factors),
+                           "rule": "lowest PAC (ties within 0.02: largest k)" if n_subtypes is None else "fixed"})
+        names = np.asarray([f"C{i + 1}" for i in labels], dtype=object)
+        col = pd.Series(names, index=samples).reindex(mdata.obs_names.astype(str))
+        cats = [f"C{i + 1}" for i in range(best)]
+        mdata.obs[key_added] = pd.Categorical(col.to_numpy(), categories=cats)
+        sizes = col.value_counts().reindex(cats).fillna(0).astype(int)
+        mdata.uns[key_added] = {
+            "params": params,
+            "k_selection": ev.reset_index(drop=True),
+            "n_subtypes": int(best),
+            "sizes": {c: int(v) for c, v in sizes.items()},
+            "n_unassigned": int(col.isna().sum()),
+        }
+        return mdata if copy else None
 
 
 def _factor_weights(mdata: Any, factors_key: str, names: list[str]) -> np.ndarray | None:
