@@ -82,11 +82,8 @@ class _Tri:
 
 def _lambda_jj(xi: np.ndarray) -> np.ndarray:
     """Jaakkola-Jordan curvature ``tanh(xi / 2) / (4 xi)`` (1/8 at 0)."""
-    xi = np.abs(xi)
-    out = np.full_like(xi, 0.125)
-    nz = xi > 1e-6
-    out[nz] = np.tanh(xi[nz] / 2.0) / (4.0 * xi[nz])
-    return out
+    xi = np.maximum(np.abs(xi), 1e-6)
+    return np.tanh(xi / 2.0) / (4.0 * xi)
 
 
 def _gamma_kl(a: np.ndarray, b: np.ndarray) -> np.ndarray:
