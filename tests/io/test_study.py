@@ -103,6 +103,8 @@ def test_read_study_small(tmp_path):
         ("[layers.bad]\nkind = \"matrix\"\nfile = \"rna.tsv\"\nsample_pattern = \"(\"", "not a valid regular expression"),
         ("[layers.bad]\nkind = \"matrix\"\nfile = \"rna.tsv\"\nno_such_option = 1", "option the 'matrix' reader does not take"),
         ("[extra]\nx = 1", "unknown table"),
+        ("[screen]\nfile = \"rna.tsv\"\nbogus = 1", "option read_dose_response does not take"),
+        ("[combinations]\nkind = \"x\"", r"\[combinations\] needs 'file'"),
     ],
 )
 def test_read_study_bad_input(tmp_path, extra, match):

@@ -214,6 +214,26 @@ def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap
     return adata
 
 
+def _read_long_table(
+    table: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap, reader: Callable[..., pd.DataFrame], what: str
+) -> pd.DataFrame:
+    """Read the long table of ``[screen]`` / ``[combinations]`` and map its sample IDs."""
+    opts = dict(spec)
+    if "file" not in opts:
+        msg = f"[{table}] needs 'file' ({what})."
+        raise InputError(msg)
+    path = check_file(_resolve(base, opts.pop("file")), what=f"[{table}] file")
+    pattern = opts.pop("sample_pattern", None)
+    try:
+        df = reader(path, **opts)
+    except TypeError as e:
+        msg = f"[{table}] has an option {reader.__name__} does not take: {e}. See its docstring."
+        raise InputError(msg) from e
+    if "sample" in df.columns:
+        df["sample"] = smap.map(clean_ids(df["sample"], pattern=pattern)).astype(str)
+    return df
+
+
 def _missing_fraction(adata: ad.AnnData) -> float:
     X = adata.X
     if X is None:
@@ -351,14 +371,7 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
 
     uns: dict[str, Any] = {}
     if "screen" in cfg:
-        scfg = dict(cfg["screen"])
-        if "file" not in scfg:
-            msg = "[screen] needs 'file' (a long-format dose-response table)."
-            raise InputError(msg)
-        spath = check_file(_resolve(base, scfg.pop("file")), what="[screen] file")
-        pattern = scfg.pop("sample_pattern", None)
-        screen = io_mod.read_dose_response(spath, **scfg)
-        screen["sample"] = smap.map(clean_ids(screen["sample"], pattern=pattern)).astype(str)
+        screen = _read_long_table("screen", cfg["screen"], base, smap, io_mod.read_dose_response, "a long-format dose-response table")
         uns["dose_response"] = screen
         if fit_screen:
             from oncoresist import tl
@@ -369,16 +382,9 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
             uns["curves"] = {"params": dict(mods["drug"].uns["drug"]["params"], modality="drug"), "table": curves}
         unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
     if "combinations" in cfg:
-        ccfg = dict(cfg["combinations"])
-        if "file" not in ccfg:
-            msg = "[combinations] needs 'file' (a long-format dose-matrix table)."
-            raise InputError(msg)
-        cpath = check_file(_resolve(base, ccfg.pop("file")), what="[combinations] file")
-        pattern = ccfg.pop("sample_pattern", None)
-        combos = io_mod.read_combinations(cpath, **ccfg)
-        if "sample" in combos.columns:
-            combos["sample"] = smap.map(clean_ids(combos["sample"], pattern=pattern)).astype(str)
-        uns["combinations"] = combos
+        uns["combinations"] = _read_long_table(
+            "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
+        )
     if not mods:
         msg = f"study file '{p}': no layer could be built (a [screen] without curve fitting makes no layer)."
         raise InputError(msg)
