@@ -85,8 +85,11 @@ def _step_integrate(ctx: DemoContext) -> None:
     m = ctx.mdata
     assert m is not None
     pp.preprocess(m, batch_key="batch")
-    tl.factors(m, n_factors=8, random_state=ctx.seed)
-    tl.subtypes(m, random_state=ctx.seed)
+    # molecular layers only: factors that include the drug layer would make the factor-drug
+    # associations partly circular
+    omics = [k for k in m.mod if k != "drug"]
+    tl.factors(m, mods=omics, n_factors=8, tol=1e-5, random_state=ctx.seed)
+    tl.subtypes(m, mods=omics, random_state=ctx.seed)
     ctx.sections.append(integration_section(m, color="tissue"))
 
 
