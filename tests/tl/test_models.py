@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from oncoresist import InputError
 from oncoresist.tl import (
     EarlyIntegrationRegressor,
+    EnsembleRegressor,
     FactorRegressor,
     LateIntegrationRegressor,
     LayerPreprocessor,
@@ -113,7 +114,7 @@ def test_layer_preprocessor_filters_imputes_and_block_scales():
 # ------------------------------------------------------------------------------------------
 # estimators
 # ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["enet", "ridge", "rf", "gbm", "ensemble"])
+@pytest.mark.parametrize("kind", ["enet", "ridge", "rf", "gbm"])
 def test_early_integration_learns_the_planted_feature(kind):
     m = _cohort(120)
     X, Y = feature_frame(m), response_frame(m)
@@ -175,19 +176,51 @@ def test_pandrug_model_predicts_all_drugs_and_unseen_drugs_with_descriptors():
         est.predict(X, drugs=["Z"])
 
 
+def test_ensemble_averages_its_members():
+    m = _cohort(100)
+    X, Y = feature_frame(m), response_frame(m)
+    ok = Y["A"].notna().to_numpy()
+    est = EnsembleRegressor(random_state=0).fit(X[ok], Y["A"][ok])
+    late, rf = est.estimators_
+    assert isinstance(late, LateIntegrationRegressor) and rf.model == "rf"
+    assert np.allclose(est.predict(X), (late.predict(X) + rf.predict(X)) / 2)
+    imp = est.feature_importance()
+    assert imp.iloc[0]["feature"] == "g0" and imp["importance"].sum() == pytest.approx(1.0)
+    with pytest.raises(InputError, match="ensemble members"):
+        EnsembleRegressor(members=("pandrug",)).fit(X[ok], Y["A"][ok])
+
+
 def test_factor_regressor_uses_the_group_factor_model():
-    m = _cohort(80, missing_cnv=0)
-    X, Y = feature_frame(m, layers=["rna", "cnv"]), response_frame(m)
+    rng = np.random.default_rng(2)
+    n = 90
+    Z = rng.normal(size=(n, 2))
+    X = pd.DataFrame(np.column_stack([Z @ rng.normal(size=(2, 12)), Z @ rng.normal(size=(2, 8))]) + rng.normal(0, 0.5, (n, 20)),
+                     columns=[f"rna:g{i}" for i in range(12)] + [f"cnv:c{i}" for i in range(8)],
+                     index=[f"S{i}" for i in range(n)])
+    Y = pd.DataFrame({"A": Z[:, 0], "B": Z[:, 1], "C": Z[:, 0] - Z[:, 1], "D": rng.normal(size=n)}, index=X.index)
+    Y += rng.normal(0, 0.3, Y.shape)
     ok = Y["A"].notna().to_numpy()
     est = FactorRegressor(n_factors=4, max_iter=100, random_state=0).fit(X[ok], Y["A"][ok])
     pred = est.predict(X)
-    assert pred.shape == (80,) and np.isfinite(pred).all()
+    assert pred.shape == (90,) and np.isfinite(pred).all()
     assert est.feature_importance()["layer"].eq("factor").all()
+    # one factor model shared by all drugs
+    multi = FactorRegressor(n_factors=4, max_iter=100, random_state=0).fit(X, Y)
+    P = multi.predict(X)
+    assert list(P.columns) == ["A", "B", "C", "D"] and P.shape == (90, 4)
+    assert np.allclose(multi.factor_model_.transform(multi._kept(X)).to_numpy()[:, 0],
+                       multi._factors(multi._kept(X))[:, 0])
+    res = cross_validate_response(X, Y, models={"factor": FactorRegressor(n_factors=4, max_iter=50, random_state=0)},
+                                  n_splits=3, n_jobs=1)
+    assert set(res.scores["model"]) == {"factor", "mean", "drug_sample"}
+    assert res.wide("pearson").loc["A", "factor"] > 0.8
 
 
 def test_make_model_names():
     assert make_model("enet_rna").layers == ["rna"]
     assert make_model("late_rf").base == "rf"
+    assert make_model("late").base == "ridge"
+    assert isinstance(make_model("ensemble"), EnsembleRegressor)
     assert isinstance(make_model("pandrug"), PanDrugRegressor)
     assert isinstance(make_model("factor"), FactorRegressor)
     with pytest.raises(InputError, match="unknown model"):

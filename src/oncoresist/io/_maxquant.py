@@ -373,7 +373,7 @@ def read_phosphosites(
     ...     "Proteins\tPositions within proteins\tGene names\tLocalization prob\tAmino acid\tPosition\t"
     ...     "Sequence window\tIntensity A___1\tIntensity A___2\tReverse\tPotential contaminant\n"
     ...     "P31749\t308\tAKT1\t0.99\tT\t308\tKDGATMKTFCGTPEYLAPEVL\t256\t64\t\t\n"
-    ...     "P31749\t450\tAKT1\t0.40\tS\t450\tXXXXXXXXXXSXXXXXXXXXX\t512\t0\t\t\n"
+    ...     "P31749\t450\tAKT1\t0.40\tS\t450\tRRPSHRQSDSGSQELSVRDAP\t512\t0\t\t\n"
     ... )
     >>> adata = read_phosphosites(p)
     >>> list(adata.var_names), adata.X.tolist(), adata.uns["maxquant"]["removed_localization"]

@@ -63,6 +63,7 @@ from ._model_io import DrugResponseModels, load_model, save_model, train_models 
 from ._models import (  # noqa: E402
     MODEL_NAMES,
     EarlyIntegrationRegressor,
+    EnsembleRegressor,
     FactorRegressor,
     LateIntegrationRegressor,
     PanDrugRegressor,
@@ -87,6 +88,7 @@ __all__ += [
     "CVResult",
     "DrugResponseModels",
     "EarlyIntegrationRegressor",
+    "EnsembleRegressor",
     "FactorRegressor",
     "LateIntegrationRegressor",
     "LayerPreprocessor",

@@ -35,7 +35,7 @@ from sklearn.model_selection import GroupKFold, KFold
 
 from .._errors import InputError
 from ..parallel import parallel_map
-from ._models import PanDrugRegressor, make_model
+from ._models import FactorRegressor, PanDrugRegressor, make_model
 from ._models_data import drug_descriptors, feature_frame, obs_column, resolve_drugs, response_frame
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 BASELINES = ("mean", "drug_sample")
+#: Estimators fitted once per fold on the whole samples x drugs table.
+_MULTI_DRUG = (PanDrugRegressor, FactorRegressor)
 CV_SCHEMES = ("sample", "group", "drug")
 
 
@@ -294,7 +296,7 @@ def _run_drug_fold(data: _Shared, task: tuple[str, int]) -> tuple[list[pd.DataFr
         frames.append(_frame(name, pred))
     Xtr, Xte = data.X.loc[train], data.X.loc[test]
     for name, est in data.models.items():
-        if isinstance(est, PanDrugRegressor):
+        if isinstance(est, _MULTI_DRUG):
             continue
         try:
             fitted = clone(est).fit(Xtr, y[train])
@@ -495,11 +497,11 @@ def cross_validate_response(
         msg = f"cv must be one of {', '.join(CV_SCHEMES)}, got {cv!r}."
         raise InputError(msg)
     est = _resolve_models(models, random_state)
-    pandrug = [n for n, e in est.items() if isinstance(e, PanDrugRegressor)]
-    if cv == "drug" and len(pandrug) != len(est):
-        msg = f"cv='drug' (drug-blind) only applies to pan-drug models; remove {', '.join(n for n in est if n not in pandrug)}."
+    pandrug = [n for n, e in est.items() if isinstance(e, _MULTI_DRUG)]
+    if cv == "drug" and any(not isinstance(est[n], PanDrugRegressor) for n in est):
+        msg = f"cv='drug' (drug-blind) only applies to pan-drug models; remove {', '.join(n for n in est if not isinstance(est[n], PanDrugRegressor))}."
         raise InputError(msg)
-    for n in pandrug:
+    for n in [n for n in pandrug if isinstance(est[n], PanDrugRegressor)]:
         if est[n].drug_features is None and drug_features is not None:
             est[n] = clone(est[n]).set_params(drug_features=drug_features)
         if cv == "drug" and est[n].drug_features is None:

@@ -40,7 +40,13 @@ from .._errors import InputError
 from .._utils import PathLike, atomic_write_text, write_csv
 from ..parallel import parallel_map
 from ._evaluate import cross_validate_response
-from ._models import FactorRegressor, LateIntegrationRegressor, PanDrugRegressor, make_model
+from ._models import (
+    EnsembleRegressor,
+    FactorRegressor,
+    LateIntegrationRegressor,
+    PanDrugRegressor,
+    make_model,
+)
 from ._models_data import feature_frame, resolve_drugs, response_frame, split_feature_names
 
 __all__ = ["DrugResponseModels", "load_model", "save_model", "train_models"]
@@ -61,6 +67,9 @@ def _versions() -> dict[str, str]:
 
 def _used_features(est: Any) -> np.ndarray:
     """Input features an estimator actually uses (after its in-fold filtering)."""
+    if isinstance(est, EnsembleRegressor):
+        parts = [_used_features(e) for e in est.estimators_]
+        return np.asarray(list(dict.fromkeys(np.concatenate(parts))), dtype=object) if parts else np.array([], dtype=object)
     if isinstance(est, LateIntegrationRegressor):
         parts = [m.preprocessor_.feature_names_out_ for lay, m in est.layer_models_.items()
                  if float(est.weights_.get(lay, 0.0)) > 0]
@@ -201,6 +210,8 @@ class DrugResponseModels:
         if not hasattr(est, "feature_importance"):
             msg = f"the {type(est).__name__} model does not report per-feature importances."
             raise InputError(msg)
+        if isinstance(est, FactorRegressor) and getattr(est, "multi_output_", False):
+            return est.feature_importance(drug)
         return est.feature_importance()
 
     def save(self, path: PathLike, *, overwrite: bool = True) -> Path:
@@ -305,7 +316,7 @@ def train_models(
     else:
         model_name = type(model).__name__
         est = model
-    is_pan = isinstance(est, PanDrugRegressor)
+    is_pan = isinstance(est, PanDrugRegressor | FactorRegressor)
     counts, sds = Y.notna().sum(), Y.std()
     skipped = {}
     for d in Y.columns:
@@ -370,7 +381,9 @@ def train_models(
             "params": model_params,
             "integration": ("late (per-layer models, stacked; a missing layer is dropped)"
                             if isinstance(est, LateIntegrationRegressor) else
-                            "factor (group factor model, then regression)" if isinstance(est, FactorRegressor) else
+                            "factor (group factor model shared by all drugs, then one regression per drug)"
+                            if isinstance(est, FactorRegressor) else
+                            "ensemble (mean of: " + ", ".join(map(str, est.members)) + ")" if isinstance(est, EnsembleRegressor) else
                             "pan-drug (one model for all drugs)" if is_pan else
                             "early (layers concatenated, block-scaled; missing features imputed with training medians)"),
         },
@@ -498,7 +511,7 @@ def save_model(models: DrugResponseModels, path: PathLike, *, overwrite: bool = 
                 continue
             fi.insert(0, "drug", d)
             feats.append(fi[fi["importance"] > 0])
-            if _PANDRUG_KEY in models.estimators:
+            if isinstance(models.estimators.get(_PANDRUG_KEY), PanDrugRegressor):
                 break
         write_csv(pd.concat(feats, ignore_index=True) if feats else pd.DataFrame(columns=["drug", "layer", "feature", "importance"]),
                   tmp / "features.csv")

@@ -5,11 +5,14 @@ Inputs are samples x features tables whose columns are ``"<layer>:<feature>"`` (
 weighting) is part of the estimator and therefore fitted inside each training fold.
 
 - :class:`EarlyIntegrationRegressor`: concatenate layers (each scaled to the same total
-  variance), then elastic net, random forest, gradient boosting, or their average.
+  variance), then elastic net, ridge, random forest or gradient boosting.
 - :class:`LateIntegrationRegressor`: one model per layer, stacked with non-negative weights
   learned on out-of-fold predictions; a sample missing a layer is predicted from the others.
+- :class:`EnsembleRegressor`: the mean of several of the above (default: late-integration
+  ridge + random forest, a linear and a non-linear view of the same layers).
 - :class:`FactorRegressor`: a regressor on the factors of the project's group factor model
-  (:mod:`oncoresist.tl` integration), when that model is available.
+  (:class:`oncoresist.tl.GroupFactorAnalysis`), when that model is available; fitted on a
+  samples x drugs table it shares one factor model between all drugs.
 - :class:`PanDrugRegressor`: one model for all drugs (samples x drugs response table),
   gradient boosting on sample factors and drug descriptors; supports drug-blind evaluation.
 
@@ -41,6 +44,7 @@ from ._models_data import LayerPreprocessor, column_names, split_feature_names
 
 __all__ = [
     "EarlyIntegrationRegressor",
+    "EnsembleRegressor",
     "FactorRegressor",
     "LateIntegrationRegressor",
     "PanDrugRegressor",
@@ -49,9 +53,9 @@ __all__ = [
 ]
 
 #: Base learners of the per-drug models.
-BASE_MODELS = ("enet", "ridge", "rf", "gbm", "ensemble")
+BASE_MODELS = ("enet", "ridge", "rf", "gbm")
 #: Names accepted by :func:`make_model` (plus ``"<base>_<layer>"``).
-MODEL_NAMES = (*BASE_MODELS, "late", "factor", "pandrug")
+MODEL_NAMES = (*BASE_MODELS, "late", "ensemble", "factor", "pandrug")
 
 
 def _as_frame(X: Any) -> pd.DataFrame:
@@ -145,9 +149,9 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     model
-        ``"enet"`` (elastic net, penalty chosen by inner cross-validation), ``"rf"`` (random
-        forest), ``"gbm"`` (histogram gradient boosting) or ``"ensemble"`` (mean of the elastic
-        net and random forest predictions).
+        ``"enet"`` (elastic net, penalty chosen by inner cross-validation), ``"ridge"`` (ridge,
+        penalty by generalised cross-validation), ``"rf"`` (random forest) or ``"gbm"``
+        (histogram gradient boosting).
     layers
         Layers to use (``None`` = every layer in the table).
     layer_scaling
@@ -234,7 +238,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
             max_features_per_layer=self.max_features_per_layer, min_binary_count=self.min_binary_count,
         ).fit(X)
         Z = self.preprocessor_.transform(X)
-        kinds = ["enet", "rf"] if self.model == "ensemble" else [self.model]
+        kinds = [self.model]
         self.estimators_ = []
         self.columns_ = []
         self.n_convergence_warnings_ = 0
@@ -277,8 +281,8 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
     def feature_importance(self) -> pd.DataFrame:
         """Importance of each used feature, mapped back to its layer.
 
-        Elastic net: ``coef`` in standardised units and ``importance = |coef|``; forests: impurity
-        decrease; boosting: share of split gain; ensemble: mean of the normalised importances.
+        Elastic net / ridge: ``coef`` in standardised units and ``importance = |coef|``;
+        forests: impurity decrease; boosting: share of split gain.
 
         Returns
         -------
@@ -317,7 +321,7 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     base
-        Base learner of each layer: ``"enet"``, ``"rf"``, ``"gbm"`` or ``"ensemble"``.
+        Base learner of each layer: ``"ridge"`` (default), ``"enet"``, ``"rf"`` or ``"gbm"``.
     layers
         Layers to use (``None`` = every layer in the table).
     cv
@@ -347,7 +351,7 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
     'rna'
     """
 
-    def __init__(self, base: str = "enet", *, layers: Sequence[str] | None = None, cv: int = 5,
+    def __init__(self, base: str = "ridge", *, layers: Sequence[str] | None = None, cv: int = 5,
                  random_state: Any = None, n_jobs: int | None = 1) -> None:
         self.base = base
         self.layers = layers
@@ -450,10 +454,86 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
 
 
 # --------------------------------------------------------------------------------------------
+# ensemble
+# --------------------------------------------------------------------------------------------
+class EnsembleRegressor(RegressorMixin, BaseEstimator):
+    """Mean of several response models (by default a stacked linear and a random forest model).
+
+    Parameters
+    ----------
+    members
+        Model names for :func:`make_model` (default ``("late", "rf")``: late-integration ridge,
+        which learns how much each layer counts, and a random forest on all layers, which
+        catches non-linear effects).
+    random_state
+        Seed passed to every member.
+    n_jobs
+        Threads of tree members.
+
+    Attributes
+    ----------
+    estimators_ : list
+        Fitted members.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(80, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
+    >>> y = X["rna:A"] + rng.normal(0, 0.1, 80)
+    >>> EnsembleRegressor(random_state=0).fit(X, y).feature_importance().iloc[0]["feature"]
+    'A'
+    """
+
+    def __init__(self, members: Sequence[str] = ("late", "rf"), *, random_state: Any = None,
+                 n_jobs: int | None = 1) -> None:
+        self.members = members
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X: Any, y: Any) -> EnsembleRegressor:
+        """Fit every member on the same training samples."""
+        members = [self.members] if isinstance(self.members, str) else list(self.members)
+        if not members or any(m in ("ensemble", "pandrug", "factor") for m in members):
+            msg = f"ensemble members must be per-drug models such as 'late', 'enet', 'rf', 'gbm'; got {members}."
+            raise InputError(msg)
+        X = _as_frame(X)
+        y = _check_y(y, X.shape[0])
+        self.feature_names_in_ = column_names(X)
+        self.n_features_in_ = X.shape[1]
+        self.estimators_ = []
+        for name in members:
+            est = make_model(name, random_state=self.random_state)
+            if "n_jobs" in est.get_params():
+                est.set_params(n_jobs=self.n_jobs)
+            self.estimators_.append(est.fit(X, y))
+        self.layers_ = sorted({lay for e in self.estimators_ for lay in e.layers_})
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Mean of the members' predictions."""
+        check_is_fitted(self, "estimators_")
+        X = _as_frame(X)
+        return np.mean([e.predict(X) for e in self.estimators_], axis=0)
+
+    def feature_importance(self) -> pd.DataFrame:
+        """Mean of the members' normalised importances, per layer and feature."""
+        check_is_fitted(self, "estimators_")
+        parts = []
+        for e in self.estimators_:
+            df = e.feature_importance()[["layer", "feature", "importance"]].copy()
+            total = df["importance"].sum()
+            df["importance"] = df["importance"] / total if total > 0 else df["importance"]
+            parts.append(df.set_index(["layer", "feature"])["importance"])
+        out = pd.concat(parts, axis=1).fillna(0.0).mean(axis=1).rename("importance").reset_index()
+        return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
 # factor-based
 # --------------------------------------------------------------------------------------------
 def _factor_model_class() -> Any:
-    """The project's group factor model class, or ``None`` when it is not installed yet."""
+    """The project's group factor model class, or ``None`` when it is not installed."""
     for modname, clsname in (("oncoresist.tl._gfa", "GroupFactorAnalysis"),
                              ("oncoresist.tl", "GroupFactorAnalysis")):
         try:
@@ -475,15 +555,17 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
     """Regress the response on the factors of a group factor model fitted to the training layers.
 
     The factor model (unsupervised, fitted inside each training fold) summarises all layers
-    in ``n_factors`` factors, handles samples missing whole layers, and the regressor (elastic
-    net by default) maps factors to response.
+    in a few factors and handles samples missing whole layers; an elastic net (by default) maps
+    factors to response. Fitted on a samples x drugs table ``Y`` (a DataFrame), one factor
+    model is shared by all drugs and :meth:`predict` returns a samples x drugs table, which is
+    how the cross-validation runs it (one factor model per fold, not per drug and fold).
 
     Parameters
     ----------
     n_factors
         Number of factors (inactive ones are pruned by the factor model).
     base
-        Regressor on the factors: ``"enet"``, ``"rf"``, ``"gbm"``.
+        Regressor on the factors: ``"enet"``, ``"ridge"``, ``"rf"``, ``"gbm"``.
     layers
         Layers to use (``None`` = every layer in the table).
     max_iter
@@ -491,13 +573,23 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
     random_state
         Seed.
 
+    Attributes
+    ----------
+    factor_model_ : GroupFactorAnalysis
+        The fitted factor model.
+    factor_converged_ : bool
+        Whether it converged within ``max_iter`` (not converging is recorded, not warned, as
+        the factors are still usable features).
+    regressors_ : dict
+        One fitted regressor on the factors per drug (key ``"y"`` for a single response).
+
     Raises
     ------
     InputError
         In :meth:`fit`, when the group factor model is not available in this installation.
     """
 
-    def __init__(self, n_factors: int = 10, *, base: str = "enet", layers: Sequence[str] | None = None,
+    def __init__(self, n_factors: int = 15, *, base: str = "enet", layers: Sequence[str] | None = None,
                  max_iter: int = 300, random_state: Any = None) -> None:
         self.n_factors = n_factors
         self.base = base
@@ -506,25 +598,47 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any) -> FactorRegressor:
-        """Fit the factor model on the training samples, then the regressor on their factors."""
+        """Fit the factor model on the training samples, then the regressor(s) on their factors."""
         cls = _factor_model_class()
         if cls is None:
             msg = ("the factor-based model needs oncoresist.tl.GroupFactorAnalysis (the integration module), "
                    "which is not available in this installation; use model 'enet', 'rf', 'gbm' or 'late'.")
             raise InputError(msg)
         X = _as_frame(X)
-        y = _check_y(y, X.shape[0])
+        multi = isinstance(y, pd.DataFrame)
+        Y = y.astype(float) if multi else pd.DataFrame({"y": _check_y(y, X.shape[0])}, index=X.index)
+        if Y.shape[0] != X.shape[0]:
+            msg = f"the response table has {Y.shape[0]} rows but X has {X.shape[0]} samples."
+            raise InputError(msg)
         self.feature_names_in_ = column_names(X)
         self.n_features_in_ = X.shape[1]
         self.preprocessor_ = LayerPreprocessor(layers=self.layers, layer_scaling="none", max_missing=1.0).fit(X)
         Xk = self._kept(X)
-        self.factor_model_ = cls(n_factors=self.n_factors, max_iter=self.max_iter,
-                                 random_state=self.random_state).fit(Xk)
-        F = self._factors(Xk)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            self.factor_model_ = cls(n_factors=self.n_factors, max_iter=self.max_iter,
+                                     random_state=self.random_state).fit(Xk)
+        for w in caught:  # re-emit anything but non-convergence, which is recorded instead
+            if not issubclass(w.category, ConvergenceWarning):
+                warnings.warn(w.message, w.category, stacklevel=2)
+        self.factor_converged_ = bool(getattr(self.factor_model_, "converged_", True))
+        F = pd.DataFrame(self._factors(Xk))
         self.factor_names_ = [f"factor:F{i + 1}" for i in range(F.shape[1])]
-        self.regressor_ = EarlyIntegrationRegressor(model=self.base, layer_scaling="none",
-                                                    random_state=self.random_state)
-        self.regressor_.fit(pd.DataFrame(F, columns=self.factor_names_), y)
+        F.columns = self.factor_names_
+        self.regressors_: dict[str, EarlyIntegrationRegressor] = {}
+        for d in Y.columns:
+            ok = Y[d].notna().to_numpy()
+            if ok.sum() < 5 or Y[d][ok].std() <= 1e-12:
+                if not multi:
+                    _check_y(Y[d][ok], int(ok.sum()))
+                continue
+            reg = EarlyIntegrationRegressor(model=self.base, layer_scaling="none", random_state=self.random_state)
+            self.regressors_[str(d)] = reg.fit(F[ok], Y[d][ok].to_numpy())
+        if not self.regressors_:
+            msg = "no drug has at least 5 measured samples with varying response; nothing to model."
+            raise InputError(msg)
+        self.multi_output_ = multi
+        self.drugs_ = list(self.regressors_)
         self.layers_ = sorted(set(self.preprocessor_.layers_out_))
         return self
 
@@ -542,16 +656,32 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
             F = F.reindex(Xk.index).fillna(0.0)
         return np.asarray(F, dtype=float)
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Predicted response from the factors of new samples."""
-        check_is_fitted(self, "regressor_")
-        F = self._factors(self._kept(_as_frame(X)))
-        return self.regressor_.predict(pd.DataFrame(F, columns=self.factor_names_))
+    def predict(self, X: Any, drugs: Sequence[str] | None = None) -> Any:
+        """Predicted response from the factors of new samples.
 
-    def feature_importance(self) -> pd.DataFrame:
+        Returns an array for a model fitted on one response, a samples x drugs DataFrame for a
+        model fitted on a response table.
+        """
+        check_is_fitted(self, "regressors_")
+        X = _as_frame(X)
+        F = pd.DataFrame(self._factors(self._kept(X)), columns=self.factor_names_)
+        if not self.multi_output_:
+            return self.regressors_["y"].predict(F)
+        drugs = self.drugs_ if drugs is None else [str(d) for d in drugs]
+        unknown = [d for d in drugs if d not in self.regressors_]
+        if unknown:
+            msg = f"the factor model has no drug {', '.join(unknown[:3])}; it predicts: {', '.join(self.drugs_[:10])}."
+            raise InputError(msg)
+        return pd.DataFrame({d: self.regressors_[d].predict(F) for d in drugs}, index=X.index)
+
+    def feature_importance(self, drug: str | None = None) -> pd.DataFrame:
         """Importance of each factor for the response (``layer`` = ``"factor"``)."""
-        check_is_fitted(self, "regressor_")
-        return self.regressor_.feature_importance()
+        check_is_fitted(self, "regressors_")
+        key = drug if drug is not None else next(iter(self.regressors_))
+        if key not in self.regressors_:
+            msg = f"the factor model has no drug '{key}'."
+            raise InputError(msg)
+        return self.regressors_[key].feature_importance()
 
 
 # --------------------------------------------------------------------------------------------
@@ -706,11 +836,11 @@ def make_model(name: str, *, random_state: Any = None, **params: Any) -> Any:
     Parameters
     ----------
     name
-        ``"enet"``, ``"rf"``, ``"gbm"``, ``"ensemble"`` (early integration of all layers),
-        ``"late"`` (per-layer elastic nets, stacked), ``"factor"`` (group factors + elastic
-        net), ``"pandrug"`` (one model for all drugs), or ``"<base>_<layer>"`` for a
-        single-layer early model (``"enet_rna"``: elastic net on expression only), or
-        ``"late_<base>"`` (``"late_rf"``).
+        ``"enet"``, ``"ridge"``, ``"rf"``, ``"gbm"`` (early integration of all layers),
+        ``"late"`` (per-layer ridge models, stacked), ``"ensemble"`` (mean of ``late`` and
+        ``rf``), ``"factor"`` (group factors + elastic net), ``"pandrug"`` (one model for all
+        drugs), ``"<base>_<layer>"`` for a single-layer early model (``"enet_rna"``: elastic
+        net on expression only), or ``"late_<base>"`` (``"late_enet"``).
     random_state
         Seed.
     **params
@@ -728,6 +858,8 @@ def make_model(name: str, *, random_state: Any = None, **params: Any) -> Any:
         return LateIntegrationRegressor(random_state=random_state, **params)
     if key.startswith("late_") and key[5:] in BASE_MODELS:
         return LateIntegrationRegressor(base=key[5:], random_state=random_state, **params)
+    if key == "ensemble":
+        return EnsembleRegressor(random_state=random_state, **params)
     if key == "factor":
         return FactorRegressor(random_state=random_state, **params)
     if key == "pandrug":

@@ -56,6 +56,11 @@ def layer_values(mdata: Any, layer: str, *, matrix: str | None = None) -> pd.Dat
         Modality name (``"rna"``, ``"mut"``, ``"drug"``, ...).
     matrix
         ``None`` for ``.X`` or the name of one of the modality's ``.layers`` (e.g. ``"auc"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample (a repeated sample ID keeps its first row, with a warning).
     """
     mods = getattr(mdata, "mod", None)
     if mods is None:
@@ -76,7 +81,14 @@ def layer_values(mdata: Any, layer: str, *, matrix: str | None = None) -> pd.Dat
     if values is None:
         msg = f"the '{layer}' layer has no data matrix (.X is empty); rebuild the cohort."
         raise InputError(msg)
-    return pd.DataFrame(_dense(values), index=ad.obs_names.astype(str), columns=ad.var_names.astype(str))
+    df = pd.DataFrame(_dense(values), index=ad.obs_names.astype(str), columns=ad.var_names.astype(str))
+    dup = df.index.duplicated()
+    if dup.any():
+        shown = ", ".join(df.index[dup].unique()[:3])
+        warnings.warn(f"the '{layer}' layer has {int(dup.sum())} repeated sample row(s) ({shown}); the first row of each "
+                      "sample is used. Aggregate replicates when building the cohort.", UserWarning, stacklevel=2)
+        df = df.loc[~dup]
+    return df
 
 
 def copy_cohort(mdata: Any) -> Any:
