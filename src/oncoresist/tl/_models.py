@@ -96,7 +96,7 @@ def _base_learner(model: str, *, random_state: Any, n_jobs: int | None, n_sample
     if model == "gbm":
         return HistGradientBoostingRegressor(max_iter=n_estimators, learning_rate=0.05, max_leaf_nodes=15,
                                              min_samples_leaf=10, l2_regularization=1.0, max_features=0.3,
-                                             early_stopping=False, random_state=random_state)
+                                             max_bins=64, early_stopping=False, random_state=random_state)
     msg = f"unknown model {model!r}; choose one of {', '.join(BASE_MODELS)}."
     raise InputError(msg)
 
@@ -164,8 +164,8 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
     screen
         Keep only the features most correlated with the response in the training data before
         fitting (sure independence screening; inside the fold, so no leakage). ``"auto"``: 500
-        for the elastic net (it speeds the path up several-fold), all features for trees;
-        ``None``: no screening; an integer: that many.
+        for the elastic net and gradient boosting (it speeds them up several-fold), all features
+        for the random forest; ``None``: no screening; an integer: that many.
     l1_ratio, n_alphas
         Elastic net mixing and number of penalties on the path.
     n_estimators
@@ -259,7 +259,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         """Columns kept by correlation screening for one base learner."""
         k = self.screen
         if k == "auto":
-            k = 500 if kind == "enet" else None
+            k = 500 if kind in ("enet", "gbm") else None
         elif k is not None and (isinstance(k, str) or int(k) < 1):
             msg = f"screen must be 'auto', None or a positive integer, got {k!r}."
             raise InputError(msg)
