@@ -11,7 +11,8 @@ number, trisomy 12) plus ``IGHV_unmutated`` from ``patmeta.csv``. CLL patients o
 2. ``tl.cross_validate_drugs``: 5-fold patient-blind CV of elastic net / random forest on the
    genetic features, with the naive baselines.
 3. ``tl.cross_validate_survival``: penalised Cox on overall survival (``T6`` years, ``died``) from
-   genetics, ex vivo drug response, or both; Harrell and Uno C-index, 5-fold x 5 seeds.
+   genetics, ex vivo drug response, or both (+ age), next to a clinical baseline (age + IGHV
+   status, the strongest known prognostic marker); Harrell and Uno C-index, 5-fold x 5 seeds.
 
 Usage: python benchmarks/bench_cll_models.py [--n-jobs 2] [--repeats 5]
 Writes benchmarks/results/cll_models.md and cll_models_associations.csv.
@@ -68,6 +69,7 @@ def load_cll(folder: Path = DATA) -> md.MuData:
         m = md.MuData({"gen": mk(g), "drug": mk(resp)})
     ids = m.obs_names.astype(str)
     m.obs["os_years"] = meta["T6"].reindex(ids).to_numpy()
+    m.obs["age"] = pd.to_numeric(meta["Age4Main"].reindex(ids), errors="coerce").to_numpy()
     m.obs["died"] = meta["died"].reindex(ids).map({True: 1, False: 0, "TRUE": 1, "FALSE": 0}).to_numpy()
     drugs = pd.read_csv(folder / "drugs.csv").set_index("name")
     m.mod["drug"].var["pathway"] = drugs["pathway"].reindex(m.mod["drug"].var_names).astype(str).to_numpy()
@@ -141,8 +143,14 @@ def main() -> None:
               f"{len(samples)} CLL patients with follow-up, {int(y['event'].sum())} deaths; T6 in years.", "",
               "| features | n features | Harrell C (mean +- sd over folds x seeds) | Uno C | median non-zero coefs |",
               "|---|---|---|---|---|"]
-    for label, layers in (("genetics + IGHV", ["gen"]), ("ex vivo drug response", ["drug"]), ("both", ["gen", "drug"])):
-        X = feature_frame(m, layers=layers, samples=samples)
+    designs = (("baseline: age + IGHV status", ["gen"], ["gen:IGHV_unmutated", "obs:age"]),
+               ("genetics + IGHV", ["gen"], None),
+               ("ex vivo drug response", ["drug"], None),
+               ("genetics + drug response + age", ["gen", "drug"], "all"))
+    for label, layers, cols in designs:
+        X = feature_frame(m, layers=layers, samples=samples, obs_features=["age"] if cols else None)
+        if isinstance(cols, list):
+            X = X[cols]
         rows = []
         for seed in range(args.repeats):
             r = cross_validate_survival(X, y, estimator=PenalizedCox(l1_ratio=0.5, random_state=seed), n_splits=5,

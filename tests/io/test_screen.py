@@ -228,6 +228,20 @@ def test_read_combinations_viability_detected_from_controls(tmp_path: Path) -> N
     assert (out["sample"] == "P7").all()
 
 
+@pytest.mark.parametrize(("c1", "c2", "scale1", "scale2"), [
+    ("conc1_uM", "conc2_nM", 1.0, 1e-3),
+    ("Conc1 (nM)", "Conc2 (nM)", 1e-3, 1e-3),
+    ("dose_row_uM", "dose_col_uM", 1.0, 1.0),
+    ("conc_a_nM", "conc_b_uM", 1e-3, 1.0),
+])
+def test_read_combinations_unit_in_dose_headers(tmp_path: Path, c1: str, c2: str, scale1: float, scale2: float) -> None:
+    raw = _combo().drop(columns="ConcUnit").rename(columns={"Conc1": c1, "Conc2": c2})
+    out = read_combinations(_write(raw, tmp_path / "c.csv"))
+    np.testing.assert_allclose(out["conc1"], raw[c1] * scale1)
+    np.testing.assert_allclose(out["conc2"], raw[c2] * scale2)
+    assert out.attrs["columns"]["conc1"] == c1 and out.attrs["columns"]["conc2"] == c2
+
+
 def test_read_combinations_bad_input(tmp_path: Path) -> None:
     raw = _combo().drop(columns="Drug2")
     with pytest.raises(InputError, match=r"lacks a column for drug2"):

@@ -57,6 +57,27 @@ def test_penalized_cox_selects_true_features_and_scores():
         PenalizedCox().fit(X, few)
 
 
+def test_small_penalty_on_correlated_features_does_not_overflow():
+    # 64 features in 8 tight blocks, 20 events: scikit-survival's solver overflows ("weights are too
+    # large") when started cold at the smallest penalty; the final fit walks the path instead
+    rng = np.random.default_rng(13)
+    n, p = 147, 64
+    Z = np.repeat(rng.normal(size=(n, 8)), 8, axis=1) + 0.2 * rng.normal(size=(n, p))
+    t = rng.exponential(np.exp(-Z[:, 0]))
+    event = np.zeros(n, bool)
+    event[rng.choice(n, 20, replace=False)] = True
+    X = pd.DataFrame(Z, columns=[f"drug:d{i}" for i in range(p)])
+    y = survival_target(t, event)
+    m = PenalizedCox(l1_ratio=0.5, random_state=0).fit(X, y)
+    Zs = m.preprocessor_.transform(X)
+    alphas = m.cv_scores_["alpha"].to_numpy()
+    model, alpha = m._final_fit(Zs, y, alphas, len(alphas) - 1)
+    assert alpha == pytest.approx(alphas[-1]) and np.isfinite(model.coef_).all()
+    # predictions are the linear predictor at the chosen penalty
+    assert m.alpha_ == pytest.approx(m.model_.alphas_[-1])
+    assert np.allclose(m.predict(X), Zs @ np.asarray(m.model_.coef_)[:, -1])
+
+
 def test_cross_validated_c_index_matches_sksurv_on_the_same_folds():
     from sklearn.model_selection import StratifiedKFold
     from sksurv.metrics import concordance_index_censored, concordance_index_ipcw

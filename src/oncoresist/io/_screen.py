@@ -175,6 +175,18 @@ def _resolve_columns(
     return found
 
 
+def _dose_with_unit(df: pd.DataFrame, tags: Sequence[str], *, exclude: set[str]) -> str | None:
+    """Column named ``<conc|dose|concentration><tag>_<unit>`` (a known unit), e.g. ``conc1_uM``."""
+    rx = re.compile(rf"^(?:conc|dose|concentration)_?(?:{'|'.join(map(re.escape, tags))})_(?P<unit>.+)$")
+    for c in df.columns:
+        if c in exclude:
+            continue
+        m = rx.match(_key(c))
+        if m and normalise_unit(m.group("unit").replace("_", "/")) is not None:
+            return c
+    return None
+
+
 def _missing_error(path: PathLike, what: str, needed: Sequence[str], df: pd.DataFrame, examples: str) -> InputError:
     shown = ", ".join(map(str, list(df.columns)[:15])) + (", ..." if df.shape[1] > 15 else "")
     msg = (
@@ -553,7 +565,8 @@ def read_combinations(
 
     Understands SynergyFinder's layouts (``PairIndex, Drug1, Drug2, Conc1, Conc2, Response,
     ConcUnit`` and ``block_id, drug_row, drug_col, conc_r, conc_c, response, conc_r_unit,
-    conc_c_unit``) and similar names.
+    conc_c_unit``) and similar names, including a unit in the dose headers (``conc1_uM``,
+    ``Conc2 (nM)``, ``dose_row_uM``).
 
     Parameters
     ----------
@@ -598,6 +611,11 @@ def read_combinations(
     allowed = tuple(_COMBO_CANDIDATES)
     df = _read(path, "combination table")
     cols = _resolve_columns(df, _COMBO_CANDIDATES, columns, path=path, allowed=allowed)
+    for k, tags in (("conc1", ("1", "r", "row", "a")), ("conc2", ("2", "c", "col", "b"))):
+        if k not in cols:  # a unit in the header: conc1_uM, Conc2 (nM), dose_row_nM
+            c = _dose_with_unit(df, tags, exclude=set(cols.values()))
+            if c is not None:
+                cols[k] = c
     for need, ex in (
         ("block", "block_id, PairIndex, pair"),
         ("drug1", "drug1, drug_row"),
@@ -621,7 +639,8 @@ def read_combinations(
         _check_doses(c, df, cols[k], labels, path)
         per = "unit1" if k == "conc1" else "unit2"
         ucol = cols.get(per) or cols.get("unit")
-        m = _DOSE_RX.match(re.sub(r"^(conc|dose)[_\s]?[12rc](?=[_\s(\[]|$)", r"\1", cols[k], flags=re.IGNORECASE))
+        m = _DOSE_RX.match(re.sub(r"^(conc|dose)[_\s]?(?:[12rcab]|row|col)(?=[_\s(\[]|$)", r"\1", cols[k],
+                                  flags=re.IGNORECASE))
         name_unit = normalise_unit(m.group("unit")) if m and m.group("unit") else None
         conv, u, src = _to_um(
             c,

@@ -205,26 +205,43 @@ class PenalizedCox(BaseEstimator):
                 scores[i, j] = _harrell(y[va], risk) if np.ptp(risk) > 0 else 0.5
         mean = scores.mean(axis=0)
         best = int(np.flatnonzero(mean >= mean.max() - 1e-12)[0])  # largest penalty among the best
-        self.alpha_ = float(alphas[best])
         self.cv_scores_ = pd.DataFrame({"alpha": alphas, "c_index": mean, "sd": scores.std(axis=0)})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model_ = self._coxnet(alphas=[self.alpha_], fit_baseline_model=True).fit(Z, y)
-        coef = np.asarray(self.model_.coef_).ravel()
+        self.model_, self.alpha_ = self._final_fit(Z, y, alphas, best)
+        coef = np.asarray(self.model_.coef_)[:, -1]
         self.coef_ = pd.Series(coef * self.preprocessor_.layer_weights_, index=self.preprocessor_.feature_names_out_,
                                name="coef")
         self.layers_ = sorted(set(self.preprocessor_.layers_out_))
         return self
 
+    def _final_fit(self, Z: np.ndarray, y: np.ndarray, alphas: np.ndarray, best: int) -> tuple[Any, float]:
+        """Fit the final model at the chosen penalty.
+
+        Fits the path from the largest penalty down to the chosen one (warm starts keep the
+        solver stable where a lone small penalty can overflow); steps back to a larger penalty
+        when the solver still fails numerically.
+        """
+        for b in range(best, -1, -1):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    model = self._coxnet(alphas=alphas[: b + 1], fit_baseline_model=True).fit(Z, y)
+            except ArithmeticError:
+                continue
+            return model, float(model.alphas_[-1])
+        msg = (f"the Cox model cannot be fitted on these {Z.shape[0]} samples x {Z.shape[1]} features even at the "
+               "largest penalty (numerical overflow); check for features that separate the events perfectly.")
+        raise InputError(msg)
+
     def predict(self, X: Any) -> np.ndarray:
         """Risk score (linear predictor; higher = shorter expected survival)."""
         check_is_fitted(self, "model_")
-        return np.asarray(self.model_.predict(self.preprocessor_.transform(_as_frame(X))), dtype=float)
+        Z = self.preprocessor_.transform(_as_frame(X))
+        return np.asarray(self.model_.predict(Z, alpha=self.alpha_), dtype=float)
 
     def predict_survival_function(self, X: Any) -> Any:
         """Survival functions of new samples (step functions, see scikit-survival)."""
         check_is_fitted(self, "model_")
-        return self.model_.predict_survival_function(self.preprocessor_.transform(_as_frame(X)))
+        return self.model_.predict_survival_function(self.preprocessor_.transform(_as_frame(X)), alpha=self.alpha_)
 
     def score(self, X: Any, y: Any) -> float:
         """Harrell's C-index of the predicted risk."""
