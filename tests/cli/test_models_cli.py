@@ -125,3 +125,49 @@ def test_train_on_a_dask_scheduler_address(cohort, tmp_path):
     assert code == 0
     card = json.loads((tmp_path / "dask_model" / "model_card.json").read_text())
     assert card["scores"]["enet"]["frac_beats_mean"] == 1.0
+
+
+def test_train_survival_and_predict_risk_of_new_patients(tmp_path, capsys):
+    rng = np.random.default_rng(4)
+    n = 140
+    ids = [f"P{i:03d}" for i in range(n)]
+    prot = rng.normal(size=(n, 12))
+    age = rng.normal(62, 9, n)
+    lp = 0.9 * prot[:, 0] - 0.6 * prot[:, 1] + 0.03 * (age - 62)
+    t_event = rng.exponential(np.exp(-lp))
+    t_cens = rng.uniform(0.3, 3, n)
+    path = _write(tmp_path, "surv.h5mu", {"prot": _ad(prot, ids, [f"P{i}" for i in range(12)])},
+                  {"os_days": np.minimum(t_event, t_cens) * 365, "os_event": (t_event <= t_cens).astype(int), "age": age})
+    out = tmp_path / "os_model"
+    code = main(["train", str(path), "--survival", "--time-key", "os_days", "--event-key", "os_event",
+                 "--obs-features", "age", "--unpenalized", "obs", "--folds", "4", "--out", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    assert "survival" in capsys.readouterr().out
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["task"] == "survival" and card["cv"]["n_splits"] == 4
+    assert card["scores"]["coxnet"]["harrell_mean"] > 0.65
+    assert {"km.png", "cv_predictions.csv", "features.csv"} <= {p.name for p in out.iterdir()}
+    feats = pd.read_csv(out / "features.csv")
+    assert set(feats.head(2)["feature"]) == {"P0", "P1"} and "age" in set(feats["feature"])
+    oof = pd.read_csv(out / "cv_predictions.csv")
+    assert len(oof) == n and set(oof["group"]) == {"high", "low"}
+    # new patients: one with the whole proteome, one without age, one with half the proteins
+    new_prot = rng.normal(size=(3, 12))
+    new_prot[0, :2] = [2.5, -2.5]   # high risk by the true model
+    new_prot[1, :2] = [-2.5, 2.5]   # low risk
+    new_prot[2, 6:] = np.nan
+    new = _write(tmp_path, "new.h5mu", {"prot": _ad(new_prot, ["N1", "N2", "N3"], [f"P{i}" for i in range(12)])},
+                 {"age": [60.0, np.nan, 70.0]})
+    pred_path = tmp_path / "risk.csv"
+    assert main(["predict", str(out), str(new), "--out", str(pred_path), "--quiet"]) == 0
+    pred = pd.read_csv(pred_path).set_index("sample")
+    assert list(pred.columns[:2]) == ["risk", "risk_group"]
+    assert pred.loc["N1", "risk_group"] == "high" and pred.loc["N2", "risk_group"] == "low"
+    assert pred.loc["N1", "risk"] > pred.loc["N2", "risk"]
+    assert "obs" in str(pred.loc["N2", "layers_missing"])
+    # options that do not fit a survival model are refused with one line
+    assert main(["predict", str(out), str(new), "--drug", "x", "--out", str(pred_path)]) == 1
+    assert "survival model" in capsys.readouterr().err
+    assert main(["train", str(path), "--survival", "--all", "--out", str(tmp_path / "x")]) == 1
+    assert main(["train", str(path), "--survival", "--time-key", "pfs", "--out", str(tmp_path / "x")]) == 1
+    assert "pfs" in capsys.readouterr().err

@@ -57,6 +57,25 @@ def test_penalized_cox_selects_true_features_and_scores():
         PenalizedCox().fit(X, few)
 
 
+def test_unpenalized_clinical_covariates_stay_in_the_model():
+    # an uninformative clinical covariate that the LASSO penalty drops is kept when unpenalized
+    X, y = _data(160, seed=3, p=30)
+    X["obs:age"] = np.random.default_rng(3).normal(60, 10, len(X))
+    lasso = PenalizedCox(l1_ratio=1.0, alpha_min_ratio=0.5, n_alphas=5, random_state=0).fit(X, y)
+    assert lasso.coef_["obs:age"] == 0
+    kept = PenalizedCox(l1_ratio=1.0, alpha_min_ratio=0.5, n_alphas=5, unpenalized=["obs"], random_state=0).fit(X, y)
+    assert kept.coef_["obs:age"] != 0
+    # at the largest penalty only the unpenalized features enter the path
+    first = np.asarray(kept.model_.coef_)[:, 0]
+    names = kept.preprocessor_.feature_names_out_
+    assert set(names[first != 0]) <= {"obs:age"}
+    assert kept.coef_["rna:g0"] > 0 > kept.coef_["rna:g1"]
+    with pytest.raises(InputError, match="unpenalized feature 'obs:stage' is not among"):
+        PenalizedCox(unpenalized=["obs:stage"]).fit(X, y)
+    with pytest.raises(InputError, match="every feature is unpenalized"):
+        PenalizedCox(unpenalized=["rna", "obs"]).fit(X, y)
+
+
 def test_small_penalty_on_correlated_features_does_not_overflow():
     # 64 features in 8 tight blocks, 20 events: scikit-survival's solver overflows ("weights are too
     # large") when started cold at the smallest penalty; the final fit walks the path instead

@@ -136,21 +136,40 @@ def train(
     n_jobs: int = typer.Option(None, "--n-jobs", help="Local workers (default: all CPUs)."),  # noqa: B008
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or score table."),
+    survival: bool = typer.Option(False, "--survival", help="Train a penalised Cox survival model instead of drug models."),
+    time_key: str = typer.Option("survival_time", "--time-key", help="--survival: obs column of follow-up time."),
+    event_key: str = typer.Option("survival_event", "--event-key", help="--survival: obs column of the event (0/1)."),
+    unpenalized: list[str] = typer.Option(None, "--unpenalized", help="--survival: features kept without penalty ('obs' = all --obs-features, or obs:age)."),  # noqa: B008,E501
+    l1_ratio: float = typer.Option(0.9, "--l1-ratio", min=0.01, max=1.0, help="--survival: elastic-net mixing (1 = LASSO)."),
 ) -> None:
-    """Train drug-response models, evaluate them honestly and save them with a model card.
+    """Train drug-response (or survival) models, evaluate them honestly and save them with a model card.
 
     Each drug's model is first cross-validated without leakage (whole samples or whole groups
     held out, preprocessing fitted inside the folds) next to naive baselines (per-drug mean;
     drug + sample effects); then refitted on all measured samples and saved to OUT (fitted
-    pipeline, model_card.json/.md, cv_scores.csv, features.csv).
+    pipeline, model_card.json/.md, cv_scores.csv, cv_predictions.csv, features.csv).
+
+    With --survival: a penalised Cox model of obs[--time-key] / obs[--event-key] (penalty by
+    inner CV), scored by outer CV (Harrell and Uno C-index, log-rank test of out-of-fold risk
+    groups, km.png); 'predict' then gives each new sample a risk score and group.
 
     Example: oncoresist train cohort.h5mu --all --model enet --cv sample --out models/enet
+
+    Example: oncoresist train cohort.h5mu --survival --obs-features age --unpenalized obs --out models/os
     """
     import warnings
 
     from ..io import read_h5mu
     from ..tl import train_models
 
+    if survival:
+        _train_survival(cohort, out, drug=drug, all_drugs=all_drugs, layers=layers, obs_features=obs_features,
+                        unpenalized=unpenalized, time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, folds=folds,
+                        seed=seed, quiet=quiet)
+        return
+    if unpenalized:
+        msg = "--unpenalized applies to survival models only; add --survival."
+        raise InputError(msg)
     names = _drugs(drug, all_drugs)
     if cv not in ("sample", "group", "none"):
         msg = f"--cv must be sample, group or none, got {cv!r}."
@@ -174,6 +193,27 @@ def train(
     typer.echo(f"model: {out} ({len(models.drugs)} drug(s), {len(models.card['skipped'])} skipped)")
 
 
+def _train_survival(cohort: Path, out: Path, *, drug: list[str] | None, all_drugs: bool, layers: list[str] | None,
+                    obs_features: list[str] | None, unpenalized: list[str] | None, time_key: str, event_key: str,
+                    l1_ratio: float, folds: int, seed: int, quiet: bool) -> None:
+    from ..io import read_h5mu
+    from ..tl import train_survival
+
+    if drug or all_drugs:
+        msg = "--survival trains one survival model; drop --drug / --all."
+        raise InputError(msg)
+    mdata = read_h5mu(cohort)
+    model = train_survival(mdata, layers=_split(layers), obs_features=_split(obs_features), unpenalized=_split(unpenalized),
+                           time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, n_splits=folds, random_state=seed,
+                           source=str(cohort))
+    model.save(out)
+    sc = model.card["scores"]["coxnet"]
+    log(f"{folds}-fold CV: Harrell C {sc['harrell_mean']} +- {sc['harrell_sd']}, Uno C {sc['uno_mean']} +- {sc['uno_sd']}, "
+        f"log-rank p {sc['logrank_p'] if sc['logrank_p'] is None else format(sc['logrank_p'], '.3g')}", quiet=quiet)
+    typer.echo(f"model: {out} (survival, {model.card['data']['n_samples']} samples, {sc['events']} events, "
+               f"{model.card['model']['n_nonzero']} non-zero coefficients)")
+
+
 @app.command()
 @handle_errors
 def predict(
@@ -183,11 +223,14 @@ def predict(
     drug: list[str] = typer.Option(None, "--drug", "-d", help="Only these drugs (default: all the model has)."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No messages."),
 ) -> None:
-    """Predict drug response of new samples with a saved model, saying what each prediction used.
+    """Predict drug response (or survival risk) of new samples with a saved model, saying what each prediction used.
 
     Works when a sample lacks a whole layer or some features (imputed with training medians,
     or dropped by late-integration models); every row lists the layers used / missing and the
-    fraction of the model's features measured.
+    fraction of the model's features measured. Columns: sample, drug, predicted, layers_used,
+    layers_missing, n_features_used, n_features_model, frac_features_used, note; a survival
+    model (train --survival) gives sample, risk, risk_group (high / low at the training median)
+    and the same coverage columns.
 
     Example: oncoresist predict models/enet new_patient.h5mu --out predictions.csv
     """
@@ -209,4 +252,8 @@ def predict(
     if len(incomplete):
         log(f"{incomplete['sample'].nunique()} sample(s) predicted with missing layers/features (see the 'note' column)",
             quiet=quiet)
-    typer.echo(f"predictions: {out} ({pred['sample'].nunique()} samples x {pred['drug'].nunique()} drugs)")
+    if models.task == "survival":
+        n_high = int((pred["risk_group"] == "high").sum())
+        typer.echo(f"predictions: {out} ({len(pred)} samples: survival risk, {n_high} high-risk)")
+    else:
+        typer.echo(f"predictions: {out} ({pred['sample'].nunique()} samples x {pred['drug'].nunique()} drugs)")

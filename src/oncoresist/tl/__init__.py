@@ -59,7 +59,7 @@ from ._evaluate import (  # noqa: E402
     cv_folds,
     regression_metrics,
 )
-from ._model_io import DrugResponseModels, load_model, save_model, train_models  # noqa: E402
+from ._model_io import DrugResponseModels, load_model, save_model, train_models, train_survival  # noqa: E402
 from ._models import (  # noqa: E402
     MODEL_NAMES,
     EarlyIntegrationRegressor,
@@ -81,6 +81,7 @@ from ._survival import (  # noqa: E402
     SurvivalCVResult,
     cross_validate_survival,
     survival,
+    survival_data,
     survival_target,
 )
 
@@ -113,6 +114,8 @@ __all__ += [
     "response_frame",
     "save_model",
     "survival",
+    "survival_data",
     "survival_target",
     "train_models",
+    "train_survival",
 ]

@@ -7,6 +7,11 @@ A saved model is a folder::
     model_card.md     the same card, readable
     cv_scores.csv     per-drug cross-validated scores of the model and the naive baselines
     features.csv      the features each drug's model uses (layer, feature, importance)
+    cv_predictions.csv out-of-fold predictions of the cross-validation (when evaluated)
+    km.png            survival models: Kaplan-Meier curves of the out-of-fold risk groups
+
+A survival model (:func:`train_survival`, ``oncoresist train --survival``) is saved the same
+way; its card has ``"task": "survival"`` and it predicts a risk score and group per sample.
 
 It is written to a temporary folder and renamed into place, so a crash never leaves a
 half-written model. ``model.joblib`` is a pickle: only load models from sources you trust.
@@ -48,11 +53,13 @@ from ._models import (
     make_model,
 )
 from ._models_data import feature_frame, resolve_drugs, response_frame, split_feature_names
+from ._survival import PenalizedCox, cross_validate_survival, survival_data
 
-__all__ = ["DrugResponseModels", "load_model", "save_model", "train_models"]
+__all__ = ["DrugResponseModels", "load_model", "save_model", "train_models", "train_survival"]
 
 FORMAT_VERSION = 1
 _PANDRUG_KEY = "__pandrug__"
+_SURVIVAL_KEY = "__survival__"
 
 
 def _versions() -> dict[str, str]:
@@ -74,6 +81,8 @@ def _used_features(est: Any) -> np.ndarray:
         parts = [m.preprocessor_.feature_names_out_ for lay, m in est.layer_models_.items()
                  if float(est.weights_.get(lay, 0.0)) > 0]
         return np.concatenate(parts) if parts else np.array([], dtype=object)
+    if isinstance(est, PenalizedCox):
+        return np.asarray(est.coef_.index[est.coef_.to_numpy() != 0], dtype=object)
     pre = getattr(est, "preprocessor_", None)
     if pre is not None:
         return pre.feature_names_out_
@@ -99,15 +108,23 @@ class DrugResponseModels:
     """
 
     def __init__(self, estimators: dict[str, Any], *, feature_names: Sequence[str], card: dict[str, Any],
-                 cv_scores: pd.DataFrame | None = None) -> None:
+                 cv_scores: pd.DataFrame | None = None, cv_predictions: pd.DataFrame | None = None) -> None:
         self.estimators = dict(estimators)
         self.feature_names = [str(c) for c in feature_names]
         self.card = card
         self.cv_scores = cv_scores if cv_scores is not None else pd.DataFrame()
+        self.cv_predictions = cv_predictions if cv_predictions is not None else pd.DataFrame()
+
+    @property
+    def task(self) -> str:
+        """``"drug_response"`` or ``"survival"``."""
+        return str(self.card.get("task", "drug_response"))
 
     @property
     def drugs(self) -> list[str]:
-        """Drugs the models predict."""
+        """Drugs the models predict (none for a survival model)."""
+        if self.task == "survival":
+            return []
         if _PANDRUG_KEY in self.estimators:
             return list(self.estimators[_PANDRUG_KEY].drugs_)
         return list(self.estimators)
@@ -164,45 +181,47 @@ class DrugResponseModels:
             n_features_used, n_features_model, frac_features_used, note``.
         """
         X = self._features_of(mdata_or_X)
+        if self.task == "survival":
+            if drugs:
+                msg = "this is a survival model: it predicts a risk per sample, not drugs; drop --drug / drugs=."
+                raise InputError(msg)
+            return self._predict_survival(X)
         wanted = self.drugs if drugs is None else [str(d) for d in drugs]
         unknown = [d for d in wanted if d not in self.drugs]
         if unknown:
             msg = f"the model has no drug {', '.join(unknown[:3])}; it predicts: {', '.join(self.drugs[:10])}{' ...' if len(self.drugs) > 10 else ''}."
             raise InputError(msg)
         observed = X.notna()
-        rows = []
+        parts = []
         pandrug = self.estimators.get(_PANDRUG_KEY)
         pan_pred = pandrug.predict(X, drugs=wanted) if pandrug is not None else None
         for d in wanted:
             est = pandrug if pandrug is not None else self.estimators[d]
-            used = pd.Index(_used_features(est))
-            obs_used = observed.reindex(columns=used, fill_value=False)
-            n_used = obs_used.sum(axis=1).to_numpy()
-            lay_of = pd.Series(split_feature_names(used)[0], index=used)
-            model_layers = sorted(set(lay_of))
-            per_layer = {lay: obs_used.loc[:, (lay_of == lay).to_numpy()].any(axis=1).to_numpy() for lay in model_layers}
             pred = pan_pred[d].to_numpy() if pan_pred is not None else np.asarray(est.predict(X), dtype=float)
-            for i, s in enumerate(X.index.astype(str)):
-                have = [lay for lay in model_layers if per_layer[lay][i]]
-                miss = [lay for lay in model_layers if not per_layer[lay][i]]
-                if n_used[i] == 0:
-                    note = "no model feature measured: prediction = training mean"
-                elif miss:
-                    how = "dropped" if isinstance(est, LateIntegrationRegressor) else "imputed"
-                    note = f"layer(s) {', '.join(miss)} missing: {how}"
-                elif n_used[i] < len(used):
-                    note = f"{len(used) - n_used[i]} feature(s) missing: imputed with training medians"
-                else:
-                    note = ""
-                rows.append({"sample": s, "drug": d, "predicted": float(pred[i]), "layers_used": ",".join(have),
-                             "layers_missing": ",".join(miss), "n_features_used": int(n_used[i]),
-                             "n_features_model": int(len(used)),
-                             "frac_features_used": float(n_used[i] / len(used)) if len(used) else float("nan"),
-                             "note": note})
-        return pd.DataFrame(rows)
+            cov = _coverage(est, observed)
+            cov.insert(0, "predicted", pred.astype(float))
+            cov.insert(0, "drug", d)
+            cov.insert(0, "sample", X.index.astype(str))
+            parts.append(cov)
+        return pd.concat(parts, ignore_index=True)
 
-    def feature_importance(self, drug: str) -> pd.DataFrame:
-        """Features of one drug's model with their importance (``layer, feature, importance[, coef]``)."""
+    def _predict_survival(self, X: pd.DataFrame) -> pd.DataFrame:
+        est = self.estimators[_SURVIVAL_KEY]
+        risk = np.asarray(est.predict(X), dtype=float)
+        cut = float(self.card.get("risk_cutoff", 0.0))
+        out = _coverage(est, X.notna(), no_feature="no model feature measured: risk = training average")
+        out.insert(0, "risk_group", np.where(risk > cut, "high", "low"))
+        out.insert(0, "risk", risk)
+        out.insert(0, "sample", X.index.astype(str))
+        return out
+
+    def feature_importance(self, drug: str | None = None) -> pd.DataFrame:
+        """Features of one drug's model (or of the survival model) with their importance.
+
+        Returns ``layer, feature, importance`` (and ``coef`` for linear models).
+        """
+        if self.task == "survival":
+            return self.estimators[_SURVIVAL_KEY].feature_importance()
         if drug not in self.drugs:
             msg = f"the model has no drug '{drug}'; it predicts: {', '.join(self.drugs[:10])}."
             raise InputError(msg)
@@ -217,6 +236,35 @@ class DrugResponseModels:
     def save(self, path: PathLike, *, overwrite: bool = True) -> Path:
         """Write the model folder (see :func:`save_model`)."""
         return save_model(self, path, overwrite=overwrite)
+
+
+def _coverage(est: Any, observed: pd.DataFrame, *,
+              no_feature: str = "no model feature measured: prediction = training mean") -> pd.DataFrame:
+    """Per sample: which of the model's layers / features were measured, and what was done."""
+    used = pd.Index(_used_features(est))
+    obs_used = observed.reindex(columns=used, fill_value=False)
+    n_used = obs_used.sum(axis=1).to_numpy()
+    lay_of = pd.Series(split_feature_names(used)[0], index=used)
+    model_layers = sorted(set(lay_of))
+    per_layer = {lay: obs_used.loc[:, (lay_of == lay).to_numpy()].any(axis=1).to_numpy() for lay in model_layers}
+    how = "dropped" if isinstance(est, LateIntegrationRegressor) else "imputed"
+    rows = []
+    for i in range(len(observed)):
+        have = [lay for lay in model_layers if per_layer[lay][i]]
+        miss = [lay for lay in model_layers if not per_layer[lay][i]]
+        if n_used[i] == 0:
+            note = no_feature
+        elif miss:
+            note = f"layer(s) {', '.join(miss)} missing: {how}"
+        elif n_used[i] < len(used):
+            note = f"{len(used) - n_used[i]} feature(s) missing: imputed with training medians"
+        else:
+            note = ""
+        rows.append({"layers_used": ",".join(have), "layers_missing": ",".join(miss), "n_features_used": int(n_used[i]),
+                     "n_features_model": int(len(used)),
+                     "frac_features_used": float(n_used[i] / len(used)) if len(used) else float("nan"), "note": note})
+    return pd.DataFrame(rows, columns=["layers_used", "layers_missing", "n_features_used", "n_features_model",
+                                       "frac_features_used", "note"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,6 +377,7 @@ def train_models(
         msg = f"no drug can be trained: {'; '.join(f'{d}: {r}' for d, r in list(skipped.items())[:3])}. Lower --min-samples or pick other drugs."
         raise InputError(msg)
     scores = pd.DataFrame()
+    cv_pred = pd.DataFrame()
     summary = pd.DataFrame()
     cv_params: dict[str, Any] = {"cv": None}
     if evaluate:
@@ -343,6 +392,7 @@ def train_models(
                                           min_samples=min_samples, random_state=random_state, n_jobs=n_jobs,
                                           scheduler=scheduler, quiet=quiet)
         scores = res.scores
+        cv_pred = res.predictions
         summary = res.summary()
         cv_params = {k: res.params[k] for k in ("cv", "n_splits", "baselines", "random_state")}
         if cv == "group":
@@ -367,18 +417,14 @@ def train_models(
     if skipped:
         shown = "; ".join(f"{d} ({r})" for d, r in list(skipped.items())[:5])
         warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=2)
-    layer_of, _ = split_feature_names(X.columns)
-    per_layer = pd.Series(layer_of).value_counts().sort_index()
-    layer_samples = {lay: int(X.loc[:, layer_of == lay].notna().any(axis=1).sum()) for lay in per_layer.index}
-    model_params = {k: (v if isinstance(v, str | int | float | bool | type(None)) else repr(v))
-                    for k, v in est.get_params(deep=False).items()}
     card: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
+        "task": "drug_response",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model": {
             "name": model_name,
             "class": type(est).__name__,
-            "params": model_params,
+            "params": _params(est),
             "integration": ("late (per-layer models, stacked; a missing layer is dropped)"
                             if isinstance(est, LateIntegrationRegressor) else
                             "factor (group factor model shared by all drugs, then one regression per drug)"
@@ -388,11 +434,8 @@ def train_models(
                             "early (layers concatenated, block-scaled; missing features imputed with training medians)"),
         },
         "data": {
-            "source": source,
-            "n_samples": int(X.shape[0]),
+            **_data_card(X, source, obs_features),
             "response": {"modality": "drug", "metric": metric or "X (normalised AUC, lower = more sensitive)"},
-            "layers": {lay: {"n_features": int(n), "n_samples": layer_samples[lay]} for lay, n in per_layer.items()},
-            "obs_features": list(obs_features or []),
             "n_drugs_requested": len(names),
         },
         "drugs": {d: {"n_samples": int(counts[d])} for d in (fitted if not is_pan else keep)},
@@ -410,7 +453,124 @@ def train_models(
             if d in wide_r.index:
                 card["drugs"][d].update({f"pearson_{c}": _num(wide_r.loc[d, c]) for c in wide_r.columns})
                 card["drugs"][d].update({f"rmse_{c}": _num(wide_e.loc[d, c]) for c in wide_e.columns})
-    return DrugResponseModels(fitted, feature_names=list(X.columns), card=card, cv_scores=scores)
+    return DrugResponseModels(fitted, feature_names=list(X.columns), card=card, cv_scores=scores, cv_predictions=cv_pred)
+
+
+def _params(est: Any) -> dict[str, Any]:
+    return {k: (v if isinstance(v, str | int | float | bool | type(None)) else repr(v))
+            for k, v in est.get_params(deep=False).items()}
+
+
+def _data_card(X: pd.DataFrame, source: str | None, obs_features: Sequence[str] | None) -> dict[str, Any]:
+    """Training data part of a model card: samples, features and samples per layer."""
+    layer_of, _ = split_feature_names(X.columns)
+    per_layer = pd.Series(layer_of).value_counts().sort_index()
+    return {
+        "source": source,
+        "n_samples": int(X.shape[0]),
+        "layers": {lay: {"n_features": int(n), "n_samples": int(X.loc[:, layer_of == lay].notna().any(axis=1).sum())}
+                   for lay, n in per_layer.items()},
+        "obs_features": list(obs_features or []),
+    }
+
+
+def train_survival(
+    mdata: Any,
+    *,
+    layers: Sequence[str] | None = None,
+    obs_features: Sequence[str] | None = None,
+    unpenalized: Sequence[str] | None = None,
+    time_key: str = "survival_time",
+    event_key: str = "survival_event",
+    l1_ratio: float = 0.9,
+    n_splits: int = 5,
+    random_state: Any = 0,
+    source: str | None = None,
+) -> DrugResponseModels:
+    """Train a penalised Cox model of overall / progression-free survival, with a model card.
+
+    The model (:class:`~oncoresist.tl.PenalizedCox`, penalty chosen by inner CV) is first
+    evaluated by outer ``n_splits``-fold cross-validation (Harrell and Uno C-index per fold,
+    out-of-fold risk groups and their log-rank test), then refitted on every sample with
+    follow-up. Saved like a drug model (:meth:`DrugResponseModels.save`); ``predict`` gives a
+    risk score and a high / low group (split at the training median risk) per new sample.
+
+    Parameters
+    ----------
+    mdata
+        Training cohort with follow-up in ``obs[time_key]`` / ``obs[event_key]``.
+    layers
+        Feature layers (default: every modality but ``drug``).
+    obs_features
+        Clinical annotations used as features (e.g. ``("age", "stage")``).
+    unpenalized
+        Features kept without penalty (e.g. ``("obs",)`` = every clinical feature).
+    time_key, event_key
+        ``obs`` columns of follow-up time and event (0/1).
+    l1_ratio
+        Elastic-net mixing of the penalty (1 = LASSO).
+    n_splits
+        Outer folds.
+    random_state
+        Seed.
+    source
+        Where the cohort came from, recorded in the card.
+
+    Returns
+    -------
+    DrugResponseModels
+        With ``task == "survival"``; ``cv_scores`` = C-index per fold, ``cv_predictions`` =
+        out-of-fold risk and group per sample.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.Index([f"p{i}" for i in range(120)])
+    >>> rna = rng.normal(size=(120, 3))
+    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABC")))})
+    >>> m.obs["survival_time"] = rng.exponential(np.exp(-rna[:, 0]))
+    >>> m.obs["survival_event"] = 1
+    >>> model = train_survival(m, n_splits=3)
+    >>> model.card["scores"]["coxnet"]["harrell_mean"] > 0.6
+    True
+    """
+    t0 = time.perf_counter()
+    X, y, _ = survival_data(mdata, layers=layers, obs_features=obs_features, time_key=time_key, event_key=event_key)
+    est = PenalizedCox(l1_ratio=l1_ratio, unpenalized=unpenalized, random_state=random_state)
+    res = cross_validate_survival(X, y, estimator=est, n_splits=n_splits, random_state=random_state, refit=True)
+    final = res.model
+    summary = res.summary()
+    card: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "task": "survival",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": {
+            "name": "coxnet",
+            "class": type(est).__name__,
+            "params": _params(est),
+            "integration": "early (layers concatenated and standardised; missing features imputed with training medians)",
+            "alpha": _num(final.alpha_),
+            "n_nonzero": int((final.coef_ != 0).sum()),
+        },
+        "data": {
+            **_data_card(X, source, obs_features),
+            "target": {"time_key": time_key, "event_key": event_key, "n_events": int(y["event"].sum())},
+        },
+        "drugs": {},
+        "skipped": {},
+        "cv": {"cv": "sample", "n_splits": int(res.params["n_splits"]), "stratified_by": "event",
+               "random_state": random_state if isinstance(random_state, int | None) else str(random_state)},
+        "scores": {"coxnet": {**{k: _num(summary[k]) for k in ("harrell_mean", "harrell_sd", "uno_mean", "uno_sd")},
+                              "logrank_p": float(summary["logrank_p"]) if np.isfinite(summary["logrank_p"]) else None,
+                              "n": int(summary["n"]), "events": int(summary["events"])}},
+        "risk_cutoff": float(np.median(final.predict(X))),
+        "versions": _versions(),
+        "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
+        "train_time_s": round(time.perf_counter() - t0, 2),
+    }
+    return DrugResponseModels({_SURVIVAL_KEY: final}, feature_names=list(X.columns), card=card,
+                              cv_scores=res.folds, cv_predictions=res.risk)
 
 
 def _num(v: Any) -> float | None:
@@ -437,15 +597,30 @@ def _card_scores(summary: pd.DataFrame, model_name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 def _card_markdown(models: DrugResponseModels) -> str:
     c = models.card
+    survival = models.task == "survival"
     lines = [f"# Model card: {c['model']['name']} ({c['model']['class']})", ""]
+    target = (f"survival = obs['{c['data']['target']['time_key']}'] / obs['{c['data']['target']['event_key']}'], "
+              f"{c['data']['target']['n_events']} events" if survival else f"response = {c['data']['response']['metric']}")
     lines += [f"- created: {c['created']}", f"- integration: {c['model']['integration']}",
-              f"- training data: {c['data']['source'] or 'in-memory cohort'}, {c['data']['n_samples']} samples, "
-              f"response = {c['data']['response']['metric']}"]
+              f"- training data: {c['data']['source'] or 'in-memory cohort'}, {c['data']['n_samples']} samples, {target}"]
     lines.append("- layers: " + ", ".join(f"{k} ({v['n_features']} features, {v['n_samples']} samples)"
                                           for k, v in c["data"]["layers"].items()))
-    lines.append(f"- drugs: {len(c['drugs'])} trained, {len(c['skipped'])} skipped")
     cvp = c["cv"]
-    if cvp.get("cv"):
+    if survival:
+        sc = c["scores"]["coxnet"]
+        unpen = c["model"]["params"].get("unpenalized")
+        lines += [f"- penalty: alpha = {c['model']['alpha']} (inner CV), {c['model']['n_nonzero']} non-zero coefficients"
+                  + (f"; unpenalized: {unpen}" if unpen not in (None, "None") else ""),
+                  f"- evaluation: {cvp['n_splits']}-fold cross-validation stratified by event, penalty chosen inside "
+                  "each training fold",
+                  "", "## Cross-validated scores", "",
+                  "| Harrell C | Uno C | log-rank p (out-of-fold risk groups) | samples | events |", "|---|---|---|---|---|",
+                  f"| {sc['harrell_mean']} +- {sc['harrell_sd']} | {sc['uno_mean']} +- {sc['uno_sd']} | "
+                  f"{'-' if sc['logrank_p'] is None else format(sc['logrank_p'], '.3g')} | {sc['n']} | {sc['events']} |",
+                  "", "A C-index of 0.5 is chance; the groups split at the training median risk (`km.png`)."]
+    else:
+        lines.append(f"- drugs: {len(c['drugs'])} trained, {len(c['skipped'])} skipped")
+    if not survival and cvp.get("cv"):
         lines.append(f"- evaluation: {cvp['n_splits']}-fold {cvp['cv']}-blind cross-validation, preprocessing fitted "
                      f"inside the folds; baselines: {', '.join(cvp.get('baselines', []))}")
         lines += ["", "## Cross-validated scores (distribution over drugs)", "",
@@ -455,7 +630,7 @@ def _card_markdown(models: DrugResponseModels) -> str:
             lines.append(f"| {name} | {s['kind']} | {s['n_drugs']} | {s['median_pearson']} | {s['mean_pearson']} | "
                          f"{s['q25_pearson']} - {s['q75_pearson']} | {s['median_spearman']} | {s['median_rmse']} | "
                          f"{s['frac_beats_mean']} |")
-    else:
+    elif not survival:
         lines.append("- evaluation: none (trained with evaluate=False)")
     if c["skipped"]:
         lines += ["", "## Skipped drugs", ""] + [f"- {d}: {r}" for d, r in c["skipped"].items()]
@@ -503,7 +678,20 @@ def save_model(models: DrugResponseModels, path: PathLike, *, overwrite: bool = 
         atomic_write_text(tmp / "model_card.json", json.dumps(models.card, indent=2, default=str))
         atomic_write_text(tmp / "model_card.md", _card_markdown(models))
         write_csv(models.cv_scores, tmp / "cv_scores.csv")
+        if not models.cv_predictions.empty:
+            write_csv(models.cv_predictions, tmp / "cv_predictions.csv")
+        if models.task == "survival" and not models.cv_predictions.empty:
+            import matplotlib.pyplot as plt
+
+            from ..pl import kaplan_meier
+
+            fig = kaplan_meier(models.cv_predictions)
+            fig.savefig(tmp / "km.png", dpi=120, bbox_inches="tight")
+            plt.close(fig)
         feats = []
+        if models.task == "survival":
+            fi = models.feature_importance()
+            feats.append(fi[fi["importance"] > 0])
         for d in models.drugs[:500]:
             try:
                 fi = models.feature_importance(d)
@@ -563,4 +751,7 @@ def load_model(path: PathLike) -> DrugResponseModels:
         raise InputError(msg)
     scores_file = path / "cv_scores.csv"
     scores = pd.read_csv(scores_file) if scores_file.exists() and scores_file.stat().st_size > 1 else pd.DataFrame()
-    return DrugResponseModels(blob["estimators"], feature_names=blob["feature_names"], card=card, cv_scores=scores)
+    pred_file = path / "cv_predictions.csv"
+    cv_pred = pd.read_csv(pred_file) if pred_file.exists() and pred_file.stat().st_size > 1 else pd.DataFrame()
+    return DrugResponseModels(blob["estimators"], feature_names=blob["feature_names"], card=card, cv_scores=scores,
+                              cv_predictions=cv_pred)

@@ -30,6 +30,7 @@ __all__ = [
     "SurvivalCVResult",
     "cross_validate_survival",
     "survival",
+    "survival_data",
     "survival_target",
 ]
 
@@ -125,6 +126,10 @@ class PenalizedCox(BaseEstimator):
         Layers to use (``None`` = all columns).
     layer_scaling
         ``"none"`` (standardise each feature) or ``"block"`` (equal total variance per layer).
+    unpenalized
+        Features always kept in the model without penalty (glmnet's ``penalty.factor = 0``),
+        typically known clinical covariates: full names (``"obs:age"``, ``"gen:IGHV"``) or
+        whole layers (``"obs"``). The penalty then selects molecular features on top of them.
     random_state
         Seed of the inner folds.
 
@@ -152,19 +157,47 @@ class PenalizedCox(BaseEstimator):
     """
 
     def __init__(self, l1_ratio: float = 0.9, *, n_alphas: int = 50, alpha_min_ratio: float = 0.01, cv: int = 5,
-                 layers: Sequence[str] | None = None, layer_scaling: str = "none", random_state: Any = None) -> None:
+                 layers: Sequence[str] | None = None, layer_scaling: str = "none",
+                 unpenalized: Sequence[str] | None = None, random_state: Any = None) -> None:
         self.l1_ratio = l1_ratio
         self.n_alphas = n_alphas
         self.alpha_min_ratio = alpha_min_ratio
         self.cv = cv
         self.layers = layers
         self.layer_scaling = layer_scaling
+        self.unpenalized = unpenalized
         self.random_state = random_state
 
-    def _coxnet(self, **kw: Any) -> Any:
+    def _coxnet(self, names: np.ndarray, *, strict: bool = True, **kw: Any) -> Any:
         from sksurv.linear_model import CoxnetSurvivalAnalysis
 
-        return CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alpha_min_ratio=self.alpha_min_ratio, **kw)
+        return CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alpha_min_ratio=self.alpha_min_ratio,
+                                      penalty_factor=self._penalty_factor(names, strict=strict), **kw)
+
+    def _penalty_factor(self, names: np.ndarray, *, strict: bool = True) -> np.ndarray | None:
+        """0 for the unpenalized features among ``names`` (``"<layer>:<feature>"``), else 1.
+
+        ``strict=False`` (inner folds, where a feature constant in the fold was dropped) skips
+        names that match nothing instead of raising.
+        """
+        if not self.unpenalized:
+            return None
+        wanted = [str(u) for u in ([self.unpenalized] if isinstance(self.unpenalized, str) else self.unpenalized)]
+        names = np.asarray(names, dtype=str)
+        layer = np.array([n.split(":", 1)[0] for n in names])
+        free = np.zeros(len(names), bool)
+        for u in wanted:
+            hit = (names == u) | (layer == u)
+            if not hit.any() and strict:
+                shown = ", ".join(sorted(set(layer)))
+                msg = (f"unpenalized feature {u!r} is not among the model's features (layers: {shown}); name a feature "
+                       "as '<layer>:<feature>' (e.g. 'obs:age') or a whole layer.")
+                raise InputError(msg)
+            free |= hit
+        if free.all() and strict:
+            msg = "every feature is unpenalized; leave at least one feature to the penalty (or fit a plain Cox model)."
+            raise InputError(msg)
+        return np.where(free, 0.0, 1.0) if not free.all() else None
 
     def fit(self, X: Any, y: Any) -> PenalizedCox:
         """Choose the penalty by inner CV, then fit the final model on all samples."""
@@ -182,7 +215,7 @@ class PenalizedCox(BaseEstimator):
         Z = self.preprocessor_.transform(X)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            path = self._coxnet(n_alphas=self.n_alphas).fit(Z, y)
+            path = self._coxnet(self.preprocessor_.feature_names_out_, n_alphas=self.n_alphas).fit(Z, y)
         alphas = np.asarray(path.alphas_)
         n_splits = int(max(2, min(self.cv, int(y["event"].sum()), len(y) - int(y["event"].sum()) or 2)))
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
@@ -193,7 +226,7 @@ class PenalizedCox(BaseEstimator):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
-                    fold_model = self._coxnet(alphas=alphas).fit(Ztr, y[tr])
+                    fold_model = self._coxnet(pre.feature_names_out_, strict=False, alphas=alphas).fit(Ztr, y[tr])
             except (ArithmeticError, ValueError):
                 continue  # numerical failure on this fold: every penalty keeps the neutral 0.5
             if y[va]["event"].sum() == 0:
@@ -224,7 +257,8 @@ class PenalizedCox(BaseEstimator):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
-                    model = self._coxnet(alphas=alphas[: b + 1], fit_baseline_model=True).fit(Z, y)
+                    model = self._coxnet(self.preprocessor_.feature_names_out_, alphas=alphas[: b + 1],
+                                         fit_baseline_model=True).fit(Z, y)
             except ArithmeticError:
                 continue
             return model, float(model.alphas_[-1])
@@ -378,6 +412,35 @@ def cross_validate_survival(
                             params={"n_splits": len(folds), "random_state": random_state})
 
 
+def survival_data(
+    mdata: Any,
+    *,
+    layers: Sequence[str] | None = None,
+    obs_features: Sequence[str] | None = None,
+    time_key: str = "survival_time",
+    event_key: str = "survival_event",
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Feature table and survival target of the cohort's samples with follow-up.
+
+    Returns
+    -------
+    X, y, ok
+        Features of the samples with both a time and an event, their survival target, and
+        the mask of those samples over ``mdata.obs_names``.
+    """
+    index = pd.Index(mdata.obs_names.astype(str))
+    t = pd.to_numeric(obs_column(mdata, time_key).reindex(index), errors="coerce")
+    e_col = obs_column(mdata, event_key).reindex(index)
+    ok = t.notna().to_numpy() & e_col.notna().to_numpy()
+    if ok.sum() < 10:
+        msg = f"only {int(ok.sum())} samples have both '{time_key}' and '{event_key}'; a survival model needs more."
+        raise InputError(msg)
+    samples = index[ok]
+    y = survival_target(t[ok].to_numpy(), e_col[ok].to_numpy(), what=f"obs['{time_key}'] / obs['{event_key}']")
+    X = feature_frame(mdata, layers=layers, samples=samples, obs_features=obs_features)
+    return X, y, ok
+
+
 def survival(
     mdata: Any,
     *,
@@ -386,6 +449,7 @@ def survival(
     time_key: str = "survival_time",
     event_key: str = "survival_event",
     l1_ratio: float = 0.9,
+    unpenalized: Sequence[str] | None = None,
     n_splits: int = 5,
     random_state: Any = 0,
     key_added: str | None = None,
@@ -407,6 +471,9 @@ def survival(
         ``obs`` columns of follow-up time and event indicator.
     l1_ratio
         Elastic net mixing of the Cox penalty (1 = LASSO).
+    unpenalized
+        Features kept without penalty, e.g. ``("obs",)`` for every clinical covariate of
+        ``obs_features`` (see :class:`PenalizedCox`).
     n_splits
         Outer folds.
     random_state
@@ -440,16 +507,9 @@ def survival(
     mdata = copy_cohort(mdata) if copy else mdata
     key = key_added or "survival"
     index = pd.Index(mdata.obs_names.astype(str))
-    t = pd.to_numeric(obs_column(mdata, time_key).reindex(index), errors="coerce")
-    e_col = obs_column(mdata, event_key).reindex(index)
-    ok = t.notna().to_numpy() & e_col.notna().to_numpy()
-    if ok.sum() < 10:
-        msg = f"only {int(ok.sum())} samples have both '{time_key}' and '{event_key}'; a survival model needs more."
-        raise InputError(msg)
-    samples = index[ok]
-    y = survival_target(t[ok].to_numpy(), e_col[ok].to_numpy(), what=f"obs['{time_key}'] / obs['{event_key}']")
-    X = feature_frame(mdata, layers=layers, samples=samples, obs_features=obs_features)
-    res = cross_validate_survival(X, y, estimator=PenalizedCox(l1_ratio=l1_ratio, random_state=random_state),
+    X, y, ok = survival_data(mdata, layers=layers, obs_features=obs_features, time_key=time_key, event_key=event_key)
+    res = cross_validate_survival(X, y, estimator=PenalizedCox(l1_ratio=l1_ratio, unpenalized=unpenalized,
+                                                                         random_state=random_state),
                                   n_splits=n_splits, random_state=random_state, refit=True)
     coef = res.model.feature_importance()
     summary = res.summary()
@@ -463,6 +523,7 @@ def survival(
             "event_key": event_key,
             "layers": sorted({c.split(":", 1)[0] for c in X.columns}),
             "l1_ratio": float(l1_ratio),
+            "unpenalized": [str(u) for u in ([unpenalized] if isinstance(unpenalized, str) else unpenalized or [])],
             "n_splits": int(res.params["n_splits"]),
             "random_state": random_state,
             "n_samples": int(ok.sum()),
