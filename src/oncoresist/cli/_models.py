@@ -124,7 +124,7 @@ def train(
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),  # noqa: B008
     drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to model (repeatable or comma-separated)."),  # noqa: B008
     all_drugs: bool = typer.Option(False, "--all", help="Model every drug of the drug layer."),
-    model: str = typer.Option("enet", "--model", "-m", help="enet | ridge | rf | gbm | ensemble | late | factor | pandrug | <model>_<layer>."),
+    model: str = typer.Option("late", "--model", "-m", help="late (per-layer ridge, stacked) | enet | ridge | rf | gbm | ensemble (late + rf) | factor | pandrug | <model>_<layer> (e.g. enet_rna)."),  # noqa: E501
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
     obs_features: list[str] = typer.Option(None, "--obs-features", help="Clinical obs columns used as features."),  # noqa: B008
@@ -153,7 +153,7 @@ def train(
     inner CV), scored by outer CV (Harrell and Uno C-index, log-rank test of out-of-fold risk
     groups, km.png); 'predict' then gives each new sample a risk score and group.
 
-    Example: oncoresist train cohort.h5mu --all --model enet --cv sample --out models/enet
+    Example: oncoresist train cohort.h5mu --all --model late --cv sample --out models/late
 
     Example: oncoresist train cohort.h5mu --survival --obs-features age --unpenalized obs --out models/os
     """

@@ -284,7 +284,7 @@ def train_models(
     mdata: Any,
     *,
     drugs: Sequence[str] | None = None,
-    model: str | Any = "enet",
+    model: str | Any = "late",
     metric: str | None = None,
     layers: Sequence[str] | None = None,
     obs_features: Sequence[str] | None = None,
@@ -313,8 +313,11 @@ def train_models(
     drugs
         Drug names (default: all).
     model
-        Model name for :func:`oncoresist.tl.make_model` (``"enet"``, ``"late"``, ``"gbm"``,
-        ``"enet_rna"``, ``"pandrug"``...) or an unfitted estimator.
+        Model name for :func:`oncoresist.tl.make_model` (``"late"``, ``"enet"``, ``"gbm"``,
+        ``"ensemble"``, ``"enet_rna"``, ``"pandrug"``...) or an unfitted estimator. The default,
+        late integration (per-layer ridge models stacked), was within 0.005 of the best model in
+        median per-drug r on GDSC (cell-line-blind) at half the cost of the ensemble, and drops a
+        missing layer instead of imputing it.
     metric
         Drug-layer matrix (``None`` = ``.X``, normalised AUC).
     layers
