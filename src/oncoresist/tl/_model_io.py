@@ -252,7 +252,9 @@ def _coverage(est: Any, observed: pd.DataFrame, *,
     for i in range(len(observed)):
         have = [lay for lay in model_layers if per_layer[lay][i]]
         miss = [lay for lay in model_layers if not per_layer[lay][i]]
-        if n_used[i] == 0:
+        if len(used) == 0:
+            note = "the model uses no feature (constant prediction)"
+        elif n_used[i] == 0:
             note = no_feature
         elif miss:
             note = f"layer(s) {', '.join(miss)} missing: {how}"
