@@ -14,6 +14,8 @@ from scipy import stats
 from oncoresist import InputError
 from oncoresist.tl import associate, association_test, cross_layer_effects, get_associations
 
+from ._realdata import cll, gdsc1000
+
 
 def _mudata(mods: dict[str, ad.AnnData]) -> md.MuData:
     with warnings.catch_warnings():
@@ -237,31 +239,9 @@ def test_planted_biomarkers_of_the_simulator_are_top_hits():
 # ------------------------------------------------------------------------------------------
 # real data
 # ------------------------------------------------------------------------------------------
-def _gdsc1000(folder) -> md.MuData:
-    ic50 = pd.read_csv(folder / "IC50_v17.csv.gz", index_col=0)
-    feats = pd.read_csv(folder / "genomic_features_v17.csv.gz", index_col=0)
-    drugs = pd.read_csv(folder / "gdsc_drug_list_2019-06-24.csv")
-    name = dict(zip(drugs["drug_id"].astype(str), drugs["Name"]))
-    ids = [c.split("_")[1] for c in ic50.columns]
-    ic50.columns = [f"{name.get(i, 'Drug ' + i)} ({i})" for i in ids]
-    common = ic50.index.intersection(feats.index)
-    ic50, feats = ic50.loc[common], feats.loc[common]
-    obs = [str(i) for i in common]
-    mut_cols = [c for c in feats.columns if c.endswith("_mut")]
-    cna_cols = [c for c in feats.columns if "cna" in c]
-    m = _mudata({
-        "mut": _ad(feats[mut_cols].to_numpy(), obs, [c.removesuffix("_mut") for c in mut_cols]),
-        "cna": _ad(feats[cna_cols].to_numpy(), obs, [c.replace("\n", " ") for c in cna_cols]),
-        "drug": _ad(ic50.to_numpy(), obs, list(ic50.columns)),
-    })
-    m.obs["tissue"] = feats["TISSUE_FACTOR"].astype(str).to_numpy()
-    m.obs["msi"] = feats["MSI_FACTOR"].astype(str).to_numpy()
-    return m
-
-
 @pytest.mark.realdata
 def test_gdsc1000_anova_braf_and_egfr(shared_data):
-    m = _gdsc1000(shared_data / "gdsc1000")
+    m = gdsc1000(shared_data / "gdsc1000")
     targets = [d for d in m.mod["drug"].var_names if d.split(" (")[0] in
                ("PLX-4720", "Dabrafenib", "SB590885", "Gefitinib", "Erlotinib", "Afatinib", "Lapatinib")]
     associate(m, drugs=targets, covariates=["tissue", "msi"], cross_layer=False)
@@ -281,23 +261,9 @@ def test_gdsc1000_anova_braf_and_egfr(shared_data):
             assert egfr.iloc[0]["direction"] == "sensitivity" and egfr.iloc[0]["pvalue"] < 0.01
 
 
-def _cll(folder) -> md.MuData:
-    dr = pd.read_csv(folder / "drpar_long_dose_response.csv.gz")
-    meta = pd.read_csv(folder / "patmeta.csv", index_col=0)
-    gen = pd.read_csv(folder / "mutCOM__binary.csv", index_col=0)
-    cll = meta.index[meta["Diagnosis"] == "CLL"]
-    resp = dr.pivot_table(index="patient_id", columns="drug_name", values="viability", aggfunc="mean")
-    resp = resp.loc[resp.index.intersection(cll)]
-    g = gen.loc[gen.index.intersection(cll)].copy()
-    g["IGHV_unmutated"] = (meta.loc[g.index, "IGHV"] == "U").astype(float).where(meta.loc[g.index, "IGHV"].notna())
-    obs_r = [str(i) for i in resp.index]
-    obs_g = [str(i) for i in g.index]
-    return _mudata({"gen": _ad(g.to_numpy(), obs_g, list(g.columns)), "drug": _ad(resp.to_numpy(), obs_r, list(resp.columns))})
-
-
 @pytest.mark.realdata
 def test_cll_ighv_and_trisomy12_drive_bcr_inhibitor_response(shared_data):
-    m = _cll(shared_data / "cll")
+    m = cll(shared_data / "cll")
     bcr = ["ibrutinib", "idelalisib", "PRT062607 HCl", "duvelisib", "spebrutinib"]
     associate(m, drugs=bcr, cross_layer=False)
     res = get_associations(m)

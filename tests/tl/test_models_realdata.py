@@ -5,52 +5,28 @@ Skips when ``../shared/data/gdsc_tgsa`` is absent. Features are Entrez gene IDs 
 
 from __future__ import annotations
 
-import warnings
-
-import anndata as ad
-import mudata as md
 import numpy as np
-import pandas as pd
 import pytest
 
 from oncoresist.tl import cross_validate_drugs, load_model, train_models
+
+from ._realdata import mudata, tgsa
 
 BRAF = "673"
 DRUGS = ["Dabrafenib", "PLX-4720"]
 
 
-def _tgsa(folder, drugs=DRUGS) -> md.MuData:
-    ic = pd.read_csv(folder / "tgsa_gdsc_lnic50_82833.csv.gz")
-    ic = ic[ic["drug_name"].isin(drugs)]
-    Y = ic.pivot_table(index="DepMap_ID", columns="drug_name", values="ln_IC50", aggfunc="mean")
-    mods = {}
-    for layer, tag in (("rna", "exp"), ("cnv", "cn"), ("mut", "mu")):
-        X = pd.read_csv(folder / f"tgsa_{tag}_580x706.csv.gz", index_col=0)
-        X.columns = [c.strip("()") for c in X.columns]
-        mods[layer] = ad.AnnData(X.to_numpy(float), obs=pd.DataFrame(index=X.index.astype(str)),
-                                 var=pd.DataFrame(index=X.columns.astype(str)))
-    mods["drug"] = ad.AnnData(Y.to_numpy(float), obs=pd.DataFrame(index=Y.index.astype(str)),
-                              var=pd.DataFrame(index=Y.columns.astype(str)))
-    return _mudata(mods)
-
-
-def _mudata(mods) -> md.MuData:
-    with warnings.catch_warnings():  # mudata warns that the layers share var names (gene IDs)
-        warnings.simplefilter("ignore", UserWarning)
-        return md.MuData(mods)
-
-
 @pytest.fixture(scope="module")
-def tgsa(shared_data):
+def gdsc(shared_data):
     folder = shared_data / "gdsc_tgsa"
     if not folder.is_dir():
         pytest.skip(f"real-data test: {folder} is absent")
-    return _tgsa(folder)
+    return tgsa(folder, DRUGS)
 
 
 @pytest.mark.realdata
-def test_braf_inhibitor_models_beat_baselines_cell_line_blind(tgsa):
-    res = cross_validate_drugs(tgsa, drugs=DRUGS, models=["enet", "enet_rna"], n_splits=5, random_state=0, n_jobs=1)
+def test_braf_inhibitor_models_beat_baselines_cell_line_blind(gdsc):
+    res = cross_validate_drugs(gdsc, drugs=DRUGS, models=["enet", "enet_rna"], n_splits=5, random_state=0, n_jobs=1)
     wide_r = res.wide("pearson")
     wide_rmse = res.wide("rmse")
     for drug in DRUGS:
@@ -62,15 +38,15 @@ def test_braf_inhibitor_models_beat_baselines_cell_line_blind(tgsa):
     # out-of-fold predictions: every measured cell line predicted exactly once per model
     pred = res.predictions[res.predictions["model"] == "enet"]
     assert not pred.duplicated(["sample", "drug"]).any()
-    assert len(pred) == int(np.isfinite(tgsa.mod["drug"].X).sum())
+    assert len(pred) == int(np.isfinite(gdsc.mod["drug"].X).sum())
 
 
 @pytest.mark.realdata
-def test_trained_model_finds_braf_and_predicts_new_lines_without_a_layer(tgsa, tmp_path):
-    ids = np.asarray(tgsa.mod["drug"].obs_names)
+def test_trained_model_finds_braf_and_predicts_new_lines_without_a_layer(gdsc, tmp_path):
+    ids = np.asarray(gdsc.mod["drug"].obs_names)
     rng = np.random.default_rng(0)
     new_ids = set(rng.choice(ids, 60, replace=False))
-    train = _mudata({lay: a[[i for i in a.obs_names if i not in new_ids]].copy() for lay, a in tgsa.mod.items()})
+    train = mudata({lay: a[[i for i in a.obs_names if i not in new_ids]].copy() for lay, a in gdsc.mod.items()})
     models = train_models(train, drugs=DRUGS, model="enet", evaluate=False, random_state=0, n_jobs=1)
     for drug in DRUGS:
         top = models.feature_importance(drug).head(3)
@@ -79,13 +55,13 @@ def test_trained_model_finds_braf_and_predicts_new_lines_without_a_layer(tgsa, t
     loaded = load_model(path)
     # unseen cell lines measured for rna and cnv only (no mutation calls)
     keep = sorted(new_ids)
-    new = _mudata({lay: tgsa.mod[lay][[i for i in keep if i in tgsa.mod[lay].obs_names]].copy()
+    new = mudata({lay: gdsc.mod[lay][[i for i in keep if i in gdsc.mod[lay].obs_names]].copy()
                    for lay in ("rna", "cnv")})
     pred = loaded.predict(new)
     assert set(pred["drug"]) == set(DRUGS) and np.isfinite(pred["predicted"]).all()
     assert (pred["layers_missing"].astype(str).str.contains("mut")).all()
     # without the mutation layer the prediction still tracks the measured response
-    y = tgsa.mod["drug"].to_df()
+    y = gdsc.mod["drug"].to_df()
     for drug in DRUGS:
         p = pred[pred["drug"] == drug].set_index("sample")["predicted"]
         obs = y[drug].reindex(p.index)

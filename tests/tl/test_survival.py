@@ -11,7 +11,15 @@ import pandas as pd
 import pytest
 
 from oncoresist import InputError
-from oncoresist.tl import PenalizedCox, cross_validate_survival, survival, survival_target
+from oncoresist.tl import (
+    PenalizedCox,
+    cross_validate_survival,
+    survival,
+    survival_target,
+    train_survival,
+)
+
+from ._realdata import cll
 
 
 def _data(n: int = 160, seed: int = 0, p: int = 8) -> tuple[pd.DataFrame, np.ndarray]:
@@ -141,3 +149,20 @@ def test_cohort_survival_stores_results_and_records_missing():
     assert grp.isna().sum() == 5 and set(grp.dropna()) == {"low", "high"}
     with pytest.raises(InputError, match="sample annotation 'os' not found"):
         survival(m, time_key="os")
+
+
+@pytest.mark.realdata
+def test_cll_overall_survival_model(shared_data):
+    # Dietrich et al. 2018 cohort: 184 CLL patients with follow-up (T6, years), 26 deaths. Age and
+    # IGHV status (unpenalized) + ex vivo drug response: cross-validated C-index well above chance
+    m = cll(shared_data / "cll")
+    model = train_survival(m, layers=["gen", "drug"], obs_features=["age"],
+                           unpenalized=["obs", "gen:IGHV_unmutated"], time_key="os_years", event_key="died",
+                           l1_ratio=0.5, random_state=0)
+    sc = model.card["scores"]["coxnet"]
+    assert sc["n"] == 184 and sc["events"] == 26
+    assert sc["harrell_mean"] > 0.62 and sc["uno_mean"] > 0.6
+    coef = model.estimators["__survival__"].coef_
+    assert coef["obs:age"] > 0 and coef["gen:IGHV_unmutated"] > 0  # older / U-CLL: shorter survival
+    pred = model.predict(m)
+    assert set(pred["risk_group"]) == {"high", "low"} and np.isfinite(pred["risk"]).all()
