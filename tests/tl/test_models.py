@@ -424,3 +424,21 @@ def test_train_pandrug_and_errors(tmp_path):
     assert set(pred["drug"]) == {"A", "B", "C", "D"}
     with pytest.raises(InputError, match="no drug can be trained"):
         train_models(m, drugs=["A"], min_samples=1000, n_jobs=1)
+
+
+def test_predict_one_hot_levels_a_new_sample_lacks_are_zero_not_missing():
+    m = _cohort(80)
+    models = train_models(m, drugs=["A"], model=make_model("ridge"), obs_features=["tissue"], evaluate=False, n_jobs=1)
+    assert "obs:tissue=lung" in models.feature_names
+    ids = ["N1", "N2"]
+    rng = np.random.default_rng(1)
+    new = _mudata({"rna": _ad(rng.normal(size=(2, 12)), ids, [f"g{i}" for i in range(12)]),
+                   "cnv": _ad(rng.normal(size=(2, 8)), ids, [f"c{i}" for i in range(8)]),
+                   "mut": _ad(np.zeros((2, 6)), ids, ["TP53", "KRAS", "EGFR", "PIK3CA", "BRAF", "APC"])})
+    new.obs["tissue"] = ["lung", None]
+    X = models._features_of(new)
+    tissue_cols = [c for c in models.feature_names if c.startswith("obs:tissue=")]
+    assert X.loc["N1", tissue_cols].to_dict() == {c: float(c.endswith("=lung")) for c in tissue_cols}
+    assert X.loc["N2", tissue_cols].isna().all()  # tissue unknown: missing, imputed
+    pred = models.predict(new).set_index("sample")
+    assert pred.loc["N1", "note"] == "" and "missing" in pred.loc["N2", "note"]

@@ -140,6 +140,7 @@ class DrugResponseModels:
 
     # ---------------------------------------------------------------------------------------
     def _features_of(self, mdata_or_X: Any) -> pd.DataFrame:
+        obs_feats: list[str] = []
         if isinstance(mdata_or_X, pd.DataFrame):
             X = mdata_or_X.copy()
             X.columns = [str(c) for c in X.columns]
@@ -160,6 +161,13 @@ class DrugResponseModels:
             raise InputError(msg)
         extra = X.columns.difference(pd.Index(self.feature_names))
         X = X.reindex(columns=self.feature_names)
+        # one-hot levels of a categorical annotation the sample has: a level the new cohort lacks
+        # is 0 (the sample is known not to be in it), not missing
+        for c in self.feature_names:
+            key = c[4:].split("=", 1)[0] if c.startswith("obs:") and "=" in c else None
+            if key in obs_feats:
+                known = mdata_or_X.obs[key].reindex(X.index).notna().to_numpy()
+                X.loc[known & X[c].isna().to_numpy(), c] = 0.0
         X.attrs["n_extra_features"] = int(len(extra))
         return X
 
