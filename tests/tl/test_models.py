@@ -442,3 +442,15 @@ def test_predict_one_hot_levels_a_new_sample_lacks_are_zero_not_missing():
     assert X.loc["N2", tissue_cols].isna().all()  # tissue unknown: missing, imputed
     pred = models.predict(new).set_index("sample")
     assert pred.loc["N1", "note"] == "" and "missing" in pred.loc["N2", "note"]
+
+
+def test_late_integration_single_layer_and_no_useful_layer():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(60, 5)), columns=[f"rna:g{i}" for i in range(5)])
+    y = rng.normal(size=60)  # no signal: stacking alone would predict a constant
+    one = LateIntegrationRegressor(random_state=0).fit(X, y)
+    assert one.weights_.to_dict() == {"rna": 1.0}
+    assert np.allclose(one.predict(X), one.layer_models_["rna"].predict(X))
+    X2 = X.join(pd.DataFrame(rng.normal(size=(60, 4)), columns=[f"cnv:c{i}" for i in range(4)]))
+    two = LateIntegrationRegressor(random_state=0).fit(X2, y)
+    assert (two.weights_ > 0).any() and np.ptp(two.predict(X2)) > 0

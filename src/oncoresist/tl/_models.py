@@ -316,7 +316,8 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
 
     Each layer model is trained on the samples that have that layer, so a sample missing a
     layer still contributes to the others; at prediction time a missing layer contributes
-    nothing (its prediction is replaced by the training mean).
+    nothing (its prediction is replaced by the training mean). With a single usable layer its
+    model is used as it is; when no layer gets a positive stacking weight, all get equal weights.
 
     Parameters
     ----------
@@ -388,8 +389,16 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
         if not self.layer_models_:
             msg = f"no layer has enough samples and usable features to fit a model (layers: {', '.join(layers)})."
             raise InputError(msg)
-        P = np.where(np.isfinite(oof), oof - self.intercept_, 0.0)
-        w, _ = nnls(P, y - self.intercept_)
+        fitted = np.array([lay in self.layer_models_ for lay in layers])
+        if fitted.sum() == 1:
+            w = fitted.astype(float)  # a single layer: its model as it is, nothing to stack
+        else:
+            P = np.where(np.isfinite(oof), oof - self.intercept_, 0.0)
+            w, _ = nnls(P, y - self.intercept_)
+            if not np.any(w > 0):
+                # no layer helps out of fold: keep every layer's ranking at equal weight rather
+                # than predicting a constant
+                w = fitted / fitted.sum()
         self.weights_ = pd.Series(w, index=layers, name="weight")
         self.layers_ = [lay for lay in layers if lay in self.layer_models_]
         return self
