@@ -90,6 +90,8 @@ def main() -> None:
     merged = CVResult(scores=pd.concat([r.scores for r in results], ignore_index=True),
                       predictions=pd.concat([r.predictions for r in results], ignore_index=True),
                       params=results[0].params)
+    if args.reference not in models:  # e.g. --models late: no paired comparison
+        args.reference = models[0]
     summary = merged.summary(reference=args.reference)
     summary["wall_time_s"] = summary["model"].map(timings)
     out = HERE / "results"
@@ -129,7 +131,7 @@ def main() -> None:
         f"{100 * sm.loc[best, 'frac_beats_mean']:.0f}% of drugs by RMSE).",
         f"Paired over drugs, {best} - {ref} in r: median {float((wide_r[best] - wide_r[ref]).median()):+.3f}, "
         f"better on {int((wide_r[best] > wide_r[ref]).sum())} of {int(wide_r[[best, ref]].dropna().shape[0])} drugs."
-        if best != ref else "",
+        if best != ref and ref in wide_r.columns else "",
         "",
         "Note: the `mean` baseline predicts a constant per fold, so its per-drug correlation is meaningless "
         "(slightly negative by construction); compare with it on RMSE. The `drug_sample` baseline uses the "
