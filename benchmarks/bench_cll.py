@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu
 
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.io import read_dose_response
 from oncoresist.tl import fit_curves
 

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import spearmanr
 
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.io import read_dose_response
 from oncoresist.tl import DEFAULT_BOUNDS, fit_curves
 

@@ -24,7 +24,7 @@ import anndata as ad
 import mudata as md
 import pandas as pd
 
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.tl import associate, get_associations
 
 HERE = Path(__file__).resolve().parent

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench_gdsc_anova import load_gdsc1000
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.tl import cross_validate_drugs
 
 HERE = Path(__file__).resolve().parent

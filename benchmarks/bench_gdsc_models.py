@@ -32,7 +32,7 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.tl import cross_validate_drugs
 
 HERE = Path(__file__).resolve().parent

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oncoresist._utils import atomic_write_text, read_text, sniff_sep, write_csv
+from oncoresist._core._utils import atomic_write_text, read_text, sniff_sep, write_csv
 from oncoresist.io import (
     read_clinical,
     read_combinations,

@@ -136,7 +136,7 @@ def case_weak_layers(n: int, seed: int) -> list[dict]:
 
 
 def case_cptac(seed: int) -> tuple[list[dict], dict]:
-    from oncoresist._utils import read_table
+    from oncoresist._core._utils import read_table
     from oncoresist.pp import batch_variance, binarize_mutations, combat
 
     d = SHARED / "cptac_ucec"

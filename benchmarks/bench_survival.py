@@ -31,7 +31,7 @@ from sksurv.datasets import load_breast_cancer
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
 
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.tl import PenalizedCox
 
 HERE = Path(__file__).resolve().parent

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr, spearmanr
 
-from oncoresist._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import atomic_write_text, write_csv
 from oncoresist.io import read_combinations
 from oncoresist.tl import synergy
 

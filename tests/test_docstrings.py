@@ -25,7 +25,7 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 def test_modules_found():
-    assert len(MODULES) > 50 and "oncoresist.tl._models" in MODULES
+    assert len(MODULES) > 50 and "oncoresist.tl.models._models" in MODULES
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from oncoresist import InputError
-from oncoresist._utils import (
+from oncoresist._core._utils import (
     atomic_path,
     check_unique,
     clean_ids,

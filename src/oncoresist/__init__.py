@@ -17,9 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._errors import InputError
-
-__version__ = "0.1.0"
+from ._core._errors import InputError
+from ._core._version import __version__
 
 _SUBMODULES = ("io", "pp", "tl", "pl", "kb", "interpret", "report", "ds", "parallel")
 

@@ -57,10 +57,10 @@ def _step_simulate(ctx: DemoContext) -> None:
 
 
 def _step_build(ctx: DemoContext) -> None:
-    from .io import read_study
+    from .tl import build_study
 
     assert ctx.study is not None
-    ctx.mdata = read_study(ctx.study, quiet=ctx.quiet)
+    ctx.mdata = build_study(ctx.study, quiet=ctx.quiet)
 
 
 def _step_screen(ctx: DemoContext) -> None:

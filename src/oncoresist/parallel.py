@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ._errors import InputError
-from ._utils import progress
+from ._core._errors import InputError
+from ._core._utils import progress
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -458,9 +458,9 @@ def test_round_trip_fitted_drug_layer(sim, written):
     """The study's [screen] is fitted into a drug layer that recovers the true IC50s."""
     from scipy.stats import spearmanr
 
-    from oncoresist.io import read_study
+    from oncoresist.tl import build_study
 
-    m = read_study(written, quiet=True)
+    m = build_study(written, quiet=True)
     drug = m["drug"]
     assert set(drug.obs_names) == set(sim.mdata["drug"].obs_names)
     fitted = pd.DataFrame(np.asarray(drug.X, dtype=float), index=drug.obs_names, columns=drug.var_names)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.io import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
 
 # --------------------------------------------------------------------------------------------

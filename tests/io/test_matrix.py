@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.io import parse_site_ids, read_matrix, read_phospho_matrix
 
 

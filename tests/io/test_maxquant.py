@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.io import read_maxquant, read_phosphosites
 
 SAMPLES = ["Tumor_01", "Tumor_02", "Normal_01"]

@@ -118,3 +118,10 @@ def test_read_study_invalid_toml(tmp_path):
     p.write_text("[layers\nkind=")
     with pytest.raises(InputError, match="not valid TOML"):
         read_study(p)
+
+
+def test_read_study_refuses_to_fit(tmp_path):
+    """io only reads: the old fit_screen=True names its replacement."""
+    study = _write_small_study(tmp_path)
+    with pytest.raises(InputError, match="build_study"):
+        read_study(study, fit_screen=True)

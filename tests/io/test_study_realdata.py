@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oncoresist.io import build_summary, read_study
+from oncoresist.io import build_summary
+from oncoresist.tl import build_study as read_study
 
 pytestmark = pytest.mark.realdata
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.io import read_maf, read_vcf, variants_to_anndata
 from oncoresist.io._variants import VARIANT_COLUMNS
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.pl import (
     batch_correction,
     factor_scatter,

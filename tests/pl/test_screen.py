@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.pl import (
     dose_response_curves,
     sensitivity_heatmap,

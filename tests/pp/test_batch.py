@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
-from oncoresist._utils import read_table
+from oncoresist._core._errors import InputError
+from oncoresist._core._utils import read_table
 from oncoresist.pp import batch_r2, batch_variance, combat, combat_matrix
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.pp import select_features
 from oncoresist.tl import modality_matrix
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.ds import simulate_cohort
 from oncoresist.pp import batch_variance, preprocess
 from oncoresist.pp._base import copy_data

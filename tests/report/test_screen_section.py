@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncoresist._errors import InputError
+from oncoresist._core._errors import InputError
 from oncoresist.report import Section, screen_section
 from oncoresist.tl import fit_curves, synergy
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from oncoresist._errors import InputError
-from oncoresist.tl._factors import (
+from oncoresist._core._errors import InputError
+from oncoresist.tl.integrate._factors import (
     GroupFactorAnalysis,
     factors,
     get_factors,
@@ -21,7 +21,7 @@ from oncoresist.tl._factors import (
     modality_matrix,
     project_factors,
 )
-from oncoresist.tl._gfa import _State, _Tri, _View
+from oncoresist.tl.integrate._gfa import _State, _Tri, _View
 
 
 # --------------------------------------------------------------------------------------------

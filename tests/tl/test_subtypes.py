@@ -12,8 +12,8 @@ import pytest
 from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
-from oncoresist._errors import InputError
-from oncoresist._utils import read_table
+from oncoresist._core._errors import InputError
+from oncoresist._core._utils import read_table
 from oncoresist.tl import (
     affinity_matrix,
     consensus_clustering,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from .. import __version__
+from .._core._version import __version__
 from . import (
     _cohort,  # noqa: E402,F401  (registers demo, build)
     _integrate,  # noqa: E402,F401  (registers integrate)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from .._errors import InputError
+from .._core._errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

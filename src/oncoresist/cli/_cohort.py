@@ -47,7 +47,7 @@ def demo(
         for k, v in ctx.timings.items():
             log(f"  {k}: {v:.1f} s", quiet=quiet)
     if ctx.warnings:
-        from .._utils import atomic_write_text
+        from .._core._utils import atomic_write_text
 
         kinds = sorted(set(ctx.warnings))
         atomic_write_text(out / "warnings.txt", "\n".join(kinds) + "\n")
@@ -76,10 +76,11 @@ def build(
 
     Example: oncoresist build study.toml --out cohort.h5mu --summary build_summary.csv
     """
-    from .._utils import write_csv
-    from ..io import build_summary, read_study, write_h5mu
+    from .._core._utils import write_csv
+    from ..io import build_summary, write_h5mu
+    from ..tl import build_study
 
-    mdata = read_study(study, fit_screen=fit, quiet=quiet)
+    mdata = build_study(study, fit_screen=fit, quiet=quiet)
     table = build_summary(mdata)
     _print_table(table, title=f"build summary: {mdata.n_obs} samples", quiet=quiet)
     write_h5mu(mdata, out)
@@ -109,7 +110,7 @@ def report(
         log("writing cohort report ...", quiet=quiet)
         path = write_cohort_report(mdata, out)
     else:
-        from .._errors import InputError
+        from .._core._errors import InputError
         from ..report import write_patient_report  # type: ignore[attr-defined]
 
         if patient not in set(mdata.obs_names):

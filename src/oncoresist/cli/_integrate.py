@@ -55,8 +55,8 @@ def integrate(
     """
     import pandas as pd
 
-    from .._errors import InputError
-    from .._utils import write_csv
+    from .._core._errors import InputError
+    from .._core._utils import write_csv
     from ..io import read_h5mu, write_h5mu
     from ..pp import preprocess as run_preprocess
     from ..tl import factors, get_factors, integration_associations, project_factors, subtypes

@@ -78,7 +78,7 @@ def kb_import(
 
     Example: oncoresist kb import ClinicalEvidenceSummaries.tsv --out civic_import.json
     """
-    from .._utils import atomic_write_text
+    from .._core._utils import atomic_write_text
     from ..kb import open_kb
 
     with open_kb(kb_path, read_only=False) as kb:
@@ -112,7 +112,7 @@ def kb_query(
 
     Example: oncoresist kb query --alteration "EGFR T790M" --drug gefitinib --out t790m.csv
     """
-    from .._utils import write_csv
+    from .._core._utils import write_csv
     from ..kb import open_kb
 
     with open_kb(kb_path) as kb:
@@ -139,7 +139,7 @@ def kb_info(
 
     Example: oncoresist kb info --out kb_info.json
     """
-    from .._utils import atomic_write_text
+    from .._core._utils import atomic_write_text
     from ..kb import open_kb
 
     with open_kb(kb_path) as kb:
@@ -156,8 +156,8 @@ def kb_info(
 
 def _read_alterations(path: Path, patient: str | None):  # noqa: ANN202
     """A variant / alteration table from a MAF, VCF or CSV / TSV file."""
-    from .._errors import InputError
-    from .._utils import read_table
+    from .._core._errors import InputError
+    from .._core._utils import read_table
 
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(".maf"):
@@ -208,8 +208,8 @@ def annotate(
     Example: oncoresist annotate cohort.h5mu --patient SIM-0001 --out SIM-0001_annotation --html
              oncoresist annotate tumour.maf --tumour-type NSCLC --therapy erlotinib --out ann
     """
-    from .._errors import InputError
-    from .._utils import atomic_write_text
+    from .._core._errors import InputError
+    from .._core._utils import atomic_write_text
     from ..interpret import interpret_alterations, interpret_patient
     from ..kb import open_kb
     from ..report import render_patient_report
@@ -226,7 +226,7 @@ def annotate(
             log(f"interpreting {patient} of {input} ...", quiet=quiet)
             res = interpret_patient(mdata, patient, kb=kb, tumour_type=tumour_type, therapy=therapy)
         else:
-            from .._utils import check_file
+            from .._core._utils import check_file
 
             check_file(input, what="alteration file")
             table = _read_alterations(input, patient)

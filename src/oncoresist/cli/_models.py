@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._app import app, handle_errors, log
 
 
@@ -72,7 +73,7 @@ def associate(
     """
     import warnings
 
-    from .._utils import write_csv
+    from .._core._utils import write_csv
     from ..io import read_h5mu
     from ..tl import associate as tl_associate
     from ..tl import get_associations
@@ -98,7 +99,7 @@ def associate(
         from ..report import figure_to_data_uri  # noqa: F401  (matplotlib backend set up)
 
         plots.mkdir(parents=True, exist_ok=True)
-        from .._utils import atomic_path
+        from .._core._utils import atomic_path
 
         fig = volcano(res)
         with atomic_path(plots / "volcano.png") as tmp:
@@ -193,6 +194,19 @@ def train(
     typer.echo(f"model: {out} ({len(models.drugs)} drug(s), {len(models.card['skipped'])} skipped)")
 
 
+def _km_writer(cv_predictions: Any) -> Any:
+    def write(path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        from ..pl import kaplan_meier
+
+        fig = kaplan_meier(cv_predictions)
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+
+    return write
+
+
 def _train_survival(cohort: Path, out: Path, *, drug: list[str] | None, all_drugs: bool, layers: list[str] | None,
                     obs_features: list[str] | None, unpenalized: list[str] | None, time_key: str, event_key: str,
                     l1_ratio: float, folds: int, seed: int, quiet: bool) -> None:
@@ -206,7 +220,7 @@ def _train_survival(cohort: Path, out: Path, *, drug: list[str] | None, all_drug
     model = train_survival(mdata, layers=_split(layers), obs_features=_split(obs_features), unpenalized=_split(unpenalized),
                            time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, n_splits=folds, random_state=seed,
                            source=str(cohort))
-    model.save(out)
+    model.save(out, extra_files={"km.png": _km_writer(model.cv_predictions)} if not model.cv_predictions.empty else None)
     sc = model.card["scores"]["coxnet"]
     log(f"{folds}-fold CV: Harrell C {sc['harrell_mean']} +- {sc['harrell_sd']}, Uno C {sc['uno_mean']} +- {sc['uno_sd']}, "
         f"log-rank p {sc['logrank_p'] if sc['logrank_p'] is None else format(sc['logrank_p'], '.3g')}", quiet=quiet)
@@ -236,7 +250,7 @@ def predict(
     """
     import warnings
 
-    from .._utils import write_csv
+    from .._core._utils import write_csv
     from ..io import read_h5mu
     from ..tl import load_model
 

@@ -58,8 +58,8 @@ def curves(
 
     Example: oncoresist curves screen.csv --out metrics.csv --model 4p
     """
-    from .._errors import InputError
-    from .._utils import atomic_path, write_csv
+    from .._core._errors import InputError
+    from .._core._utils import atomic_path, write_csv
     from ..io import read_dose_response
     from ..tl import drug_layer, fit_curves
 
@@ -121,8 +121,8 @@ def synergy(
 
     Example: oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
     """
-    from .._errors import InputError
-    from .._utils import write_csv
+    from .._core._errors import InputError
+    from .._core._utils import write_csv
     from ..io import read_combinations
     from ..tl import SYNERGY_METHODS
     from ..tl import synergy as score

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, atomic_path, atomic_write_text, write_csv
+from .._core._errors import InputError
+from .._core._utils import PathLike, atomic_path, atomic_write_text, write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._simulate import SimulatedCohort

@@ -70,8 +70,8 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike
+from .._core._errors import InputError
+from .._core._utils import PathLike
 from ._drugs import drug_panel
 from ._sim_biology import (
     BRCA_DEEP_DELETION,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ..kb._alteration import Alteration, normalize_gene, parse_alteration
 
 __all__ = ["Thresholds", "patient_alterations", "ALTERATION_COLUMNS"]

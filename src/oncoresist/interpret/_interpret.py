@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, atomic_write_text, write_csv
+from .._core._errors import InputError
+from .._core._utils import PathLike, atomic_write_text, write_csv
 from ..kb._alteration import Alteration, normalize_gene, parse_alteration
 from ..kb._kb import KnowledgeBase, open_kb
 from ..kb._match import Match, match_clause

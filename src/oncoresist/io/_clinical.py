@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, check_unique, clean_ids, find_column, read_table
+from .._core._errors import InputError
+from .._core._utils import PathLike, check_file, check_unique, clean_ids, find_column, read_table
 
 __all__ = ["parse_event", "read_clinical"]
 

@@ -26,8 +26,8 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, clean_ids, find_column, read_table, read_text
+from .._core._errors import InputError
+from .._core._utils import PathLike, check_file, clean_ids, find_column, read_table, read_text
 from ._matrix import read_matrix
 from ._variants import normalize_chrom
 

@@ -9,8 +9,8 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, atomic_path, check_file
+from .._core._errors import InputError
+from .._core._utils import PathLike, atomic_path, check_file
 
 __all__ = ["read_h5mu", "write_h5mu"]
 

@@ -10,8 +10,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, clean_ids, find_column, read_text
+from .._core._errors import InputError
+from .._core._utils import PathLike, check_file, clean_ids, find_column, read_text
 from ._variants import (
     VARIANT_COLUMNS,
     check_vaf_range,

@@ -25,8 +25,8 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import (
+from .._core._errors import InputError
+from .._core._utils import (
     PathLike,
     check_file,
     check_unique,

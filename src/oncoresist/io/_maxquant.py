@@ -18,8 +18,15 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, check_unique, clean_ids, read_table, to_numeric_frame
+from .._core._errors import InputError
+from .._core._utils import (
+    PathLike,
+    check_file,
+    check_unique,
+    clean_ids,
+    read_table,
+    to_numeric_frame,
+)
 from ._matrix import _make_unique
 
 __all__ = ["read_maxquant", "read_phosphosites"]

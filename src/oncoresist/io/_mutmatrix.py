@@ -11,8 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, clean_ids, read_table
+from .._core._errors import InputError
+from .._core._utils import PathLike, clean_ids, read_table
 
 __all__ = ["read_mutation_matrix", "classify_protein_change"]
 

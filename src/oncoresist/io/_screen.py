@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, clean_ids, read_table
+from .._core._errors import InputError
+from .._core._utils import PathLike, check_file, clean_ids, read_table
 
 __all__ = ["read_combinations", "read_dose_response"]
 

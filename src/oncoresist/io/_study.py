@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, clean_ids
+from .._core._errors import InputError
+from .._core._utils import PathLike, check_file, clean_ids
 
 __all__ = ["LAYER_KINDS", "read_study", "build_summary"]
 
@@ -287,7 +287,12 @@ def build_summary(mdata: md.MuData, *, unmatched: Mapping[str, list[str]] | None
     return pd.DataFrame(rows)
 
 
-def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -> md.MuData:
+def read_study(
+    path: PathLike,
+    *,
+    fit_screen: bool | Callable[[pd.DataFrame], tuple[ad.AnnData, dict[str, Any]]] = False,
+    quiet: bool = True,
+) -> md.MuData:
     """Build a cohort from a study file (TOML) listing the layer files and their options.
 
     Parameters
@@ -301,8 +306,10 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
         screen: ``file`` + options of :func:`read_dose_response`), ``[combinations]``
         (combination dose matrices: ``file`` + options of :func:`read_combinations`).
     fit_screen
-        Fit dose-response curves of ``[screen]`` into the ``drug`` layer (otherwise only the
-        raw screen is stored in ``mdata.uns['dose_response']``).
+        Readers only read: the raw ``[screen]`` is stored in ``mdata.uns['dose_response']``.
+        To fit curves into the ``drug`` layer use :func:`oncoresist.tl.build_study` (what the
+        ``build`` command runs), or pass a callable ``screen -> (drug AnnData, uns['curves'])``.
+        ``True`` (the behaviour before 0.2.0) is an error that names the replacement.
     quiet
         No progress messages.
 
@@ -322,6 +329,10 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
     >>> study = simulate_cohort(40, seed=1).write(tempfile.mkdtemp())  # doctest: +SKIP
     >>> mdata = read_study(study)  # doctest: +SKIP
     """
+    if fit_screen is True:
+        msg = ("io.read_study only reads since oncoresist 0.2.0 (the io layer fits nothing); "
+               "use oncoresist.tl.build_study(path) to read the study and fit the screen's curves.")
+        raise InputError(msg)
     p = check_file(path, what="study file")
     base = p.parent
     try:
@@ -340,7 +351,7 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
 
     import oncoresist.io as io_mod
 
-    from .._utils import progress
+    from .._core._utils import progress
 
     # sample sheet
     sheet = None
@@ -373,20 +384,16 @@ def read_study(path: PathLike, *, fit_screen: bool = True, quiet: bool = True) -
     if "screen" in cfg:
         screen = _read_long_table("screen", cfg["screen"], base, smap, io_mod.read_dose_response, "a long-format dose-response table")
         uns["dose_response"] = screen
-        if fit_screen:
-            from oncoresist import tl
-
-            curves = tl.fit_curves(screen, quiet=quiet)
-            mods["drug"] = tl.drug_layer(curves)
-            # same slot layout as tl.add_drug_layer
-            uns["curves"] = {"params": dict(mods["drug"].uns["drug"]["params"], modality="drug"), "table": curves}
+        if callable(fit_screen):
+            mods["drug"], uns["curves"] = fit_screen(screen)
         unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
     if "combinations" in cfg:
         uns["combinations"] = _read_long_table(
             "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
         )
     if not mods:
-        msg = f"study file '{p}': no layer could be built (a [screen] without curve fitting makes no layer)."
+        msg = (f"study file '{p}': no layer could be built (a [screen] without curve fitting makes no layer; "
+               "oncoresist.tl.build_study fits it).")
         raise InputError(msg)
 
     with warnings.catch_warnings():

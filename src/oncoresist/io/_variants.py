@@ -20,7 +20,7 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 
 __all__ = [
     "NONSYNONYMOUS_CLASSES",

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, check_file, read_text
+from .._core._errors import InputError
+from .._core._utils import PathLike, check_file, read_text
 from ._variants import (
     check_vaf_range,
     consequence_rank,

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from .._errors import InputError
+from .._core._errors import InputError
 
 __all__ = [
     "Alteration",

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import PathLike, find_column, read_table
+from .._core._errors import InputError
+from .._core._utils import PathLike, find_column, read_table
 from ._alteration import Alteration, parse_alteration, parse_profile
-from ._kb import ImportReport
+from ._report import ImportReport
 
 __all__ = ["read_civic"]
 
@@ -157,7 +157,7 @@ def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, 
         "legacy": ["gene", "variant", "evidence_type", "clinical_significance", "evidence_level", "disease"],
         "pharmoncox": ["evidence_id", "symbol", "variant", "evidence_type", "clinical_significance", "evidence_level", "cancer_type"],
     }[layout]
-    from .._utils import require_columns
+    from .._core._utils import require_columns
 
     require_columns(df, required, what="CIViC evidence file", path=p)
     version = _version_from(p, df)

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._alteration import parse_profile
 from ._vocab import shipped_table
 

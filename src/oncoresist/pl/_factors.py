@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .._errors import InputError  # noqa: E402
+from .._core._errors import InputError  # noqa: E402
 
 __all__ = ["batch_correction", "factor_scatter", "k_selection", "top_loadings", "variance_explained"]
 
@@ -85,7 +85,7 @@ def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15
 
 
 def _factor_frame(mdata: Any, key: str) -> pd.DataFrame:
-    from ..tl._factors import get_factors
+    from ..tl.integrate._factors import get_factors
 
     return get_factors(mdata, key=key, dropna=False)
 

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .._errors import InputError  # noqa: E402
+from .._core._errors import InputError  # noqa: E402
 
 __all__ = ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
 
@@ -153,7 +153,7 @@ def association(
     ...                "drug": ad.AnnData(0.5 - 0.3 * mut, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["gefitinib"]))})
     >>> fig = association(m, target="gefitinib", feature="mut:EGFR")
     """
-    from ..tl._models_data import layer_values, obs_column, resolve_drugs, response_frame
+    from ..tl.models._models_data import layer_values, obs_column, resolve_drugs, response_frame
 
     if ":" not in feature:
         msg = f"feature must be '<layer>:<feature>' (e.g. 'mut:BRAF'), got {feature!r}."
@@ -327,7 +327,7 @@ def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: 
     from sksurv.compare import compare_survival
     from sksurv.nonparametric import kaplan_meier_estimator
 
-    from ..tl._survival import survival_target
+    from ..tl.models._survival import survival_target
 
     if not isinstance(risk, pd.DataFrame):
         uns = getattr(risk, "uns", None)

@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .._errors import InputError  # noqa: E402
+from .._core._errors import InputError  # noqa: E402
 
 __all__ = ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
 
@@ -64,7 +64,7 @@ def dose_response_curves(
     >>> screen = pd.DataFrame({"sample": "S1", "drug": "D1", "dose": d, "response": 1 / (1 + d)})
     >>> fig = dose_response_curves(fit_curves(screen), screen)
     """
-    from ..tl._curves import hill_response
+    from ..tl.screen._curves import hill_response
 
     c = _check_curves(curves)
     if pairs is None:

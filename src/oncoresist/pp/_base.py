@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .._errors import InputError
+from .._core._errors import InputError
 
 
 def is_mudata(data: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._base import finish, get_matrix, obs_column, record, start
 
 __all__ = ["batch_r2", "batch_variance", "combat", "combat_matrix"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._base import finish, get_matrix, is_mudata, obs_column, record, replace_modality, start
 
 __all__ = ["filter_missing", "impute", "lowrank_impute"]

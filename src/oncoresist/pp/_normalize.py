@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._base import (
     dense,
     finish,

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._base import copy_data, dense, is_mudata
 from ._batch import combat
 from ._features import select_features

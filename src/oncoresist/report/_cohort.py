@@ -10,7 +10,7 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from .._utils import PathLike, atomic_write_text
+from .._core._utils import PathLike, atomic_write_text
 from ._sections import Section, escape, figure_html, table_html
 
 __all__ = ["cohort_sections", "render_report", "write_cohort_report"]
@@ -117,7 +117,7 @@ def cohort_sections(mdata: md.MuData) -> list[Section]:
 
 def render_report(sections: Sequence[Section], *, title: str, subtitle: str = "") -> str:
     """Render sections into one self-contained HTML page (inline CSS, inline PNG figures)."""
-    from .. import __version__
+    from .._core._version import __version__
 
     css = (_TEMPLATES / "base.css").read_text(encoding="utf-8")
     tpl = _env().get_template("cohort.html.j2")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._sections import Section, escape, figure_html, table_html
 
 __all__ = ["integration_section"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._sections import Section, escape, figure_html, table_html
 
 __all__ = ["models_section"]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._utils import PathLike, atomic_write_text
+from .._core._utils import PathLike, atomic_write_text
 from ._sections import Section, escape, figure_html
 
 __all__ = [
@@ -142,7 +142,7 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
     >>> "EGFR T790M" in render_patient_report(res)
     True
     """
-    from .. import __version__
+    from .._core._version import __version__
 
     ev = interp.evidence
     n_by_alt: dict[str, int] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._core._errors import InputError
 from ._sections import Section, escape, figure_html, table_html
 
 __all__ = ["screen_section"]

@@ -1,7 +1,7 @@
 """Tools: dose-response curves, synergy, integration (factors, subtypes), biomarkers, models."""
 
 __all__: list[str] = []
-from ._factors import (  # noqa: E402
+from .integrate._factors import (  # noqa: E402
     GroupFactorAnalysis,
     factors,
     get_factors,
@@ -11,7 +11,7 @@ from ._factors import (  # noqa: E402
 )
 
 __all__ += ["GroupFactorAnalysis", "factors", "get_factors", "load_factor_model", "modality_matrix", "project_factors"]
-from ._subtypes import (  # noqa: E402
+from .integrate._subtypes import (  # noqa: E402
     ConsensusResult,
     affinity_matrix,
     consensus_clustering,
@@ -32,10 +32,10 @@ __all__ += [
     "spectral_labels",
     "subtypes",
 ]
-from ._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response  # noqa: E402
-from ._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer  # noqa: E402
-from ._plates import normalize_plates, z_prime  # noqa: E402
-from ._synergy import SYNERGY_METHODS, synergy  # noqa: E402
+from ..pp._plates import normalize_plates, z_prime  # noqa: E402
+from .screen._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response  # noqa: E402
+from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer  # noqa: E402
+from .screen._synergy import SYNERGY_METHODS, synergy  # noqa: E402
 
 __all__ += [
     "CURVE_COLUMNS",
@@ -51,16 +51,27 @@ __all__ += [
     "synergy",
     "z_prime",
 ]
-from ._associate import associate, association_test, cross_layer_effects, get_associations  # noqa: E402
-from ._evaluate import (  # noqa: E402
+from .association._associate import (  # noqa: E402
+    associate,
+    association_test,
+    cross_layer_effects,
+    get_associations,
+)
+from .models._evaluate import (  # noqa: E402
     CVResult,
     cross_validate_drugs,
     cross_validate_response,
     cv_folds,
     regression_metrics,
 )
-from ._model_io import DrugResponseModels, load_model, save_model, train_models, train_survival  # noqa: E402
-from ._models import (  # noqa: E402
+from .models._model_io import (  # noqa: E402
+    DrugResponseModels,
+    load_model,
+    save_model,
+    train_models,
+    train_survival,
+)
+from .models._models import (  # noqa: E402
     MODEL_NAMES,
     EarlyIntegrationRegressor,
     EnsembleRegressor,
@@ -69,14 +80,14 @@ from ._models import (  # noqa: E402
     PanDrugRegressor,
     make_model,
 )
-from ._models_data import (  # noqa: E402
+from .models._models_data import (  # noqa: E402
     LayerPreprocessor,
     drug_descriptors,
     feature_frame,
     resolve_drugs,
     response_frame,
 )
-from ._survival import (  # noqa: E402
+from .models._survival import (  # noqa: E402
     PenalizedCox,
     SurvivalCVResult,
     cross_validate_survival,
@@ -119,3 +130,6 @@ __all__ += [
     "train_models",
     "train_survival",
 ]
+from ._build import build_study  # noqa: E402
+
+__all__ += ["build_study"]

@@ -40,8 +40,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .._errors import InputError
-from .._utils import PathLike, atomic_path, atomic_write_text
+from ..._core._errors import InputError
+from ..._core._utils import PathLike, atomic_path, atomic_write_text
 
 __all__ = ["GroupFactorAnalysis", "load_factor_model"]
 
@@ -1229,7 +1229,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
     def model_card(self) -> dict[str, Any]:
         """A JSON-serialisable description of the fitted model."""
         check_is_fitted(self, "loadings_")
-        from .. import __version__
+        from ..._core._version import __version__
 
         return {
             "model": "GroupFactorAnalysis",

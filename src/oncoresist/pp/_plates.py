@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import require_columns
+from .._core._errors import InputError
+from .._core._utils import require_columns
 
 __all__ = ["normalize_plates", "z_prime"]
 

@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from .._errors import InputError
+from ..._core._errors import InputError
 from ._models import _as_frame, _importance_frame
 from ._models_data import LayerPreprocessor, column_names, copy_cohort, feature_frame, obs_column
 

@@ -21,7 +21,7 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from ..._core._errors import InputError
 from ._curves import fit_curves
 
 __all__ = ["DRUG_LAYERS", "add_drug_layer", "drug_layer"]

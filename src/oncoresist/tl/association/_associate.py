@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._errors import InputError
-from ..parallel import parallel_map
-from ._models_data import (
+from ..._core._errors import InputError
+from ...parallel import parallel_map
+from ..models._models_data import (
     copy_cohort,
     feature_modalities,
     layer_values,

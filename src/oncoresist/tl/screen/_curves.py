@@ -47,10 +47,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import progress, require_columns
-from ..parallel import parallel_map
-from . import _lm
+from ..._core._errors import InputError
+from ..._core._utils import progress, require_columns
+from ...parallel import parallel_map
+from .. import _lm
 
 __all__ = ["CURVE_COLUMNS", "DEFAULT_BOUNDS", "dss_scores", "fit_curves", "hill_response"]
 

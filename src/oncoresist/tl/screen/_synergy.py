@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
-from .._utils import require_columns
-from . import _lm
+from ..._core._errors import InputError
+from ..._core._utils import require_columns
+from .. import _lm
 from ._curves import _resolve_scale
 
 __all__ = ["SYNERGY_METHODS", "synergy"]

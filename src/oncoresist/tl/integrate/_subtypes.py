@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._errors import InputError
+from ..._core._errors import InputError
+from ..._core._stats import bh_fdr, limit_threads, logrank_test
 from ._factors import _check_mdata, _copy, _resolve_mods, get_factors, modality_matrix
 
 __all__ = [
@@ -55,9 +56,7 @@ def _threads(n: int) -> Any:
 
     if n >= 1500:
         return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1)
+    return limit_threads(1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,7 +378,7 @@ def consensus_clustering(
     2
     """
     with _threads(np.shape(X)[0]):
-        from ..parallel import parallel_map
+        from ...parallel import parallel_map
 
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or not np.isfinite(X).all():
@@ -640,91 +639,9 @@ def _factor_weights(mdata: Any, factors_key: str, names: list[str]) -> np.ndarra
 # --------------------------------------------------------------------------------------------
 # survival: log-rank
 # --------------------------------------------------------------------------------------------
-def logrank_test(time: Any, event: Any, groups: Any) -> dict[str, float]:
-    """Log-rank test: k groups (chi-square, k - 1 df) or a continuous covariate (trend test).
-
-    For group labels this is the usual k-sample log-rank test (ties handled with the
-    hypergeometric variance). For a numeric covariate it is the score test of a Cox model
-    with that covariate (the log-rank trend test); ``z > 0`` means higher values, higher hazard.
-
-    Parameters
-    ----------
-    time
-        Follow-up times.
-    event
-        1 = event observed, 0 = censored.
-    groups
-        Group labels, or numbers (treated as continuous when numeric with more than 2 values).
-
-    Returns
-    -------
-    dict
-        ``statistic`` (chi-square), ``df``, ``p_value``, ``n``, ``n_events`` and, for a
-        covariate, ``z``.
-
-    Examples
-    --------
-    >>> r = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "a", "a", "b", "b", "b"])
-    >>> round(r["statistic"], 3), r["df"]
-    (5.052, 1.0)
-    """
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=float)
-    g = pd.Series(list(groups) if not isinstance(groups, pd.Series) else groups.to_numpy())
-    ok = np.isfinite(t) & np.isfinite(e) & g.notna().to_numpy()
-    t, e, g = t[ok], (e[ok] > 0).astype(float), g[ok].reset_index(drop=True)
-    continuous = pd.api.types.is_numeric_dtype(g) and g.nunique() > 2
-    if continuous:
-        Xc = g.to_numpy(dtype=float)[:, None]
-    else:
-        levels = list(pd.unique(g.astype(str)))
-        Xc = np.column_stack([(g.astype(str) == lv).to_numpy(dtype=float) for lv in levels])[:, :-1]
-    out = {"n": int(len(t)), "n_events": int(e.sum())}
-    if Xc.shape[1] == 0 or e.sum() == 0 or len(t) < 3:
-        out.update(statistic=float("nan"), df=float(Xc.shape[1]), p_value=float("nan"))
-        return out
-    order = np.argsort(t, kind="stable")
-    t, e, Xc = t[order], e[order], Xc[order]
-    times = np.unique(t[e > 0])
-    # risk-set sums via reverse cumulative sums at each distinct event time
-    idx = np.searchsorted(t, times, side="left")  # first position with time >= each event time
-    n_r = (len(t) - idx).astype(float)
-    rev_x = np.cumsum(Xc[::-1], axis=0)[::-1]
-    rev_x2 = np.cumsum((Xc[:, :, None] * Xc[:, None, :])[::-1], axis=0)[::-1]
-    sx = rev_x[idx]
-    sxx = rev_x2[idx]
-    ev = e > 0
-    pos = np.searchsorted(times, t[ev])
-    d = np.bincount(pos, minlength=len(times)).astype(float)
-    dx = np.zeros((len(times), Xc.shape[1]))
-    np.add.at(dx, pos, Xc[ev])
-    mean = sx / n_r[:, None]
-    U = (dx - d[:, None] * mean).sum(axis=0)
-    cov = sxx / n_r[:, None, None] - mean[:, :, None] * mean[:, None, :]
-    w = d * (n_r - d) / np.maximum(n_r - 1, 1)
-    V = (w[:, None, None] * cov).sum(axis=0)
-    Vi = np.linalg.pinv(V)
-    chi2 = float(U @ Vi @ U)
-    df = float(np.linalg.matrix_rank(V))
-    out.update(statistic=chi2, df=df, p_value=float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan"))
-    if continuous:
-        out["z"] = float(U[0] / np.sqrt(V[0, 0])) if V[0, 0] > 0 else float("nan")
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # associations
 # --------------------------------------------------------------------------------------------
-def _bh(p: np.ndarray) -> np.ndarray:
-    p = np.asarray(p, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        q = stats.false_discovery_control(p[ok], method="bh")
-        out[ok] = q
-    return out
-
-
 def _clinical_columns(obs: pd.DataFrame, exclude: set[str], max_levels: int) -> list[str]:
     cols = []
     for c in obs.columns:
@@ -926,7 +843,7 @@ def integration_associations(
     else:
         res["q_value"] = np.nan
         for _, idx in res.groupby(["kind", "target"]).groups.items():
-            res.loc[idx, "q_value"] = _bh(res.loc[idx, "p_value"].to_numpy())
+            res.loc[idx, "q_value"] = bh_fdr(res.loc[idx, "p_value"].to_numpy())
         res = res[cols].sort_values(["p_value", "target", "variable"], kind="stable").reset_index(drop=True)
     if key_added:
         mdata.uns[key_added] = res.copy()

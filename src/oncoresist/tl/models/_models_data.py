@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._errors import InputError
+from ..._core._errors import InputError
 
 __all__ = [
     "LayerPreprocessor",

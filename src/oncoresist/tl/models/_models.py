@@ -39,7 +39,8 @@ from sklearn.linear_model import ElasticNet, ElasticNetCV, RidgeCV
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from .._errors import InputError
+from ..._core._errors import InputError
+from ..._core._stats import limit_threads
 from ._models_data import LayerPreprocessor, column_names, split_feature_names
 
 __all__ = [
@@ -107,9 +108,7 @@ def _threads(n_jobs: int | None) -> Any:
     Models run inside a drugs x folds executor that already uses every core; letting each
     fit also spawn one OpenMP thread per core oversubscribes the machine badly.
     """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=max(1, n_jobs or 1) if (n_jobs or 1) > 0 else None, user_api="openmp")
+    return limit_threads(max(1, n_jobs or 1) if (n_jobs or 1) > 0 else None, user_api="openmp")
 
 
 def _fit_quiet(est: Any, X: np.ndarray, y: np.ndarray, n_jobs: int | None = 1) -> tuple[Any, int]:
@@ -543,7 +542,7 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
 # --------------------------------------------------------------------------------------------
 def _factor_model_class() -> Any:
     """The project's group factor model class, or ``None`` when it is not installed."""
-    for modname, clsname in (("oncoresist.tl._gfa", "GroupFactorAnalysis"),
+    for modname, clsname in (("oncoresist.tl.integrate._gfa", "GroupFactorAnalysis"),
                              ("oncoresist.tl", "GroupFactorAnalysis")):
         try:
             mod = importlib.import_module(modname)

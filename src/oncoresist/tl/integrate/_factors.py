@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .._errors import InputError
-from .._utils import PathLike
+from ..._core._errors import InputError
+from ..._core._utils import PathLike
 from ._gfa import GroupFactorAnalysis, load_factor_model
 
 __all__ = ["GroupFactorAnalysis", "factors", "get_factors", "load_factor_model", "modality_matrix", "project_factors"]

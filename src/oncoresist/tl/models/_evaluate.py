@@ -33,8 +33,8 @@ from scipy import stats
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, KFold
 
-from .._errors import InputError
-from ..parallel import parallel_map
+from ..._core._errors import InputError
+from ...parallel import parallel_map
 from ._models import FactorRegressor, PanDrugRegressor, make_model
 from ._models_data import drug_descriptors, feature_frame, obs_column, resolve_drugs, response_frame
 

@@ -31,7 +31,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -41,9 +41,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._errors import InputError
-from .._utils import PathLike, atomic_write_text, write_csv
-from ..parallel import parallel_map
+from ..._core._errors import InputError
+from ..._core._utils import PathLike, atomic_write_text, write_csv
+from ...parallel import parallel_map
 from ._evaluate import cross_validate_response
 from ._models import (
     EnsembleRegressor,
@@ -241,9 +241,10 @@ class DrugResponseModels:
             return est.feature_importance(drug)
         return est.feature_importance()
 
-    def save(self, path: PathLike, *, overwrite: bool = True) -> Path:
+    def save(self, path: PathLike, *, overwrite: bool = True,
+             extra_files: Mapping[str, Callable[[Path], None]] | None = None) -> Path:
         """Write the model folder (see :func:`save_model`)."""
-        return save_model(self, path, overwrite=overwrite)
+        return save_model(self, path, overwrite=overwrite, extra_files=extra_files)
 
 
 def _coverage(est: Any, observed: pd.DataFrame, *,
@@ -652,7 +653,13 @@ def _card_markdown(models: DrugResponseModels) -> str:
     return "\n".join(lines)
 
 
-def save_model(models: DrugResponseModels, path: PathLike, *, overwrite: bool = True) -> Path:
+def save_model(
+    models: DrugResponseModels,
+    path: PathLike,
+    *,
+    overwrite: bool = True,
+    extra_files: Mapping[str, Callable[[Path], None]] | None = None,
+) -> Path:
     """Write a trained model to a folder atomically (temporary folder, then rename).
 
     Parameters
@@ -664,6 +671,9 @@ def save_model(models: DrugResponseModels, path: PathLike, *, overwrite: bool = 
         not a model folder (no ``model_card.json``) is refused, to never delete user files.
     overwrite
         Replace an existing model folder.
+    extra_files
+        ``{file name: writer(path)}`` written inside the temporary folder, so they land
+        atomically with the model (the CLI adds ``km.png`` this way: tl draws nothing).
 
     Returns
     -------
@@ -693,14 +703,8 @@ def save_model(models: DrugResponseModels, path: PathLike, *, overwrite: bool = 
         write_csv(models.cv_scores, tmp / "cv_scores.csv")
         if not models.cv_predictions.empty:
             write_csv(models.cv_predictions, tmp / "cv_predictions.csv")
-        if models.task == "survival" and not models.cv_predictions.empty:
-            import matplotlib.pyplot as plt
-
-            from ..pl import kaplan_meier
-
-            fig = kaplan_meier(models.cv_predictions)
-            fig.savefig(tmp / "km.png", dpi=120, bbox_inches="tight")
-            plt.close(fig)
+        for name, writer in (extra_files or {}).items():
+            writer(tmp / name)
         feats = []
         if models.task == "survival":
             fi = models.feature_importance()

@@ -1,0 +1,1 @@
+"""Biomarker association of features with drug response."""

@@ -1,0 +1,1 @@
+"""Integration of the omics layers: group factor analysis, factors in the cohort, subtypes."""

@@ -1,0 +1,1 @@
+"""Predictive models: feature frames, regressors, Cox, cross-validation, training and persistence."""

@@ -1,0 +1,1 @@
+"""Screens: dose-response curves, the drug layer, drug combinations (synergy)."""
