@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.io import read_dose_response
 from oncoresist.tl import fit_curves
 
@@ -95,7 +96,7 @@ def main() -> None:
         f"({', '.join(others.loc[others['p_U_more_sensitive'] < 1e-4, 'drug'].head(8))}).",
         "",
     ]
-    atomic_write_text(HERE / "results" / "cll.md", "\n".join(md) + "\n")
+    write_stamped(HERE / "results" / "cll.md", "\n".join(md) + "\n")
     print("\n".join(md))
 
 

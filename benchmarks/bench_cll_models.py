@@ -33,7 +33,8 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.tl import (
     PenalizedCox,
     associate,
@@ -164,7 +165,7 @@ def main() -> None:
         lines.append(f"| {label} | {X.shape[1]} | {f['harrell'].mean():.3f} +- {f['harrell'].std():.3f} | "
                      f"{f['uno'].mean():.3f} +- {f['uno'].std():.3f} | {f['n_nonzero'].median():.0f} |")
     lines += ["", f"Machine: {platform.machine()}, Python {platform.python_version()}."]
-    atomic_write_text(out / "cll_models.md", "\n".join(lines) + "\n")
+    write_stamped(out / "cll_models.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -31,7 +31,8 @@ import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import spearmanr
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.io import read_dose_response
 from oncoresist.tl import DEFAULT_BOUNDS, fit_curves
 
@@ -188,7 +189,7 @@ def main() -> None:
     md += ["## Flags (4p)", "", "| flag | curves |", "|---|---|"] + [f"| {k} | {v} |" for k, v in flags.items()]
     md += ["", f"IC50 status (4p): {res4['ic50_status'].value_counts().to_dict()}", ""]
     write_csv(pd.DataFrame(rows), HERE / "results" / "curves.csv")
-    atomic_write_text(HERE / "results" / "curves.md", "\n".join(md) + "\n")
+    write_stamped(HERE / "results" / "curves.md", "\n".join(md) + "\n")
     print("\n".join(md))
 
 

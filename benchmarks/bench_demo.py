@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _stamp import write_stamped  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -64,7 +66,7 @@ def main() -> None:
     ]
     out = HERE / "results" / "demo.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(lines))
+    write_stamped(out, "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _stamp import write_stamped  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SHARED = Path(os.environ.get("ONCORESIST_SHARED_DATA", HERE.parent.parent / "shared" / "data"))
@@ -259,7 +261,7 @@ def write_markdown(df: pd.DataFrame) -> None:
                 shown[c] = shown[c].astype("Int64")
         lines += ["## CLL (drug response + mutations, 200 patients)", "",
                   md_table(shown), ""]
-    (RESULTS / "factors.md").write_text("\n".join(lines), encoding="utf-8")
+    write_stamped(RESULTS / "factors.md", "\n".join(lines))
 
 
 def main() -> None:

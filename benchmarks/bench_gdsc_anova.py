@@ -24,7 +24,8 @@ import anndata as ad
 import mudata as md
 import pandas as pd
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.tl import associate, get_associations
 
 HERE = Path(__file__).resolve().parent
@@ -160,7 +161,7 @@ def main() -> None:
     ]
     lines += lung_section(m, args.n_jobs)
     lines += ["", f"Machine: {platform.machine()}, Python {platform.python_version()}."]
-    atomic_write_text(out / "gdsc_anova.md", "\n".join(lines) + "\n")
+    write_stamped(out / "gdsc_anova.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

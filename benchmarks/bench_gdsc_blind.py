@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from _stamp import write_stamped  # noqa: E402
 from bench_gdsc_anova import load_gdsc1000
-from oncoresist._core._utils import atomic_write_text, write_csv
+from oncoresist._core._utils import write_csv
 from oncoresist.tl import cross_validate_drugs
 
 HERE = Path(__file__).resolve().parent
@@ -79,7 +80,7 @@ def main() -> None:
                      f"{r['frac_beats_mean']:.2f} | {'-' if pd.isna(r['wall_s']) else r['wall_s']} |")
     lines += ["", f"Total {time.perf_counter() - t0:.0f} s with {args.n_jobs} workers ({platform.machine()}, "
               f"{os.cpu_count()} CPUs, Python {platform.python_version()})."]
-    atomic_write_text(out / "gdsc_blind.md", "\n".join(lines) + "\n")
+    write_stamped(out / "gdsc_blind.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

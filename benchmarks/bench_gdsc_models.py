@@ -32,7 +32,8 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.tl import cross_validate_drugs
 
 HERE = Path(__file__).resolve().parent
@@ -140,7 +141,7 @@ def main() -> None:
         f"Total wall time {wall:.0f} s, CPU time of the main process {time.process_time() - c0:.0f} s "
         f"({platform.machine()}, {os.cpu_count()} CPUs, shared machine).",
     ]
-    atomic_write_text(out / f"{args.tag}.md", "\n".join(lines) + "\n")
+    write_stamped(out / f"{args.tag}.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.io import (
     read_cnv_segments,
     read_gene_coordinates,
@@ -188,7 +189,7 @@ def main() -> None:
         *[f"- {n}" for n in notes],
         "",
     ]
-    atomic_write_text(RESULTS / "io_genomics.md", "\n".join(md))
+    write_stamped(RESULTS / "io_genomics.md", "\n".join(md))
     print("\n".join(md))
     sys.stdout.flush()
 

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oncoresist._core._utils import atomic_write_text, read_text, sniff_sep, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import read_text, sniff_sep, write_csv
 from oncoresist.io import (
     read_clinical,
     read_combinations,
@@ -204,7 +205,7 @@ def main() -> None:
         rows.append({"bench": "read_phosphosites", "file": "synthetic 30000 x 24 x 3", "n_obs": b.n_obs, "n_vars": b.n_vars, "seconds": round(t, 3)})
     lines.append("")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(RESULTS / "io_tables.md", "\n".join(lines))
+    write_stamped(RESULTS / "io_tables.md", "\n".join(lines))
     write_csv(pd.DataFrame(rows), RESULTS / "io_tables.csv")
     print("\n".join(lines))
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _stamp import write_stamped  # noqa: E402
 from oncoresist.ds import simulate_cohort
 from oncoresist.interpret import interpret_patient
 from oncoresist.kb import build_kb, open_kb
@@ -135,7 +136,7 @@ def main() -> None:
               "truncations, other EGFR kinase mutations, a low BRCA1 / ERCC1 outlier). Evidence matched only because a gene "
               "is wild-type (CIViC 'EGFR wild-type -> gefitinib resistance') is not counted.", "",
               _md(rec), ""]  # fmt: skip
-    (RESULTS / "kb.md").write_text("\n".join(lines))
+    write_stamped(RESULTS / "kb.md", "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu
 
+from _stamp import write_stamped  # noqa: E402
 from oncoresist.ds import simulate_cohort
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -131,7 +132,7 @@ def main() -> None:
         ),
         "",
     ]
-    (RESULTS / "simulate.md").write_text("\n".join(lines))
+    write_stamped(RESULTS / "simulate.md", "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from _stamp import write_stamped  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SHARED = Path(os.environ.get("ONCORESIST_SHARED_DATA", HERE.parent.parent / "shared" / "data"))
@@ -246,7 +248,7 @@ def main() -> None:
         lines += ["## CPTAC UCEC proteomics: TMT plex before / after ComBat (tumours)", "",
                   md_table(pd.DataFrame([{"measure": k.rsplit("_", 1)[0], "when": k.rsplit("_", 1)[1], "value": v}
                                          for k, v in batch.items() if k.endswith(("_before", "_after"))])), ""]
-    (RESULTS / "subtypes.md").write_text("\n".join(lines), encoding="utf-8")
+    write_stamped(RESULTS / "subtypes.md", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ from sksurv.datasets import load_breast_cancer
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.tl import PenalizedCox
 
 HERE = Path(__file__).resolve().parent
@@ -120,7 +121,7 @@ def main() -> None:
         "",
         f"Machine: {platform.machine()}, Python {platform.python_version()}.",
     ]
-    atomic_write_text(out / "survival.md", "\n".join(lines) + "\n")
+    write_stamped(out / "survival.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr, spearmanr
 
-from oncoresist._core._utils import atomic_write_text, write_csv
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
 from oncoresist.io import read_combinations
 from oncoresist.tl import synergy
 
@@ -140,7 +141,7 @@ def main() -> None:
     m2, r2 = throughput(args.n_blocks, args.seed)
     md += m1 + m2
     write_csv(pd.DataFrame(r1 + r2), HERE / "results" / "synergy.csv")
-    atomic_write_text(HERE / "results" / "synergy.md", "\n".join(md) + "\n")
+    write_stamped(HERE / "results" / "synergy.md", "\n".join(md) + "\n")
     print("\n".join(md))
 
 
