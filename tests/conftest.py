@@ -23,3 +23,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real-data test: {SHARED_DATA} is absent (set ONCORESIST_SHARED_DATA to its location)")
     return SHARED_DATA
+
+
+# tests that took more than ~4 s each on the 2-core CI box (pytest --durations); real-data tests are
+# slow as well. `pytest -m "not slow"` is the fast lane.
+_SLOW_TESTS = {
+    "test_demo_writes_cohort_and_report",
+    "test_every_planted_mechanism_in_its_carriers_reports",
+    "test_replicates_chunks_and_parallel_give_the_same_fit",
+    "test_train_survival_and_predict_risk_of_new_patients",
+    "test_integrate_writes_outputs",
+    "test_round_trip_fitted_drug_layer",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark real-data tests (they use ``shared_data``) and the listed slow files as ``slow``."""
+    for item in items:
+        uses_shared = "shared_data" in getattr(item, "fixturenames", ())
+        if uses_shared or item.get_closest_marker("realdata") or item.originalname in _SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
