@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .._core._docs import DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
 
 __all__ = ["batch_correction", "factor_scatter", "k_selection", "top_loadings", "variance_explained"]
@@ -34,6 +35,7 @@ def _r2_table(data: Any, key: str) -> tuple[pd.DataFrame, pd.Series | None]:
     return r2, tot
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15) -> Figure:
     """Heatmap of the variance explained (R2) per layer and factor, with each layer's total.
 
@@ -47,9 +49,7 @@ def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15
     max_factors
         Show at most this many factors.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
 
     Examples
     --------
@@ -90,6 +90,7 @@ def _factor_frame(mdata: Any, key: str) -> pd.DataFrame:
     return get_factors(mdata, key=key, dropna=False)
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def factor_scatter(
     mdata: Any,
     *,
@@ -115,9 +116,7 @@ def factor_scatter(
     size
         Marker size.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
 
     Examples
     --------
@@ -169,6 +168,7 @@ def factor_scatter(
     return fig
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def top_loadings(
     mdata: Any,
     *,
@@ -192,9 +192,7 @@ def top_loadings(
     key
         ``varm`` / ``uns`` key of the factor results.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
 
     Examples
     --------
@@ -231,6 +229,7 @@ def top_loadings(
     return fig
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
     """Evidence for the number of subtypes: eigengap / PAC and silhouette per k, chosen k marked.
 
@@ -241,9 +240,7 @@ def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
     key
         ``uns`` key of the subtype results.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
 
     Examples
     --------
@@ -278,6 +275,7 @@ def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
     return fig
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def batch_correction(data: Any, *, mod: str | None = None) -> Figure:
     """Share of variance explained by the batch before and after ComBat (from ``uns['pp']['combat']``).
 
@@ -288,9 +286,7 @@ def batch_correction(data: Any, *, mod: str | None = None) -> Figure:
     mod
         Modality of a cohort (default: every modality that was batch-corrected).
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
 
     Examples
     --------

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .._core._docs import DOC_AX, doc_params
 from .._core._errors import InputError  # noqa: E402
 
 __all__ = ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
@@ -39,6 +40,7 @@ def _results_table(results: Any, key: str) -> pd.DataFrame:
     raise InputError(msg)
 
 
+@doc_params(doc_ax=DOC_AX)
 def volcano(
     results: Any,
     *,
@@ -66,12 +68,7 @@ def volcano(
         Only this drug / target.
     key
         ``uns`` key when ``results`` is a cohort.
-    ax
-        Axes to draw on (a new figure otherwise).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_ax}
 
     Examples
     --------
@@ -114,6 +111,7 @@ def volcano(
     return fig
 
 
+@doc_params(doc_ax=DOC_AX)
 def association(
     mdata: Any,
     *,
@@ -137,12 +135,7 @@ def association(
         Drug-layer matrix (``None`` = ``.X``).
     group_by
         Optional ``obs`` column to colour points (e.g. ``"tissue"``).
-    ax
-        Axes to draw on.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_ax}
 
     Examples
     --------
@@ -209,6 +202,7 @@ def association(
     return fig
 
 
+@doc_params(doc_ax=DOC_AX)
 def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None, ax: Any = None) -> Figure:
     """Out-of-fold predicted against observed response for one drug, coloured by fold.
 
@@ -220,12 +214,7 @@ def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None
         Drug to show.
     model
         Model (default: the best by median Pearson r).
-    ax
-        Axes to draw on.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_ax}
     """
     pred = cv_result.predictions
     model = model or cv_result.best_model()
@@ -251,6 +240,7 @@ def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None
     return fig
 
 
+@doc_params(doc_ax=DOC_AX)
 def per_drug_scores(cv_result: Any, *, metric: str = "pearson", ax: Any = None) -> Figure:
     """Distribution over drugs of one per-drug metric, for every model and baseline.
 
@@ -260,12 +250,7 @@ def per_drug_scores(cv_result: Any, *, metric: str = "pearson", ax: Any = None) 
         A :class:`oncoresist.tl.CVResult`.
     metric
         ``"pearson"``, ``"spearman"`` or ``"rmse"``.
-    ax
-        Axes to draw on.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_ax}
     """
     if metric not in ("pearson", "spearman", "rmse"):
         msg = f"metric must be 'pearson', 'spearman' or 'rmse', got {metric!r}."
@@ -297,6 +282,7 @@ def per_drug_scores(cv_result: Any, *, metric: str = "pearson", ax: Any = None) 
     return fig
 
 
+@doc_params(doc_ax=DOC_AX)
 def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: str = "event",
                  key: str = "survival", ax: Any = None) -> Figure:
     """Kaplan-Meier curves of (out-of-fold) risk groups with the log-rank p-value.
@@ -310,12 +296,7 @@ def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: 
         Column names.
     key
         ``uns`` key when ``risk`` is a cohort.
-    ax
-        Axes to draw on.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_ax}
 
     Examples
     --------

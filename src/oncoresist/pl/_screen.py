@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .._core._docs import DOC_AX, DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
 
 __all__ = ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
@@ -28,6 +29,7 @@ def _check_curves(curves: Any) -> pd.DataFrame:
     return curves
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def dose_response_curves(
     curves: pd.DataFrame,
     screen: pd.DataFrame | None = None,
@@ -49,12 +51,7 @@ def dose_response_curves(
     max_panels, ncols
         Panel cap and columns of the grid.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Each panel: points (viability vs dose, log axis), the fitted curve over the tested
-        range, a dashed line at the IC50 when it lies inside the range and the AUC, IC50 (with
-        its status when outside the range) and R^2 in the title.
+    {doc_returns}
 
     Examples
     --------
@@ -113,6 +110,7 @@ def dose_response_curves(
     return fig
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def sensitivity_heatmap(
     data: Any,
     *,
@@ -138,9 +136,7 @@ def sensitivity_heatmap(
     row_labels
         Print sample names (default: when at most 60 samples).
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
 
     Examples
     --------
@@ -222,6 +218,7 @@ def _block_matrix(per_well: pd.DataFrame, block: str, method: str) -> tuple[pd.D
     return mat, str(w["drug1"].iloc[0]), str(w["drug2"].iloc[0])
 
 
+@doc_params(doc_ax=DOC_AX)
 def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", ax: Any = None) -> Figure:
     """Dose-matrix heatmap of a block's synergy scores (red = synergy, blue = antagonism).
 
@@ -233,12 +230,7 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
         The block to draw.
     method
         ``zip``, ``bliss``, ``hsa`` or ``loewe``.
-    ax
-        Draw into this axes (default: a new figure).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_ax}
 
     Examples
     --------
@@ -272,6 +264,7 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
     return fig
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def synergy_surface(per_well: pd.DataFrame, *, block: str, method: str = "zip") -> Figure:
     """3-D synergy landscape of one block over the (log-spaced) dose grid.
 
@@ -284,9 +277,7 @@ def synergy_surface(per_well: pd.DataFrame, *, block: str, method: str = "zip") 
     method
         ``zip``, ``bliss``, ``hsa`` or ``loewe``.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
     """
     mat, d1, d2 = _block_matrix(per_well, block, method)
     vals = mat.to_numpy(dtype=float)
@@ -305,6 +296,7 @@ def synergy_surface(per_well: pd.DataFrame, *, block: str, method: str = "zip") 
     return fig
 
 
+@doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def synergy_matrices(
     per_well: pd.DataFrame,
     summary: pd.DataFrame,
@@ -327,9 +319,7 @@ def synergy_matrices(
     max_blocks, ncols
         Panel cap and columns.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    {doc_returns}
     """
     if method not in summary.columns:
         msg = f"method {method!r} is not in the synergy summary."
