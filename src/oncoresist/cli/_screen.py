@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 
 from ._app import app, handle_errors, log
 
+T = TypeVar("T")
 
-def _report_warnings(caught: list, *, quiet: bool) -> None:
-    """Print the library's warnings (bad curves, dropped rows) as one-line messages."""
-    for w in caught:
+
+def _run_logged(table: Any, what: str, run: Callable[[], T], *, quiet: bool) -> T:
+    """Log what was read, run the computation and print its warnings as one-line messages."""
+    log(f"read {len(table)} {what}; response: {table.attrs.get('response_conversion', 'as read')}", quiet=quiet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run()
+    for w in caught:  # the library's warnings: bad curves, dropped rows
         if issubclass(w.category, UserWarning):
             log(f"warning: {w.message}", quiet=quiet)
+    return res
 
 
 def _wells_path(out: Path) -> Path:
@@ -69,15 +78,10 @@ def curves(
             raise InputError(msg)
 
     table = read_dose_response(screen, unit=unit, response_scale=response_scale, response_kind=response_kind)
-    log(
-        f"read {len(table)} rows: {table['sample'].nunique()} samples x {table['drug'].nunique()} drugs; "
-        f"dose unit {table.attrs.get('unit')} -> uM; response: {table.attrs.get('response_conversion', 'as read')}",
-        quiet=quiet,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet)
-    _report_warnings(caught, quiet=quiet)
+    what = (f"rows: {table['sample'].nunique()} samples x {table['drug'].nunique()} drugs; "
+            f"dose unit {table.attrs.get('unit')} -> uM")
+    res = _run_logged(table, what, lambda: fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet),
+                      quiet=quiet)
     write_csv(res, out)
     n_ok = int((res["status"] == "ok").sum())
     if not quiet:
@@ -134,15 +138,8 @@ def synergy(
         raise InputError(msg)
 
     table = read_combinations(matrix, unit=unit, response_scale=response_scale, response_kind=response_kind)
-    log(
-        f"read {len(table)} wells in {table['block'].nunique()} blocks; concentration unit {table.attrs.get('unit')} -> uM; "
-        f"response: {table.attrs.get('response_conversion', 'as read')}",
-        quiet=quiet,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        summary, per_well = score(table, methods=chosen)
-    _report_warnings(caught, quiet=quiet)
+    what = f"wells in {table['block'].nunique()} blocks; concentration unit {table.attrs.get('unit')} -> uM"
+    summary, per_well = _run_logged(table, what, lambda: score(table, methods=chosen), quiet=quiet)
     wells_out = wells if wells is not None else _wells_path(out)
     write_csv(summary, out)
     write_csv(per_well, wells_out)
