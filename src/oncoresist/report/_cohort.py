@@ -74,30 +74,19 @@ def cohort_sections(mdata: md.MuData) -> list[Section]:
     if len(sheet_only):
         ids = ", ".join(map(str, list(sheet_only)[:20]))
         sections[0].html += f'<p class="note">{len(sheet_only)} sample(s) of the sample sheet have no layer data: {escape(ids)}{"..." if len(sheet_only) > 20 else ""}</p>'
-    sections.append(
-        Section(
-            id="overlap",
-            title="Sample overlap between layers",
-            summary="Partial overlap is normal; every analysis says how it handles samples missing a layer.",
-            html=figure_html(pl.sample_overlap(mdata), alt="UpSet-style plot of layers per sample"),
-        )
+    figures = (
+        ("overlap", "Sample overlap between layers",
+         "Partial overlap is normal; every analysis says how it handles samples missing a layer.",
+         pl.sample_overlap, "UpSet-style plot of layers per sample"),
+        ("missing", "Missing values",
+         "Fraction of missing values per sample and per feature, by layer (samples absent from a layer are not counted).",
+         pl.missingness, "missing values by layer"),
+        ("qc", "Per-sample value distributions",
+         "Boxplots of each sample's values per layer (mutations: number of mutated genes per sample).",
+         pl.layer_distributions, "value distributions per sample and layer"),
     )
-    sections.append(
-        Section(
-            id="missing",
-            title="Missing values",
-            summary="Fraction of missing values per sample and per feature, by layer (samples absent from a layer are not counted).",
-            html=figure_html(pl.missingness(mdata), alt="missing values by layer"),
-        )
-    )
-    sections.append(
-        Section(
-            id="qc",
-            title="Per-sample value distributions",
-            summary="Boxplots of each sample's values per layer (mutations: number of mutated genes per sample).",
-            html=figure_html(pl.layer_distributions(mdata), alt="value distributions per sample and layer"),
-        )
-    )
+    sections.extend(Section(id=sid, title=title, summary=summary, html=figure_html(draw(mdata), alt=alt))
+                    for sid, title, summary, draw, alt in figures)
     clin = mdata.obs[[c for c in mdata.obs.columns if ":" not in c]]
     if clin.shape[1]:
         rows = []
