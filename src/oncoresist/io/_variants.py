@@ -67,6 +67,10 @@ NONSYNONYMOUS_CLASSES: frozenset[str] = frozenset(
     }
 )
 
+#: ``variant_class`` of a call known only by its status (a 0/1 mutation matrix, ``mut``): it
+#: counts as mutated in :func:`variants_to_anndata` unless ``include=`` is given without it.
+CALL_CLASS = "Mutation_Call"
+
 # --------------------------------------------------------------------------------------------
 # chromosome names
 # --------------------------------------------------------------------------------------------
@@ -517,7 +521,8 @@ def variants_to_anndata(
 
     A variant *qualifies* when its ``variant_class`` is in ``include`` (default
     :data:`NONSYNONYMOUS_CLASSES`: missense, nonsense, frameshift, in-frame, splice site,
-    translation start site and nonstop). Genes with at least one qualifying variant become
+    translation start site and nonstop, plus status-only calls ``'Mutation_Call'`` of a
+    mutation matrix). Genes with at least one qualifying variant become
     columns (sorted by name); every sample of the table (or of ``samples``, in that order)
     becomes a row.
 
@@ -546,7 +551,9 @@ def variants_to_anndata(
         qualifying variant), ``var['n_variants']``; ``obs['n_mutations']`` (qualifying
         variants per sample) and ``obs['n_variants']`` (all variants);
         ``uns['variants']``: the tidy variant table (all classes, the samples in ``obs``);
-        ``uns['mut']['params']``: ``value`` and ``include``.
+        ``uns['mut']['params']``: ``value`` and ``include``; ``uns['mut']['matrix_kind']``:
+        what :func:`oncoresist.io.read_mutation_matrix` detected (``'binary'`` / ``'protein_change'``), when
+        the table comes from it.
 
     Examples
     --------
@@ -604,7 +611,7 @@ def variants_to_anndata(
         obs_names = pd.Index(pd.unique(table["sample"]), dtype=object)
 
     cls = table["variant_class"].astype(object)
-    qualifies = cls.isin(include_set).to_numpy()
+    qualifies = (cls.isin(include_set) | ((cls == CALL_CLASS) & (include is None))).to_numpy()
     no_gene = table["gene"].isna().to_numpy() | table["gene"].astype(str).str.strip().isin(["", "."]).to_numpy()
     lost = qualifies & no_gene
     if lost.any():
@@ -655,4 +662,6 @@ def variants_to_anndata(
     adata.layers["vaf"] = vaf.astype(np.float32)
     adata.uns["variants"] = table.reset_index(drop=True)
     adata.uns["mut"] = {"params": {"value": value, "include": sorted(include_set)}}
+    if "matrix_kind" in variants.attrs:
+        adata.uns["mut"]["matrix_kind"] = str(variants.attrs["matrix_kind"])
     return adata
