@@ -338,3 +338,75 @@ def test_cptac_ucec_maf(shared_data: Path) -> None:
     assert pten.str.match(r"^p\.R130[A-Z*]").sum() >= 10
     kras = df.loc[(df["gene"] == "KRAS") & (df["variant_class"] == "Missense_Mutation"), "protein_change"]
     assert kras.str.match(r"^p\.G1[23][A-Z]$").mean() > 0.8
+
+
+# --------------------------------------------------------------------------------------------
+# variants_to_anndata steps
+# --------------------------------------------------------------------------------------------
+def test_check_variant_table_step() -> None:
+    from oncoresist.io._variants import _check_variant_table
+
+    ok = pd.DataFrame({"sample": ["S1"], "gene": ["G"], "variant_class": ["Silent"]})
+    _check_variant_table(ok, "count")
+    with pytest.raises(InputError, match="expected a pandas DataFrame"):
+        _check_variant_table([1, 2], "binary")
+    with pytest.raises(InputError, match="lacks column"):
+        _check_variant_table(ok.drop(columns="gene"), "binary")
+    with pytest.raises(InputError, match="not supported"):
+        _check_variant_table(ok, "mean")
+
+
+def test_sample_column_step() -> None:
+    from oncoresist.io._variants import _sample_column
+
+    t = _sample_column(pd.DataFrame({"sample": [1, 2], "gene": ["A", "B"]}))
+    assert t["sample"].tolist() == ["1", "2"]
+    with pytest.raises(InputError, match="without a sample ID"):
+        _sample_column(pd.DataFrame({"sample": ["S1", None], "gene": ["A", "B"]}))
+
+
+def test_restrict_to_samples_step() -> None:
+    from oncoresist.io._variants import _restrict_to_samples
+
+    t = pd.DataFrame({"sample": ["S2", "S1", "S9"], "gene": ["A", "B", "C"]})
+    same, obs = _restrict_to_samples(t, None)
+    assert list(obs) == ["S2", "S1", "S9"] and len(same) == 3
+    with pytest.warns(UserWarning, match="not in samples="):
+        kept, obs = _restrict_to_samples(t, ["S1", "S2", "S3"])
+    assert list(obs) == ["S1", "S2", "S3"] and kept["sample"].tolist() == ["S2", "S1"]
+    with pytest.raises(InputError, match="more than once"):
+        _restrict_to_samples(t, ["S1", "S1"])
+
+
+def test_qualifying_variants_step() -> None:
+    from oncoresist.io._variants import CALL_CLASS, _qualifying_variants
+
+    t = pd.DataFrame({"sample": ["S1"] * 4, "gene": ["A", "B", "", "D"],
+                      "variant_class": ["Missense_Mutation", "Silent", "Nonsense_Mutation", CALL_CLASS]})  # fmt: skip
+    with pytest.warns(UserWarning, match="no gene symbol"):
+        q = _qualifying_variants(t, NONSYNONYMOUS_CLASSES, default_include=True)
+    assert q["gene"].tolist() == ["A", "D"]
+    q = _qualifying_variants(t.iloc[[0, 1, 3]], frozenset({"Silent"}), default_include=False)
+    assert q["gene"].tolist() == ["B"]
+
+
+def test_gene_counts_and_vaf_step() -> None:
+    from oncoresist.io._variants import _gene_counts_and_vaf
+
+    q = pd.DataFrame({"sample": ["S1", "S1", "S2"], "gene": ["TP53", "TP53", "EGFR"], "vaf": [0.2, 0.5, np.nan]})
+    genes, counts, vaf = _gene_counts_and_vaf(q, pd.Index(["S1", "S2", "S3"]))
+    assert list(genes) == ["EGFR", "TP53"]
+    assert counts.tolist() == [[0.0, 2.0], [1.0, 0.0], [0.0, 0.0]]
+    assert vaf[0, 1] == 0.5 and np.isnan(vaf[1, 0])
+
+
+def test_mut_anndata_step() -> None:
+    from oncoresist.io._variants import _mut_anndata
+
+    table = pd.DataFrame({"sample": ["S1", "S1"], "gene": ["A", "B"]})
+    counts = np.array([[2.0], [0.0]])
+    vaf = np.array([[0.3], [np.nan]])
+    a = _mut_anndata(table, pd.Index(["S1", "S2"]), pd.Index(["A"]), counts, vaf, "vaf")
+    assert a.X.tolist() == [[pytest.approx(0.3)], [0.0]]
+    assert a.obs["n_variants"].tolist() == [2, 0] and a.var["n_mutated"].tolist() == [1]
+    assert _mut_anndata(table, pd.Index(["S1", "S2"]), pd.Index(["A"]), counts, vaf, "count").X.tolist() == [[2.0], [0.0]]
