@@ -338,3 +338,172 @@ def test_cptac_ucec_maf(shared_data: Path) -> None:
     assert pten.str.match(r"^p\.R130[A-Z*]").sum() >= 10
     kras = df.loc[(df["gene"] == "KRAS") & (df["variant_class"] == "Missense_Mutation"), "protein_change"]
     assert kras.str.match(r"^p\.G1[23][A-Z]$").mean() > 0.8
+
+
+# --------------------------------------------------------------------------------------------
+# variants_to_anndata steps
+# --------------------------------------------------------------------------------------------
+def test_check_variant_table_step() -> None:
+    from oncoresist.io._variants import _check_variant_table
+
+    ok = pd.DataFrame({"sample": ["S1"], "gene": ["G"], "variant_class": ["Silent"]})
+    _check_variant_table(ok, "count")
+    with pytest.raises(InputError, match="expected a pandas DataFrame"):
+        _check_variant_table([1, 2], "binary")
+    with pytest.raises(InputError, match="lacks column"):
+        _check_variant_table(ok.drop(columns="gene"), "binary")
+    with pytest.raises(InputError, match="not supported"):
+        _check_variant_table(ok, "mean")
+
+
+def test_sample_column_step() -> None:
+    from oncoresist.io._variants import _sample_column
+
+    t = _sample_column(pd.DataFrame({"sample": [1, 2], "gene": ["A", "B"]}))
+    assert t["sample"].tolist() == ["1", "2"]
+    with pytest.raises(InputError, match="without a sample ID"):
+        _sample_column(pd.DataFrame({"sample": ["S1", None], "gene": ["A", "B"]}))
+
+
+def test_restrict_to_samples_step() -> None:
+    from oncoresist.io._variants import _restrict_to_samples
+
+    t = pd.DataFrame({"sample": ["S2", "S1", "S9"], "gene": ["A", "B", "C"]})
+    same, obs = _restrict_to_samples(t, None)
+    assert list(obs) == ["S2", "S1", "S9"] and len(same) == 3
+    with pytest.warns(UserWarning, match="not in samples="):
+        kept, obs = _restrict_to_samples(t, ["S1", "S2", "S3"])
+    assert list(obs) == ["S1", "S2", "S3"] and kept["sample"].tolist() == ["S2", "S1"]
+    with pytest.raises(InputError, match="more than once"):
+        _restrict_to_samples(t, ["S1", "S1"])
+
+
+def test_qualifying_variants_step() -> None:
+    from oncoresist.io._variants import CALL_CLASS, _qualifying_variants
+
+    t = pd.DataFrame({"sample": ["S1"] * 4, "gene": ["A", "B", "", "D"],
+                      "variant_class": ["Missense_Mutation", "Silent", "Nonsense_Mutation", CALL_CLASS]})  # fmt: skip
+    with pytest.warns(UserWarning, match="no gene symbol"):
+        q = _qualifying_variants(t, NONSYNONYMOUS_CLASSES, default_include=True)
+    assert q["gene"].tolist() == ["A", "D"]
+    q = _qualifying_variants(t.iloc[[0, 1, 3]], frozenset({"Silent"}), default_include=False)
+    assert q["gene"].tolist() == ["B"]
+
+
+def test_gene_counts_and_vaf_step() -> None:
+    from oncoresist.io._variants import _gene_counts_and_vaf
+
+    q = pd.DataFrame({"sample": ["S1", "S1", "S2"], "gene": ["TP53", "TP53", "EGFR"], "vaf": [0.2, 0.5, np.nan]})
+    genes, counts, vaf = _gene_counts_and_vaf(q, pd.Index(["S1", "S2", "S3"]))
+    assert list(genes) == ["EGFR", "TP53"]
+    assert counts.tolist() == [[0.0, 2.0], [1.0, 0.0], [0.0, 0.0]]
+    assert vaf[0, 1] == 0.5 and np.isnan(vaf[1, 0])
+
+
+def test_mut_anndata_step() -> None:
+    from oncoresist.io._variants import _mut_anndata
+
+    table = pd.DataFrame({"sample": ["S1", "S1"], "gene": ["A", "B"]})
+    counts = np.array([[2.0], [0.0]])
+    vaf = np.array([[0.3], [np.nan]])
+    a = _mut_anndata(table, pd.Index(["S1", "S2"]), pd.Index(["A"]), counts, vaf, "vaf")
+    assert a.X.tolist() == [[pytest.approx(0.3)], [0.0]]
+    assert a.obs["n_variants"].tolist() == [2, 0] and a.var["n_mutated"].tolist() == [1]
+    assert _mut_anndata(table, pd.Index(["S1", "S2"]), pd.Index(["A"]), counts, vaf, "count").X.tolist() == [[2.0], [0.0]]
+
+
+# --------------------------------------------------------------------------------------------
+# read_maf steps
+# --------------------------------------------------------------------------------------------
+def _maf_frame(**extra: list[object]) -> pd.DataFrame:
+    base = {"Hugo_Symbol": ["EGFR", "KRAS"], "Chromosome": ["chr7", "12"], "Start_Position": [100, 200],
+            "Reference_Allele": ["C", "-"], "Tumor_Seq_Allele1": ["C", "-"], "Tumor_Seq_Allele2": ["T", "A"],
+            "Tumor_Sample_Barcode": ["P1", "P2"]}  # fmt: skip
+    return pd.DataFrame({**base, **extra})
+
+
+def test_maf_wanted_step() -> None:
+    from oncoresist.io._maf import _maf_wanted
+
+    assert _maf_wanted("Tumor_Sample_Barcode", "all") is None
+    w = _maf_wanted("MySample", None)
+    assert w("hugo_symbol") and w("mysample") and w("SIFT") and not w("Other")
+    assert _maf_wanted("S", ["Other"])("other")
+
+
+def test_maf_id_columns_step() -> None:
+    from oncoresist.io._maf import _maf_id_columns
+
+    assert _maf_id_columns(_maf_frame(), "Tumor_Sample_Barcode", "x.maf") == ("Hugo_Symbol", "Tumor_Sample_Barcode")
+    df = _maf_frame().rename(columns={"Tumor_Sample_Barcode": "sample_id"})
+    assert _maf_id_columns(df, "Tumor_Sample_Barcode", "x.maf")[1] == "sample_id"
+    with pytest.raises(InputError, match="sample column 'Tumour'"):
+        _maf_id_columns(df, "Tumour", "x.maf")
+    with pytest.raises(InputError, match="Hugo_Symbol"):
+        _maf_id_columns(df.drop(columns="Hugo_Symbol"), "sample_id", "x.maf")
+
+
+def test_maf_allele_columns_step() -> None:
+    from oncoresist.io._maf import _maf_allele_columns
+
+    cols = _maf_allele_columns(_maf_frame(), "x.maf")
+    assert cols["end"] is None and cols["alt2"] == "Tumor_Seq_Allele2"
+    with pytest.raises(InputError, match="'Reference_Allele'"):
+        _maf_allele_columns(_maf_frame().drop(columns="Reference_Allele"), "x.maf")
+
+
+def test_maf_sites_step() -> None:
+    from oncoresist.io._maf import _maf_allele_columns, _maf_sites
+
+    df = _maf_frame()
+    out = _maf_sites(df, _maf_allele_columns(df, "x.maf"), "Tumor_Sample_Barcode", "x.maf")
+    assert out["chrom"].tolist() == ["7", "12"]
+    assert out["end"].tolist() == [100, 201]  # insertion spans two bases
+    assert out["alt"].tolist() == ["T", "A"]
+    bad = _maf_frame(Tumor_Sample_Barcode=["P1", ""])
+    with pytest.raises(InputError, match="empty"):
+        _maf_sites(bad, _maf_allele_columns(bad, "x.maf"), "Tumor_Sample_Barcode", "x.maf")
+
+
+def test_maf_classes_step() -> None:
+    from oncoresist.io._maf import _maf_classes
+
+    df = _maf_frame(Variant_Classification=[np.nan, "Silent"], Consequence=["missense_variant", "synonymous_variant"])
+    out = pd.DataFrame({"ref": ["C", "-"], "alt": ["T", "A"]})
+    used = _maf_classes(df, out)
+    assert used == ["Variant_Classification"]
+    assert out["variant_class"].tolist() == ["Missense_Mutation", "Silent"]
+    assert out["variant_type"].tolist() == ["SNP", "INS"]
+
+
+def test_maf_protein_changes_step() -> None:
+    from oncoresist.io._maf import _maf_protein_changes
+
+    df = _maf_frame(HGVSp_Short=["p.T790M", np.nan], HGVSp=["p.Thr790Met", "p.Gly12Asp"])
+    out = pd.DataFrame(index=range(2))
+    assert _maf_protein_changes(df, out) == ["HGVSp_Short", "HGVSp"]
+    assert out["protein_change"].tolist() == ["p.T790M", "p.G12D"]
+    assert out["hgvsc"].isna().all()
+
+
+def test_maf_depth_and_vaf_step() -> None:
+    from oncoresist.io._maf import _maf_depth_and_vaf
+
+    out = pd.DataFrame(index=range(2))
+    vaf, used = _maf_depth_and_vaf(_maf_frame(t_alt_count=[5, 2], t_ref_count=[5, 6]), out, "x.maf")
+    assert used == ["t_alt_count"] and out["t_depth"].tolist() == [10.0, 8.0]
+    assert vaf.tolist() == [0.5, 0.25]
+    with pytest.warns(UserWarning, match="percentage"):
+        vaf, _ = _maf_depth_and_vaf(_maf_frame(tumor_f=[40.0, 10.0]), pd.DataFrame(index=range(2)), "x.maf")
+    assert vaf.tolist() == [0.4, 0.1]
+
+
+def test_maf_extra_columns_step() -> None:
+    from oncoresist.io._maf import _maf_extra_columns
+
+    df = _maf_frame(SIFT=["tolerated", "deleterious"], gene=["x", "y"])
+    out = pd.DataFrame({"sample": ["P1", "P2"]})
+    assert _maf_extra_columns(df, out, None, set(), "x.maf")["sift"].tolist() == ["tolerated", "deleterious"]
+    assert "gene_input" in _maf_extra_columns(df, out, ["gene"], set(), "x.maf").columns
+    with pytest.raises(InputError, match="absent"):
+        _maf_extra_columns(df, out, ["nope"], set(), "x.maf")

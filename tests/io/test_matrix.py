@@ -335,3 +335,83 @@ def test_real_tgsa_samples_x_features(shared_data: Path) -> None:
     assert a.uns["read_matrix"]["orientation"] == "samples_x_features"
     assert a.shape == (580, 706)
     assert a.obs_names[0].startswith("ACH-")
+
+
+# --------------------------------------------------------------------------------------------
+# read_matrix steps
+# --------------------------------------------------------------------------------------------
+def test_matrix_text_step(tmp_path: Path) -> None:
+    from oncoresist.io._matrix import _matrix_text
+
+    gct = tmp_path / "x.gct"
+    gct.write_text("#1.2\n1\t2\nName\tDescription\tS1\tS2\nTP53\tna\t1\t2\n")
+    assert _matrix_text(gct).startswith("Name\tDescription")
+    empty = tmp_path / "e.tsv"
+    empty.write_text("  \n")
+    with pytest.raises(InputError, match="is empty"):
+        _matrix_text(empty)
+
+
+def test_column_pos_step() -> None:
+    from oncoresist.io._matrix import _column_pos
+
+    header = ["Gene", "S1", "S2"]
+    assert _column_pos(header, "S2", "feature_column", "x") == 2
+    assert _column_pos(header, "gene", "feature_column", "x") == 0
+    with pytest.raises(InputError, match="feature_column 'Probe' is not a column"):
+        _column_pos(header, "Probe", "feature_column", "x")
+
+
+def test_read_matrix_frame_step() -> None:
+    from oncoresist.io._matrix import _read_matrix_frame
+
+    df, header = _read_matrix_frame("id\tS1\n0001\t1.5\n", "\t", 0, ["id", "S1"], "x")
+    assert df.iloc[0, 0] == "0001" and header == ["id", "S1"]
+    with pytest.raises(InputError, match="cannot parse"):
+        _read_matrix_frame('id,S1\n"a,1\n', ",", 0, ["id", "S1"], "x")
+
+
+def test_drop_blank_columns_step() -> None:
+    from oncoresist.io._matrix import _drop_blank_columns
+
+    df = pd.DataFrame({"g": ["A", "B"], "S1": [1.0, 2.0], "": [np.nan, np.nan]})
+    out, header, label_pos, n_blank = _drop_blank_columns(df, ["g", "S1", ""], 0, "x")
+    assert (header, label_pos, n_blank, list(out.columns)) == (["g", "S1"], 0, 1, [0, 1])
+    with pytest.raises(InputError, match="data row"):
+        _drop_blank_columns(pd.DataFrame({"g": ["A"]}), ["g"], 0, "x")
+
+
+def test_annotation_positions_step() -> None:
+    from oncoresist.io._matrix import _annotation_positions
+
+    df = pd.DataFrame({0: ["A", "B"], 1: ["tumour suppressor", "kinase"], 2: [1.0, 2.0], 3: ["x1", "x2"], 4: [3.0, 4.0]})
+    header = ["gene", "Description", "S1", "note", "S2"]
+    ann, data, known = _annotation_positions(df, header, 0, None, "x")
+    assert (ann, data, known) == ([1, 3], [2, 4], ["Description"])
+    ann, data, known = _annotation_positions(df, header, 0, "note", "x")
+    assert (ann, data, known) == ([3], [1, 2, 4], [])
+    with pytest.raises(InputError, match="no numeric value columns"):
+        _annotation_positions(df[[0, 1]], header[:2], 0, None, "x")
+
+
+def test_matrix_ids_step() -> None:
+    from oncoresist.io._matrix import _matrix_ids
+
+    rows, cols = pd.Index(["TP53", "EGFR"]), pd.Index(["S1", "S2"])
+    samples, features = _matrix_ids("features_x_samples", rows, cols, ["g", "S1", "S2"], [1, 2], "x")
+    assert list(samples) == ["S1", "S2"] and list(features) == ["TP53", "EGFR"]
+    with pytest.raises(InputError, match="empty sample ID"):
+        _matrix_ids("features_x_samples", rows, pd.Index(["S1", ""]), ["g", "S1", ""], [1, 2], "x")
+    with pytest.raises(InputError, match="empty feature ID"):
+        _matrix_ids("samples_x_features", pd.Index(["S1", "S2"]), pd.Index(["TP53", ""]), ["s", "TP53", ""], [1, 2], "x")
+
+
+def test_matrix_anndata_step() -> None:
+    from oncoresist.io._matrix import _matrix_anndata
+
+    df = pd.DataFrame({0: ["TP53", "TP53"], 1: ["a/b", "c"], 2: [1.0, 2.0], 3: [3.0, 4.0]})
+    with pytest.warns(UserWarning, match="occur more than once"):
+        a, n_dup = _matrix_anndata(df, "features_x_samples", [2, 3], [1], ["g", "x/y", "S1", "S2"],
+                                   pd.Index(["S1", "S2"]), pd.Index(["TP53", "TP53"]), what="m", path="x")  # fmt: skip
+    assert n_dup == 1 and list(a.var_names) == ["TP53", "TP53-1"] and list(a.var.columns) == ["feature_id", "x_y"]
+    assert a.X.tolist() == [[1.0, 2.0], [3.0, 4.0]]

@@ -344,3 +344,84 @@ def test_sample_without_genotype_fields_reports_variants(tmp_path: Path) -> None
     p.write_text(vcf_text(header, recs))
     df = read_vcf(p)
     assert df["sample"].tolist() == ["ONLY"] and df["t_depth"].tolist() == [42]
+
+
+# --------------------------------------------------------------------------------------------
+# read_vcf steps
+# --------------------------------------------------------------------------------------------
+_STEP_LINES = [
+    "##fileformat=VCFv4.2",
+    "##normal_sample=N1",
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN1\tT1",
+    "chr7\t100\trs1\tC\tT,*\t50\tPASS\tDP=40\tGT:AD\t0/0:40,0:\t0/1:30,10,0",
+    "chr7\t200\t.\tAT\tA\t.\tLowQual\t.\tGT:AD\t0/0:20,0\t0/1:10,10",
+]
+
+
+def test_vcf_header_step() -> None:
+    from oncoresist.io._vcf import _vcf_header
+
+    header, body_start = _vcf_header(_STEP_LINES, "t.vcf")
+    assert body_start == 3 and header.normal == ["N1"] and header.columns[9:] == ["N1", "T1"]
+    with pytest.raises(InputError, match="no '#CHROM"):
+        _vcf_header(["##fileformat=VCFv4.2", "chr1\t1"], "t.vcf")
+    with pytest.raises(InputError, match="expected at least 8"):
+        _vcf_header(["#CHROM\tPOS\tID"], "t.vcf")
+
+
+def test_vcf_report_samples_step() -> None:
+    from oncoresist.io._vcf import _Header, _vcf_report_samples
+
+    h = _Header()
+    h.columns = ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", "NORMAL", "TUMOR"]
+    assert _vcf_report_samples(h, None, None, Path("t.vcf")) == (["TUMOR"], ["NORMAL"])
+    assert _vcf_report_samples(h, ["NORMAL", "TUMOR"], None, Path("t.vcf")) == (["NORMAL", "TUMOR"], [])
+    assert _vcf_report_samples(h, None, "NORMAL", Path("t.vcf")) == (["NORMAL"], ["TUMOR"])
+    with pytest.raises(InputError, match="not a sample column"):
+        _vcf_report_samples(h, ["X"], None, Path("t.vcf"))
+    h.columns = h.columns[:8]
+    with pytest.warns(UserWarning, match="no sample columns"):
+        assert _vcf_report_samples(h, None, None, Path("/d/pt7.vcf.gz")) == (["pt7"], [])
+
+
+def test_vcf_fixed_fields_step() -> None:
+    from oncoresist.io._vcf import _vcf_fixed_fields
+
+    pos, qual, info = _vcf_fixed_fields(_STEP_LINES[3].split("\t"), 4, "t.vcf")
+    assert (pos, qual, info) == (100, 50.0, {"DP": "40"})
+    pos, qual, info = _vcf_fixed_fields(_STEP_LINES[4].split("\t"), 5, "t.vcf")
+    assert np.isnan(qual) and info == {}
+    with pytest.raises(InputError, match="not an integer"):
+        _vcf_fixed_fields(["chr1", "x1", ".", "A", "T", ".", ".", "."], 9, "t.vcf")
+
+
+def test_allele_annotation_step() -> None:
+    from oncoresist.io._vcf import _allele_annotation
+
+    assert all(np.isnan(v) for v in _allele_annotation(None, "C", "T"))
+    keys = {k: k for k in ("gene", "consequence", "hgvsp", "hgvsc", "impact", "gene_id", "transcript", "biotype")}
+    a = {"gene": "EGFR", "consequence": "missense_variant", "hgvsp": "p.Thr790Met", "impact": ""}
+    out = _allele_annotation((a, keys), "C", "T")
+    assert out[:3] == ("EGFR", "Missense_Mutation", "p.Thr790Met") and np.isnan(out[5])
+
+
+def test_vcf_rows_step() -> None:
+    from oncoresist.io._vcf import _vcf_header, _vcf_rows
+
+    header, start = _vcf_header(_STEP_LINES, "t.vcf")
+    rows, n_filtered, n_skipped = _vcf_rows(_STEP_LINES, start, header, "t.vcf", report=["T1"], report_idx=[1], normal_idx=0, pass_only=True)
+    assert (n_filtered, n_skipped, len(rows)) == (1, 1, 1)
+    sample, depth, alt_count, vaf = rows[0][:4]
+    assert (sample, depth, alt_count, vaf) == ("T1", 40.0, 10.0, 0.25)
+    rows, n_filtered, _ = _vcf_rows(_STEP_LINES, start, header, "t.vcf", report=["T1"], report_idx=[1], normal_idx=0, pass_only=False)
+    assert n_filtered == 0 and len(rows) == 2
+
+
+def test_vcf_table_step() -> None:
+    from oncoresist.io._vcf import _vcf_table
+
+    row = ("T1", 40.0, 10.0, 0.25, "chr7", 100, 100, "C", "T", "EGFR", "Missense_Mutation", "ENSP1:p.Thr790Met",
+           "ENST1:c.1C>T", *(np.nan,) * 5, ".", "PASS", 50.0, 100, np.nan, np.nan)  # fmt: skip
+    df = _vcf_table([row])
+    assert df.loc[0, "chrom"] == "7" and df.loc[0, "protein_change"] == "p.T790M"
+    assert df.loc[0, "hgvsc"] == "c.1C>T" and np.isnan(df.loc[0, "id"]) and df.loc[0, "variant_type"] == "SNP"

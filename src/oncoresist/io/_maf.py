@@ -210,18 +210,39 @@ def read_maf(
     p = check_file(path, what="MAF")
     if isinstance(keep_columns, str) and keep_columns != "all":
         keep_columns = [keep_columns]
-    if keep_columns == "all":
-        wanted = None
-    else:
-        names = {c.lower() for c in _KNOWN_COLUMNS} | {sample_column.lower()}
-        names |= {c.lower() for c in (DEFAULT_EXTRA_COLUMNS if keep_columns is None else keep_columns)}
-
-        def wanted(col: str) -> bool:
-            return col.lower() in names
-
-    df = _read_maf_frame(p, wanted=wanted, text_columns=[sample_column])
+    df = _read_maf_frame(p, wanted=_maf_wanted(sample_column, keep_columns), text_columns=[sample_column])
     df.columns = [str(c).strip() for c in df.columns]
+    gene_col, sample_col = _maf_id_columns(df, sample_column, p)
+    df = df.rename(columns={gene_col: "Hugo_Symbol"})
+    cols = _maf_allele_columns(df, p)
+    out = _maf_sites(df, cols, sample_col, p)
+    used = {gene_col, "Hugo_Symbol", sample_col, *(c for c in cols.values() if c)}
+    used.update(_maf_classes(df, out))
+    used.update(_maf_protein_changes(df, out))
+    vaf, depth_cols = _maf_depth_and_vaf(df, out, p)
+    used.update(depth_cols)
+    out["vaf"] = check_vaf_range(vaf, what=f"MAF '{p}'")
+    out = _maf_extra_columns(df, out, keep_columns, used, p)
+    out = order_variant_columns(out)
+    out.attrs["source"] = str(p)
+    return out
 
+
+def _maf_wanted(sample_column: str, keep_columns: Sequence[str] | Literal["all"] | None) -> Callable[[str], bool] | None:
+    """The header filter for :func:`_read_maf_frame`: the known, sample and kept columns (``None`` = all)."""
+    if keep_columns == "all":
+        return None
+    names = {c.lower() for c in _KNOWN_COLUMNS} | {sample_column.lower()}
+    names |= {c.lower() for c in (DEFAULT_EXTRA_COLUMNS if keep_columns is None else keep_columns)}
+
+    def wanted(col: str) -> bool:
+        return col.lower() in names
+
+    return wanted
+
+
+def _maf_id_columns(df: pd.DataFrame, sample_column: str, p: PathLike) -> tuple[str, str]:
+    """The gene-symbol and sample columns of a MAF; raise :class:`InputError` when one is missing."""
     gene_col = find_column(df, ["Hugo_Symbol"])
     if gene_col is None:
         shown = ", ".join(list(df.columns)[:10])
@@ -234,8 +255,11 @@ def read_maf(
         shown = ", ".join(list(df.columns)[:10])
         msg = f"MAF '{p}' lacks the sample column {sample_column!r} (found: {shown}, ...): pass sample_column= naming the tumour sample ID column."
         raise InputError(msg)
-    df = df.rename(columns={gene_col: "Hugo_Symbol"})
+    return gene_col, sample_col
 
+
+def _maf_allele_columns(df: pd.DataFrame, p: PathLike) -> dict[str, str | None]:
+    """The position / allele columns (``chrom, start, end, ref, alt2, alt1``); raise when required ones are missing."""
     cols = {
         "chrom": find_column(df, ["Chromosome", "chrom", "chr"]),
         "start": find_column(df, ["Start_Position", "Start_position", "start"]),
@@ -250,9 +274,12 @@ def read_maf(
     if missing:
         msg = f"MAF '{p}' lacks required column(s) {', '.join(map(repr, missing))}: a MAF needs Chromosome, Start_Position, End_Position, Reference_Allele and Tumor_Seq_Allele2."
         raise InputError(msg)
+    return cols
 
-    n = len(df)
-    out = pd.DataFrame(index=pd.RangeIndex(n))
+
+def _maf_sites(df: pd.DataFrame, cols: dict[str, str | None], sample_col: str, p: PathLike) -> pd.DataFrame:
+    """A new table with ``sample, gene, chrom, start, end, ref, alt`` (alt from Allele2, else Allele1)."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     out["sample"] = np.asarray(clean_ids(df[sample_col].fillna("")), dtype=object)
     empty_sample = out["sample"] == ""
     if empty_sample.any():
@@ -277,7 +304,11 @@ def read_maf(
         alt = a2
     out["ref"] = ref.to_numpy(dtype=object)
     out["alt"] = alt.fillna("-").to_numpy(dtype=object)
+    return out
 
+
+def _maf_classes(df: pd.DataFrame, out: pd.DataFrame) -> list[str]:
+    """Fill ``variant_type`` and ``variant_class`` (from the consequence where missing); return the columns used."""
     vtype_col = find_column(df, ["Variant_Type"])
     computed_type = variant_type(out["ref"], out["alt"])
     if vtype_col is not None:
@@ -285,7 +316,6 @@ def read_maf(
         out["variant_type"] = vt.where(vt.notna(), pd.Series(computed_type, index=df.index)).to_numpy(dtype=object)
     else:
         out["variant_type"] = computed_type
-
     class_col = find_column(df, ["Variant_Classification"])
     conseq_col = find_column(df, ["Consequence", "One_Consequence"])
     cls = df[class_col].str.strip() if class_col else pd.Series(np.nan, index=df.index, dtype=object)
@@ -296,7 +326,12 @@ def read_maf(
         ]
         cls = pd.Series(derived, index=df.index, dtype=object)
     out["variant_class"] = cls.to_numpy(dtype=object)
+    return [c for c in (vtype_col, class_col) if c]
 
+
+def _maf_protein_changes(df: pd.DataFrame, out: pd.DataFrame) -> list[str]:
+    """Fill ``protein_change`` (short), ``hgvsp`` (long) and ``hgvsc``; return the columns used."""
+    n = len(df)
     short_col = find_column(df, _SHORT_PROTEIN_COLUMNS)
     long_col = find_column(df, ["HGVSp"])
     short = short_protein_change(df[short_col]) if short_col else np.full(n, np.nan, dtype=object)
@@ -309,7 +344,11 @@ def read_maf(
     out["protein_change"] = short
     hgvsc_col = find_column(df, ["HGVSc"])
     out["hgvsc"] = strip_feature_prefix(df[hgvsc_col]) if hgvsc_col else np.full(n, np.nan, dtype=object)
+    return [c for c in (short_col, long_col, hgvsc_col) if c]
 
+
+def _maf_depth_and_vaf(df: pd.DataFrame, out: pd.DataFrame, p: PathLike) -> tuple[np.ndarray, list[str]]:
+    """Fill ``t_depth`` and ``t_alt_count``; return the VAF (counts, else a VAF column; unchecked) and the columns used."""
     depth_col = find_column(df, ["t_depth"])
     alt_col = find_column(df, ["t_alt_count"])
     depth = _numeric(df, depth_col)
@@ -330,14 +369,17 @@ def read_maf(
             warnings.warn(
                 f"MAF '{p}': column {vaf_col!r} looks like a percentage (max {finite.max():g}); divided by 100.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
             given = given / 100.0
         vaf = np.where(np.isfinite(vaf), vaf, given)
-    out["vaf"] = check_vaf_range(vaf, what=f"MAF '{p}'")
+    return vaf, [c for c in (depth_col, alt_col) if c]
 
-    used = {gene_col, "Hugo_Symbol", sample_col, *(c for c in cols.values() if c)}
-    used.update(c for c in (vtype_col, class_col, short_col, long_col, hgvsc_col, depth_col, alt_col) if c)
+
+def _maf_extra_columns(
+    df: pd.DataFrame, out: pd.DataFrame, keep_columns: Sequence[str] | Literal["all"] | None, used: set[str], p: PathLike
+) -> pd.DataFrame:
+    """``out`` with the kept extra columns appended (the default set renamed, or ``keep_columns``)."""
     extras: dict[str, np.ndarray] = {}
     if keep_columns is None:
         for src, dst in DEFAULT_EXTRA_COLUMNS.items():
@@ -358,7 +400,4 @@ def read_maf(
             extras[name] = _maybe_numeric(df[col])
     if extras:
         out = pd.concat([out, pd.DataFrame(extras, index=out.index)], axis=1)
-
-    out = order_variant_columns(out)
-    out.attrs["source"] = str(p)
     return out

@@ -336,7 +336,45 @@ def read_matrix(
         msg = f"orientation={orientation!r} is not known; expected one of {', '.join(ORIENTATIONS)}."
         raise InputError(msg)
     p = check_file(path, what="matrix file")
-    what = layer_name or "matrix"
+    text = _matrix_text(p)
+    if sep is None:
+        sep = sniff_sep(text[:200_000], p)
+    header = _parse_header(text, sep)
+    label_pos = _column_pos(header, feature_column, "feature_column", p) if feature_column is not None else 0
+    df, header = _read_matrix_frame(text, sep, label_pos, header, p)
+    df, header, label_pos, n_blank = _drop_blank_columns(df, header, label_pos, p)
+    ann_pos, data_pos, known_feature_ann = _annotation_positions(df, header, label_pos, annotation_columns, p)
+    row_labels = clean_ids(df[label_pos].astype(object).where(df[label_pos].notna(), ""))
+    col_labels = clean_ids([header[i] for i in data_pos])
+    if orientation == "auto":
+        if feature_column is not None:
+            orient, reason = "features_x_samples", f"feature_column={feature_column!r} given"
+        else:
+            orient, reason = _detect_orientation(
+                list(row_labels), list(col_labels), row_header=header[label_pos], feature_annotations=known_feature_ann
+            )
+    else:
+        orient, reason = orientation, "given by the caller"
+    logger.info("read_matrix %s: %s (%s)", p, orient, reason)
+    samples, features = _matrix_ids(orient, row_labels, col_labels, header, data_pos, p)
+    adata, n_dup_rows = _matrix_anndata(df, orient, data_pos, ann_pos, header, samples, features, what=layer_name or "matrix", path=p)
+    if layer_name:
+        adata.layers[layer_name] = adata.X.copy()
+    adata.uns["read_matrix"] = {
+        "file": str(p),
+        "orientation": orient,
+        "orientation_reason": reason,
+        "row_label_column": header[label_pos] or f"column {label_pos + 1}",
+        "annotation_columns": [header[i] for i in ann_pos],
+        "n_duplicated_features": n_dup_rows,
+        "n_empty_columns_removed": n_blank,
+        "layer_name": layer_name or "",
+    }
+    return adata
+
+
+def _matrix_text(p: PathLike) -> str:
+    """The file's text from the header line on (a GCT's version and dimension lines removed); raise when empty."""
     text = read_text(p)
     if text.startswith("#1."):  # GCT: version line + dimensions line before the header
         parts = text.split("\n", 2)
@@ -344,21 +382,23 @@ def read_matrix(
     if not text or text.isspace():
         msg = f"matrix file '{p}' is empty: expected a header line (row-label column + sample or feature IDs) and data rows."
         raise InputError(msg)
-    if sep is None:
-        sep = sniff_sep(text[:200_000], p)
-    header = _parse_header(text, sep)
+    return text
 
-    def _pos(name: str, option: str) -> int:
-        if name in header:
-            return header.index(name)
-        lower = [h.lower() for h in header]
-        if name.lower() in lower:
-            return lower.index(name.lower())
-        shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
-        msg = f"{option} {name!r} is not a column of '{p}'; found: {shown}. Pass one of these names."
-        raise InputError(msg)
 
-    label_pos = _pos(feature_column, "feature_column") if feature_column is not None else 0
+def _column_pos(header: list[str], name: str, option: str, p: PathLike) -> int:
+    """Position of column ``name`` in ``header`` (exact, then case-insensitive); raise naming ``option``."""
+    if name in header:
+        return header.index(name)
+    lower = [h.lower() for h in header]
+    if name.lower() in lower:
+        return lower.index(name.lower())
+    shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+    msg = f"{option} {name!r} is not a column of '{p}'; found: {shown}. Pass one of these names."
+    raise InputError(msg)
+
+
+def _read_matrix_frame(text: str, sep: str, label_pos: int, header: list[str], p: PathLike) -> tuple[pd.DataFrame, list[str]]:
+    """Parse the table (row labels kept as text); return it and its header names."""
     try:
         # row labels stay text ('0001', '1287381'), whatever they look like
         df = pd.read_csv(io.StringIO(text), sep=sep, header=0, low_memory=False, converters={label_pos: str})
@@ -368,7 +408,13 @@ def read_matrix(
         raise InputError(msg) from e
     if len(header) != df.shape[1]:
         header = [str(c) for c in df.columns]
-    # trailing separators make unnamed, entirely empty columns: they hold nothing, drop them
+    return df, header
+
+
+def _drop_blank_columns(
+    df: pd.DataFrame, header: list[str], label_pos: int, p: PathLike
+) -> tuple[pd.DataFrame, list[str], int, int]:
+    """Drop unnamed, entirely empty columns (trailing separators), number the columns, check the shape."""
     blank = [i for i, h in enumerate(header) if h == "" and i != label_pos and df.iloc[:, i].isna().all()]
     if blank:
         logger.info("read_matrix %s: %d unnamed empty column(s) removed (trailing separators)", p, len(blank))
@@ -383,13 +429,18 @@ def read_matrix(
             "column plus at least one value column and one data row. Check the separator (sep=) and the file."
         )
         raise InputError(msg)
-    others = [i for i in range(df.shape[1]) if i != label_pos]
+    return df, header, label_pos, len(blank)
 
-    # annotation columns
+
+def _annotation_positions(
+    df: pd.DataFrame, header: list[str], label_pos: int, annotation_columns: Sequence[str] | None, p: PathLike
+) -> tuple[list[int], list[int], list[str]]:
+    """Annotation and value column positions, and the known feature-annotation names found."""
+    others = [i for i in range(df.shape[1]) if i != label_pos]
     if annotation_columns is not None:
         if isinstance(annotation_columns, str):
             annotation_columns = [annotation_columns]
-        ann_pos = [_pos(c, "annotation column") for c in annotation_columns]
+        ann_pos = [_column_pos(header, c, "annotation column", p) for c in annotation_columns]
         ann_pos = [i for i in ann_pos if i != label_pos]
         known_feature_ann = []
     else:
@@ -406,22 +457,13 @@ def read_matrix(
             "annotations): expected samples or features as numeric columns. Check the separator and annotation_columns=."
         )
         raise InputError(msg)
+    return ann_pos, data_pos, known_feature_ann
 
-    row_labels = clean_ids(df[label_pos].astype(object).where(df[label_pos].notna(), ""))
-    col_labels = clean_ids([header[i] for i in data_pos])
 
-    if orientation == "auto":
-        if feature_column is not None:
-            orient, reason = "features_x_samples", f"feature_column={feature_column!r} given"
-        else:
-            orient, reason = _detect_orientation(
-                list(row_labels), list(col_labels), row_header=header[label_pos], feature_annotations=known_feature_ann
-            )
-    else:
-        orient, reason = orientation, "given by the caller"
-    logger.info("read_matrix %s: %s (%s)", p, orient, reason)
-
-    # IDs
+def _matrix_ids(
+    orient: str, row_labels: pd.Index, col_labels: pd.Index, header: list[str], data_pos: list[int], p: PathLike
+) -> tuple[pd.Index, pd.Index]:
+    """Sample and feature IDs for ``orient``; raise on empty IDs or duplicated samples."""
     if orient == "features_x_samples":
         samples, features = col_labels, row_labels
         empty_s = [header[data_pos[i]] or f"column {data_pos[i] + 1}" for i in _empty_ids(samples)]
@@ -437,32 +479,43 @@ def read_matrix(
         msg = f"empty feature ID in '{p}' at {', '.join(empty_f[:5])}: every feature needs an ID. Fill in the label or remove the row."
         raise InputError(msg)
     check_unique(samples, what="sample", path=p)
+    return samples, features
+
+
+def _matrix_anndata(
+    df: pd.DataFrame,
+    orient: str,
+    data_pos: list[int],
+    ann_pos: list[int],
+    header: list[str],
+    samples: pd.Index,
+    features: pd.Index,
+    *,
+    what: str,
+    path: PathLike,
+) -> tuple[ad.AnnData, int]:
+    """Samples x features AnnData (annotations in ``var`` / ``obs``, repeated feature IDs suffixed, with a warning)."""
     unique_features, dups = _make_unique(features)
     n_dup_rows = int(features.duplicated().sum())
     if dups:
         shown = ", ".join(map(str, dups[:5])) + (", ..." if len(dups) > 5 else "")
         warnings.warn(
-            f"{len(dups)} feature ID(s) in '{p}' occur more than once ({shown}); the {n_dup_rows} repeated "
+            f"{len(dups)} feature ID(s) in '{path}' occur more than once ({shown}); the {n_dup_rows} repeated "
             "row(s)/column(s) were kept and renamed with suffixes -1, -2 ... (original ID in var['feature_id']). "
             "Aggregate them before reading if they measure the same feature.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-
+    ann = df[ann_pos].copy()
+    ann.columns = [header[i] for i in ann_pos]
     if orient == "features_x_samples":
-        X = np.ascontiguousarray(_numeric_values(df, data_pos, unique_features, samples, what=what, path=p).T)
-        ann = df[ann_pos].copy()
-        ann.columns = [header[i] for i in ann_pos]
+        X = np.ascontiguousarray(_numeric_values(df, data_pos, unique_features, samples, what=what, path=path).T)
         ann.index = unique_features
-        var = ann
-        obs = pd.DataFrame(index=samples)
+        var, obs = ann, pd.DataFrame(index=samples)
     else:
-        X = _numeric_values(df, data_pos, samples, unique_features, what=what, path=p)
-        ann = df[ann_pos].copy()
-        ann.columns = [header[i] for i in ann_pos]
+        X = _numeric_values(df, data_pos, samples, unique_features, what=what, path=path)
         ann.index = samples
-        obs = ann
-        var = pd.DataFrame(index=unique_features)
+        obs, var = ann, pd.DataFrame(index=unique_features)
     if dups:
         var.insert(0, "feature_id", list(features))
     # '/' in column names cannot be stored in .h5ad / .h5mu: replace it
@@ -472,21 +525,7 @@ def read_matrix(
     var.index = pd.Index([str(s) for s in var.index], dtype=object)
     obs.index.name = None
     var.index.name = None
-
-    adata = ad.AnnData(X=X, obs=obs, var=var)
-    if layer_name:
-        adata.layers[layer_name] = X.copy()
-    adata.uns["read_matrix"] = {
-        "file": str(p),
-        "orientation": orient,
-        "orientation_reason": reason,
-        "row_label_column": header[label_pos] or f"column {label_pos + 1}",
-        "annotation_columns": [header[i] for i in ann_pos],
-        "n_duplicated_features": n_dup_rows,
-        "n_empty_columns_removed": len(blank),
-        "layer_name": layer_name or "",
-    }
-    return adata
+    return ad.AnnData(X=X, obs=obs, var=var), n_dup_rows
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,10 +13,17 @@ import pandas as pd
 
 from .._core._errors import InputError
 from .._core._utils import PathLike, clean_ids, read_table
+from ._variants import CALL_CLASS, VARIANT_COLUMNS
 
 __all__ = ["read_mutation_matrix", "classify_protein_change"]
 
-_WT = {"", "wt", "wildtype", "wild-type", "wild_type", "nan", "na", "none", "0", "-", "no", "false"}
+_WT = {"", "wt", "wildtype", "wild-type", "wild_type", "nan", "na", "none", "0", "0.0", "-", "no", "false"}
+#: Cells that say "mutated" without naming the change.
+_STATUS = {"1", "1.0", "true", "yes", "mut", "mutated", "mutation"}
+#: Empty / missing cells (ignored when telling a 0/1 call matrix from a protein-change matrix).
+_MISSING = {"", "nan", "na", "none", "-"}
+#: Every value a cell of a 0/1 call matrix may hold (case-insensitive).
+_BINARY_CALLS = {"0", "1", "0.0", "1.0", "true", "false", "yes", "no"}
 _SPLIT = re.compile(r"\s*(?:;|///|,|\|)\s*")
 
 
@@ -74,7 +81,9 @@ def read_mutation_matrix(
         "features_x_samples"``, the default) or the transpose (``"samples_x_features"``). A cell
         is ``wt``/empty/NA when the gene is not mutated, else one or more protein changes
         separated by ``;``, ``,``, ``|`` or ``///`` (``p.`` prefix optional), or ``1``/``mut``
-        when only the status is known.
+        when only the status is known. A matrix whose every non-empty cell is a 0/1 call
+        (``0``/``1``, ``0.0``/``1.0``, ``TRUE``/``FALSE``, ``yes``/``no``) is read as 0/1
+        mutation calls (1 = mutated).
     orientation
         Which axis holds the genes.
     feature_column
@@ -85,7 +94,11 @@ def read_mutation_matrix(
     pandas.DataFrame
         Tidy variants (``sample, gene, protein_change, variant_class`` and the other canonical
         columns, NaN where unknown); feed it to :func:`oncoresist.io.variants_to_anndata`. The
-        sequenced samples (every column, mutated or not) are in ``.attrs['samples']``.
+        sequenced samples (every column, mutated or not) are in ``.attrs['samples']``, the
+        detected content (``'binary'`` or ``'protein_change'``) in ``.attrs['matrix_kind']``.
+        A call known only by its status (a 0/1 matrix, ``mut``) has no protein change and
+        ``variant_class`` ``'Mutation_Call'``, which :func:`oncoresist.io.variants_to_anndata`
+        counts as mutated.
 
     Examples
     --------
@@ -112,22 +125,49 @@ def read_mutation_matrix(
         dup = ", ".join(map(str, df.columns[df.columns.duplicated()].unique()[:5]))
         msg = f"duplicated sample ID(s) in mutation matrix '{path}': {dup}. Each sample must appear once."
         raise InputError(msg)
+    kind = _matrix_kind(df)
+    rows = _binary_rows(df) if kind == "binary" else _protein_change_rows(df)
+    out = _variant_table(rows)
+    out.attrs["samples"] = [str(s) for s in df.columns]
+    out.attrs["matrix_kind"] = kind
+    return out
+
+
+def _matrix_kind(df: pd.DataFrame) -> str:
+    """``'binary'`` when every non-empty cell is a 0/1 call (``0``, ``1.0``, ``TRUE``, ``no``, ...), else ``'protein_change'``."""
+    cells = pd.unique(df.to_numpy(dtype=str).ravel())
+    filled = {str(c).strip().lower() for c in cells} - _MISSING
+    return "binary" if filled and filled <= _BINARY_CALLS else "protein_change"
+
+
+def _binary_rows(df: pd.DataFrame) -> list[dict[str, object]]:
+    """Variant rows of a 0/1 call matrix: one status-only call per cell that is 1 / TRUE / yes."""
+    long = df.stack()
+    hit = long.astype(str).str.strip().str.lower().isin(_BINARY_CALLS - _WT)
+    return [{"sample": sample, "gene": gene, "protein_change": np.nan, "variant_class": CALL_CLASS} for gene, sample in long.index[hit.to_numpy()]]
+
+
+def _protein_change_rows(df: pd.DataFrame) -> list[dict[str, object]]:
+    """Variant rows of a protein-change matrix: one row per change in a cell (``1`` / ``mut`` give status-only calls)."""
     long = df.stack()
     long = long[~long.astype(str).str.strip().str.lower().isin(_WT)]
-    rows = []
+    rows: list[dict[str, object]] = []
     for (gene, sample), cell in long.items():
         for change in _SPLIT.split(str(cell).strip()):
             if not change or change.lower() in _WT:
                 continue
-            status_only = change.lower() in {"1", "true", "yes", "mut", "mutated", "mutation"}
-            pc = np.nan if status_only else (change if change.startswith(("p.", "c.")) else f"p.{change}")
-            rows.append({"sample": sample, "gene": gene, "protein_change": pc, "variant_class": classify_protein_change(change if status_only else pc)})
-    canon = ["sample", "gene", "chrom", "start", "end", "ref", "alt", "variant_class", "variant_type",
-             "protein_change", "hgvsp", "hgvsc", "t_depth", "t_alt_count", "vaf"]
+            if change.lower() in _STATUS:
+                rows.append({"sample": sample, "gene": gene, "protein_change": np.nan, "variant_class": CALL_CLASS})
+                continue
+            pc = change if change.startswith(("p.", "c.")) else f"p.{change}"
+            rows.append({"sample": sample, "gene": gene, "protein_change": pc, "variant_class": classify_protein_change(pc)})
+    return rows
+
+
+def _variant_table(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The canonical variant table (:data:`VARIANT_COLUMNS`, NaN where unknown) from reader rows."""
     out = pd.DataFrame(rows, columns=["sample", "gene", "protein_change", "variant_class"])
-    out = out.reindex(columns=canon)
-    out["t_depth"] = out["t_depth"].astype(float)
-    out["t_alt_count"] = out["t_alt_count"].astype(float)
-    out["vaf"] = out["vaf"].astype(float)
-    out.attrs["samples"] = [str(s) for s in df.columns]
+    out = out.reindex(columns=list(VARIANT_COLUMNS))
+    for col in ("t_depth", "t_alt_count", "vaf"):
+        out[col] = out[col].astype(float)
     return out

@@ -67,6 +67,10 @@ NONSYNONYMOUS_CLASSES: frozenset[str] = frozenset(
     }
 )
 
+#: ``variant_class`` of a call known only by its status (a 0/1 mutation matrix, ``mut``): it
+#: counts as mutated in :func:`variants_to_anndata` unless ``include=`` is given without it.
+CALL_CLASS = "Mutation_Call"
+
 # --------------------------------------------------------------------------------------------
 # chromosome names
 # --------------------------------------------------------------------------------------------
@@ -517,7 +521,8 @@ def variants_to_anndata(
 
     A variant *qualifies* when its ``variant_class`` is in ``include`` (default
     :data:`NONSYNONYMOUS_CLASSES`: missense, nonsense, frameshift, in-frame, splice site,
-    translation start site and nonstop). Genes with at least one qualifying variant become
+    translation start site and nonstop, plus status-only calls ``'Mutation_Call'`` of a
+    mutation matrix). Genes with at least one qualifying variant become
     columns (sorted by name); every sample of the table (or of ``samples``, in that order)
     becomes a row.
 
@@ -546,7 +551,9 @@ def variants_to_anndata(
         qualifying variant), ``var['n_variants']``; ``obs['n_mutations']`` (qualifying
         variants per sample) and ``obs['n_variants']`` (all variants);
         ``uns['variants']``: the tidy variant table (all classes, the samples in ``obs``);
-        ``uns['mut']['params']``: ``value`` and ``include``.
+        ``uns['mut']['params']``: ``value`` and ``include``; ``uns['mut']['matrix_kind']``:
+        what :func:`oncoresist.io.read_mutation_matrix` detected (``'binary'`` / ``'protein_change'``), when
+        the table comes from it.
 
     Examples
     --------
@@ -558,6 +565,23 @@ def variants_to_anndata(
     >>> list(a.var_names), a.X.tolist()
     (['EGFR', 'TP53'], [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     """
+    _check_variant_table(variants, value)
+    if isinstance(include, str):
+        include = [include]
+    include_set = frozenset(NONSYNONYMOUS_CLASSES if include is None else include)
+    table = _sample_column(variants)
+    table, obs_names = _restrict_to_samples(table, samples)
+    q = _qualifying_variants(table, include_set, default_include=include is None)
+    genes, counts, vaf = _gene_counts_and_vaf(q, obs_names)
+    adata = _mut_anndata(table, obs_names, genes, counts, vaf, value)
+    adata.uns["mut"] = {"params": {"value": value, "include": sorted(include_set)}}
+    if "matrix_kind" in variants.attrs:
+        adata.uns["mut"]["matrix_kind"] = str(variants.attrs["matrix_kind"])
+    return adata
+
+
+def _check_variant_table(variants: object, value: str) -> None:
+    """Raise :class:`InputError` unless ``variants`` is a variant table and ``value`` is supported."""
     if not isinstance(variants, pd.DataFrame):
         msg = f"variants_to_anndata: expected a pandas DataFrame from read_maf/read_vcf, got {type(variants).__name__}."
         raise InputError(msg)
@@ -571,10 +595,10 @@ def variants_to_anndata(
     if value not in ("binary", "count", "vaf"):
         msg = f"value={value!r} is not supported: expected 'binary', 'count' or 'vaf'."
         raise InputError(msg)
-    if isinstance(include, str):
-        include = [include]
-    include_set = frozenset(NONSYNONYMOUS_CLASSES if include is None else include)
 
+
+def _sample_column(variants: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``variants`` with string sample IDs; raise when a row has none."""
     table = variants.copy()
     table["sample"] = table["sample"].astype(object).where(table["sample"].notna(), None)
     no_sample = table["sample"].isna()
@@ -582,29 +606,36 @@ def variants_to_anndata(
         msg = f"variant table has {int(no_sample.sum())} row(s) without a sample ID (e.g. row {int(np.flatnonzero(no_sample)[0])}): fill the 'sample' column."
         raise InputError(msg)
     table["sample"] = table["sample"].astype(str)
+    return table
 
-    if samples is not None:
-        obs_names = pd.Index([str(s) for s in samples], dtype=object)
-        dup = obs_names[obs_names.duplicated()].unique()
-        if len(dup):
-            msg = f"samples= lists {', '.join(map(str, dup[:5]))} more than once: give each sequenced sample once."
-            raise InputError(msg)
-        outside = ~table["sample"].isin(obs_names)
-        if outside.any():
-            extra = pd.unique(table.loc[outside, "sample"])
-            warnings.warn(
-                f"{int(outside.sum())} variant(s) from {len(extra)} sample(s) not in samples= are left out "
-                f"(e.g. {', '.join(map(str, extra[:5]))}); add them to samples= or fix the sample IDs "
-                "(e.g. a sample_pattern) if they should match.",
-                UserWarning,
-                stacklevel=2,
-            )
-            table = table.loc[~outside]
-    else:
-        obs_names = pd.Index(pd.unique(table["sample"]), dtype=object)
 
+def _restrict_to_samples(table: pd.DataFrame, samples: Sequence[str] | None) -> tuple[pd.DataFrame, pd.Index]:
+    """The rows (``obs_names``) of the layer; variants of samples outside ``samples`` are dropped with a warning."""
+    if samples is None:
+        return table, pd.Index(pd.unique(table["sample"]), dtype=object)
+    obs_names = pd.Index([str(s) for s in samples], dtype=object)
+    dup = obs_names[obs_names.duplicated()].unique()
+    if len(dup):
+        msg = f"samples= lists {', '.join(map(str, dup[:5]))} more than once: give each sequenced sample once."
+        raise InputError(msg)
+    outside = ~table["sample"].isin(obs_names)
+    if outside.any():
+        extra = pd.unique(table.loc[outside, "sample"])
+        warnings.warn(
+            f"{int(outside.sum())} variant(s) from {len(extra)} sample(s) not in samples= are left out "
+            f"(e.g. {', '.join(map(str, extra[:5]))}); add them to samples= or fix the sample IDs "
+            "(e.g. a sample_pattern) if they should match.",
+            UserWarning,
+            stacklevel=3,
+        )
+        table = table.loc[~outside]
+    return table, obs_names
+
+
+def _qualifying_variants(table: pd.DataFrame, include_set: frozenset[str], *, default_include: bool) -> pd.DataFrame:
+    """Variants that count in the gene matrix (class in ``include_set``, with a gene); warn about lost ones."""
     cls = table["variant_class"].astype(object)
-    qualifies = cls.isin(include_set).to_numpy()
+    qualifies = (cls.isin(include_set) | ((cls == CALL_CLASS) & default_include)).to_numpy()
     no_gene = table["gene"].isna().to_numpy() | table["gene"].astype(str).str.strip().isin(["", "."]).to_numpy()
     lost = qualifies & no_gene
     if lost.any():
@@ -612,20 +643,22 @@ def variants_to_anndata(
             f"{int(lost.sum())} qualifying variant(s) have no gene symbol and are not counted in the "
             "gene matrix (they stay in uns['variants']); annotate the variants (VEP / SnpEff) first.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     unclassified = int(cls.isna().sum())
-    if unclassified and include is None:
+    if unclassified and default_include:
         warnings.warn(
             f"{unclassified} variant(s) have no variant_class (unannotated) and cannot count as "
             "non-synonymous; annotate them with VEP or SnpEff, or pass include= explicitly.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    q = table.loc[qualifies & ~no_gene]
-    genes = pd.Index(pd.unique(q["gene"].astype(str)), dtype=object)
-    genes = genes.sort_values()
+    return table.loc[qualifies & ~no_gene]
 
+
+def _gene_counts_and_vaf(q: pd.DataFrame, obs_names: pd.Index) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Sorted genes, samples x genes counts of qualifying variants and their max VAF (NaN = unknown)."""
+    genes = pd.Index(pd.unique(q["gene"].astype(str)), dtype=object).sort_values()
     n_obs, n_var = len(obs_names), len(genes)
     r = obs_names.get_indexer(q["sample"].to_numpy())
     c = genes.get_indexer(q["gene"].astype(str).to_numpy())
@@ -636,14 +669,19 @@ def variants_to_anndata(
         v = pd.to_numeric(q["vaf"], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(v)
         np.fmax.at(vaf, (r[ok], c[ok]), v[ok])
+    return genes, counts, vaf
 
+
+def _mut_anndata(
+    table: pd.DataFrame, obs_names: pd.Index, genes: pd.Index, counts: np.ndarray, vaf: np.ndarray, value: str
+) -> ad.AnnData:
+    """The ``mut`` AnnData: ``X`` by ``value``, the ``vaf`` layer, per-sample / per-gene counts, ``uns['variants']``."""
     if value == "binary":
         X = (counts > 0).astype(np.float32)
     elif value == "count":
         X = counts.astype(np.float32)
     else:
         X = np.where(counts > 0, vaf, 0.0).astype(np.float32)
-
     obs = pd.DataFrame(index=obs_names.astype(str))
     obs["n_mutations"] = counts.sum(axis=1).astype(np.int64)
     all_counts = table["sample"].value_counts()
@@ -654,5 +692,4 @@ def variants_to_anndata(
     adata = ad.AnnData(X=X, obs=obs, var=var)
     adata.layers["vaf"] = vaf.astype(np.float32)
     adata.uns["variants"] = table.reset_index(drop=True)
-    adata.uns["mut"] = {"params": {"value": value, "include": sorted(include_set)}}
     return adata

@@ -347,9 +347,40 @@ def read_vcf(
     0     T1     7  55181378   C   T  0.25     40.0
     """
     p = check_file(path, what="VCF")
-    text = read_text(p)
+    lines = read_text(p).splitlines()
+    header, body_start = _vcf_header(lines, p)
+    sample_cols = header.columns[9:]
+    if isinstance(samples, str):
+        samples = [samples]
+    report, normals = _vcf_report_samples(header, samples, tumor_sample, p)
+    sites_only = not sample_cols
+    report_idx = [sample_cols.index(s) for s in report] if not sites_only else []
+    normal_idx = sample_cols.index(normals[0]) if len(normals) == 1 else None
+    rows, n_filtered, n_skipped = _vcf_rows(
+        lines, body_start, header, p, report=report, report_idx=report_idx, normal_idx=normal_idx, pass_only=pass_only
+    )
+    df = _vcf_table(rows)
+    df["vaf"] = check_vaf_range(df["vaf"].to_numpy(dtype=float), what=f"VCF '{p}'")
+    df["qual"] = df["qual"].astype(float)
+    df["pos_vcf"] = df["pos_vcf"].astype("int64")
+    if normal_idx is not None:
+        df.insert(df.columns.get_loc("n_depth"), "normal_sample", normals[0])
+    else:
+        df = df.drop(columns=["n_depth", "n_alt_count"])
+    out = order_variant_columns(df)
+    out.attrs.update(
+        source=str(p),
+        samples=list(report),
+        normal_samples=list(normals),
+        filtered_records=n_filtered,
+        skipped_alleles=n_skipped,
+    )
+    return out
+
+
+def _vcf_header(lines: list[str], p: PathLike) -> tuple[_Header, int]:
+    """Parse the ``##`` meta lines and the ``#CHROM`` line; return the header and the first body line index."""
     header = _Header()
-    lines = text.splitlines()
     body_start = None
     for n, line in enumerate(lines):
         if line.startswith("##"):
@@ -366,14 +397,17 @@ def read_vcf(
     if len(header.columns) < 8:
         msg = f"VCF '{p}' header line has {len(header.columns)} tab-separated fields, expected at least 8 (CHROM ... INFO): check that it is tab-separated."
         raise InputError(msg)
-    sample_cols = header.columns[9:]
+    return header, body_start
 
-    # --- which samples are reported, which is the normal -------------------------------------
+
+def _vcf_report_samples(
+    header: _Header, samples: Sequence[str] | None, tumor_sample: str | None, p: Path
+) -> tuple[list[str], list[str]]:
+    """The reported samples and the normal sample(s) (a sites-only VCF reports one named sample)."""
+    sample_cols = header.columns[9:]
     normals = [s for s in header.normal if s in sample_cols]
     if not normals and "NORMAL" in sample_cols and "TUMOR" in sample_cols:
         normals = ["NORMAL"]
-    if isinstance(samples, str):
-        samples = [samples]
     for name, given in (("samples", samples), ("tumor_sample", [tumor_sample] if tumor_sample else None)):
         if given and sample_cols:
             absent = [s for s in given if s not in sample_cols]
@@ -391,8 +425,7 @@ def read_vcf(
         normals = [s for s in sample_cols if s != tumor_sample]
     else:
         report = [s for s in sample_cols if s not in normals]
-    sites_only = not sample_cols
-    if sites_only:
+    if not sample_cols:
         name = tumor_sample or (samples[0] if samples else None)
         if name is None:
             name = _sample_name_from_path(p)
@@ -400,13 +433,56 @@ def read_vcf(
                 f"VCF '{p}' has no sample columns; its variants are reported for sample {name!r} "
                 "(from the file name). Pass tumor_sample= to name the sample.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         report = [name]
-    report_idx = [sample_cols.index(s) for s in report] if not sites_only else []
-    normal_idx = sample_cols.index(normals[0]) if len(normals) == 1 else None
-    use_info_af = len(sample_cols) <= 1
+    return report, normals
 
+
+def _vcf_fixed_fields(f: list[str], lineno: int, p: PathLike) -> tuple[int, float, dict[str, str]]:
+    """POS (checked integer), QUAL (NaN for ``.``) and the INFO key/value pairs of a record."""
+    chrom, pos_s, qual_s, info_s = f[0], f[1], f[5], f[7]
+    try:
+        pos = int(pos_s)
+    except ValueError:
+        msg = f"VCF '{p}' line {lineno}: POS {pos_s!r} is not an integer (chromosome {chrom}); fix or remove the record."
+        raise InputError(msg) from None
+    qual = _to_float(qual_s) if qual_s != "." else np.nan
+    info: dict[str, str] = {}
+    if info_s and info_s != ".":
+        for item in info_s.split(";"):
+            k, _, v = item.partition("=")
+            info[k] = v
+    return pos, qual, info
+
+
+def _allele_annotation(chosen: tuple[dict[str, str], dict[str, str]] | None, mref: str, malt: str) -> tuple:
+    """``(gene, class, hgvsp, hgvsc, consequence, impact, gene_id, transcript, biotype)`` of the chosen annotation (NaN without one)."""
+    if chosen is None:
+        return (np.nan,) * 9
+    a, keys = chosen
+    gene = a.get(keys["gene"]) or np.nan
+    conseq = a.get(keys["consequence"]) or np.nan
+    cls = consequence_to_class(conseq, mref, malt)
+    return (gene, cls, a.get(keys["hgvsp"]) or np.nan, a.get(keys["hgvsc"]) or np.nan,
+            conseq, a.get(keys["impact"]) or np.nan, a.get(keys["gene_id"]) or np.nan,
+            a.get(keys["transcript"]) or np.nan, a.get(keys["biotype"]) or np.nan)  # fmt: skip
+
+
+def _vcf_rows(
+    lines: list[str],
+    body_start: int,
+    header: _Header,
+    p: PathLike,
+    *,
+    report: list[str],
+    report_idx: list[int],
+    normal_idx: int | None,
+    pass_only: bool,
+) -> tuple[list[tuple], int, int]:
+    """One row per reported sample carrying each allele; also the filtered-record and skipped-allele counts."""
+    sites_only = not header.columns[9:]
+    use_info_af = len(header.columns[9:]) <= 1
     rows: list[tuple] = []
     n_filtered = 0
     n_skipped = 0
@@ -418,24 +494,12 @@ def read_vcf(
         if len(f) < min(n_fields, 8):
             msg = f"VCF '{p}' line {lineno} has {len(f)} fields, the header has {n_fields}: the file is truncated or not tab-separated."
             raise InputError(msg)
-        chrom, pos_s, vid, ref, alt_s, qual_s, filt, info_s = f[:8]
-        filt = filt or "."
+        chrom, vid, ref, alt_s, filt = f[0], f[2], f[3].upper(), f[4], f[6] or "."
         if pass_only and filt not in ("PASS", "."):
             n_filtered += 1
             continue
-        try:
-            pos = int(pos_s)
-        except ValueError:
-            msg = f"VCF '{p}' line {lineno}: POS {pos_s!r} is not an integer (chromosome {chrom}); fix or remove the record."
-            raise InputError(msg) from None
-        ref = ref.upper()
+        pos, qual, info = _vcf_fixed_fields(f, lineno, p)
         alts = alt_s.split(",")
-        qual = _to_float(qual_s) if qual_s != "." else np.nan
-        info: dict[str, str] = {}
-        if info_s and info_s != ".":
-            for item in info_s.split(";"):
-                k, _, v = item.partition("=")
-                info[k] = v
         ann = _annotations(info, header)
         vep_alts = _vep_alleles(ref, [a.upper() for a in alts])
         info_af = _floats(info.get("AF")) if use_info_af else []
@@ -444,28 +508,14 @@ def read_vcf(
         normal_call = None
         if normal_idx is not None and 9 + normal_idx < len(f):
             normal_call = _Call(fmt_keys, f[9 + normal_idx])
-
         for i, alt in enumerate(alts, start=1):
             alt = alt.upper()
             if alt in _NON_ALLELES:
                 n_skipped += 1
                 continue
             start, end, mref, malt = vcf_allele_to_maf(pos, ref, alt)
-            chosen = _annotation_for(ann, i, alt, vep_alts[i - 1], len(alts))
-            if chosen is not None:
-                a, keys = chosen
-                gene = a.get(keys["gene"]) or np.nan
-                conseq = a.get(keys["consequence"]) or np.nan
-                cls = consequence_to_class(conseq, mref, malt)
-                annot = (gene, cls, a.get(keys["hgvsp"]) or np.nan, a.get(keys["hgvsc"]) or np.nan,
-                         conseq, a.get(keys["impact"]) or np.nan, a.get(keys["gene_id"]) or np.nan,
-                         a.get(keys["transcript"]) or np.nan, a.get(keys["biotype"]) or np.nan)  # fmt: skip
-            else:
-                annot = (np.nan,) * 9
-            if normal_call is not None:
-                n_depth, n_alt, _ = normal_call.counts(i, ref, alt)
-            else:
-                n_depth, n_alt = np.nan, np.nan
+            annot = _allele_annotation(_annotation_for(ann, i, alt, vep_alts[i - 1], len(alts)), mref, malt)
+            n_depth, n_alt = normal_call.counts(i, ref, alt)[:2] if normal_call is not None else (np.nan, np.nan)
             common = (chrom, start, end, mref, malt, *annot, vid, filt, qual, pos, n_depth, n_alt)
             if sites_only:
                 vaf = info_af[i - 1] if len(info_af) >= i else np.nan
@@ -477,7 +527,11 @@ def read_vcf(
                     vaf = info_af[i - 1]
                 if call.carries(i, alt_count, vaf):
                     rows.append((s_name, depth, alt_count, vaf, *common))
+    return rows, n_filtered, n_skipped
 
+
+def _vcf_table(rows: list[tuple]) -> pd.DataFrame:
+    """The record rows as a table with normalised chromosomes, variant types and protein changes."""
     cols = ["sample", "t_depth", "t_alt_count", "vaf", "chrom", "start", "end", "ref", "alt",
             "gene", "variant_class", "hgvsp", "hgvsc", *_EXTRA, "id", "filter", "qual",
             "pos_vcf", "n_depth", "n_alt_count"]  # fmt: skip
@@ -488,20 +542,5 @@ def read_vcf(
     df["hgvsp"] = long_protein_change(df["hgvsp"])
     df["hgvsc"] = strip_feature_prefix(df["hgvsc"])
     df["id"] = df["id"].where(df["id"] != ".", np.nan)
-    df["vaf"] = check_vaf_range(df["vaf"].to_numpy(dtype=float), what=f"VCF '{p}'")
-    df["qual"] = df["qual"].astype(float)
-    df["pos_vcf"] = df["pos_vcf"].astype("int64")
-    if normal_idx is not None:
-        df.insert(df.columns.get_loc("n_depth"), "normal_sample", normals[0])
-    else:
-        df = df.drop(columns=["n_depth", "n_alt_count"])
-    out = order_variant_columns(df)
-    out.attrs.update(
-        source=str(p),
-        samples=list(report),
-        normal_samples=list(normals),
-        filtered_records=n_filtered,
-        skipped_alleles=n_skipped,
-    )
-    return out
+    return df
 
