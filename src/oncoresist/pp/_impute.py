@@ -257,49 +257,19 @@ def impute(
     X = get_matrix(a, layer, func=func, mod=mod)
     miss = ~np.isfinite(X)
     rng = np.random.default_rng(random_state)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(X, axis=0)
-        sd = np.nanstd(X, axis=0, ddof=1)
-        n_obs = (~miss).sum(axis=0)
-    sd = np.where(np.isfinite(sd) & (sd > 0), sd, np.nanmedian(sd[np.isfinite(sd) & (sd > 0)]) if np.any(np.isfinite(sd) & (sd > 0)) else 1.0)
+    mean, sd, n_obs = _feature_stats(X)
     empty_feat = n_obs == 0
     empty_samp = (~miss).sum(axis=1) == 0
     usable = ~empty_feat
     out = X.copy()
-    mnar = np.zeros(a.n_vars, dtype=bool)
-
-    def downshift() -> np.ndarray:
-        draw = rng.normal(size=X.shape) * (width * sd)[None, :] + (mean - shift * sd)[None, :]
-        return draw
-
+    draws = _Downshift(rng, mean, sd, shift, width)
     if method in ("mixed", "lowrank"):
-        est = np.full_like(X, np.nan)
-        sub = X[:, usable]
-        est[:, usable] = lowrank_impute(sub, rank=rank, random_state=random_state)
-        if method == "mixed":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                est_missing_mean = np.nanmean(np.where(miss, est, np.nan), axis=0)
-            n_miss = miss.sum(axis=0)
-            se = sd * np.sqrt(1.0 / np.maximum(n_miss, 1) + 1.0 / np.maximum(n_obs, 1))
-            z = (est_missing_mean - mean) / se
-            mnar = usable & (n_miss > 0) & (z < -mnar_z)
-            fill = np.where(mnar[None, :], downshift(), est)
-        else:
-            fill = est
+        fill, mnar = _lowrank_fill(X, usable, rank=rank, random_state=random_state,
+                                   mnar_z=mnar_z if method == "mixed" else None, draws=draws)
     elif method == "knn":
-        from sklearn.impute import KNNImputer
-
-        fill = np.full_like(X, np.nan)
-        fill[:, usable] = KNNImputer(n_neighbors=n_neighbors, keep_empty_features=True).fit_transform(X[:, usable])
-    elif method == "downshift":
-        fill = downshift()
-        mnar = usable & miss.any(axis=0)
+        fill, mnar = _knn_fill(X, usable, n_neighbors), np.zeros(a.n_vars, dtype=bool)
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fill = np.broadcast_to(np.nanmin(X, axis=0), X.shape)
+        fill = draws(X.shape) if method == "downshift" else _min_fill(X)
         mnar = usable & miss.any(axis=0)
     can = miss & usable[None, :] & ~empty_samp[:, None]
     out[can] = fill[can]
@@ -321,3 +291,61 @@ def impute(
             stacklevel=2,
         )
     return finish(container, copy)
+
+
+def _feature_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-feature observed mean, sd (undefined / zero sd -> median positive sd, else 1) and count."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(X, axis=0)
+        sd = np.nanstd(X, axis=0, ddof=1)
+    n_obs = np.isfinite(X).sum(axis=0)
+    ok = np.isfinite(sd) & (sd > 0)
+    sd = np.where(ok, sd, np.nanmedian(sd[ok]) if np.any(ok) else 1.0)
+    return mean, sd, n_obs
+
+
+class _Downshift:
+    """Draws from each feature's down-shifted normal ``N(mean - shift * sd, (width * sd)^2)``."""
+
+    def __init__(self, rng: np.random.Generator, mean: np.ndarray, sd: np.ndarray, shift: float, width: float) -> None:
+        self.rng, self.mean, self.sd, self.shift, self.width = rng, mean, sd, shift, width
+
+    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
+        """One draw per entry of a samples x features matrix."""
+        return self.rng.normal(size=shape) * (self.width * self.sd)[None, :] + (self.mean - self.shift * self.sd)[None, :]
+
+
+def _lowrank_fill(X: np.ndarray, usable: np.ndarray, *, rank: int, random_state: int | None,
+                  mnar_z: float | None, draws: _Downshift) -> tuple[np.ndarray, np.ndarray]:
+    """Low-rank estimates; with ``mnar_z``, features whose estimates sit clearly low get down-shifted draws."""
+    miss = ~np.isfinite(X)
+    est = np.full_like(X, np.nan)
+    est[:, usable] = lowrank_impute(X[:, usable], rank=rank, random_state=random_state)
+    if mnar_z is None:
+        return est, np.zeros(X.shape[1], dtype=bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est_missing_mean = np.nanmean(np.where(miss, est, np.nan), axis=0)
+    n_miss = miss.sum(axis=0)
+    n_obs = (~miss).sum(axis=0)
+    se = draws.sd * np.sqrt(1.0 / np.maximum(n_miss, 1) + 1.0 / np.maximum(n_obs, 1))
+    z = (est_missing_mean - draws.mean) / se
+    mnar = usable & (n_miss > 0) & (z < -mnar_z)
+    return np.where(mnar[None, :], draws(X.shape), est), mnar
+
+
+def _knn_fill(X: np.ndarray, usable: np.ndarray, n_neighbors: int) -> np.ndarray:
+    """K-nearest-neighbour estimates (over samples) of the usable features."""
+    from sklearn.impute import KNNImputer
+
+    fill = np.full_like(X, np.nan)
+    fill[:, usable] = KNNImputer(n_neighbors=n_neighbors, keep_empty_features=True).fit_transform(X[:, usable])
+    return fill
+
+
+def _min_fill(X: np.ndarray) -> np.ndarray:
+    """Each feature's minimum observed value, broadcast to the matrix."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.broadcast_to(np.nanmin(X, axis=0), X.shape)
