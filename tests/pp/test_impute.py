@@ -121,3 +121,18 @@ def test_impute_steps():
     assert mnar[2]
     assert np.isfinite(_knn_fill(X, usable, 3)[:, usable]).all()
     assert np.allclose(_min_fill(X)[:, 0], np.nanmin(X[:, 0]))
+
+
+def test_fill_values_step():
+    from oncoresist.pp._impute import _Downshift, _feature_stats, _fill_values
+
+    X, _ = lowrank(seed=2, n=20, d=6)
+    X[:3, 0] = np.nan
+    mean, sd, _ = _feature_stats(X)
+    usable = np.ones(6, dtype=bool)
+    kw = {"rank": 2, "random_state": 0, "mnar_z": 2.0, "n_neighbors": 3}
+    for method in ("min", "downshift"):
+        fill, mnar = _fill_values(X, usable, method, _Downshift(np.random.default_rng(0), mean, sd, 1.8, 0.3), **kw)
+        assert mnar.tolist() == [True] + [False] * 5 and fill.shape == X.shape
+    fill, mnar = _fill_values(X, usable, "knn", _Downshift(np.random.default_rng(0), mean, sd, 1.8, 0.3), **kw)
+    assert not mnar.any() and np.isfinite(fill).all()

@@ -256,22 +256,14 @@ def impute(
     container, a = start(data, mod, copy=copy, func=func)
     X = get_matrix(a, layer, func=func, mod=mod)
     miss = ~np.isfinite(X)
-    rng = np.random.default_rng(random_state)
     mean, sd, n_obs = _feature_stats(X)
     empty_feat = n_obs == 0
     empty_samp = (~miss).sum(axis=1) == 0
     usable = ~empty_feat
-    out = X.copy()
-    draws = _Downshift(rng, mean, sd, shift, width)
-    if method in ("mixed", "lowrank"):
-        fill, mnar = _lowrank_fill(X, usable, rank=rank, random_state=random_state,
-                                   mnar_z=mnar_z if method == "mixed" else None, draws=draws)
-    elif method == "knn":
-        fill, mnar = _knn_fill(X, usable, n_neighbors), np.zeros(a.n_vars, dtype=bool)
-    else:
-        fill = draws(X.shape) if method == "downshift" else _min_fill(X)
-        mnar = usable & miss.any(axis=0)
+    fill, mnar = _fill_values(X, usable, method, _Downshift(np.random.default_rng(random_state), mean, sd, shift, width),
+                              rank=rank, random_state=random_state, mnar_z=mnar_z, n_neighbors=n_neighbors)
     can = miss & usable[None, :] & ~empty_samp[:, None]
+    out = X.copy()
     out[can] = fill[can]
     a.X = out
     a.layers["missing"] = miss.astype(np.uint8)
@@ -349,3 +341,15 @@ def _min_fill(X: np.ndarray) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.broadcast_to(np.nanmin(X, axis=0), X.shape)
+
+
+def _fill_values(X: np.ndarray, usable: np.ndarray, method: str, draws: _Downshift, *, rank: int,
+                 random_state: int | None, mnar_z: float, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate values for every entry by ``method`` and the features treated as MNAR."""
+    if method in ("mixed", "lowrank"):
+        return _lowrank_fill(X, usable, rank=rank, random_state=random_state,
+                             mnar_z=mnar_z if method == "mixed" else None, draws=draws)
+    if method == "knn":
+        return _knn_fill(X, usable, n_neighbors), np.zeros(X.shape[1], dtype=bool)
+    fill = draws(X.shape) if method == "downshift" else _min_fill(X)
+    return fill, usable & ~np.isfinite(X).all(axis=0)
