@@ -136,3 +136,15 @@ def test_fill_values_step():
         assert mnar.tolist() == [True] + [False] * 5 and fill.shape == X.shape
     fill, mnar = _fill_values(X, usable, "knn", _Downshift(np.random.default_rng(0), mean, sd, 1.8, 0.3), **kw)
     assert not mnar.any() and np.isfinite(fill).all()
+
+
+def test_store_imputed_step():
+    from oncoresist.pp._impute import _store_imputed
+
+    X = np.array([[1.0, np.nan, np.nan], [np.nan, np.nan, 2.0], [np.nan, np.nan, np.nan]])
+    a = ad.AnnData(X.copy())
+    _store_imputed(a, X, np.full_like(X, 9.0), np.array([True, False, False]), np.array([False, False, True]), {"method": "min"})
+    assert a.X[1, 0] == 9.0 and np.isnan(a.X[0, 1]) and np.isnan(a.X[2, 0])
+    rec = a.uns["pp"]["impute"]
+    assert rec["n_imputed"] == 2 and rec["n_left_missing"] == 5 and rec["features_without_values"] == ["1"]
+    assert a.layers["missing"].sum() == 7 and a.var["mnar"].tolist() == [True, False, False]

@@ -262,19 +262,8 @@ def impute(
     usable = ~empty_feat
     fill, mnar = _fill_values(X, usable, method, _Downshift(np.random.default_rng(random_state), mean, sd, shift, width),
                               rank=rank, random_state=random_state, mnar_z=mnar_z, n_neighbors=n_neighbors)
-    can = miss & usable[None, :] & ~empty_samp[:, None]
-    out = X.copy()
-    out[can] = fill[can]
-    a.X = out
-    a.layers["missing"] = miss.astype(np.uint8)
-    a.var["mnar"] = mnar
-    record(a, "impute", {
-        "method": method, "rank": int(rank), "shift": float(shift), "width": float(width), "mnar_z": float(mnar_z),
-        "random_state": random_state, "n_imputed": int(can.sum()), "n_mnar_features": int(mnar.sum()),
-        "n_mar_features": int((usable & miss.any(axis=0) & ~mnar).sum()),
-        "n_left_missing": int((miss & ~can).sum()), "features_without_values": a.var_names[empty_feat].tolist()[:1000],
-        "samples_without_values": a.obs_names[empty_samp].tolist(),
-    })
+    _store_imputed(a, X, fill, mnar, empty_samp, {"method": method, "rank": int(rank), "shift": float(shift),
+                                                  "width": float(width), "mnar_z": float(mnar_z), "random_state": random_state})
     if empty_feat.any() or empty_samp.any():
         warnings.warn(
             f"{func}: modality '{mod}' has {int(empty_feat.sum())} feature(s) and {int(empty_samp.sum())} sample(s) "
@@ -353,3 +342,23 @@ def _fill_values(X: np.ndarray, usable: np.ndarray, method: str, draws: _Downshi
         return _knn_fill(X, usable, n_neighbors), np.zeros(X.shape[1], dtype=bool)
     fill = draws(X.shape) if method == "downshift" else _min_fill(X)
     return fill, usable & ~np.isfinite(X).all(axis=0)
+
+
+def _store_imputed(a: Any, X: np.ndarray, fill: np.ndarray, mnar: np.ndarray, empty_samp: np.ndarray,
+                   params: dict[str, Any]) -> None:
+    """Write the completed matrix, ``layers['missing']``, ``var['mnar']`` and the record of :func:`impute`."""
+    miss = ~np.isfinite(X)
+    empty_feat = ~(~miss).any(axis=0)
+    usable = ~empty_feat
+    can = miss & usable[None, :] & ~empty_samp[:, None]
+    out = X.copy()
+    out[can] = fill[can]
+    a.X = out
+    a.layers["missing"] = miss.astype(np.uint8)
+    a.var["mnar"] = mnar
+    record(a, "impute", {
+        **params, "n_imputed": int(can.sum()), "n_mnar_features": int(mnar.sum()),
+        "n_mar_features": int((usable & miss.any(axis=0) & ~mnar).sum()),
+        "n_left_missing": int((miss & ~can).sum()), "features_without_values": a.var_names[empty_feat].tolist()[:1000],
+        "samples_without_values": a.obs_names[empty_samp].tolist(),
+    })
