@@ -183,3 +183,54 @@ def test_cptac_ucec_tmt_plex_batch_reduced(shared_data):
     assert after["pc_r2"] < before["pc_r2"]
     # tumour vs normal differences are kept (even sharpened)
     assert tissue_after["median_feature_r2"] >= tissue_before["median_feature_r2"]
+
+
+def test_combat_check_steps():
+    from oncoresist.pp._batch import _check_design, _check_labels, _design
+
+    with pytest.raises(InputError, match="2 batch labels for 3"):
+        _check_labels(3, ["a", "b"], None)
+    with pytest.raises(InputError, match="no batch label"):
+        _check_labels(2, ["a", None], None)
+    with pytest.raises(InputError, match="covariate 'x' has missing"):
+        _check_labels(2, ["a", "b"], pd.DataFrame({"x": [1.0, np.nan]}))
+    b, cov = _check_labels(4, ["a", "a", "b", "b"], pd.DataFrame({"x": [1, 2, 3, 4]}, index=list("pqrs")))
+    assert list(cov.index) == [0, 1, 2, 3]
+    B, C, levels, names = _design(b, cov)
+    D, sizes = _check_design(B, C, levels, names, mean_only=False)
+    assert D.shape == (4, 3) and sizes.tolist() == [2, 2]
+    B1, C1, lv1, nm1 = _design(pd.Series(["a", "a", "b"], dtype=object), None)
+    with pytest.raises(InputError, match="single sample"):
+        _check_design(B1, C1, lv1, nm1, mean_only=False)
+    Bc, Cc, lvc, nmc = _design(b, pd.DataFrame({"site": ["a", "a", "b", "b"]}))
+    with pytest.raises(InputError, match="confounded"):
+        _check_design(Bc, Cc, lvc, nmc, mean_only=False)
+
+
+def test_combat_estimation_steps():
+    from oncoresist.pp._batch import (
+        _batch_estimates,
+        _design,
+        _eb_iterate,
+        _inverse_gamma_priors,
+        _standardize,
+    )
+
+    rng = np.random.default_rng(0)
+    batch = pd.Series(np.repeat(["a", "b"], 15), dtype=object)
+    X = rng.normal(size=(30, 20))
+    X[15:] = X[15:] * 2 + 3
+    X[:, 0] = 5.0  # no variance: left as is
+    B, C, _, _ = _design(batch, None)
+    S, sd, ok, stand_mean = _standardize(X, B, C, B)
+    assert not ok[0] and ok[1:].all() and np.allclose(S[:, ok].mean(axis=0), 0, atol=1e-8)
+    n_bd = B.T @ np.ones_like(X)
+    gamma_hat, delta_hat, est, gamma_bar, tau2 = _batch_estimates(S, B, n_bd, ok)
+    assert gamma_bar[1] > 0 > gamma_bar[0] and (delta_hat[1, ok] > delta_hat[0, ok]).mean() > 0.8
+    assert not est[:, 0].any() and (tau2 > 0).all()
+    a_prior, b_prior = _inverse_gamma_priors(delta_hat, est, n_bd)
+    assert (a_prior > 0).all() and (b_prior > 0).all()
+    g, d = _eb_iterate(S, B, n_bd, gamma_hat, delta_hat, gamma_bar, tau2, a_prior, b_prior, max_iter=100, tol=1e-4)
+    # shrinkage pulls the locations towards the batch prior
+    assert np.abs(g[:, ok] - gamma_bar[:, None]).sum() <= np.abs(gamma_hat[:, ok] - gamma_bar[:, None]).sum()
+    assert (d[:, ok] > 0).all()

@@ -39,3 +39,28 @@ def test_selection_used_by_integration():
     assert modality_matrix(m, "rna").shape == (20, 4)
     select_features(m, n_top=3, subset=True)
     assert m.mod["rna"].n_vars == 3
+
+
+def test_variability_step():
+    from oncoresist.pp._features import _variability
+
+    X = np.array([[0.0, 1.0, np.nan], [0.0, 3.0, np.nan], [0.0, 5.0, 1.0]])
+    assert np.allclose(_variability(X, "variance"), [0.0, 4.0, 0.0])
+    assert np.allclose(_variability(X, "mad"), [0.0, 2.0, 0.0])
+
+
+def test_keep_listed_and_top_steps():
+    from oncoresist.pp._features import _keep_listed, _keep_top
+
+    names = pd.Index(["a", "b", "c"])
+    with pytest.warns(UserWarning, match="1 of 2"):
+        keep, unknown = _keep_listed(names, ["b", "zz"], "rna")
+    assert keep.tolist() == [False, True, False] and unknown == ["zz"]
+    with pytest.raises(InputError, match="none of the 1"):
+        _keep_listed(names, ["zz"], "rna")
+    rng = np.random.default_rng(0)
+    score = rng.uniform(size=5)
+    keep = _keep_top(score, np.array([True, True, True, True, False]), 2, "rna", 0.5)
+    assert keep.sum() == 2 and not keep[4]
+    with pytest.raises(InputError, match="lower min_observed"):
+        _keep_top(score, np.zeros(5, dtype=bool), 2, "rna", 0.5)

@@ -92,3 +92,59 @@ def test_other_methods_and_seed():
     np.testing.assert_array_equal(a1.X, a2.X)
     with pytest.raises(InputError, match="method"):
         impute(a1, method="zero")
+
+
+def test_impute_steps():
+    from oncoresist.pp._impute import (
+        _Downshift,
+        _feature_stats,
+        _knn_fill,
+        _lowrank_fill,
+        _min_fill,
+    )
+
+    X, rng = lowrank(seed=1, n=30, d=12)
+    X[:5, 0] = np.nan
+    X[:, 1] = np.nan
+    mean, sd, n_obs = _feature_stats(X)
+    assert n_obs[0] == 25 and n_obs[1] == 0 and np.isfinite(sd).all() and (sd > 0).all()
+    draws = _Downshift(np.random.default_rng(0), mean, sd, 1.8, 0.3)
+    d = draws(X.shape)
+    assert d.shape == X.shape and d[:, 0].mean() < mean[0]
+    usable = n_obs > 0
+    est, mnar = _lowrank_fill(X, usable, rank=3, random_state=0, mnar_z=None, draws=draws)
+    assert not mnar.any() and np.isfinite(est[:, usable]).all()
+    # censor the low values of one feature: it is called MNAR
+    Y = X.copy()
+    Y[Y[:, 2] < np.nanquantile(Y[:, 2], 0.3), 2] = np.nan
+    _, mnar = _lowrank_fill(Y, usable, rank=3, random_state=0, mnar_z=2.0, draws=_Downshift(np.random.default_rng(0), *_feature_stats(Y)[:2], 1.8, 0.3))
+    assert mnar[2]
+    assert np.isfinite(_knn_fill(X, usable, 3)[:, usable]).all()
+    assert np.allclose(_min_fill(X)[:, 0], np.nanmin(X[:, 0]))
+
+
+def test_fill_values_step():
+    from oncoresist.pp._impute import _Downshift, _feature_stats, _fill_values
+
+    X, _ = lowrank(seed=2, n=20, d=6)
+    X[:3, 0] = np.nan
+    mean, sd, _ = _feature_stats(X)
+    usable = np.ones(6, dtype=bool)
+    kw = {"rank": 2, "random_state": 0, "mnar_z": 2.0, "n_neighbors": 3}
+    for method in ("min", "downshift"):
+        fill, mnar = _fill_values(X, usable, method, _Downshift(np.random.default_rng(0), mean, sd, 1.8, 0.3), **kw)
+        assert mnar.tolist() == [True] + [False] * 5 and fill.shape == X.shape
+    fill, mnar = _fill_values(X, usable, "knn", _Downshift(np.random.default_rng(0), mean, sd, 1.8, 0.3), **kw)
+    assert not mnar.any() and np.isfinite(fill).all()
+
+
+def test_store_imputed_step():
+    from oncoresist.pp._impute import _store_imputed
+
+    X = np.array([[1.0, np.nan, np.nan], [np.nan, np.nan, 2.0], [np.nan, np.nan, np.nan]])
+    a = ad.AnnData(X.copy())
+    _store_imputed(a, X, np.full_like(X, 9.0), np.array([True, False, False]), np.array([False, False, True]), {"method": "min"})
+    assert a.X[1, 0] == 9.0 and np.isnan(a.X[0, 1]) and np.isnan(a.X[2, 0])
+    rec = a.uns["pp"]["impute"]
+    assert rec["n_imputed"] == 2 and rec["n_left_missing"] == 5 and rec["features_without_values"] == ["1"]
+    assert a.layers["missing"].sum() == 7 and a.var["mnar"].tolist() == [True, False, False]

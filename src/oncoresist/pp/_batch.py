@@ -102,7 +102,37 @@ def combat_matrix(
     True
     """
     X = np.asarray(X, dtype=float)
-    n, d = X.shape
+    batch_s, covariates = _check_labels(X.shape[0], batch, covariates)
+    B, C, levels, cov_names = _design(batch_s, covariates)
+    D, sizes = _check_design(B, C, levels, cov_names, mean_only=mean_only)
+    S, sd, ok, stand_mean = _standardize(X, B, C, D)
+    n_bd = B.T @ np.isfinite(X).astype(float)  # batches x features
+    gamma_hat, delta_hat, est, gamma_bar, tau2 = _batch_estimates(S, B, n_bd, ok)
+    if mean_only:
+        gamma_star = (n_bd * tau2[:, None] * gamma_hat + gamma_bar[:, None]) / (n_bd * tau2[:, None] + 1.0)
+        delta_star = np.ones_like(gamma_star)
+    else:
+        a_prior, b_prior = _inverse_gamma_priors(delta_hat, est, n_bd)
+        gamma_star, delta_star = _eb_iterate(S, B, n_bd, gamma_hat, delta_hat, gamma_bar, tau2, a_prior, b_prior,
+                                             max_iter=max_iter, tol=tol)
+    gamma_star = np.where(est, gamma_star, 0.0)
+    delta_star = np.where(est & (n_bd > 1), delta_star, 1.0)
+    adj = (S - B @ gamma_star) / np.sqrt(B @ delta_star) * sd + stand_mean
+    out = np.where(np.isfinite(X), adj, np.nan)
+    out[:, ~ok] = X[:, ~ok]
+    info = {
+        "batches": levels,
+        "batch_sizes": sizes.astype(int).tolist(),
+        "covariate_design": cov_names,
+        "gamma_star": gamma_star,
+        "delta_star": delta_star,
+        "n_features_uncorrected": int((~ok).sum()),
+    }
+    return out, info
+
+
+def _check_labels(n: int, batch: Sequence[Any], covariates: pd.DataFrame | None) -> tuple[pd.Series, pd.DataFrame | None]:
+    """Batch labels as a Series and covariates re-indexed 0..n-1; one complete value per sample required."""
     batch_s = pd.Series(list(batch), dtype=object)
     if len(batch_s) != n:
         msg = f"combat: {len(batch_s)} batch labels for {n} samples; give one label per sample."
@@ -119,9 +149,13 @@ def combat_matrix(
             col = covariates.columns[covariates.isna().any()].tolist()[0]
             msg = f"combat: covariate '{col}' has missing values: fill them or drop the covariate (ComBat needs complete covariates)."
             raise InputError(msg)
-    B, C, levels, cov_names = _design(batch_s, covariates)
-    nb = B.shape[1]
-    if nb < 2:
+    return batch_s, covariates
+
+
+def _check_design(B: np.ndarray, C: np.ndarray, levels: list[str], cov_names: list[str], *,
+                  mean_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The full design ``[B C]`` and batch sizes; errors for one batch, lone samples, confounding."""
+    if B.shape[1] < 2:
         msg = f"combat: only one batch ({levels[0]!r}): nothing to correct."
         raise InputError(msg)
     sizes = B.sum(axis=0)
@@ -137,11 +171,16 @@ def combat_matrix(
             f"{D.shape[1]}): a covariate that is constant within batches cannot be kept apart from them; drop it."
         )
         raise InputError(msg)
+    return D, sizes
+
+
+def _standardize(X: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Standardised data ``S`` (0 where missing), pooled sd, features with variance, and the kept-effects mean."""
+    nb = B.shape[1]
     obs_m = np.isfinite(X).astype(float)
     Y0 = np.where(obs_m > 0, X, 0.0)
     n_obs = obs_m.sum(axis=0)
-    # features observed in too few samples of a batch cannot be corrected there: leave them
-    n_bd = B.T @ obs_m  # batches x features
+    n_bd = B.T @ obs_m
     beta = _solve_per_feature(D, Y0, obs_m)  # features x p
     grand = (n_bd.T * beta[:, :nb]).sum(axis=1) / np.maximum(n_obs, 1)
     fitted = D @ beta.T  # samples x features
@@ -151,57 +190,55 @@ def combat_matrix(
     sd = np.sqrt(np.where(ok, var_pooled, 1.0))
     stand_mean = grand[None, :] + C @ beta[:, nb:].T
     S = np.where(obs_m > 0, (X - stand_mean) / sd, 0.0)
-    # batch estimates per feature
+    return S, sd, ok, stand_mean
+
+
+def _batch_estimates(S: np.ndarray, B: np.ndarray, n_bd: np.ndarray,
+                     ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-batch location / scale estimates, which are estimable, and the normal prior of the locations."""
+    nb = B.shape[1]
     cnt = np.maximum(n_bd, 1)
     gamma_hat = (B.T @ S) / cnt
     dev2 = B.T @ (S**2) - 2 * gamma_hat * (B.T @ S) + n_bd * gamma_hat**2
     delta_hat = np.where(n_bd > 1, dev2 / np.maximum(n_bd - 1, 1), 1.0)
     est = (n_bd > 0) & ok[None, :]
-    # priors across features (per batch)
     gamma_bar = np.array([gamma_hat[i, est[i]].mean() if est[i].any() else 0.0 for i in range(nb)])
     tau2 = np.array([gamma_hat[i, est[i]].var(ddof=1) if est[i].sum() > 1 else 1.0 for i in range(nb)])
     tau2 = np.where(tau2 > 0, tau2, 1e-6)
-    if mean_only:
-        gamma_star = (n_bd * tau2[:, None] * gamma_hat + gamma_bar[:, None]) / (n_bd * tau2[:, None] + 1.0)
-        delta_star = np.ones_like(gamma_star)
-    else:
-        a_prior = np.zeros(nb)
-        b_prior = np.zeros(nb)
-        for i in range(nb):
-            dh = delta_hat[i, est[i] & (n_bd[i] > 1)]
-            m, s2 = (dh.mean(), dh.var(ddof=1)) if dh.size > 1 else (1.0, 1.0)
-            s2 = s2 if s2 > 0 else 1e-6
-            a_prior[i] = (2 * s2 + m**2) / s2
-            b_prior[i] = (m * s2 + m**3) / s2
-        g_old, d_old = gamma_hat.copy(), delta_hat.copy()
-        sum_s = B.T @ S
-        sum_s2 = B.T @ (S**2)
-        for _ in range(max_iter):
-            g_new = (n_bd * tau2[:, None] * gamma_hat + d_old * gamma_bar[:, None]) / (n_bd * tau2[:, None] + d_old)
-            sum2 = sum_s2 - 2 * g_new * sum_s + n_bd * g_new**2
-            d_new = (0.5 * sum2 + b_prior[:, None]) / (n_bd / 2.0 + a_prior[:, None] - 1.0)
-            change = max(np.nanmax(np.abs(g_new - g_old) / np.maximum(np.abs(g_old), 1e-12)),
-                         np.nanmax(np.abs(d_new - d_old) / np.maximum(np.abs(d_old), 1e-12)))
-            g_old, d_old = g_new, d_new
-            if change < tol:
-                break
-        gamma_star, delta_star = g_old, d_old
-    gamma_star = np.where(est, gamma_star, 0.0)
-    delta_star = np.where(est & (n_bd > 1), delta_star, 1.0)
-    g_s = B @ gamma_star  # samples x features
-    d_s = B @ delta_star
-    adj = (S - g_s) / np.sqrt(d_s) * sd + stand_mean
-    out = np.where(obs_m > 0, adj, np.nan)
-    out[:, ~ok] = X[:, ~ok]
-    info = {
-        "batches": levels,
-        "batch_sizes": sizes.astype(int).tolist(),
-        "covariate_design": cov_names,
-        "gamma_star": gamma_star,
-        "delta_star": delta_star,
-        "n_features_uncorrected": int((~ok).sum()),
-    }
-    return out, info
+    return gamma_hat, delta_hat, est, gamma_bar, tau2
+
+
+def _inverse_gamma_priors(delta_hat: np.ndarray, est: np.ndarray, n_bd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Method-of-moments inverse-gamma prior ``(a, b)`` of each batch's scales."""
+    nb = delta_hat.shape[0]
+    a_prior = np.zeros(nb)
+    b_prior = np.zeros(nb)
+    for i in range(nb):
+        dh = delta_hat[i, est[i] & (n_bd[i] > 1)]
+        m, s2 = (dh.mean(), dh.var(ddof=1)) if dh.size > 1 else (1.0, 1.0)
+        s2 = s2 if s2 > 0 else 1e-6
+        a_prior[i] = (2 * s2 + m**2) / s2
+        b_prior[i] = (m * s2 + m**3) / s2
+    return a_prior, b_prior
+
+
+def _eb_iterate(S: np.ndarray, B: np.ndarray, n_bd: np.ndarray, gamma_hat: np.ndarray, delta_hat: np.ndarray,
+                gamma_bar: np.ndarray, tau2: np.ndarray, a_prior: np.ndarray, b_prior: np.ndarray, *,
+                max_iter: int, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Iterated empirical-Bayes posterior locations and scales (``sva::it.sol``)."""
+    g_old, d_old = gamma_hat.copy(), delta_hat.copy()
+    sum_s = B.T @ S
+    sum_s2 = B.T @ (S**2)
+    for _ in range(max_iter):
+        g_new = (n_bd * tau2[:, None] * gamma_hat + d_old * gamma_bar[:, None]) / (n_bd * tau2[:, None] + d_old)
+        sum2 = sum_s2 - 2 * g_new * sum_s + n_bd * g_new**2
+        d_new = (0.5 * sum2 + b_prior[:, None]) / (n_bd / 2.0 + a_prior[:, None] - 1.0)
+        change = max(np.nanmax(np.abs(g_new - g_old) / np.maximum(np.abs(g_old), 1e-12)),
+                     np.nanmax(np.abs(d_new - d_old) / np.maximum(np.abs(d_old), 1e-12)))
+        g_old, d_old = g_new, d_new
+        if change < tol:
+            break
+    return g_old, d_old
 
 
 def combat(

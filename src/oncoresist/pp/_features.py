@@ -81,39 +81,13 @@ def select_features(
         raise InputError(msg)
     container, a = start(data, mod, copy=copy, func=func)
     X = get_matrix(a, layer, func=func, mod=mod)
-    obs_frac = np.isfinite(X).mean(axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if method == "variance":
-            score = np.nanvar(X, axis=0, ddof=1)
-        else:
-            score = np.nanmedian(np.abs(X - np.nanmedian(X, axis=0)), axis=0)
-    score = np.where(np.isfinite(score), score, 0.0)
-    eligible = obs_frac >= min_observed
+    score = _variability(X, method)
+    eligible = np.isfinite(X).mean(axis=0) >= min_observed
     unknown: list[str] = []
     if features is not None:
-        wanted = [str(f) for f in features]
-        names = set(map(str, a.var_names))
-        unknown = [f for f in wanted if f not in names]
-        keep = np.isin(a.var_names.astype(str), wanted)
-        if not keep.any():
-            msg = f"{func}: none of the {len(wanted)} given features is in modality '{mod}' (e.g. {wanted[0]!r} vs {a.var_names[0]!r})."
-            raise InputError(msg)
-        if unknown:
-            warnings.warn(
-                f"{func}: {len(unknown)} of {len(wanted)} given feature(s) are not in modality '{mod}' (e.g. {unknown[0]!r}); "
-                "they are listed in uns['pp']['select_features'].",
-                UserWarning,
-                stacklevel=2,
-            )
+        keep, unknown = _keep_listed(a.var_names, features, mod)
     else:
-        order = np.argsort(-np.where(eligible, score, -np.inf), kind="stable")
-        n = min(int(n_top), int(eligible.sum()))
-        if n == 0:
-            msg = f"{func}: no feature of modality '{mod}' is observed in at least {min_observed:.0%} of samples; lower min_observed."
-            raise InputError(msg)
-        keep = np.zeros(a.n_vars, dtype=bool)
-        keep[order[:n]] = True
+        keep = _keep_top(score, eligible, int(n_top), mod, min_observed)
     a.var["variability"] = score
     a.var[key_added] = keep
     params = {"method": method, "n_top": None if features is not None else int(n_top), "n_selected": int(keep.sum()),
@@ -127,3 +101,46 @@ def select_features(
             return finish(container, copy)
         return new
     return finish(container, copy)
+
+
+def _variability(X: np.ndarray, method: str) -> np.ndarray:
+    """Per-feature variance (``"variance"``) or MAD (``"mad"``) of the observed values, 0 when undefined."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "variance":
+            score = np.nanvar(X, axis=0, ddof=1)
+        else:
+            score = np.nanmedian(np.abs(X - np.nanmedian(X, axis=0)), axis=0)
+    return np.where(np.isfinite(score), score, 0.0)
+
+
+def _keep_listed(var_names: Any, features: Sequence[str], mod: str) -> tuple[np.ndarray, list[str]]:
+    """Mask of the given features among ``var_names`` and the given names that are unknown (warned)."""
+    func = "select_features"
+    wanted = [str(f) for f in features]
+    names = set(map(str, var_names))
+    unknown = [f for f in wanted if f not in names]
+    keep = np.isin(var_names.astype(str), wanted)
+    if not keep.any():
+        msg = f"{func}: none of the {len(wanted)} given features is in modality '{mod}' (e.g. {wanted[0]!r} vs {var_names[0]!r})."
+        raise InputError(msg)
+    if unknown:
+        warnings.warn(
+            f"{func}: {len(unknown)} of {len(wanted)} given feature(s) are not in modality '{mod}' (e.g. {unknown[0]!r}); "
+            "they are listed in uns['pp']['select_features'].",
+            UserWarning,
+            stacklevel=3,
+        )
+    return keep, unknown
+
+
+def _keep_top(score: np.ndarray, eligible: np.ndarray, n_top: int, mod: str, min_observed: float) -> np.ndarray:
+    """Mask of the ``n_top`` highest-scoring eligible features (stable order on ties)."""
+    order = np.argsort(-np.where(eligible, score, -np.inf), kind="stable")
+    n = min(n_top, int(eligible.sum()))
+    if n == 0:
+        msg = f"select_features: no feature of modality '{mod}' is observed in at least {min_observed:.0%} of samples; lower min_observed."
+        raise InputError(msg)
+    keep = np.zeros(score.size, dtype=bool)
+    keep[order[:n]] = True
+    return keep

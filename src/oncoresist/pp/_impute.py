@@ -256,63 +256,14 @@ def impute(
     container, a = start(data, mod, copy=copy, func=func)
     X = get_matrix(a, layer, func=func, mod=mod)
     miss = ~np.isfinite(X)
-    rng = np.random.default_rng(random_state)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(X, axis=0)
-        sd = np.nanstd(X, axis=0, ddof=1)
-        n_obs = (~miss).sum(axis=0)
-    sd = np.where(np.isfinite(sd) & (sd > 0), sd, np.nanmedian(sd[np.isfinite(sd) & (sd > 0)]) if np.any(np.isfinite(sd) & (sd > 0)) else 1.0)
+    mean, sd, n_obs = _feature_stats(X)
     empty_feat = n_obs == 0
     empty_samp = (~miss).sum(axis=1) == 0
     usable = ~empty_feat
-    out = X.copy()
-    mnar = np.zeros(a.n_vars, dtype=bool)
-
-    def downshift() -> np.ndarray:
-        draw = rng.normal(size=X.shape) * (width * sd)[None, :] + (mean - shift * sd)[None, :]
-        return draw
-
-    if method in ("mixed", "lowrank"):
-        est = np.full_like(X, np.nan)
-        sub = X[:, usable]
-        est[:, usable] = lowrank_impute(sub, rank=rank, random_state=random_state)
-        if method == "mixed":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                est_missing_mean = np.nanmean(np.where(miss, est, np.nan), axis=0)
-            n_miss = miss.sum(axis=0)
-            se = sd * np.sqrt(1.0 / np.maximum(n_miss, 1) + 1.0 / np.maximum(n_obs, 1))
-            z = (est_missing_mean - mean) / se
-            mnar = usable & (n_miss > 0) & (z < -mnar_z)
-            fill = np.where(mnar[None, :], downshift(), est)
-        else:
-            fill = est
-    elif method == "knn":
-        from sklearn.impute import KNNImputer
-
-        fill = np.full_like(X, np.nan)
-        fill[:, usable] = KNNImputer(n_neighbors=n_neighbors, keep_empty_features=True).fit_transform(X[:, usable])
-    elif method == "downshift":
-        fill = downshift()
-        mnar = usable & miss.any(axis=0)
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fill = np.broadcast_to(np.nanmin(X, axis=0), X.shape)
-        mnar = usable & miss.any(axis=0)
-    can = miss & usable[None, :] & ~empty_samp[:, None]
-    out[can] = fill[can]
-    a.X = out
-    a.layers["missing"] = miss.astype(np.uint8)
-    a.var["mnar"] = mnar
-    record(a, "impute", {
-        "method": method, "rank": int(rank), "shift": float(shift), "width": float(width), "mnar_z": float(mnar_z),
-        "random_state": random_state, "n_imputed": int(can.sum()), "n_mnar_features": int(mnar.sum()),
-        "n_mar_features": int((usable & miss.any(axis=0) & ~mnar).sum()),
-        "n_left_missing": int((miss & ~can).sum()), "features_without_values": a.var_names[empty_feat].tolist()[:1000],
-        "samples_without_values": a.obs_names[empty_samp].tolist(),
-    })
+    fill, mnar = _fill_values(X, usable, method, _Downshift(np.random.default_rng(random_state), mean, sd, shift, width),
+                              rank=rank, random_state=random_state, mnar_z=mnar_z, n_neighbors=n_neighbors)
+    _store_imputed(a, X, fill, mnar, empty_samp, {"method": method, "rank": int(rank), "shift": float(shift),
+                                                  "width": float(width), "mnar_z": float(mnar_z), "random_state": random_state})
     if empty_feat.any() or empty_samp.any():
         warnings.warn(
             f"{func}: modality '{mod}' has {int(empty_feat.sum())} feature(s) and {int(empty_samp.sum())} sample(s) "
@@ -321,3 +272,93 @@ def impute(
             stacklevel=2,
         )
     return finish(container, copy)
+
+
+def _feature_stats(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-feature observed mean, sd (undefined / zero sd -> median positive sd, else 1) and count."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(X, axis=0)
+        sd = np.nanstd(X, axis=0, ddof=1)
+    n_obs = np.isfinite(X).sum(axis=0)
+    ok = np.isfinite(sd) & (sd > 0)
+    sd = np.where(ok, sd, np.nanmedian(sd[ok]) if np.any(ok) else 1.0)
+    return mean, sd, n_obs
+
+
+class _Downshift:
+    """Draws from each feature's down-shifted normal ``N(mean - shift * sd, (width * sd)^2)``."""
+
+    def __init__(self, rng: np.random.Generator, mean: np.ndarray, sd: np.ndarray, shift: float, width: float) -> None:
+        self.rng, self.mean, self.sd, self.shift, self.width = rng, mean, sd, shift, width
+
+    def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
+        """One draw per entry of a samples x features matrix."""
+        return self.rng.normal(size=shape) * (self.width * self.sd)[None, :] + (self.mean - self.shift * self.sd)[None, :]
+
+
+def _lowrank_fill(X: np.ndarray, usable: np.ndarray, *, rank: int, random_state: int | None,
+                  mnar_z: float | None, draws: _Downshift) -> tuple[np.ndarray, np.ndarray]:
+    """Low-rank estimates; with ``mnar_z``, features whose estimates sit clearly low get down-shifted draws."""
+    miss = ~np.isfinite(X)
+    est = np.full_like(X, np.nan)
+    est[:, usable] = lowrank_impute(X[:, usable], rank=rank, random_state=random_state)
+    if mnar_z is None:
+        return est, np.zeros(X.shape[1], dtype=bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        est_missing_mean = np.nanmean(np.where(miss, est, np.nan), axis=0)
+    n_miss = miss.sum(axis=0)
+    n_obs = (~miss).sum(axis=0)
+    se = draws.sd * np.sqrt(1.0 / np.maximum(n_miss, 1) + 1.0 / np.maximum(n_obs, 1))
+    z = (est_missing_mean - draws.mean) / se
+    mnar = usable & (n_miss > 0) & (z < -mnar_z)
+    return np.where(mnar[None, :], draws(X.shape), est), mnar
+
+
+def _knn_fill(X: np.ndarray, usable: np.ndarray, n_neighbors: int) -> np.ndarray:
+    """K-nearest-neighbour estimates (over samples) of the usable features."""
+    from sklearn.impute import KNNImputer
+
+    fill = np.full_like(X, np.nan)
+    fill[:, usable] = KNNImputer(n_neighbors=n_neighbors, keep_empty_features=True).fit_transform(X[:, usable])
+    return fill
+
+
+def _min_fill(X: np.ndarray) -> np.ndarray:
+    """Each feature's minimum observed value, broadcast to the matrix."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.broadcast_to(np.nanmin(X, axis=0), X.shape)
+
+
+def _fill_values(X: np.ndarray, usable: np.ndarray, method: str, draws: _Downshift, *, rank: int,
+                 random_state: int | None, mnar_z: float, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate values for every entry by ``method`` and the features treated as MNAR."""
+    if method in ("mixed", "lowrank"):
+        return _lowrank_fill(X, usable, rank=rank, random_state=random_state,
+                             mnar_z=mnar_z if method == "mixed" else None, draws=draws)
+    if method == "knn":
+        return _knn_fill(X, usable, n_neighbors), np.zeros(X.shape[1], dtype=bool)
+    fill = draws(X.shape) if method == "downshift" else _min_fill(X)
+    return fill, usable & ~np.isfinite(X).all(axis=0)
+
+
+def _store_imputed(a: Any, X: np.ndarray, fill: np.ndarray, mnar: np.ndarray, empty_samp: np.ndarray,
+                   params: dict[str, Any]) -> None:
+    """Write the completed matrix, ``layers['missing']``, ``var['mnar']`` and the record of :func:`impute`."""
+    miss = ~np.isfinite(X)
+    empty_feat = ~(~miss).any(axis=0)
+    usable = ~empty_feat
+    can = miss & usable[None, :] & ~empty_samp[:, None]
+    out = X.copy()
+    out[can] = fill[can]
+    a.X = out
+    a.layers["missing"] = miss.astype(np.uint8)
+    a.var["mnar"] = mnar
+    record(a, "impute", {
+        **params, "n_imputed": int(can.sum()), "n_mnar_features": int(mnar.sum()),
+        "n_mar_features": int((usable & miss.any(axis=0) & ~mnar).sum()),
+        "n_left_missing": int((miss & ~can).sum()), "features_without_values": a.var_names[empty_feat].tolist()[:1000],
+        "samples_without_values": a.obs_names[empty_samp].tolist(),
+    })

@@ -130,22 +130,8 @@ def normalize_plates(
         raise InputError(msg)
     require_columns(raw, [plate, signal], what="raw plate table")
     df = raw.copy()
-    if control in df.columns:
-        labels = df[control].astype(object).where(df[control].notna(), "").astype(str).str.strip()
-        label_source = f"column {control!r}"
-    elif "drug" in df.columns:
-        labels = df["drug"].astype(object).where(df["drug"].notna(), "").astype(str).str.strip()
-        label_source = "column 'drug'"
-    else:
-        msg = f"raw plate table has no {control!r} column (nor 'drug') to tell control wells from treated ones; add it or pass control=."
-        raise InputError(msg)
-    sig = pd.to_numeric(df[signal], errors="coerce")
-    bad = sig.isna() & df[signal].notna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        msg = f"non-numeric {signal} {df[signal].iloc[i]!r} on plate {df[plate].iloc[i]!r} (row {i}): expected a number."
-        raise InputError(msg)
-    df["_signal"] = sig.to_numpy(dtype=float)
+    labels, label_source = _well_labels(df, control)
+    df["_signal"] = _signal_values(df, signal, plate)
     is_neg = (labels == str(negative)).to_numpy()
     is_pos = (labels == str(positive)).to_numpy()
     if not is_neg.any() or not is_pos.any():
@@ -157,70 +143,15 @@ def normalize_plates(
         raise InputError(msg)
     treated = ~is_neg & ~is_pos
     require_columns(df.loc[treated], ["sample", "drug", "dose"], what="raw plate table (treated wells)")
-
-    plates = pd.unique(df[plate].astype(str))
     pkey = df[plate].astype(str).to_numpy()
-    rows = []
-    neg_c = {}
-    pos_c = {}
-    for p in plates:
-        m = pkey == p
-        n_sig = df["_signal"].to_numpy()[m & is_neg]
-        p_sig = df["_signal"].to_numpy()[m & is_pos]
-        n_sig = n_sig[np.isfinite(n_sig)]
-        p_sig = p_sig[np.isfinite(p_sig)]
-        note = []
-        if robust:
-            mn = float(np.median(n_sig)) if n_sig.size else np.nan
-            mp = float(np.median(p_sig)) if p_sig.size else np.nan
-            sn = float(_MAD_SD * np.median(np.abs(n_sig - mn))) if n_sig.size else np.nan
-            sp = float(_MAD_SD * np.median(np.abs(p_sig - mp))) if p_sig.size else np.nan
-        else:
-            mn = float(n_sig.mean()) if n_sig.size else np.nan
-            mp = float(p_sig.mean()) if p_sig.size else np.nan
-            sn = float(n_sig.std(ddof=1)) if n_sig.size > 1 else np.nan
-            sp = float(p_sig.std(ddof=1)) if p_sig.size > 1 else np.nan
-        if not n_sig.size:
-            note.append("no negative controls: wells left out")
-        if not p_sig.size:
-            note.append("no positive controls: wells left out")
-        if n_sig.size and p_sig.size and not mn > mp:
-            note.append("negative-control signal not above positive: wells left out")
-        zp = z_prime(p_sig, n_sig, robust=robust)
-        usable = n_sig.size > 0 and p_sig.size > 0 and mn > mp
-        passed = bool(usable and np.isfinite(zp) and zp >= min_z_prime)
-        if usable and not passed:
-            note.append(f"Z' {zp:.2f} < {min_z_prime}" if np.isfinite(zp) else "Z' undefined (fewer than 2 wells of a control)")
-        neg_c[p] = mn if usable else np.nan
-        pos_c[p] = mp if usable else np.nan
-        rows.append(
-            {
-                "plate": p,
-                "n_wells": int(m.sum()),
-                "n_negative": int(n_sig.size),
-                "n_positive": int(p_sig.size),
-                "negative_mean": mn,
-                "negative_sd": sn,
-                "positive_mean": mp,
-                "positive_sd": sp,
-                "signal_window": mn / mp if mp and np.isfinite(mp) and mp != 0 else np.nan,
-                "cv_negative": sn / mn if mn and np.isfinite(mn) and mn != 0 else np.nan,
-                "z_prime": zp,
-                "pass": passed,
-                "note": "; ".join(note),
-            }
-        )
-    qc = pd.DataFrame(rows)
+    qc = _plates_qc(df["_signal"].to_numpy(), pkey, is_neg, is_pos, robust=robust, min_z_prime=min_z_prime)
     low = qc.loc[~qc["pass"] & (qc["note"].str.contains("Z'")), "plate"].tolist()
     if low:
         shown = ", ".join(low[:5]) + (", ..." if len(low) > 5 else "")
         warnings.warn(f"normalize_plates: {len(low)} plate(s) below Z' {min_z_prime} (kept, flagged in qc): {shown}.", UserWarning, stacklevel=2)
-    nm = pd.Series(neg_c)
-    pm = pd.Series(pos_c)
-    neg_row = nm.reindex(pkey).to_numpy()
-    pos_row = pm.reindex(pkey).to_numpy()
-    resp = (df["_signal"].to_numpy() - pos_row) / (neg_row - pos_row)
-    keep = treated & np.isfinite(neg_row) & np.isfinite(pos_row)
+    resp, usable_row = _viability(df["_signal"].to_numpy(), pkey, qc)
+    qc = qc.drop(columns="_usable")
+    keep = treated & usable_row
     dropped = int((treated & ~keep).sum())
     if dropped:
         bad_plates = qc.loc[qc["note"].str.contains("left out"), "plate"].tolist()
@@ -230,8 +161,107 @@ def normalize_plates(
             UserWarning,
             stacklevel=2,
         )
-    out = df.loc[keep].copy()
-    out["response"] = resp[keep]
+    out = _screen_table(df.loc[keep].copy(), resp[keep], signal=signal, plate=plate, control=control)
+    stat = "median" if robust else "mean"
+    out.attrs.update(
+        {
+            "normalisation": f"per plate: (signal - {stat}(positive)) / ({stat}(negative) - {stat}(positive))",
+            "response_conversion": "normalised from raw plate signals",
+            "response_scale": "fraction",
+            "n_dropped_wells": dropped,
+        }
+    )
+    return out, qc
+
+
+def _well_labels(df: pd.DataFrame, control: str) -> tuple[pd.Series, str]:
+    """The stripped well labels (from ``control``, else ``drug``) and where they came from."""
+    for col in (control, "drug"):
+        if col in df.columns:
+            return df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip(), f"column {col!r}"
+    msg = f"raw plate table has no {control!r} column (nor 'drug') to tell control wells from treated ones; add it or pass control=."
+    raise InputError(msg)
+
+
+def _signal_values(df: pd.DataFrame, signal: str, plate: str) -> np.ndarray:
+    """The numeric signal of every well; a non-numeric entry is an :class:`InputError`."""
+    sig = pd.to_numeric(df[signal], errors="coerce")
+    bad = sig.isna() & df[signal].notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        msg = f"non-numeric {signal} {df[signal].iloc[i]!r} on plate {df[plate].iloc[i]!r} (row {i}): expected a number."
+        raise InputError(msg)
+    return sig.to_numpy(dtype=float)
+
+
+def _centre_spread(x: np.ndarray, robust: bool) -> tuple[float, float]:
+    """Mean and SD (``robust``: median and 1.4826 x MAD) of control signals; NaN when undefined."""
+    if robust:
+        c = float(np.median(x)) if x.size else np.nan
+        return c, float(_MAD_SD * np.median(np.abs(x - c))) if x.size else np.nan
+    return (float(x.mean()) if x.size else np.nan), (float(x.std(ddof=1)) if x.size > 1 else np.nan)
+
+
+def _plate_row(p: str, n_wells: int, n_sig: np.ndarray, p_sig: np.ndarray, *, robust: bool, min_z_prime: float) -> dict[str, Any]:
+    """The QC row of one plate from its (finite) negative and positive control signals."""
+    note = []
+    mn, sn = _centre_spread(n_sig, robust)
+    mp, sp = _centre_spread(p_sig, robust)
+    if not n_sig.size:
+        note.append("no negative controls: wells left out")
+    if not p_sig.size:
+        note.append("no positive controls: wells left out")
+    if n_sig.size and p_sig.size and not mn > mp:
+        note.append("negative-control signal not above positive: wells left out")
+    zp = z_prime(p_sig, n_sig, robust=robust)
+    usable = n_sig.size > 0 and p_sig.size > 0 and mn > mp
+    passed = bool(usable and np.isfinite(zp) and zp >= min_z_prime)
+    if usable and not passed:
+        note.append(f"Z' {zp:.2f} < {min_z_prime}" if np.isfinite(zp) else "Z' undefined (fewer than 2 wells of a control)")
+    return {
+        "plate": p,
+        "n_wells": n_wells,
+        "n_negative": int(n_sig.size),
+        "n_positive": int(p_sig.size),
+        "negative_mean": mn,
+        "negative_sd": sn,
+        "positive_mean": mp,
+        "positive_sd": sp,
+        "signal_window": mn / mp if mp and np.isfinite(mp) and mp != 0 else np.nan,
+        "cv_negative": sn / mn if mn and np.isfinite(mn) and mn != 0 else np.nan,
+        "z_prime": zp,
+        "pass": passed,
+        "note": "; ".join(note),
+        "_usable": usable,
+    }
+
+
+def _plates_qc(sig: np.ndarray, pkey: np.ndarray, is_neg: np.ndarray, is_pos: np.ndarray, *,
+               robust: bool, min_z_prime: float) -> pd.DataFrame:
+    """One QC row per plate (in order of appearance), with a private ``_usable`` column."""
+    rows = []
+    for p in pd.unique(pkey):
+        m = pkey == p
+        n_sig = sig[m & is_neg]
+        p_sig = sig[m & is_pos]
+        rows.append(_plate_row(p, int(m.sum()), n_sig[np.isfinite(n_sig)], p_sig[np.isfinite(p_sig)],
+                               robust=robust, min_z_prime=min_z_prime))
+    return pd.DataFrame(rows)
+
+
+def _viability(sig: np.ndarray, pkey: np.ndarray, qc: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per-well viability from its plate's control means, and whether the plate was usable."""
+    ok = qc["_usable"].to_numpy(dtype=bool)
+    nm = pd.Series(np.where(ok, qc["negative_mean"], np.nan), index=qc["plate"])
+    pm = pd.Series(np.where(ok, qc["positive_mean"], np.nan), index=qc["plate"])
+    neg_row = nm.reindex(pkey).to_numpy()
+    pos_row = pm.reindex(pkey).to_numpy()
+    return (sig - pos_row) / (neg_row - pos_row), np.isfinite(neg_row) & np.isfinite(pos_row)
+
+
+def _screen_table(out: pd.DataFrame, response: np.ndarray, *, signal: str, plate: str, control: str) -> pd.DataFrame:
+    """Treated wells in the canonical ``sample, drug, dose, response`` layout (+ carried-over columns)."""
+    out["response"] = response
     dose = pd.to_numeric(out["dose"], errors="coerce")
     if dose.isna().any():
         i = int(np.flatnonzero(dose.isna().to_numpy())[0])
@@ -240,13 +270,4 @@ def normalize_plates(
     out["dose"] = dose.to_numpy(dtype=float)
     front = ["sample", "drug", "dose", "response"]
     carry = [c for c in out.columns if c not in front + ["_signal", signal, control] and c != "response"]
-    out = out[front + carry].rename(columns={plate: "plate"}).reset_index(drop=True)
-    out.attrs.update(
-        {
-            "normalisation": f"per plate: (signal - {'median' if robust else 'mean'}(positive)) / ({'median' if robust else 'mean'}(negative) - {'median' if robust else 'mean'}(positive))",
-            "response_conversion": "normalised from raw plate signals",
-            "response_scale": "fraction",
-            "n_dropped_wells": dropped,
-        }
-    )
-    return out, qc
+    return out[front + carry].rename(columns={plate: "plate"}).reset_index(drop=True)

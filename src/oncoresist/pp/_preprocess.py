@@ -111,67 +111,111 @@ def preprocess(
         raise InputError(msg)
     steps: dict[str, list[str]] = {}
     for name in names:
-        done: list[str] = []
-        a = m.mod[name]
-        X = dense(a.X)
-        if name == "rna":
-            u = a.uns.get("rna")
-            x_kind = str(u.get("X", "")) if isinstance(u, Mapping) else ""
-            v = X[np.isfinite(X)]
-            looks_counts = v.size > 0 and v.min() >= 0 and np.allclose(v, np.round(v)) and v.max() > 50
-            if "counts" in a.layers and (rna_method == "vst" or "cpm" not in x_kind.lower()):
-                normalize_counts(m, mod=name, method=rna_method)
-                done.append(f"normalize_counts({rna_method})")
-            elif "counts" not in a.layers and looks_counts:
-                normalize_counts(m, mod=name, method=rna_method, layer=None)
-                done.append(f"normalize_counts({rna_method})")
-        elif name == "meth":
-            if "mvalue" not in a.layers:
-                v = X[np.isfinite(X)]
-                if v.size and v.min() >= 0 and v.max() <= 1:
-                    mvalues(m, mod=name)
-                    done.append("mvalues")
-        elif name in ("prot", "phospho"):
-            normalize_proteomics(m, mod=name)
-            done.append("normalize_proteomics")
-            filter_missing(m, mod=name, max_missing=max_missing)
-            done.append(f"filter_missing({max_missing})")
-            if impute_missing:
-                impute(m, mod=name)
-                done.append("impute(mixed)")
-        elif name == "metab":
-            normalize_metabolomics(m, mod=name)
-            done.append("normalize_metabolomics")
-        elif name == "mut":
-            if not _is_binary(X):
-                binarize_mutations(m, mod=name)
-                done.append("binarize_mutations")
-        elif name == "cnv":
-            u = a.uns.get("cnv")
-            kind = str(u.get("values", "log2_ratio")) if isinstance(u, Mapping) else "log2_ratio"
-            if kind in ("log2_ratio", "log2"):
-                cnv_calls(m, mod=name)
-                done.append("cnv_calls")
+        done = _modality_steps(m, name, rna_method=rna_method, max_missing=max_missing, impute_missing=impute_missing)
         if batch_key is not None and name in batch_mods:
             combat(m, mod=name, batch_key=batch_key, covariates=covariates)
             done.append(f"combat({batch_key})")
-        if n_top is not None and name in _CONTINUOUS:
-            k = n_top.get(name) if isinstance(n_top, Mapping) else n_top
-            if k is not None:
-                lay = "mvalue" if name == "meth" and "mvalue" in m.mod[name].layers else None
-                select_features(m, mod=name, n_top=int(k), layer=lay)
-                done.append(f"select_features({int(k)})")
+        done += _select_steps(m, name, n_top)
         steps[name] = done or ["unchanged"]
     m.uns["preprocess"] = {
         "steps": steps,
-        "params": {
-            "batch_key": "None" if batch_key is None else batch_key,
-            "batch_mods": list(batch_mods),
-            "covariates": list(covariates or []),
-            "rna_method": rna_method,
-            "max_missing": float(max_missing),
-            "impute_missing": bool(impute_missing),
-            "n_top": "None" if n_top is None else (dict(n_top) if isinstance(n_top, Mapping) else int(n_top)),
-        },
+        "params": _params_record(batch_key=batch_key, batch_mods=batch_mods, covariates=covariates, rna_method=rna_method,
+                                 max_missing=max_missing, impute_missing=impute_missing, n_top=n_top),
     }
     return m if copy else None
+
+
+def _rna_steps(m: Any, name: str, X: np.ndarray, *, rna_method: str) -> list[str]:
+    """Counts (``layers['counts']`` or count-like ``X``) -> normalised expression; normalised ``X`` is kept."""
+    a = m.mod[name]
+    u = a.uns.get("rna")
+    x_kind = str(u.get("X", "")) if isinstance(u, Mapping) else ""
+    v = X[np.isfinite(X)]
+    looks_counts = v.size > 0 and v.min() >= 0 and np.allclose(v, np.round(v)) and v.max() > 50
+    if "counts" in a.layers and (rna_method == "vst" or "cpm" not in x_kind.lower()):
+        normalize_counts(m, mod=name, method=rna_method)
+        return [f"normalize_counts({rna_method})"]
+    if "counts" not in a.layers and looks_counts:
+        normalize_counts(m, mod=name, method=rna_method, layer=None)
+        return [f"normalize_counts({rna_method})"]
+    return []
+
+
+def _meth_steps(m: Any, name: str, X: np.ndarray) -> list[str]:
+    """Beta values -> ``layers['mvalue']`` (unless present or ``X`` is not in [0, 1])."""
+    if "mvalue" in m.mod[name].layers:
+        return []
+    v = X[np.isfinite(X)]
+    if v.size and v.min() >= 0 and v.max() <= 1:
+        mvalues(m, mod=name)
+        return ["mvalues"]
+    return []
+
+
+def _proteomics_steps(m: Any, name: str, *, max_missing: float, impute_missing: bool) -> list[str]:
+    """Log2 / median centring, missingness filter and optional imputation of a proteomics layer."""
+    normalize_proteomics(m, mod=name)
+    filter_missing(m, mod=name, max_missing=max_missing)
+    done = ["normalize_proteomics", f"filter_missing({max_missing})"]
+    if impute_missing:
+        impute(m, mod=name)
+        done.append("impute(mixed)")
+    return done
+
+
+def _cnv_steps(m: Any, name: str) -> list[str]:
+    """Log2 ratios -> gene-level calls in ``layers['calls']``."""
+    u = m.mod[name].uns.get("cnv")
+    kind = str(u.get("values", "log2_ratio")) if isinstance(u, Mapping) else "log2_ratio"
+    if kind in ("log2_ratio", "log2"):
+        cnv_calls(m, mod=name)
+        return ["cnv_calls"]
+    return []
+
+
+def _modality_steps(m: Any, name: str, *, rna_method: str, max_missing: float, impute_missing: bool) -> list[str]:
+    """Run the default normalisation of one modality (by its name); return the step labels."""
+    X = dense(m.mod[name].X)
+    if name == "rna":
+        return _rna_steps(m, name, X, rna_method=rna_method)
+    if name == "meth":
+        return _meth_steps(m, name, X)
+    if name in ("prot", "phospho"):
+        return _proteomics_steps(m, name, max_missing=max_missing, impute_missing=impute_missing)
+    if name == "metab":
+        normalize_metabolomics(m, mod=name)
+        return ["normalize_metabolomics"]
+    if name == "mut":
+        if _is_binary(X):
+            return []
+        binarize_mutations(m, mod=name)
+        return ["binarize_mutations"]
+    if name == "cnv":
+        return _cnv_steps(m, name)
+    return []
+
+
+def _select_steps(m: Any, name: str, n_top: int | Mapping[str, int] | None) -> list[str]:
+    """Flag the most variable features of a continuous modality (``mvalue`` layer for methylation)."""
+    if n_top is None or name not in _CONTINUOUS:
+        return []
+    k = n_top.get(name) if isinstance(n_top, Mapping) else n_top
+    if k is None:
+        return []
+    lay = "mvalue" if name == "meth" and "mvalue" in m.mod[name].layers else None
+    select_features(m, mod=name, n_top=int(k), layer=lay)
+    return [f"select_features({int(k)})"]
+
+
+def _params_record(*, batch_key: str | None, batch_mods: Sequence[str], covariates: Sequence[str] | None, rna_method: str,
+                   max_missing: float, impute_missing: bool, n_top: int | Mapping[str, int] | None) -> dict[str, Any]:
+    """The ``.h5mu``-writable parameter record of :func:`preprocess`."""
+    return {
+        "batch_key": "None" if batch_key is None else batch_key,
+        "batch_mods": list(batch_mods),
+        "covariates": list(covariates or []),
+        "rna_method": rna_method,
+        "max_missing": float(max_missing),
+        "impute_missing": bool(impute_missing),
+        "n_top": "None" if n_top is None else (dict(n_top) if isinstance(n_top, Mapping) else int(n_top)),
+    }
