@@ -490,3 +490,39 @@ def test_step_observed_activity_rebound():
     amax, rebound = _observed_activity(per_dose, 2)
     np.testing.assert_allclose(amax, [0.7, 0.2])
     np.testing.assert_allclose(rebound, [0.3, -0.2])
+
+
+# ---- drug_layer steps
+def _tiny_curves():
+    return pd.DataFrame({"sample": ["B", "A", "A"], "drug": ["D1", "D1", "D2"], "status": ["ok", "ok", "no_data"],
+                         "auc": [0.4, 1.2, np.nan], "ic50_uM": [0.1, np.inf, np.nan],
+                         "ic50_status": ["in_range", "not_reached", ""], "dose_min_uM": [0.01, 0.02, 0.01],
+                         "dose_max_uM": [1.0, 2.0, 1.0]})  # fmt: skip
+
+
+def test_step_checked_curves_and_obs_names():
+    from oncoresist.tl.screen._drug_layer import _checked_curves, _obs_names
+
+    c = _checked_curves(_tiny_curves())
+    assert list(c["_var"]) == ["D1", "D1", "D2"]
+    with pytest.raises(InputError, match="duplicated sample x drug"):
+        _checked_curves(pd.concat([_tiny_curves(), _tiny_curves().iloc[:1]]))
+    assert list(_obs_names(c, None)) == ["A", "B"]
+    with pytest.warns(UserWarning, match="1 screened sample"):
+        assert list(_obs_names(c, ["B", "C"])) == ["B", "C"]
+
+
+def test_step_drug_layers_and_var():
+    from oncoresist.tl.screen._drug_layer import _checked_curves, _drug_layers, _drug_var
+
+    c = _checked_curves(_tiny_curves())
+    ok = c["status"].to_numpy() == "ok"
+    obs, var = pd.Index(["A", "B"], dtype=object), pd.Index(["D1", "D2"], dtype=object)
+    layers = _drug_layers(c, ok, obs, var)
+    assert set(layers) == {"auc", "ic50_uM", "ic50_censored"}
+    np.testing.assert_array_equal(layers["auc"], [[1.2, np.nan], [0.4, np.nan]])
+    np.testing.assert_array_equal(layers["ic50_censored"], [[1.0, np.nan], [0.0, np.nan]])
+    vdf = _drug_var(c, ok, var, layers["auc"], pd.DataFrame({"target": ["T1"]}, index=["D1"]))
+    assert list(vdf["n_screened"]) == [2, 1] and list(vdf["n_fitted"]) == [2, 0]
+    assert vdf.loc["D1", "median_auc"] == pytest.approx(0.8) and vdf.loc["D1", "target"] == "T1"
+    assert vdf.loc["D1", "dose_min_uM"] == 0.01 and vdf.loc["D1", "dose_max_uM"] == 2.0
