@@ -424,3 +424,105 @@ def test_cll_bcr_inhibitors_work_better_in_unmutated_ighv(shared_data):
         u, mm = s.loc[s["IGHV"] == "U", "auc"], s.loc[s["IGHV"] == "M", "auc"]
         assert len(u) > 30 and len(mm) > 30
         assert mannwhitneyu(u, mm, alternative="less").pvalue < 1e-4, drug
+
+
+# ------------------------------------------------------------------------------------------
+# the named steps of fit_curves, each on its own
+# ------------------------------------------------------------------------------------------
+def test_step_check_fit_args():
+    from oncoresist.tl.screen._curves import _check_fit_args
+
+    _check_fit_args("3p", "huber", 0.1)
+    with pytest.raises(InputError, match="f_scale must be a positive number"):
+        _check_fit_args("4p", "linear", 0.0)
+
+
+def test_step_split_time_zero():
+    from oncoresist.tl.screen._curves import _split_time_zero
+
+    df = pd.DataFrame({"sample": ["a", "a", "a", "b"], "drug": "D", "dose": [0.1, 0.1, 1.0, 0.1],
+                       "response": [0.4, 0.8, 0.6, 0.9], "time": [0.0, 72.0, 72.0, 72.0]})  # fmt: skip
+    rest, keys, r0 = _split_time_zero(df)
+    assert keys == ["sample", "drug"] and len(rest) == 3 and r0.to_dict() == {"a": 0.4}
+    _, keys, r0 = _split_time_zero(df.assign(time=[24.0, 72.0, 72.0, 24.0]))
+    assert keys == ["sample", "drug", "time"] and r0 is None
+    with pytest.raises(InputError, match="no rows to fit"):
+        _split_time_zero(df.assign(time=0.0))
+
+
+def test_step_group_curves_counts_and_status():
+    from oncoresist.tl.screen._curves import _group_curves
+
+    df = pd.DataFrame({"sample": ["a"] * 5 + ["b"] * 2, "drug": "D",
+                       "dose": [0.0, 0.1, 0.1, 1.0, -1.0, 0.1, 0.1], "response": [1.0, 0.9, 0.8, np.nan, 0.5, 0.7, 0.6]})  # fmt: skip
+    with pytest.warns(UserWarning) as rec:
+        c = _group_curves(df, ["sample", "drug"], "fraction")
+    assert len(rec) == 2
+    assert c.n == 2 and list(c.n_points) == [2, 2] and list(c.n_control) == [1, 0]
+    assert list(c.n_bad_dose) == [1, 0] and list(c.n_missing) == [1, 0]
+    assert list(c.status) == ["too_few_doses", "too_few_doses"] and len(c.ok) == 0
+
+
+def test_step_fit_viability_and_curve_table(rng):
+    from oncoresist.tl.screen._curves import (
+        DEFAULT_BOUNDS,
+        _curve_table,
+        _fit_viability,
+        _FitOptions,
+        _group_curves,
+    )
+
+    screen, truth = make_screen(rng, n=4, noise=0.005)
+    c = _group_curves(screen, ["sample", "drug"], "fraction")
+    o = _FitOptions("4p", "linear", 0.1, dict(DEFAULT_BOUNDS), 2.0, None, 10.0, 0.1, 0.2, 0.7, 200, 3, 1, None, True)
+    fit = _fit_viability(c, o)
+    assert fit["params"].shape == (4, 4) and fit["converged"].all()
+    np.testing.assert_allclose(np.exp(fit["params"][:, 2]), truth["ec50"], rtol=0.1)
+    out = _curve_table(c, fit, o)
+    assert (out["r2"] > 0.98).all() and list(out["sample"]) == list(truth["sample"])
+    assert {"flags", "dss3", "auc_common", "amax", "ic50_status"} <= set(out.columns)
+
+
+def test_step_observed_activity_rebound():
+    from oncoresist.tl.screen._curves import _observed_activity
+
+    per_dose = pd.DataFrame({"cid": [0, 0, 0, 1, 1], "dose": [0.1, 1, 10, 0.1, 1], "resp": [0.9, 0.3, 0.6, 1.0, 0.8]})
+    amax, rebound = _observed_activity(per_dose, 2)
+    np.testing.assert_allclose(amax, [0.7, 0.2])
+    np.testing.assert_allclose(rebound, [0.3, -0.2])
+
+
+# ---- drug_layer steps
+def _tiny_curves():
+    return pd.DataFrame({"sample": ["B", "A", "A"], "drug": ["D1", "D1", "D2"], "status": ["ok", "ok", "no_data"],
+                         "auc": [0.4, 1.2, np.nan], "ic50_uM": [0.1, np.inf, np.nan],
+                         "ic50_status": ["in_range", "not_reached", ""], "dose_min_uM": [0.01, 0.02, 0.01],
+                         "dose_max_uM": [1.0, 2.0, 1.0]})  # fmt: skip
+
+
+def test_step_checked_curves_and_obs_names():
+    from oncoresist.tl.screen._drug_layer import _checked_curves, _obs_names
+
+    c = _checked_curves(_tiny_curves())
+    assert list(c["_var"]) == ["D1", "D1", "D2"]
+    with pytest.raises(InputError, match="duplicated sample x drug"):
+        _checked_curves(pd.concat([_tiny_curves(), _tiny_curves().iloc[:1]]))
+    assert list(_obs_names(c, None)) == ["A", "B"]
+    with pytest.warns(UserWarning, match="1 screened sample"):
+        assert list(_obs_names(c, ["B", "C"])) == ["B", "C"]
+
+
+def test_step_drug_layers_and_var():
+    from oncoresist.tl.screen._drug_layer import _checked_curves, _drug_layers, _drug_var
+
+    c = _checked_curves(_tiny_curves())
+    ok = c["status"].to_numpy() == "ok"
+    obs, var = pd.Index(["A", "B"], dtype=object), pd.Index(["D1", "D2"], dtype=object)
+    layers = _drug_layers(c, ok, obs, var)
+    assert set(layers) == {"auc", "ic50_uM", "ic50_censored"}
+    np.testing.assert_array_equal(layers["auc"], [[1.2, np.nan], [0.4, np.nan]])
+    np.testing.assert_array_equal(layers["ic50_censored"], [[1.0, np.nan], [0.0, np.nan]])
+    vdf = _drug_var(c, ok, var, layers["auc"], pd.DataFrame({"target": ["T1"]}, index=["D1"]))
+    assert list(vdf["n_screened"]) == [2, 1] and list(vdf["n_fitted"]) == [2, 0]
+    assert vdf.loc["D1", "median_auc"] == pytest.approx(0.8) and vdf.loc["D1", "target"] == "T1"
+    assert vdf.loc["D1", "dose_min_uM"] == 0.01 and vdf.loc["D1", "dose_max_uM"] == 2.0

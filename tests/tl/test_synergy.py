@@ -182,3 +182,97 @@ def test_simulated_met_synergy_is_recovered():
         assert planted.min() > other.max(), m  # every planted block scores above every other block
         assert mannwhitneyu(planted, other, alternative="greater").pvalue < 1e-3
     assert np.corrcoef(s["bliss"], 100 * s["bliss_excess"])[0, 1] > 0.9
+
+
+# ---- the method registry and its kernels, each on its own
+
+
+def test_registry_keeps_the_public_method_names():
+    from oncoresist.tl import SYNERGY_METHODS
+    from oncoresist.tl.screen._synergy_methods import METHOD_REGISTRY
+
+    assert SYNERGY_METHODS == ("zip", "bliss", "hsa", "loewe")
+    assert all(METHOD_REGISTRY[m].name == m and METHOD_REGISTRY[m].reference for m in SYNERGY_METHODS)
+
+
+def test_bliss_kernel_on_a_hand_computed_2x2():
+    from oncoresist.tl.screen._synergy_methods import bliss_reference
+
+    ref = bliss_reference(np.array([10.0, 50.0]), np.array([20.0, 40.0]))
+    # 10 + 20 - 2 = 28; 10 + 40 - 4 = 46; 50 + 20 - 10 = 60; 50 + 40 - 20 = 70
+    np.testing.assert_allclose(ref, [[28.0, 46.0], [60.0, 70.0]])
+    batch = bliss_reference(np.array([[10.0, 50.0], [0.0, 100.0]]), np.array([[20.0, 40.0], [30.0, 30.0]]))
+    np.testing.assert_allclose(batch[0], ref)
+    np.testing.assert_allclose(batch[1], [[30.0, 30.0], [100.0, 100.0]])
+
+
+def test_hsa_kernel_on_a_hand_computed_2x2():
+    from oncoresist.tl.screen._synergy_methods import hsa_reference
+
+    np.testing.assert_array_equal(hsa_reference(np.array([10.0, 50.0]), np.array([20.0, 40.0])), [[20.0, 40.0], [50.0, 50.0]])
+
+
+def test_loewe_kernel_solves_the_isobole_and_falls_back():
+    from oncoresist.tl.screen._synergy_methods import loewe_reference
+
+    # the same drug twice (EC50 1, hill 1): Loewe additivity = the curve at the summed dose
+    p = np.array([[0.0, 100.0, 0.0, 1.0]] * 2)
+    x1, x2 = np.array([0.5, 1.0]), np.array([0.5, 3.0])
+    y, fb = loewe_reference(x1, x2, p, p)
+    np.testing.assert_allclose(y, 100.0 * (x1 + x2) / (1.0 + x1 + x2), atol=1e-6)
+    assert not fb.any()
+    # drug 2 cannot reach more than 30 %: no solution above it, the larger curve at x1 + x2 is used
+    p2 = np.array([[0.0, 30.0, 0.0, 1.0]])
+    y, fb = loewe_reference(np.array([10.0]), np.array([10.0]), p[:1], p2)
+    assert fb.all()
+    assert y[0] == pytest.approx(100.0 * 20.0 / 21.0)
+
+
+def test_zip_kernel_recovers_an_independent_surface(rng):
+    from oncoresist.tl.screen._synergy_methods import bliss_reference, zip_fit
+
+    c = np.array([0.0, 0.1, 0.3, 1.0, 3.0])
+    y1, y2 = inhibition(c, 0.3, 1.0), inhibition(c, 1.0, 1.5)
+    surface = bliss_reference(y1, y2)[None]
+    fit = zip_fit(surface, c[None], c[None], y1[None], y2[None], top=100.0, max_iter=200)
+    assert fit.shape == (1, 4, 4)
+    np.testing.assert_allclose(fit[0], surface[0, 1:, 1:], atol=1e-3)
+
+
+def test_step_check_methods_lowercases_and_rejects():
+    from oncoresist.tl.screen._synergy import _check_methods
+
+    assert _check_methods(("Bliss", "ZIP"), 0.0, 100.0, 3) == ["bliss", "zip"]
+    with pytest.raises(InputError, match="methods must be among"):
+        _check_methods(["chou"], 0.0, 100.0, 3)
+    with pytest.raises(InputError, match="together"):
+        _check_methods(["bliss"], None, 100.0, 3)
+
+
+def test_step_dose_grid_and_block_status(rng):
+    from oncoresist.tl.screen._synergy import _block_status, _dose_grid, _prepare
+
+    frame = block_frame("B1", bliss_independent, conc1=CONC[:4], conc2=CONC[:3])
+    frame = pd.concat([frame, frame.iloc[[5]].assign(response=frame["response"].iloc[5] + 0.1)])  # a replicate
+    df, _ = _prepare(frame, "auto", "viability")
+    d = _dose_grid(df)
+    assert d.resp.shape == (1, 4, 3)
+    np.testing.assert_array_equal(d.c1[0], CONC[:4])
+    assert d.n_rep[0, 1, 2] == 2 and d.n_rep.sum() == 13
+    assert d.resp[0, 1, 2] == pytest.approx(df["inhibition"].iloc[[5, 12]].mean())
+    status, flags = _block_status(d)
+    assert list(status) == ["ok"] and flags == [[]]
+    df2, _ = _prepare(frame.iloc[1:], "auto", "viability")
+    with pytest.warns(UserWarning, match="incomplete dose grid"):
+        _, flags = _block_status(_dose_grid(df2))
+    assert flags == [["incomplete_grid (1 of 12 wells missing)"]]
+
+
+def test_step_msa_columns_picks_the_best_window():
+    from oncoresist.tl.screen._synergy import _msa_columns
+
+    score = np.zeros((1, 4, 4))
+    score[0, 2:, 2:] = 8.0
+    c = np.array([[0.0, 0.1, 1.0, 10.0]])
+    best, r1, r2 = _msa_columns(score, c, c, np.array([4]), np.array([4]), np.array([True]), 2)
+    assert best[0] == 8.0 and r1 == ["1-10"] and r2 == ["1-10"]

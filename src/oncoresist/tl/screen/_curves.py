@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -439,6 +440,318 @@ def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
         raise InputError(msg)
 
 
+@dataclass(frozen=True)
+class _FitOptions:
+    """Settings of one :func:`fit_curves` call, passed to its steps."""
+
+    model: str
+    loss: str
+    f_scale: float
+    bnd: dict[str, tuple[float, float]]
+    ec50_margin: float
+    common_range: Any
+    dss_threshold: float
+    flat_threshold: float
+    nonmonotone_tol: float
+    min_r2: float
+    max_iter: int
+    chunk_size: int
+    n_jobs: int | None
+    scheduler: Any
+    quiet: bool
+
+
+def _check_fit_args(model: str, loss: str, f_scale: float) -> None:
+    """Validate the model, the loss and its residual scale."""
+    _check_choice("model", model, MODELS)
+    _check_choice("loss", loss, _lm.LOSSES)
+    if not (np.isfinite(f_scale) and f_scale > 0):
+        msg = f"f_scale must be a positive number, got {f_scale!r}."
+        raise InputError(msg)
+
+
+def _split_time_zero(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], pd.Series | None]:
+    """Remove time-zero rows (their median response per sample is returned) and choose the curve keys."""
+    r0_by_sample: pd.Series | None = None
+    keys = ["sample", "drug"]
+    if "time" in df.columns:
+        t0 = df["time"].to_numpy() == 0
+        if t0.any():
+            r0_by_sample = df.loc[t0].groupby("sample")["response"].median()
+            df = df.loc[~t0].reset_index(drop=True)
+        if len(pd.unique(df["time"].dropna())) > 1:
+            keys = ["sample", "drug", "time"]
+    if df.empty:
+        msg = "dose-response table has no rows to fit (after removing time-zero rows)."
+        raise InputError(msg)
+    return df, keys, r0_by_sample
+
+
+@dataclass
+class _Curves:
+    """Rows of a screen grouped into curves, with per-curve counts, dose ranges and status."""
+
+    cid: np.ndarray  # curve id of every row
+    key_table: pd.DataFrame
+    dose: np.ndarray
+    resp: np.ndarray
+    usable: np.ndarray  # rows that are fitted
+    lx_all: np.ndarray  # log dose of usable rows, NaN elsewhere
+    n_bad_dose: np.ndarray
+    n_control: np.ndarray
+    n_missing: np.ndarray
+    n_points: np.ndarray
+    per_dose: pd.DataFrame  # cid, dose, mean resp of usable rows
+    n_doses: np.ndarray
+    dmin: np.ndarray
+    dmax: np.ndarray
+    status: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of curves."""
+        return len(self.key_table)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Ids of the curves to fit."""
+        return np.flatnonzero(self.status == "ok")
+
+
+def _count_rows(df: pd.DataFrame, keys: list[str], response_scale: str) -> _Curves:
+    """Group rows into curves; count controls, invalid doses and missing responses; per-curve dose ranges."""
+    grp = df.groupby(keys, sort=True, dropna=False)
+    cid = grp.ngroup().to_numpy()
+    key_table = grp.size().reset_index()[keys]
+    n_curves = len(key_table)
+    dose = df["dose"].to_numpy()
+    resp = df["response"].to_numpy()
+    bad_dose = ~np.isfinite(dose) | (dose < 0)
+    control = dose == 0
+    missing = ~np.isfinite(resp)
+    usable = ~bad_dose & ~control & ~missing
+    with np.errstate(divide="ignore"):
+        lx_all = np.where(usable, np.log(np.where(usable, dose, 1.0)), np.nan)
+    udf = pd.DataFrame({"cid": cid[usable], "dose": dose[usable], "resp": resp[usable]})
+    per_dose = udf.groupby(["cid", "dose"], sort=True)["resp"].mean().reset_index()
+    dmin = np.full(n_curves, np.nan)
+    dmax = np.full(n_curves, np.nan)
+    if len(per_dose):
+        g = per_dose.groupby("cid")["dose"]
+        idx = g.min().index.to_numpy()
+        dmin[idx] = g.min().to_numpy()
+        dmax[idx] = g.max().to_numpy()
+    med = udf.groupby("cid")["resp"].median()
+    med_resp = np.full(n_curves, np.nan)
+    med_resp[med.index.to_numpy()] = med.to_numpy()
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(cid, weights=mask, minlength=n_curves).astype(int)
+
+    c = _Curves(
+        cid, key_table, dose, resp, usable, lx_all, count(bad_dose), count(control & ~bad_dose),
+        count(missing & ~bad_dose & ~control), count(usable), per_dose,
+        np.bincount(per_dose["cid"].to_numpy(), minlength=n_curves), dmin, dmax, np.full(n_curves, "ok", dtype=object),
+    )  # fmt: skip
+    c.status[c.n_doses < 2] = "too_few_doses"
+    c.status[c.n_points == 0] = "no_data"
+    c.status[(c.status == "ok") & (response_scale == "fraction") & (med_resp > 3.0)] = "scale_mismatch"
+    return c
+
+
+def _group_curves(df: pd.DataFrame, keys: list[str], response_scale: str) -> _Curves:
+    """Group and count the rows of every curve, set which curves can be fitted; warn about what is left out."""
+    c = _count_rows(df, keys, response_scale)
+    bad_dose = ~np.isfinite(c.dose) | (c.dose < 0)
+    if bad_dose.any():
+        warnings.warn(
+            f"fit_curves: {int(bad_dose.sum())} row(s) with a missing or negative dose left out "
+            f"({int((c.n_bad_dose > 0).sum())} curve(s) flagged 'invalid_dose').",
+            UserWarning,
+            stacklevel=3,
+        )
+    if (c.status != "ok").any():
+        counts = pd.Series(c.status[c.status != "ok"]).value_counts()
+        warnings.warn(
+            "fit_curves: " + ", ".join(f"{v} curve(s) {k}" for k, v in counts.items())
+            + " were not fitted (status column; metrics NaN); the rest of the screen was fitted.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return c
+
+
+def _fit_viability(c: _Curves, o: _FitOptions) -> dict[str, Any]:
+    """Fit the Hill curves of every fittable curve in chunks; returns the fits and their bounds."""
+    free = {"4p": [True, True, True, True], "3p": [False, True, True, True], "2p": [False, False, True, True]}[o.model]
+    ulo, uhi = np.log(c.dmin), np.log(c.dmax)
+    margin = float(o.ec50_margin) * _LN10
+    bnd, n = o.bnd, c.n
+    lower = np.column_stack([np.full(n, bnd["top"][0]), np.full(n, bnd["bottom"][0]), ulo - margin, np.full(n, bnd["hill"][0])])
+    upper = np.column_stack([np.full(n, bnd["top"][1]), np.full(n, bnd["bottom"][1]), uhi + margin, np.full(n, bnd["hill"][1])])
+    rows = _Rows(c.cid[c.usable], c.lx_all[c.usable], c.ok, c.n_points)  # _Rows indexes into the usable subset
+    fit = _run_fits(
+        rows, c.lx_all[c.usable], c.resp[c.usable], n_curves=n, free=np.array(free), p_fixed=np.array([1.0, 0.0, 0.0, 0.0]),
+        lower_c=lower, upper_c=upper, loss=o.loss, f_scale=o.f_scale, max_iter=o.max_iter, chunk_size=o.chunk_size,
+        n_jobs=o.n_jobs, scheduler=o.scheduler, quiet=o.quiet, description="fitting curves",
+    )  # fmt: skip
+    return {**fit, "lower": lower, "upper": upper, "margin": margin, "n_free": int(sum(free)), "ulo": ulo, "uhi": uhi}
+
+
+def _potency_columns(out: pd.DataFrame, fit: dict[str, Any], flat_threshold: float) -> dict[str, np.ndarray]:
+    """Add top, bottom, EC50, IC50 and Emax columns; return the flat / increasing / fitted masks."""
+    top, bottom, le, h = (fit["params"][:, i] for i in range(4))
+    ulo, uhi = fit["ulo"], fit["uhi"]
+    out["top"] = top
+    out["bottom"] = bottom
+    f_lo = _curve_value(top, bottom, le, h, ulo)
+    f_hi = _curve_value(top, bottom, le, h, uhi)
+    flat = np.abs(f_hi - f_lo) < flat_threshold
+    fitted = ~np.isnan(top)
+    out["ec50_uM"] = np.where(flat, np.nan, np.exp(le))
+    out["log10_ec50"] = np.where(flat, np.nan, le / _LN10)
+    ec_status = np.where(fitted, _range_status(le, ulo, uhi), "")
+    out["ec50_status"] = np.where(fitted & flat, "undefined_flat", ec_status)
+    out["hill"] = np.where(flat, np.nan, h)
+    u50 = _crossing(top, bottom, le, h, 0.5)
+    lo_curve = np.minimum(top, bottom)
+    with np.errstate(over="ignore"):
+        ic50 = np.where(np.isfinite(u50), np.exp(u50), np.where(lo_curve >= 0.5, np.inf, 0.0))
+    # a curve straddling 0.5 always crosses it; otherwise it is entirely above or below
+    ic_status = np.where(np.isfinite(u50), _range_status(u50, ulo, uhi), np.where(lo_curve >= 0.5, "not_reached", "always_below"))
+    out["ic50_uM"] = np.where(fitted, ic50, np.nan)
+    with np.errstate(divide="ignore"):
+        out["log10_ic50"] = np.where(fitted, np.log10(ic50), np.nan)
+    out["ic50_status"] = np.where(fitted, ic_status, "")
+    out["emax"] = f_hi
+    return {"flat": flat, "increasing": (f_hi - f_lo) > flat_threshold, "fitted": fitted}
+
+
+def _observed_activity(per_dose: pd.DataFrame, n_curves: int) -> tuple[np.ndarray, np.ndarray]:
+    """Highest observed activity (``1 - min`` per-dose mean) and largest rebound of every curve."""
+    amax = np.full(n_curves, np.nan)
+    rebound = np.zeros(n_curves)
+    if len(per_dose):
+        pc = per_dose["cid"].to_numpy()
+        pv = per_dose["resp"].to_numpy()
+        starts = np.searchsorted(pc, np.arange(n_curves))
+        col = np.arange(len(pc)) - starts[pc]
+        mat = np.full((n_curves, int(col.max()) + 1), np.nan)
+        mat[pc, col] = pv
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            amax = 1.0 - np.nanmin(mat, axis=1)
+            running = np.fmin.accumulate(np.where(np.isnan(mat), np.inf, mat), axis=1)
+            rise = mat[:, 1:] - running[:, :-1]
+            rebound = np.nanmax(np.where(np.isfinite(rise), rise, -np.inf), axis=1, initial=-np.inf) if rise.shape[1] else np.full(n_curves, -np.inf)
+    return amax, rebound
+
+
+def _area_columns(out: pd.DataFrame, fit: dict[str, Any], fitted: np.ndarray, o: _FitOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Add AUC / AAC, the common-range AUC and the DSS; return the common range."""
+    top, bottom, le, h = (fit["params"][:, i] for i in range(4))
+    auc = bottom + (top - bottom) * _mean_gate(le, h, fit["ulo"], fit["uhi"])
+    out["auc"] = auc
+    out["aac"] = 1.0 - auc
+    cmin, cmax = _common_ranges(out, o.common_range, fitted)
+    cfrac = _mean_gate(le, h, np.log(cmin), np.log(cmax))
+    out["auc_common"] = np.where(np.isfinite(cmin) & np.isfinite(cmax) & fitted, bottom + (top - bottom) * cfrac, np.nan)
+    out["common_min_uM"] = cmin
+    out["common_max_uM"] = cmax
+    lo10, hi10 = fit["ulo"] / _LN10, fit["uhi"] / _LN10
+    out["dss1"], out["dss2"], out["dss3"] = dss_scores(le / _LN10, h, top=top, bottom=bottom, log10_min=lo10, log10_max=hi10, threshold=o.dss_threshold)
+    return cmin, cmax
+
+
+def _goodness_columns(out: pd.DataFrame, c: _Curves, sse: np.ndarray, fitted: np.ndarray) -> None:
+    """Add R^2 and RMSE (plain residuals, replicates included)."""
+    cu, ru = c.cid[c.usable], c.resp[c.usable]
+    ybar = np.bincount(cu, weights=ru, minlength=c.n) / np.maximum(c.n_points, 1)
+    sst = np.bincount(cu, weights=(ru - ybar[cu]) ** 2, minlength=c.n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(sst > 1e-12, 1.0 - sse / sst, np.where(sse <= 1e-12, 1.0, 0.0))
+        rmse = np.sqrt(sse / np.maximum(c.n_points, 1))
+    out["r2"] = np.where(fitted, r2, np.nan)
+    out["rmse"] = np.where(fitted, rmse, np.nan)
+
+
+def _flag_columns(
+    out: pd.DataFrame, c: _Curves, fit: dict[str, Any], m: dict[str, np.ndarray], rebound: np.ndarray,
+    common: tuple[np.ndarray, np.ndarray], o: _FitOptions,
+) -> None:  # fmt: skip
+    """Add the boolean flag columns, the ``flags`` summary and the convergence columns."""
+    flat, fitted = m["flat"], m["fitted"]
+    le, h = fit["params"][:, 2], fit["params"][:, 3]
+    ec_out = out["ec50_status"].to_numpy() != "in_range"
+    ic_out = out["ic50_status"].to_numpy() != "in_range"
+    non_mono = rebound > o.nonmonotone_tol
+    poor = fitted & ~flat & (out["r2"].to_numpy() < o.min_r2)
+    out["flat"] = fitted & flat
+    out["non_monotone"] = non_mono
+    out["poor_fit"] = poor
+    out["out_of_range"] = fitted & (ec_out & ~flat | ic_out)
+    margin, ulo, uhi, hill = fit["margin"], fit["ulo"], fit["uhi"], o.bnd["hill"]
+    cmin, cmax = common
+    flag_cols = {
+        "flat": out["flat"].to_numpy(),
+        "increasing": fitted & m["increasing"],
+        "non_monotone": non_mono,
+        "poor_fit": poor,
+        "ec50_out_of_range": fitted & ~flat & ec_out,
+        "ic50_out_of_range": fitted & ic_out,
+        "underdetermined": fitted & (c.n_doses < fit["n_free"]),
+        "hill_at_bound": fitted & ~flat & (np.isclose(h, hill[0]) | np.isclose(h, hill[1])),
+        "ec50_at_bound": fitted & ~flat & (np.isclose(le, ulo - margin) | np.isclose(le, uhi + margin)),
+        "not_converged": fitted & ~fit["converged"],
+        "invalid_dose": c.n_bad_dose > 0,
+        "missing_response": c.n_missing > 0,
+        "no_common_range": fitted & ~(np.isfinite(cmin) & np.isfinite(cmax)),
+    }
+    out["flags"] = _join_flags(flag_cols, c.n)
+    out["converged"] = fit["converged"]
+    out["n_iter"] = fit["n_iter"]
+
+
+def _curve_table(c: _Curves, fit: dict[str, Any], o: _FitOptions) -> pd.DataFrame:
+    """Assemble the per-curve table: counts, potency, activity, areas, goodness of fit and flags."""
+    out = c.key_table.copy()
+    out["status"] = c.status
+    out["model"] = o.model
+    out["n_points"] = c.n_points
+    out["n_doses"] = c.n_doses
+    out["n_control"] = c.n_control
+    out["n_dropped"] = c.n_bad_dose + c.n_missing
+    out["dose_min_uM"] = c.dmin
+    out["dose_max_uM"] = c.dmax
+    masks = _potency_columns(out, fit, o.flat_threshold)
+    out["amax"], rebound = _observed_activity(c.per_dose, c.n)
+    common = _area_columns(out, fit, masks["fitted"], o)
+    _goodness_columns(out, c, fit["sse"], masks["fitted"])
+    _flag_columns(out, c, fit, masks, rebound, common, o)
+    return out
+
+
+def _fit_params(o: _FitOptions, info: Mapping[str, Any], c: _Curves) -> dict[str, Any]:
+    """The settings recorded in ``attrs['params']``."""
+    return {
+        "model": o.model,
+        "loss": o.loss,
+        "f_scale": float(o.f_scale),
+        "bounds": {k: [float(v[0]), float(v[1])] for k, v in o.bnd.items()},
+        "ec50_margin": float(o.ec50_margin),
+        "dss_threshold": float(o.dss_threshold),
+        "flat_threshold": float(o.flat_threshold),
+        "nonmonotone_tol": float(o.nonmonotone_tol),
+        "min_r2": float(o.min_r2),
+        "max_iter": int(o.max_iter),
+        "response_scale": info["response_scale"],
+        "response_scale_reason": info["response_scale_reason"],
+        "common_range": "per drug: range tested in every sample" if o.common_range is None else str(o.common_range),
+        "n_curves": int(c.n),
+        "n_fitted": int(len(c.ok)),
+    }
+
+
 def fit_curves(
     screen: pd.DataFrame,
     *,
@@ -518,231 +831,19 @@ def fit_curves(
     >>> round(float(res.loc[0, "ec50_uM"]), 3), res.loc[0, "ic50_status"]
     (0.05, 'in_range')
     """
-    _check_choice("model", model, MODELS)
-    _check_choice("loss", loss, _lm.LOSSES)
-    if not (np.isfinite(f_scale) and f_scale > 0):
-        msg = f"f_scale must be a positive number, got {f_scale!r}."
-        raise InputError(msg)
-    bnd = _bounds(bounds)
+    _check_fit_args(model, loss, f_scale)
+    o = _FitOptions(model, loss, f_scale, _bounds(bounds), ec50_margin, common_range, dss_threshold, flat_threshold,
+                    nonmonotone_tol, min_r2, max_iter, chunk_size, n_jobs, scheduler, quiet)  # fmt: skip
     df, info = _prepare(screen, response_scale)
-
-    # ---- time-zero rows and curve keys
-    has_time = "time" in df.columns
-    r0_by_sample: pd.Series | None = None
-    if has_time:
-        t0 = df["time"].to_numpy() == 0
-        if t0.any():
-            r0_by_sample = df.loc[t0].groupby("sample")["response"].median()
-            df = df.loc[~t0].reset_index(drop=True)
-        end_times = pd.unique(df["time"].dropna())
-        keys = ["sample", "drug", "time"] if len(end_times) > 1 else ["sample", "drug"]
-    else:
-        keys = ["sample", "drug"]
-    if df.empty:
-        msg = "dose-response table has no rows to fit (after removing time-zero rows)."
-        raise InputError(msg)
-    grp = df.groupby(keys, sort=True, dropna=False)
-    cid = grp.ngroup().to_numpy()
-    key_table = grp.size().reset_index()[keys]
-    n_curves = len(key_table)
-
-    dose = df["dose"].to_numpy()
-    resp = df["response"].to_numpy()
-    bad_dose = ~np.isfinite(dose) | (dose < 0)
-    control = dose == 0
-    missing = ~np.isfinite(resp)
-    usable = ~bad_dose & ~control & ~missing
-    n_bad_dose = np.bincount(cid, weights=bad_dose, minlength=n_curves).astype(int)
-    n_control = np.bincount(cid, weights=control & ~bad_dose, minlength=n_curves).astype(int)
-    n_missing = np.bincount(cid, weights=missing & ~bad_dose & ~control, minlength=n_curves).astype(int)
-    n_points = np.bincount(cid, weights=usable, minlength=n_curves).astype(int)
-    if bad_dose.any():
-        warnings.warn(
-            f"fit_curves: {int(bad_dose.sum())} row(s) with a missing or negative dose left out "
-            f"({int((n_bad_dose > 0).sum())} curve(s) flagged 'invalid_dose').",
-            UserWarning,
-            stacklevel=2,
-        )
-    with np.errstate(divide="ignore"):
-        lx_all = np.where(usable, np.log(np.where(usable, dose, 1.0)), np.nan)
-
-    # per-curve dose range and distinct doses
-    udf = pd.DataFrame({"cid": cid[usable], "dose": dose[usable], "resp": resp[usable]})
-    per_dose = udf.groupby(["cid", "dose"], sort=True)["resp"].mean().reset_index()
-    n_doses = np.bincount(per_dose["cid"].to_numpy(), minlength=n_curves)
-    dmin = np.full(n_curves, np.nan)
-    dmax = np.full(n_curves, np.nan)
-    if len(per_dose):
-        g = per_dose.groupby("cid")["dose"]
-        idx = g.min().index.to_numpy()
-        dmin[idx] = g.min().to_numpy()
-        dmax[idx] = g.max().to_numpy()
-    med = udf.groupby("cid")["resp"].median()
-    med_resp = np.full(n_curves, np.nan)
-    med_resp[med.index.to_numpy()] = med.to_numpy()
-
-    status = np.full(n_curves, "ok", dtype=object)
-    status[n_doses < 2] = "too_few_doses"
-    status[n_points == 0] = "no_data"
-    status[(status == "ok") & (info["response_scale"] == "fraction") & (med_resp > 3.0)] = "scale_mismatch"
-    n_bad = int((status != "ok").sum())
-    if n_bad:
-        counts = pd.Series(status[status != "ok"]).value_counts()
-        warnings.warn(
-            "fit_curves: " + ", ".join(f"{v} curve(s) {k}" for k, v in counts.items())
-            + " were not fitted (status column; metrics NaN); the rest of the screen was fitted.",
-            UserWarning,
-            stacklevel=2,
-        )
-    ok = np.flatnonzero(status == "ok")
-
-    # ---- viability fits
-    free = {"4p": [True, True, True, True], "3p": [False, True, True, True], "2p": [False, False, True, True]}[model]
-    p_fixed = np.array([1.0, 0.0, 0.0, 0.0])
-    ulo, uhi = np.log(dmin), np.log(dmax)
-    margin = float(ec50_margin) * _LN10
-    lower = np.column_stack([np.full(n_curves, bnd["top"][0]), np.full(n_curves, bnd["bottom"][0]), ulo - margin,
-                             np.full(n_curves, bnd["hill"][0])])  # fmt: skip
-    upper = np.column_stack([np.full(n_curves, bnd["top"][1]), np.full(n_curves, bnd["bottom"][1]), uhi + margin,
-                             np.full(n_curves, bnd["hill"][1])])  # fmt: skip
-    rows = _Rows(cid[usable], lx_all[usable], ok, n_points)
-    # _Rows indexes into the usable subset
-    lx_u, y_u = lx_all[usable], resp[usable]
-    fit = _run_fits(
-        rows, lx_u, y_u, n_curves=n_curves, free=np.array(free), p_fixed=p_fixed, lower_c=lower, upper_c=upper,
-        loss=loss, f_scale=f_scale, max_iter=max_iter, chunk_size=chunk_size, n_jobs=n_jobs, scheduler=scheduler,
-        quiet=quiet, description="fitting curves",
-    )  # fmt: skip
-    top, bottom, le, h = (fit["params"][:, i] for i in range(4))
-
-    out = key_table.copy()
-    out["status"] = status
-    out["model"] = model
-    out["n_points"] = n_points
-    out["n_doses"] = n_doses
-    out["n_control"] = n_control
-    out["n_dropped"] = n_bad_dose + n_missing
-    out["dose_min_uM"] = dmin
-    out["dose_max_uM"] = dmax
-    out["top"] = top
-    out["bottom"] = bottom
-
-    f_lo = _curve_value(top, bottom, le, h, ulo)
-    f_hi = _curve_value(top, bottom, le, h, uhi)
-    flat = np.abs(f_hi - f_lo) < flat_threshold
-    increasing = (f_hi - f_lo) > flat_threshold
-    fitted = ~np.isnan(top)
-    ec50 = np.exp(le)
-    out["ec50_uM"] = np.where(flat, np.nan, ec50)
-    out["log10_ec50"] = np.where(flat, np.nan, le / _LN10)
-    ec_status = np.where(fitted, _range_status(le, ulo, uhi), "")
-    out["ec50_status"] = np.where(fitted & flat, "undefined_flat", ec_status)
-    out["hill"] = np.where(flat, np.nan, h)
-
-    u50 = _crossing(top, bottom, le, h, 0.5)
-    lo_curve = np.minimum(top, bottom)
-    with np.errstate(over="ignore"):
-        ic50 = np.where(np.isfinite(u50), np.exp(u50), np.where(lo_curve >= 0.5, np.inf, 0.0))
-    # a curve straddling 0.5 always crosses it; otherwise it is entirely above or below
-    ic_status = np.where(np.isfinite(u50), _range_status(u50, ulo, uhi), np.where(lo_curve >= 0.5, "not_reached", "always_below"))
-    out["ic50_uM"] = np.where(fitted, ic50, np.nan)
-    with np.errstate(divide="ignore"):
-        out["log10_ic50"] = np.where(fitted, np.log10(ic50), np.nan)
-    out["ic50_status"] = np.where(fitted, ic_status, "")
-    out["emax"] = f_hi
-    # highest observed activity from per-dose means
-    amax = np.full(n_curves, np.nan)
-    rebound = np.zeros(n_curves)
-    if len(per_dose):
-        pc = per_dose["cid"].to_numpy()
-        pv = per_dose["resp"].to_numpy()
-        starts = np.searchsorted(pc, np.arange(n_curves))
-        col = np.arange(len(pc)) - starts[pc]
-        mat = np.full((n_curves, int(col.max()) + 1), np.nan)
-        mat[pc, col] = pv
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            amax = 1.0 - np.nanmin(mat, axis=1)
-            running = np.fmin.accumulate(np.where(np.isnan(mat), np.inf, mat), axis=1)
-            rise = mat[:, 1:] - running[:, :-1]
-            rebound = np.nanmax(np.where(np.isfinite(rise), rise, -np.inf), axis=1, initial=-np.inf) if rise.shape[1] else np.full(n_curves, -np.inf)
-    out["amax"] = amax
-
-    frac = _mean_gate(le, h, ulo, uhi)
-    auc = bottom + (top - bottom) * frac
-    out["auc"] = auc
-    out["aac"] = 1.0 - auc
-    cmin, cmax = _common_ranges(out, common_range, fitted)
-    cfrac = _mean_gate(le, h, np.log(cmin), np.log(cmax))
-    out["auc_common"] = np.where(np.isfinite(cmin) & np.isfinite(cmax) & fitted, bottom + (top - bottom) * cfrac, np.nan)
-    out["common_min_uM"] = cmin
-    out["common_max_uM"] = cmax
-
-    d1, d2, d3 = dss_scores(le / _LN10, h, top=top, bottom=bottom, log10_min=ulo / _LN10, log10_max=uhi / _LN10, threshold=dss_threshold)
-    out["dss1"], out["dss2"], out["dss3"] = d1, d2, d3
-
-    # goodness of fit (plain residuals, replicates included)
-    ybar = np.bincount(cid[usable], weights=resp[usable], minlength=n_curves) / np.maximum(n_points, 1)
-    sst = np.bincount(cid[usable], weights=(resp[usable] - ybar[cid[usable]]) ** 2, minlength=n_curves)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(sst > 1e-12, 1.0 - fit["sse"] / sst, np.where(fit["sse"] <= 1e-12, 1.0, 0.0))
-        rmse = np.sqrt(fit["sse"] / np.maximum(n_points, 1))
-    out["r2"] = np.where(fitted, r2, np.nan)
-    out["rmse"] = np.where(fitted, rmse, np.nan)
-
-    non_mono = rebound > nonmonotone_tol
-    poor = fitted & ~flat & (out["r2"].to_numpy() < min_r2)
-    oor = fitted & ((out["ec50_status"].to_numpy() != "in_range") & ~flat | (out["ic50_status"].to_numpy() != "in_range"))
-    out["flat"] = fitted & flat
-    out["non_monotone"] = non_mono
-    out["poor_fit"] = poor
-    out["out_of_range"] = oor
-    n_free = int(sum(free))
-    at_hill = fitted & ~flat & (np.isclose(h, bnd["hill"][0]) | np.isclose(h, bnd["hill"][1]))
-    at_ec50 = fitted & ~flat & (np.isclose(le, ulo - margin) | np.isclose(le, uhi + margin))
-    flag_cols = {
-        "flat": out["flat"].to_numpy(),
-        "increasing": fitted & increasing,
-        "non_monotone": non_mono,
-        "poor_fit": poor,
-        "ec50_out_of_range": fitted & ~flat & (out["ec50_status"].to_numpy() != "in_range"),
-        "ic50_out_of_range": fitted & (out["ic50_status"].to_numpy() != "in_range"),
-        "underdetermined": fitted & (n_doses < n_free),
-        "hill_at_bound": at_hill,
-        "ec50_at_bound": at_ec50,
-        "not_converged": fitted & ~fit["converged"],
-        "invalid_dose": n_bad_dose > 0,
-        "missing_response": n_missing > 0,
-        "no_common_range": fitted & ~(np.isfinite(cmin) & np.isfinite(cmax)),
-    }
-    out["flags"] = _join_flags(flag_cols, n_curves)
-    out["converged"] = fit["converged"]
-    out["n_iter"] = fit["n_iter"]
-
-    # ---- GR metrics
+    df, keys, r0_by_sample = _split_time_zero(df)
+    c = _group_curves(df, keys, info["response_scale"])
+    fit = _fit_viability(c, o)
+    out = _curve_table(c, fit, o)
     if r0_by_sample is not None:
-        _add_gr(out, df, cid, usable, lx_all, r0_by_sample, rows_ok=ok, n_points=n_points, bnd=bnd, lower=lower,
-                upper=upper, loss=loss, f_scale=f_scale, max_iter=max_iter, chunk_size=chunk_size, n_jobs=n_jobs,
-                scheduler=scheduler, quiet=quiet)  # fmt: skip
-
-    params = {
-        "model": model,
-        "loss": loss,
-        "f_scale": float(f_scale),
-        "bounds": {k: [float(v[0]), float(v[1])] for k, v in bnd.items()},
-        "ec50_margin": float(ec50_margin),
-        "dss_threshold": float(dss_threshold),
-        "flat_threshold": float(flat_threshold),
-        "nonmonotone_tol": float(nonmonotone_tol),
-        "min_r2": float(min_r2),
-        "max_iter": int(max_iter),
-        "response_scale": info["response_scale"],
-        "response_scale_reason": info["response_scale_reason"],
-        "common_range": "per drug: range tested in every sample" if common_range is None else str(common_range),
-        "n_curves": int(n_curves),
-        "n_fitted": int(len(ok)),
-    }
-    out.attrs.update({"params": params, **info})
+        _add_gr(out, df, c.cid, c.usable, c.lx_all, r0_by_sample, rows_ok=c.ok, n_points=c.n_points, bnd=o.bnd,
+                lower=fit["lower"], upper=fit["upper"], loss=loss, f_scale=f_scale, max_iter=max_iter,
+                chunk_size=chunk_size, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)  # fmt: skip
+    out.attrs.update({"params": _fit_params(o, info, c), **info})
     return out
 
 

@@ -46,6 +46,82 @@ def _var_key(curves: pd.DataFrame) -> pd.Series:
     return curves["drug"].astype(str)
 
 
+def _checked_curves(curves: Any) -> pd.DataFrame:
+    """Check a :func:`fit_curves` table (one row per sample x drug); return a copy with its ``_var`` key."""
+    if not isinstance(curves, pd.DataFrame) or not _is_curves(curves):
+        msg = (
+            "drug_layer expects the table returned by oncoresist.tl.fit_curves (columns "
+            f"{', '.join(_CURVE_REQUIRED)}); run fit_curves(screen) first."
+        )
+        raise InputError(msg)
+    c = curves.copy()
+    c["_var"] = _var_key(c)
+    dup = c.duplicated(["sample", "_var"])
+    if dup.any():
+        row = c.loc[dup].iloc[0]
+        msg = f"curves table has {int(dup.sum())} duplicated sample x drug rows (e.g. {row['sample']!r}, {row['_var']!r}): fit_curves gives one per pair."
+        raise InputError(msg)
+    return c
+
+
+def _obs_names(c: pd.DataFrame, samples: Sequence[str] | None) -> pd.Index:
+    """Observation names: the screened samples sorted, or ``samples`` (warns about screened samples left out)."""
+    obs_names = pd.Index(sorted(c["sample"].astype(str).unique()), dtype=object)
+    if samples is None:
+        return obs_names
+    wanted = pd.Index([str(s) for s in samples], dtype=object)
+    extra = obs_names.difference(wanted)
+    if len(extra):
+        shown = ", ".join(map(str, extra[:5])) + (", ..." if len(extra) > 5 else "")
+        warnings.warn(
+            f"drug_layer: {len(extra)} screened sample(s) not in samples= left out: {shown}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return wanted
+
+
+def _sample_matrix(c: pd.DataFrame, values: pd.Series, obs_names: pd.Index, var_names: pd.Index) -> np.ndarray:
+    """Pivot one value per curve into a samples x drugs matrix (NaN where absent)."""
+    mat = pd.DataFrame({"s": c["sample"].astype(str), "v": c["_var"], "x": values}).pivot(index="s", columns="v", values="x")
+    return mat.reindex(index=obs_names, columns=var_names).to_numpy(dtype=float)
+
+
+def _drug_layers(c: pd.DataFrame, ok: np.ndarray, obs_names: pd.Index, var_names: pd.Index) -> dict[str, np.ndarray]:
+    """Every metric layer present in the curves (fitted curves only) plus ``ic50_censored``."""
+    layers: dict[str, np.ndarray] = {}
+    names = list(DRUG_LAYERS) + [g for g in _GR_LAYERS if g in c.columns]
+    for name in names:
+        if name in c.columns:
+            layers[name] = _sample_matrix(c, pd.to_numeric(c[name], errors="coerce").where(ok), obs_names, var_names)
+    cens = c["ic50_status"].map({"in_range": 0.0, "above_range": 1.0, "not_reached": 1.0, "below_range": -1.0, "always_below": -1.0})
+    layers["ic50_censored"] = _sample_matrix(c, cens.where(ok), obs_names, var_names)
+    return layers
+
+
+def _drug_var(c: pd.DataFrame, ok: np.ndarray, var_names: pd.Index, auc: np.ndarray, var: pd.DataFrame | None) -> pd.DataFrame:
+    """Per-drug table: counts, dose and common ranges, median AUC and the optional annotation."""
+    g = c.groupby("_var")
+    vdf = pd.DataFrame(index=var_names)
+    vdf["drug"] = g["drug"].first().reindex(var_names).astype(str)
+    vdf["n_screened"] = g.size().reindex(var_names).fillna(0).astype(int)
+    vdf["n_fitted"] = c.loc[ok].groupby("_var").size().reindex(var_names).fillna(0).astype(int)
+    for col, fn in (("dose_min_uM", "min"), ("dose_max_uM", "max"), ("common_min_uM", "first"), ("common_max_uM", "first")):
+        if col in c.columns:
+            vdf[col] = getattr(g[col], fn)().reindex(var_names).astype(float)
+    vdf["median_auc"] = _nanmedian_cols(auc)
+    if var is None:
+        return vdf
+    if not isinstance(var, pd.DataFrame):
+        msg = f"var must be a DataFrame indexed by drug name, got {type(var).__name__}."
+        raise InputError(msg)
+    ann = var.copy()
+    ann.index = ann.index.astype(str)
+    ann = ann.reindex(vdf["drug"].to_numpy())
+    ann.index = var_names
+    return vdf.join(ann[[col for col in ann.columns if col not in vdf.columns]])
+
+
 def drug_layer(
     curves: pd.DataFrame,
     *,
@@ -83,67 +159,15 @@ def drug_layer(
     >>> adata.shape, bool(adata.X[0, 0] < adata.X[1, 0])
     ((2, 1), True)
     """
-    if not isinstance(curves, pd.DataFrame) or not _is_curves(curves):
-        msg = (
-            "drug_layer expects the table returned by oncoresist.tl.fit_curves (columns "
-            f"{', '.join(_CURVE_REQUIRED)}); run fit_curves(screen) first."
-        )
-        raise InputError(msg)
-    c = curves.copy()
-    c["_var"] = _var_key(c)
-    dup = c.duplicated(["sample", "_var"])
-    if dup.any():
-        row = c.loc[dup].iloc[0]
-        msg = f"curves table has {int(dup.sum())} duplicated sample x drug rows (e.g. {row['sample']!r}, {row['_var']!r}): fit_curves gives one per pair."
-        raise InputError(msg)
-    obs_names = pd.Index(sorted(c["sample"].astype(str).unique()), dtype=object)
-    if samples is not None:
-        wanted = pd.Index([str(s) for s in samples], dtype=object)
-        extra = obs_names.difference(wanted)
-        if len(extra):
-            shown = ", ".join(map(str, extra[:5])) + (", ..." if len(extra) > 5 else "")
-            warnings.warn(
-                f"drug_layer: {len(extra)} screened sample(s) not in samples= left out: {shown}.",
-                UserWarning,
-                stacklevel=2,
-            )
-        obs_names = wanted
+    c = _checked_curves(curves)
+    obs_names = _obs_names(c, samples)
     var_names = pd.Index(sorted(c["_var"].unique()), dtype=object)
     ok = c["status"].to_numpy() == "ok"
-    layers: dict[str, np.ndarray] = {}
-    names = list(DRUG_LAYERS) + [g for g in _GR_LAYERS if g in c.columns]
-    for name in names:
-        if name not in c.columns:
-            continue
-        vals = pd.to_numeric(c[name], errors="coerce").where(ok)
-        mat = pd.DataFrame({"s": c["sample"].astype(str), "v": c["_var"], "x": vals}).pivot(index="s", columns="v", values="x")
-        layers[name] = mat.reindex(index=obs_names, columns=var_names).to_numpy(dtype=float)
-    cens = c["ic50_status"].map({"in_range": 0.0, "above_range": 1.0, "not_reached": 1.0, "below_range": -1.0, "always_below": -1.0})
-    mat = pd.DataFrame({"s": c["sample"].astype(str), "v": c["_var"], "x": cens.where(ok)}).pivot(index="s", columns="v", values="x")
-    layers["ic50_censored"] = mat.reindex(index=obs_names, columns=var_names).to_numpy(dtype=float)
-    x = np.clip(layers["auc"], 0.0, 1.0)
-
-    g = c.groupby("_var")
-    vdf = pd.DataFrame(index=var_names)
-    vdf["drug"] = g["drug"].first().reindex(var_names).astype(str)
-    vdf["n_screened"] = g.size().reindex(var_names).fillna(0).astype(int)
-    vdf["n_fitted"] = c.loc[ok].groupby("_var").size().reindex(var_names).fillna(0).astype(int)
-    for col, fn in (("dose_min_uM", "min"), ("dose_max_uM", "max"), ("common_min_uM", "first"), ("common_max_uM", "first")):
-        if col in c.columns:
-            vdf[col] = getattr(g[col], fn)().reindex(var_names).astype(float)
-    vdf["median_auc"] = _nanmedian_cols(layers["auc"])
-    if var is not None:
-        if not isinstance(var, pd.DataFrame):
-            msg = f"var must be a DataFrame indexed by drug name, got {type(var).__name__}."
-            raise InputError(msg)
-        ann = var.copy()
-        ann.index = ann.index.astype(str)
-        ann = ann.reindex(vdf["drug"].to_numpy())
-        ann.index = var_names
-        vdf = vdf.join(ann[[col for col in ann.columns if col not in vdf.columns]])
+    layers = _drug_layers(c, ok, obs_names, var_names)
+    vdf = _drug_var(c, ok, var_names, layers["auc"], var)
     not_fitted = c.loc[~ok, ["sample", "drug", "status"]].astype(str).reset_index(drop=True)
     adata = ad.AnnData(
-        X=x,
+        X=np.clip(layers["auc"], 0.0, 1.0),
         obs=pd.DataFrame(index=obs_names),
         var=vdf,
         layers=layers,

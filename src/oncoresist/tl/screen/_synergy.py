@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,18 +36,18 @@ import pandas as pd
 
 from ..._core._errors import InputError
 from ..._core._utils import require_columns
-from .. import _lm
 from ._curves import _resolve_scale
+from ._synergy_methods import METHOD_REGISTRY, SynergyGrid, SynergyResult, _fit_curves_batch, _ll4
 
 __all__ = ["SYNERGY_METHODS", "synergy"]
 
-SYNERGY_METHODS = ("zip", "bliss", "hsa", "loewe")
-_LN10 = np.log(10.0)
+SYNERGY_METHODS = tuple(METHOD_REGISTRY)
 
 
 def _prepare(
     combinations: Any, response_scale: str, response_kind: str
 ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Validate the combination table and add its % ``inhibition`` column."""
     if not isinstance(combinations, pd.DataFrame):
         msg = (
             f"combinations must be a pandas DataFrame (block, drug1, drug2, conc1, conc2, response), got "
@@ -118,74 +119,193 @@ def _windows_max(score: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, 
     return best, bi, bj
 
 
-def _fit_curves_batch(
-    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool, max_iter: int
-) -> np.ndarray:
-    """Fit ``(n, m)`` inhibition curves (NaN = missing) with e0/einf fixed unless ``free_e``."""
-    n, m = resp.shape
-    w = (np.isfinite(resp) & np.isfinite(conc) & (conc > 0)).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lx = np.where(w > 0, np.log(np.where(w > 0, conc, 1.0)), 0.0)
-    lo_x = np.where(w > 0, lx, np.inf).min(axis=1)
-    hi_x = np.where(w > 0, lx, -np.inf).max(axis=1)
-    lo_x = np.where(np.isfinite(lo_x), lo_x, 0.0)
-    hi_x = np.where(np.isfinite(hi_x), hi_x, 1.0)
-    margin = 5.0 * _LN10
-    free = np.tile([free_e, free_e, True, True], (n, 1))
-    p_fixed = np.column_stack([e0, einf, np.zeros(n), np.ones(n)])
-    big = 1e3
-    lower = np.column_stack([np.full(n, -big), np.full(n, -big), lo_x - margin, np.full(n, 0.01)])
-    upper = np.column_stack([np.full(n, big), np.full(n, big), hi_x + margin, np.full(n, 20.0)])
-    res = _lm.fit_batch(lx, np.where(w > 0, resp, 0.0), w, free=free, p_fixed=p_fixed, lower=lower, upper=upper, max_iter=max_iter)
-    return res.params
+def _check_methods(methods: Sequence[str], emin: float | None, emax: float | None, msa_size: int) -> list[str]:
+    """Validate the method names, curve bounds and window size; return the names lower-cased."""
+    methods = [str(m).lower() for m in methods]
+    bad = [m for m in methods if m not in SYNERGY_METHODS]
+    if bad or not methods:
+        msg = f"methods must be among {', '.join(SYNERGY_METHODS)}, got {list(methods)!r}."
+        raise InputError(msg)
+    if (emin is None) != (emax is None):
+        msg = "emin and emax are fixed together or freed together (both None)."
+        raise InputError(msg)
+    if int(msa_size) < 1:
+        msg = f"msa_size must be >= 1, got {msa_size!r}."
+        raise InputError(msg)
+    return methods
 
 
-def _ll4(p: np.ndarray, conc: np.ndarray) -> np.ndarray:
-    """Evaluate fitted inhibition curves ``p`` (n, 4) at ``conc`` (n, m); conc 0 -> e0."""
-    with np.errstate(divide="ignore"):
-        lx = np.log(conc)
-    z = np.clip(p[:, 3:4] * (lx - p[:, 2:3]), -700, 700)
-    g = 1.0 / (1.0 + np.exp(z))
-    return p[:, 1:2] + (p[:, 0:1] - p[:, 1:2]) * g
+@dataclass(frozen=True)
+class _Doses:
+    """Replicate-averaged dose matrices of every block (``B`` blocks, padded to ``N1`` x ``N2``)."""
+
+    blocks: np.ndarray
+    meta: pd.DataFrame  # per block: sample, drug1, drug2, n_d1, n_d2
+    c1: np.ndarray  # (B, N1) sorted distinct drug1 doses, NaN-padded
+    c2: np.ndarray  # (B, N2)
+    resp: np.ndarray  # (B, N1, N2) mean % inhibition, NaN = missing
+    n_rep: np.ndarray  # (B, N1, N2) replicate counts
+    n1: np.ndarray  # (B,) number of distinct drug1 doses
+    n2: np.ndarray
 
 
-def _loewe_reference(
-    x1: np.ndarray, x2: np.ndarray, p1: np.ndarray, p2: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Loewe additive response for dose pairs (flattened); returns (y, used_fallback)."""
-    e0_1, ei_1, le_1, h_1 = (p1[:, i] for i in range(4))
-    e0_2, ei_2, le_2, h_2 = (p2[:, i] for i in range(4))
-    lo = np.maximum(e0_1, e0_2)
-    hi = np.minimum(ei_1, ei_2)
-    ok = (hi > lo) & (ei_1 > e0_1) & (ei_2 > e0_2) & np.isfinite(lo) & np.isfinite(hi)
-    lo_s = np.where(ok, lo, 0.0)
-    hi_s = np.where(ok, hi, 1.0)
+def _dose_grid(df: pd.DataFrame) -> _Doses:
+    """Average replicates and lay every block's wells out on its dose matrix."""
+    blocks = pd.unique(df["block"])
+    bmeta = df.groupby("block", sort=False).agg(
+        sample=("sample", "first"), drug1=("drug1", "first"), drug2=("drug2", "first"),
+        n_d1=("drug1", "nunique"), n_d2=("drug2", "nunique"),
+    ).reindex(blocks)  # fmt: skip
+    agg = (
+        df.groupby(["block", "conc1", "conc2"], sort=True)
+        .agg(inhibition=("inhibition", "mean"), n_replicates=("inhibition", "count"), n_rows=("inhibition", "size"))
+        .reset_index()
+    )
+    nb = len(blocks)
+    kb = pd.Series(np.arange(nb), index=blocks)[agg["block"]].to_numpy()
+    # index of each well's concentration among its block's sorted distinct concentrations
+    i1 = (agg.groupby("block")["conc1"].rank(method="dense").to_numpy() - 1).astype(int)
+    i2 = (agg.groupby("block")["conc2"].rank(method="dense").to_numpy() - 1).astype(int)
+    n1 = np.zeros(nb, dtype=int)
+    n2 = np.zeros(nb, dtype=int)
+    np.maximum.at(n1, kb, i1 + 1)
+    np.maximum.at(n2, kb, i2 + 1)
+    c1 = np.full((nb, int(n1.max())), np.nan)
+    c2 = np.full((nb, int(n2.max())), np.nan)
+    c1[kb, i1] = agg["conc1"].to_numpy()
+    c2[kb, i2] = agg["conc2"].to_numpy()
+    resp = np.full((nb, c1.shape[1], c2.shape[1]), np.nan)
+    n_rep = np.zeros(resp.shape, dtype=int)
+    resp[kb, i1, i2] = agg["inhibition"].to_numpy()
+    n_rep[kb, i1, i2] = agg["n_replicates"].to_numpy()
+    return _Doses(blocks, bmeta, c1, c2, resp, n_rep, n1, n2)
 
-    def excess(y: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # dose of each drug alone giving y: log X = le + log((y - e0) / (einf - y)) / h
-            lx1 = le_1 + np.log((y - e0_1) / (ei_1 - y)) / h_1
-            lx2 = le_2 + np.log((y - e0_2) / (ei_2 - y)) / h_2
-            t1 = np.where(x1 > 0, x1 * np.exp(-np.clip(lx1, -700, 700)), 0.0)
-            t2 = np.where(x2 > 0, x2 * np.exp(-np.clip(lx2, -700, 700)), 0.0)
-            return np.nan_to_num(t1, nan=np.inf) + np.nan_to_num(t2, nan=np.inf) - 1.0
 
-    # bisection on a logit scale of (lo, hi): excess() falls from +inf to its value at hi
-    a = np.full(x1.shape, -40.0)
-    b = np.full(x1.shape, 40.0)
-    for _ in range(64):
-        mid = 0.5 * (a + b)
-        y = lo_s + (hi_s - lo_s) / (1.0 + np.exp(-mid))
-        pos = excess(y) > 0
-        a = np.where(pos, mid, a)
-        b = np.where(pos, b, mid)
-    y = lo_s + (hi_s - lo_s) / (1.0 + np.exp(-0.5 * (a + b)))
-    solved = ok & (np.abs(excess(y)) < 1e-6)
-    xs = (x1 + x2)[:, None]
-    y1 = _ll4(p1, xs)[:, 0]
-    y2 = _ll4(p2, xs)[:, 0]
-    fallback = np.minimum(np.maximum(y1, y2), 100.0)
-    return np.where(solved, y, fallback), ~solved
+def _block_status(d: _Doses) -> tuple[np.ndarray, list[list[str]]]:
+    """Status (``"ok"`` or why a block failed) and flags of every block; warns about both."""
+    nb = len(d.blocks)
+    status = np.full(nb, "ok", dtype=object)
+    flags: list[list[str]] = [[] for _ in range(nb)]
+    has0_1, has0_2 = d.c1[:, 0] == 0, d.c2[:, 0] == 0
+    for k in range(nb):
+        if d.meta["n_d1"].iloc[k] > 1 or d.meta["n_d2"].iloc[k] > 1:
+            status[k] = "failed: several drug pairs in one block (give each pair its own block)"
+        elif not (has0_1[k] and has0_2[k]):
+            which = "drug1 (conc2 = 0)" if has0_1[k] else "drug2 (conc1 = 0)"
+            status[k] = f"failed: no single-agent wells of {which}"
+        elif d.n1[k] < 3 or d.n2[k] < 3:
+            status[k] = "failed: fewer than 2 non-zero concentrations of a drug"
+    grid_cells = d.n1 * d.n2
+    missing_cells = grid_cells - np.isfinite(d.resp).sum(axis=(1, 2))
+    for k in np.flatnonzero(missing_cells > 0):
+        flags[k].append(f"incomplete_grid ({int(missing_cells[k])} of {int(grid_cells[k])} wells missing)")
+    if (missing_cells > 0).any():
+        warnings.warn(
+            f"synergy: {int((missing_cells > 0).sum())} block(s) have an incomplete dose grid; their missing wells score NaN "
+            "(summary 'flags').",
+            UserWarning,
+            stacklevel=3,
+        )
+    failed = status != "ok"
+    if failed.any():
+        warnings.warn(
+            f"synergy: {int(failed.sum())} block(s) could not be scored (summary 'status'); the other blocks were scored.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return status, flags
+
+
+def _fit_singles(d: _Doses, ok: np.ndarray, emin: float | None, emax: float | None, max_iter: int) -> SynergyGrid:
+    """Fit the single-agent curves of all scorable blocks together; the kernels' shared input."""
+    nb = len(d.blocks)
+    free_e = emin is None
+    e0v = 0.0 if free_e else float(emin)
+    eiv = 100.0 if free_e or emax is None else float(emax)
+    resp = np.where(ok[:, None, None], d.resp, np.nan)
+    p1 = _fit_curves_batch(d.c1[:, 1:], resp[:, 1:, 0], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
+    p2 = _fit_curves_batch(d.c2[:, 1:], resp[:, 0, 1:], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
+    return SynergyGrid(resp, d.c1, d.c2, p1, p2, _ll4(p1, d.c1), _ll4(p2, d.c2), eiv, max_iter)
+
+
+def _well_table(d: _Doses, results: dict[str, SynergyResult], scores: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per well with its reference, score (and fit / fallback) of every method."""
+    kk, ii, jj = np.nonzero(np.isfinite(d.resp) | (d.n_rep > 0))
+    wells = pd.DataFrame(
+        {
+            "block": d.blocks[kk],
+            "sample": d.meta["sample"].to_numpy()[kk],
+            "drug1": d.meta["drug1"].to_numpy()[kk],
+            "drug2": d.meta["drug2"].to_numpy()[kk],
+            "conc1": d.c1[kk, ii],
+            "conc2": d.c2[kk, jj],
+            "response": 1.0 - d.resp[kk, ii, jj] / 100.0,
+            "inhibition": d.resp[kk, ii, jj],
+            "n_replicates": d.n_rep[kk, ii, jj],
+        }
+    )
+    for m, res in results.items():
+        if res.fit is not None:
+            wells[f"{m}_fit"] = res.fit[kk, ii, jj]
+        wells[f"{m}_ref"] = res.ref[kk, ii, jj]
+        wells[m] = scores[m][kk, ii, jj]
+    for m, res in results.items():
+        if res.fallback is not None:
+            wells[f"{m}_fallback"] = res.fallback[kk, ii, jj]
+    return wells
+
+
+def _msa_columns(
+    score: np.ndarray, c1: np.ndarray, c2: np.ndarray, n1: np.ndarray, n2: np.ndarray, ok: np.ndarray, size: int
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Most synergistic area score of each block and its drug1 / drug2 dose ranges (``"lo-hi"``)."""
+    best, bi, bj = _windows_max(score, size)
+    k1, k2 = min(size, c1.shape[1]), min(size, c2.shape[1])
+    shown = ok & np.isfinite(best)
+    r1 = [f"{c1[k, bi[k]]:g}-{c1[k, min(bi[k] + k1 - 1, n1[k] - 1)]:g}" if shown[k] else "" for k in range(len(ok))]
+    r2 = [f"{c2[k, bj[k]]:g}-{c2[k, min(bj[k] + k2 - 1, n2[k] - 1)]:g}" if shown[k] else "" for k in range(len(ok))]
+    return np.where(ok, best, np.nan), r1, r2
+
+
+def _summary_table(
+    d: _Doses, g: SynergyGrid, status: np.ndarray, flags: list[list[str]],
+    results: dict[str, SynergyResult], scores: dict[str, np.ndarray], msa_size: int,
+) -> pd.DataFrame:  # fmt: skip
+    """One row per block: dose counts, single-agent fits, mean and MSA score of every method."""
+    ok = status == "ok"
+    combo = g.combo
+    for m, res in results.items():
+        if res.fallback is not None:
+            nfb = (res.fallback & combo).sum(axis=(1, 2))
+            for k in np.flatnonzero(nfb > 0):
+                flags[k].append(f"{m}_fallback ({int(nfb[k])} wells)")
+    present = np.isfinite(d.resp).sum(axis=(1, 2))
+    summary = pd.DataFrame(
+        {
+            "block": d.blocks,
+            "sample": d.meta["sample"].to_numpy(),
+            "drug1": d.meta["drug1"].to_numpy(),
+            "drug2": d.meta["drug2"].to_numpy(),
+            "status": status,
+            "flags": [";".join(f) for f in flags],
+            "n_conc1": d.n1 - (d.c1[:, 0] == 0).astype(int),
+            "n_conc2": d.n2 - (d.c2[:, 0] == 0).astype(int),
+            "n_wells": present,
+            "n_missing_wells": d.n1 * d.n2 - present,
+            "ec50_1_uM": np.where(ok, np.exp(g.p1[:, 2]), np.nan),
+            "hill_1": np.where(ok, g.p1[:, 3], np.nan),
+            "ec50_2_uM": np.where(ok, np.exp(g.p2[:, 2]), np.nan),
+            "hill_2": np.where(ok, g.p2[:, 3], np.nan),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for m, sc in scores.items():
+            mean = np.nanmean(np.where(combo, sc, np.nan).reshape(len(ok), -1), axis=1)
+            summary[m] = np.where(ok, mean, np.nan)
+            cols = _msa_columns(sc, d.c1, d.c2, d.n1, d.n2, ok, int(msa_size))
+            summary[f"{m}_msa"], summary[f"{m}_msa_conc1"], summary[f"{m}_msa_conc2"] = cols
+    return summary
 
 
 def synergy(
@@ -250,216 +370,17 @@ def synergy(
     >>> abs(float(summary.loc[0, "bliss"])) < 1e-9
     True
     """
-    methods = [str(m).lower() for m in methods]
-    bad = [m for m in methods if m not in SYNERGY_METHODS]
-    if bad or not methods:
-        msg = f"methods must be among {', '.join(SYNERGY_METHODS)}, got {list(methods)!r}."
-        raise InputError(msg)
-    if (emin is None) != (emax is None):
-        msg = "emin and emax are fixed together or freed together (both None)."
-        raise InputError(msg)
-    if int(msa_size) < 1:
-        msg = f"msa_size must be >= 1, got {msa_size!r}."
-        raise InputError(msg)
+    methods = _check_methods(methods, emin, emax, msa_size)
     df, info = _prepare(combinations, response_scale, response_kind)
-
-    # ---- per block checks and aggregation of replicates
-    blocks = pd.unique(df["block"])
-    bmeta = df.groupby("block", sort=False).agg(
-        sample=("sample", "first"), drug1=("drug1", "first"), drug2=("drug2", "first"),
-        n_d1=("drug1", "nunique"), n_d2=("drug2", "nunique"),
-    ).reindex(blocks)  # fmt: skip
-    agg = (
-        df.groupby(["block", "conc1", "conc2"], sort=True)
-        .agg(inhibition=("inhibition", "mean"), n_replicates=("inhibition", "count"), n_rows=("inhibition", "size"))
-        .reset_index()
-    )
-    nb = len(blocks)
-    bidx = pd.Series(np.arange(nb), index=blocks)
-    kb = bidx[agg["block"]].to_numpy()
-    # index of each well's concentration among its block's sorted distinct concentrations
-    i1 = (agg.groupby("block")["conc1"].rank(method="dense").to_numpy() - 1).astype(int)
-    i2 = (agg.groupby("block")["conc2"].rank(method="dense").to_numpy() - 1).astype(int)
-    n1 = np.zeros(nb, dtype=int)
-    n2 = np.zeros(nb, dtype=int)
-    np.maximum.at(n1, kb, i1 + 1)
-    np.maximum.at(n2, kb, i2 + 1)
-    N1, N2 = int(n1.max()), int(n2.max())
-    C1 = np.full((nb, N1), np.nan)
-    C2 = np.full((nb, N2), np.nan)
-    C1[kb, i1] = agg["conc1"].to_numpy()
-    C2[kb, i2] = agg["conc2"].to_numpy()
-    R = np.full((nb, N1, N2), np.nan)
-    NR = np.zeros((nb, N1, N2), dtype=int)
-    R[kb, i1, i2] = agg["inhibition"].to_numpy()
-    NR[kb, i1, i2] = agg["n_replicates"].to_numpy()
-
-    status = np.full(nb, "ok", dtype=object)
-    flags = [[] for _ in range(nb)]
-    has0_1 = C1[:, 0] == 0
-    has0_2 = C2[:, 0] == 0
-    for k in range(nb):
-        if bmeta["n_d1"].iloc[k] > 1 or bmeta["n_d2"].iloc[k] > 1:
-            status[k] = "failed: several drug pairs in one block (give each pair its own block)"
-        elif not (has0_1[k] and has0_2[k]):
-            which = "drug1 (conc2 = 0)" if has0_1[k] else "drug2 (conc1 = 0)"
-            status[k] = f"failed: no single-agent wells of {which}"
-        elif n1[k] < 3 or n2[k] < 3:
-            status[k] = "failed: fewer than 2 non-zero concentrations of a drug"
-    grid_cells = n1 * n2
-    present = np.isfinite(R).sum(axis=(1, 2))
-    missing_cells = grid_cells - present
-    for k in np.flatnonzero(missing_cells > 0):
-        flags[k].append(f"incomplete_grid ({int(missing_cells[k])} of {int(grid_cells[k])} wells missing)")
-    if (missing_cells > 0).any():
-        warnings.warn(
-            f"synergy: {int((missing_cells > 0).sum())} block(s) have an incomplete dose grid; their missing wells score NaN "
-            "(summary 'flags').",
-            UserWarning,
-            stacklevel=2,
-        )
-    failed = status != "ok"
-    if failed.any():
-        warnings.warn(
-            f"synergy: {int(failed.sum())} block(s) could not be scored (summary 'status'); the other blocks were scored.",
-            UserWarning,
-            stacklevel=2,
-        )
-    ok = ~failed
-    R_ok = np.where(ok[:, None, None], R, np.nan)
-
-    # ---- single-agent fits (all blocks together)
-    free_e = emin is None
-    e0v = 0.0 if free_e else float(emin)
-    eiv = 100.0 if free_e else float(emax)
-    p1 = _fit_curves_batch(C1[:, 1:], R_ok[:, 1:, 0], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
-    p2 = _fit_curves_batch(C2[:, 1:], R_ok[:, 0, 1:], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
-    fit1 = _ll4(p1, C1)  # (B, N1), conc 0 -> e0
-    fit2 = _ll4(p2, C2)
-    y1o = R_ok[:, :, 0]  # observed singles
-    y2o = R_ok[:, 0, :]
-    valid = np.isfinite(R_ok)
-    margin = np.zeros((nb, N1, N2), dtype=bool)
-    margin[:, 0, :] = True
-    margin[:, :, 0] = True
-    combo = valid & ~margin
-
-    scores: dict[str, np.ndarray] = {}
-    refs: dict[str, np.ndarray] = {}
-    if "bliss" in methods:
-        ref = y1o[:, :, None] + y2o[:, None, :] - y1o[:, :, None] * y2o[:, None, :] / 100.0
-        refs["bliss"] = np.where(margin, R_ok, ref)
-    if "hsa" in methods:
-        ref = np.maximum(y1o[:, :, None], y2o[:, None, :])
-        refs["hsa"] = np.where(margin, R_ok, ref)
-    loewe_fb = np.zeros((nb, N1, N2), dtype=bool)
-    if "loewe" in methods:
-        kk, ii, jj = np.nonzero(combo)
-        y, fb = _loewe_reference(C1[kk, ii], C2[kk, jj], p1[kk], p2[kk])
-        ref = np.where(margin, R_ok, np.nan)
-        ref[kk, ii, jj] = y
-        loewe_fb[kk, ii, jj] = fb
-        refs["loewe"] = ref
-    zip_fit = np.full((nb, N1, N2), np.nan)
-    if "zip" in methods and N1 > 1 and N2 > 1:
-        # refit along columns (drug1 varies at fixed conc2_j), bottom = drug2 alone at conc2_j
-        ycol = np.transpose(R_ok[:, 1:, 1:], (0, 2, 1)).reshape(nb * (N2 - 1), N1 - 1)
-        xcol = np.repeat(C1[:, 1:], N2 - 1, axis=0)
-        e0col = fit2[:, 1:].reshape(-1)
-        pc = _fit_curves_batch(xcol, ycol, e0col, np.full(len(e0col), eiv), free_e=False, max_iter=max_iter)
-        ucol = _ll4(pc, xcol)
-        ncol = np.isfinite(ycol).sum(axis=1)
-        ucol = np.where((ncol >= 2)[:, None], ucol, ycol)
-        ucol = np.transpose(ucol.reshape(nb, N2 - 1, N1 - 1), (0, 2, 1))
-        # refit along rows (drug2 varies at fixed conc1_i), bottom = drug1 alone at conc1_i
-        yrow = R_ok[:, 1:, 1:].reshape(nb * (N1 - 1), N2 - 1)
-        xrow = np.repeat(C2[:, 1:], N1 - 1, axis=0)
-        e0row = fit1[:, 1:].reshape(-1)
-        pr = _fit_curves_batch(xrow, yrow, e0row, np.full(len(e0row), eiv), free_e=False, max_iter=max_iter)
-        urow = _ll4(pr, xrow)
-        nrow = np.isfinite(yrow).sum(axis=1)
-        urow = np.where((nrow >= 2)[:, None], urow, yrow).reshape(nb, N1 - 1, N2 - 1)
-        inner = (ucol + urow) / 2.0
-        zip_fit[:, 1:, 1:] = inner
-        zip_fit = np.where(valid, zip_fit, np.nan)
-        zref = fit1[:, :, None] + fit2[:, None, :] - fit1[:, :, None] * fit2[:, None, :] / 100.0
-        refs["zip"] = np.where(margin, np.where(valid, zip_fit, np.nan), np.where(valid, zref, np.nan))
-        zip_fit = np.where(margin, R_ok, zip_fit)
-    if "zip" in methods and "zip" not in refs:
-        refs["zip"] = np.where(margin, R_ok, np.nan)
-    for m in methods:
-        obs = zip_fit if m == "zip" else R_ok
-        sc = obs - refs[m]
-        sc = np.where(margin & valid, 0.0, sc)
-        scores[m] = np.where(valid, sc, np.nan)
-
-    # ---- per-well table
-    kk, ii, jj = np.nonzero(np.isfinite(R) | (NR > 0))
-    wells = pd.DataFrame(
-        {
-            "block": blocks[kk],
-            "sample": bmeta["sample"].to_numpy()[kk],
-            "drug1": bmeta["drug1"].to_numpy()[kk],
-            "drug2": bmeta["drug2"].to_numpy()[kk],
-            "conc1": C1[kk, ii],
-            "conc2": C2[kk, jj],
-            "response": 1.0 - R[kk, ii, jj] / 100.0,
-            "inhibition": R[kk, ii, jj],
-            "n_replicates": NR[kk, ii, jj],
-        }
-    )
-    for m in methods:
-        if m == "zip":
-            wells["zip_fit"] = zip_fit[kk, ii, jj]
-        wells[f"{m}_ref"] = refs[m][kk, ii, jj]
-        wells[m] = scores[m][kk, ii, jj]
-    if "loewe" in methods:
-        wells["loewe_fallback"] = loewe_fb[kk, ii, jj]
+    doses = _dose_grid(df)
+    status, flags = _block_status(doses)
+    grid = _fit_singles(doses, status == "ok", emin, emax, max_iter)
+    results = {m: METHOD_REGISTRY[m].run(grid) for m in methods}
+    scores = {m: r.score(grid.valid, grid.margin) for m, r in results.items()}
+    wells = _well_table(doses, results, scores)
+    summary = _summary_table(doses, grid, status, flags, results, scores, msa_size)
     if not (df["sample"] != "").any():
         wells = wells.drop(columns="sample")
-
-    # ---- summary
-    summary = pd.DataFrame(
-        {
-            "block": blocks,
-            "sample": bmeta["sample"].to_numpy(),
-            "drug1": bmeta["drug1"].to_numpy(),
-            "drug2": bmeta["drug2"].to_numpy(),
-            "status": status,
-            "flags": [";".join(f) for f in flags],
-            "n_conc1": n1 - has0_1.astype(int),
-            "n_conc2": n2 - has0_2.astype(int),
-            "n_wells": present,
-            "n_missing_wells": missing_cells,
-            "ec50_1_uM": np.where(ok, np.exp(p1[:, 2]), np.nan),
-            "hill_1": np.where(ok, p1[:, 3], np.nan),
-            "ec50_2_uM": np.where(ok, np.exp(p2[:, 2]), np.nan),
-            "hill_2": np.where(ok, p2[:, 3], np.nan),
-        }
-    )
-    if "loewe" in methods:
-        nfb = (loewe_fb & combo).sum(axis=(1, 2))
-        for k in np.flatnonzero(nfb > 0):
-            flags[k].append(f"loewe_fallback ({int(nfb[k])} wells)")
-        summary["flags"] = [";".join(f) for f in flags]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for m in methods:
-            sc = scores[m]
-            mean = np.nanmean(np.where(combo, sc, np.nan).reshape(nb, -1), axis=1)
-            summary[m] = np.where(ok, mean, np.nan)
-            best, bi, bj = _windows_max(sc, int(msa_size))
-            summary[f"{m}_msa"] = np.where(ok, best, np.nan)
-            k1, k2 = min(int(msa_size), N1), min(int(msa_size), N2)
-            summary[f"{m}_msa_conc1"] = [
-                f"{C1[k, bi[k]]:g}-{C1[k, min(bi[k] + k1 - 1, n1[k] - 1)]:g}" if ok[k] and np.isfinite(best[k]) else ""
-                for k in range(nb)
-            ]
-            summary[f"{m}_msa_conc2"] = [
-                f"{C2[k, bj[k]]:g}-{C2[k, min(bj[k] + k2 - 1, n2[k] - 1)]:g}" if ok[k] and np.isfinite(best[k]) else ""
-                for k in range(nb)
-            ]
-    if not (df["sample"] != "").any():
         summary = summary.drop(columns="sample")
     params = {
         "methods": list(methods),
