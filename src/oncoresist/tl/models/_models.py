@@ -37,7 +37,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegresso
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, ElasticNetCV, RidgeCV
 from sklearn.model_selection import KFold
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..._core._errors import InputError
 from ..._core._stats import limit_threads
@@ -67,9 +67,6 @@ MODEL_NAMES = (*BASE_MODELS, "late", "ensemble", "factor", "pandrug")
 
 def _as_frame(X: Any) -> pd.DataFrame:
     """Training input as a frame; inf, complex, sparse and non 2-D input are rejected."""
-    if len(np.shape(X)) != 2:
-        msg = f"expected a 2-D samples x features table, got an array of shape {np.shape(X)}."
-        raise InputError(msg)
     A = checked_values(X)
     if isinstance(X, pd.DataFrame):
         return pd.DataFrame(A, index=X.index, columns=X.columns)
@@ -77,12 +74,19 @@ def _as_frame(X: Any) -> pd.DataFrame:
 
 
 def _check_y(y: Any, n: int) -> np.ndarray:
-    y = np.asarray(y, dtype=float).ravel()
+    """One finite, varying response per sample (a single-column table is flattened with a warning)."""
+    if y is None:
+        msg = "this estimator requires y to be passed, but the target y is None."
+        raise InputError(msg)
+    y = column_or_1d(np.asarray(y, dtype=float), warn=True)
     if y.shape[0] != n:
         msg = f"y has {y.shape[0]} values but X has {n} samples; pass one response per sample."
         raise InputError(msg)
     if not np.all(np.isfinite(y)):
         msg = f"y has {int((~np.isfinite(y)).sum())} missing / infinite values; drop unscreened samples before fitting."
+        raise InputError(msg)
+    if n < 2:
+        msg = f"a response model needs at least 2 samples, got n_samples = {n}."
         raise InputError(msg)
     if np.std(y) <= 1e-12:
         msg = f"the response has no variance (all {n} values = {y[0]:.4g}); nothing to model."
@@ -235,6 +239,12 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.missing = missing
 
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def fit(self, X: Any, y: Any) -> EarlyIntegrationRegressor:
         """Fit the preprocessing and the regressor(s) on training samples."""
         if self.model not in BASE_MODELS:
@@ -374,6 +384,12 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> LateIntegrationRegressor:
         """Fit one model per layer and the stacking weights."""
@@ -519,6 +535,12 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.missing = missing
 
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def fit(self, X: Any, y: Any) -> EnsembleRegressor:
         """Fit every member on the same training samples."""
         members = [self.members] if isinstance(self.members, str) else list(self.members)
@@ -628,6 +650,12 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> FactorRegressor:
         """Fit the factor model on the training samples, then the regressor(s) on their factors."""
@@ -771,6 +799,12 @@ class PanDrugRegressor(BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, Y: pd.DataFrame) -> PanDrugRegressor:
         """Fit on samples x features ``X`` and samples x drugs ``Y`` (NaN = not screened)."""

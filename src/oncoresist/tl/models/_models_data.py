@@ -435,16 +435,19 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
         self.layer_scaling = layer_scaling
         self.missing = missing
 
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def fit(self, X: Any, y: Any = None) -> LayerPreprocessor:
         """Learn which features to keep and their medians, means, scales and layer weights."""
         if self.layer_scaling not in ("block", "none"):
             msg = f"layer_scaling must be 'block' or 'none', got {self.layer_scaling!r}."
             raise InputError(msg)
-        if len(np.shape(X)) != 2 or np.shape(X)[0] == 0:
-            msg = f"expected a non-empty samples x features table, got shape {np.shape(X)}."
-            raise InputError(msg)
-        names = column_names(X)
         A = checked_values(X)
+        names = column_names(A if not isinstance(X, pd.DataFrame) else X)
         self.feature_names_in_ = names
         self.n_features_in_ = A.shape[1]
         layer_of, _ = split_feature_names(names)

@@ -210,6 +210,12 @@ class PenalizedCox(BaseEstimator):
             raise InputError(msg)
         return np.where(free, 0.0, 1.0) if not free.all() else None
 
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def fit(self, X: Any, y: Any) -> PenalizedCox:
         """Choose the penalty by inner CV, then fit the final model on all samples."""
         X = _as_frame(X)
