@@ -102,8 +102,11 @@ def test_layer_preprocessor_filters_imputes_and_block_scales():
     for lay in ("rna", "cnv", "mut"):
         cols = pre.layers_out_ == lay
         assert Z[:, cols].var(axis=0).sum() == pytest.approx(1.0)
-    # a table lacking a column is aligned by name and the gap imputed with the training median
-    Z2 = pre.transform(X.drop(columns=["rna:b"]))
+    # a table lacking a column is an error naming it, unless missing="impute": the column is
+    # aligned by name and the gap imputed with the training median
+    with pytest.raises(InputError, match=r"lacks 1 of the 7 features .*rna:b"):
+        pre.transform(X.drop(columns=["rna:b"]))
+    Z2 = pre.set_params(missing="impute").transform(X.drop(columns=["rna:b"]))
     assert Z2[:, 1] == pytest.approx(np.full(40, (np.median(X["rna:b"]) - X["rna:b"].mean()) / X["rna:b"].std(ddof=0) / np.sqrt(2)))
     with pytest.raises(InputError, match="shares none"):
         pre.transform(pd.DataFrame({"prot:x": [1.0]}))
@@ -155,9 +158,12 @@ def test_late_integration_weights_and_missing_layer():
     assert np.isfinite(pred).all()
     no_cnv = X.filter(like="cnv:").isna().all(axis=1).to_numpy()
     assert no_cnv.sum() == 10
-    # dropping the cnv layer entirely changes only the cnv contribution
+    # dropping the cnv layer entirely is an error by default; with missing="impute" it changes
+    # only the cnv contribution
     X_wo = X.drop(columns=[c for c in X.columns if c.startswith("cnv:")])
-    assert np.allclose(est.predict(X_wo)[no_cnv], pred[no_cnv])
+    with pytest.raises(InputError, match="cnv:c0"):
+        est.predict(X_wo)
+    assert np.allclose(est.set_params(missing="impute").predict(X_wo)[no_cnv], pred[no_cnv])
     imp = est.feature_importance()
     assert imp.iloc[0]["feature"] == "c0" and imp["importance"].sum() == pytest.approx(1.0)
 

@@ -527,6 +527,12 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
     # ---------------------------------------------------------------------------------------
     # fit
     # ---------------------------------------------------------------------------------------
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def fit(self, X: Any, y: Any = None) -> GroupFactorAnalysis:
         """Fit the model.
 

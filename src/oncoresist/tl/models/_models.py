@@ -37,11 +37,17 @@ from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegresso
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, ElasticNetCV, RidgeCV
 from sklearn.model_selection import KFold
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..._core._errors import InputError
 from ..._core._stats import limit_threads
-from ._models_data import LayerPreprocessor, column_names, split_feature_names
+from ._models_data import (
+    LayerPreprocessor,
+    align_features,
+    checked_values,
+    column_names,
+    split_feature_names,
+)
 
 __all__ = [
     "EarlyIntegrationRegressor",
@@ -60,22 +66,27 @@ MODEL_NAMES = (*BASE_MODELS, "late", "ensemble", "factor", "pandrug")
 
 
 def _as_frame(X: Any) -> pd.DataFrame:
+    """Training input as a frame; inf, complex, sparse and non 2-D input are rejected."""
+    A = checked_values(X)
     if isinstance(X, pd.DataFrame):
-        return X
-    A = np.asarray(X, dtype=float)
-    if A.ndim != 2:
-        msg = f"expected a 2-D samples x features table, got an array of shape {A.shape}."
-        raise InputError(msg)
+        return pd.DataFrame(A, index=X.index, columns=X.columns)
     return pd.DataFrame(A, columns=column_names(A))
 
 
 def _check_y(y: Any, n: int) -> np.ndarray:
-    y = np.asarray(y, dtype=float).ravel()
+    """One finite, varying response per sample (a single-column table is flattened with a warning)."""
+    if y is None:
+        msg = "this estimator requires y to be passed, but the target y is None."
+        raise InputError(msg)
+    y = column_or_1d(np.asarray(y, dtype=float), warn=True)
     if y.shape[0] != n:
         msg = f"y has {y.shape[0]} values but X has {n} samples; pass one response per sample."
         raise InputError(msg)
     if not np.all(np.isfinite(y)):
         msg = f"y has {int((~np.isfinite(y)).sum())} missing / infinite values; drop unscreened samples before fitting."
+        raise InputError(msg)
+    if n < 2:
+        msg = f"a response model needs at least 2 samples, got n_samples = {n}."
         raise InputError(msg)
     if np.std(y) <= 1e-12:
         msg = f"the response has no variance (all {n} values = {y[0]:.4g}); nothing to model."
@@ -173,6 +184,9 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         Seed of the inner folds and of the tree models.
     n_jobs
         Threads of the random forest and OpenMP threads of gradient boosting.
+    missing
+        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
+        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
 
     Attributes
     ----------
@@ -210,6 +224,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         n_estimators: int = 300,
         random_state: Any = None,
         n_jobs: int | None = 1,
+        missing: str = "error",
     ) -> None:
         self.model = model
         self.layers = layers
@@ -222,6 +237,13 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         self.n_estimators = n_estimators
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> EarlyIntegrationRegressor:
         """Fit the preprocessing and the regressor(s) on training samples."""
@@ -273,7 +295,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Predicted response of each sample (missing features are imputed by training medians)."""
         check_is_fitted(self, "estimators_")
-        Z = self.preprocessor_.transform(_as_frame(X))
+        Z = self.preprocessor_.transform(align_features(self, X, missing=self.missing))
         with _threads(self.n_jobs):
             return np.mean([est.predict(Z[:, cols]) for est, cols in zip(self.estimators_, self.columns_)], axis=0)
 
@@ -330,6 +352,9 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
         Seed.
     n_jobs
         Threads of tree models.
+    missing
+        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
+        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
 
     Attributes
     ----------
@@ -352,12 +377,19 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, base: str = "ridge", *, layers: Sequence[str] | None = None, cv: int = 5,
-                 random_state: Any = None, n_jobs: int | None = 1) -> None:
+                 random_state: Any = None, n_jobs: int | None = 1, missing: str = "error") -> None:
         self.base = base
         self.layers = layers
         self.cv = cv
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> LateIntegrationRegressor:
         """Fit one model per layer and the stacking weights."""
@@ -430,7 +462,7 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Stacked prediction; layers a sample lacks (all features missing) contribute nothing."""
         check_is_fitted(self, "weights_")
-        X = _as_frame(X)
+        X = align_features(self, X, missing=self.missing)
         layer_of, _ = split_feature_names(column_names(X))
         out = np.full(X.shape[0], self.intercept_)
         for lay, model in self.layer_models_.items():
@@ -477,6 +509,9 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         Seed passed to every member.
     n_jobs
         Threads of tree members.
+    missing
+        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
+        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
 
     Attributes
     ----------
@@ -494,10 +529,17 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, members: Sequence[str] = ("late", "rf"), *, random_state: Any = None,
-                 n_jobs: int | None = 1) -> None:
+                 n_jobs: int | None = 1, missing: str = "error") -> None:
         self.members = members
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> EnsembleRegressor:
         """Fit every member on the same training samples."""
@@ -521,7 +563,7 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Mean of the members' predictions."""
         check_is_fitted(self, "estimators_")
-        X = _as_frame(X)
+        X = align_features(self, X, missing=self.missing)
         return np.mean([e.predict(X) for e in self.estimators_], axis=0)
 
     def feature_importance(self) -> pd.DataFrame:
@@ -580,6 +622,9 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         Variational iterations of the factor model.
     random_state
         Seed.
+    missing
+        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
+        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
 
     Attributes
     ----------
@@ -598,12 +643,19 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, n_factors: int = 15, *, base: str = "enet", layers: Sequence[str] | None = None,
-                 max_iter: int = 300, random_state: Any = None) -> None:
+                 max_iter: int = 300, random_state: Any = None, missing: str = "error") -> None:
         self.n_factors = n_factors
         self.base = base
         self.layers = layers
         self.max_iter = max_iter
         self.random_state = random_state
+        self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> FactorRegressor:
         """Fit the factor model on the training samples, then the regressor(s) on their factors."""
@@ -671,7 +723,7 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         model fitted on a response table.
         """
         check_is_fitted(self, "regressors_")
-        X = _as_frame(X)
+        X = align_features(self, X, missing=self.missing)
         F = pd.DataFrame(self._factors(self._kept(X)), columns=self.factor_names_)
         if not self.multi_output_:
             return self.regressors_["y"].predict(F)
@@ -747,6 +799,12 @@ class PanDrugRegressor(BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, Y: pd.DataFrame) -> PanDrugRegressor:
         """Fit on samples x features ``X`` and samples x drugs ``Y`` (NaN = not screened)."""

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..._core._errors import InputError
 
@@ -329,6 +329,44 @@ def column_names(X: Any) -> np.ndarray:
     return np.asarray([f"x{i}" for i in range(n)], dtype=object)
 
 
+MISSING_MODES = ("error", "impute")
+
+
+def checked_values(X: Any) -> np.ndarray:
+    """Numeric 2-D values of ``X``: NaN allowed (missing), inf, complex, sparse and 1-D input rejected."""
+    return check_array(X, dtype=float, ensure_all_finite="allow-nan", ensure_min_samples=1, ensure_min_features=1)
+
+
+def align_features(est: Any, X: Any, *, missing: str = "error") -> pd.DataFrame:
+    """``X`` as a frame with the columns of ``est.feature_names_in_``, checked against fit.
+
+    A DataFrame may list the columns in any order; columns the model was fitted on but ``X``
+    lacks raise an :class:`InputError` naming them, unless ``missing="impute"`` (they are
+    then missing values, imputed downstream). An array must have as many columns as in fit.
+    """
+    if missing not in MISSING_MODES:
+        msg = f"missing must be 'error' or 'impute', got {missing!r}."
+        raise InputError(msg)
+    expected = est.feature_names_in_
+    A = checked_values(X)
+    if not isinstance(X, pd.DataFrame):
+        if A.shape[1] != est.n_features_in_:
+            msg = (f"X has {A.shape[1]} features, but {type(est).__name__} is expecting {est.n_features_in_} "
+                   "features as input; pass a DataFrame with the model's feature names.")
+            raise InputError(msg)
+        return pd.DataFrame(A, columns=expected)
+    frame = pd.DataFrame(A, index=X.index, columns=column_names(X))
+    if len(frame.columns) == len(expected) and np.all(frame.columns.to_numpy() == expected):
+        return frame
+    absent = [c for c in expected if c not in set(frame.columns)]
+    if absent and missing == "error":
+        msg = (f"X lacks {len(absent)} of the {len(expected)} features {type(est).__name__} was fitted on "
+               f"({', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''}); pass them, or set "
+               "missing='impute' to treat them as missing values.")
+        raise InputError(msg)
+    return frame.reindex(columns=list(expected))
+
+
 # --------------------------------------------------------------------------------------------
 # preprocessing fitted inside each training fold
 # --------------------------------------------------------------------------------------------
@@ -355,6 +393,9 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
         Keep only this many most variable features per layer (``None`` = all).
     layer_scaling
         ``"block"`` (equal total variance per layer) or ``"none"``.
+    missing
+        ``"error"`` (default): :meth:`transform` of a table lacking fitted columns raises an
+        error naming them; ``"impute"``: such columns are missing values (training medians).
 
     Attributes
     ----------
@@ -385,23 +426,28 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
         min_binary_count: int = 3,
         max_features_per_layer: int | None = None,
         layer_scaling: str = "block",
+        missing: str = "error",
     ) -> None:
         self.layers = layers
         self.max_missing = max_missing
         self.min_binary_count = min_binary_count
         self.max_features_per_layer = max_features_per_layer
         self.layer_scaling = layer_scaling
+        self.missing = missing
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any = None) -> LayerPreprocessor:
         """Learn which features to keep and their medians, means, scales and layer weights."""
         if self.layer_scaling not in ("block", "none"):
             msg = f"layer_scaling must be 'block' or 'none', got {self.layer_scaling!r}."
             raise InputError(msg)
-        names = column_names(X)
-        A = np.asarray(X, dtype=float)
-        if A.ndim != 2 or A.shape[0] == 0:
-            msg = f"expected a non-empty samples x features table, got shape {A.shape}."
-            raise InputError(msg)
+        A = checked_values(X)
+        names = column_names(A if not isinstance(X, pd.DataFrame) else X)
         self.feature_names_in_ = names
         self.n_features_in_ = A.shape[1]
         layer_of, _ = split_feature_names(names)
@@ -481,20 +527,13 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
         return self.feature_names_out_.copy()
 
     def _align(self, X: Any) -> np.ndarray:
+        """Values of ``X`` in the fitted column order (see :func:`align_features`)."""
         if isinstance(X, pd.DataFrame):
-            names = column_names(X)
-            if len(names) != len(self.feature_names_in_) or np.any(names != self.feature_names_in_):
-                missing = np.setdiff1d(self.feature_names_in_[self.kept_], names)
-                if len(missing) == self.kept_.sum():
-                    msg = (
-                        f"the table shares none of the {int(self.kept_.sum())} features the model uses "
-                        f"(e.g. {', '.join(self.feature_names_out_[:3])}); check layer names and feature IDs."
-                    )
-                    raise InputError(msg)
-                X = X.reindex(columns=list(self.feature_names_in_))
-            return np.asarray(X, dtype=float)
-        A = np.asarray(X, dtype=float)
-        if A.ndim != 2 or A.shape[1] != self.n_features_in_:
-            msg = f"expected {self.n_features_in_} feature columns (as in fit), got shape {A.shape}; pass a DataFrame with the model's feature names."
-            raise InputError(msg)
-        return A
+            missing = np.setdiff1d(self.feature_names_in_[self.kept_], column_names(X))
+            if len(missing) == self.kept_.sum():
+                msg = (
+                    f"the table shares none of the {int(self.kept_.sum())} features the model uses "
+                    f"(e.g. {', '.join(self.feature_names_out_[:3])}); check layer names and feature IDs."
+                )
+                raise InputError(msg)
+        return align_features(self, X, missing=self.missing).to_numpy(dtype=float)

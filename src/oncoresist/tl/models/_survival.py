@@ -23,7 +23,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..._core._errors import InputError
 from ._models import _as_frame, _importance_frame
-from ._models_data import LayerPreprocessor, column_names, copy_cohort, feature_frame, obs_column
+from ._models_data import (
+    LayerPreprocessor,
+    align_features,
+    column_names,
+    copy_cohort,
+    feature_frame,
+    obs_column,
+)
 
 __all__ = [
     "PenalizedCox",
@@ -132,6 +139,9 @@ class PenalizedCox(BaseEstimator):
         whole layers (``"obs"``). The penalty then selects molecular features on top of them.
     random_state
         Seed of the inner folds.
+    missing
+        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
+        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
 
     Attributes
     ----------
@@ -158,7 +168,7 @@ class PenalizedCox(BaseEstimator):
 
     def __init__(self, l1_ratio: float = 0.9, *, n_alphas: int = 50, alpha_min_ratio: float = 0.01, cv: int = 5,
                  layers: Sequence[str] | None = None, layer_scaling: str = "none",
-                 unpenalized: Sequence[str] | None = None, random_state: Any = None) -> None:
+                 unpenalized: Sequence[str] | None = None, random_state: Any = None, missing: str = "error") -> None:
         self.l1_ratio = l1_ratio
         self.n_alphas = n_alphas
         self.alpha_min_ratio = alpha_min_ratio
@@ -167,6 +177,7 @@ class PenalizedCox(BaseEstimator):
         self.layer_scaling = layer_scaling
         self.unpenalized = unpenalized
         self.random_state = random_state
+        self.missing = missing
 
     def _coxnet(self, names: np.ndarray, *, strict: bool = True, **kw: Any) -> Any:
         from sksurv.linear_model import CoxnetSurvivalAnalysis
@@ -198,6 +209,12 @@ class PenalizedCox(BaseEstimator):
             msg = "every feature is unpenalized; leave at least one feature to the penalty (or fit a plain Cox model)."
             raise InputError(msg)
         return np.where(free, 0.0, 1.0) if not free.all() else None
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def fit(self, X: Any, y: Any) -> PenalizedCox:
         """Choose the penalty by inner CV, then fit the final model on all samples."""
@@ -269,13 +286,13 @@ class PenalizedCox(BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Risk score (linear predictor; higher = shorter expected survival)."""
         check_is_fitted(self, "model_")
-        Z = self.preprocessor_.transform(_as_frame(X))
+        Z = self.preprocessor_.transform(align_features(self, X, missing=self.missing))
         return np.asarray(self.model_.predict(Z, alpha=self.alpha_), dtype=float)
 
     def predict_survival_function(self, X: Any) -> Any:
         """Survival functions of new samples (step functions, see scikit-survival)."""
         check_is_fitted(self, "model_")
-        return self.model_.predict_survival_function(self.preprocessor_.transform(_as_frame(X)), alpha=self.alpha_)
+        return self.model_.predict_survival_function(self.preprocessor_.transform(align_features(self, X, missing=self.missing)), alpha=self.alpha_)
 
     def score(self, X: Any, y: Any) -> float:
         """Harrell's C-index of the predicted risk."""
