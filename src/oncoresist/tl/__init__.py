@@ -1,135 +1,159 @@
-"""Tools: dose-response curves, synergy, integration (factors, subtypes), biomarkers, models."""
+# ruff: noqa: F401  (the TYPE_CHECKING imports document the lazy names for type checkers)
+"""Tools: screens (curves, synergy), integration (factors, subtypes), biomarker association, models.
 
-__all__: list[str] = []
-from .integrate._factors import (  # noqa: E402
-    GroupFactorAnalysis,
-    factors,
-    get_factors,
-    load_factor_model,
-    modality_matrix,
-    project_factors,
-)
+Names are imported on first use (PEP 562), so ``oncoresist curves`` does not pay for scikit-learn
+and the factor model. The subpackages hold the code: ``screen``, ``integrate``, ``association``,
+``models``; the public names stay here, flat.
+"""
 
-__all__ += ["GroupFactorAnalysis", "factors", "get_factors", "load_factor_model", "modality_matrix", "project_factors"]
-from .integrate._subtypes import (  # noqa: E402
-    ConsensusResult,
-    affinity_matrix,
-    consensus_clustering,
-    integration_associations,
-    logrank_test,
-    snf,
-    spectral_labels,
-    subtypes,
-)
+from __future__ import annotations
 
-__all__ += [
-    "ConsensusResult",
-    "affinity_matrix",
-    "consensus_clustering",
-    "integration_associations",
-    "logrank_test",
-    "snf",
-    "spectral_labels",
-    "subtypes",
-]
-from ..pp._plates import normalize_plates, z_prime  # noqa: E402
-from .screen._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response  # noqa: E402
-from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer  # noqa: E402
-from .screen._synergy import SYNERGY_METHODS, synergy  # noqa: E402
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ += [
-    "CURVE_COLUMNS",
-    "DEFAULT_BOUNDS",
-    "DRUG_LAYERS",
-    "SYNERGY_METHODS",
-    "add_drug_layer",
-    "drug_layer",
-    "dss_scores",
-    "fit_curves",
-    "hill_response",
-    "normalize_plates",
-    "synergy",
-    "z_prime",
-]
-from .association._associate import (  # noqa: E402
-    associate,
-    association_test,
-    cross_layer_effects,
-    get_associations,
-)
-from .models._evaluate import (  # noqa: E402
-    CVResult,
-    cross_validate_drugs,
-    cross_validate_response,
-    cv_folds,
-    regression_metrics,
-)
-from .models._model_io import (  # noqa: E402
-    DrugResponseModels,
-    load_model,
-    save_model,
-    train_models,
-    train_survival,
-)
-from .models._models import (  # noqa: E402
-    MODEL_NAMES,
-    EarlyIntegrationRegressor,
-    EnsembleRegressor,
-    FactorRegressor,
-    LateIntegrationRegressor,
-    PanDrugRegressor,
-    make_model,
-)
-from .models._models_data import (  # noqa: E402
-    LayerPreprocessor,
-    drug_descriptors,
-    feature_frame,
-    resolve_drugs,
-    response_frame,
-)
-from .models._survival import (  # noqa: E402
-    PenalizedCox,
-    SurvivalCVResult,
-    cross_validate_survival,
-    survival,
-    survival_data,
-    survival_target,
-)
+#: public name -> module (relative to this package) that defines it
+_EXPORTS: dict[str, str] = {
+    "CURVE_COLUMNS": ".screen._curves",
+    "CVResult": ".models._evaluate",
+    "ConsensusResult": ".integrate._subtypes",
+    "DEFAULT_BOUNDS": ".screen._curves",
+    "DRUG_LAYERS": ".screen._drug_layer",
+    "DrugResponseModels": ".models._model_io",
+    "EarlyIntegrationRegressor": ".models._models",
+    "EnsembleRegressor": ".models._models",
+    "FactorRegressor": ".models._models",
+    "GroupFactorAnalysis": ".integrate._factors",
+    "LateIntegrationRegressor": ".models._models",
+    "LayerPreprocessor": ".models._models_data",
+    "MODEL_NAMES": ".models._models",
+    "PanDrugRegressor": ".models._models",
+    "PenalizedCox": ".models._survival",
+    "SYNERGY_METHODS": ".screen._synergy",
+    "SurvivalCVResult": ".models._survival",
+    "add_drug_layer": ".screen._drug_layer",
+    "affinity_matrix": ".integrate._subtypes",
+    "associate": ".association._associate",
+    "association_test": ".association._associate",
+    "build_study": "._build",
+    "consensus_clustering": ".integrate._subtypes",
+    "cross_layer_effects": ".association._associate",
+    "cross_validate_drugs": ".models._evaluate",
+    "cross_validate_response": ".models._evaluate",
+    "cross_validate_survival": ".models._survival",
+    "cv_folds": ".models._evaluate",
+    "drug_descriptors": ".models._models_data",
+    "drug_layer": ".screen._drug_layer",
+    "dss_scores": ".screen._curves",
+    "factors": ".integrate._factors",
+    "feature_frame": ".models._models_data",
+    "fit_curves": ".screen._curves",
+    "get_associations": ".association._associate",
+    "get_factors": ".integrate._factors",
+    "hill_response": ".screen._curves",
+    "integration_associations": ".integrate._subtypes",
+    "load_factor_model": ".integrate._factors",
+    "load_model": ".models._model_io",
+    "logrank_test": ".integrate._subtypes",
+    "make_model": ".models._models",
+    "modality_matrix": ".integrate._factors",
+    "normalize_plates": "..pp._plates",
+    "project_factors": ".integrate._factors",
+    "regression_metrics": ".models._evaluate",
+    "resolve_drugs": ".models._models_data",
+    "response_frame": ".models._models_data",
+    "save_model": ".models._model_io",
+    "snf": ".integrate._subtypes",
+    "spectral_labels": ".integrate._subtypes",
+    "subtypes": ".integrate._subtypes",
+    "survival": ".models._survival",
+    "survival_data": ".models._survival",
+    "survival_target": ".models._survival",
+    "synergy": ".screen._synergy",
+    "train_models": ".models._model_io",
+    "train_survival": ".models._model_io",
+    "z_prime": "..pp._plates",
+}
 
-__all__ += [
-    "CVResult",
-    "DrugResponseModels",
-    "EarlyIntegrationRegressor",
-    "EnsembleRegressor",
-    "FactorRegressor",
-    "LateIntegrationRegressor",
-    "LayerPreprocessor",
-    "MODEL_NAMES",
-    "PanDrugRegressor",
-    "PenalizedCox",
-    "SurvivalCVResult",
-    "associate",
-    "association_test",
-    "cross_layer_effects",
-    "cross_validate_drugs",
-    "cross_validate_response",
-    "cross_validate_survival",
-    "cv_folds",
-    "drug_descriptors",
-    "feature_frame",
-    "get_associations",
-    "load_model",
-    "make_model",
-    "regression_metrics",
-    "resolve_drugs",
-    "response_frame",
-    "save_model",
-    "survival",
-    "survival_data",
-    "survival_target",
-    "train_models",
-    "train_survival",
-]
-from ._build import build_study  # noqa: E402
+__all__ = sorted(_EXPORTS)
 
-__all__ += ["build_study"]
+if TYPE_CHECKING:  # pragma: no cover
+    from ..pp._plates import normalize_plates, z_prime
+    from ._build import build_study
+    from .association._associate import (
+        associate,
+        association_test,
+        cross_layer_effects,
+        get_associations,
+    )
+    from .integrate._factors import (
+        GroupFactorAnalysis,
+        factors,
+        get_factors,
+        load_factor_model,
+        modality_matrix,
+        project_factors,
+    )
+    from .integrate._subtypes import (
+        ConsensusResult,
+        affinity_matrix,
+        consensus_clustering,
+        integration_associations,
+        logrank_test,
+        snf,
+        spectral_labels,
+        subtypes,
+    )
+    from .models._evaluate import (
+        CVResult,
+        cross_validate_drugs,
+        cross_validate_response,
+        cv_folds,
+        regression_metrics,
+    )
+    from .models._model_io import (
+        DrugResponseModels,
+        load_model,
+        save_model,
+        train_models,
+        train_survival,
+    )
+    from .models._models import (
+        MODEL_NAMES,
+        EarlyIntegrationRegressor,
+        EnsembleRegressor,
+        FactorRegressor,
+        LateIntegrationRegressor,
+        PanDrugRegressor,
+        make_model,
+    )
+    from .models._models_data import (
+        LayerPreprocessor,
+        drug_descriptors,
+        feature_frame,
+        resolve_drugs,
+        response_frame,
+    )
+    from .models._survival import (
+        PenalizedCox,
+        SurvivalCVResult,
+        cross_validate_survival,
+        survival,
+        survival_data,
+        survival_target,
+    )
+    from .screen._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response
+    from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer
+    from .screen._synergy import SYNERGY_METHODS, synergy
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
