@@ -507,3 +507,12 @@ def test_maf_extra_columns_step() -> None:
     assert "gene_input" in _maf_extra_columns(df, out, ["gene"], set(), "x.maf").columns
     with pytest.raises(InputError, match="absent"):
         _maf_extra_columns(df, out, ["nope"], set(), "x.maf")
+
+
+def test_short_and_long_one_share_the_cleaning() -> None:
+    from oncoresist.io._variants import _long_one, _short_one
+
+    assert _long_one("ENSP1.2:p.Leu858%3D") == "p.Leu858=" and _short_one("ENSP1.2:p.Leu858%3D") == "p.L858="
+    for empty in (None, np.nan, "", ".", "-", "NA"):
+        assert pd.isna(_long_one(empty)) and pd.isna(_short_one(empty))
+    assert _short_one("p.(Thr790Met)") == "p.T790M" and _short_one("V600E") == "p.V600E"

@@ -345,11 +345,21 @@ def test_matrix_text_step(tmp_path: Path) -> None:
 
     gct = tmp_path / "x.gct"
     gct.write_text("#1.2\n1\t2\nName\tDescription\tS1\tS2\nTP53\tna\t1\t2\n")
-    assert _matrix_text(gct).startswith("Name\tDescription")
+    text, sep, header = _matrix_text(gct, None)
+    assert text.startswith("Name\tDescription") and sep == "\t" and header == ["Name", "Description", "S1", "S2"]
     empty = tmp_path / "e.tsv"
     empty.write_text("  \n")
     with pytest.raises(InputError, match="is empty"):
-        _matrix_text(empty)
+        _matrix_text(empty, "\t")
+
+
+def test_matrix_orientation_step() -> None:
+    from oncoresist.io._matrix import _matrix_orientation
+
+    genes, samples = pd.Index(["ENSG00000141510", "ENSG00000146648"]), pd.Index(["TCGA-AA-0001", "TCGA-AA-0002"])
+    assert _matrix_orientation("samples_x_features", None, genes, samples, "id", []) == ("samples_x_features", "given by the caller")
+    assert _matrix_orientation("auto", "gene", samples, genes, "id", [])[0] == "features_x_samples"
+    assert _matrix_orientation("auto", None, genes, samples, "gene", [])[0] == "features_x_samples"
 
 
 def test_column_pos_step() -> None:
@@ -412,6 +422,6 @@ def test_matrix_anndata_step() -> None:
     df = pd.DataFrame({0: ["TP53", "TP53"], 1: ["a/b", "c"], 2: [1.0, 2.0], 3: [3.0, 4.0]})
     with pytest.warns(UserWarning, match="occur more than once"):
         a, n_dup = _matrix_anndata(df, "features_x_samples", [2, 3], [1], ["g", "x/y", "S1", "S2"],
-                                   pd.Index(["S1", "S2"]), pd.Index(["TP53", "TP53"]), what="m", path="x")  # fmt: skip
+                                   pd.Index(["S1", "S2"]), pd.Index(["TP53", "TP53"]), layer_name="counts", path="x")  # fmt: skip
     assert n_dup == 1 and list(a.var_names) == ["TP53", "TP53-1"] and list(a.var.columns) == ["feature_id", "x_y"]
-    assert a.X.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert a.X.tolist() == [[1.0, 2.0], [3.0, 4.0]] and a.layers["counts"].tolist() == a.X.tolist()

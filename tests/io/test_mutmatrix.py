@@ -92,3 +92,16 @@ def test_variant_table_step() -> None:
     assert out["vaf"].dtype == float and np.isnan(out.loc[0, "vaf"])
     empty = _variant_table([])
     assert tuple(empty.columns) == VARIANT_COLUMNS and len(empty) == 0
+
+
+def test_binary_matrix_in_a_study_gives_the_mut_layer(tmp_path: Path) -> None:
+    from oncoresist.io import read_study, write_h5mu
+
+    pd.DataFrame({"gene": ["BRAF", "KRAS"], "S1": ["1", "0"], "S2": ["0", "1"], "S3": ["0", "0"]}).to_csv(tmp_path / "calls.tsv", sep="\t", index=False)
+    (tmp_path / "study.toml").write_text('[layers.mut]\nkind = "mutation_matrix"\nfile = "calls.tsv"\n')
+    m = read_study(tmp_path / "study.toml")
+    mut = m["mut"]
+    assert list(mut.obs_names) == ["S1", "S2", "S3"] and list(mut.var_names) == ["BRAF", "KRAS"]
+    assert mut.X.tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
+    assert mut.uns["mut"]["matrix_kind"] == "binary"
+    write_h5mu(m, tmp_path / "s.h5mu")

@@ -409,11 +409,11 @@ def test_vcf_rows_step() -> None:
     from oncoresist.io._vcf import _vcf_header, _vcf_rows
 
     header, start = _vcf_header(_STEP_LINES, "t.vcf")
-    rows, n_filtered, n_skipped = _vcf_rows(_STEP_LINES, start, header, "t.vcf", report=["T1"], report_idx=[1], normal_idx=0, pass_only=True)
+    rows, n_filtered, n_skipped = _vcf_rows(_STEP_LINES, start, header, "t.vcf", report=["T1"], normal="N1", pass_only=True)
     assert (n_filtered, n_skipped, len(rows)) == (1, 1, 1)
     sample, depth, alt_count, vaf = rows[0][:4]
     assert (sample, depth, alt_count, vaf) == ("T1", 40.0, 10.0, 0.25)
-    rows, n_filtered, _ = _vcf_rows(_STEP_LINES, start, header, "t.vcf", report=["T1"], report_idx=[1], normal_idx=0, pass_only=False)
+    rows, n_filtered, _ = _vcf_rows(_STEP_LINES, start, header, "t.vcf", report=["T1"], normal="N1", pass_only=False)
     assert n_filtered == 0 and len(rows) == 2
 
 
@@ -422,6 +422,8 @@ def test_vcf_table_step() -> None:
 
     row = ("T1", 40.0, 10.0, 0.25, "chr7", 100, 100, "C", "T", "EGFR", "Missense_Mutation", "ENSP1:p.Thr790Met",
            "ENST1:c.1C>T", *(np.nan,) * 5, ".", "PASS", 50.0, 100, np.nan, np.nan)  # fmt: skip
-    df = _vcf_table([row])
+    df = _vcf_table([row], None)
     assert df.loc[0, "chrom"] == "7" and df.loc[0, "protein_change"] == "p.T790M"
+    assert "n_depth" not in df.columns and df["pos_vcf"].dtype == "int64"
+    assert _vcf_table([row], "N1").loc[0, "normal_sample"] == "N1"
     assert df.loc[0, "hgvsc"] == "c.1C>T" and np.isnan(df.loc[0, "id"]) and df.loc[0, "variant_type"] == "SNP"

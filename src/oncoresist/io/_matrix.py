@@ -336,30 +336,17 @@ def read_matrix(
         msg = f"orientation={orientation!r} is not known; expected one of {', '.join(ORIENTATIONS)}."
         raise InputError(msg)
     p = check_file(path, what="matrix file")
-    text = _matrix_text(p)
-    if sep is None:
-        sep = sniff_sep(text[:200_000], p)
-    header = _parse_header(text, sep)
+    text, sep, header = _matrix_text(p, sep)
     label_pos = _column_pos(header, feature_column, "feature_column", p) if feature_column is not None else 0
     df, header = _read_matrix_frame(text, sep, label_pos, header, p)
     df, header, label_pos, n_blank = _drop_blank_columns(df, header, label_pos, p)
     ann_pos, data_pos, known_feature_ann = _annotation_positions(df, header, label_pos, annotation_columns, p)
     row_labels = clean_ids(df[label_pos].astype(object).where(df[label_pos].notna(), ""))
     col_labels = clean_ids([header[i] for i in data_pos])
-    if orientation == "auto":
-        if feature_column is not None:
-            orient, reason = "features_x_samples", f"feature_column={feature_column!r} given"
-        else:
-            orient, reason = _detect_orientation(
-                list(row_labels), list(col_labels), row_header=header[label_pos], feature_annotations=known_feature_ann
-            )
-    else:
-        orient, reason = orientation, "given by the caller"
+    orient, reason = _matrix_orientation(orientation, feature_column, row_labels, col_labels, header[label_pos], known_feature_ann)
     logger.info("read_matrix %s: %s (%s)", p, orient, reason)
     samples, features = _matrix_ids(orient, row_labels, col_labels, header, data_pos, p)
-    adata, n_dup_rows = _matrix_anndata(df, orient, data_pos, ann_pos, header, samples, features, what=layer_name or "matrix", path=p)
-    if layer_name:
-        adata.layers[layer_name] = adata.X.copy()
+    adata, n_dup_rows = _matrix_anndata(df, orient, data_pos, ann_pos, header, samples, features, layer_name=layer_name, path=p)
     adata.uns["read_matrix"] = {
         "file": str(p),
         "orientation": orient,
@@ -373,8 +360,19 @@ def read_matrix(
     return adata
 
 
-def _matrix_text(p: PathLike) -> str:
-    """The file's text from the header line on (a GCT's version and dimension lines removed); raise when empty."""
+def _matrix_orientation(
+    orientation: str, feature_column: str | None, row_labels: pd.Index, col_labels: pd.Index, row_header: str, known_feature_ann: list[str]
+) -> tuple[str, str]:
+    """The orientation and the reason for it (given, implied by ``feature_column`` or detected)."""
+    if orientation != "auto":
+        return orientation, "given by the caller"
+    if feature_column is not None:
+        return "features_x_samples", f"feature_column={feature_column!r} given"
+    return _detect_orientation(list(row_labels), list(col_labels), row_header=row_header, feature_annotations=known_feature_ann)
+
+
+def _matrix_text(p: PathLike, sep: str | None) -> tuple[str, str, list[str]]:
+    """The text from the header line on (a GCT's first two lines removed), the separator and the header; raise when empty."""
     text = read_text(p)
     if text.startswith("#1."):  # GCT: version line + dimensions line before the header
         parts = text.split("\n", 2)
@@ -382,7 +380,9 @@ def _matrix_text(p: PathLike) -> str:
     if not text or text.isspace():
         msg = f"matrix file '{p}' is empty: expected a header line (row-label column + sample or feature IDs) and data rows."
         raise InputError(msg)
-    return text
+    if sep is None:
+        sep = sniff_sep(text[:200_000], p)
+    return text, sep, _parse_header(text, sep)
 
 
 def _column_pos(header: list[str], name: str, option: str, p: PathLike) -> int:
@@ -491,10 +491,11 @@ def _matrix_anndata(
     samples: pd.Index,
     features: pd.Index,
     *,
-    what: str,
+    layer_name: str | None,
     path: PathLike,
 ) -> tuple[ad.AnnData, int]:
     """Samples x features AnnData (annotations in ``var`` / ``obs``, repeated feature IDs suffixed, with a warning)."""
+    what = layer_name or "matrix"
     unique_features, dups = _make_unique(features)
     n_dup_rows = int(features.duplicated().sum())
     if dups:
@@ -525,7 +526,10 @@ def _matrix_anndata(
     var.index = pd.Index([str(s) for s in var.index], dtype=object)
     obs.index.name = None
     var.index.name = None
-    return ad.AnnData(X=X, obs=obs, var=var), n_dup_rows
+    adata = ad.AnnData(X=X, obs=obs, var=var)
+    if layer_name:
+        adata.layers[layer_name] = X.copy()
+    return adata, n_dup_rows
 
 
 # --------------------------------------------------------------------------------------------

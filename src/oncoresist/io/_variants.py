@@ -139,14 +139,10 @@ _SHORT_NO_PREFIX_RE = re.compile(r"^[A-Z*]\d")
 
 
 def _short_one(value: object) -> object:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    """One HGVSp value in the short one-letter form (``p.Thr790Met`` -> ``p.T790M``); NaN when empty."""
+    s = _long_one(value)
+    if not isinstance(s, str):
         return np.nan
-    s = str(value).strip()
-    if not s or s in {".", "-", "NA", "nan"}:
-        return np.nan
-    if ":" in s:  # 'ENSP00000275493.2:p.Thr790Met' -> 'p.Thr790Met'
-        s = s.rsplit(":", 1)[1]
-    s = s.replace("%3D", "=").replace("%3d", "=")
     if s.startswith("p.(") and s.endswith(")"):
         s = "p." + s[3:-1]
     s = _AA3_RE.sub(lambda m: _AA3[m.group(0)], s)
@@ -156,12 +152,13 @@ def _short_one(value: object) -> object:
 
 
 def _long_one(value: object) -> object:
+    """The HGVS text without a leading feature ID (``ENSP...:``) and with ``%3D`` decoded; NaN when empty."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return np.nan
     s = str(value).strip()
     if not s or s in {".", "-", "NA", "nan"}:
         return np.nan
-    if ":" in s:
+    if ":" in s:  # 'ENSP00000275493.2:p.Thr790Met' -> 'p.Thr790Met'
         s = s.rsplit(":", 1)[1]
     return s.replace("%3D", "=").replace("%3d", "=")
 

@@ -349,24 +349,13 @@ def read_vcf(
     p = check_file(path, what="VCF")
     lines = read_text(p).splitlines()
     header, body_start = _vcf_header(lines, p)
-    sample_cols = header.columns[9:]
     if isinstance(samples, str):
         samples = [samples]
     report, normals = _vcf_report_samples(header, samples, tumor_sample, p)
-    sites_only = not sample_cols
-    report_idx = [sample_cols.index(s) for s in report] if not sites_only else []
-    normal_idx = sample_cols.index(normals[0]) if len(normals) == 1 else None
-    rows, n_filtered, n_skipped = _vcf_rows(
-        lines, body_start, header, p, report=report, report_idx=report_idx, normal_idx=normal_idx, pass_only=pass_only
-    )
-    df = _vcf_table(rows)
+    normal = normals[0] if len(normals) == 1 else None
+    rows, n_filtered, n_skipped = _vcf_rows(lines, body_start, header, p, report=report, normal=normal, pass_only=pass_only)
+    df = _vcf_table(rows, normal)
     df["vaf"] = check_vaf_range(df["vaf"].to_numpy(dtype=float), what=f"VCF '{p}'")
-    df["qual"] = df["qual"].astype(float)
-    df["pos_vcf"] = df["pos_vcf"].astype("int64")
-    if normal_idx is not None:
-        df.insert(df.columns.get_loc("n_depth"), "normal_sample", normals[0])
-    else:
-        df = df.drop(columns=["n_depth", "n_alt_count"])
     out = order_variant_columns(df)
     out.attrs.update(
         source=str(p),
@@ -476,13 +465,15 @@ def _vcf_rows(
     p: PathLike,
     *,
     report: list[str],
-    report_idx: list[int],
-    normal_idx: int | None,
+    normal: str | None,
     pass_only: bool,
 ) -> tuple[list[tuple], int, int]:
     """One row per reported sample carrying each allele; also the filtered-record and skipped-allele counts."""
-    sites_only = not header.columns[9:]
-    use_info_af = len(header.columns[9:]) <= 1
+    sample_cols = header.columns[9:]
+    sites_only = not sample_cols
+    use_info_af = len(sample_cols) <= 1
+    report_idx = [sample_cols.index(s) for s in report] if not sites_only else []
+    normal_idx = sample_cols.index(normal) if normal is not None else None
     rows: list[tuple] = []
     n_filtered = 0
     n_skipped = 0
@@ -530,8 +521,8 @@ def _vcf_rows(
     return rows, n_filtered, n_skipped
 
 
-def _vcf_table(rows: list[tuple]) -> pd.DataFrame:
-    """The record rows as a table with normalised chromosomes, variant types and protein changes."""
+def _vcf_table(rows: list[tuple], normal: str | None) -> pd.DataFrame:
+    """The record rows as a table: normalised chromosomes, types, protein changes; normal columns only with a normal."""
     cols = ["sample", "t_depth", "t_alt_count", "vaf", "chrom", "start", "end", "ref", "alt",
             "gene", "variant_class", "hgvsp", "hgvsc", *_EXTRA, "id", "filter", "qual",
             "pos_vcf", "n_depth", "n_alt_count"]  # fmt: skip
@@ -542,5 +533,11 @@ def _vcf_table(rows: list[tuple]) -> pd.DataFrame:
     df["hgvsp"] = long_protein_change(df["hgvsp"])
     df["hgvsc"] = strip_feature_prefix(df["hgvsc"])
     df["id"] = df["id"].where(df["id"] != ".", np.nan)
+    df["qual"] = df["qual"].astype(float)
+    df["pos_vcf"] = df["pos_vcf"].astype("int64")
+    if normal is not None:
+        df.insert(df.columns.get_loc("n_depth"), "normal_sample", normal)
+    else:
+        df = df.drop(columns=["n_depth", "n_alt_count"])
     return df
 
