@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 
 from .._core._errors import InputError
+from ..get import layer_matrix, layer_obs_column
 
 
 def is_mudata(data: Any) -> bool:
@@ -107,17 +108,8 @@ def dense(X: Any) -> np.ndarray:
 
 
 def get_matrix(adata: Any, layer: str | None, *, func: str, mod: str = "") -> np.ndarray:
-    """The matrix to process: ``adata.layers[layer]`` or ``adata.X``, as float (a copy)."""
-    if layer is not None:
-        if layer not in adata.layers:
-            where = f" of modality '{mod}'" if mod else ""
-            msg = f"{func}: no layer '{layer}'{where} (layers: {', '.join(adata.layers) or 'none'}); use X (layer=None) or one of them."
-            raise InputError(msg)
-        return dense(adata.layers[layer]).copy()
-    if adata.X is None:
-        msg = f"{func}: the layer has no X matrix."
-        raise InputError(msg)
-    return dense(adata.X).copy()
+    """The matrix to process: ``adata.layers[layer]`` or ``adata.X``, as float (a copy); see :mod:`oncoresist.get`."""
+    return layer_matrix(adata, layer, func=func, mod=mod)
 
 
 def record(adata: Any, step: str, params: Mapping[str, Any]) -> None:
@@ -155,19 +147,9 @@ def obs_column(container: Any, adata: Any, key: str, *, func: str) -> pd.Series:
     """A per-sample annotation for the layer's samples: ``adata.obs[key]`` or the cohort's ``obs``.
 
     MuData cohorts keep clinical variables (batch, plex, ...) in ``mdata.obs``; this looks
-    there too (also as ``<mod>:<key>``) and aligns the values to the layer's samples.
+    there too and aligns the values to the layer's samples (see :mod:`oncoresist.get`).
     """
-    if key in adata.obs.columns:
-        return adata.obs[key]
-    if is_mudata(container):
-        obs = container.obs
-        if key in obs.columns:
-            return obs[key].reindex(adata.obs_names)
-    where = "the layer's obs" + (" or the cohort's obs" if is_mudata(container) else "")
-    cols = list(adata.obs.columns) + (list(container.obs.columns) if is_mudata(container) else [])
-    shown = ", ".join(map(str, cols[:12])) + (", ..." if len(cols) > 12 else "")
-    msg = f"{func}: column '{key}' not found in {where} (columns: {shown or 'none'}); add it or choose another column."
-    raise InputError(msg)
+    return layer_obs_column(container, adata, key, func=func)
 
 
 def scale_of(adata: Any, mod: str) -> str | None:
