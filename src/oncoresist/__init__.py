@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from ._core._errors import InputError
 from ._core._version import __version__
 
-_SUBMODULES = ("io", "pp", "tl", "pl", "kb", "interpret", "report", "ds", "parallel")
+_SUBMODULES = ("io", "pp", "tl", "pl", "kb", "interpret", "report", "ds", "get", "parallel")
 
 __all__ = ["InputError", "__version__", *_SUBMODULES]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import ds, interpret, io, kb, parallel, pl, pp, report, tl  # noqa: F401
+    from . import ds, get, interpret, io, kb, parallel, pl, pp, report, tl  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
