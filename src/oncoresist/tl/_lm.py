@@ -197,6 +197,75 @@ def grid_start(
     return starts[0] if n_starts <= 1 else np.stack(starts)
 
 
+def _best_of_starts(
+    lx: np.ndarray, y: np.ndarray, w: np.ndarray, free: np.ndarray, p_fixed: np.ndarray, lower: np.ndarray,
+    upper: np.ndarray, *, loss: str, f_scale: float, max_iter: int, tol: float, xtol: float, n_starts: int,
+) -> BatchFit:  # fmt: skip
+    """Fit every curve from ``n_starts`` distinct grid starts together; keep each curve's lowest cost."""
+    n = y.shape[0]
+    starts = grid_start(lx, y, w, free, p_fixed, lower, upper, n_starts=n_starts)
+    k = starts.shape[0]
+    res = fit_batch(
+        np.tile(lx, (k, 1)), np.tile(y, (k, 1)), np.tile(w, (k, 1)), free=np.tile(free, (k, 1)),
+        p_fixed=np.tile(p_fixed, (k, 1)), lower=np.tile(lower, (k, 1)), upper=np.tile(upper, (k, 1)),
+        loss=loss, f_scale=f_scale, max_iter=max_iter, tol=tol, xtol=xtol, p0=starts.reshape(k * n, 4),
+    )  # fmt: skip
+    best = np.argmin(res.cost.reshape(k, n), axis=0)
+    sel = best * n + np.arange(n)
+    return BatchFit(params=res.params[sel], cost=res.cost[sel], sse=res.sse[sel], n_iter=res.n_iter.reshape(k, n).sum(axis=0),
+                    converged=res.converged[sel])  # fmt: skip
+
+
+def _normal_equations(
+    p: np.ndarray, lx: np.ndarray, y: np.ndarray, w: np.ndarray, g: np.ndarray, loss: str, f_scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Newton matrix ``J^T W J`` and gradient ``J^T W r`` (robust weights for a robust loss)."""
+    r = p[:, 1:2] + (p[:, 0:1] - p[:, 1:2]) * g - y
+    jac = _jac(p, lx, g)
+    if loss == "linear":
+        ww = w
+    else:
+        _, drho = _rho((r / f_scale) ** 2, loss)
+        ww = w * drho
+    jwt = (jac * ww[..., None]).transpose(0, 2, 1)
+    return jwt @ jac, (jwt @ r[:, :, None])[..., 0]
+
+
+def _bounded_step(
+    a: np.ndarray, damped: np.ndarray, grad: np.ndarray, p: np.ndarray, lo: np.ndarray, hi: np.ndarray, fr: np.ndarray
+) -> np.ndarray:
+    """Damped step of the ``fr`` parameters; one the step would push through its bound is held there."""
+    step = _solve_held(damped, grad, fr)
+    # a parameter the step would push through its bound is held there and the step is
+    # solved again for the others (projected steps alone stall next to a bound)
+    hit = fr & (((p + step) < lo) | ((p + step) > hi))
+    if hit.any():
+        rows_hit = np.flatnonzero(hit.any(axis=1))
+        fr2 = fr[rows_hit] & ~hit[rows_hit]
+        p_at = np.where(hit[rows_hit], np.clip(p[rows_hit] + step[rows_hit], lo[rows_hit], hi[rows_hit]), p[rows_hit])
+        # linearised residual after moving the held parameters to their bounds
+        shift = p_at - p[rows_hit]
+        grad2 = grad[rows_hit] + (a[rows_hit] @ shift[:, :, None])[..., 0]
+        step2 = _solve_held(damped[rows_hit], grad2, fr2)
+        step[rows_hit] = np.where(fr2, step2, shift)
+    return step
+
+
+def _lm_proposal(
+    p: np.ndarray, lx: np.ndarray, y: np.ndarray, w: np.ndarray, g: np.ndarray, free: np.ndarray, lo: np.ndarray,
+    hi: np.ndarray, lam: np.ndarray, loss: str, f_scale: float,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """One Levenberg-Marquardt proposal per curve: the projected new parameters and the free (unblocked) mask."""
+    a, grad = _normal_equations(p, lx, y, w, g, loss, f_scale)
+    eps = 1e-12 * (1.0 + np.abs(p))
+    blocked = ((p <= lo + eps) & (grad > 0)) | ((p >= hi - eps) & (grad < 0))
+    fr = free & ~blocked & (hi > lo)
+    diag = np.diagonal(a, axis1=1, axis2=2)
+    scale = np.maximum(diag, 1e-12 * np.maximum(diag.max(axis=1, keepdims=True), 1e-300))
+    damped = a + lam[:, None, None] * (scale[:, :, None] * np.eye(4)[None])
+    return np.clip(p + _bounded_step(a, damped, grad, p, lo, hi, fr), lo, hi), fr
+
+
 def fit_batch(
     lx: np.ndarray,
     y: np.ndarray,
@@ -243,68 +312,25 @@ def fit_batch(
     lower = np.where(free, lower, p_fixed)
     upper = np.where(free, upper, p_fixed)
     if p0 is None and n_starts > 1:
-        starts = grid_start(lx, y, w, free, p_fixed, lower, upper, n_starts=n_starts)
-        k = starts.shape[0]
-        res = fit_batch(
-            np.tile(lx, (k, 1)), np.tile(y, (k, 1)), np.tile(w, (k, 1)), free=np.tile(free, (k, 1)),
-            p_fixed=np.tile(p_fixed, (k, 1)), lower=np.tile(lower, (k, 1)), upper=np.tile(upper, (k, 1)),
-            loss=loss, f_scale=f_scale, max_iter=max_iter, tol=tol, xtol=xtol, p0=starts.reshape(k * n, 4),
-        )  # fmt: skip
-        best = np.argmin(res.cost.reshape(k, n), axis=0)
-        sel = best * n + np.arange(n)
-        return BatchFit(params=res.params[sel], cost=res.cost[sel], sse=res.sse[sel], n_iter=res.n_iter.reshape(k, n).sum(axis=0),
-                        converged=res.converged[sel])  # fmt: skip
+        return _best_of_starts(lx, y, w, free, p_fixed, lower, upper, loss=loss, f_scale=f_scale, max_iter=max_iter,
+                               tol=tol, xtol=xtol, n_starts=n_starts)  # fmt: skip
     p = grid_start(lx, y, w, free, p_fixed, lower, upper) if p0 is None else np.asarray(p0, dtype=float).copy()
     p = np.where(free, np.clip(p, lower, upper), p_fixed)
     g_cur = _gate(p, lx)
-    f = p[:, 1:2] + (p[:, 0:1] - p[:, 1:2]) * g_cur
-    cost = _cost(f - y, w, loss, f_scale)
+    cost = _cost(p[:, 1:2] + (p[:, 0:1] - p[:, 1:2]) * g_cur - y, w, loss, f_scale)
     lam = np.full(n, 1e-3)
     n_iter = np.zeros(n, dtype=int)
     converged = np.zeros(n, dtype=bool)
     has_data = np.sum(w > 0, axis=1) > 0
     active = np.flatnonzero(has_data)
     converged[~has_data] = True
-    eye = np.eye(4)
     for _ in range(max_iter):
         if active.size == 0:
             break
-        pa, lxa, ya, wa, ga = p[active], lx[active], y[active], w[active], g_cur[active]
-        r = pa[:, 1:2] + (pa[:, 0:1] - pa[:, 1:2]) * ga - ya
-        jac = _jac(pa, lxa, ga)
-        if loss == "linear":
-            ww = wa
-        else:
-            _, drho = _rho((r / f_scale) ** 2, loss)
-            ww = wa * drho
-        jwt = (jac * ww[..., None]).transpose(0, 2, 1)
-        a = jwt @ jac
-        grad = (jwt @ r[:, :, None])[..., 0]
-        lo, hi = lower[active], upper[active]
-        eps = 1e-12 * (1.0 + np.abs(pa))
-        blocked = ((pa <= lo + eps) & (grad > 0)) | ((pa >= hi - eps) & (grad < 0))
-        fr = free[active] & ~blocked & (hi > lo)
-        diag = np.diagonal(a, axis1=1, axis2=2)
-        scale = np.maximum(diag, 1e-12 * np.maximum(diag.max(axis=1, keepdims=True), 1e-300))
-        lam_a = lam[active]
-        damped = a + lam_a[:, None, None] * (scale[:, :, None] * eye[None])
-        step = _solve_held(damped, grad, fr)
-        # a parameter the step would push through its bound is held there and the step is
-        # solved again for the others (projected steps alone stall next to a bound)
-        hit = fr & (((pa + step) < lo) | ((pa + step) > hi))
-        if hit.any():
-            rows_hit = np.flatnonzero(hit.any(axis=1))
-            fr2 = fr[rows_hit] & ~hit[rows_hit]
-            p_at = np.where(hit[rows_hit], np.clip(pa[rows_hit] + step[rows_hit], lo[rows_hit], hi[rows_hit]), pa[rows_hit])
-            # linearised residual after moving the held parameters to their bounds
-            shift = p_at - pa[rows_hit]
-            grad2 = grad[rows_hit] + (a[rows_hit] @ shift[:, :, None])[..., 0]
-            step2 = _solve_held(damped[rows_hit], grad2, fr2)
-            step[rows_hit] = np.where(fr2, step2, shift)
-        p_new = np.clip(pa + step, lo, hi)
+        pa, lxa, ya, wa, lam_a = p[active], lx[active], y[active], w[active], lam[active]
+        p_new, fr = _lm_proposal(pa, lxa, ya, wa, g_cur[active], free[active], lower[active], upper[active], lam_a, loss, f_scale)
         g_new = _gate(p_new, lxa)
-        f_new = p_new[:, 1:2] + (p_new[:, 0:1] - p_new[:, 1:2]) * g_new
-        c_new = _cost(f_new - ya, wa, loss, f_scale)
+        c_new = _cost(p_new[:, 1:2] + (p_new[:, 0:1] - p_new[:, 1:2]) * g_new - ya, wa, loss, f_scale)
         c_old = cost[active]
         better = np.isfinite(c_new) & (c_new < c_old)
         acc = active[better]
