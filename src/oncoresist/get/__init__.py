@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import doc_params
 from .._core._errors import InputError
 
 __all__ = ["frame", "matrix", "obs_column"]
@@ -124,23 +125,28 @@ def layer_obs_column(container: Any, adata: Any, key: str, *, func: str, mod: st
     raise _missing_column(func, key, where, list(adata.obs.columns) + (list(container.obs.columns) if cohort else []))
 
 
+_DOC_LAYER_ARGS = """\
+data
+    A MuData cohort or an AnnData layer.
+mod
+    Modality of a cohort (may be omitted when the cohort has a single one).
+layer
+    Name in the modality's ``layers``; ``None`` = ``X``."""
+
+
 def _missing_column(func: str, key: str, where: str, cols: list[Any]) -> InputError:
     """The error for an absent ``obs`` column, listing (up to 12 of) the available ones."""
     shown = ", ".join(map(str, cols[:12])) + (", ..." if len(cols) > 12 else "")
     return InputError(f"{func}: column '{key}' not found in {where} (columns: {shown or 'none'}); add it or choose another column.")
 
 
+@doc_params(doc_layer_args=_DOC_LAYER_ARGS)
 def matrix(data: Any, mod: str | None = None, *, layer: str | None = None) -> np.ndarray:
     """A layer's values as a dense float samples x features array (a copy).
 
     Parameters
     ----------
-    data
-        A MuData cohort or an AnnData layer.
-    mod
-        Modality of a cohort (may be omitted when the cohort has a single one).
-    layer
-        Name in the modality's ``layers``; ``None`` = ``X``.
+    {doc_layer_args}
 
     Returns
     -------
@@ -158,17 +164,13 @@ def matrix(data: Any, mod: str | None = None, *, layer: str | None = None) -> np
     return layer_matrix(adata, layer, func="get.matrix", mod=name)
 
 
+@doc_params(doc_layer_args=_DOC_LAYER_ARGS)
 def frame(data: Any, mod: str | None = None, *, layer: str | None = None) -> pd.DataFrame:
     """A layer's values as a samples x features DataFrame (sample and feature names kept).
 
     Parameters
     ----------
-    data
-        A MuData cohort or an AnnData layer.
-    mod
-        Modality of a cohort (may be omitted when the cohort has a single one).
-    layer
-        Name in the modality's ``layers``; ``None`` = ``X``.
+    {doc_layer_args}
 
     Returns
     -------

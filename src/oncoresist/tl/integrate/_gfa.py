@@ -41,6 +41,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ..._core._errors import InputError
+from ..._core._stats import limit_threads
 from ..._core._utils import PathLike, atomic_path, atomic_write_text
 
 __all__ = ["GroupFactorAnalysis", "load_factor_model"]
@@ -587,10 +588,8 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             self._fit_mofa(mats, k)
         else:
             # mid-size products gain nothing from BLAS threads (and lose much on a busy machine)
-            from threadpoolctl import threadpool_limits
-
             small = n * total_features < 1e7
-            with threadpool_limits(limits=1 if small else None, user_api="blas"):
+            with limit_threads(1 if small else None, user_api="blas"):
                 self._fit_native(mats, k)
         return self
 
@@ -822,7 +821,6 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         updated for the rotated loadings.
         """
         from scipy.optimize import minimize
-        from threadpoolctl import threadpool_limits
 
         n, k = st.Zm.shape
         if k < 2:
@@ -853,7 +851,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             return -val / scale, -grad.ravel() / scale
 
         # tiny problem: multithreaded BLAS only adds overhead inside the optimiser's loop
-        with threadpool_limits(limits=1, user_api="blas"):
+        with limit_threads(1, user_api="blas"):
             f0, _ = fun(np.eye(k).ravel())
             res = minimize(fun, np.eye(k).ravel(), jac=True, method="L-BFGS-B", options={"maxiter": 15})
         if not np.isfinite(res.fun) or res.fun >= f0:
