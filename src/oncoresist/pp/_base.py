@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 
 from .._core._errors import InputError
+from .._core._params import clean_params
 from ..get import layer_matrix, layer_obs_column
 
 
@@ -119,28 +120,8 @@ def record(adata: Any, step: str, params: Mapping[str, Any]) -> None:
     steps = list(np.asarray(pp.get("steps", []), dtype=object).tolist()) if "steps" in pp else []
     steps.append(step)
     pp["steps"] = steps
-    pp[step] = _clean(dict(params))
+    pp[step] = clean_params(dict(params))
     adata.uns["pp"] = pp
-
-
-def _clean(obj: Any) -> Any:
-    """Make a parameter record writable to .h5mu (no None, tuples -> lists)."""
-    if isinstance(obj, Mapping):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if obj is None:
-        return "None"
-    if isinstance(obj, (list, tuple)):
-        vals = [_clean(v) for v in obj]
-        if vals and all(isinstance(v, str) for v in vals):
-            return vals
-        if vals and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in vals):
-            return np.asarray(vals, dtype=float)
-        return [str(v) for v in vals]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    return obj
 
 
 def obs_column(container: Any, adata: Any, key: str, *, func: str) -> pd.Series:
