@@ -16,7 +16,7 @@ import pandas as pd
 from .._core._docs import doc_params
 from .._core._errors import InputError
 
-__all__ = ["frame", "matrix", "obs_column"]
+__all__ = ["ORIENTATIONS", "frame", "higher_is", "matrix", "obs_column"]
 
 
 def _is_mudata(data: Any) -> bool:
@@ -223,3 +223,54 @@ def obs_column(data: Any, key: str, *, mod: str | None = None) -> pd.Series:
         raise _missing_column(func, key, "the cohort's obs", list(data.obs.columns))
     adata, name = _modality(data, mod, func=func)
     return layer_obs_column(data, adata, key, func=func, mod=name or None)
+
+
+#: The two response orientations: a higher value means a more resistant / a more sensitive sample.
+ORIENTATIONS = ("resistant", "sensitive")
+
+
+def higher_is(data: Any, mod: str | None = None, *, layer: str | None = None) -> str | None:
+    """The declared orientation of a response layer: ``"resistant"``, ``"sensitive"`` or ``None`` (unknown).
+
+    Whoever writes a response layer records what a higher value means in
+    ``adata.uns['higher_is']``, a mapping from layer name (``"X"`` for ``.X``) to ``"resistant"``
+    (IC50, AUC of viability, Emax, GR50) or ``"sensitive"`` (AAC, -log GI50, % inhibition):
+    the curve fitter does for its metrics, the study file for a matrix (``higher_is = ...``).
+    Associations, models and reports read it here; ``None`` means nobody declared it.
+
+    Parameters
+    ----------
+    data
+        A MuData cohort or an AnnData layer.
+    mod
+        Modality (cohort only).
+    layer
+        Layer name; ``None`` = ``.X``.
+
+    Returns
+    -------
+    str or None
+        ``"resistant"``, ``"sensitive"`` or ``None``.
+
+    Examples
+    --------
+    >>> import anndata as ad, numpy as np
+    >>> a = ad.AnnData(np.zeros((2, 1)), uns={"higher_is": {"X": "resistant", "aac": "sensitive"}})
+    >>> higher_is(a), higher_is(a, layer="aac"), higher_is(a, layer="ic50")
+    ('resistant', 'sensitive', None)
+    """
+    adata, _ = _modality(data, mod, func="get.higher_is")
+    declared = adata.uns.get("higher_is")
+    if isinstance(declared, str):
+        declared = {"X": declared}
+    if not isinstance(declared, dict):
+        return None
+    value = declared.get("X" if layer is None else str(layer))
+    if value is None:
+        return None
+    value = str(value).strip().lower()
+    if value not in ORIENTATIONS:
+        msg = (f"get.higher_is: uns['higher_is'][{('X' if layer is None else layer)!r}] is {value!r}; "
+               f"expected one of {', '.join(ORIENTATIONS)}. Fix the value in the cohort or the study file.")
+        raise InputError(msg)
+    return value
