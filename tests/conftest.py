@@ -41,5 +41,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark real-data tests (they use ``shared_data``) and the listed slow files as ``slow``."""
     for item in items:
         uses_shared = "shared_data" in getattr(item, "fixturenames", ())
-        if uses_shared or item.get_closest_marker("realdata") or item.originalname in _SLOW_TESTS:
+        if uses_shared or item.get_closest_marker("realdata") or getattr(item, "originalname", item.name) in _SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

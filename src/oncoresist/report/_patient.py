@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
-from ._sections import Section, escape, figure_html
+from ._sections import Section, escape, figure_html, safe_url
 
 __all__ = [
+    "patient_file_names",
     "patient_reports_section",
     "render_patient_report",
     "write_patient_report",
@@ -59,12 +60,12 @@ def _fmt(x: Any, spec: str = "{:.2f}") -> str:
 
 
 def _cit_links(text: str, evidence: pd.DataFrame) -> list[dict[str, str]]:
-    """Split '<label> (<PMID:...>); ...' into linkable citations."""
+    """Split '<label> (<PMID:...>); ...' into linkable citations (only http(s) links are kept)."""
     out = []
     urls = dict(zip(evidence["citation"], evidence["url"])) if not evidence.empty else {}
     for part in [p.strip() for p in str(text or "").split(";") if p.strip()]:
         cit = part[part.rfind("(") + 1 : -1] if part.endswith(")") and "(" in part else ""
-        url = urls.get(cit) or (
+        url = safe_url(urls.get(cit), fallback="") or (
             f"https://pubmed.ncbi.nlm.nih.gov/{cit[5:]}/" if cit.startswith("PMID:") else f"https://doi.org/{cit[4:]}" if cit.startswith("DOI:") else "#evidence"
         )
         out.append({"text": part, "url": url})
@@ -145,12 +146,73 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
     from .._core._version import __version__
 
     ev = interp.evidence
+    n_by_alt = _evidence_counts(ev)
+    layers = _alteration_layers(interp.alterations, n_by_alt)
+    therapy = ", ".join(interp.therapy)
+    th = interp.params.get("thresholds") or {}
+    alts = interp.alterations
+    max_ev = 80
+    n_res = int((ev["direction"] == "resistance").sum()) if not ev.empty else 0
+    tpl = _env().get_template("patient.html.j2")
+    return tpl.render(
+        title=title or f"Patient {interp.patient}",
+        subtitle=_subtitle(interp, therapy),
+        css=(_TEMPLATES / "base.css").read_text(encoding="utf-8"),
+        toc=_TOC,
+        cards=_summary_cards(interp, n_by_alt),
+        key_findings=_key_findings(interp),
+        not_understood_n=len(interp.not_understood),
+        alterations_summary=(
+            f"{len(alts)} alteration(s) across {len(layers)} layer(s); copy-number, expression and methylation calls are "
+            "listed for genes with knowledge-base evidence."
+        ),
+        alteration_layers=layers,
+        alerts=_alert_rows(interp),
+        alerts_summary=(
+            f"Resistance evidence matching this patient, by drug and alteration{' (current therapy first)' if therapy else ''}; "
+            "alternatives and combinations come from sensitivity evidence for the same alteration."
+        ),
+        therapy=therapy,
+        options=_option_rows(interp),
+        options_summary="Sensitivity evidence by therapy, best tier first; therapies with conflicting resistance evidence follow those without at the same tier.",
+        targets=_target_rows(interp),
+        screen=_screen_rows(interp),
+        screen_n=int(interp.screen["n_screened"].max()) if not interp.screen.empty else 0,
+        screen_figure=_screen_figure(interp, mdata),
+        sensitive_pct=interp.params.get("sensitive_pct", 20),
+        resistant_pct=interp.params.get("resistant_pct", 80),
+        predictions=_prediction_rows(interp),
+        predictions_source=interp.predictions["source"].iloc[0] if not interp.predictions.empty else "",
+        evidence=_evidence_rows(ev, max_ev),
+        evidence_more=max(0, len(ev) - max_ev),
+        evidence_summary=f"{len(ev)} evidence item(s) ({n_res} resistance, {len(ev) - n_res} sensitivity), strongest first.",
+        not_understood=[r._asdict() for r in interp.not_understood.itertuples(index=False)],
+        caveats=interp.notes,
+        kb=interp.kb,
+        thresholds=", ".join(f"{k}={v}" for k, v in th.items()) or "n/a",
+        version=__version__,
+        generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+_TOC = [("summary", "Summary"), ("alterations", "Alterations by layer"), ("alerts", "Resistance alerts"),
+        ("options", "Therapy options"), ("targets", "Target priority"), ("screen", "Ex vivo drug screen"),
+        ("predictions", "Model predictions"), ("evidence", "Evidence detail"), ("not-understood", "Not understood"),
+        ("caveats", "Caveats"), ("kb", "Knowledge base")]  # fmt: skip
+
+
+def _evidence_counts(ev: pd.DataFrame) -> dict[str, int]:
+    """Number of evidence items per alteration label."""
     n_by_alt: dict[str, int] = {}
     for a in ev["alteration"] if not ev.empty else []:
         for lab in str(a).split("; "):
             n_by_alt[lab] = n_by_alt.get(lab, 0) + 1
+    return n_by_alt
+
+
+def _alteration_layers(alts: pd.DataFrame, n_by_alt: Mapping[str, int]) -> list[dict[str, Any]]:
+    """One block per layer: alterations with evidence first; outliers without evidence listed compactly."""
     layers = []
-    alts = interp.alterations
     for layer in ["mut", "fusion", "cnv", "rna", "prot", "meth", "input"]:
         sub = alts[alts["layer"] == layer] if not alts.empty else alts
         if sub is None or sub.empty:
@@ -169,96 +231,85 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
                 others = "; ".join(f"{r['label']} ({r['evidence_text'].split(' (')[0]})" for r in quiet)
         layers.append({"name": layer, "title": _LAYER_TITLES.get(layer, layer), "rows": rows, "others": others,
                        "n": len(rows) + (others.count("; ") + 1 if others else 0)})  # fmt: skip
+    return layers
+
+
+def _summary_cards(interp: Any, n_by_alt: Mapping[str, int]) -> list[tuple[str, int]]:
+    """The summary cards: counts of alterations, alerts, tier I options and evidence."""
+    alts = interp.alterations
     tier1 = int((interp.options["tier"].isin(["I-A", "I-B"])).sum()) if not interp.options.empty else 0
-    cards = [
+    return [
         ("alterations", len(alts)),
         ("with evidence", sum(1 for lab in alts.get("label", []) if n_by_alt.get(lab))),
         ("resistance alerts", len(interp.alerts)),
         ("tier I options", tier1),
-        ("evidence items", len(ev)),
+        ("evidence items", len(interp.evidence)),
     ]
-    alerts = []
-    for r in interp.alerts.itertuples(index=False):
-        d = r._asdict()
-        d["cits"] = _cit_links(r.citations, ev)
-        alerts.append(d)
+
+
+def _alert_rows(interp: Any) -> list[dict[str, Any]]:
+    """Alert cards with their citation links."""
+    return [dict(r._asdict(), cits=_cit_links(r.citations, interp.evidence)) for r in interp.alerts.itertuples(index=False)]
+
+
+def _option_rows(interp: Any) -> list[dict[str, Any]]:
+    """Therapy options with citation links and formatted ex vivo percentile / prediction."""
     options = []
     for r in interp.options.itertuples(index=False):
         d = r._asdict()
-        d["cits"] = _cit_links(r.citations, ev)
+        d["cits"] = _cit_links(r.citations, interp.evidence)
         d["ex_vivo"] = _fmt(r.ex_vivo_percentile, "{:.0f}")
         d["predicted"] = _fmt(r.predicted, "{:.3g}")
         options.append(d)
+    return options
+
+
+def _target_rows(interp: Any) -> list[dict[str, Any]]:
+    """Target priority rows with the formatted score parts."""
     targets = []
     for r in interp.targets.itertuples(index=False):
         d = r._asdict()
         d["parts"] = [_fmt(getattr(r, k)) or "n/a" for k in ("evidence", "pathway_role", "druggability", "specificity", "association")]
         targets.append(d)
-    screen = [
+    return targets
+
+
+def _screen_rows(interp: Any) -> list[dict[str, Any]]:
+    """The patient's ex vivo screen rows, formatted."""
+    return [
         {"drug": r.drug, "auc": _fmt(r.auc, "{:.3f}"), "ic50": _fmt(r.ic50_uM, "{:.3g}"), "percentile": _fmt(r.percentile, "{:.0f}"),
          "call": r.call, "kb_direction": r.kb_direction, "kb_tier": r.kb_tier, "concordance": r.concordance}
         for r in interp.screen.itertuples(index=False)
     ]  # fmt: skip
-    preds = [
+
+
+def _prediction_rows(interp: Any) -> list[dict[str, str]]:
+    """Model predictions, formatted."""
+    return [
         {"drug": r.drug, "predicted": _fmt(r.predicted, "{:.3g}"), "percentile": _fmt(r.percentile, "{:.0f}")}
         for r in interp.predictions.itertuples(index=False)
     ]
-    max_ev = 80
-    evidence = [r._asdict() for r in ev.head(max_ev).itertuples(index=False)] if not ev.empty else []
-    n_res = int((ev["direction"] == "resistance").sum()) if not ev.empty else 0
-    therapy = ", ".join(interp.therapy)
+
+
+def _evidence_rows(ev: pd.DataFrame, max_rows: int) -> list[dict[str, Any]]:
+    """The first ``max_rows`` evidence items; links that are not http(s) are not kept."""
+    if ev.empty:
+        return []
+    rows = [r._asdict() for r in ev.head(max_rows).itertuples(index=False)]
+    for r in rows:
+        if "url" in r:
+            r["url"] = safe_url(r["url"])
+    return rows
+
+
+def _subtitle(interp: Any, therapy: str) -> str:
+    """Tumour type (and matched disease), current therapy, KB version and date."""
     tt = interp.tumour_type or "not given"
     dis = f" (matched to '{interp.disease}')" if interp.disease and interp.disease.lower() != str(interp.tumour_type).lower() else ""
-    subtitle = (
+    return (
         f"Tumour type: {tt}{dis}" + (f" · current therapy: {therapy}" if therapy else "")
         + f" · KB {interp.kb.get('version', '')} · {interp.params.get('date', _dt.date.today().isoformat())}"
     )  # fmt: skip
-    th = interp.params.get("thresholds") or {}
-    css = (_TEMPLATES / "base.css").read_text(encoding="utf-8")
-    toc = [("summary", "Summary"), ("alterations", "Alterations by layer"), ("alerts", "Resistance alerts"),
-           ("options", "Therapy options"), ("targets", "Target priority"), ("screen", "Ex vivo drug screen"),
-           ("predictions", "Model predictions"), ("evidence", "Evidence detail"), ("not-understood", "Not understood"),
-           ("caveats", "Caveats"), ("kb", "Knowledge base")]  # fmt: skip
-    tpl = _env().get_template("patient.html.j2")
-    return tpl.render(
-        title=title or f"Patient {interp.patient}",
-        subtitle=subtitle,
-        css=css,
-        toc=toc,
-        cards=cards,
-        key_findings=_key_findings(interp),
-        not_understood_n=len(interp.not_understood),
-        alterations_summary=(
-            f"{len(alts)} alteration(s) across {len(layers)} layer(s); copy-number, expression and methylation calls are "
-            "listed for genes with knowledge-base evidence."
-        ),
-        alteration_layers=layers,
-        alerts=alerts,
-        alerts_summary=(
-            f"Resistance evidence matching this patient, by drug and alteration{' (current therapy first)' if therapy else ''}; "
-            "alternatives and combinations come from sensitivity evidence for the same alteration."
-        ),
-        therapy=therapy,
-        options=options,
-        options_summary="Sensitivity evidence by therapy, best tier first; therapies with conflicting resistance evidence follow those without at the same tier.",
-        targets=targets,
-        screen=screen,
-        screen_n=int(interp.screen["n_screened"].max()) if not interp.screen.empty else 0,
-        screen_figure=_screen_figure(interp, mdata),
-        sensitive_pct=interp.params.get("sensitive_pct", 20),
-        resistant_pct=interp.params.get("resistant_pct", 80),
-        predictions=preds,
-        predictions_source=interp.predictions["source"].iloc[0] if not interp.predictions.empty else "",
-        evidence=evidence,
-        evidence_more=max(0, len(ev) - max_ev),
-        evidence_summary=f"{len(ev)} evidence item(s) ({n_res} resistance, {len(ev) - n_res} sensitivity), strongest first.",
-        not_understood=[r._asdict() for r in interp.not_understood.itertuples(index=False)],
-        caveats=interp.notes,
-        kb=interp.kb,
-        thresholds=", ".join(f"{k}={v}" for k, v in th.items()) or "n/a",
-        version=__version__,
-        generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-    )
 
 
 def write_patient_report(
@@ -361,12 +412,13 @@ def write_patient_reports(
     """
     from ..interpret import interpret_patient, resolve_kb
 
+    names = patient_file_names(patients)
     kbo, own = resolve_kb(kb)
     out: dict[str, Path] = {}
     try:
         for p in patients:
             interp = interpret_patient(mdata, p, kb=kbo, therapy=(therapy or {}).get(p), predictions=predictions)
-            path = Path(out_dir) / f"{_safe(p)}.html"
+            path = Path(out_dir) / names[str(p)]
             atomic_write_text(path, render_patient_report(interp, mdata=mdata))
             out[p] = path
     finally:
@@ -375,8 +427,53 @@ def write_patient_reports(
     return out
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in str(name))
+def _slug(name: str) -> str:
+    """File-name-safe form of a sample ID (letters, digits, ``-``, ``_``, ``.``)."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in str(name)).strip("._") or "patient"
+
+
+def patient_file_names(patients: Sequence[Any]) -> dict[str, str]:
+    """One report file name per patient, never shared by two patients.
+
+    An ID that is already a safe file name (and unique ignoring case among those, for
+    case-insensitive file systems) keeps it: ``P1 -> P1.html``. Any other ID gets its slug plus a
+    short hash of the exact ID, so ``"P 1"`` and ``"P_1"`` (same slug) get different files.
+
+    Parameters
+    ----------
+    patients
+        Sample IDs (distinct).
+
+    Returns
+    -------
+    dict
+        ID -> file name.
+
+    Examples
+    --------
+    >>> names = patient_file_names(["P1", "P 1", "P_1"])
+    >>> names["P1"], names["P 1"] != names["P_1"], names["P_1"]
+    ('P1.html', True, 'P_1.html')
+    """
+    import hashlib
+
+    ids = [str(p) for p in patients]
+    slugs = {i: _slug(i) for i in ids}
+    folded: dict[str, int] = {}
+    for i, sl in slugs.items():
+        if sl == i:
+            folded[sl.lower()] = folded.get(sl.lower(), 0) + 1
+    names = {}
+    for i in ids:
+        sl = slugs[i]
+        if sl == i and folded[sl.lower()] == 1 and not sl.lower().startswith(("index", "con", "nul", "prn", "aux")):
+            names[i] = f"{sl}.html"
+        else:
+            names[i] = f"{sl}-{hashlib.sha1(i.encode('utf-8')).hexdigest()[:8]}.html"
+    if len(set(n.lower() for n in names.values())) < len(names):
+        msg = "patient report names collide: two patient IDs map to the same file; make the IDs distinct."
+        raise ValueError(msg)
+    return names
 
 
 def patient_reports_section(reports: Mapping[str, PathLike], *, base: PathLike | None = None, interpretations: Mapping[str, Any] | None = None) -> Section:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Section", "figure_html", "figure_to_data_uri", "table_html", "escape"]
+__all__ = ["Section", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
 
 
 @dataclass
@@ -43,6 +43,24 @@ class Section:
 def escape(text: Any) -> str:
     """HTML-escape any value's string form."""
     return html.escape(str(text))
+
+
+def safe_url(url: Any, *, fallback: str = "#evidence") -> str:
+    """``url`` if it is an ``http(s)://`` link or an in-page anchor, else ``fallback``.
+
+    Links come from imported knowledge sources; a ``javascript:``, ``data:`` or ``file:`` URL in
+    them must never become a live link in a report (stored XSS).
+
+    Examples
+    --------
+    >>> safe_url("https://pubmed.ncbi.nlm.nih.gov/1/"), safe_url("javascript:alert(1)"), safe_url(" JaVaScRiPt:x")
+    ('https://pubmed.ncbi.nlm.nih.gov/1/', '#evidence', '#evidence')
+    """
+    text = "" if url is None else str(url).strip()
+    low = "".join(text.split()).lower()
+    if low.startswith(("https://", "http://")) or (text.startswith("#") and len(text) > 1):
+        return text
+    return fallback
 
 
 def figure_to_data_uri(fig: Any, *, dpi: int = 110) -> str:
