@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
-from ._sections import Section, escape, figure_html, table_html
+from ._sections import Section, cards_html, escape, figure_html, table_html
 
 __all__ = ["cohort_sections", "render_report", "write_cohort_report"]
 
@@ -28,10 +28,6 @@ def _env():  # noqa: ANN202
         lstrip_blocks=True,
     )
 
-
-def _cards(items: Sequence[tuple[str, object]]) -> str:
-    cells = "".join(f'<div class="card"><div class="v">{escape(v)}</div><div class="k">{escape(k)}</div></div>' for k, v in items)
-    return f'<div class="cards">{cells}</div>'
 
 
 def cohort_sections(mdata: md.MuData) -> list[Section]:
@@ -53,7 +49,7 @@ def cohort_sections(mdata: md.MuData) -> list[Section]:
     build = mdata.uns.get("build", {})
     study = build.get("study", "cohort") if isinstance(build, dict) else "cohort"
     n_full = int(sum(all(s in set(m.obs_names) for m in mdata.mod.values()) for s in mdata.obs_names))
-    overview = _cards(
+    overview = cards_html(
         [
             ("samples", mdata.n_obs),
             ("layers", len(mdata.mod)),

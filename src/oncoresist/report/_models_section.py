@@ -60,77 +60,103 @@ def models_section(
     >>> models_section(associations=res).id
     'models'
     """
-    from ..pl import kaplan_meier, per_drug_scores, predicted_vs_observed, volcano
-
-    parts: list[str] = []
-    summary_bits: list[str] = []
     uns = getattr(mdata, "uns", {}) if mdata is not None else {}
     if associations is None and "associate" in uns and "results" in uns["associate"]:
         associations = uns["associate"]["results"]
-    if associations is not None and len(associations):
-        hits = associations[associations["fdr"] < fdr]
-        summary_bits.append(f"{len(hits)} of {len(associations)} associations at FDR < {fdr:g}")
-        parts.append("<h3>Biomarker associations</h3>")
-        parts.append(
-            "<p>Each drug response against each feature, adjusted for the covariates (linear model t-test, "
-            "GDSC ANOVA style); effect size = Cohen's d for binary features (partial r for continuous ones); "
-            "FDR over all tests. Direction 'sensitivity' = lower AUC / IC50 with the feature.</p>"
-        )
-        parts.append(figure_html(volcano(associations, fdr=fdr), alt="volcano plot of associations",
-                                 caption="Volcano plot: effect size vs -log10 p-value; coloured points pass the FDR threshold."))
-        cols = [c for c in ("target", "layer", "feature", "n_pos", "n_neg", "n", "effect_size", "glass_delta_pos",
-                            "glass_delta_neg", "pvalue", "fdr", "direction") if c in associations.columns]
-        parts.append(table_html(hits[cols] if len(hits) else associations[cols], max_rows=max_rows))
-        xl = uns.get("associate", {}).get("cross_layer") if mdata is not None else None
-        if xl is not None and len(xl):
-            parts.append("<h4>Cross-layer effects of the mutated hits</h4>"
-                         "<p>Is the mutated gene also changed in copy number, RNA or protein? (Cohen's d, altered vs not.)</p>")
-            parts.append(table_html(xl, max_rows=max_rows))
-    if cv_result is not None:
-        sm = cv_result.summary(reference=reference)
-        p = cv_result.params
-        best = cv_result.best_model()
-        row = sm.set_index("model").loc[best]
-        summary_bits.append(f"best model {best}: median per-drug r = {row['median_pearson']:.2f}")
-        parts.append("<h3>Drug-response models (cross-validated, with baselines)</h3>")
-        parts.append(
-            f"<p>{p.get('n_splits')}-fold {escape(p.get('cv'))}-blind cross-validation over {p.get('n_drugs')} drugs and "
-            f"{p.get('n_samples')} samples; preprocessing fitted inside the folds. Scores are per drug on the pooled "
-            "out-of-fold predictions; the baselines are the per-drug training mean ('mean', no correlation by "
-            "construction) and drug + sample effects ('drug_sample', which uses the sample's responses to the other "
-            "drugs). 'frac_beats_mean' = share of drugs with a lower RMSE than the per-drug mean.</p>"
-        )
-        parts.append(table_html(sm, max_rows=50))
-        parts.append(figure_html(per_drug_scores(cv_result), alt="per-drug Pearson r by model",
-                                 caption="Distribution over drugs of the cross-validated Pearson r."))
-        sc = cv_result.scores
-        top = sc[sc["model"] == best].sort_values("pearson", ascending=False)
-        if len(top):
-            drug = str(top.iloc[0]["drug"])
-            parts.append(figure_html(predicted_vs_observed(cv_result, drug=drug, model=best),
-                                     alt=f"predicted vs observed for {drug}",
-                                     caption=f"Out-of-fold predictions of {best} for its best-predicted drug."))
-    surv_risk = None
-    surv_table = None
-    if survival is not None:
-        surv_risk = survival.risk
-        surv_table = pd.DataFrame([survival.summary()])
-    elif "survival" in uns and "risk" in uns["survival"]:
-        surv_risk = uns["survival"]["risk"]
-        surv_table = pd.DataFrame([dict(uns["survival"]["summary"])])
-    if surv_risk is not None:
-        s = surv_table.iloc[0]
-        summary_bits.append(f"survival C-index {s['harrell_mean']:.2f} (Harrell), {s['uno_mean']:.2f} (Uno)")
-        parts.append("<h3>Survival model</h3>")
-        parts.append("<p>Penalised Cox model (elastic net, penalty chosen by inner cross-validation; scikit-survival). "
-                     "C-indices are from outer cross-validation; risk groups split each test fold at the training "
-                     "median risk.</p>")
-        parts.append(table_html(surv_table))
-        parts.append(figure_html(kaplan_meier(surv_risk), alt="Kaplan-Meier curves of risk groups",
-                                 caption="Out-of-fold risk groups (Kaplan-Meier, log-rank test)."))
-        if survival is None and "coef" in uns.get("survival", {}):
-            parts.append(table_html(uns["survival"]["coef"], max_rows=max_rows))
+    parts: list[str] = []
+    summary_bits: list[str] = []
+    for html, bit in (_associations_part(associations, uns, fdr, max_rows), _cv_part(cv_result, reference),
+                      _survival_part(survival, uns, max_rows)):  # fmt: skip
+        parts.extend(html)
+        summary_bits.extend(bit)
     if not parts:
         msg = "nothing to report: pass associations, cv_result or survival (or a cohort with uns['associate'] / uns['survival'])."
         raise InputError(msg)
     return Section(id="models", title=title, html="\n".join(parts), summary="; ".join(summary_bits))
+
+
+_Part = tuple[list[str], list[str]]
+
+
+def _associations_part(associations: pd.DataFrame | None, uns: Any, fdr: float, max_rows: int) -> _Part:
+    """Volcano plot and hit table of the associations (and the cross-layer effects when stored)."""
+    from ..pl import volcano
+
+    if associations is None or not len(associations):
+        return [], []
+    hits = associations[associations["fdr"] < fdr]
+    parts = [
+        "<h3>Biomarker associations</h3>",
+        "<p>Each drug response against each feature, adjusted for the covariates (linear model t-test, "
+        "GDSC ANOVA style); effect size = Cohen's d for binary features (partial r for continuous ones); "
+        "FDR over all tests. Direction 'sensitivity' = the feature goes with a more sensitive response "
+        "(lower IC50 / AUC, or a higher value for metrics declared higher = more sensitive, as the "
+        "'higher_is' column says).</p>",
+        figure_html(volcano(associations, fdr=fdr), alt="volcano plot of associations",
+                    caption="Volcano plot: effect size vs -log10 p-value; coloured points pass the FDR threshold."),
+    ]  # fmt: skip
+    cols = [c for c in ("target", "layer", "feature", "n_pos", "n_neg", "n", "effect_size", "glass_delta_pos",
+                        "glass_delta_neg", "pvalue", "fdr", "direction", "higher_is") if c in associations.columns]  # fmt: skip
+    parts.append(table_html(hits[cols] if len(hits) else associations[cols], max_rows=max_rows))
+    xl = uns.get("associate", {}).get("cross_layer") if "associate" in uns else None
+    if xl is not None and len(xl):
+        parts.append("<h4>Cross-layer effects of the mutated hits</h4>"
+                     "<p>Is the mutated gene also changed in copy number, RNA or protein? (Cohen's d, altered vs not.)</p>")  # fmt: skip
+        parts.append(table_html(xl, max_rows=max_rows))
+    return parts, [f"{len(hits)} of {len(associations)} associations at FDR < {fdr:g}"]
+
+
+def _cv_part(cv_result: Any, reference: str | None) -> _Part:
+    """Cross-validated models next to their baselines, per-drug scores and the best drug's predictions."""
+    from ..pl import per_drug_scores, predicted_vs_observed
+
+    if cv_result is None:
+        return [], []
+    sm = cv_result.summary(reference=reference)
+    p = cv_result.params
+    best = cv_result.best_model()
+    row = sm.set_index("model").loc[best]
+    parts = [
+        "<h3>Drug-response models (cross-validated, with baselines)</h3>",
+        f"<p>{p.get('n_splits')}-fold {escape(p.get('cv'))}-blind cross-validation over {p.get('n_drugs')} drugs and "
+        f"{p.get('n_samples')} samples; preprocessing fitted inside the folds. Scores are per drug on the pooled "
+        "out-of-fold predictions; the baselines are the per-drug training mean ('mean', no correlation by "
+        "construction) and drug + sample effects ('drug_sample', which uses the sample's responses to the other "
+        "drugs). 'frac_beats_mean' = share of drugs with a lower RMSE than the per-drug mean.</p>",
+        table_html(sm, max_rows=50),
+        figure_html(per_drug_scores(cv_result), alt="per-drug Pearson r by model",
+                    caption="Distribution over drugs of the cross-validated Pearson r."),
+    ]  # fmt: skip
+    sc = cv_result.scores
+    top = sc[sc["model"] == best].sort_values("pearson", ascending=False)
+    if len(top):
+        drug = str(top.iloc[0]["drug"])
+        parts.append(figure_html(predicted_vs_observed(cv_result, drug=drug, model=best),
+                                 alt=f"predicted vs observed for {drug}",
+                                 caption=f"Out-of-fold predictions of {best} for its best-predicted drug."))  # fmt: skip
+    return parts, [f"best model {best}: median per-drug r = {row['median_pearson']:.2f}"]
+
+
+def _survival_part(survival: Any, uns: Any, max_rows: int) -> _Part:
+    """The survival model's C-indices, Kaplan-Meier curves of its risk groups and coefficients."""
+    from ..pl import kaplan_meier
+
+    if survival is not None:
+        surv_risk, surv_table = survival.risk, pd.DataFrame([survival.summary()])
+    elif "survival" in uns and "risk" in uns["survival"]:
+        surv_risk, surv_table = uns["survival"]["risk"], pd.DataFrame([dict(uns["survival"]["summary"])])
+    else:
+        return [], []
+    s = surv_table.iloc[0]
+    parts = [
+        "<h3>Survival model</h3>",
+        "<p>Penalised Cox model (elastic net, penalty chosen by inner cross-validation; scikit-survival). "
+        "C-indices are from outer cross-validation; risk groups split each test fold at the training "
+        "median risk.</p>",
+        table_html(surv_table),
+        figure_html(kaplan_meier(surv_risk), alt="Kaplan-Meier curves of risk groups",
+                    caption="Out-of-fold risk groups (Kaplan-Meier, log-rank test)."),
+    ]  # fmt: skip
+    if survival is None and "coef" in uns.get("survival", {}):
+        parts.append(table_html(uns["survival"]["coef"], max_rows=max_rows))
+    return parts, [f"survival C-index {s['harrell_mean']:.2f} (Harrell), {s['uno_mean']:.2f} (Uno)"]

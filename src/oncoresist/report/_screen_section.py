@@ -6,14 +6,10 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from ._sections import Section, escape, figure_html, table_html
+from ._sections import Section, cards_html, figure_html, table_html
 
 __all__ = ["screen_section"]
 
-
-def _cards(items: list[tuple[str, object]]) -> str:
-    cells = "".join(f'<div class="card"><div class="v">{escape(v)}</div><div class="k">{escape(k)}</div></div>' for k, v in items)
-    return f'<div class="cards">{cells}</div>'
 
 
 def _example_pairs(curves: pd.DataFrame, n: int) -> list[tuple[str, str]]:
@@ -86,15 +82,24 @@ def screen_section(
     >>> sec.id
     'drug-screen'
     """
-    from .. import pl
-
     if not isinstance(curves, pd.DataFrame) or not {"sample", "drug", "status", "auc"} <= set(curves.columns):
         msg = "screen_section needs the fit_curves table (sample, drug, status, auc, ...); run oncoresist.tl.fit_curves first."
         raise InputError(msg)
     ok = curves["status"] == "ok"
+    parts = _fit_parts(curves, ok) + _figure_parts(curves, screen, ok, n_examples)
+    summary_txt = f"{int(ok.sum())} of {len(curves)} curves fitted ({curves['sample'].nunique()} samples x {curves['drug'].nunique()} drugs)"
+    if synergy_summary is not None and synergy_wells is not None:
+        syn_parts, syn_txt = _synergy_parts(synergy_summary, synergy_wells, method, n_blocks, max_rows)
+        parts += syn_parts
+        summary_txt += syn_txt
+    return Section(id="drug-screen", title="Drug screen", html="\n".join(parts), summary=summary_txt + ".")
+
+
+def _fit_parts(curves: pd.DataFrame, ok: pd.Series) -> list[str]:
+    """Cards of what was fitted, the curves not fitted by status and the quality flags."""
     n_flagged = int((curves.loc[ok, "flags"].astype(str) != "").sum()) if "flags" in curves.columns else 0
     parts = [
-        _cards(
+        cards_html(
             [
                 ("samples", curves["sample"].nunique()),
                 ("drugs", curves["drug"].nunique()),
@@ -107,10 +112,18 @@ def screen_section(
     if (~ok).any():
         counts = curves.loc[~ok, "status"].value_counts().rename_axis("status").reset_index(name="curves")
         parts.append("<h3>Curves not fitted</h3>" + table_html(counts))
-    if "flags" in curves.columns and n_flagged:
+    if n_flagged:
         fl = pd.Series(";".join(curves.loc[ok, "flags"].astype(str)).split(";"))
         fl = fl[fl != ""].value_counts().rename_axis("flag").reset_index(name="curves")
         parts.append("<h3>Quality flags</h3>" + table_html(fl))
+    return parts
+
+
+def _figure_parts(curves: pd.DataFrame, screen: pd.DataFrame | None, ok: pd.Series, n_examples: int) -> list[str]:
+    """Example fitted curves and the samples x drugs AUC heatmap."""
+    from .. import pl
+
+    parts = []
     pairs = _example_pairs(curves, n_examples)
     if pairs:
         fig = pl.dose_response_curves(curves, screen, pairs=pairs, max_panels=n_examples, ncols=3)
@@ -125,21 +138,26 @@ def screen_section(
     if ok.sum() and curves.loc[ok, "drug"].nunique() >= 1 and curves.loc[ok, "sample"].nunique() >= 2:
         fig = pl.sensitivity_heatmap(curves, value="auc")
         parts.append(figure_html(fig, alt="sensitivity heatmap", caption="Normalised AUC (mean fitted viability over the tested range; lower = more sensitive); grey = not screened or not fitted."))
-    summary_txt = f"{int(ok.sum())} of {len(curves)} curves fitted ({curves['sample'].nunique()} samples x {curves['drug'].nunique()} drugs)"
-    if synergy_summary is not None and synergy_wells is not None:
-        if method not in synergy_summary.columns:
-            msg = f"method {method!r} is not in the synergy summary (scored: {', '.join(c for c in ('zip', 'bliss', 'hsa', 'loewe') if c in synergy_summary.columns)})."
-            raise InputError(msg)
-        good = synergy_summary[synergy_summary["status"] == "ok"]
-        top = good.sort_values(method, ascending=False)
-        if len(top):
-            fig = pl.synergy_matrices(synergy_wells, synergy_summary, method=method, max_blocks=n_blocks)
-            parts.append(
-                "<h3>Combinations</h3>"
-                + figure_html(fig, alt="synergy matrices", caption=f"{method.upper()} scores of the {min(n_blocks, len(top))} most synergistic dose matrices (red = synergy, percentage points of inhibition above the reference).")
-            )
-            cols = [c for c in ("block", "sample", "drug1", "drug2", "zip", "bliss", "hsa", "loewe", f"{method}_msa", f"{method}_msa_conc1", f"{method}_msa_conc2", "flags") if c in top.columns]
-            parts.append(table_html(top[cols], max_rows=max_rows))
-        n_bad = int((synergy_summary["status"] != "ok").sum())
-        summary_txt += f"; {len(good)} combination matrices scored" + (f" ({n_bad} could not be)" if n_bad else "")
-    return Section(id="drug-screen", title="Drug screen", html="\n".join(parts), summary=summary_txt + ".")
+    return parts
+
+
+def _synergy_parts(summary: pd.DataFrame, wells: pd.DataFrame, method: str, n_blocks: int, max_rows: int) -> tuple[list[str], str]:
+    """The most synergistic dose matrices with their block scores, and the summary text."""
+    from .. import pl
+
+    if method not in summary.columns:
+        msg = f"method {method!r} is not in the synergy summary (scored: {', '.join(c for c in ('zip', 'bliss', 'hsa', 'loewe') if c in summary.columns)})."
+        raise InputError(msg)
+    good = summary[summary["status"] == "ok"]
+    top = good.sort_values(method, ascending=False)
+    parts = []
+    if len(top):
+        fig = pl.synergy_matrices(wells, summary, method=method, max_blocks=n_blocks)
+        parts.append(
+            "<h3>Combinations</h3>"
+            + figure_html(fig, alt="synergy matrices", caption=f"{method.upper()} scores of the {min(n_blocks, len(top))} most synergistic dose matrices (red = synergy, percentage points of inhibition above the reference).")
+        )
+        cols = [c for c in ("block", "sample", "drug1", "drug2", "zip", "bliss", "hsa", "loewe", f"{method}_msa", f"{method}_msa_conc1", f"{method}_msa_conc2", "flags") if c in top.columns]
+        parts.append(table_html(top[cols], max_rows=max_rows))
+    n_bad = int((summary["status"] != "ok").sum())
+    return parts, f"; {len(good)} combination matrices scored" + (f" ({n_bad} could not be)" if n_bad else "")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Section", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
+__all__ = ["Section", "cards_html", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
 
 
 @dataclass
@@ -43,6 +44,12 @@ class Section:
 def escape(text: Any) -> str:
     """HTML-escape any value's string form."""
     return html.escape(str(text))
+
+
+def cards_html(items: Sequence[tuple[str, object]]) -> str:
+    """A row of summary cards (value above its label)."""
+    cells = "".join(f'<div class="card"><div class="v">{escape(v)}</div><div class="k">{escape(k)}</div></div>' for k, v in items)
+    return f'<div class="cards">{cells}</div>'
 
 
 def safe_url(url: Any, *, fallback: str = "#evidence") -> str:
