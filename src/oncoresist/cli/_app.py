@@ -59,3 +59,29 @@ def log(message: str, *, quiet: bool) -> None:
         from rich.console import Console
 
         Console(stderr=True, highlight=False).print(message)
+
+
+def refuse_existing(out: Any, *, overwrite: bool, option: str = "--out") -> None:
+    """Refuse to write over an existing output file or folder unless ``--overwrite`` was given.
+
+    Parameters
+    ----------
+    out
+        The output path.
+    overwrite
+        The user's ``--overwrite`` flag.
+    option
+        The option that named the path, for the message.
+
+    Raises
+    ------
+    InputError
+        ``out`` exists and ``overwrite`` is false.
+    """
+    from pathlib import Path
+
+    p = Path(out)
+    if p.exists() and not overwrite:
+        kind = "folder" if p.is_dir() else "file"
+        msg = f"{option} '{p}' already exists ({kind}); nothing was written. Choose another path or pass --overwrite to replace it."
+        raise InputError(msg)

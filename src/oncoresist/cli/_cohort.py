@@ -95,16 +95,29 @@ def report(
     cohort: Path = typer.Argument(..., help="Cohort (.h5mu)."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="HTML file to write."),  # noqa: B008
     patient: str = typer.Option(None, "--patient", "-p", help="Write the tumour-board report of this sample instead of the cohort report."),  # noqa: B008
+    kb: Path = typer.Option(None, "--kb", help="Knowledge base (.duckdb) for --patient (default: the built-in KB)."),  # noqa: B008
+    tumour_type: str = typer.Option(None, "--tumour-type", help="Tumour type of --patient (default: the cohort's obs, if any)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists (default: refuse)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Write a self-contained HTML report: the cohort report, or one patient's report.
 
-    Example: oncoresist report cohort.h5mu --out report.html
-             oncoresist report cohort.h5mu --patient SIM-0001 --out SIM-0001.html
+    Examples:
+
+        oncoresist report cohort.h5mu --out report.html
+
+        oncoresist report cohort.h5mu --patient SIM-0001 --kb kb.duckdb --out SIM-0001.html
     """
     from ..io import read_h5mu
     from ..report import write_cohort_report
+    from ._app import refuse_existing
 
+    refuse_existing(out, overwrite=overwrite)
+    if kb is not None and not Path(kb).exists():
+        from .._core._errors import InputError
+
+        msg = f"--kb '{kb}' does not exist; build or import a knowledge base first ('oncoresist kb --help') or leave --kb out for the built-in one."
+        raise InputError(msg)
     mdata = read_h5mu(cohort)
     if patient is None:
         log("writing cohort report ...", quiet=quiet)
@@ -117,7 +130,7 @@ def report(
             shown = ", ".join(list(mdata.obs_names[:5]))
             msg = f"patient {patient!r} is not a sample of '{cohort}' ({mdata.n_obs} samples, e.g. {shown})."
             raise InputError(msg)
-        path = write_patient_report(mdata, patient, out)
+        path = write_patient_report(mdata, patient, out, kb=kb, tumour_type=tumour_type)
     typer.echo(f"report: {path}")
 
 
