@@ -102,9 +102,11 @@ def report(
 ) -> None:
     """Write a self-contained HTML report: the cohort report, or one patient's report.
 
-    Examples:
+    For example, the cohort report:
 
         oncoresist report cohort.h5mu --out report.html
+
+    and one patient's tumour-board report:
 
         oncoresist report cohort.h5mu --patient SIM-0001 --kb kb.duckdb --out SIM-0001.html
     """
