@@ -11,22 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
-from ._sections import Section, cards_html, escape, figure_html, table_html
+from ._sections import TEMPLATES, Section, cards_html, escape, figure_html, jinja_env, table_html
 
 __all__ = ["cohort_sections", "render_report", "write_cohort_report"]
 
-_TEMPLATES = Path(__file__).parent / "templates"
 
-
-def _env():  # noqa: ANN202
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 
@@ -104,8 +93,8 @@ def render_report(sections: Sequence[Section], *, title: str, subtitle: str = ""
     """Render sections into one self-contained HTML page (inline CSS, inline PNG figures)."""
     from .._core._version import __version__
 
-    css = (_TEMPLATES / "base.css").read_text(encoding="utf-8")
-    tpl = _env().get_template("cohort.html.j2")
+    css = (TEMPLATES / "base.css").read_text(encoding="utf-8")
+    tpl = jinja_env().get_template("cohort.html.j2")
     return tpl.render(
         title=title,
         subtitle=subtitle,

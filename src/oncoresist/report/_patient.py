@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
-from ._sections import Section, escape, figure_html, safe_url
+from ._sections import TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
 
 __all__ = [
     "patient_file_names",
@@ -28,7 +28,6 @@ __all__ = [
     "write_patient_reports",
 ]
 
-_TEMPLATES = Path(__file__).parent / "templates"
 _LAYER_TITLES = {
     "mut": "Mutations",
     "cnv": "Copy number",
@@ -39,16 +38,6 @@ _LAYER_TITLES = {
     "input": "Alterations given",
 }
 
-
-def _env():  # noqa: ANN202
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _fmt(x: Any, spec: str = "{:.2f}") -> str:
@@ -153,11 +142,11 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
     alts = interp.alterations
     max_ev = 80
     n_res = int((ev["direction"] == "resistance").sum()) if not ev.empty else 0
-    tpl = _env().get_template("patient.html.j2")
+    tpl = jinja_env().get_template("patient.html.j2")
     return tpl.render(
         title=title or f"Patient {interp.patient}",
         subtitle=_subtitle(interp, therapy),
-        css=(_TEMPLATES / "base.css").read_text(encoding="utf-8"),
+        css=(TEMPLATES / "base.css").read_text(encoding="utf-8"),
         toc=_TOC,
         cards=_summary_cards(interp, n_by_alt),
         key_findings=_key_findings(interp),

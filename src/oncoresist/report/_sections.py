@@ -11,11 +11,12 @@ import html
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Section", "cards_html", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
+__all__ = ["Section", "TEMPLATES", "cards_html", "jinja_env", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
 
 
 @dataclass
@@ -44,6 +45,22 @@ class Section:
 def escape(text: Any) -> str:
     """HTML-escape any value's string form."""
     return html.escape(str(text))
+
+
+#: Folder of the report templates and the shared stylesheet.
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def jinja_env() -> Any:
+    """The Jinja environment of the report templates (autoescaped HTML)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def cards_html(items: Sequence[tuple[str, object]]) -> str:
