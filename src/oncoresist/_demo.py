@@ -138,7 +138,7 @@ def demo_patients(ctx: DemoContext, *, per_flag: int = 1) -> list[str]:
 
 def _step_patients(ctx: DemoContext) -> None:
     from .kb import build_kb, open_kb
-    from .report import patient_reports_section, write_patient_reports
+    from .report import interpret_patients, patient_reports_section, write_patient_reports
 
     assert ctx.mdata is not None
     kb_path = build_kb(ctx.out / "kb.duckdb", overwrite=True)
@@ -146,8 +146,9 @@ def _step_patients(ctx: DemoContext) -> None:
     kb = open_kb(kb_path)
     patients = demo_patients(ctx)
     report_dir = ctx.out / "report"
-    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb)
-    ctx.sections.append(patient_reports_section(reports, base=report_dir))
+    interps = interpret_patients(ctx.mdata, patients, kb=kb)
+    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb, interpretations=interps)
+    ctx.sections.append(patient_reports_section(reports, base=report_dir, interpretations=interps))
     ctx.outputs["patient reports"] = report_dir / "patients"
 
 

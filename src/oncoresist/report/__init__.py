@@ -1,13 +1,18 @@
-"""Self-contained HTML reports (cohort report, patient report)."""
+"""Self-contained HTML reports: the cohort report (sections per analysis) and patient pages."""
 
 from ._cohort import cohort_sections, render_report, write_cohort_report
+from ._integration_section import integration_section
+from ._models_section import models_section
 from ._patient import (
+    interpret_patients,
+    patient_file_names,
     patient_reports_section,
     render_patient_report,
     write_patient_report,
     write_patient_reports,
 )
-from ._sections import Section, escape, figure_html, figure_to_data_uri, table_html
+from ._screen_section import screen_section
+from ._sections import Section, escape, figure_html, figure_to_data_uri, safe_url, table_html
 
 __all__ = [
     "Section",
@@ -15,17 +20,17 @@ __all__ = [
     "escape",
     "figure_html",
     "figure_to_data_uri",
+    "integration_section",
+    "interpret_patients",
+    "models_section",
+    "patient_file_names",
+    "patient_reports_section",
+    "render_patient_report",
     "render_report",
+    "safe_url",
+    "screen_section",
     "table_html",
     "write_cohort_report",
+    "write_patient_report",
+    "write_patient_reports",
 ]
-__all__ += ["patient_reports_section", "render_patient_report", "write_patient_report", "write_patient_reports"]
-from ._integration_section import integration_section  # noqa: E402
-
-__all__ += ["integration_section"]
-from ._screen_section import screen_section  # noqa: E402
-
-__all__ += ["screen_section"]
-from ._models_section import models_section  # noqa: E402
-
-__all__ += ["models_section"]

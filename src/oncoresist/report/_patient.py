@@ -21,6 +21,7 @@ from .._core._utils import PathLike, atomic_write_text
 from ._sections import TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
 
 __all__ = [
+    "interpret_patients",
     "patient_file_names",
     "patient_reports_section",
     "render_patient_report",
@@ -366,8 +367,11 @@ def write_patient_reports(
     kb: Any = None,
     therapy: Mapping[str, str] | None = None,
     predictions: Any = None,
+    interpretations: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write one report per patient into ``out_dir`` (``<patient>.html``), sharing one KB.
+
+    File names never collide (see :func:`patient_file_names`).
 
     Parameters
     ----------
@@ -383,6 +387,8 @@ def write_patient_reports(
         Optional patient -> therapy text.
     predictions
         Model predictions (DataFrame samples x drugs).
+    interpretations
+        Patient -> interpretation already made (:func:`interpret_patients`); the others are made here.
 
     Returns
     -------
@@ -399,21 +405,50 @@ def write_patient_reports(
     >>> sorted(p.name for p in out.values())
     ['P1.html', 'P2.html']
     """
+    names = patient_file_names(patients)
+    done = dict(interpretations or {})
+    todo = [p for p in patients if p not in done]
+    if todo:
+        done.update(interpret_patients(mdata, todo, kb=kb, therapy=therapy, predictions=predictions))
+    out: dict[str, Path] = {}
+    for p in patients:
+        path = Path(out_dir) / names[str(p)]
+        atomic_write_text(path, render_patient_report(done[p], mdata=mdata))
+        out[p] = path
+    return out
+
+
+def interpret_patients(
+    mdata: Any, patients: Sequence[str], *, kb: Any = None, therapy: Mapping[str, str] | None = None, predictions: Any = None
+) -> dict[str, Any]:
+    """Interpret several patients of a cohort with one open KB.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    patients
+        Sample IDs.
+    kb
+        Knowledge base, KB path or None.
+    therapy
+        Optional patient -> therapy text.
+    predictions
+        Model predictions (DataFrame samples x drugs).
+
+    Returns
+    -------
+    dict
+        Patient -> :class:`~oncoresist.interpret.Interpretation`.
+    """
     from ..interpret import interpret_patient, resolve_kb
 
-    names = patient_file_names(patients)
     kbo, own = resolve_kb(kb)
-    out: dict[str, Path] = {}
     try:
-        for p in patients:
-            interp = interpret_patient(mdata, p, kb=kbo, therapy=(therapy or {}).get(p), predictions=predictions)
-            path = Path(out_dir) / names[str(p)]
-            atomic_write_text(path, render_patient_report(interp, mdata=mdata))
-            out[p] = path
+        return {p: interpret_patient(mdata, p, kb=kbo, therapy=(therapy or {}).get(p), predictions=predictions) for p in patients}
     finally:
         if own:
             kbo.close()
-    return out
 
 
 def _slug(name: str) -> str:
