@@ -834,10 +834,7 @@ class KnowledgeBase:
                 raise InputError(msg)
             out = out[out["direction"] == direction]
         if level:
-            lv = str(level).upper()[:1]
-            if lv not in _LEVEL_ORDER:
-                msg = f"level must be one of A, B, C, D, E, got {level!r}."
-                raise InputError(msg)
+            lv = _check_level(level)
             out = out[out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9) <= _LEVEL_ORDER[lv])]
         if source:
             out = out[out["source"] == source]
@@ -851,6 +848,18 @@ class KnowledgeBase:
         out["drugs"] = out["drugs"].map(lambda ds: ", ".join(ds))
         out.attrs["kb"] = self.provenance()
         return out
+
+
+def _check_level(level: str) -> str:
+    """The level letter, or an :class:`InputError` listing the allowed levels."""
+    lv = str(level).strip().upper()
+    if lv not in _LEVEL_ORDER:
+        msg = (
+            f"level must be one of A, B, C, D, E (A validated / guideline, B clinical, C case reports, "
+            f"D preclinical, E inferential; 'B' keeps A and B), got {level!r}."
+        )
+        raise InputError(msg)
+    return lv
 
 
 def _provider(kind: str) -> str:
