@@ -13,7 +13,7 @@ kb_app = typer.Typer(
     name="kb",
     help=(
         "The knowledge base of drug-response evidence (DuckDB): build it from the shipped curated core, "
-        "import CIViC, query it, show its version and sources.\n\n"
+        "import CIViC or the Molecular Oncology Almanac, query it, show its version and sources.\n\n"
         "Default location: $ONCORESIST_KB, else $XDG_DATA_HOME/oncoresist/kb.duckdb, else "
         "~/.local/share/oncoresist/kb.duckdb (built on first use)."
     ),
@@ -65,30 +65,62 @@ def kb_build(
 @kb_app.command("import")
 @handle_errors
 def kb_import(
-    file: Path = typer.Argument(..., help="CIViC evidence dump: nightly ClinicalEvidenceSummaries.tsv (any year) or the pharmOncoX CSV; .gz accepted."),  # noqa: B008
-    kb_path: Path = typer.Option(None, "--kb", help=_KB_OPTION_HELP),  # noqa: B008
-    name: str = typer.Option("civic", "--name", help="Source name; re-importing a name replaces its items."),
+    file: Path = typer.Argument(..., help="CIViC evidence dump (nightly ClinicalEvidenceSummaries.tsv of any year, or the pharmOncoX CSV) or a Molecular Oncology Almanac release (JSON); .gz accepted. The format is detected from the content."),  # noqa: B008
+    kb_path: Path = typer.Option(None, "--kb", help=_KB_OPTION_HELP + " Created from the curated core when it does not exist."),  # noqa: B008
+    name: str = typer.Option(None, "--name", help="Source name (default: civic or moalmanac, by format); re-importing a name replaces its items."),
+    source_format: str = typer.Option("auto", "--format", help="auto (detected from the content), civic or moalmanac."),
+    source_version: str = typer.Option(None, "--source-version", help="MOAlmanac: version to record (e.g. the moalmanac-db commit); default: the latest assertion date."),
+    force: bool = typer.Option(False, "--force", help="Accept a file giving more than 20% fewer items than the source holds now."),
     out: Path = typer.Option(None, "--out", "-o", help="Write the import report (kept / dropped and why) as JSON."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No report on screen."),
 ) -> None:
-    """Import a CIViC evidence file into the knowledge base.
+    """Import a CIViC evidence file or a MOAlmanac release into the knowledge base.
 
-    Only predictive evidence with a therapy and a sensitivity / resistance significance that
-    the curators mark 'Supports' is kept; the report counts every dropped item by reason.
+    Only predictive evidence with a therapy and a sensitivity / resistance claim is kept; the
+    report counts every dropped item by reason. A file giving no items, or a sharp drop versus
+    the stored version (without --force), is refused and the KB is left unchanged; items another
+    source name already holds (same evidence ID) are not duplicated.
 
     Example: oncoresist kb import ClinicalEvidenceSummaries.tsv --out civic_import.json
+             oncoresist kb import molecular-oncology-almanac.json.gz --source-version 7815662
     """
-    from .._core._utils import atomic_write_text
+    from .._core._errors import InputError
+    from .._core._utils import atomic_write_text, check_file
     from ..kb import open_kb
+    from ..kb._moalmanac import is_moalmanac
 
+    check_file(file, what="evidence file")
+    fmt = source_format.strip().lower()
+    if fmt not in ("auto", "civic", "moalmanac"):
+        msg = f"--format must be auto, civic or moalmanac, got {source_format!r}."
+        raise InputError(msg)
+    if fmt == "auto":
+        fmt = "moalmanac" if is_moalmanac(file) else "civic"
     with open_kb(kb_path, read_only=False) as kb:
-        rep = kb.import_civic(file, name=name)
+        if fmt == "moalmanac":
+            rep = kb.import_moalmanac(file, name=name or "moalmanac", version=source_version, force=force)
+        else:
+            rep = kb.import_civic(file, name=name or "civic", force=force)
         version = kb.version
     if not quiet:
         typer.echo(rep.summary())
     if out is not None:
         atomic_write_text(out, json.dumps(rep.to_dict(), indent=2))
-    typer.echo(f"imported {rep.n_kept} evidence items as '{name}' {rep.version}; KB version {version}")
+    typer.echo(f"imported {rep.n_kept} evidence items as '{rep.source}' {rep.version}; KB version {version}")
+
+
+def _open_existing(kb_path: Path | None):  # noqa: ANN202
+    """Open the KB for reading: a path given with --kb must exist (only import / build create one)."""
+    from .._core._errors import InputError
+    from ..kb import open_kb
+
+    if kb_path is not None and not Path(kb_path).expanduser().exists():
+        msg = (
+            f"knowledge base '{kb_path}' does not exist: check the --kb path, or create it with "
+            f"'oncoresist kb build --out {kb_path}' (or 'oncoresist kb import FILE --kb {kb_path}')."
+        )
+        raise InputError(msg)
+    return open_kb(kb_path)
 
 
 @kb_app.command("query")
@@ -99,7 +131,7 @@ def kb_query(
     drug: str = typer.Option(None, "--drug", "-d", help="Drug name / synonym, or a drug class."),
     disease: str = typer.Option(None, "--disease", help="Tumour type: only evidence applying to it (same, broader, subtype or pan-cancer)."),
     direction: str = typer.Option(None, "--direction", help="sensitivity or resistance."),
-    level: str = typer.Option(None, "--level", help="Weakest evidence level to keep (A-E)."),
+    level: str = typer.Option(None, "--level", help="Weakest evidence level to keep: A, B, C, D or E (B keeps A and B)."),
     source: str = typer.Option(None, "--source", help="Only this source (core, civic, ...)."),
     kb_path: Path = typer.Option(None, "--kb", help=_KB_OPTION_HELP),  # noqa: B008
     out: Path = typer.Option(None, "--out", "-o", help="Write all matching evidence as CSV / TSV."),  # noqa: B008
@@ -113,9 +145,8 @@ def kb_query(
     Example: oncoresist kb query --alteration "EGFR T790M" --drug gefitinib --out t790m.csv
     """
     from .._core._utils import write_csv
-    from ..kb import open_kb
 
-    with open_kb(kb_path) as kb:
+    with _open_existing(kb_path) as kb:
         res = kb.query(gene=gene, alteration=alteration, drug=drug, disease=disease, direction=direction, level=level, source=source)
     _print_df(res, title=f"{len(res)} evidence item(s)", quiet=quiet,
               columns=["evidence_id", "profile", "match", "therapy", "direction", "level", "disease", "citation"])  # fmt: skip
@@ -140,9 +171,8 @@ def kb_info(
     Example: oncoresist kb info --out kb_info.json
     """
     from .._core._utils import atomic_write_text
-    from ..kb import open_kb
 
-    with open_kb(kb_path) as kb:
+    with _open_existing(kb_path) as kb:
         info = kb.info()
         sources = kb.sources()
     if not quiet:
@@ -211,11 +241,10 @@ def annotate(
     from .._core._errors import InputError
     from .._core._utils import atomic_write_text
     from ..interpret import interpret_alterations, interpret_patient
-    from ..kb import open_kb
     from ..report import render_patient_report
 
     mdata = None
-    with open_kb(kb_path) as kb:
+    with _open_existing(kb_path) as kb:
         if input.name.lower().endswith(".h5mu"):
             from ..io import read_h5mu
 

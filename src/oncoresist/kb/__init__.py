@@ -13,6 +13,8 @@ from ._civic import read_civic
 from ._core import CORE_VERSION, load_curated_core
 from ._kb import SCHEMA_VERSION, ImportReport, KnowledgeBase, build_kb, default_kb_path, open_kb
 from ._match import Match, match_biomarker, match_clause
+from ._moalmanac import LEVELS as MOALMANAC_LEVELS
+from ._moalmanac import read_moalmanac
 from ._vocab import DISEASE_RELATIONS, Vocabulary
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "ImportReport",
     "KINDS",
     "KnowledgeBase",
+    "MOALMANAC_LEVELS",
     "Match",
     "SCHEMA_VERSION",
     "Vocabulary",
@@ -37,4 +40,5 @@ __all__ = [
     "parse_alteration",
     "parse_profile",
     "read_civic",
+    "read_moalmanac",
 ]

@@ -153,8 +153,8 @@ def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, 
         )
         raise InputError(msg)
     required = {
-        "nightly": ["molecular_profile", "evidence_type", "significance", "evidence_level", "disease"],
-        "legacy": ["gene", "variant", "evidence_type", "clinical_significance", "evidence_level", "disease"],
+        "nightly": ["evidence_id", "molecular_profile", "evidence_type", "significance", "evidence_level", "disease"],
+        "legacy": ["evidence_id", "gene", "variant", "evidence_type", "clinical_significance", "evidence_level", "disease"],
         "pharmoncox": ["evidence_id", "symbol", "variant", "evidence_type", "clinical_significance", "evidence_level", "cancer_type"],
     }[layout]
     from .._core._utils import require_columns
@@ -204,6 +204,9 @@ def _get(r: dict, *names: str) -> str:
 
 def _record(r: dict, layout: str, source: str, report: ImportReport) -> dict | None:
     eid = _get(r, "evidence_id")
+    if not eid:
+        report.drop("no evidence ID", _get(r, "molecular_profile", "symbol", "gene") or "(empty row)")
+        return None
     eid = eid if eid.upper().startswith("EID") else f"EID{eid}"
     if layout == "nightly":
         profile = _get(r, "molecular_profile")

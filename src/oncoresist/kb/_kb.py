@@ -577,16 +577,87 @@ class KnowledgeBase:
         return self.con.execute(f"SELECT * FROM {name}").df()
 
     # ------------------------------------------------------------------------------ imports
-    def import_civic(self, path: PathLike, *, name: str = "civic") -> ImportReport:
+    def import_civic(self, path: PathLike, *, name: str = "civic", force: bool = False) -> ImportReport:
         """Import a CIViC evidence dump; re-importing replaces the previous rows of ``name``.
 
-        Reads CIViC's nightly ``ClinicalEvidenceSummaries.tsv`` or the pharmOncoX CSV. See :func:`oncoresist.kb.read_civic` for what is kept and dropped.
+        Reads CIViC's nightly ``ClinicalEvidenceSummaries.tsv`` or the pharmOncoX CSV. See
+        :func:`oncoresist.kb.read_civic` for what is kept and dropped. A file giving no items,
+        or more than 20% fewer than ``name`` holds now (unless ``force``), is refused and the KB
+        is left unchanged; items another source name already holds (same CIViC evidence ID)
+        are left out.
         """
         from ._civic import read_civic
 
         self._writable()
         items, report = read_civic(path, source=name)
-        _ingest(self.con, items, report, kind="import", sha256=_sha256(path))
+        return self._import(items, report, path, provider="civic", force=force)
+
+    def import_moalmanac(
+        self, path: PathLike, *, name: str = "moalmanac", version: str | None = None, force: bool = False
+    ) -> ImportReport:
+        """Import a Molecular Oncology Almanac release (JSON); re-importing replaces ``name``.
+
+        See :func:`oncoresist.kb.read_moalmanac` for the mapping of biomarkers and evidence
+        levels; the same checks as :meth:`import_civic` apply.
+
+        Examples
+        --------
+        >>> import json, tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "moa.json").write_text(json.dumps([{"assertion_id": 7, "feature_type": "Copy Number",
+        ...     "gene": "AR", "direction": "Amplification", "therapy_name": "Enzalutamide", "therapy_resistance": 1,
+        ...     "predictive_implication": "Clinical evidence", "disease": "Prostate Adenocarcinoma"}]))
+        >>> with open_kb(d / "kb.duckdb", read_only=False) as kb:
+        ...     kb.import_moalmanac(d / "moa.json").n_kept
+        1
+        """
+        from ._moalmanac import read_moalmanac
+
+        self._writable()
+        items, report = read_moalmanac(path, source=name, version=version)
+        return self._import(items, report, path, provider="moalmanac", force=force)
+
+    def import_file(self, path: PathLike, *, name: str | None = None, force: bool = False) -> ImportReport:
+        """Import a CIViC table or a MOAlmanac JSON release, told apart by content.
+
+        ``name`` defaults to ``civic`` or ``moalmanac``.
+
+        Examples
+        --------
+        >>> import json, tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "export.txt").write_text(json.dumps([{"assertion_id": 7, "feature_type": "Knockdown",
+        ...     "gene": "CDK12", "therapy_name": "Olaparib", "therapy_sensitivity": 1,
+        ...     "predictive_implication": "Preclinical", "disease": "Ovarian Cancer"}]))
+        >>> with open_kb(d / "kb.duckdb", read_only=False) as kb:
+        ...     kb.import_file(d / "export.txt").source
+        'moalmanac'
+        """
+        from ._moalmanac import is_moalmanac
+
+        if is_moalmanac(path):
+            return self.import_moalmanac(path, name=name or "moalmanac", force=force)
+        return self.import_civic(path, name=name or "civic", force=force)
+
+    def _import(self, items: pd.DataFrame, report: ImportReport, path: PathLike, *, provider: str, force: bool) -> ImportReport:
+        """Check the items against the stored version, then replace the source (one transaction)."""
+        from ._guard import check_import
+
+        name = report.source
+        row = self.con.execute("SELECT kind FROM source WHERE name = ?", [name]).fetchone()
+        kind = f"import:{provider}"
+        if name == "core" or (row is not None and _provider(row[0]) != provider):
+            held = "the shipped curated core" if name == "core" else f"items of {_provider(row[0])}"
+            msg = f"source name {name!r} already holds {held}: choose another name (CLI: --name) for this {provider} file."
+            raise InputError(msg)
+        stored = self.con.execute("SELECT count(*) FROM evidence WHERE source = ?", [name]).fetchone()[0]
+        others = self.con.execute(
+            "SELECT e.source, e.source_id FROM evidence e JOIN source s ON s.name = e.source "
+            "WHERE e.source <> ? AND (s.kind = ? OR (s.kind = 'import' AND ? = 'civic'))",
+            [name, kind, provider],
+        ).df()
+        items = check_import(items, report, provider=provider, stored=int(stored), others=others, force=force)
+        _ingest(self.con, items, report, kind=kind, sha256=_sha256(path))
         self._vocab = None
         return report
 
@@ -763,10 +834,7 @@ class KnowledgeBase:
                 raise InputError(msg)
             out = out[out["direction"] == direction]
         if level:
-            lv = str(level).upper()[:1]
-            if lv not in _LEVEL_ORDER:
-                msg = f"level must be one of A, B, C, D, E, got {level!r}."
-                raise InputError(msg)
+            lv = _check_level(level)
             out = out[out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9) <= _LEVEL_ORDER[lv])]
         if source:
             out = out[out["source"] == source]
@@ -780,6 +848,25 @@ class KnowledgeBase:
         out["drugs"] = out["drugs"].map(lambda ds: ", ".join(ds))
         out.attrs["kb"] = self.provenance()
         return out
+
+
+def _check_level(level: str) -> str:
+    """The level letter, or an :class:`InputError` listing the allowed levels."""
+    lv = str(level).strip().upper()
+    if lv not in _LEVEL_ORDER:
+        msg = (
+            f"level must be one of A, B, C, D, E (A validated / guideline, B clinical, C case reports, "
+            f"D preclinical, E inferential; 'B' keeps A and B), got {level!r}."
+        )
+        raise InputError(msg)
+    return lv
+
+
+def _provider(kind: str) -> str:
+    """The provider of a source from its stored kind (``import:civic`` -> ``civic``)."""
+    if kind == "import":  # KBs written before providers were recorded held CIViC only
+        return "civic"
+    return kind.split(":", 1)[1] if kind.startswith("import:") else kind
 
 
 def _sha256(path: PathLike) -> str:
