@@ -128,7 +128,7 @@ def split_generation(name: str) -> tuple[str, str]:
 
 
 def read_dgidb(path: str | Path) -> pd.DataFrame:
-    """Read a DGIdb interactions TSV (``interactions.tsv``, optionally gzipped) as drug -> gene rows.
+    r"""Read a DGIdb interactions TSV (``interactions.tsv``, optionally gzipped) as drug -> gene rows.
 
     Only rows with a drug name and a gene name are kept; the result has the columns ``drug``
     (lower case), ``gene``, ``interaction_types``, ``source`` and ``license``. The file is read
