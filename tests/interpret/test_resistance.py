@@ -109,3 +109,25 @@ def test_msi_high_evidence_matches(tmp_path) -> None:
         kb.import_civic(_civic(tmp_path, rows))
     res = interpret_alterations(["MSI-H"], tumour_type="colorectal cancer", kb=kbp)
     assert res.options.iloc[0][["therapy", "tier"]].tolist() == ["pembrolizumab", "I-A"]
+
+
+@pytest.mark.slow
+def test_real_gene_symbols_parse_and_dgidb_targets(shared_data, kb_file) -> None:
+    from oncoresist.kb import parse_alteration
+    from oncoresist.kb._vocab import read_dgidb
+
+    genes = pd.read_csv(shared_data / "prior" / "grch38_genes.tsv.gz", sep="\t", dtype=str)
+    sym = genes.iloc[:, 0].dropna()
+    sample = sym.sample(2000, random_state=0).tolist() + ["MCL1", "MITF", "GLI2", "CRKL"]
+    def fails(g: str) -> bool:
+        try:
+            return parse_alteration(f"{g} amplification").kind != "amplification"
+        except Exception:
+            return True
+
+    failed = [g for g in sample if fails(g)]
+    assert len(failed) / len(sample) < 0.01, failed[:10]
+    dg = read_dgidb(shared_data / "prior" / "dgidb_2022_open_source_subset.tsv.gz")
+    with open_kb(kb_file) as kb:
+        n = kb.vocab.add_interactions(dg)
+        assert n > 0 and all(s.startswith("DGIdb") for s in kb.vocab.target_source.values())

@@ -59,7 +59,7 @@ _EXON_CODONS: dict[str, dict[int, tuple[int, int]]] = {
     "EGFR": {18: (688, 728), 19: (729, 761), 20: (762, 823), 21: (824, 875)},
 }
 
-_SYMBOL_RX = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?:orf\d+)?$", flags=re.IGNORECASE)
+_SYMBOL_RX = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?:orf\d+)?(?:\.\d+)?$", flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)
