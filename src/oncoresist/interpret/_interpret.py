@@ -769,6 +769,27 @@ def _interpret(
 # --------------------------------------------------------------------------------------------
 # public entry points
 # --------------------------------------------------------------------------------------------
+def _measured_genes(mdata: Any, patient: str) -> set[str]:
+    """Genes measured for the patient (a gene measured and not mutated is wild type)."""
+    measured: set[str] = set()
+    if "mut" in mdata.mod and patient in mdata.mod["mut"].obs_names:
+        measured = {normalize_gene(g) for g in mdata.mod["mut"].var_names}
+    for layer in ("cnv", "rna", "prot", "meth"):
+        if layer in mdata.mod:
+            ad = mdata.mod[layer]
+            measured |= {normalize_gene(g) for g in (ad.var["gene"].astype(str) if "gene" in ad.var.columns else ad.var_names)}
+    return measured
+
+
+def _layer_notes(mdata: Any, patient: str) -> list[str]:
+    """Notes on the layers the patient has no data in."""
+    present = [layer for layer in mdata.mod if patient in mdata.mod[layer].obs_names]
+    if not present:
+        return ["This patient has no data in any layer of the cohort."]
+    missing = [layer for layer in ("mut", "cnv", "rna", "prot", "meth", "drug") if layer in mdata.mod and layer not in present]
+    return [f"No data for this patient in layer(s): {', '.join(missing)}."] if missing else []
+
+
 def interpret_patient(
     mdata: Any,
     patient: str,
@@ -859,20 +880,8 @@ def interpret_patient(
         th = thresholds or Thresholds()
         alt_df, bad, notes, hgvsc = patient_alterations(mdata, patient, genes=kb_genes, thresholds=th)
         objs = list(alt_df.attrs.get("objects", []))
-        measured = set()
-        if "mut" in mdata.mod and patient in mdata.mod["mut"].obs_names:
-            measured = {normalize_gene(g) for g in mdata.mod["mut"].var_names}
-        for layer in ("cnv", "rna", "prot", "meth"):
-            if layer in mdata.mod:
-                ad = mdata.mod[layer]
-                measured |= {normalize_gene(g) for g in (ad.var["gene"].astype(str) if "gene" in ad.var.columns else ad.var_names)}
-        present = [layer for layer in mdata.mod if patient in mdata.mod[layer].obs_names]
-        if not present:
-            notes.append("This patient has no data in any layer of the cohort.")
-        else:
-            missing = [layer for layer in ("mut", "cnv", "rna", "prot", "meth", "drug") if layer in mdata.mod and layer not in present]
-            if missing:
-                notes.append(f"No data for this patient in layer(s): {', '.join(missing)}.")
+        measured = _measured_genes(mdata, patient)
+        notes.extend(_layer_notes(mdata, patient))
         return _interpret(
             kb=kbo, patient=patient, alt_df=alt_df, objs=objs, not_understood=bad, notes=notes, hgvsc=hgvsc,
             tumour_type=tt, therapy=therapy_list, mdata=mdata, measured_genes=measured, predictions=predictions,
@@ -881,6 +890,42 @@ def interpret_patient(
     finally:
         if own:
             kbo.close()
+
+
+def _input_items(alterations: Any, patient: str, notes: list[str], hgvsc: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(gene, text, layer, raw) for each input alteration (a list of strings or a table)."""
+    items: list[tuple[str, str, str, str]] = []  # (gene, text, layer, raw)
+    if isinstance(alterations, pd.DataFrame):
+        df = alterations
+        if "sample" in df.columns and (df["sample"].astype(str) == patient).any():
+            df = df[df["sample"].astype(str) == patient]
+        if "alteration" in df.columns and "gene" not in df.columns:
+            items = [("", str(t), "input", str(t)) for t in df["alteration"]]
+        elif "gene" in df.columns:
+            col = next((c for c in ("protein_change", "hgvsp", "alteration", "variant", "change") if c in df.columns), None)
+            if col is None:
+                msg = f"alteration table needs a protein_change / hgvsp / alteration / variant column next to 'gene'; found {', '.join(map(str, df.columns[:12]))}."
+                raise InputError(msg)
+            vclass = df["variant_class"].astype(str).str.lower() if "variant_class" in df.columns else pd.Series("", index=df.index)
+            n_skip = int(vclass.isin(["silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"]).sum())
+            if n_skip:
+                notes.append(f"{n_skip} silent / non-coding variant(s) were not interpreted.")
+            for (_, r), vc in zip(df.iterrows(), vclass):
+                if vc in ("silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"):
+                    continue
+                t = r[col]
+                t = "" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t)
+                if not t and "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
+                    t = str(r["hgvsc"])
+                items.append((str(r["gene"]), t, "input", f"{r['gene']} {t}".strip()))
+                if "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
+                    hgvsc[f"{r['gene']}|{t}"] = str(r["hgvsc"])
+        else:
+            msg = f"alteration table needs an 'alteration' column or 'gene' + 'protein_change' columns; found {', '.join(map(str, df.columns[:12]))}."
+            raise InputError(msg)
+    else:
+        items = [("", str(t), "input", str(t)) for t in list(alterations)]
+    return items
 
 
 def interpret_alterations(
@@ -926,37 +971,7 @@ def interpret_alterations(
     bad: list[dict] = []
     hgvsc: dict[str, str] = {}
     notes: list[str] = []
-    items: list[tuple[str, str, str, str]] = []  # (gene, text, layer, raw)
-    if isinstance(alterations, pd.DataFrame):
-        df = alterations
-        if "sample" in df.columns and (df["sample"].astype(str) == patient).any():
-            df = df[df["sample"].astype(str) == patient]
-        if "alteration" in df.columns and "gene" not in df.columns:
-            items = [("", str(t), "input", str(t)) for t in df["alteration"]]
-        elif "gene" in df.columns:
-            col = next((c for c in ("protein_change", "hgvsp", "alteration", "variant", "change") if c in df.columns), None)
-            if col is None:
-                msg = f"alteration table needs a protein_change / hgvsp / alteration / variant column next to 'gene'; found {', '.join(map(str, df.columns[:12]))}."
-                raise InputError(msg)
-            vclass = df["variant_class"].astype(str).str.lower() if "variant_class" in df.columns else pd.Series("", index=df.index)
-            n_skip = int(vclass.isin(["silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"]).sum())
-            if n_skip:
-                notes.append(f"{n_skip} silent / non-coding variant(s) were not interpreted.")
-            for (_, r), vc in zip(df.iterrows(), vclass):
-                if vc in ("silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"):
-                    continue
-                t = r[col]
-                t = "" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t)
-                if not t and "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
-                    t = str(r["hgvsc"])
-                items.append((str(r["gene"]), t, "input", f"{r['gene']} {t}".strip()))
-                if "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
-                    hgvsc[f"{r['gene']}|{t}"] = str(r["hgvsc"])
-        else:
-            msg = f"alteration table needs an 'alteration' column or 'gene' + 'protein_change' columns; found {', '.join(map(str, df.columns[:12]))}."
-            raise InputError(msg)
-    else:
-        items = [("", str(t), "input", str(t)) for t in list(alterations)]
+    items = _input_items(alterations, patient, notes, hgvsc)
     for gene, text, layer, raw in items:
         g = gene.strip()
         if g and g.lower() in ("", "unknown", ".", "nan", "none"):
