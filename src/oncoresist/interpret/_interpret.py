@@ -25,6 +25,7 @@ from ..kb._kb import KnowledgeBase, open_kb
 from ..kb._match import Match, match_clause
 from ..kb._vocab import MATCHING_RELATIONS
 from ._alterations import ALTERATION_COLUMNS, Thresholds, patient_alterations
+from ._resistance import RESISTANCE_COLUMNS, drug_evidence, resistance_expected
 from ._tiers import amp_tier, infer_mechanism, tier_rank
 
 __all__ = ["Interpretation", "interpret_patient", "interpret_alterations", "resolve_kb"]
@@ -78,6 +79,11 @@ class Interpretation:
         Version, path and sources of the knowledge base used.
     params
         Thresholds and options.
+    resistance_expected
+        Drugs the patient's alterations make resistant at evidence comparable to or stronger
+        than any sensitivity evidence (never listed as options or alternatives): drug, class,
+        alteration, mechanism, tier, how (``direct`` / ``inferred from class: ...``), on_label,
+        what sensitivity evidence it outranks and the reason.
     """
 
     patient: str
@@ -96,6 +102,7 @@ class Interpretation:
     notes: list[str] = field(default_factory=list)
     kb: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    resistance_expected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESISTANCE_COLUMNS))
 
     def summary(self) -> dict[str, Any]:
         """Counts and headline findings (JSON-able)."""
@@ -112,6 +119,8 @@ class Interpretation:
             "n_evidence": int(len(self.evidence)),
             "n_alerts": int(len(self.alerts)),
             "n_options": int(len(self.options)),
+            "n_resistance_expected": int(len(self.resistance_expected)),
+            "resistance_expected": [f"{r.drug}: {r.reason}" for r in self.resistance_expected.head(8).itertuples(index=False)],
             "n_not_understood": int(len(self.not_understood)),
             "top_alerts": top_alerts,
             "top_options": top_options,
@@ -122,7 +131,7 @@ class Interpretation:
         """Write every table as CSV plus ``summary.json`` into the folder ``out`` (atomically)."""
         d = Path(out)
         d.mkdir(parents=True, exist_ok=True)
-        for name in ("alterations", "evidence", "alerts", "options", "targets", "screen", "predictions", "not_understood"):
+        for name in ("alterations", "evidence", "alerts", "options", "resistance_expected", "targets", "screen", "predictions", "not_understood"):
             write_csv(getattr(self, name), d / f"{name}.csv")
         payload = self.summary() | {"notes": self.notes, "params": self.params}
         atomic_write_text(d / "summary.json", json.dumps(payload, indent=2, default=str))
@@ -261,8 +270,9 @@ def _match_evidence(
         return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "drug_class"])
     out["_t"] = out["tier"].map(tier_rank)
     out["_l"] = out["level"].map(lambda x: "ABCDE".find(str(x)) if str(x) in "ABCDE" else 9)
-    out = out.sort_values(["_t", "_l", "_w", "evidence_id"], ascending=[True, True, False, True])
-    return out.drop(columns=["_t", "_l", "_w"]).reset_index(drop=True)
+    out["_d"] = ~out["disease_match"].astype(bool)
+    out = out.sort_values(["_d", "_t", "_l", "_w", "evidence_id"], ascending=[True, True, True, False, True])
+    return out.drop(columns=["_d", "_t", "_l", "_w"]).reset_index(drop=True)
 
 
 def _evidence_drugs(row: Any, kb: KnowledgeBase) -> set[str]:
@@ -364,10 +374,11 @@ def _alerts(
     evidence: pd.DataFrame,
     therapy: list[str],
     screen: pd.DataFrame,
+    resisted: dict[str, str],
 ) -> pd.DataFrame:
     cols = [
         "drug", "current", "alteration", "gene", "mechanism", "tier", "level", "n_evidence", "citations",
-        "alternatives", "combinations", "ex_vivo", "evidence_ids",
+        "alternatives", "combinations", "ex_vivo", "evidence_ids", "on_label",
     ]  # fmt: skip
     if evidence.empty:
         return pd.DataFrame(columns=cols)
@@ -393,11 +404,6 @@ def _alerts(
                 names &= wanted
         for d in names:
             groups.setdefault((d, r["alteration"]), []).append(r)
-    resisted = {}
-    for (d, _alt), rs in groups.items():
-        best = min(tier_rank(x["tier"]) for x in rs)
-        resisted.setdefault(d, best)
-        resisted[d] = min(resisted[d], best)
     ex = screen.set_index("drug") if not screen.empty else None
     rows = []
     for (d, alt), rs in groups.items():
@@ -413,15 +419,19 @@ def _alerts(
                 continue
             sdrugs = set(s["drugs"]) or {f"{s['drug_class']} (class)"}
             if s["interaction"] == "combination":
-                combos.append((tier_rank(s["tier"]), f"{s['therapy']} ({s['tier']})"))
+                if not _combo_blocked(s, resisted):
+                    combos.append((tier_rank(s["tier"]), f"{s['therapy']} ({s['tier']})"))
                 continue
             if d in sdrugs:
                 continue
-            if any(resisted.get(x, 99) <= tier_rank(s["tier"]) for x in sdrugs):
+            members = _evidence_drugs(s, kb) or sdrugs
+            if members <= set(resisted):  # a resisted drug is never an alternative
                 continue
             alternatives.append((tier_rank(s["tier"]), f"{s['therapy']} ({s['tier']})"))
         # combinations with the resisted drug (or its class) for any alteration of the patient
         for _, s in sens[sens["interaction"] == "combination"].iterrows():
+            if _combo_blocked(s, resisted):
+                continue
             if d in s["drugs"] or (d_class and any(v.drug_class.get(x, "").lower() == d_class for x in s["drugs"])):
                 combos.append((tier_rank(s["tier"]), f"{s['therapy']} ({s['tier']})"))
         if not combos and any(m in ("bypass signalling", "target amplification") for m in mechs):
@@ -443,17 +453,25 @@ def _alerts(
                 "alternatives": "; ".join(x for _, x in sorted(dict.fromkeys(alternatives)))[:600],
                 "combinations": "; ".join(x for _, x in sorted(dict.fromkeys(combos)))[:600],
                 "ex_vivo": ex_txt, "evidence_ids": ", ".join(x["evidence_id"] for x in rs),
+                "on_label": any(bool(x["disease_match"]) for x in rs),
             }
         )  # fmt: skip
     out = pd.DataFrame(rows, columns=cols)
     if out.empty:
         return out
     out["_t"] = out["tier"].map(tier_rank)
-    return out.sort_values(["current", "_t", "n_evidence"], ascending=[False, True, False]).drop(columns="_t").reset_index(drop=True)
+    # current therapy first, then the patient's tumour type (off-label evidence after), then tier
+    return out.sort_values(["current", "on_label", "_t", "n_evidence"], ascending=[False, False, True, False]).drop(columns="_t").reset_index(drop=True)
 
 
-def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
-    cols = ["therapy", "tier", "level", "alterations", "mechanism", "n_evidence", "citations", "conflicts", "ex_vivo_percentile", "predicted", "evidence_ids"]  # fmt: skip
+def _combo_blocked(s: Any, resisted: dict[str, str]) -> bool:
+    """A combination with a member resisted by an alteration the combination's evidence does not address."""
+    addressed = set(str(s["alteration"]).split("; "))
+    return any(d in resisted and not (set(resisted[d].split("; ")) <= addressed) for d in s["drugs"])
+
+
+def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, predictions: pd.DataFrame, resisted: dict[str, str]) -> pd.DataFrame:
+    cols = ["therapy", "tier", "level", "alterations", "mechanism", "n_evidence", "citations", "conflicts", "ex_vivo_percentile", "predicted", "evidence_ids", "on_label"]  # fmt: skip
     sens = evidence[evidence["direction"] == "sensitivity"] if not evidence.empty else evidence
     if sens.empty:
         return pd.DataFrame(columns=cols)
@@ -470,6 +488,11 @@ def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, pr
         g = g.assign(_t=g["tier"].map(tier_rank)).sort_values(["_t", "level"])
         top = g.iloc[0]
         drugs = set(top["drugs"]) or _evidence_drugs(top, kb)
+        if top["interaction"] == "combination":
+            if _combo_blocked(top, resisted):
+                continue
+        elif drugs and drugs <= set(resisted):
+            continue  # resistance expected: listed in resistance_expected, never an option
         conf_best: dict[str, tuple[int, str]] = {}
         for d in sorted(drugs):
             for rank, text in resist.get(d, []):
@@ -480,7 +503,7 @@ def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, pr
         conf_rank = min((r for r, _ in conf_best.values()), default=99)
         single = list(top["drugs"])[0] if len(top["drugs"]) == 1 else None
         if top["interaction"] == "class":
-            members = sorted(_evidence_drugs(top, kb))
+            members = sorted(_evidence_drugs(top, kb) - set(resisted))
             therapy = f"{therapy}: {', '.join(members)}" if members else therapy
         rows.append(
             {
@@ -491,14 +514,15 @@ def _options(kb: KnowledgeBase, evidence: pd.DataFrame, screen: pd.DataFrame, pr
                 "citations": "; ".join(dict.fromkeys(f"{r.citation_label} ({r.citation})" if r.citation else r.citation_label for r in g.itertuples(index=False)))[:500],
                 "conflicts": conf, "ex_vivo_percentile": ex.get(single, np.nan) if single else np.nan,
                 "predicted": pr.get(single, np.nan) if single else np.nan,
-                "evidence_ids": ", ".join(g["evidence_id"]), "_c": conf_rank,
+                "evidence_ids": ", ".join(g["evidence_id"]), "_c": conf_rank, "on_label": bool(g["disease_match"].astype(bool).any()),
             }
         )  # fmt: skip
     out = pd.DataFrame(rows, columns=[*cols, "_c"])
+    out["_o"] = ~out["on_label"].astype(bool)
     out["_t"] = out["tier"].map(tier_rank)
     out["_x"] = out["ex_vivo_percentile"].fillna(50.0)
     # best tier first; among equal tiers, no / weaker conflicting resistance evidence first
-    return out.sort_values(["_t", "_c", "_x", "n_evidence"], ascending=[True, False, True, False]).drop(columns=["_t", "_c", "_x"]).reset_index(drop=True)
+    return out.sort_values(["_o", "_t", "_c", "_x", "n_evidence"], ascending=[True, True, False, True, False]).drop(columns=["_o", "_t", "_c", "_x"]).reset_index(drop=True)
 
 
 def _association_table(mdata: Any, associations: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -698,11 +722,11 @@ def _interpret(
             bad.append(pd.DataFrame([{"layer": "clinical", "item": tumour_type, "reason": "unknown tumour type: not in the disease hierarchy; evidence cannot be matched to the tumour type"}]))
     drugs: list[str] = []
     for t in therapy:
-        d = v.resolve_drug(t)
-        if d is None:
+        members, _cls = v.resolve_therapy(t)
+        if not members:
             bad.append(pd.DataFrame([{"layer": "therapy", "item": t, "reason": "unknown drug name: not in the knowledge base; no resistance alert can be raised for it"}]))
         else:
-            drugs.append(d)
+            drugs.extend(members)
     drugs = list(dict.fromkeys(drugs))
     # unknown gene symbols: neither in the KB nor among the cohort's measured genes
     known = v.genes | set(v.gene_aliases.values()) | set(kb.con.execute("SELECT DISTINCT gene FROM biomarker").df()["gene"])
@@ -711,20 +735,19 @@ def _interpret(
     keep = []
     for i, a in enumerate(objs):
         if a.gene not in known and (a.partner == "" or a.partner not in known):
-            bad.append(pd.DataFrame([{"layer": alt_df.loc[i, "layer"], "item": alt_df.loc[i, "label"], "reason": "unknown gene symbol: not in the knowledge base nor the cohort's genes; check the HGNC symbol"}]))
-        else:
-            keep.append(i)
-    if len(keep) < len(objs) and measured_genes is None:
-        alt_df = alt_df.iloc[keep].reset_index(drop=True)
-        objs = [objs[i] for i in keep]
+            keep.append(alt_df.loc[i, "label"])
+    if keep:  # a valid symbol the KB does not know is "no evidence", never an error
+        notes.append(f"No knowledge-base evidence for gene(s) of: {', '.join(keep[:12])}.")
     if alt_df.empty:
         bad.append(pd.DataFrame([{"layer": "all", "item": patient, "reason": "no alteration to interpret (empty patient, or nothing passed the calling thresholds)"}]))
     not_understood = pd.concat(bad, ignore_index=True) if bad else pd.DataFrame(columns=["layer", "item", "reason"])
     evidence = _match_evidence(kb, objs, list(alt_df["label"]), hgvsc, disease, measured_genes)
     screen = _screen_table(mdata, patient, kb, evidence, sensitive_pct=sensitive_pct, resistant_pct=resistant_pct)
     preds = _predictions_table(mdata, patient, predictions)
-    alerts = _alerts(kb, evidence, drugs, screen)
-    options = _options(kb, evidence, screen, preds)
+    res_exp = resistance_expected(drug_evidence(evidence, v), v, drugs)
+    resisted = dict(zip(res_exp["drug"], res_exp["alteration"]))
+    alerts = _alerts(kb, evidence, drugs, screen, resisted)
+    options = _options(kb, evidence, screen, preds, resisted)
     assoc = _association_table(mdata, associations)
     targets = _targets(kb, alt_df, objs, evidence, mdata, patient if mdata is not None else None, assoc)
     n_cohort = int(mdata.n_obs) if mdata is not None else None
@@ -735,7 +758,7 @@ def _interpret(
     return Interpretation(
         patient=patient, tumour_type=tumour_type, disease=disease, disease_how=how, therapy=drugs,
         alterations=alt_df, evidence=ev_out, alerts=alerts, options=options, targets=targets, screen=screen,
-        predictions=preds, not_understood=not_understood, notes=all_notes, kb=kb.provenance(),
+        predictions=preds, not_understood=not_understood, notes=all_notes, kb=kb.provenance(), resistance_expected=res_exp,
         params={
             "thresholds": None if thresholds is None else thresholds.__dict__, "sensitive_pct": sensitive_pct,
             "resistant_pct": resistant_pct, "date": _dt.date.today().isoformat(),
@@ -746,6 +769,27 @@ def _interpret(
 # --------------------------------------------------------------------------------------------
 # public entry points
 # --------------------------------------------------------------------------------------------
+def _measured_genes(mdata: Any, patient: str) -> set[str]:
+    """Genes measured for the patient (a gene measured and not mutated is wild type)."""
+    measured: set[str] = set()
+    if "mut" in mdata.mod and patient in mdata.mod["mut"].obs_names:
+        measured = {normalize_gene(g) for g in mdata.mod["mut"].var_names}
+    for layer in ("cnv", "rna", "prot", "meth"):
+        if layer in mdata.mod:
+            ad = mdata.mod[layer]
+            measured |= {normalize_gene(g) for g in (ad.var["gene"].astype(str) if "gene" in ad.var.columns else ad.var_names)}
+    return measured
+
+
+def _layer_notes(mdata: Any, patient: str) -> list[str]:
+    """Notes on the layers the patient has no data in."""
+    present = [layer for layer in mdata.mod if patient in mdata.mod[layer].obs_names]
+    if not present:
+        return ["This patient has no data in any layer of the cohort."]
+    missing = [layer for layer in ("mut", "cnv", "rna", "prot", "meth", "drug") if layer in mdata.mod and layer not in present]
+    return [f"No data for this patient in layer(s): {', '.join(missing)}."] if missing else []
+
+
 def interpret_patient(
     mdata: Any,
     patient: str,
@@ -836,20 +880,8 @@ def interpret_patient(
         th = thresholds or Thresholds()
         alt_df, bad, notes, hgvsc = patient_alterations(mdata, patient, genes=kb_genes, thresholds=th)
         objs = list(alt_df.attrs.get("objects", []))
-        measured = set()
-        if "mut" in mdata.mod and patient in mdata.mod["mut"].obs_names:
-            measured = {normalize_gene(g) for g in mdata.mod["mut"].var_names}
-        for layer in ("cnv", "rna", "prot", "meth"):
-            if layer in mdata.mod:
-                ad = mdata.mod[layer]
-                measured |= {normalize_gene(g) for g in (ad.var["gene"].astype(str) if "gene" in ad.var.columns else ad.var_names)}
-        present = [layer for layer in mdata.mod if patient in mdata.mod[layer].obs_names]
-        if not present:
-            notes.append("This patient has no data in any layer of the cohort.")
-        else:
-            missing = [layer for layer in ("mut", "cnv", "rna", "prot", "meth", "drug") if layer in mdata.mod and layer not in present]
-            if missing:
-                notes.append(f"No data for this patient in layer(s): {', '.join(missing)}.")
+        measured = _measured_genes(mdata, patient)
+        notes.extend(_layer_notes(mdata, patient))
         return _interpret(
             kb=kbo, patient=patient, alt_df=alt_df, objs=objs, not_understood=bad, notes=notes, hgvsc=hgvsc,
             tumour_type=tt, therapy=therapy_list, mdata=mdata, measured_genes=measured, predictions=predictions,
@@ -858,6 +890,42 @@ def interpret_patient(
     finally:
         if own:
             kbo.close()
+
+
+def _input_items(alterations: Any, patient: str, notes: list[str], hgvsc: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(gene, text, layer, raw) for each input alteration (a list of strings or a table)."""
+    items: list[tuple[str, str, str, str]] = []  # (gene, text, layer, raw)
+    if isinstance(alterations, pd.DataFrame):
+        df = alterations
+        if "sample" in df.columns and (df["sample"].astype(str) == patient).any():
+            df = df[df["sample"].astype(str) == patient]
+        if "alteration" in df.columns and "gene" not in df.columns:
+            items = [("", str(t), "input", str(t)) for t in df["alteration"]]
+        elif "gene" in df.columns:
+            col = next((c for c in ("protein_change", "hgvsp", "alteration", "variant", "change") if c in df.columns), None)
+            if col is None:
+                msg = f"alteration table needs a protein_change / hgvsp / alteration / variant column next to 'gene'; found {', '.join(map(str, df.columns[:12]))}."
+                raise InputError(msg)
+            vclass = df["variant_class"].astype(str).str.lower() if "variant_class" in df.columns else pd.Series("", index=df.index)
+            n_skip = int(vclass.isin(["silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"]).sum())
+            if n_skip:
+                notes.append(f"{n_skip} silent / non-coding variant(s) were not interpreted.")
+            for (_, r), vc in zip(df.iterrows(), vclass):
+                if vc in ("silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"):
+                    continue
+                t = r[col]
+                t = "" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t)
+                if not t and "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
+                    t = str(r["hgvsc"])
+                items.append((str(r["gene"]), t, "input", f"{r['gene']} {t}".strip()))
+                if "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
+                    hgvsc[f"{r['gene']}|{t}"] = str(r["hgvsc"])
+        else:
+            msg = f"alteration table needs an 'alteration' column or 'gene' + 'protein_change' columns; found {', '.join(map(str, df.columns[:12]))}."
+            raise InputError(msg)
+    else:
+        items = [("", str(t), "input", str(t)) for t in list(alterations)]
+    return items
 
 
 def interpret_alterations(
@@ -903,37 +971,7 @@ def interpret_alterations(
     bad: list[dict] = []
     hgvsc: dict[str, str] = {}
     notes: list[str] = []
-    items: list[tuple[str, str, str, str]] = []  # (gene, text, layer, raw)
-    if isinstance(alterations, pd.DataFrame):
-        df = alterations
-        if "sample" in df.columns and (df["sample"].astype(str) == patient).any():
-            df = df[df["sample"].astype(str) == patient]
-        if "alteration" in df.columns and "gene" not in df.columns:
-            items = [("", str(t), "input", str(t)) for t in df["alteration"]]
-        elif "gene" in df.columns:
-            col = next((c for c in ("protein_change", "hgvsp", "alteration", "variant", "change") if c in df.columns), None)
-            if col is None:
-                msg = f"alteration table needs a protein_change / hgvsp / alteration / variant column next to 'gene'; found {', '.join(map(str, df.columns[:12]))}."
-                raise InputError(msg)
-            vclass = df["variant_class"].astype(str).str.lower() if "variant_class" in df.columns else pd.Series("", index=df.index)
-            n_skip = int(vclass.isin(["silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"]).sum())
-            if n_skip:
-                notes.append(f"{n_skip} silent / non-coding variant(s) were not interpreted.")
-            for (_, r), vc in zip(df.iterrows(), vclass):
-                if vc in ("silent", "intron", "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna"):
-                    continue
-                t = r[col]
-                t = "" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t)
-                if not t and "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
-                    t = str(r["hgvsc"])
-                items.append((str(r["gene"]), t, "input", f"{r['gene']} {t}".strip()))
-                if "hgvsc" in df.columns and str(r["hgvsc"]) not in ("", "nan"):
-                    hgvsc[f"{r['gene']}|{t}"] = str(r["hgvsc"])
-        else:
-            msg = f"alteration table needs an 'alteration' column or 'gene' + 'protein_change' columns; found {', '.join(map(str, df.columns[:12]))}."
-            raise InputError(msg)
-    else:
-        items = [("", str(t), "input", str(t)) for t in list(alterations)]
+    items = _input_items(alterations, patient, notes, hgvsc)
     for gene, text, layer, raw in items:
         g = gene.strip()
         if g and g.lower() in ("", "unknown", ".", "nan", "none"):

@@ -23,11 +23,16 @@ __all__ = [
     "normalize_protein_change",
     "parse_alteration",
     "parse_profile",
+    "parse_signature",
     "exon_of",
 ]
 
 #: Biomarker kinds of the knowledge base.
-KINDS = ("mutation", "amplification", "deletion", "fusion", "expression", "methylation", "protein")
+KINDS = ("mutation", "amplification", "deletion", "fusion", "expression", "methylation", "protein", "signature")
+
+#: Genome-wide markers (``kind='signature'``): the pseudo-gene they are stored under and the
+#: canonical values. MSI-H and mismatch-repair deficiency are one biomarker (dMMR causes MSI).
+SIGNATURE_GENES = ("MSI", "TMB", "HRD", "SIGNATURE")
 
 _AA3 = {
     "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
@@ -54,7 +59,7 @@ _EXON_CODONS: dict[str, dict[int, tuple[int, int]]] = {
     "EGFR": {18: (688, 728), 19: (729, 761), 20: (762, 823), 21: (824, 875)},
 }
 
-_SYMBOL_RX = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?:orf\d+)?$", flags=re.IGNORECASE)
+_SYMBOL_RX = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?:orf\d+)?(?:\.\d+)?$", flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,8 @@ class Alteration:
     @property
     def label(self) -> str:
         """Human-readable label, e.g. ``EGFR T790M``, ``BCR::ABL1 fusion``."""
+        if self.kind == "signature":
+            return self.alteration
         if self.kind == "fusion":
             left = self.partner or "v"
             return f"{left}::{self.gene} fusion" if self.partner else f"{self.gene} fusion"
@@ -296,7 +303,7 @@ _WORDS: list[tuple[re.Pattern[str], str, str, str]] = [
     (re.compile(r"^(?:splice[- ]site(?: mutation| variant)?|splice(?: mutation| variant)?|splicing(?: mutation)?)$"), "mutation", "splice", "splice"),
     (re.compile(r"^(?:amp|amplified|amplification|copy[- ]number (?:gain|amplification)|high[- ]level amplification|focal amplification|gain|cnv gain|copy gain)$"), "amplification", "amplification", ""),
     (re.compile(r"^(?:deep deletion|homozygous deletion|deletion|deleted|copy[- ]number loss|biallelic deletion|cnv loss|del|hom(?:o)?del)$"), "deletion", "deletion", ""),
-    (re.compile(r"^(?:loss|loss of (?:function|expression)?|null|inactivation|deficien(?:t|cy)|silencing|silenced)$"), "deletion", "loss", ""),
+    (re.compile(r"^(?:loss|bi-?allelic (?:loss|deletion of function)|two[- ]hit loss|complete loss|loss of (?:function|expression)?|null|inactivation|deficien(?:t|cy)|silencing|silenced)$"), "deletion", "loss", ""),
     (re.compile(r"^(?:fusion|fusions|rearrangement|rearranged|translocation|fusion gene|gene fusion)$"), "fusion", "fusion", ""),
     (re.compile(r"^(?:over[- ]?expression|overexpressed|high(?: expression)?|expression high|up[- ]?regulat(?:ion|ed)|elevated expression|increased expression|expression|positive|amplified expression|mrna overexpression|mrna expression|nuclear expression|cytoplasmic expression)$"), "expression", "overexpression", ""),
     (re.compile(r"^(?:under[- ]?expression|underexpressed|low(?: expression)?|expression low|down[- ]?regulat(?:ion|ed)|reduced expression|decreased expression|negative|absent expression|mrna underexpression)$"), "expression", "underexpression", ""),
@@ -344,7 +351,7 @@ def _split_fusion(token: str, known: set[str] | None) -> tuple[str, str] | None:
     """``EML4-ALK`` / ``EML4::ALK`` / ``v::ALK`` -> (5' partner, 3' gene); None if a symbol."""
     if "::" in token:
         left, _, right = token.partition("::")
-    elif "-" in token and not (known and token.upper() in known):
+    elif "-" in token and not (known and token.upper() in known) and token.upper() not in _BUILTIN_ALIASES:
         left, _, right = token.partition("-")
         # NKX2-1, H3-3A, HLA-A: a digit-led or one-letter right part is part of the symbol.
         if not right or right[0].isdigit() or len(right) < 2 or len(left) < 2:
@@ -357,6 +364,48 @@ def _split_fusion(token: str, known: set[str] | None) -> tuple[str, str] | None:
     if right.lower() in ("v", "?", "", "any"):
         right = ""
     return left, right
+
+
+_SIGNATURES: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"^(?:msi[- ]?h(?:igh)?|high[- ]level msi|microsatellite[- ]instability(?:[- ]high)?|microsatellite[- ]unstable|msi|d[- ]?mmr|mmr[- ]deficien(?:t|cy)|mismatch[- ]repair[- ]deficien(?:t|cy)|deficient mismatch repair)(?: status| tumou?r)?$"), "MSI", "MSI-high"),
+    (re.compile(r"^(?:mss|msi[- ]?l(?:ow)?|microsatellite[- ]stable|p[- ]?mmr|mmr[- ]proficient|mismatch[- ]repair[- ]proficient)$"), "MSI", "MSS"),
+    (re.compile(r"^(?:tmb[- ]?h(?:igh)?|high tmb|(?:high )?tumou?r mutation(?:al)? burden(?:[- ]high)?|hypermutat(?:ed|ion|or))$"), "TMB", "TMB-high"),
+    (re.compile(r"^(?:tmb[- ]?l(?:ow)?|low tmb|tumou?r mutation(?:al)? burden[- ]low)$"), "TMB", "TMB-low"),
+    (re.compile(r"^(?:hrd(?:[- ]positive|[- ]high|\+)?|homologous[- ]recombination[- ]deficien(?:t|cy)|hr[- ]deficien(?:t|cy)|(?:genomic instability|gis|loh) (?:score )?(?:high|positive)|brcaness)$"), "HRD", "HRD-positive"),
+    (re.compile(r"^(?:hrd[- ](?:negative|low)|hr[- ]proficient|homologous[- ]recombination[- ]proficient)$"), "HRD", "HRD-negative"),
+]
+
+
+def parse_signature(text: str) -> Alteration | None:
+    """A genome-wide marker (MSI-H / dMMR, MSS, TMB-high, HRD, a mutational signature), or None.
+
+    Parameters
+    ----------
+    text
+        ``"MSI-High"``, ``"MSI-H"``, ``"dMMR"``, ``"TMB-H"``, ``"HRD positive"``, ``"SBS3"``,
+        ``"signature 3"``, ...
+
+    Returns
+    -------
+    Alteration or None
+        ``kind='signature'`` with gene ``MSI`` / ``TMB`` / ``HRD`` / ``SIGNATURE`` and a canonical
+        value (``MSI-high``, ``MSS``, ``TMB-high``, ``TMB-low``, ``HRD-positive``,
+        ``HRD-negative``, ``SBS3``); None when the text is not such a marker.
+
+    Examples
+    --------
+    >>> parse_signature("MSI-High").label, parse_signature("tmb-h").label, parse_signature("Signature 3").label
+    ('MSI-high', 'TMB-high', 'SBS3')
+    >>> parse_signature("EGFR T790M") is None
+    True
+    """
+    low = re.sub(r"\s+", " ", str(text).strip().lower().replace("_", " "))
+    for rx, gene, value in _SIGNATURES:
+        if rx.match(low):
+            return Alteration(gene, "signature", value)
+    if m := re.match(r"^(?:cosmic )?(?:mutational )?(?:signature|sig\.?|sbs) ?(\d+[a-d]?)$", low):
+        return Alteration("SIGNATURE", "signature", f"SBS{m.group(1).upper()}")
+    return None
 
 
 def parse_alteration(
@@ -409,6 +458,8 @@ def parse_alteration(
         raise InputError(msg)
     s = re.sub(r"\s+", " ", raw)
     g = normalize_gene(gene, aliases) if gene else None
+    if g in (None, *SIGNATURE_GENES) and (sig := parse_signature(s)) is not None:
+        return sig
     if g is None:
         # "GENE:p.X", "GENE p.X", "GENE-PARTNER fusion", "GENE"
         m = re.match(r"^([A-Za-z0-9][A-Za-z0-9.\-:?]*?)(?:\s*[: ]\s*|$)(.*)$", s)
@@ -477,6 +528,9 @@ def _with_exon(a: Alteration) -> Alteration:
     return replace(a, exon=ex) if ex is not None else a
 
 
+_RX_RAS_WT = re.compile(r"^(?:all[- ])?RAS[ -](?:wild[ -]?type|wt|non-?mutated|unmutated)$", flags=re.IGNORECASE)
+
+
 def parse_profile(
     text: str,
     *,
@@ -538,6 +592,9 @@ def parse_profile(
         if tok in ("AND", "OR", ")"):
             msg = f"profile {text!r} has {tok!r} where an alteration was expected."
             raise InputError(msg)
+        if _RX_RAS_WT.match(tok):
+            # "RAS wild type" (anti-EGFR labels): KRAS and NRAS both not mutated
+            return [[Alteration(g, "mutation", "wildtype", mtype="wildtype") for g in ("KRAS", "NRAS")]]
         return [[o] for o in _expand_slash(tok, aliases, known_genes)]
 
     clauses = expr()

@@ -102,6 +102,8 @@ def match_biomarker(b: Alteration, o: Alteration, *, hgvsc: str = "") -> Match |
                 return None
             return Match("exact")
         return Match("class", f"any {b.gene} fusion partner")
+    if b.kind == "signature":
+        return _match_signature(b, o)
     if b.gene != o.gene:
         return None
     if b.kind == "mutation":
@@ -137,6 +139,17 @@ def match_biomarker(b: Alteration, o: Alteration, *, hgvsc: str = "") -> Match |
         return None
     if b.kind == "methylation":
         return Match("exact") if o.kind == "methylation" and o.alteration == b.alteration else None
+    return None
+
+
+def _match_signature(b: Alteration, o: Alteration) -> Match | None:
+    """A genome-wide marker: the same value, or HRD inferred from mutational signature 3."""
+    if o.kind != "signature":
+        return None
+    if o.gene == b.gene and o.alteration == b.alteration:
+        return Match("exact")
+    if b.alteration == "HRD-positive" and o.alteration == "SBS3":
+        return Match("inferred", "HRD inferred from mutational signature 3 (SBS3)")
     return None
 
 

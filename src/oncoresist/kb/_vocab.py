@@ -7,13 +7,15 @@ relating two diseases never needs a database round trip. The shipped tables live
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["Vocabulary", "DISEASE_RELATIONS", "shipped_table"]
+__all__ = ["Vocabulary", "DISEASE_RELATIONS", "shipped_table", "read_dgidb"]
 
 #: Relations of an evidence item's disease to the patient's, best first. The first four make the
 #: evidence apply to the patient's tumour type ("disease match" for tiering).
@@ -71,6 +73,109 @@ _DISEASE_RULES: list[tuple[str, str]] = [
 ]
 
 
+#: Class names as users and sources write them -> the class (or group) name of ``drugs.tsv``.
+_CLASS_ALIASES = {
+    "platinum": "platinum compound", "platinum compounds": "platinum compound",
+    "platinum-based chemotherapy": "platinum compound", "platinum chemotherapy": "platinum compound",
+    "taxane compound": "taxane", "taxanes": "taxane", "anthracyclines": "anthracycline",
+    "epidermal growth factor receptor tyrosine kinase inhibitor": "EGFR tyrosine kinase inhibitor",
+    "egfr tki": "EGFR tyrosine kinase inhibitor", "egfr tkis": "EGFR tyrosine kinase inhibitor",
+    "egfr kinase inhibitor": "EGFR tyrosine kinase inhibitor", "egfr-tki": "EGFR tyrosine kinase inhibitor",
+    "egfr inhibitor": "EGFR tyrosine kinase inhibitor", "egfr inhibitors": "EGFR tyrosine kinase inhibitor", "anti-egfr antibodies": "anti-EGFR antibody",
+    "anti-egfr monoclonal antibody": "anti-EGFR antibody", "anti-egfr mab": "anti-EGFR antibody",
+    "egfr antibody": "anti-EGFR antibody", "egfr monoclonal antibody": "anti-EGFR antibody",
+    "alk inhibitor": "ALK tyrosine kinase inhibitor", "alk inhibitors": "ALK tyrosine kinase inhibitor",
+    "alk tki": "ALK tyrosine kinase inhibitor", "alk tkis": "ALK tyrosine kinase inhibitor",
+    "ros1 inhibitors": "ROS1 inhibitor", "ros1 tki": "ROS1 inhibitor",
+    "bcr-abl1 tki": "BCR-ABL1 tyrosine kinase inhibitor", "bcr-abl tki": "BCR-ABL1 tyrosine kinase inhibitor",
+    "bcr-abl inhibitor": "BCR-ABL1 tyrosine kinase inhibitor", "abl inhibitor": "BCR-ABL1 tyrosine kinase inhibitor",
+    "bcr-abl1 inhibitors": "BCR-ABL1 inhibitor", "abl1 tki": "BCR-ABL1 tyrosine kinase inhibitor",
+    "aromatase inhibitors": "aromatase inhibitor", "ai": "aromatase inhibitor",
+    "serd": "selective estrogen receptor degrader", "serds": "selective estrogen receptor degrader",
+    "serm": "selective estrogen receptor modulator", "antiandrogens": "antiandrogen",
+    "anti-androgen": "antiandrogen", "ar inhibitor": "androgen receptor inhibitor", "arpi": "androgen receptor inhibitor",
+    "hormone therapy": "endocrine therapy", "endocrine": "endocrine therapy",
+    "parp inhibitors": "PARP inhibitor", "parpi": "PARP inhibitor", "cdk4/6 inhibitors": "CDK4/6 inhibitor",
+    "cdk4/6i": "CDK4/6 inhibitor", "mtor inhibitors": "mTOR inhibitor", "mek inhibitors": "MEK inhibitor",
+    "braf inhibitors": "BRAF inhibitor", "btk inhibitors": "BTK inhibitor", "flt3 inhibitors": "FLT3 inhibitor",
+    "kit inhibitors": "KIT inhibitor", "met inhibitors": "MET inhibitor", "met tki": "MET tyrosine kinase inhibitor",
+    "her2 inhibitors": "HER2 inhibitor", "anti-her2 therapy": "HER2 inhibitor", "pd-1 inhibitor": "anti-PD-1 antibody",
+    "anti-pd-1": "anti-PD-1 antibody", "checkpoint inhibitor": "immune checkpoint inhibitor",
+    "immune checkpoint inhibitors": "immune checkpoint inhibitor", "immunotherapy": "immune checkpoint inhibitor",
+}  # fmt: skip
+
+_GENERATION_RX = re.compile(r"[\s,(-]*\b(1st|first|2nd|second|3rd|third|4th|fourth)[- ]gen(?:eration)?\b[\s,)-]*", flags=re.IGNORECASE)
+_GENERATION_WORDS = {"1st": "1", "first": "1", "2nd": "2", "second": "2", "3rd": "3", "third": "3", "4th": "4", "fourth": "4"}
+_ORDINAL = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th"}
+
+
+def split_generation(name: str) -> tuple[str, str]:
+    """Split a class name into (base name, generation digit or ``""``).
+
+    Examples
+    --------
+    >>> split_generation("EGFR TKI 1st generation"), split_generation("first-generation EGFR TKI")
+    (('EGFR TKI', '1'), ('EGFR TKI', '1'))
+    >>> split_generation("EGFR tyrosine kinase inhibitor (3rd generation)")
+    ('EGFR tyrosine kinase inhibitor', '3')
+    """
+    text = str(name).strip()
+    m = _GENERATION_RX.search(text)
+    if m is None:
+        return text, ""
+    base = (text[: m.start()] + " " + text[m.end() :]).strip(" ,()-")
+    return re.sub(r"\s+", " ", base), _GENERATION_WORDS[m.group(1).lower()]
+
+
+def read_dgidb(path: str | Path) -> pd.DataFrame:
+    r"""Read a DGIdb interactions TSV (``interactions.tsv``, optionally gzipped) as drug -> gene rows.
+
+    Only rows with a drug name and a gene name are kept; the result has the columns ``drug``
+    (lower case), ``gene``, ``interaction_types``, ``source`` and ``license``. The file is read
+    where the user keeps it (it is never copied into the package).
+
+    Raises
+    ------
+    InputError
+        When the file is missing or lacks the ``gene_name`` / ``drug_name`` columns.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "dgidb.tsv"
+    >>> _ = p.write_text("gene_name\tdrug_name\tinteraction_types\nEGFR\tGEFITINIB\tinhibitor\n")
+    >>> read_dgidb(p)[["drug", "gene"]].values.tolist()
+    [['gefitinib', 'EGFR']]
+    """
+    from .._core._errors import InputError
+
+    p = Path(path)
+    if not p.is_file():
+        msg = f"DGIdb file {str(p)!r} does not exist: give the path of a DGIdb interactions TSV (e.g. interactions.tsv)."
+        raise InputError(msg)
+    df = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False)
+    missing = [c for c in ("gene_name", "drug_name") if c not in df.columns]
+    if missing:
+        msg = f"DGIdb file {str(p)!r} lacks column(s) {', '.join(missing)}: expected a DGIdb interactions TSV (found {', '.join(df.columns[:8])})."
+        raise InputError(msg)
+    df = df[(df["gene_name"].str.strip() != "") & (df["drug_name"].str.strip() != "")]
+    get = lambda c: df[c] if c in df.columns else pd.Series("", index=df.index)  # noqa: E731
+    out = pd.DataFrame({
+        "drug": df["drug_name"].str.strip().str.lower(), "gene": df["gene_name"].str.strip().str.upper(),
+        "interaction_types": get("interaction_types"), "source": get("interaction_claim_source"), "license": get("source_license"),
+    })  # fmt: skip
+    return out.drop_duplicates(["drug", "gene"]).reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _drug_extras() -> dict[str, tuple[str, list[str], str]]:
+    """Generation, groups and source of each shipped drug (not stored in the KB's drug table)."""
+    t = shipped_table("drugs")
+    cols = [c for c in ("generation", "groups", "source") if c in t.columns]
+    t = t.assign(**{c: "" for c in ("generation", "groups", "source") if c not in cols})
+    return {str(r.name): (str(r.generation), [g for g in str(r.groups).split("|") if g], str(r.source)) for r in t.itertuples(index=False)}
+
+
 def shipped_table(name: str) -> pd.DataFrame:
     """Read one of the TSV tables shipped in ``oncoresist/kb/data`` (``drugs``, ``diseases``, ...).
 
@@ -111,6 +216,10 @@ class Vocabulary:
     gene_role: dict[str, str] = field(default_factory=dict)
     gene_pathway: dict[str, str] = field(default_factory=dict)
     genes: set[str] = field(default_factory=set)
+    drug_generation: dict[str, str] = field(default_factory=dict)  # name -> '1' / '2' / '3' / ''
+    drug_groups: dict[str, list[str]] = field(default_factory=dict)  # name -> further groups
+    drug_source: dict[str, str] = field(default_factory=dict)  # name -> where class / generation come from
+    target_source: dict[str, str] = field(default_factory=dict)  # "drug|gene" -> source of an added target
 
     @classmethod
     def from_frames(
@@ -132,6 +241,7 @@ class Vocabulary:
             v.drug_approval[name] = str(r.approval or "")
             if r.drug_class:
                 v.classes[str(r.drug_class).lower()] = str(r.drug_class)
+        v._add_extras()
         for r in drug_synonyms.itertuples(index=False):
             v.drug_synonyms.setdefault(str(r.synonym).lower(), str(r.name))
         for r in diseases.itertuples(index=False):
@@ -156,25 +266,114 @@ class Vocabulary:
         key2 = re.sub(r"\s+(hydrochloride|mesylate|maleate|dimaleate|tosylate|sulfate|citrate|anhydrous|sodium|acetate)$", "", key)
         return self.drug_synonyms.get(key2)
 
+    def _add_extras(self) -> None:
+        """Generation, groups and source of the shipped drugs (groups become class names too)."""
+        for name, (gen, groups, source) in _drug_extras().items():
+            if name not in self.drug_class:
+                continue
+            self.drug_generation[name] = gen
+            self.drug_groups[name] = groups
+            self.drug_source[name] = source
+            for g in groups:
+                self.classes.setdefault(g.lower(), g)
+
     def resolve_class(self, name: str) -> str | None:
-        """Canonical drug class for a class name (``platinum compound``), None if not a class."""
-        key = str(name).strip().lower().removeprefix("class:").strip()
-        aliases = {
-            "platinum": "platinum compound", "platinum compounds": "platinum compound",
-            "platinum-based chemotherapy": "platinum compound", "taxane compound": "taxane",
-            "taxanes": "taxane", "anthracyclines": "anthracycline",
-            "epidermal growth factor receptor tyrosine kinase inhibitor": "EGFR tyrosine kinase inhibitor",
-            "egfr inhibitor": "EGFR tyrosine kinase inhibitor", "egfr tki": "EGFR tyrosine kinase inhibitor",
-            "aromatase inhibitors": "aromatase inhibitor", "parp inhibitors": "PARP inhibitor",
-            "cdk4/6 inhibitors": "CDK4/6 inhibitor", "mtor inhibitor": "mTOR inhibitor",
-            "mek inhibitors": "MEK inhibitor", "braf inhibitors": "BRAF inhibitor",
-        }  # fmt: skip
-        key = aliases.get(key, key)
-        return self.classes.get(key.lower())
+        """Canonical drug class for a class name, None if not a class.
+
+        Accepts the classes and groups of ``drugs.tsv`` and common spellings (``EGFR TKI``,
+        ``MEK inhibitors``, ``anti-EGFR antibodies``), with an optional generation
+        (``EGFR TKI 1st generation``, ``first-generation ALK inhibitor``): that is returned as
+        ``"<class> (1st generation)"``.
+
+        Examples
+        --------
+        >>> from oncoresist.kb import open_kb
+        >>> import tempfile, pathlib
+        >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
+        ...     kb.vocab.resolve_class("EGFR TKI 1st generation"), kb.vocab.resolve_class("MEK inhibitors")
+        ('EGFR tyrosine kinase inhibitor (1st generation)', 'MEK inhibitor')
+        """
+        raw = str(name).strip().removeprefix("class:").removeprefix("Class:").strip()
+        base, gen = split_generation(raw)
+        key = re.sub(r"\s+", " ", base.lower().replace("_", " ")).strip()
+        key = _CLASS_ALIASES.get(key, key)
+        found = self.classes.get(key.lower())
+        if found is None and key.endswith("s"):
+            found = self.classes.get(_CLASS_ALIASES.get(key[:-1], key[:-1]).lower())
+        if found is None:
+            return None
+        if gen:
+            if not any(self.drug_generation.get(d) == gen for d in self._members(found)):
+                return None
+            return f"{found} ({_ORDINAL[gen]} generation)"
+        return found
+
+    def _members(self, cls: str) -> list[str]:
+        """Drugs whose class or one of whose groups is ``cls`` (case-insensitive)."""
+        c = cls.lower()
+        return sorted(d for d, k in self.drug_class.items() if (k and k.lower() == c) or c in (g.lower() for g in self.drug_groups.get(d, [])))
 
     def drugs_of_class(self, drug_class: str) -> list[str]:
-        """Drugs (canonical names) of a class."""
-        return sorted(d for d, c in self.drug_class.items() if c and c.lower() == drug_class.lower())
+        """Drugs (canonical names) of a class, a group or a class generation.
+
+        Examples
+        --------
+        >>> from oncoresist.kb import open_kb
+        >>> import tempfile, pathlib
+        >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
+        ...     kb.vocab.drugs_of_class("EGFR TKI 2nd generation")
+        ['afatinib', 'dacomitinib']
+        """
+        base, gen = split_generation(drug_class)
+        cls = self.resolve_class(base) or base
+        members = self._members(cls)
+        return [d for d in members if self.drug_generation.get(d) == gen] if gen else members
+
+    def resolve_therapy(self, name: str) -> tuple[list[str], str | None]:
+        """Drugs meant by a therapy name: a drug (or synonym) or a class name (its members).
+
+        Returns
+        -------
+        (drugs, class)
+            ``([drug], None)`` for a drug, ``(members, class)`` for a class, ``([], None)``
+            when the name is neither.
+
+        Examples
+        --------
+        >>> from oncoresist.kb import open_kb
+        >>> import tempfile, pathlib
+        >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
+        ...     kb.vocab.resolve_therapy("Iressa"), kb.vocab.resolve_therapy("anti-EGFR antibody")
+        ((['gefitinib'], None), (['cetuximab', 'panitumumab'], 'anti-EGFR antibody'))
+        """
+        d = self.resolve_drug(name)
+        if d is not None:
+            return [d], None
+        c = self.resolve_class(name)
+        if c is None:
+            return [], None
+        return self.drugs_of_class(c), c
+
+    def class_label(self, drug: str) -> str:
+        """Class of a drug with its generation, e.g. ``EGFR tyrosine kinase inhibitor (1st generation)``."""
+        cls = self.drug_class.get(drug, "")
+        gen = self.drug_generation.get(drug, "")
+        return f"{cls} ({_ORDINAL[gen]} generation)" if cls and gen in _ORDINAL else cls
+
+    def add_interactions(self, interactions: pd.DataFrame) -> int:
+        """Add drug -> gene targets (a :func:`read_dgidb` table) for the drugs the vocabulary knows.
+
+        Returns the number of targets added; each is recorded in :attr:`target_source`.
+        """
+        n = 0
+        for r in interactions.itertuples(index=False):
+            d = self.resolve_drug(str(r.drug))
+            if d is None or str(r.gene) in self.drug_targets.setdefault(d, []):
+                continue
+            self.drug_targets[d].append(str(r.gene))
+            self.target_source[f"{d}|{r.gene}"] = f"DGIdb ({r.source or 'unknown source'}; {r.license or 'licence not given'})"
+            n += 1
+        return n
 
     # ------------------------------------------------------------------------------- diseases
     def resolve_disease(self, name: str) -> tuple[str | None, str]:
