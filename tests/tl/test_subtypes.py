@@ -113,7 +113,7 @@ def test_spectral_on_fused_network_recovers_clusters():
 
 
 def test_consensus_clustering_choice_of_k():
-    views, truth = clustered_views(1, k=4, sep=3.0, n_views=1, d=10)
+    views, truth = clustered_views(0, k=4, sep=3.0, n_views=1, d=10)
     res = consensus_clustering(views[0], ks=(2, 3, 4, 5, 6), n_resamples=40, random_state=0)
     assert res.best_k == 4
     assert adjusted_rand_score(truth, res.labels[4]) > 0.9
