@@ -840,6 +840,7 @@ def integration_associations(
     max_levels: int = 20,
     min_group: int = 3,
     key_added: str | None = "integration_associations",
+    overwrite: bool = False,
 ) -> pd.DataFrame:
     """Test factors and subtypes against clinical variables, survival and drug response.
 
@@ -875,6 +876,8 @@ def integration_associations(
         Smallest group size for a group comparison.
     key_added
         ``uns`` key receiving the table (``None``: do not store).
+    overwrite
+        Replace ``uns[key_added]`` when another function (or the user) wrote it.
 
     Returns
     -------
@@ -896,16 +899,32 @@ def integration_associations(
     ['Factor1', 'grade', 'kruskal']
     """
     _check_mdata(mdata)
+    if key_added:
+        claim_key(mdata, "uns", key_added, by="tl.integration_associations", overwrite=overwrite)
     obs = mdata.obs.copy()
     obs.index = obs.index.astype(str)
+    targets = _association_targets(mdata, obs, factors_key, subtype_key)
+    clin_cols = _chosen_clinical(obs, clinical, {subtype_key, *(survival or ())}, max_levels)
+    drugs = _drug_frame(mdata, drug_mod, drug_layer, obs.index)
+    rows: list[dict[str, Any]] = []
+    for name, s in targets.items():
+        is_sub = name == subtype_key
+        rows += _clinical_rows(name, s, obs, clin_cols, is_sub, min_group)
+        rows += _survival_rows(name, s, obs, survival, is_sub)
+        rows += _drug_rows(name, s, drugs, is_sub, min_group)
+    res = _association_table(rows)
+    if key_added:
+        mdata.uns[key_added] = res.copy()
+    return res
+
+
+def _association_targets(mdata: Any, obs: pd.DataFrame, factors_key: str, subtype_key: str) -> dict[str, pd.Series]:
+    """Every factor and the subtype labels, whichever exist (an InputError when neither does)."""
     targets: dict[str, pd.Series] = {}
-    has_f = factors_key in mdata.obsm
-    if has_f:
+    if factors_key in mdata.obsm:
         F = get_factors(mdata, key=factors_key, dropna=False)
-        for c in F.columns:
-            targets[str(c)] = F[c]
-    has_s = subtype_key in obs.columns
-    if has_s:
+        targets.update({str(c): F[c] for c in F.columns})
+    if subtype_key in obs.columns:
         targets[subtype_key] = obs[subtype_key].astype("string").astype(object).where(obs[subtype_key].notna())
     if not targets:
         msg = (
@@ -913,55 +932,75 @@ def integration_associations(
             "run oncoresist.tl.factors and/or oncoresist.tl.subtypes first."
         )
         raise InputError(msg)
-    surv_cols = set(survival) if survival else set()
-    exclude = {subtype_key, *surv_cols}
+    return targets
+
+
+def _chosen_clinical(obs: pd.DataFrame, clinical: Sequence[str] | None, exclude: set[str], max_levels: int) -> list[str]:
+    """The clinical columns to test: the given ones (checked) or the automatic choice."""
     if clinical is None:
-        clin_cols = _clinical_columns(obs, exclude, max_levels)
-    else:
-        missing = [c for c in clinical if c not in obs.columns]
-        if missing:
-            msg = f"integration_associations: clinical column(s) {', '.join(missing)} not in mdata.obs; available: {', '.join(map(str, obs.columns[:15]))}."
-            raise InputError(msg)
-        clin_cols = list(clinical)
-    rows: list[dict[str, Any]] = []
-    for name, s in targets.items():
-        is_sub = name == subtype_key and has_s
-        for c in clin_cols:
-            r = _test_groups_vs(s, obs[c], min_group) if is_sub else _test_numeric_vs(s.astype(float), obs[c], min_group)
-            if r:
-                rows.append({"target": name, "kind": "clinical", "variable": c, **r})
-        if survival and all(c in obs.columns for c in survival):
-            tt = pd.to_numeric(obs[survival[0]], errors="coerce")
-            ee = pd.to_numeric(obs[survival[1]], errors="coerce")
-            x = s if is_sub else s.astype(float)
-            r = logrank_test(tt.to_numpy(), ee.to_numpy(), x)
-            if np.isfinite(r["statistic"]):
-                rows.append({"target": name, "kind": "survival", "variable": f"{survival[0]}/{survival[1]}",
-                             "test": "logrank" if is_sub else "logrank_trend", "statistic": r["statistic"],
-                             "effect": r.get("z", float("nan")), "effect_name": "" if is_sub else "z",
-                             "p_value": r["p_value"], "n": r["n"], "detail": f"{r['n_events']} events"})
-        if drug_mod and drug_mod in mdata.mod:
-            a = mdata.mod[drug_mod]
-            Xd = a.layers[drug_layer] if drug_layer else a.X
-            D = pd.DataFrame(np.asarray(Xd.toarray() if hasattr(Xd, "toarray") else Xd, dtype=float),
-                             index=a.obs_names.astype(str), columns=a.var_names.astype(str)).reindex(obs.index)
-            for drug in D.columns:
-                y = D[drug]
-                if is_sub:
-                    r = _test_numeric_vs(y, s, min_group)
-                else:
-                    r = _test_numeric_vs(s.astype(float), y, min_group)
-                if r:
-                    rows.append({"target": name, "kind": "drug", "variable": drug, **r})
+        return _clinical_columns(obs, exclude, max_levels)
+    missing = [c for c in clinical if c not in obs.columns]
+    if missing:
+        msg = f"integration_associations: clinical column(s) {', '.join(missing)} not in mdata.obs; available: {', '.join(map(str, obs.columns[:15]))}."
+        raise InputError(msg)
+    return list(clinical)
+
+
+def _drug_frame(mdata: Any, drug_mod: str | None, drug_layer: str | None, index: pd.Index) -> pd.DataFrame | None:
+    """Samples x drugs response of ``drug_mod`` (``X`` or ``drug_layer``) on ``index``; None when absent."""
+    if not drug_mod or drug_mod not in mdata.mod:
+        return None
+    a = mdata.mod[drug_mod]
+    Xd = a.layers[drug_layer] if drug_layer else a.X
+    return pd.DataFrame(np.asarray(Xd.toarray() if hasattr(Xd, "toarray") else Xd, dtype=float),
+                        index=a.obs_names.astype(str), columns=a.var_names.astype(str)).reindex(index)
+
+
+def _clinical_rows(name: str, s: pd.Series, obs: pd.DataFrame, cols: list[str], is_sub: bool, min_group: int) -> list[dict[str, Any]]:
+    """Tests of one target against each clinical column."""
+    rows = []
+    for c in cols:
+        r = _test_groups_vs(s, obs[c], min_group) if is_sub else _test_numeric_vs(s.astype(float), obs[c], min_group)
+        if r:
+            rows.append({"target": name, "kind": "clinical", "variable": c, **r})
+    return rows
+
+
+def _survival_rows(name: str, s: pd.Series, obs: pd.DataFrame, survival: tuple[str, str] | None, is_sub: bool) -> list[dict[str, Any]]:
+    """The log-rank (subtypes) or log-rank trend (a factor) test of one target, when survival is there."""
+    if not survival or not all(c in obs.columns for c in survival):
+        return []
+    tt = pd.to_numeric(obs[survival[0]], errors="coerce")
+    ee = pd.to_numeric(obs[survival[1]], errors="coerce")
+    r = logrank_test(tt.to_numpy(), ee.to_numpy(), s if is_sub else s.astype(float))
+    if not np.isfinite(r["statistic"]):
+        return []
+    return [{"target": name, "kind": "survival", "variable": f"{survival[0]}/{survival[1]}",
+             "test": "logrank" if is_sub else "logrank_trend", "statistic": r["statistic"],
+             "effect": r.get("z", float("nan")), "effect_name": "" if is_sub else "z",
+             "p_value": r["p_value"], "n": r["n"], "detail": f"{r['n_events']} events"}]
+
+
+def _drug_rows(name: str, s: pd.Series, drugs: pd.DataFrame | None, is_sub: bool, min_group: int) -> list[dict[str, Any]]:
+    """Tests of one target against every drug's response."""
+    if drugs is None:
+        return []
+    rows = []
+    for drug in drugs.columns:
+        y = drugs[drug]
+        r = _test_numeric_vs(y, s, min_group) if is_sub else _test_numeric_vs(s.astype(float), y, min_group)
+        if r:
+            rows.append({"target": name, "kind": "drug", "variable": drug, **r})
+    return rows
+
+
+def _association_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as the result table, q-values (BH) within each kind x target, sorted by p-value."""
     cols = ["target", "kind", "variable", "test", "statistic", "effect", "effect_name", "p_value", "q_value", "n", "detail"]
     res = pd.DataFrame(rows)
     if res.empty:
-        res = pd.DataFrame(columns=cols)
-    else:
-        res["q_value"] = np.nan
-        for _, idx in res.groupby(["kind", "target"]).groups.items():
-            res.loc[idx, "q_value"] = bh_fdr(res.loc[idx, "p_value"].to_numpy())
-        res = res[cols].sort_values(["p_value", "target", "variable"], kind="stable").reset_index(drop=True)
-    if key_added:
-        mdata.uns[key_added] = res.copy()
-    return res
+        return pd.DataFrame(columns=cols)
+    res["q_value"] = np.nan
+    for _, idx in res.groupby(["kind", "target"]).groups.items():
+        res.loc[idx, "q_value"] = bh_fdr(res.loc[idx, "p_value"].to_numpy())
+    return res[cols].sort_values(["p_value", "target", "variable"], kind="stable").reset_index(drop=True)
