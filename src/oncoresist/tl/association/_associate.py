@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -26,6 +26,10 @@ import pandas as pd
 from scipy import stats
 
 from ..._core._errors import InputError
+from ..._core._keys import claim_key
+from ..._core._params import NONE, clean_params
+from ...get import ORIENTATIONS
+from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
 from ..models._models_data import (
     copy_cohort,
@@ -58,6 +62,7 @@ _RESULT_COLUMNS = [
     "glass_delta_neg",
     "partial_r",
     "direction",
+    "higher_is",
 ]
 
 
@@ -290,6 +295,7 @@ def associate(
     target: str | pd.Series | None = None,
     layers: Sequence[str] | None = None,
     covariates: Sequence[str] = (),
+    higher_is: str | None = None,
     min_group_size: int = 3,
     min_samples: int = 10,
     cross_layer: bool = True,
@@ -297,6 +303,7 @@ def associate(
     scheduler: Any = None,
     quiet: bool = True,
     key_added: str | None = None,
+    overwrite: bool = False,
     copy: bool = False,
 ) -> Any:
     """Biomarker associations: every drug response (or a target) against every feature.
@@ -304,8 +311,10 @@ def associate(
     For each response and each feature of ``layers`` fits ``response ~ covariates + feature``
     (GDSC ANOVA style) and reports the effect size, p-value, FDR across all tests and the
     sample counts per group. Samples missing the response, the layer or a covariate are left
-    out of that test (the counts say how many were used); responses with too few measured
-    samples or no variance are skipped with a warning and listed in ``uns[key]['skipped']``.
+    out of that test; responses with too few measured samples or no variance are skipped with
+    a warning and listed in ``uns[key]['skipped']``. Labels follow the response's orientation:
+    ``higher_is``, else the one declared for the drug layer (:func:`oncoresist.get.higher_is`),
+    else a warning and "higher = more resistant".
 
     Parameters
     ----------
@@ -314,8 +323,7 @@ def associate(
     drugs
         Drug names (default: every drug of the ``drug`` layer). Ignored when ``target`` is given.
     metric
-        Drug-layer matrix: ``None`` for ``.X`` (normalised AUC, lower = more sensitive) or a
-        ``.layers`` key (``"log10_ic50"``, ``"aac"``, ...).
+        Drug-layer matrix: ``None`` for ``.X`` or a ``.layers`` key (``"log10_ic50"``, ``"aac"``).
     target
         Instead of drugs, one sample annotation (name of an ``obs`` column, or a Series indexed
         by sample): continuous, or with two levels (coded 0/1, second level sorted = 1).
@@ -323,10 +331,13 @@ def associate(
         Feature layers (default: every modality except ``drug``).
     covariates
         ``obs`` columns to adjust for (factors are dummy-encoded), e.g. ``("tissue", "msi")``.
-    min_group_size
-        Smallest group (carriers / non-carriers) for a binary feature to be tested.
-    min_samples
-        Smallest number of samples for a response or a continuous feature.
+    higher_is
+        What a higher response means, ``"resistant"`` (IC50, AUC of viability) or
+        ``"sensitive"`` (AAC, -log GI50, % inhibition); overrides the declared orientation.
+        With a ``target`` it makes the labels resistance / sensitivity too.
+    min_group_size, min_samples
+        Smallest carrier / non-carrier group of a binary feature; smallest number of samples
+        for a response or a continuous feature.
     cross_layer
         Also test, for the mutated genes among the hits (FDR < 0.25), the mutation's effect on
         the same gene in the ``cnv``, ``rna``, ``prot`` layers present (``uns[key]['cross_layer']``).
@@ -336,6 +347,8 @@ def associate(
         No progress bar.
     key_added
         Key in ``mdata.uns`` (default ``"associate"``).
+    overwrite
+        Replace ``uns[key]`` when another function (or the user) wrote it.
     copy
         Return a modified copy instead of changing ``mdata``.
 
@@ -345,9 +358,10 @@ def associate(
         With ``copy=True`` the new cohort. ``mdata.uns[key]`` holds ``results`` (one row per
         test, sorted by p-value: ``target, layer, feature, n, n_pos, n_neg, mean_pos, mean_neg,
         coef, se, t, pvalue, fdr, effect_size, effect_kind, glass_delta_pos, glass_delta_neg,
-        partial_r, direction``), ``skipped``, ``cross_layer`` and ``params``. ``direction`` is
-        ``resistance`` / ``sensitivity`` for drug responses (feature present or higher = higher
-        AUC / IC50 = resistance) and ``higher`` / ``lower`` for other targets.
+        partial_r, direction, higher_is``), ``skipped``, ``cross_layer`` and ``params``.
+        ``direction`` is ``resistance`` / ``sensitivity`` for responses (feature present or
+        higher = more resistant, by ``higher_is``, the orientation used) and ``higher`` /
+        ``lower`` for other targets (``higher_is`` ``"None"``).
 
     Examples
     --------
@@ -356,45 +370,93 @@ def associate(
     >>> idx = pd.Index([f"s{i}" for i in range(40)])
     >>> mut = (rng.random((40, 3)) < 0.3).astype(float)
     >>> auc = 0.6 - 0.3 * mut[:, :1] + rng.normal(0, 0.05, (40, 1))
-    >>> m = md.MuData({"mut": ad.AnnData(mut, obs=pd.DataFrame(index=idx),
-    ...                                  var=pd.DataFrame(index=["EGFR", "KRAS", "TP53"])),
-    ...                "drug": ad.AnnData(auc, obs=pd.DataFrame(index=idx),
-    ...                                   var=pd.DataFrame(index=["gefitinib"]))})
+    >>> obs, var = pd.DataFrame(index=idx), pd.DataFrame(index=["EGFR", "KRAS", "TP53"])
+    >>> m = md.MuData({"mut": ad.AnnData(mut, obs=obs, var=var),
+    ...                "drug": ad.AnnData(auc, obs=obs, var=pd.DataFrame(index=["gefitinib"]),
+    ...                                   uns={"higher_is": {"X": "resistant"}})})
     >>> associate(m)
-    >>> get_associations(m).iloc[0][["feature", "direction"]].tolist()
-    ['EGFR', 'sensitivity']
+    >>> get_associations(m).iloc[0][["feature", "direction", "higher_is"]].tolist()
+    ['EGFR', 'sensitivity', 'resistant']
     """
     mdata = copy_cohort(mdata) if copy else mdata
     key = key_added or "associate"
-    if layers is None:
-        layers = feature_modalities(mdata)
-    elif isinstance(layers, str):
-        layers = [layers]
-    if isinstance(covariates, str):
-        covariates = [covariates]
+    claim_key(mdata, "uns", key, by="tl.associate", overwrite=overwrite)
+    layers = feature_modalities(mdata) if layers is None else _as_list(layers)
+    covariates = _as_list(covariates)
+    targets, target_info, is_drug = _response_targets(mdata, drugs, metric, target)
+    orientation = _orientation(mdata, metric, higher_is, is_drug)
+    cov = _covariate_matrix(mdata, covariates, pd.Index(mdata.obs_names.astype(str)))
+    data = {"targets": targets, "layers": _feature_frames(mdata, layers), "covariates": cov,
+            "min_group_size": int(min_group_size), "min_samples": int(min_samples)}
+    results = parallel_map(partial(_associate_one, data), list(targets), n_jobs=n_jobs, scheduler=scheduler,
+                           description="association tests", quiet=quiet)
+    res, skipped = _collect(targets, results, key)
+    res = _label_directions(res, orientation["higher_is"])
+    params = {"targets": "drugs" if is_drug else str(next(iter(targets))), "metric": "X" if metric is None else metric,
+              "layers": list(layers), "covariates": list(covariates), "min_group_size": int(min_group_size),
+              "min_samples": int(min_samples), "n_tests": int(len(res)),
+              "n_samples_missing_covariates": int(cov.isna().any(axis=1).sum()) if len(cov.columns) else 0,
+              "test": "OLS t-test of the feature coefficient, response ~ covariates + feature; BH FDR over all tests",
+              **orientation, **({"target_levels": list(target_info["levels"])} if "levels" in target_info else {})}
+    uns: dict[str, Any] = {"results": res, "skipped": pd.DataFrame(skipped, columns=["target", "reason"]),
+                           "params": clean_params(params)}
+    if cross_layer:
+        xl = _cross_layer_of_hits(mdata, res, covariates)
+        if xl is not None:
+            uns["cross_layer"] = xl
+    mdata.uns[key] = uns
+    return mdata if copy else None
+
+
+def _as_list(values: str | Sequence[str] | None) -> list[str]:
+    """A list of names from one name or several."""
+    if values is None:
+        return []
+    return [values] if isinstance(values, str) else list(values)
+
+
+def _response_targets(mdata: Any, drugs: Sequence[str] | None, metric: str | None,
+                      target: str | pd.Series | None) -> tuple[dict[str, pd.Series], dict[str, Any], bool]:
+    """The responses to test (``{name: values}``), the target's encoding and whether they are drugs."""
     index = pd.Index(mdata.obs_names.astype(str))
-    target_info: dict[str, Any] = {}
-    if target is not None:
-        if isinstance(target, str):
-            s = obs_column(mdata, target).reindex(index)
-            tname = target
-        else:
-            s = pd.Series(target).copy()
-            s.index = s.index.astype(str)
-            tname = str(s.name or "target")
-            unknown = s.index.difference(index)
-            if len(unknown) == len(s):
-                msg = f"none of the target's sample IDs (e.g. {', '.join(map(str, s.index[:3]))}) are in the cohort; index the Series by the cohort's sample IDs."
-                raise InputError(msg)
-            s = s.reindex(index)
-        y, target_info = _encode_target(s, tname)
-        targets = {tname: y}
-        is_drug = False
-    else:
-        names = resolve_drugs(mdata, drugs)
+    if target is None:
         resp = response_frame(mdata, metric=metric)
-        targets = {d: resp[d] for d in names}
-        is_drug = True
+        return {d: resp[d] for d in resolve_drugs(mdata, drugs)}, {}, True
+    if isinstance(target, str):
+        s, tname = obs_column(mdata, target).reindex(index), target
+    else:
+        s = pd.Series(target).copy()
+        s.index = s.index.astype(str)
+        tname = str(s.name or "target")
+        if len(s.index.difference(index)) == len(s):
+            msg = f"none of the target's sample IDs (e.g. {', '.join(map(str, s.index[:3]))}) are in the cohort; index the Series by the cohort's sample IDs."
+            raise InputError(msg)
+        s = s.reindex(index)
+    y, info = _encode_target(s, tname)
+    return {tname: y}, info, False
+
+
+def _orientation(mdata: Any, metric: str | None, higher_is: str | None, is_drug: bool) -> dict[str, str]:
+    """What a higher response means and where that came from (option, declared or assumed, with a warning)."""
+    if higher_is is not None:
+        value = str(higher_is).strip().lower()
+        if value not in ORIENTATIONS:
+            msg = f"associate: higher_is must be one of {', '.join(ORIENTATIONS)} (or None to read the declared one), got {higher_is!r}."
+            raise InputError(msg)
+        return {"higher_is": value, "higher_is_source": "option"}
+    if not is_drug:
+        return {"higher_is": NONE, "higher_is_source": "not a response"}
+    declared = get_higher_is(mdata, "drug", layer=metric) if "drug" in mdata.mod else None
+    if declared is not None:
+        return {"higher_is": declared, "higher_is_source": "declared"}
+    where = f"drug/{'X' if metric is None else metric}"
+    warnings.warn(f"orientation of {where} unknown; assuming higher = more resistant; declare higher_is "
+                  f"(associate(higher_is=...), --higher-is, or uns['higher_is'] of the drug layer).", UserWarning, stacklevel=3)
+    return {"higher_is": "resistant", "higher_is_source": "assumed"}
+
+
+def _feature_frames(mdata: Any, layers: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Samples x features of each feature layer (first row of a duplicated sample kept)."""
     frames = {}
     for layer in layers:
         if layer not in mdata.mod:
@@ -402,18 +464,12 @@ def associate(
             raise InputError(msg)
         f = layer_values(mdata, layer)
         frames[layer] = f.loc[~f.index.duplicated()]
-    cov = _covariate_matrix(mdata, list(covariates), index)
-    data = {
-        "targets": targets,
-        "layers": frames,
-        "covariates": cov,
-        "min_group_size": int(min_group_size),
-        "min_samples": int(min_samples),
-    }
-    results = parallel_map(
-        partial(_associate_one, data), list(targets), n_jobs=n_jobs, scheduler=scheduler,
-        description="association tests", quiet=quiet,
-    )
+    return frames
+
+
+def _collect(targets: Mapping[str, pd.Series], results: Sequence[tuple[pd.DataFrame, str | None]],
+             key: str) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """All tables in one with the FDR over every test, and the skipped responses (with a warning)."""
     tables, skipped = [], []
     for name, (tab, reason) in zip(targets, results):
         if reason is not None:
@@ -427,38 +483,34 @@ def associate(
     if skipped:
         shown = "; ".join(f"{s['target']} ({s['reason']})" for s in skipped[:5])
         more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        warnings.warn(f"{len(skipped)} response(s) skipped: {shown}{more}; see uns['{key}']['skipped'].", UserWarning, stacklevel=2)
+        warnings.warn(f"{len(skipped)} response(s) skipped: {shown}{more}; see uns['{key}']['skipped'].", UserWarning, stacklevel=3)
     res = pd.concat(tables, ignore_index=True)
     res["fdr"] = stats.false_discovery_control(res["pvalue"].to_numpy(), method="bh")
-    up, down = ("resistance", "sensitivity") if is_drug else ("higher", "lower")
-    res["direction"] = np.where(res["coef"] > 0, up, down)
+    return res, skipped
+
+
+def _label_directions(res: pd.DataFrame, higher_is: str) -> pd.DataFrame:
+    """``direction`` by the sign of the coefficient and the orientation; ``higher_is`` column; sorted.
+
+    With ``higher_is="resistant"`` a positive coefficient (feature present / higher -> higher
+    response) is ``resistance``; with ``"sensitive"`` it is ``sensitivity``; otherwise the
+    labels are ``higher`` / ``lower``.
+    """
+    up, down = {"resistant": ("resistance", "sensitivity"), "sensitive": ("sensitivity", "resistance")}.get(
+        higher_is, ("higher", "lower"))
+    res = res.assign(direction=np.where(res["coef"] > 0, up, down), higher_is=higher_is)
     res = res.sort_values(["pvalue", "target", "layer", "feature"], kind="stable").reset_index(drop=True)
-    res = res[_RESULT_COLUMNS]
-    n_cov_missing = int(cov.isna().any(axis=1).sum()) if len(cov.columns) else 0
-    uns: dict[str, Any] = {
-        "results": res,
-        "skipped": pd.DataFrame(skipped, columns=["target", "reason"]),
-        "params": {
-            "targets": "drugs" if is_drug else str(next(iter(targets))),
-            "metric": "X" if metric is None else metric,
-            "layers": list(layers),
-            "covariates": list(covariates),
-            "min_group_size": int(min_group_size),
-            "min_samples": int(min_samples),
-            "n_tests": int(len(res)),
-            "n_samples_missing_covariates": n_cov_missing,
-            "test": "OLS t-test of the feature coefficient, response ~ covariates + feature; BH FDR over all tests",
-            **({"target_levels": list(target_info["levels"])} if "levels" in target_info else {}),
-        },
-    }
-    if cross_layer:
-        hits = res[(res["fdr"] < 0.25) & (res["effect_kind"] == "cohens_d") & (res["layer"] == "mut")]
-        genes = list(dict.fromkeys(hits["feature"].head(200)))
-        present = [t for t in ("cnv", "rna", "prot") if t in mdata.mod]
-        if genes and present and "mut" in mdata.mod:
-            uns["cross_layer"] = cross_layer_effects(mdata, genes=genes, targets=present, covariates=covariates)
-    mdata.uns[key] = uns
-    return mdata if copy else None
+    return res[_RESULT_COLUMNS]
+
+
+def _cross_layer_of_hits(mdata: Any, res: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame | None:
+    """:func:`cross_layer_effects` of the mutated genes among the hits (FDR < 0.25); None when nothing to test."""
+    hits = res[(res["fdr"] < 0.25) & (res["effect_kind"] == "cohens_d") & (res["layer"] == "mut")]
+    genes = list(dict.fromkeys(hits["feature"].head(200)))
+    present = [t for t in ("cnv", "rna", "prot") if t in mdata.mod]
+    if not (genes and present and "mut" in mdata.mod):
+        return None
+    return cross_layer_effects(mdata, genes=genes, targets=present, covariates=covariates)
 
 
 def get_associations(mdata: Any, *, key: str = "associate", fdr: float | None = None) -> pd.DataFrame:
