@@ -556,58 +556,42 @@ def subtypes(
 ) -> Any:
     """Multi-omics subtypes: SNF + spectral clustering, or consensus clustering of the factors.
 
-    - ``method="snf"``: one affinity network per layer (standardised features, samples
-      missing a layer completed from their other layers), fused by :func:`snf`, clustered
-      by :func:`spectral_labels`; k by the eigengap of the fused network's Laplacian (SNF's
-      rule), with the silhouette of each k as second evidence.
-    - ``method="consensus"``: :func:`consensus_clustering` of ``obsm[factors_key]`` (run
-      :func:`oncoresist.tl.factors` first); k by PAC, with silhouette and eigengap beside it.
+    ``method="snf"``: per-layer affinity networks (samples missing a layer completed from
+    their other layers) fused by :func:`snf`, clustered by :func:`spectral_labels`, k by the
+    eigengap; ``method="consensus"``: :func:`consensus_clustering` of ``obsm[factors_key]``, k by PAC.
 
-    Either way only k whose clusters all have ``min_cluster_size`` samples are eligible and the
-    smallest k within noise of the best score is kept (eigengap: within 10% of the largest;
-    PAC: within 0.02 of the lowest). When another criterion prefers another k, a
-    ``KChoiceWarning`` says which k was kept and why (``uns[key_added]['k_choice']``).
-
-    Writes ``obs[key_added]`` (``C1``, ``C2``, ... by decreasing size; missing for samples
-    that could not be clustered) and ``uns[key_added]`` with ``params``, ``k_selection`` (every
-    criterion per k), ``k_choice`` (``rule``, ``chosen``, ``best_by``, ``agree``, ``note``),
-    ``n_subtypes`` and ``sizes``. A column or key there that this function did not write (e.g. a
-    PAM50 ``subtype`` column of the sample sheet) is an error: pass another ``key_added``.
+    Only k whose clusters all have ``min_cluster_size`` samples are eligible; the smallest k
+    within noise of the best score is kept (eigengap: within 10% of the largest; PAC: within
+    0.02 of the lowest; then the data silhouette). When another criterion prefers another k a
+    ``KChoiceWarning`` says which k was kept and why. Writes ``obs[key_added]`` (``C1``,
+    ``C2``, ... by decreasing size; missing for samples not clustered) and ``uns[key_added]``:
+    ``params``, ``k_selection`` (every criterion per k), ``k_choice`` (``rule``, ``chosen``,
+    ``best_by``, ``agree``, ``note``), ``n_subtypes``, ``sizes``.
 
     Parameters
     ----------
-    mdata
-        The cohort.
-    method
-        ``"snf"`` or ``"consensus"``.
+    mdata, method
+        The cohort; ``"snf"`` or ``"consensus"``.
     mods, layers, use_selected
         Layers for SNF (see :func:`oncoresist.tl.modality_matrix`).
     factors_key
         Factors used by the consensus method.
-    n_subtypes
-        Fix k (``None``: choose among ``ks``).
-    ks
-        Candidate k.
-    k_neighbors, mu, t
-        SNF parameters (neighbours, kernel width, iterations).
+    n_subtypes, ks
+        Fix k (``None``: choose among the candidates ``ks``).
+    k_neighbors, mu, t, min_layers
+        SNF: neighbours, kernel width, iterations, layers a sample needs to be clustered.
     n_resamples
         Consensus resampling runs per k.
-    min_layers
-        SNF: minimum number of layers a sample needs to be clustered.
     weight_factors
-        Consensus: scale each (unit-variance) factor by the square root of the mean variance it
-        explains across layers, so that a factor explaining 1% of the data does not weigh as
-        much as one explaining 30% (unweighted, small tissue or batch factors can dominate).
+        Consensus: scale each factor by the square root of the mean variance it explains
+        across layers (so that small tissue or batch factors do not dominate).
     min_cluster_size
         Smallest cluster of an eligible k (default: 5% of the clustered samples, at least 3).
-    random_state
-        Seed.
-    key_added
-        ``obs`` column and ``uns`` key.
-    overwrite
-        Replace an ``obs`` column / ``uns`` key of that name that this function did not write.
-    copy
-        Return a modified copy.
+    key_added, overwrite
+        ``obs`` column and ``uns`` key; one there this function did not write (e.g. a
+        PAM50 ``subtype`` column of the sample sheet) is an error unless ``overwrite``.
+    random_state, copy
+        Seed; return a modified copy.
 
     Returns
     -------
