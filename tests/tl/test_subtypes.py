@@ -14,7 +14,6 @@ from sklearn.metrics import adjusted_rand_score
 
 from oncoresist._core._errors import InputError
 from oncoresist._core._utils import read_table
-from oncoresist.tl.integrate._kselect import KChoiceWarning, choose_k, default_min_cluster_size, warn_disagreement
 from oncoresist.tl import (
     affinity_matrix,
     consensus_clustering,
@@ -24,6 +23,12 @@ from oncoresist.tl import (
     snf,
     spectral_labels,
     subtypes,
+)
+from oncoresist.tl.integrate._kselect import (
+    KChoiceWarning,
+    choose_k,
+    default_min_cluster_size,
+    warn_disagreement,
 )
 
 
