@@ -89,8 +89,9 @@ def _step_integrate(ctx: DemoContext) -> None:
     # associations partly circular
     omics = [k for k in m.mod if k != "drug"]
     tl.factors(m, mods=omics, n_factors=8, tol=1e-5, random_state=ctx.seed)
-    tl.subtypes(m, mods=omics, random_state=ctx.seed)
-    ctx.sections.append(integration_section(m, color="tissue"))
+    # the sample sheet holds the planted subtypes in obs['subtype']: the found ones go beside them
+    tl.subtypes(m, mods=omics, random_state=ctx.seed, key_added="mo_subtype")
+    ctx.sections.append(integration_section(m, color="tissue", subtype_key="mo_subtype"))
 
 
 def _step_models(ctx: DemoContext) -> None:

@@ -91,6 +91,39 @@ def test_integrate_bad_input_one_line(tmp_path, capsys, extra, needle):
     assert len(err.splitlines()) == 1
 
 
+def test_integrate_refuses_a_sample_sheet_subtype_column(tmp_path, capsys):
+    m = small_cohort(30)
+    m.obs["subtype"] = np.where(m.obs["group"] == "A", "LumA", "Basal")  # e.g. PAM50 from the sample sheet
+    write_h5mu(m, tmp_path / "cohort.h5mu")
+    code = main(["integrate", str(tmp_path / "cohort.h5mu"), "--out", str(tmp_path / "o"), "-q"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1
+    assert "obs['subtype'] already exists" in err and "--subtype-key NAME" in err and "--overwrite" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_integrate_subtype_key_keeps_the_users_column(tmp_path, capsys):
+    m = small_cohort(48)
+    m.obs["subtype"] = np.where(m.obs["group"] == "A", "LumA", "Basal")
+    write_h5mu(m, tmp_path / "cohort.h5mu")
+    out = tmp_path / "o"
+    code = main(["integrate", str(tmp_path / "cohort.h5mu"), "--out", str(out), "--n-factors", "3", "--no-preprocess",
+                 "--subtype-key", "mo_subtype", "--k", "2", "-q"])
+    assert code == 0, capsys.readouterr().err
+    back = read_h5mu(out / "cohort.h5mu")
+    assert (back.obs["subtype"].astype(str).to_numpy() == m.obs["subtype"].to_numpy()).all()
+    assert set(back.obs["mo_subtype"].dropna()) == {"C1", "C2"} and back.uns["mo_subtype"]["n_subtypes"] == 2
+    assert list(pd.read_csv(out / "subtypes.csv").columns) == ["sample", "subtype"]
+    assoc = pd.read_csv(out / "associations.csv")
+    assert "subtype" in set(assoc.loc[assoc["target"] == "mo_subtype", "variable"])  # the user's PAM50 is tested
+    # re-running into the same cohort replaces its own results; --overwrite replaces the user's column
+    code = main(["integrate", str(out / "cohort.h5mu"), "--out", str(tmp_path / "o2"), "--n-factors", "3",
+                 "--no-preprocess", "--k", "2", "--overwrite", "-q"])
+    assert code == 0, capsys.readouterr().err
+    assert set(read_h5mu(tmp_path / "o2" / "cohort.h5mu").obs["subtype"].dropna()) == {"C1", "C2"}
+
+
 def test_integrate_missing_cohort(tmp_path, capsys):
     assert main(["integrate", str(tmp_path / "none.h5mu"), "--out", str(tmp_path / "o")]) == 1
     assert "does not exist" in capsys.readouterr().err

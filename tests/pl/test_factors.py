@@ -36,7 +36,7 @@ def cohort():
     m.obs["group"] = np.where(z[:, 0] > 0, "hi", "lo")
     m.obs["age"] = rng.normal(60, 8, size=n)
     factors(m, n_factors=4, random_state=0)
-    subtypes(m, k_neighbors=10, ks=(2, 3))
+    subtypes(m, k_neighbors=10, ks=(2, 3), n_subtypes=2)  # k fixed: no warning that the criteria disagree
     yield m
     plt.close("all")
 

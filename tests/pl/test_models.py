@@ -40,7 +40,7 @@ def cohort() -> md.MuData:
         m = md.MuData({"mut": mk(mut, ["EGFR", "KRAS", "TP53", "BRAF"]), "rna": mk(rna, ["EGFR", "ABCB1", "MYC", "TP53"]),
                        "drug": mk(drug, ["gefitinib", "paclitaxel"])})
     m.obs["tissue"] = np.where(np.arange(n) % 2, "lung", "colon")
-    associate(m)
+    associate(m, higher_is="resistant")  # AUC of viability
     return m
 
 

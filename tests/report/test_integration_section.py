@@ -30,7 +30,7 @@ def test_integration_section_contents():
     m.obs["plex"] = np.tile(["p1", "p2", "p3"], n // 3)
     combat(m, mod="prot", batch_key="plex")
     factors(m, n_factors=4, random_state=0)
-    subtypes(m, k_neighbors=10, ks=(2, 3))
+    subtypes(m, k_neighbors=10, ks=(2, 3), n_subtypes=2)  # k fixed: no warning that the criteria disagree
     sec = integration_section(m)
     assert isinstance(sec, Section) and sec.id == "integration"
     html = sec.html

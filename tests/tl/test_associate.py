@@ -48,6 +48,7 @@ def _cohort(n: int = 80, seed: int = 0) -> md.MuData:
         "drug": _ad(drug, ids, ["gefitinib", "paclitaxel", "rare_drug", "flat_drug"]),
     })
     m.obs["tissue"] = tissue
+    m.mod["drug"].uns["higher_is"] = {"X": "resistant"}  # AUC of viability
     return m
 
 
@@ -176,9 +177,9 @@ def test_associate_covariate_removes_confounded_signal(rng):
     resp = np.where(tissue == "a", 0.3, 0.7) + rng.normal(0, 0.05, n)
     m = _mudata({"mut": _ad(marker[:, None], ids, ["M"]), "drug": _ad(resp[:, None], ids, ["d"])})
     m.obs["tissue"] = tissue
-    associate(m)
+    associate(m, higher_is="resistant")
     p_raw = get_associations(m).iloc[0]["pvalue"]
-    associate(m, covariates=["tissue"])
+    associate(m, covariates=["tissue"], higher_is="resistant")
     p_adj = get_associations(m).iloc[0]["pvalue"]
     assert p_raw < 1e-10 and p_adj > 1e-3
 
@@ -223,7 +224,7 @@ def test_planted_biomarkers_of_the_simulator_are_top_hits():
         sim = ds.simulate_cohort(200, seed=1)
     m = sim.mdata
     associate(m, metric="log10_ic50", drugs=["gefitinib", "paclitaxel", "cisplatin", "cetuximab"],
-              layers=["mut", "rna"], covariates=["tissue"], cross_layer=False)
+              layers=["mut", "rna"], covariates=["tissue"], cross_layer=False, higher_is="resistant")
     res = get_associations(m)
 
     def top(drug: str, n: int = 3) -> list[tuple[str, str, str]]:
@@ -242,6 +243,7 @@ def test_planted_biomarkers_of_the_simulator_are_top_hits():
 @pytest.mark.realdata
 def test_gdsc1000_anova_braf_and_egfr(shared_data):
     m = gdsc1000(shared_data / "gdsc1000")
+    m.mod["drug"].uns["higher_is"] = {"X": "resistant"}  # ln IC50
     targets = [d for d in m.mod["drug"].var_names if d.split(" (")[0] in
                ("PLX-4720", "Dabrafenib", "SB590885", "Gefitinib", "Erlotinib", "Afatinib", "Lapatinib")]
     associate(m, drugs=targets, covariates=["tissue", "msi"], cross_layer=False)
@@ -265,7 +267,7 @@ def test_gdsc1000_anova_braf_and_egfr(shared_data):
 def test_cll_ighv_and_trisomy12_drive_bcr_inhibitor_response(shared_data):
     m = cll(shared_data / "cll")
     bcr = ["ibrutinib", "idelalisib", "PRT062607 HCl", "duvelisib", "spebrutinib"]
-    associate(m, drugs=bcr, cross_layer=False)
+    associate(m, drugs=bcr, cross_layer=False, higher_is="resistant")  # viability
     res = get_associations(m)
     for d in bcr:
         sub = res[res["target"] == d].reset_index(drop=True)
@@ -274,3 +276,95 @@ def test_cll_ighv_and_trisomy12_drive_bcr_inhibitor_response(shared_data):
         assert ighv.iloc[0]["direction"] == "sensitivity" and ighv.iloc[0]["fdr"] < 0.05
     tri = res[(res["feature"] == "trisomy12") & res["target"].isin(bcr)]
     assert (tri["fdr"] < 0.05).sum() >= 2
+
+
+# ------------------------------------------------------------------------------------------
+# orientation of the response (issue 17) and never overwriting a user's data (issue 11)
+# ------------------------------------------------------------------------------------------
+def _negated(m: md.MuData, declared: str | None) -> md.MuData:
+    """The same cohort with the drug response negated (an activity-type metric, e.g. AAC)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # shared gene names across layers
+        out = m.copy()
+    out.mod["drug"].X = -np.asarray(out.mod["drug"].X)
+    out.mod["drug"].uns.pop("higher_is", None)
+    if declared is not None:
+        out.mod["drug"].uns["higher_is"] = {"X": declared}
+    return out
+
+
+def test_direction_follows_declared_orientation():
+    m = _cohort()
+    associate(m, drugs=["gefitinib", "paclitaxel"])
+    ref = get_associations(m)
+    assert m.uns["associate"]["params"]["higher_is"] == "resistant"
+    assert m.uns["associate"]["params"]["higher_is_source"] == "declared"
+    assert set(ref["higher_is"]) == {"resistant"}
+    neg = _negated(m, "sensitive")
+    associate(neg, drugs=["gefitinib", "paclitaxel"], overwrite=True)
+    res = get_associations(neg)
+    # same hits, coefficients flipped, the same biological labels
+    pd.testing.assert_series_equal(res["direction"], ref["direction"])
+    np.testing.assert_allclose(res["coef"], -ref["coef"])
+    assert set(res["higher_is"]) == {"sensitive"}
+    top = res[res["target"] == "gefitinib"].iloc[0]
+    assert (top["feature"], top["direction"]) == ("EGFR", "sensitivity")
+
+
+def test_option_overrides_declared_and_unknown_warns_once():
+    m = _cohort()
+    wrong = _negated(m, "resistant")  # negated but declared wrongly: the option fixes it
+    associate(wrong, drugs=["gefitinib"], higher_is="Sensitive", overwrite=True)
+    top = get_associations(wrong).iloc[0]
+    assert (top["feature"], top["direction"], top["higher_is"]) == ("EGFR", "sensitivity", "sensitive")
+    assert wrong.uns["associate"]["params"]["higher_is_source"] == "option"
+    unknown = _negated(m, None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        associate(unknown, drugs=["gefitinib", "paclitaxel"], overwrite=True)
+    msgs = [str(w.message) for w in caught if "orientation" in str(w.message)]
+    assert len(msgs) == 1 and "orientation of drug/X unknown; assuming higher = more resistant; declare higher_is" in msgs[0]
+    top = get_associations(unknown).iloc[0]
+    # assumed "resistant" on an activity metric: labelled backwards, but it says so
+    assert top["direction"] == "resistance" and unknown.uns["associate"]["params"]["higher_is_source"] == "assumed"
+    with pytest.raises(InputError, match="higher_is must be one of resistant, sensitive"):
+        associate(m, higher_is="up")
+
+
+def test_target_with_orientation_gets_response_labels():
+    m = _cohort()
+    m.obs["aac"] = -np.asarray(m.mod["drug"].X)[:, 0]
+    associate(m, target="aac", layers=["mut"], higher_is="sensitive")
+    top = get_associations(m).iloc[0]
+    assert (top["feature"], top["direction"]) == ("EGFR", "sensitivity")
+    associate(m, target="aac", layers=["mut"])
+    top = get_associations(m).iloc[0]
+    assert (top["direction"], top["higher_is"]) == ("higher", "None")
+
+
+def test_associate_never_overwrites_a_users_uns_key():
+    m = _cohort()
+    m.uns["associate"] = {"notes": "my own"}
+    with pytest.raises(InputError, match=r"uns\['associate'\] already exists.*key_added="):
+        associate(m, drugs=["gefitinib"])
+    assert m.uns["associate"] == {"notes": "my own"}
+    associate(m, drugs=["gefitinib"], key_added="assoc")
+    associate(m, drugs=["paclitaxel"], key_added="assoc")  # its own result: replaced
+    assert set(get_associations(m, key="assoc")["target"]) == {"paclitaxel"}
+    associate(m, drugs=["gefitinib"], overwrite=True)
+    assert "results" in m.uns["associate"]
+
+
+@pytest.mark.realdata
+def test_gdsc1000_braf_label_does_not_depend_on_the_metric_sign(shared_data):
+    m = gdsc1000(shared_data / "gdsc1000")
+    plx = [d for d in m.mod["drug"].var_names if d.startswith("PLX-4720")]
+    m.mod["drug"].uns["higher_is"] = {"X": "resistant"}  # ln IC50: higher = more resistant
+    associate(m, drugs=plx, layers=["mut"], covariates=["tissue"], cross_layer=False)
+    neg = _negated(m, "sensitive")  # -ln IC50, an activity-type metric
+    associate(neg, drugs=plx, layers=["mut"], covariates=["tissue"], cross_layer=False, overwrite=True)
+    for cohort in (m, neg):
+        res = get_associations(cohort)
+        braf = res[res["feature"] == "BRAF"].iloc[0]
+        assert braf.name == 0 and braf["direction"] == "sensitivity" and braf["fdr"] < 1e-10
+    assert get_associations(neg).loc[0, "coef"] == pytest.approx(-get_associations(m).loc[0, "coef"])

@@ -416,6 +416,30 @@ def test_factors_copy_and_subset_of_layers():
         factors(m, mods=["a", "nope"])
 
 
+def test_factors_never_overwrite_a_users_slots(tmp_path):
+    m = _cohort(1)
+    m.obsm["X_factors"] = np.zeros((m.n_obs, 2))  # e.g. factors of another tool
+    with pytest.raises(InputError, match=r"obsm\['X_factors'\] already exists.*key_added="):
+        factors(m, mods="a,mut", n_factors=3)
+    assert (m.obsm["X_factors"] == 0).all() and "factors" not in m.uns and "factors" not in m.mod["a"].varm
+    factors(m, mods="a,mut", n_factors=3, key_added="X_gfa")
+    factors(m, mods="a,mut", n_factors=2, key_added="X_gfa", drop_factor_threshold=0.0)  # its own: replaced
+    assert m.obsm["X_gfa"].shape[1] == 2 and m.uns["gfa"]["params"]["n_factors"] == 2
+    m.mod["b"].varm["gfa"] = np.ones((m.mod["b"].n_vars, 1))  # a user's loadings in another layer
+    with pytest.raises(InputError, match=r"varm\['gfa'\]"):
+        factors(m, mods="a,b", n_factors=2, key_added="X_gfa")
+    factors(m, mods="a,mut", n_factors=3, overwrite=True)
+    assert m.obsm["X_factors"].shape[1] >= 1 and np.isfinite(m.obsm["X_factors"]).all()
+    # projecting onto the cohort's own factor key: another writer, so refused unless asked
+    model_dir = tmp_path / "gfa"
+    factors(m, mods="a,mut", n_factors=3, key_added="X_gfa", save_model=model_dir, overwrite=True)
+    with pytest.raises(InputError, match="tl.project_factors: obsm"):
+        project_factors(m, model_dir, key_added="X_gfa")
+    project_factors(m, model_dir, key_added="X_proj", return_std=True)
+    project_factors(m, model_dir, key_added="X_proj", return_std=True)
+    assert m.obsm["X_proj_sd"].shape == m.obsm["X_proj"].shape
+
+
 def test_modality_matrix_uses_mvalues_and_selection():
     rng = np.random.default_rng(0)
     beta = rng.uniform(0.05, 0.95, size=(10, 4))

@@ -24,6 +24,12 @@ from oncoresist.tl import (
     spectral_labels,
     subtypes,
 )
+from oncoresist.tl.integrate._kselect import (
+    KChoiceWarning,
+    choose_k,
+    default_min_cluster_size,
+    warn_disagreement,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,7 +119,7 @@ def test_spectral_on_fused_network_recovers_clusters():
 
 
 def test_consensus_clustering_choice_of_k():
-    views, truth = clustered_views(1, k=4, sep=3.0, n_views=1, d=10)
+    views, truth = clustered_views(0, k=4, sep=3.0, n_views=1, d=10)
     res = consensus_clustering(views[0], ks=(2, 3, 4, 5, 6), n_resamples=40, random_state=0)
     assert res.best_k == 4
     assert adjusted_rand_score(truth, res.labels[4]) > 0.9
@@ -247,6 +253,117 @@ def test_integration_associations():
     assert m.uns["integration_associations"].shape == res.shape
     with pytest.raises(InputError, match="clinical column"):
         integration_associations(m, clinical=["nope"])
+
+
+# --------------------------------------------------------------------------------------------
+# choice of k (issue 17): a stable cluster of outliers is not a subtype; say when criteria disagree
+# --------------------------------------------------------------------------------------------
+def _two_groups_and_outliers(seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(0, 1, (40, 5)), rng.normal(0, 1, (40, 5)) + 4,
+                   rng.normal(0, 0.3, (3, 5)) + np.array([12, -12, 0, 0, 0])])
+    return X, np.r_[np.repeat([0, 1], 40), [2, 2, 2]]
+
+
+def test_consensus_k_ignores_a_stable_cluster_of_outliers():
+    X, truth = _two_groups_and_outliers()
+    res = consensus_clustering(X, ks=(2, 3, 4, 5, 6), n_resamples=40, random_state=0)
+    ev = res.evidence.set_index("k")
+    # the old rule (largest k within 0.02 of the lowest PAC) took k=3: the 3 outliers as a "subtype"
+    assert ev.loc[3, "pac"] == ev["pac"].min() and ev.loc[3, "min_size"] == 3
+    assert res.best_k == 2 and not ev.loc[3, "eligible"] and ev.loc[2, "chosen"]
+    assert adjusted_rand_score(truth[:80], res.labels[2][:80]) == 1.0
+    assert {"pac", "silhouette", "silhouette_data", "consensus_eigengap", "min_size", "within_noise"} <= set(ev.columns)
+    assert res.choice["agree"] and res.choice["best_by"]["silhouette_data"] == 2
+    assert res.params["min_cluster_size"] == 5
+    # allowed tiny clusters, the outliers win again
+    with pytest.warns(KChoiceWarning, match="silhouette -> k=2.*kept k=3"):
+        small = consensus_clustering(X, ks=(2, 3), n_resamples=40, random_state=0, min_cluster_size=3)
+    assert small.best_k == 3
+
+
+def test_consensus_equally_stable_k_keeps_the_coarser_and_records_both():
+    views, truth = clustered_views(1, k=4, sep=3.0, n_views=1, d=10)  # two of the four centres are close
+    res = consensus_clustering(views[0], ks=(2, 3, 4, 5), n_resamples=40, random_state=0)
+    ev = res.evidence.set_index("k")
+    assert ev.loc[3, "within_noise"] and ev.loc[4, "within_noise"] and res.best_k == 3
+    assert adjusted_rand_score(truth, res.labels[4]) == 1.0  # the finer partition is kept in labels
+
+
+def test_choose_k_rules_and_disagreement_warning():
+    ev = pd.DataFrame({"k": [2, 3, 4], "eigengap": [0.30, 0.32, 0.5], "silhouette": [0.6, 0.4, 0.7],
+                       "min_size": [30, 12, 2]})
+    k, table, rec = choose_k(ev, primary="eigengap", lower_is_better=False, tolerance=0.05, min_cluster_size=3)
+    assert k == 2 and table["eligible"].tolist() == [True, True, False]
+    assert table["within_noise"].tolist() == [True, True, False] and rec["agree"]
+    k, _, rec = choose_k(ev.assign(silhouette=[0.4, 0.6, 0.7]), primary="eigengap", lower_is_better=False,
+                         tolerance=0.0, min_cluster_size=3)
+    assert k == 3 and rec["best_by"] == {"eigengap": 3, "silhouette": 3}
+    k, _, rec = choose_k(ev, primary="eigengap", lower_is_better=False, tolerance=0.0, min_cluster_size=3)
+    assert k == 3 and rec["best_by"]["silhouette"] == 2 and not rec["agree"]
+    with pytest.warns(KChoiceWarning, match=r"eigengap -> k=3, silhouette -> k=2.*kept k=3.*uns\['subtype'\]"):
+        warn_disagreement(rec, where="subtypes", key="subtype")
+    # no k with large enough clusters: the size rule is dropped, and that is said
+    k, _, rec = choose_k(ev, primary="eigengap", lower_is_better=False, tolerance=0.0, min_cluster_size=50)
+    assert k == 4 and "size rule was not applied" in rec["note"]
+    assert default_min_cluster_size(30) == 3 and default_min_cluster_size(101) == 6
+
+
+def test_subtypes_records_k_choice_and_warns_when_criteria_disagree(monkeypatch):
+    m, _ = _cohort_with_subtypes()
+    subtypes(m, k_neighbors=15, random_state=0)
+    u = m.uns["subtype"]
+    assert u["k_choice"]["chosen"] == u["n_subtypes"] == 3 and u["k_choice"]["agree"]
+    assert {"eigengap", "silhouette", "min_size", "eligible", "within_noise", "chosen"} <= set(u["k_selection"].columns)
+    assert u["params"]["min_cluster_size"] == 5 and "smallest k" in u["params"]["rule"]
+    # a silhouette that prefers another k: warned, recorded, the eigengap's k kept
+    from oncoresist.tl.integrate import _subtypes as mod
+
+    monkeypatch.setattr(mod, "_silhouette", lambda D, lab: float(len(np.unique(lab)) == 5))
+    with pytest.warns(KChoiceWarning, match="silhouette -> k=5.*kept k=3"):
+        subtypes(m, k_neighbors=15, random_state=0)
+    assert m.uns["subtype"]["k_choice"]["best_by"]["silhouette"] == 5 and not m.uns["subtype"]["k_choice"]["agree"]
+    # a fixed k: no warning, the criteria still recorded
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        subtypes(m, k_neighbors=15, n_subtypes=2, random_state=0)
+    assert m.uns["subtype"]["k_choice"]["rule"] == "fixed" and m.uns["subtype"]["n_subtypes"] == 2
+
+
+def test_subtypes_never_overwrite_a_users_column():
+    m, truth = _cohort_with_subtypes()
+    pam50 = pd.Categorical(np.where(truth == 0, "LumA", "Basal"))
+    m.obs["subtype"] = pam50
+    with pytest.raises(InputError, match=r"obs\['subtype'\] already exists.*key_added=.*overwrite=True"):
+        subtypes(m, k_neighbors=15)
+    pd.testing.assert_series_equal(m.obs["subtype"], pd.Series(pam50, index=m.obs_names, name="subtype"),
+                                   check_categorical=False)
+    assert "subtype" not in m.uns
+    subtypes(m, k_neighbors=15, key_added="mo_subtype")
+    first = m.obs["mo_subtype"].copy()
+    subtypes(m, k_neighbors=15, n_subtypes=2, key_added="mo_subtype")  # its own result: replaced
+    assert m.obs["mo_subtype"].nunique() == 2 and first.nunique() == 3
+    assert (m.obs["subtype"].astype(str).to_numpy() == np.asarray(pam50).astype(str)).all()
+    subtypes(m, k_neighbors=15, overwrite=True)
+    assert set(m.obs["subtype"].cat.categories) == {"C1", "C2", "C3"}
+    # associations test the user's PAM50 column as a clinical variable of the new subtypes
+    m.obs["pam50"] = pam50
+    res = integration_associations(m, subtype_key="mo_subtype", survival=None, drug_mod=None)
+    assert "pam50" in set(res.loc[res["target"] == "mo_subtype", "variable"])
+
+
+def test_integration_associations_never_overwrite_a_users_key():
+    m, _ = _cohort_with_subtypes()
+    subtypes(m, k_neighbors=15)
+    m.uns["integration_associations"] = {"mine": 1}
+    with pytest.raises(InputError, match="already exists"):
+        integration_associations(m, survival=None, drug_mod=None)
+    assert m.uns["integration_associations"] == {"mine": 1}
+    res = integration_associations(m, survival=None, drug_mod=None, key_added="ia")
+    again = integration_associations(m, survival=None, drug_mod=None, key_added="ia")
+    pd.testing.assert_frame_equal(res, again)
+    integration_associations(m, survival=None, drug_mod=None, overwrite=True)
+    assert isinstance(m.uns["integration_associations"], pd.DataFrame)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -10,6 +11,7 @@ from ._app import app, handle_errors, log
 
 
 def _split(value: str | None) -> list[str] | None:
+    """Comma-separated names as a list (``None`` when empty)."""
     if value is None:
         return None
     items = [v.strip() for v in value.split(",") if v.strip()]
@@ -30,9 +32,13 @@ def integrate(
     n_top: int = typer.Option(2000, "--n-top", min=0, help="Most variable features kept per continuous layer (0 = all)."),
     subtype_method: str = typer.Option("snf", "--subtypes", help="'snf', 'consensus' (on the factors) or 'none'."),
     k: int = typer.Option(None, "--k", min=2, help="Number of subtypes (default: chosen from the data)."),  # noqa: B008
+    subtype_key: str = typer.Option("subtype", "--subtype-key", help="Sample column (and uns key) for the subtypes; "
+                                    "use another name when the sample sheet has its own 'subtype' column."),
     model: Path = typer.Option(None, "--model", help="Project the cohort onto this saved model instead of fitting one."),  # noqa: B008
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     max_iter: int = typer.Option(1000, "--max-iter", min=1, help="Maximum variational iterations."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace results of the same name in the cohort that "
+                                   "oncoresist integrate did not write (e.g. a sample-sheet 'subtype' column)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages or summary table."),
 ) -> None:
     """Integrate a cohort's layers: latent factors, subtypes and their associations.
@@ -41,10 +47,12 @@ def integrate(
     log2 + median centring + missingness filter, optional ComBat on --batch-key), fits a group
     factor model (factors active in some layers only; Bernoulli likelihood for mutations;
     samples missing layers are kept), finds subtypes (similarity network fusion + spectral
-    clustering, or consensus clustering of the factors) with the evidence for their number,
-    and tests factors and subtypes against clinical variables, survival and drug response.
+    clustering, or consensus clustering of the factors) with the evidence for their number
+    (a warning when the criteria disagree), and tests factors and subtypes against clinical
+    variables, survival and drug response. A column or result of the same name that it did not
+    write (a sample-sheet 'subtype' column) is never replaced: pass --subtype-key or --overwrite.
 
-    Writes OUT/cohort.h5mu (obsm['X_factors'], varm['factors'], obs['subtype'], uns),
+    Writes OUT/cohort.h5mu (obsm['X_factors'], varm['factors'], obs[SUBTYPE_KEY], uns),
     OUT/factors.csv, OUT/loadings.csv, OUT/variance_explained.csv, OUT/subtypes.csv,
     OUT/k_selection.csv, OUT/associations.csv and the fitted model in OUT/model/ (project new
     patients with --model OUT/model).
@@ -53,13 +61,46 @@ def integrate(
 
     Project new patients onto the saved model: oncoresist integrate new.h5mu --model integration/model --out new
     """
-    import pandas as pd
+    import warnings
 
     from .._core._errors import InputError
-    from .._core._utils import write_csv
+    from .._core._keys import claim_key
     from ..io import read_h5mu, write_h5mu
-    from ..pp import preprocess as run_preprocess
-    from ..tl import factors, get_factors, integration_associations, project_factors, subtypes
+
+    _check_options(method, subtype_method, out)
+    mdata = read_h5mu(cohort)
+    layers = _split(mods)
+    if layers is None:
+        layers = [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
+    fitted = model is None
+    with_subtypes = fitted and subtype_method != "none"
+    if with_subtypes:  # a sample-sheet column of that name: refused before any work
+        try:
+            claim_key(mdata, "obs", subtype_key, by="tl.subtypes", overwrite=overwrite, option="--subtype-key")
+        except InputError as e:
+            msg = str(e).replace("--subtype-key='<another name>'", "--subtype-key NAME").replace("overwrite=True", "--overwrite")
+            raise InputError(msg) from None
+    out.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        _preprocess_step(mdata, preprocess, batch_key, covariates, n_top, quiet)
+        _factor_step(mdata, layers, model, out, n_factors=n_factors, method=method, max_iter=max_iter, seed=seed,
+                     overwrite=overwrite, quiet=quiet)
+        if with_subtypes:
+            _subtype_step(mdata, out, subtype_method, layers, k, seed, key=subtype_key, overwrite=overwrite, quiet=quiet)
+        if fitted:
+            log("testing associations ...", quiet=quiet)
+            _association_step(mdata, out, subtype_key=subtype_key, overwrite=overwrite)
+    for w in caught:  # shown even with --quiet: a doubtful result must be loud
+        if "names are intersecting" not in str(w.message):
+            typer.echo(f"warning: {w.message}", err=True)
+    write_h5mu(mdata, out / "cohort.h5mu")
+    _print_summary(mdata, out, subtype_key if with_subtypes else None, quiet=quiet)
+
+
+def _check_options(method: str, subtype_method: str, out: Path) -> None:
+    """Refuse unknown --method / --subtypes values and an --out that is a file."""
+    from .._core._errors import InputError
 
     if method not in ("native", "mofa"):
         msg = f"--method must be 'native' or 'mofa', got {method!r}."
@@ -70,11 +111,14 @@ def integrate(
     if out.exists() and not out.is_dir():
         msg = f"--out '{out}' is an existing file: give a folder path."
         raise InputError(msg)
-    mdata = read_h5mu(cohort)
-    layers = _split(mods)
-    if layers is None:
-        layers = [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
-    out.mkdir(parents=True, exist_ok=True)
+
+
+def _preprocess_step(mdata: Any, preprocess: bool, batch_key: str | None, covariates: str | None, n_top: int,
+                     quiet: bool) -> None:
+    """Default per-layer preprocessing (and ComBat on ``batch_key``) of every layer but ``drug``."""
+    from .._core._errors import InputError
+    from ..pp import preprocess as run_preprocess
+
     if preprocess:
         log("preprocessing layers ...", quiet=quiet)
         run_preprocess(mdata, mods=[m for m in mdata.mod if m != "drug"], batch_key=batch_key,
@@ -82,18 +126,26 @@ def integrate(
     elif batch_key is not None:
         msg = "--batch-key needs preprocessing (drop --no-preprocess) or a cohort already batch-corrected."
         raise InputError(msg)
+
+
+def _factor_step(mdata: Any, layers: list[str], model: Path | None, out: Path, *, n_factors: int, method: str,
+                 max_iter: int, seed: int, overwrite: bool, quiet: bool) -> None:
+    """Fit (or project onto ``model``) the factors; write factors, variance explained and loadings."""
+    import pandas as pd
+
+    from .._core._utils import write_csv
+    from ..tl import factors, get_factors, project_factors
+
     if model is not None:
         log(f"projecting {mdata.n_obs} samples onto {model} ...", quiet=quiet)
-        project_factors(mdata, model, return_std=True)
+        project_factors(mdata, model, return_std=True, overwrite=overwrite)
     else:
         log(f"fitting group factor analysis on {', '.join(layers)} ...", quiet=quiet)
         factors(mdata, mods=layers, n_factors=n_factors, method=method, max_iter=max_iter, random_state=seed,
-                save_model=out / "model")
-    F = get_factors(mdata, dropna=False)
-    write_csv(F.reset_index(names="sample"), out / "factors.csv")
+                save_model=out / "model", overwrite=overwrite)
+    write_csv(get_factors(mdata, dropna=False).reset_index(names="sample"), out / "factors.csv")
     u = mdata.uns["factors"]
-    r2 = u["variance_explained"]
-    write_csv(r2.reset_index(names="layer"), out / "variance_explained.csv")
+    write_csv(u["variance_explained"].reset_index(names="layer"), out / "variance_explained.csv")
     rows = []
     for m in (layers if model is None else list(mdata.mod)):
         a = mdata.mod[m]
@@ -105,18 +157,35 @@ def integrate(
         rows.append(long)
     if rows:
         write_csv(pd.concat(rows, ignore_index=True), out / "loadings.csv")
-    if model is None and subtype_method != "none":
-        log(f"finding subtypes ({subtype_method}) ...", quiet=quiet)
-        subtypes(mdata, method=subtype_method, mods=layers, n_subtypes=k, random_state=seed)
-        s = mdata.obs["subtype"]
-        write_csv(pd.DataFrame({"sample": mdata.obs_names.astype(str), "subtype": s.astype(object).to_numpy()}),
-                  out / "subtypes.csv")
-        write_csv(mdata.uns["subtype"]["k_selection"], out / "k_selection.csv")
-    if model is None:
-        log("testing associations ...", quiet=quiet)
-        assoc = integration_associations(mdata)
-        write_csv(assoc, out / "associations.csv")
-    write_h5mu(mdata, out / "cohort.h5mu")
+
+
+def _subtype_step(mdata: Any, out: Path, subtype_method: str, layers: list[str], k: int | None, seed: int, *, key: str,
+                  overwrite: bool, quiet: bool) -> None:
+    """Find the subtypes into ``obs[key]``; write subtypes.csv (columns sample, subtype) and k_selection.csv."""
+    import pandas as pd
+
+    from .._core._utils import write_csv
+    from ..tl import subtypes
+
+    log(f"finding subtypes ({subtype_method}) ...", quiet=quiet)
+    subtypes(mdata, method=subtype_method, mods=layers, n_subtypes=k, random_state=seed, key_added=key, overwrite=overwrite)
+    s = mdata.obs[key]
+    write_csv(pd.DataFrame({"sample": mdata.obs_names.astype(str), "subtype": s.astype(object).to_numpy()}),
+              out / "subtypes.csv")
+    write_csv(mdata.uns[key]["k_selection"], out / "k_selection.csv")
+
+
+def _association_step(mdata: Any, out: Path, *, subtype_key: str, overwrite: bool) -> None:
+    """Test factors and subtypes against clinical variables, survival and drugs; write associations.csv."""
+    from .._core._utils import write_csv
+    from ..tl import integration_associations
+
+    write_csv(integration_associations(mdata, subtype_key=subtype_key, overwrite=overwrite), out / "associations.csv")
+
+
+def _print_summary(mdata: Any, out: Path, subtype_key: str | None, *, quiet: bool) -> None:
+    """The variance-explained table (unless ``quiet``) and the one-line result."""
+    r2 = mdata.uns["factors"]["variance_explained"]
     if not quiet:
         from rich.console import Console
         from rich.table import Table
@@ -128,5 +197,5 @@ def integrate(
         for lay, row in r2.iterrows():
             t.add_row(str(lay), *[f"{100 * float(v):.1f}" for v in row])
         Console(stderr=True).print(t)
-    n_sub = f", {int(mdata.obs['subtype'].nunique())} subtypes" if "subtype" in mdata.obs and model is None and subtype_method != "none" else ""
-    typer.echo(f"integration: {out} ({F.shape[1]} factors{n_sub}; cohort: {out / 'cohort.h5mu'})")
+    n_sub = f", {int(mdata.obs[subtype_key].nunique())} subtypes" if subtype_key is not None else ""
+    typer.echo(f"integration: {out} ({r2.shape[1]} factors{n_sub}; cohort: {out / 'cohort.h5mu'})")

@@ -55,6 +55,8 @@ def associate(
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC; e.g. log10_ic50)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
     covariates: list[str] = typer.Option(None, "--covariates", "-c", help="obs columns to adjust for (e.g. tissue,msi)."),  # noqa: B008
+    higher_is: str = typer.Option(None, "--higher-is", help="What a higher response means: 'resistant' (IC50, AUC) or "
+                                  "'sensitive' (AAC, -log GI50, % inhibition); default: as declared in the cohort."),
     min_group_size: int = typer.Option(3, "--min-group-size", min=1, help="Smallest carrier / non-carrier group."),
     min_samples: int = typer.Option(10, "--min-samples", min=3, help="Smallest number of samples per test."),
     plots: Path = typer.Option(None, "--plots", help="Folder for the volcano plot and the top hits' plots."),  # noqa: B008
@@ -67,7 +69,9 @@ def associate(
     For each drug and feature fits response ~ covariates + feature; writes effect size
     (Cohen's d / Glass's deltas for binary features, partial r for continuous ones), p-value,
     FDR across all tests and the sample counts per group. Drugs with too few measured samples
-    or no variance are skipped with a warning.
+    or no variance are skipped with a warning. Labels (resistance / sensitivity) follow
+    --higher-is, else the orientation declared for the metric, else a warning and "higher =
+    more resistant"; the orientation used is the table's higher_is column.
 
     Example: oncoresist associate cohort.h5mu --all --layers mut,cnv --covariates tissue --out assoc.csv
     """
@@ -82,9 +86,10 @@ def associate(
     mdata = read_h5mu(cohort)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
+        # overwrite: the cohort file is read, not written back, so nothing of the user's is replaced
         tl_associate(mdata, drugs=names, metric=metric, target=target, layers=_split(layers),
-                     covariates=_split(covariates) or (), min_group_size=min_group_size, min_samples=min_samples,
-                     n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)
+                     covariates=_split(covariates) or (), higher_is=higher_is, min_group_size=min_group_size,
+                     min_samples=min_samples, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet, overwrite=True)
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
     res = get_associations(mdata)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -26,6 +26,10 @@ import pandas as pd
 from scipy import stats
 
 from ..._core._errors import InputError
+from ..._core._keys import claim_key
+from ..._core._params import NONE, clean_params
+from ...get import ORIENTATIONS
+from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
 from ..models._models_data import (
     copy_cohort,
@@ -58,6 +62,7 @@ _RESULT_COLUMNS = [
     "glass_delta_neg",
     "partial_r",
     "direction",
+    "higher_is",
 ]
 
 
@@ -140,8 +145,7 @@ def association_test(
         msg = "covariates must have one complete row per sample; drop samples with missing covariates first."
         raise InputError(msg)
 
-    out = {k: np.full(p, np.nan) for k in ("n", "n_pos", "n_neg", "mean_pos", "mean_neg", "coef", "se", "t", "pvalue",
-                                            "effect_size", "glass_delta_pos", "glass_delta_neg", "partial_r")}
+    out = {k: np.full(p, np.nan) for k in _KERNEL_COLUMNS}
     finite = np.isfinite(X)
     binary = np.all(np.isin(np.where(finite, X, 0.0), (0.0, 1.0)), axis=0)
     # group features by their pattern of observed samples: one projection per pattern
@@ -150,65 +154,65 @@ def association_test(
         patterns.setdefault(np.packbits(finite[:, j]).tobytes() + bytes([n % 8]), []).append(j)
     for cols in patterns.values():
         rows = finite[:, cols[0]]
-        m = int(rows.sum())
-        if m < 3:
-            out["n"][cols] = m
-            continue
-        ys, Xs, Cs = y[rows], X[np.ix_(rows, cols)], C[rows]
-        Q = _basis(Cs)
-        k = Q.shape[1]
-        ry = ys - Q @ (Q.T @ ys)
-        RX = Xs - Q @ (Q.T @ Xs)
-        ssy = float(ry @ ry)
-        ssx = np.einsum("ij,ij->j", RX, RX)
-        sxy = RX.T @ ry
-        raw_ss = np.einsum("ij,ij->j", Xs - Xs.mean(axis=0), Xs - Xs.mean(axis=0))
-        df = m - k - 1
-        ok = (ssx > 1e-10 * np.maximum(raw_ss, 1e-300)) & (raw_ss > 1e-12) & (df > 0)
         cols_a = np.asarray(cols)
-        out["n"][cols_a] = m
-        bin_c = binary[cols_a]
-        pos = Xs == 1.0
-        n_pos = pos.sum(axis=0).astype(float)
-        n_neg = m - n_pos
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sum_pos = ys @ pos
-            sum_neg = ys.sum() - sum_pos
-            mean_pos = sum_pos / n_pos
-            mean_neg = sum_neg / n_neg
-            ss_pos = (ys**2) @ pos - n_pos * mean_pos**2
-            ss_neg = (ys**2).sum() - (ys**2) @ pos - n_neg * mean_neg**2
-            sd_pos = np.sqrt(np.maximum(ss_pos, 0) / (n_pos - 1))
-            sd_neg = np.sqrt(np.maximum(ss_neg, 0) / (n_neg - 1))
-            pooled = np.sqrt(np.maximum(ss_pos + ss_neg, 0) / (m - 2))
-            diff = mean_pos - mean_neg
-            cohen = diff / pooled
-            glass_pos = diff / sd_pos
-            glass_neg = diff / sd_neg
-            beta = sxy / ssx
-            rss = np.maximum(ssy - beta * sxy, 0.0)
-            se = np.sqrt(rss / max(df, 1) / ssx)
-            t = beta / se
-            partial_r = sxy / np.sqrt(ssy * ssx)
-        big_enough = np.where(bin_c, (n_pos >= min_group_size) & (n_neg >= min_group_size), m >= min_samples)
-        ok &= big_enough
-        # a perfect fit (rss == 0) gives an infinite t: p = 0 is right, keep it
-        pval = np.where(ok, 2 * stats.t.sf(np.abs(t), max(df, 1)), np.nan)
-        out["pvalue"][cols_a] = pval
-        out["coef"][cols_a] = np.where(ok, beta, np.nan)
-        out["se"][cols_a] = np.where(ok, se, np.nan)
-        out["t"][cols_a] = np.where(ok, t, np.nan)
-        out["partial_r"][cols_a] = np.where(ok, partial_r, np.nan)
-        out["n_pos"][cols_a] = np.where(bin_c, n_pos, np.nan)
-        out["n_neg"][cols_a] = np.where(bin_c, n_neg, np.nan)
-        out["mean_pos"][cols_a] = np.where(bin_c, mean_pos, np.nan)
-        out["mean_neg"][cols_a] = np.where(bin_c, mean_neg, np.nan)
-        out["glass_delta_pos"][cols_a] = np.where(bin_c & ok, glass_pos, np.nan)
-        out["glass_delta_neg"][cols_a] = np.where(bin_c & ok, glass_neg, np.nan)
-        out["effect_size"][cols_a] = np.where(ok, np.where(bin_c, cohen, partial_r), np.nan)
+        if rows.sum() < 3:
+            out["n"][cols_a] = rows.sum()
+            continue
+        stats_ = _pattern_tests(y[rows], X[np.ix_(rows, cols_a)], C[rows], binary[cols_a], min_group_size, min_samples)
+        for name, values in stats_.items():
+            out[name][cols_a] = values
     res = pd.DataFrame(out)
     res.insert(res.columns.get_loc("effect_size") + 1, "effect_kind", np.where(binary, "cohens_d", "partial_r"))
     return res
+
+
+_KERNEL_COLUMNS = ("n", "n_pos", "n_neg", "mean_pos", "mean_neg", "coef", "se", "t", "pvalue", "effect_size",
+                   "glass_delta_pos", "glass_delta_neg", "partial_r")
+
+
+def _group_effects(ys: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
+    """Per binary column: group sizes and means, Cohen's d (pooled SD) and both Glass deltas."""
+    m = len(ys)
+    n_pos = pos.sum(axis=0).astype(float)
+    n_neg = m - n_pos
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sum_pos = ys @ pos
+        mean_pos = sum_pos / n_pos
+        mean_neg = (ys.sum() - sum_pos) / n_neg
+        ss_pos = (ys**2) @ pos - n_pos * mean_pos**2
+        ss_neg = (ys**2).sum() - (ys**2) @ pos - n_neg * mean_neg**2
+        diff = mean_pos - mean_neg
+        return {"n_pos": n_pos, "n_neg": n_neg, "mean_pos": mean_pos, "mean_neg": mean_neg,
+                "cohen": diff / np.sqrt(np.maximum(ss_pos + ss_neg, 0) / (m - 2)),
+                "glass_pos": diff / np.sqrt(np.maximum(ss_pos, 0) / (n_pos - 1)),
+                "glass_neg": diff / np.sqrt(np.maximum(ss_neg, 0) / (n_neg - 1))}
+
+
+def _pattern_tests(ys: np.ndarray, Xs: np.ndarray, Cs: np.ndarray, bin_c: np.ndarray, min_group_size: int,
+                   min_samples: int) -> dict[str, np.ndarray]:
+    """The t-tests of features observed in the same samples: covariates projected out once (Frisch-Waugh-Lovell)."""
+    m = len(ys)
+    Q = _basis(Cs)
+    ry = ys - Q @ (Q.T @ ys)
+    RX = Xs - Q @ (Q.T @ Xs)
+    ssy, ssx, sxy = float(ry @ ry), np.einsum("ij,ij->j", RX, RX), RX.T @ ry
+    raw_ss = np.einsum("ij,ij->j", Xs - Xs.mean(axis=0), Xs - Xs.mean(axis=0))
+    df = m - Q.shape[1] - 1
+    g = _group_effects(ys, Xs == 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        beta = sxy / ssx
+        se = np.sqrt(np.maximum(ssy - beta * sxy, 0.0) / max(df, 1) / ssx)
+        t = beta / se
+        partial_r = sxy / np.sqrt(ssy * ssx)
+    ok = (ssx > 1e-10 * np.maximum(raw_ss, 1e-300)) & (raw_ss > 1e-12) & (df > 0)
+    ok &= np.where(bin_c, (g["n_pos"] >= min_group_size) & (g["n_neg"] >= min_group_size), m >= min_samples)
+    keep = lambda v, mask=ok: np.where(mask, v, np.nan)  # noqa: E731
+    # a perfect fit (rss == 0) gives an infinite t: p = 0 is right, keep it
+    return {"n": np.full(len(bin_c), float(m)), "pvalue": keep(2 * stats.t.sf(np.abs(t), max(df, 1))), "coef": keep(beta),
+            "se": keep(se), "t": keep(t), "partial_r": keep(partial_r),
+            **{c: np.where(bin_c, g[c], np.nan) for c in ("n_pos", "n_neg", "mean_pos", "mean_neg")},
+            "glass_delta_pos": keep(g["glass_pos"], bin_c & ok), "glass_delta_neg": keep(g["glass_neg"], bin_c & ok),
+            "effect_size": keep(np.where(bin_c, g["cohen"], partial_r))}
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,6 +294,7 @@ def associate(
     target: str | pd.Series | None = None,
     layers: Sequence[str] | None = None,
     covariates: Sequence[str] = (),
+    higher_is: str | None = None,
     min_group_size: int = 3,
     min_samples: int = 10,
     cross_layer: bool = True,
@@ -297,6 +302,7 @@ def associate(
     scheduler: Any = None,
     quiet: bool = True,
     key_added: str | None = None,
+    overwrite: bool = False,
     copy: bool = False,
 ) -> Any:
     """Biomarker associations: every drug response (or a target) against every feature.
@@ -304,40 +310,37 @@ def associate(
     For each response and each feature of ``layers`` fits ``response ~ covariates + feature``
     (GDSC ANOVA style) and reports the effect size, p-value, FDR across all tests and the
     sample counts per group. Samples missing the response, the layer or a covariate are left
-    out of that test (the counts say how many were used); responses with too few measured
-    samples or no variance are skipped with a warning and listed in ``uns[key]['skipped']``.
+    out of that test; responses with too few measured samples or no variance are skipped with
+    a warning and listed in ``uns[key]['skipped']``. Labels follow the response's orientation:
+    ``higher_is``, else the one declared for the drug layer (:func:`oncoresist.get.higher_is`),
+    else a warning and "higher = more resistant".
 
     Parameters
     ----------
     mdata
         The cohort.
-    drugs
-        Drug names (default: every drug of the ``drug`` layer). Ignored when ``target`` is given.
-    metric
-        Drug-layer matrix: ``None`` for ``.X`` (normalised AUC, lower = more sensitive) or a
-        ``.layers`` key (``"log10_ic50"``, ``"aac"``, ...).
+    drugs, metric
+        Drug names (default: every drug of the ``drug`` layer; ignored with ``target``) and the
+        drug-layer matrix (``None`` for ``.X`` or a ``.layers`` key such as ``"log10_ic50"``).
     target
         Instead of drugs, one sample annotation (name of an ``obs`` column, or a Series indexed
         by sample): continuous, or with two levels (coded 0/1, second level sorted = 1).
-    layers
-        Feature layers (default: every modality except ``drug``).
-    covariates
-        ``obs`` columns to adjust for (factors are dummy-encoded), e.g. ``("tissue", "msi")``.
-    min_group_size
-        Smallest group (carriers / non-carriers) for a binary feature to be tested.
-    min_samples
-        Smallest number of samples for a response or a continuous feature.
+    layers, covariates
+        Feature layers (default: every modality but ``drug``); ``obs`` columns to adjust for
+        (factors are dummy-encoded), e.g. ``("tissue", "msi")``.
+    higher_is
+        What a higher response means, ``"resistant"`` (IC50, AUC) or ``"sensitive"`` (AAC, -log
+        GI50, % inhibition); overrides the declared one (with a ``target`` too).
+    min_group_size, min_samples
+        Smallest carrier / non-carrier group of a binary feature; smallest number of samples
+        for a response or a continuous feature.
     cross_layer
-        Also test, for the mutated genes among the hits (FDR < 0.25), the mutation's effect on
-        the same gene in the ``cnv``, ``rna``, ``prot`` layers present (``uns[key]['cross_layer']``).
-    n_jobs, scheduler
-        Parallel execution over responses (see :func:`oncoresist.parallel.parallel_map`).
-    quiet
-        No progress bar.
-    key_added
-        Key in ``mdata.uns`` (default ``"associate"``).
-    copy
-        Return a modified copy instead of changing ``mdata``.
+        Test the hits' mutated genes (FDR < 0.25) in ``cnv``, ``rna``, ``prot`` (:func:`cross_layer_effects`).
+    n_jobs, scheduler, quiet
+        Parallel execution over responses (:func:`oncoresist.parallel.parallel_map`); no progress bar.
+    key_added, overwrite, copy
+        Key in ``mdata.uns`` (default ``"associate"``); replace it when another function (or
+        the user) wrote it; return a modified copy instead of changing ``mdata``.
 
     Returns
     -------
@@ -345,9 +348,9 @@ def associate(
         With ``copy=True`` the new cohort. ``mdata.uns[key]`` holds ``results`` (one row per
         test, sorted by p-value: ``target, layer, feature, n, n_pos, n_neg, mean_pos, mean_neg,
         coef, se, t, pvalue, fdr, effect_size, effect_kind, glass_delta_pos, glass_delta_neg,
-        partial_r, direction``), ``skipped``, ``cross_layer`` and ``params``. ``direction`` is
-        ``resistance`` / ``sensitivity`` for drug responses (feature present or higher = higher
-        AUC / IC50 = resistance) and ``higher`` / ``lower`` for other targets.
+        partial_r, direction, higher_is``), ``skipped``, ``cross_layer`` and ``params``.
+        ``direction``: ``resistance`` / ``sensitivity`` by the orientation used (``higher_is``);
+        ``higher`` / ``lower`` for other targets (``higher_is`` ``"None"``).
 
     Examples
     --------
@@ -356,45 +359,95 @@ def associate(
     >>> idx = pd.Index([f"s{i}" for i in range(40)])
     >>> mut = (rng.random((40, 3)) < 0.3).astype(float)
     >>> auc = 0.6 - 0.3 * mut[:, :1] + rng.normal(0, 0.05, (40, 1))
-    >>> m = md.MuData({"mut": ad.AnnData(mut, obs=pd.DataFrame(index=idx),
-    ...                                  var=pd.DataFrame(index=["EGFR", "KRAS", "TP53"])),
-    ...                "drug": ad.AnnData(auc, obs=pd.DataFrame(index=idx),
-    ...                                   var=pd.DataFrame(index=["gefitinib"]))})
+    >>> obs, var = pd.DataFrame(index=idx), pd.DataFrame(index=["EGFR", "KRAS", "TP53"])
+    >>> m = md.MuData({"mut": ad.AnnData(mut, obs=obs, var=var),
+    ...                "drug": ad.AnnData(auc, obs=obs, var=pd.DataFrame(index=["gefitinib"]),
+    ...                                   uns={"higher_is": {"X": "resistant"}})})
     >>> associate(m)
-    >>> get_associations(m).iloc[0][["feature", "direction"]].tolist()
-    ['EGFR', 'sensitivity']
+    >>> get_associations(m).iloc[0][["feature", "direction", "higher_is"]].tolist()
+    ['EGFR', 'sensitivity', 'resistant']
     """
     mdata = copy_cohort(mdata) if copy else mdata
     key = key_added or "associate"
-    if layers is None:
-        layers = feature_modalities(mdata)
-    elif isinstance(layers, str):
-        layers = [layers]
-    if isinstance(covariates, str):
-        covariates = [covariates]
+    claim_key(mdata, "uns", key, by="tl.associate", overwrite=overwrite)
+    layers, covariates = feature_modalities(mdata) if layers is None else _as_list(layers), _as_list(covariates)
+    targets, target_info, is_drug = _response_targets(mdata, drugs, metric, target)
+    orientation = _orientation(mdata, metric, higher_is, is_drug)
+    cov = _covariate_matrix(mdata, covariates, pd.Index(mdata.obs_names.astype(str)))
+    data = {"targets": targets, "layers": _feature_frames(mdata, layers), "covariates": cov,
+            "min_group_size": int(min_group_size), "min_samples": int(min_samples)}
+    res, skipped = _collect(targets, parallel_map(partial(_associate_one, data), list(targets), n_jobs=n_jobs,
+                                                  scheduler=scheduler, description="association tests", quiet=quiet), key)
+    res = _label_directions(res, orientation["higher_is"])
+    params = _association_params(is_drug, targets, metric, layers, covariates, cov, len(res), orientation, target_info,
+                                 min_group_size=min_group_size, min_samples=min_samples)
+    uns = {"results": res, "skipped": pd.DataFrame(skipped, columns=["target", "reason"]), "params": clean_params(params)}
+    xl = _cross_layer_of_hits(mdata, res, covariates) if cross_layer else None
+    mdata.uns[key] = uns if xl is None else {**uns, "cross_layer": xl}
+    return mdata if copy else None
+
+
+def _association_params(is_drug: bool, targets: Mapping[str, pd.Series], metric: str | None, layers: Sequence[str],
+                        covariates: Sequence[str], cov: pd.DataFrame, n_tests: int, orientation: Mapping[str, str],
+                        target_info: Mapping[str, Any], *, min_group_size: int, min_samples: int) -> dict[str, Any]:
+    """What ``uns[key]['params']`` records of an :func:`associate` run."""
+    return {"targets": "drugs" if is_drug else str(next(iter(targets))), "metric": "X" if metric is None else metric,
+            "layers": list(layers), "covariates": list(covariates), "min_group_size": int(min_group_size),
+            "min_samples": int(min_samples), "n_tests": int(n_tests),
+            "n_samples_missing_covariates": int(cov.isna().any(axis=1).sum()) if len(cov.columns) else 0,
+            "test": "OLS t-test of the feature coefficient, response ~ covariates + feature; BH FDR over all tests",
+            **orientation, **({"target_levels": list(target_info["levels"])} if "levels" in target_info else {})}
+
+
+def _as_list(values: str | Sequence[str] | None) -> list[str]:
+    """A list of names from one name or several."""
+    if values is None:
+        return []
+    return [values] if isinstance(values, str) else list(values)
+
+
+def _response_targets(mdata: Any, drugs: Sequence[str] | None, metric: str | None,
+                      target: str | pd.Series | None) -> tuple[dict[str, pd.Series], dict[str, Any], bool]:
+    """The responses to test (``{name: values}``), the target's encoding and whether they are drugs."""
     index = pd.Index(mdata.obs_names.astype(str))
-    target_info: dict[str, Any] = {}
-    if target is not None:
-        if isinstance(target, str):
-            s = obs_column(mdata, target).reindex(index)
-            tname = target
-        else:
-            s = pd.Series(target).copy()
-            s.index = s.index.astype(str)
-            tname = str(s.name or "target")
-            unknown = s.index.difference(index)
-            if len(unknown) == len(s):
-                msg = f"none of the target's sample IDs (e.g. {', '.join(map(str, s.index[:3]))}) are in the cohort; index the Series by the cohort's sample IDs."
-                raise InputError(msg)
-            s = s.reindex(index)
-        y, target_info = _encode_target(s, tname)
-        targets = {tname: y}
-        is_drug = False
-    else:
-        names = resolve_drugs(mdata, drugs)
+    if target is None:
         resp = response_frame(mdata, metric=metric)
-        targets = {d: resp[d] for d in names}
-        is_drug = True
+        return {d: resp[d] for d in resolve_drugs(mdata, drugs)}, {}, True
+    if isinstance(target, str):
+        s, tname = obs_column(mdata, target).reindex(index), target
+    else:
+        s = pd.Series(target).copy()
+        s.index = s.index.astype(str)
+        tname = str(s.name or "target")
+        if len(s.index.difference(index)) == len(s):
+            msg = f"none of the target's sample IDs (e.g. {', '.join(map(str, s.index[:3]))}) are in the cohort; index the Series by the cohort's sample IDs."
+            raise InputError(msg)
+        s = s.reindex(index)
+    y, info = _encode_target(s, tname)
+    return {tname: y}, info, False
+
+
+def _orientation(mdata: Any, metric: str | None, higher_is: str | None, is_drug: bool) -> dict[str, str]:
+    """What a higher response means and where that came from (option, declared or assumed, with a warning)."""
+    if higher_is is not None:
+        value = str(higher_is).strip().lower()
+        if value not in ORIENTATIONS:
+            msg = f"associate: higher_is must be one of {', '.join(ORIENTATIONS)} (or None to read the declared one), got {higher_is!r}."
+            raise InputError(msg)
+        return {"higher_is": value, "higher_is_source": "option"}
+    if not is_drug:
+        return {"higher_is": NONE, "higher_is_source": "not a response"}
+    declared = get_higher_is(mdata, "drug", layer=metric) if "drug" in mdata.mod else None
+    if declared is not None:
+        return {"higher_is": declared, "higher_is_source": "declared"}
+    where = f"drug/{'X' if metric is None else metric}"
+    warnings.warn(f"orientation of {where} unknown; assuming higher = more resistant; declare higher_is "
+                  f"(associate(higher_is=...), --higher-is, or uns['higher_is'] of the drug layer).", UserWarning, stacklevel=3)
+    return {"higher_is": "resistant", "higher_is_source": "assumed"}
+
+
+def _feature_frames(mdata: Any, layers: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Samples x features of each feature layer (first row of a duplicated sample kept)."""
     frames = {}
     for layer in layers:
         if layer not in mdata.mod:
@@ -402,18 +455,12 @@ def associate(
             raise InputError(msg)
         f = layer_values(mdata, layer)
         frames[layer] = f.loc[~f.index.duplicated()]
-    cov = _covariate_matrix(mdata, list(covariates), index)
-    data = {
-        "targets": targets,
-        "layers": frames,
-        "covariates": cov,
-        "min_group_size": int(min_group_size),
-        "min_samples": int(min_samples),
-    }
-    results = parallel_map(
-        partial(_associate_one, data), list(targets), n_jobs=n_jobs, scheduler=scheduler,
-        description="association tests", quiet=quiet,
-    )
+    return frames
+
+
+def _collect(targets: Mapping[str, pd.Series], results: Sequence[tuple[pd.DataFrame, str | None]],
+             key: str) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """All tables in one with the FDR over every test, and the skipped responses (with a warning)."""
     tables, skipped = [], []
     for name, (tab, reason) in zip(targets, results):
         if reason is not None:
@@ -427,38 +474,34 @@ def associate(
     if skipped:
         shown = "; ".join(f"{s['target']} ({s['reason']})" for s in skipped[:5])
         more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        warnings.warn(f"{len(skipped)} response(s) skipped: {shown}{more}; see uns['{key}']['skipped'].", UserWarning, stacklevel=2)
+        warnings.warn(f"{len(skipped)} response(s) skipped: {shown}{more}; see uns['{key}']['skipped'].", UserWarning, stacklevel=3)
     res = pd.concat(tables, ignore_index=True)
     res["fdr"] = stats.false_discovery_control(res["pvalue"].to_numpy(), method="bh")
-    up, down = ("resistance", "sensitivity") if is_drug else ("higher", "lower")
-    res["direction"] = np.where(res["coef"] > 0, up, down)
+    return res, skipped
+
+
+def _label_directions(res: pd.DataFrame, higher_is: str) -> pd.DataFrame:
+    """``direction`` by the sign of the coefficient and the orientation; ``higher_is`` column; sorted.
+
+    With ``higher_is="resistant"`` a positive coefficient (feature present / higher -> higher
+    response) is ``resistance``; with ``"sensitive"`` it is ``sensitivity``; otherwise the
+    labels are ``higher`` / ``lower``.
+    """
+    up, down = {"resistant": ("resistance", "sensitivity"), "sensitive": ("sensitivity", "resistance")}.get(
+        higher_is, ("higher", "lower"))
+    res = res.assign(direction=np.where(res["coef"] > 0, up, down), higher_is=higher_is)
     res = res.sort_values(["pvalue", "target", "layer", "feature"], kind="stable").reset_index(drop=True)
-    res = res[_RESULT_COLUMNS]
-    n_cov_missing = int(cov.isna().any(axis=1).sum()) if len(cov.columns) else 0
-    uns: dict[str, Any] = {
-        "results": res,
-        "skipped": pd.DataFrame(skipped, columns=["target", "reason"]),
-        "params": {
-            "targets": "drugs" if is_drug else str(next(iter(targets))),
-            "metric": "X" if metric is None else metric,
-            "layers": list(layers),
-            "covariates": list(covariates),
-            "min_group_size": int(min_group_size),
-            "min_samples": int(min_samples),
-            "n_tests": int(len(res)),
-            "n_samples_missing_covariates": n_cov_missing,
-            "test": "OLS t-test of the feature coefficient, response ~ covariates + feature; BH FDR over all tests",
-            **({"target_levels": list(target_info["levels"])} if "levels" in target_info else {}),
-        },
-    }
-    if cross_layer:
-        hits = res[(res["fdr"] < 0.25) & (res["effect_kind"] == "cohens_d") & (res["layer"] == "mut")]
-        genes = list(dict.fromkeys(hits["feature"].head(200)))
-        present = [t for t in ("cnv", "rna", "prot") if t in mdata.mod]
-        if genes and present and "mut" in mdata.mod:
-            uns["cross_layer"] = cross_layer_effects(mdata, genes=genes, targets=present, covariates=covariates)
-    mdata.uns[key] = uns
-    return mdata if copy else None
+    return res[_RESULT_COLUMNS]
+
+
+def _cross_layer_of_hits(mdata: Any, res: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame | None:
+    """:func:`cross_layer_effects` of the mutated genes among the hits (FDR < 0.25); None when nothing to test."""
+    hits = res[(res["fdr"] < 0.25) & (res["effect_kind"] == "cohens_d") & (res["layer"] == "mut")]
+    genes = list(dict.fromkeys(hits["feature"].head(200)))
+    present = [t for t in ("cnv", "rna", "prot") if t in mdata.mod]
+    if not (genes and present and "mut" in mdata.mod):
+        return None
+    return cross_layer_effects(mdata, genes=genes, targets=present, covariates=covariates)
 
 
 def get_associations(mdata: Any, *, key: str = "associate", fdr: float | None = None) -> pd.DataFrame:

@@ -23,6 +23,8 @@ import pandas as pd
 from scipy import sparse
 
 from ..._core._errors import InputError
+from ..._core._keys import claim_key
+from ..._core._params import clean_params
 from ..._core._utils import PathLike
 from ._gfa import GroupFactorAnalysis, load_factor_model
 
@@ -156,6 +158,7 @@ def factors(
     random_state: int | None = 0,
     key_added: str = "X_factors",
     save_model: PathLike | None = None,
+    overwrite: bool = False,
     copy: bool = False,
 ) -> Any:
     """Fit a group factor model to the cohort's layers and store factors, loadings, R2.
@@ -183,6 +186,10 @@ def factors(
         with ``key`` = ``key_added`` without its ``X_`` prefix (``"factors"``).
     save_model
         Folder to save the fitted model to (for :func:`project_factors` on new patients).
+    overwrite
+        Replace ``obsm[key_added]`` / ``uns[key]`` / ``varm[key]`` when another function (or
+        the user) wrote them; by default that is an error (re-running ``factors`` replaces
+        its own result).
     copy
         Return a modified copy instead of changing ``mdata``.
 
@@ -214,6 +221,7 @@ def factors(
     if unknown:
         msg = f"layers= names unknown modality {', '.join(sorted(unknown))} (modalities: {', '.join(mdata.mod)})."
         raise InputError(msg)
+    _claim_factor_keys(mdata, mods, key_added, by="tl.factors", overwrite=overwrite)
     views = {m: modality_matrix(mdata, m, layer=layers.get(m), use_selected=use_selected) for m in mods}
     used_layers = {m: layers.get(m) or (DEFAULT_LAYERS[m] if DEFAULT_LAYERS.get(m) in mdata.mod[m].layers else "X") for m in mods}
     model = GroupFactorAnalysis(
@@ -227,20 +235,32 @@ def factors(
     ).fit(views)
     model.input_layers_ = used_layers
     _store_factors(mdata, model, key_added)
+    params = {"mods": list(mods), "n_factors": int(n_factors), "layers": used_layers,
+              "likelihoods": likelihoods if isinstance(likelihoods, str) else dict(likelihoods), "method": method,
+              "use_selected": bool(use_selected), "drop_factor_threshold": float(drop_factor_threshold),
+              "max_iter": int(max_iter), "tol": float(tol), "random_state": random_state}
+    mdata.uns[_uns_key(key_added)] = _factor_record(model, params)
+    if save_model is not None:
+        model.save(save_model)
+    return mdata if copy else None
+
+
+def _claim_factor_keys(mdata: Any, mods: Sequence[str], key_added: str, *, by: str, overwrite: bool,
+                       with_sd: bool = False) -> None:
+    """Claim ``obsm[key_added]`` (and its ``_sd``), ``uns[key]`` and every layer's ``varm[key]`` for ``by``."""
     key = _uns_key(key_added)
-    mdata.uns[key] = {
-        "params": {
-            "mods": list(mods),
-            "n_factors": int(n_factors),
-            "layers": used_layers,
-            "likelihoods": likelihoods if isinstance(likelihoods, str) else dict(likelihoods),
-            "method": method,
-            "use_selected": bool(use_selected),
-            "drop_factor_threshold": float(drop_factor_threshold),
-            "max_iter": int(max_iter),
-            "tol": float(tol),
-            "random_state": "None" if random_state is None else int(random_state),
-        },
+    claim_key(mdata, "obsm", key_added, by=by, overwrite=overwrite)
+    if with_sd:
+        claim_key(mdata, "obsm", f"{key_added}_sd", by=by, overwrite=overwrite)
+    claim_key(mdata, "uns", key, by=by, overwrite=overwrite)
+    for m in mods:
+        claim_key(mdata.mod[m], "varm", key, by=by, overwrite=overwrite)
+
+
+def _factor_record(model: GroupFactorAnalysis, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``uns[key]`` holds about a fitted model: params, R2, likelihoods, convergence."""
+    return {
+        "params": clean_params(dict(params)),
         "factor_names": list(model.factor_names_),
         "likelihoods": dict(model.likelihoods_),
         "variance_explained": model.variance_explained_.copy(),
@@ -253,9 +273,6 @@ def factors(
         "converged": bool(model.converged_),
         "elbo": np.asarray(model.elbo_, dtype=float),
     }
-    if save_model is not None:
-        model.save(save_model)
-    return mdata if copy else None
 
 
 def _store_factors(mdata: Any, model: GroupFactorAnalysis, key_added: str) -> None:
@@ -314,6 +331,7 @@ def project_factors(
     *,
     key_added: str = "X_factors",
     return_std: bool = False,
+    overwrite: bool = False,
     copy: bool = False,
 ) -> Any:
     """Project the samples of a (new) cohort onto a fitted factor model.
@@ -333,6 +351,9 @@ def project_factors(
         posterior standard deviations when ``return_std``).
     return_std
         Also store posterior standard deviations.
+    overwrite
+        Replace ``obsm[key_added]`` / ``uns[key]`` when another function (or the user) wrote
+        them (e.g. :func:`factors` on the same cohort); by default that is an error.
     copy
         Return a modified copy.
 
@@ -358,6 +379,25 @@ def project_factors(
     if not isinstance(model, GroupFactorAnalysis):
         model = load_factor_model(Path(model))
     mdata = _copy(mdata) if copy else mdata
+    views = _projection_views(mdata, model)
+    _claim_factor_keys(mdata, [], key_added, by="tl.project_factors", overwrite=overwrite, with_sd=return_std)
+    mean, sd = model.transform(views, return_std=True)
+    mdata.obsm[key_added] = mean.reindex(mdata.obs_names.astype(str)).to_numpy(dtype=float)
+    if return_std:
+        mdata.obsm[f"{key_added}_sd"] = sd.reindex(mdata.obs_names.astype(str)).to_numpy(dtype=float)
+    key = _uns_key(key_added)
+    mdata.uns[key] = {
+        "params": clean_params({"projected": True, "model_views": list(model.views_), "layers_used": list(views)}),
+        "factor_names": list(model.factor_names_),
+        "variance_explained": model.variance_explained_.copy(),
+        "variance_explained_total": {m: float(v) for m, v in model.variance_explained_total_.items()},
+        "likelihoods": dict(model.likelihoods_),
+    }
+    return mdata if copy else None
+
+
+def _projection_views(mdata: Any, model: GroupFactorAnalysis) -> dict[str, pd.DataFrame]:
+    """The new cohort's matrices of the layers the model was fitted on (same layer as in fitting)."""
     layers = getattr(model, "input_layers_", {})
     views = {}
     for m in model.views_:
@@ -379,16 +419,4 @@ def project_factors(
             f"cohort: {', '.join(mdata.mod)}): check the modality names."
         )
         raise InputError(msg)
-    mean, sd = model.transform(views, return_std=True)
-    mdata.obsm[key_added] = mean.reindex(mdata.obs_names.astype(str)).to_numpy(dtype=float)
-    if return_std:
-        mdata.obsm[f"{key_added}_sd"] = sd.reindex(mdata.obs_names.astype(str)).to_numpy(dtype=float)
-    key = _uns_key(key_added)
-    mdata.uns[key] = {
-        "params": {"projected": True, "model_views": list(model.views_), "layers_used": list(views)},
-        "factor_names": list(model.factor_names_),
-        "variance_explained": model.variance_explained_.copy(),
-        "variance_explained_total": {m: float(v) for m, v in model.variance_explained_total_.items()},
-        "likelihoods": dict(model.likelihoods_),
-    }
-    return mdata if copy else None
+    return views

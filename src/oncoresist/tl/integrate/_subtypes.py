@@ -29,8 +29,11 @@ import pandas as pd
 from scipy import stats
 
 from ..._core._errors import InputError
+from ..._core._keys import claim_key
+from ..._core._params import clean_params
 from ..._core._stats import bh_fdr, limit_threads, logrank_test
 from ._factors import _check_mdata, _copy, _resolve_mods, get_factors, modality_matrix
+from ._kselect import KChoiceWarning, choose_k, default_min_cluster_size, warn_disagreement
 
 __all__ = [
     "ConsensusResult",
@@ -282,9 +285,13 @@ class ConsensusResult:
     evidence
         One row per k: ``pac`` (proportion of ambiguous clustering: consensus values in
         (0.1, 0.9)), ``cdf_area``, ``delta_area``, ``silhouette`` (on 1 - consensus),
-        ``min_size``.
+        ``consensus_eigengap`` (of the consensus matrix's Laplacian at k), ``min_size``,
+        ``n_clusters_found``, ``eligible``, ``within_noise``, ``chosen``.
     best_k
-        The chosen k (lowest PAC; among near-ties, the largest k).
+        The chosen k (see :func:`consensus_clustering`).
+    choice
+        How k was chosen: ``rule``, ``chosen``, ``best_by`` (the best k by each criterion),
+        ``agree``, ``note``.
     """
 
     labels: dict[int, np.ndarray]
@@ -292,9 +299,15 @@ class ConsensusResult:
     evidence: pd.DataFrame
     best_k: int
     params: dict[str, Any] = field(default_factory=dict)
+    choice: dict[str, Any] = field(default_factory=dict)
+
+
+#: Criteria recorded beside PAC: silhouette on 1 - consensus and on the data, consensus eigengap.
+_CONSENSUS_SECONDARY = (("silhouette", False), ("silhouette_data", False), ("consensus_eigengap", False))
 
 
 def _consensus_one_k(args: tuple[np.ndarray, int, int, float, float, int, str]) -> tuple[int, np.ndarray]:
+    """Consensus matrix of one k: co-clustering counts of every run as one matrix product."""
     X, k, n_resamples, sub_samples, sub_features, seed, base = args
     from sklearn.cluster import AgglomerativeClustering, KMeans
 
@@ -322,6 +335,77 @@ def _consensus_one_k(args: tuple[np.ndarray, int, int, float, float, int, str]) 
     return k, C
 
 
+def _check_consensus_input(X: Any, ks: Sequence[int], base: str, subsample: float, feature_subsample: float) -> tuple[np.ndarray, list[int]]:
+    """The finite 2-D matrix and the sorted candidate ks, or an InputError naming the problem."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or not np.isfinite(X).all():
+        msg = "consensus_clustering: X must be a 2-D matrix without missing values (impute or drop samples first)."
+        raise InputError(msg)
+    ks = sorted({int(k) for k in ks})
+    n = X.shape[0]
+    if not ks or ks[0] < 2 or ks[-1] >= n:
+        msg = f"consensus_clustering: every k must be between 2 and n_samples - 1 ({n - 1}); got {ks}."
+        raise InputError(msg)
+    if base not in ("kmeans", "hierarchical"):
+        msg = f"consensus_clustering: base must be 'kmeans' or 'hierarchical', got {base!r}."
+        raise InputError(msg)
+    if not (0 < subsample <= 1 and 0 < feature_subsample <= 1):
+        msg = "consensus_clustering: subsample and feature_subsample must be fractions in (0, 1]."
+        raise InputError(msg)
+    return X, ks
+
+
+def consensus_evidence(consensus: Mapping[int, np.ndarray], *, X: np.ndarray | None = None,
+                       random_state: int | None = 0) -> tuple[dict[int, np.ndarray], pd.DataFrame]:
+    """Labels and the per-k criteria of consensus matrices (PAC, CDF area, silhouettes, eigengap, sizes).
+
+    Parameters
+    ----------
+    consensus
+        ``{k: samples x samples consensus matrix}``.
+    X
+        The clustered data (samples x features): adds ``silhouette_data``, the Euclidean
+        silhouette of each k's labels on it.
+    random_state
+        Seed of the spectral clustering of each matrix.
+
+    Returns
+    -------
+    tuple
+        ``{k: labels}`` and one row per k: ``k, pac, cdf_area, silhouette, consensus_eigengap,
+        min_size, n_clusters_found, delta_area`` (and ``silhouette_data`` with ``X``).
+
+    Examples
+    --------
+    >>> C = np.kron(np.eye(2), np.ones((4, 4)))
+    >>> labels, ev = consensus_evidence({2: C})
+    >>> float(ev.loc[0, "pac"]), int(ev.loc[0, "min_size"])
+    (0.0, 4)
+    """
+    ks = sorted(consensus)
+    n = np.shape(consensus[ks[0]])[0]
+    iu = np.triu_indices(n, 1)
+    grid = np.linspace(0, 1, 101)
+    labels, rows = {}, []
+    for k in ks:
+        C = np.asarray(consensus[k], dtype=float)
+        vals = C[iu]
+        cdf = np.searchsorted(np.sort(vals), grid, side="right") / len(vals)
+        D = 1.0 - C
+        np.fill_diagonal(D, 0.0)
+        lab = spectral_labels(C, k, random_state=random_state)
+        labels[k] = lab
+        rows.append({"k": k, "pac": float(np.mean((vals > 0.1) & (vals < 0.9))), "cdf_area": float(np.trapezoid(cdf, grid)),
+                     "silhouette": _silhouette(D, lab), "consensus_eigengap": _eigengaps(C, [k])[k],
+                     "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
+        if X is not None:
+            rows[-1]["silhouette_data"] = _silhouette(_sq_distances(X) ** 0.5, lab)
+    ev = pd.DataFrame(rows)
+    area = ev["cdf_area"].to_numpy()
+    ev["delta_area"] = np.r_[area[:1], (area[1:] - area[:-1]) / np.maximum(area[:-1], _EPS)]
+    return labels, ev
+
+
 def consensus_clustering(
     X: np.ndarray,
     *,
@@ -331,6 +415,7 @@ def consensus_clustering(
     feature_subsample: float = 1.0,
     base: str = "kmeans",
     pac_tolerance: float = 0.02,
+    min_cluster_size: int | None = None,
     random_state: int | None = 0,
     n_jobs: int | None = 1,
 ) -> ConsensusResult:
@@ -341,9 +426,12 @@ def consensus_clustering(
     hierarchical); the consensus of two samples is the fraction of runs containing both in
     which they fell in the same cluster. The final labels are a spectral clustering of the
     consensus matrix (more robust to single outlying samples than cutting an average-linkage
-    tree of ``1 - consensus``). k is chosen by PAC: the largest k whose PAC is within
-    ``pac_tolerance`` of the lowest (two clusters merged in every run are perfectly "stable"
-    too, so among equally stable partitions the finer one is kept).
+    tree of ``1 - consensus``). k is chosen by PAC (Senbabaoglu et al. 2014), robustly: only k
+    whose clusters all have at least ``min_cluster_size`` samples are eligible (a handful of
+    outliers is a perfectly stable, meaningless cluster), and among the eligible k within
+    ``pac_tolerance`` of the lowest PAC the smallest is kept. The silhouette (on 1 - consensus)
+    and the consensus eigengap are recorded beside it; when their best k differs, a
+    :class:`~oncoresist.tl.integrate._kselect.KChoiceWarning` says which k was kept and why.
 
     Parameters
     ----------
@@ -358,7 +446,9 @@ def consensus_clustering(
     base
         ``"kmeans"`` or ``"hierarchical"``.
     pac_tolerance
-        PAC difference treated as a tie when choosing k.
+        PAC difference treated as noise when choosing k.
+    min_cluster_size
+        Smallest cluster of an eligible k (default: 5% of the samples, at least 3).
     random_state
         Seed.
     n_jobs
@@ -367,7 +457,7 @@ def consensus_clustering(
     Returns
     -------
     ConsensusResult
-        Labels and consensus matrices per k, the evidence table and the chosen k.
+        Labels and consensus matrices per k, the evidence table, the chosen k and how.
 
     Examples
     --------
@@ -380,53 +470,19 @@ def consensus_clustering(
     with _threads(np.shape(X)[0]):
         from ...parallel import parallel_map
 
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or not np.isfinite(X).all():
-            msg = "consensus_clustering: X must be a 2-D matrix without missing values (impute or drop samples first)."
-            raise InputError(msg)
-        ks = sorted({int(k) for k in ks})
-        n = X.shape[0]
-        if not ks or ks[0] < 2 or ks[-1] >= n:
-            msg = f"consensus_clustering: every k must be between 2 and n_samples - 1 ({n - 1}); got {ks}."
-            raise InputError(msg)
-        if base not in ("kmeans", "hierarchical"):
-            msg = f"consensus_clustering: base must be 'kmeans' or 'hierarchical', got {base!r}."
-            raise InputError(msg)
-        if not (0 < subsample <= 1 and 0 < feature_subsample <= 1):
-            msg = "consensus_clustering: subsample and feature_subsample must be fractions in (0, 1]."
-            raise InputError(msg)
+        X, ks = _check_consensus_input(X, ks, base, subsample, feature_subsample)
         seeds = np.random.default_rng(random_state).integers(2**31 - 1, size=len(ks))
         tasks = [(X, k, int(n_resamples), float(subsample), float(feature_subsample), int(s), base) for k, s in zip(ks, seeds)]
         res = dict(parallel_map(_consensus_one_k, tasks, n_jobs=n_jobs, quiet=True))
-        iu = np.triu_indices(n, 1)
-        grid = np.linspace(0, 1, 101)
-        labels, rows, areas = {}, [], {}
-        for k in ks:
-            C = res[k]
-            vals = C[iu]
-            cdf = np.searchsorted(np.sort(vals), grid, side="right") / len(vals)
-            area = float(np.trapezoid(cdf, grid))
-            areas[k] = area
-            pac = float(np.mean((vals > 0.1) & (vals < 0.9)))
-            D = 1.0 - C
-            np.fill_diagonal(D, 0.0)
-            lab = spectral_labels(C, k, random_state=random_state)
-            labels[k] = lab
-            rows.append({"k": k, "pac": pac, "cdf_area": area, "silhouette": _silhouette(D, lab),
-                         "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
-        ev = pd.DataFrame(rows)
-        prev = None
-        deltas = []
-        for k in ks:
-            deltas.append(areas[k] if prev is None else (areas[k] - prev) / max(prev, _EPS))
-            prev = areas[k]
-        ev["delta_area"] = deltas
-        near = ev["pac"] <= ev["pac"].min() + pac_tolerance
-        best = int(ev.loc[near, "k"].max())
-        ev["chosen"] = ev["k"] == best
-        return ConsensusResult(labels=labels, consensus=res, evidence=ev, best_k=best,
+        labels, ev = consensus_evidence(res, X=X, random_state=random_state)
+        m = default_min_cluster_size(X.shape[0]) if min_cluster_size is None else int(min_cluster_size)
+        best, ev, choice = choose_k(ev, primary="pac", lower_is_better=True, tolerance=pac_tolerance, min_cluster_size=m,
+                                    secondary=_CONSENSUS_SECONDARY, tie_break="silhouette_data")
+        warn_disagreement(choice, where="consensus_clustering")
+        return ConsensusResult(labels=labels, consensus=res, evidence=ev, best_k=best, choice=choice,
                                params={"ks": ks, "n_resamples": int(n_resamples), "subsample": float(subsample),
-                                       "feature_subsample": float(feature_subsample), "base": base})
+                                       "feature_subsample": float(feature_subsample), "base": base,
+                                       "pac_tolerance": float(pac_tolerance), "min_cluster_size": m})
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,53 +548,50 @@ def subtypes(
     min_layers: int = 1,
     use_selected: bool = True,
     weight_factors: bool = True,
+    min_cluster_size: int | None = None,
     random_state: int | None = 0,
     key_added: str = "subtype",
+    overwrite: bool = False,
     copy: bool = False,
 ) -> Any:
     """Multi-omics subtypes: SNF + spectral clustering, or consensus clustering of the factors.
 
-    - ``method="snf"``: one affinity network per layer (standardised features, samples
-      missing a layer completed from their other layers), fused by :func:`snf`, clustered
-      by :func:`spectral_labels`; k by the largest eigengap of the fused network's Laplacian
-      (SNF's rule), with the silhouette of each k as second evidence.
-    - ``method="consensus"``: :func:`consensus_clustering` of ``obsm[factors_key]`` (run
-      :func:`oncoresist.tl.factors` first); k by the lowest PAC (near-ties: the larger k).
+    ``method="snf"``: per-layer affinity networks (samples missing a layer completed from
+    their other layers) fused by :func:`snf`, clustered by :func:`spectral_labels`, k by the
+    eigengap; ``method="consensus"``: :func:`consensus_clustering` of ``obsm[factors_key]``, k by PAC.
 
-    Writes ``obs[key_added]`` (``C1``, ``C2``, ... by decreasing size; missing for samples
-    that could not be clustered) and ``uns[key_added]`` with ``params``, ``k_selection`` (the
-    evidence table), ``n_subtypes`` and ``sizes``.
+    Only k whose clusters all have ``min_cluster_size`` samples are eligible; the smallest k
+    within noise of the best score is kept (eigengap: within 10% of the largest; PAC: within
+    0.02 of the lowest; then the data silhouette). When another criterion prefers another k a
+    ``KChoiceWarning`` says which k was kept and why. Writes ``obs[key_added]`` (``C1``,
+    ``C2``, ... by decreasing size; missing for samples not clustered) and ``uns[key_added]``:
+    ``params``, ``k_selection`` (every criterion per k), ``k_choice`` (``rule``, ``chosen``,
+    ``best_by``, ``agree``, ``note``), ``n_subtypes``, ``sizes``.
 
     Parameters
     ----------
-    mdata
-        The cohort.
-    method
-        ``"snf"`` or ``"consensus"``.
+    mdata, method
+        The cohort; ``"snf"`` or ``"consensus"``.
     mods, layers, use_selected
         Layers for SNF (see :func:`oncoresist.tl.modality_matrix`).
     factors_key
         Factors used by the consensus method.
-    n_subtypes
-        Fix k (``None``: choose among ``ks``).
-    ks
-        Candidate k.
-    k_neighbors, mu, t
-        SNF parameters (neighbours, kernel width, iterations).
+    n_subtypes, ks
+        Fix k (``None``: choose among the candidates ``ks``).
+    k_neighbors, mu, t, min_layers
+        SNF: neighbours, kernel width, iterations, layers a sample needs to be clustered.
     n_resamples
         Consensus resampling runs per k.
-    min_layers
-        SNF: minimum number of layers a sample needs to be clustered.
     weight_factors
-        Consensus: scale each (unit-variance) factor by the square root of the mean variance it
-        explains across layers, so that a factor explaining 1% of the data does not weigh as
-        much as one explaining 30% (unweighted, small tissue or batch factors can dominate).
-    random_state
-        Seed.
-    key_added
-        ``obs`` column and ``uns`` key.
-    copy
-        Return a modified copy.
+        Consensus: scale each factor by the square root of the mean variance it explains
+        across layers (so that small tissue or batch factors do not dominate).
+    min_cluster_size
+        Smallest cluster of an eligible k (default: 5% of the clustered samples, at least 3).
+    key_added, overwrite
+        ``obs`` column and ``uns`` key; one there this function did not write (e.g. a
+        PAM50 ``subtype`` column of the sample sheet) is an error unless ``overwrite``.
+    random_state, copy
+        Seed; return a modified copy.
 
     Returns
     -------
@@ -555,71 +608,119 @@ def subtypes(
     ...                              var=pd.DataFrame(index=[f"{p}{j}" for j in range(10)]))
     >>> m = md.MuData({"rna": layer("g"), "prot": layer("p")})
     >>> subtypes(m, k_neighbors=5, ks=(2, 3))
-    >>> m.uns["subtype"]["n_subtypes"]
-    2
+    >>> m.uns["subtype"]["n_subtypes"], m.uns["subtype"]["k_choice"]["agree"]
+    (2, True)
     """
     with _threads(getattr(mdata, "n_obs", 0)):
         _check_mdata(mdata)
-        if method not in ("snf", "consensus"):
-            msg = f"subtypes: method must be 'snf' or 'consensus', got {method!r}."
-            raise InputError(msg)
+        ks = _candidate_ks(method, ks, n_subtypes)
         mdata = _copy(mdata) if copy else mdata
-        ks = sorted({int(k) for k in ks})
-        if n_subtypes is not None:
-            if int(n_subtypes) < 2:
-                msg = f"subtypes: n_subtypes must be >= 2, got {n_subtypes!r}."
-                raise InputError(msg)
-            ks = sorted(set(ks) | {int(n_subtypes)})
-        if not ks or ks[0] < 2:
-            msg = f"subtypes: candidate ks must be >= 2, got {ks}."
-            raise InputError(msg)
-        params: dict[str, Any] = {"method": method, "n_subtypes": "None" if n_subtypes is None else int(n_subtypes), "ks": ks,
-                                  "random_state": "None" if random_state is None else int(random_state)}
+        for slot in ("obs", "uns"):
+            claim_key(mdata, slot, key_added, by="tl.subtypes", overwrite=overwrite)
+        params: dict[str, Any] = {"method": method, "n_subtypes": n_subtypes, "ks": ks, "random_state": random_state}
         if method == "snf":
-            mods_ = _resolve_mods(mdata, mods)
-            samples, W, n_per_layer = _fused_network(mdata, mods_, dict(layers or {}), k=k_neighbors, mu=mu, t=t,
-                                                     use_selected=use_selected, min_layers=min_layers)
-            ks = [k for k in ks if k < len(samples)]
-            gaps = _eigengaps(W, ks)
-            D = 1.0 - W / W.max()
-            np.fill_diagonal(D, 0.0)
-            rows, labs = [], {}
-            for k in ks:
-                lab = spectral_labels(W, k, random_state=random_state)
-                labs[k] = lab
-                rows.append({"k": k, "eigengap": gaps[k], "silhouette": _silhouette(D, lab), "min_size": int(np.bincount(lab).min())})
-            ev = pd.DataFrame(rows)
-            best = int(n_subtypes) if n_subtypes is not None else int(ev.sort_values(["eigengap", "k"], ascending=[False, True]).iloc[0]["k"])
-            ev["chosen"] = ev["k"] == best
-            labels = labs[best]
-            params.update({"mods": mods_, "k_neighbors": int(k_neighbors), "mu": float(mu), "t": int(t), "min_layers": int(min_layers),
-                           "n_samples_per_layer": n_per_layer, "rule": "largest eigengap" if n_subtypes is None else "fixed"})
+            samples, labels, ev, more = _snf_evidence(mdata, mods, layers, ks, k_neighbors=k_neighbors, mu=mu, t=t,
+                                                      use_selected=use_selected, min_layers=min_layers, random_state=random_state)
         else:
-            F = get_factors(mdata, key=factors_key)
-            samples = pd.Index(F.index)
-            weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
-            X = F.to_numpy() * (weights if weights is not None else 1.0)
-            res = consensus_clustering(X, ks=[k for k in ks if k < len(F)], n_resamples=n_resamples,
-                                       random_state=random_state)
-            ev = res.evidence
-            best = int(n_subtypes) if n_subtypes is not None else res.best_k
-            ev["chosen"] = ev["k"] == best
-            labels = res.labels[best]
-            params.update({"factors_key": factors_key, "n_resamples": int(n_resamples), "weight_factors": bool(weight_factors),
-                           "rule": "lowest PAC (ties within 0.02: largest k)" if n_subtypes is None else "fixed"})
-        names = np.asarray([f"C{i + 1}" for i in labels], dtype=object)
-        col = pd.Series(names, index=samples).reindex(mdata.obs_names.astype(str))
-        cats = [f"C{i + 1}" for i in range(best)]
-        mdata.obs[key_added] = pd.Categorical(col.to_numpy(), categories=cats)
-        sizes = col.value_counts().reindex(cats).fillna(0).astype(int)
-        mdata.uns[key_added] = {
-            "params": params,
-            "k_selection": ev.reset_index(drop=True),
-            "n_subtypes": int(best),
-            "sizes": {c: int(v) for c, v in sizes.items()},
-            "n_unassigned": int(col.isna().sum()),
-        }
+            samples, labels, ev, more = _factor_consensus_evidence(mdata, factors_key, ks, n_resamples=n_resamples,
+                                                                   weight_factors=weight_factors, random_state=random_state)
+        params.update(more)
+        best, ev, choice = _decide_k(ev, method, n_subtypes, min_cluster_size, n_samples=len(samples))
+        if n_subtypes is None:
+            warn_disagreement(choice, where="subtypes", key=key_added, stacklevel=3)
+        params.update({"rule": choice["rule"], "min_cluster_size": choice["min_cluster_size"]})
+        _write_subtypes(mdata, key_added, pd.Series(labels[best], index=samples), best, ev, choice, params)
         return mdata if copy else None
+
+
+def _candidate_ks(method: str, ks: Sequence[int], n_subtypes: int | None) -> list[int]:
+    """The sorted candidate ks (with a fixed ``n_subtypes`` among them), or an InputError."""
+    if method not in ("snf", "consensus"):
+        msg = f"subtypes: method must be 'snf' or 'consensus', got {method!r}."
+        raise InputError(msg)
+    out = sorted({int(k) for k in ks})
+    if n_subtypes is not None:
+        if int(n_subtypes) < 2:
+            msg = f"subtypes: n_subtypes must be >= 2, got {n_subtypes!r}."
+            raise InputError(msg)
+        out = sorted(set(out) | {int(n_subtypes)})
+    if not out or out[0] < 2:
+        msg = f"subtypes: candidate ks must be >= 2, got {out}."
+        raise InputError(msg)
+    return out
+
+
+def _snf_evidence(mdata: Any, mods: Sequence[str] | None, layers: Mapping[str, str] | None, ks: list[int], *, k_neighbors: int,
+                  mu: float, t: int, use_selected: bool, min_layers: int,
+                  random_state: int | None) -> tuple[pd.Index, dict[int, np.ndarray], pd.DataFrame, dict[str, Any]]:
+    """SNF of the layers, spectral labels per k and the per-k evidence (eigengap, silhouette, sizes)."""
+    mods_ = _resolve_mods(mdata, mods)
+    samples, W, n_per_layer = _fused_network(mdata, mods_, dict(layers or {}), k=k_neighbors, mu=mu, t=t,
+                                             use_selected=use_selected, min_layers=min_layers)
+    ks = [k for k in ks if k < len(samples)]
+    gaps = _eigengaps(W, ks)
+    D = 1.0 - W / W.max()
+    np.fill_diagonal(D, 0.0)
+    rows, labels = [], {}
+    for k in ks:
+        lab = spectral_labels(W, k, random_state=random_state)
+        labels[k] = lab
+        rows.append({"k": k, "eigengap": gaps[k], "silhouette": _silhouette(D, lab), "min_size": int(np.bincount(lab).min()),
+                     "n_clusters_found": int(len(np.unique(lab)))})
+    params = {"mods": mods_, "k_neighbors": int(k_neighbors), "mu": float(mu), "t": int(t), "min_layers": int(min_layers),
+              "n_samples_per_layer": n_per_layer}
+    return samples, labels, pd.DataFrame(rows), params
+
+
+def _factor_consensus_evidence(mdata: Any, factors_key: str, ks: list[int], *, n_resamples: int, weight_factors: bool,
+                               random_state: int | None) -> tuple[pd.Index, dict[int, np.ndarray], pd.DataFrame, dict[str, Any]]:
+    """Consensus clustering of the (weighted) factors: labels per k and the per-k evidence."""
+    F = get_factors(mdata, key=factors_key)
+    weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
+    X = F.to_numpy() * (weights if weights is not None else 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KChoiceWarning)  # subtypes decides (and warns) itself
+        res = consensus_clustering(X, ks=[k for k in ks if k < len(F)], n_resamples=n_resamples, random_state=random_state)
+    ev = res.evidence.drop(columns=["eligible", "within_noise", "chosen"])
+    params = {"factors_key": factors_key, "n_resamples": int(n_resamples), "weight_factors": bool(weight_factors)}
+    return pd.Index(F.index), res.labels, ev, params
+
+
+def _decide_k(ev: pd.DataFrame, method: str, n_subtypes: int | None, min_cluster_size: int | None, *,
+              n_samples: int) -> tuple[int, pd.DataFrame, dict[str, Any]]:
+    """The chosen k by the method's criteria (:func:`choose_k`), or the fixed ``n_subtypes`` with the same record."""
+    m = default_min_cluster_size(n_samples) if min_cluster_size is None else int(min_cluster_size)
+    if method == "snf":
+        tol = 0.1 * float(np.nanmax(ev["eigengap"])) if len(ev) else 0.0
+        best, ev, choice = choose_k(ev, primary="eigengap", lower_is_better=False, tolerance=tol, min_cluster_size=m)
+        choice["rule"] = choice["rule"].replace(f"within {tol:.3g} of", "within 10% of")
+    else:
+        best, ev, choice = choose_k(ev, primary="pac", lower_is_better=True, tolerance=0.02, min_cluster_size=m,
+                                    secondary=_CONSENSUS_SECONDARY, tie_break="silhouette_data")
+    choice["min_cluster_size"] = m
+    if n_subtypes is not None:
+        best = int(n_subtypes)
+        ev["chosen"] = (ev["k"] == best).to_numpy()
+        choice.update({"rule": "fixed", "chosen": best, "note": "n_subtypes was given; the criteria are recorded only"})
+    return best, ev, choice
+
+
+def _write_subtypes(mdata: Any, key: str, labels: pd.Series, best: int, ev: pd.DataFrame, choice: dict[str, Any],
+                    params: dict[str, Any]) -> None:
+    """Store the labels (``C1`` ... by decreasing size) in ``obs[key]`` and the evidence in ``uns[key]``."""
+    names = pd.Series([f"C{i + 1}" for i in labels.to_numpy()], index=labels.index, dtype=object)
+    col = names.reindex(mdata.obs_names.astype(str))
+    cats = [f"C{i + 1}" for i in range(best)]
+    mdata.obs[key] = pd.Categorical(col.to_numpy(), categories=cats)
+    sizes = col.value_counts().reindex(cats).fillna(0).astype(int)
+    mdata.uns[key] = {
+        "params": clean_params(params),
+        "k_selection": ev.reset_index(drop=True),
+        "k_choice": clean_params(choice),
+        "n_subtypes": int(best),
+        "sizes": {c: int(v) for c, v in sizes.items()},
+        "n_unassigned": int(col.isna().sum()),
+    }
 
 
 def _factor_weights(mdata: Any, factors_key: str, names: list[str]) -> np.ndarray | None:
@@ -723,6 +824,7 @@ def integration_associations(
     max_levels: int = 20,
     min_group: int = 3,
     key_added: str | None = "integration_associations",
+    overwrite: bool = False,
 ) -> pd.DataFrame:
     """Test factors and subtypes against clinical variables, survival and drug response.
 
@@ -758,6 +860,8 @@ def integration_associations(
         Smallest group size for a group comparison.
     key_added
         ``uns`` key receiving the table (``None``: do not store).
+    overwrite
+        Replace ``uns[key_added]`` when another function (or the user) wrote it.
 
     Returns
     -------
@@ -779,16 +883,32 @@ def integration_associations(
     ['Factor1', 'grade', 'kruskal']
     """
     _check_mdata(mdata)
+    if key_added:
+        claim_key(mdata, "uns", key_added, by="tl.integration_associations", overwrite=overwrite)
     obs = mdata.obs.copy()
     obs.index = obs.index.astype(str)
+    targets = _association_targets(mdata, obs, factors_key, subtype_key)
+    clin_cols = _chosen_clinical(obs, clinical, {subtype_key, *(survival or ())}, max_levels)
+    drugs = _drug_frame(mdata, drug_mod, drug_layer, obs.index)
+    rows: list[dict[str, Any]] = []
+    for name, s in targets.items():
+        is_sub = name == subtype_key
+        rows += _clinical_rows(name, s, obs, clin_cols, is_sub, min_group)
+        rows += _survival_rows(name, s, obs, survival, is_sub)
+        rows += _drug_rows(name, s, drugs, is_sub, min_group)
+    res = _association_table(rows)
+    if key_added:
+        mdata.uns[key_added] = res.copy()
+    return res
+
+
+def _association_targets(mdata: Any, obs: pd.DataFrame, factors_key: str, subtype_key: str) -> dict[str, pd.Series]:
+    """Every factor and the subtype labels, whichever exist (an InputError when neither does)."""
     targets: dict[str, pd.Series] = {}
-    has_f = factors_key in mdata.obsm
-    if has_f:
+    if factors_key in mdata.obsm:
         F = get_factors(mdata, key=factors_key, dropna=False)
-        for c in F.columns:
-            targets[str(c)] = F[c]
-    has_s = subtype_key in obs.columns
-    if has_s:
+        targets.update({str(c): F[c] for c in F.columns})
+    if subtype_key in obs.columns:
         targets[subtype_key] = obs[subtype_key].astype("string").astype(object).where(obs[subtype_key].notna())
     if not targets:
         msg = (
@@ -796,55 +916,75 @@ def integration_associations(
             "run oncoresist.tl.factors and/or oncoresist.tl.subtypes first."
         )
         raise InputError(msg)
-    surv_cols = set(survival) if survival else set()
-    exclude = {subtype_key, *surv_cols}
+    return targets
+
+
+def _chosen_clinical(obs: pd.DataFrame, clinical: Sequence[str] | None, exclude: set[str], max_levels: int) -> list[str]:
+    """The clinical columns to test: the given ones (checked) or the automatic choice."""
     if clinical is None:
-        clin_cols = _clinical_columns(obs, exclude, max_levels)
-    else:
-        missing = [c for c in clinical if c not in obs.columns]
-        if missing:
-            msg = f"integration_associations: clinical column(s) {', '.join(missing)} not in mdata.obs; available: {', '.join(map(str, obs.columns[:15]))}."
-            raise InputError(msg)
-        clin_cols = list(clinical)
-    rows: list[dict[str, Any]] = []
-    for name, s in targets.items():
-        is_sub = name == subtype_key and has_s
-        for c in clin_cols:
-            r = _test_groups_vs(s, obs[c], min_group) if is_sub else _test_numeric_vs(s.astype(float), obs[c], min_group)
-            if r:
-                rows.append({"target": name, "kind": "clinical", "variable": c, **r})
-        if survival and all(c in obs.columns for c in survival):
-            tt = pd.to_numeric(obs[survival[0]], errors="coerce")
-            ee = pd.to_numeric(obs[survival[1]], errors="coerce")
-            x = s if is_sub else s.astype(float)
-            r = logrank_test(tt.to_numpy(), ee.to_numpy(), x)
-            if np.isfinite(r["statistic"]):
-                rows.append({"target": name, "kind": "survival", "variable": f"{survival[0]}/{survival[1]}",
-                             "test": "logrank" if is_sub else "logrank_trend", "statistic": r["statistic"],
-                             "effect": r.get("z", float("nan")), "effect_name": "" if is_sub else "z",
-                             "p_value": r["p_value"], "n": r["n"], "detail": f"{r['n_events']} events"})
-        if drug_mod and drug_mod in mdata.mod:
-            a = mdata.mod[drug_mod]
-            Xd = a.layers[drug_layer] if drug_layer else a.X
-            D = pd.DataFrame(np.asarray(Xd.toarray() if hasattr(Xd, "toarray") else Xd, dtype=float),
-                             index=a.obs_names.astype(str), columns=a.var_names.astype(str)).reindex(obs.index)
-            for drug in D.columns:
-                y = D[drug]
-                if is_sub:
-                    r = _test_numeric_vs(y, s, min_group)
-                else:
-                    r = _test_numeric_vs(s.astype(float), y, min_group)
-                if r:
-                    rows.append({"target": name, "kind": "drug", "variable": drug, **r})
+        return _clinical_columns(obs, exclude, max_levels)
+    missing = [c for c in clinical if c not in obs.columns]
+    if missing:
+        msg = f"integration_associations: clinical column(s) {', '.join(missing)} not in mdata.obs; available: {', '.join(map(str, obs.columns[:15]))}."
+        raise InputError(msg)
+    return list(clinical)
+
+
+def _drug_frame(mdata: Any, drug_mod: str | None, drug_layer: str | None, index: pd.Index) -> pd.DataFrame | None:
+    """Samples x drugs response of ``drug_mod`` (``X`` or ``drug_layer``) on ``index``; None when absent."""
+    if not drug_mod or drug_mod not in mdata.mod:
+        return None
+    a = mdata.mod[drug_mod]
+    Xd = a.layers[drug_layer] if drug_layer else a.X
+    return pd.DataFrame(np.asarray(Xd.toarray() if hasattr(Xd, "toarray") else Xd, dtype=float),
+                        index=a.obs_names.astype(str), columns=a.var_names.astype(str)).reindex(index)
+
+
+def _clinical_rows(name: str, s: pd.Series, obs: pd.DataFrame, cols: list[str], is_sub: bool, min_group: int) -> list[dict[str, Any]]:
+    """Tests of one target against each clinical column."""
+    rows = []
+    for c in cols:
+        r = _test_groups_vs(s, obs[c], min_group) if is_sub else _test_numeric_vs(s.astype(float), obs[c], min_group)
+        if r:
+            rows.append({"target": name, "kind": "clinical", "variable": c, **r})
+    return rows
+
+
+def _survival_rows(name: str, s: pd.Series, obs: pd.DataFrame, survival: tuple[str, str] | None, is_sub: bool) -> list[dict[str, Any]]:
+    """The log-rank (subtypes) or log-rank trend (a factor) test of one target, when survival is there."""
+    if not survival or not all(c in obs.columns for c in survival):
+        return []
+    tt = pd.to_numeric(obs[survival[0]], errors="coerce")
+    ee = pd.to_numeric(obs[survival[1]], errors="coerce")
+    r = logrank_test(tt.to_numpy(), ee.to_numpy(), s if is_sub else s.astype(float))
+    if not np.isfinite(r["statistic"]):
+        return []
+    return [{"target": name, "kind": "survival", "variable": f"{survival[0]}/{survival[1]}",
+             "test": "logrank" if is_sub else "logrank_trend", "statistic": r["statistic"],
+             "effect": r.get("z", float("nan")), "effect_name": "" if is_sub else "z",
+             "p_value": r["p_value"], "n": r["n"], "detail": f"{r['n_events']} events"}]
+
+
+def _drug_rows(name: str, s: pd.Series, drugs: pd.DataFrame | None, is_sub: bool, min_group: int) -> list[dict[str, Any]]:
+    """Tests of one target against every drug's response."""
+    if drugs is None:
+        return []
+    rows = []
+    for drug in drugs.columns:
+        y = drugs[drug]
+        r = _test_numeric_vs(y, s, min_group) if is_sub else _test_numeric_vs(s.astype(float), y, min_group)
+        if r:
+            rows.append({"target": name, "kind": "drug", "variable": drug, **r})
+    return rows
+
+
+def _association_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as the result table, q-values (BH) within each kind x target, sorted by p-value."""
     cols = ["target", "kind", "variable", "test", "statistic", "effect", "effect_name", "p_value", "q_value", "n", "detail"]
     res = pd.DataFrame(rows)
     if res.empty:
-        res = pd.DataFrame(columns=cols)
-    else:
-        res["q_value"] = np.nan
-        for _, idx in res.groupby(["kind", "target"]).groups.items():
-            res.loc[idx, "q_value"] = bh_fdr(res.loc[idx, "p_value"].to_numpy())
-        res = res[cols].sort_values(["p_value", "target", "variable"], kind="stable").reset_index(drop=True)
-    if key_added:
-        mdata.uns[key_added] = res.copy()
-    return res
+        return pd.DataFrame(columns=cols)
+    res["q_value"] = np.nan
+    for _, idx in res.groupby(["kind", "target"]).groups.items():
+        res.loc[idx, "q_value"] = bh_fdr(res.loc[idx, "p_value"].to_numpy())
+    return res[cols].sort_values(["p_value", "target", "variable"], kind="stable").reset_index(drop=True)
