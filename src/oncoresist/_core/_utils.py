@@ -187,6 +187,26 @@ def _count_fields(lines: list[str], sep: str, quoted: bool) -> list[int]:
     return [ln.count(sep) + 1 for ln in lines]
 
 
+def _short_rows(
+    keep: list[tuple[int, str]], counts: list[int], expected: int | None, *, complete_end: bool
+) -> tuple[list[tuple[int, int]], int]:
+    """(line number, field count) of rows shorter than expected, and the expected count."""
+    rows = list(zip((no for no, _ in keep), counts, strict=True))
+    if expected is not None:
+        return [(no, n) for no, n in rows if n < expected], expected
+    data = [n for _, n in rows[1:]]
+    if not data:
+        return [], counts[0]
+    tally = pd.Series(data).value_counts()
+    mode = int(max(tally.index[tally == tally.max()]))
+    if mode >= counts[0]:  # a rectangular table: every row as wide as the header
+        return [(no, n) for no, n in rows[1:] if n < mode], mode
+    # rows consistently narrower than the header (trailing empty fields left out, R-style row
+    # names): only a last line cut mid-line is a sure sign of truncation
+    last_no, last_n = rows[-1]
+    return ([(last_no, last_n)] if last_n < mode and not complete_end else []), mode
+
+
 def check_complete(
     text: str,
     *,
@@ -199,10 +219,12 @@ def check_complete(
 ) -> None:
     r"""Raise :class:`InputError` when a table looks truncated: a row with fewer fields than the others.
 
-    The header (first non-comment line) and the widest row set the expected field count (a header
-    one field shorter, R's row-name style, is allowed). A short last line without a final newline
-    is a file cut mid-line; a complete last row without a final newline only warns, as its last
-    value may still be cut.
+    The expected field count is ``expected`` when given (every row is checked), else the most
+    common row width: when that is at least the header's, a narrower row anywhere is an error;
+    when rows are consistently narrower than the header (trailing empty fields left out) or one
+    wider (R's row-name style), only a narrower last line without a final newline is. A short last
+    line without a final newline is a file cut mid-line; a complete last row without a final
+    newline only warns, as its last value may still be cut.
 
     Examples
     --------
@@ -224,10 +246,7 @@ def check_complete(
         return
     if len(counts) != len(keep):  # quoted fields spanning lines: leave the check to the parser
         return
-    want = expected if expected is not None else max(counts)
-    short = [(no, n) for (no, _), n in zip(keep[1:], counts[1:], strict=True) if n < want]
-    if expected is not None and counts[0] < want:
-        short.insert(0, (keep[0][0], counts[0]))
+    short, want = _short_rows(keep, counts, expected, complete_end=text.endswith("\n"))
     where = f" '{path}'" if path is not None else ""
     if short:
         no, n = short[0]
