@@ -73,3 +73,73 @@ def test_to_numeric_frame_names_bad_cell():
         to_numeric_frame(df, what="rna")
     ok = to_numeric_frame(df[["S1"]], what="rna")
     assert np.isnan(ok.loc["g2", "S1"]) and ok.loc["g1", "S1"] == 1.5
+
+
+# --- numbers that crash pandas' C parser (issue 17) ------------------------------------------
+HUGE = "1e3080366667"
+MD5_LIKE = "8e256961234567890123456789012345"  # an MD5 hex digest that happens to look like a float
+
+
+def test_to_numeric_safe_treats_huge_exponents_as_text() -> None:
+    from oncoresist._core._utils import to_numeric_safe
+
+    got = to_numeric_safe(pd.Series(["1.5", HUGE, MD5_LIKE, "8e3080366667abc", "1e00001", "-2", None]))
+    assert got.iloc[0] == 1.5 and got.iloc[4] == 10.0 and got.iloc[5] == -2.0
+    assert got.iloc[[1, 2, 3, 6]].isna().all()
+    assert to_numeric_safe([1, 2]).tolist() == [1, 2]
+
+
+def test_read_table_with_huge_number_and_md5_does_not_crash(tmp_path) -> None:
+    p = tmp_path / "clinical.csv"
+    p.write_text(f"id,age,checksum,x\nS1,60,{MD5_LIKE},{HUGE}\nS2,71,ab12,2.5\n")
+    df = read_table(p)
+    assert df["age"].tolist() == [60, 71] and df["age"].dtype == np.int64  # other columns still numbers
+    assert df["checksum"].tolist() == [MD5_LIKE, "ab12"]  # MD5-like text stays text
+    assert df["x"].tolist() == [HUGE, "2.5"]  # not a float: kept as text, so numeric callers name it
+    with pytest.raises(InputError, match=r"non-numeric value '1e3080366667'.*column 'x'"):
+        to_numeric_frame(df[["x"]], what="rna")
+
+
+def test_read_table_huge_number_keeps_requested_text_columns(tmp_path) -> None:
+    p = tmp_path / "t.tsv"
+    p.write_text(f"gene\tpos\tv\n0007\t12\t{HUGE}\n")
+    df = read_table(p, dtype={"gene": str})
+    assert df["gene"].tolist() == ["0007"] and df["pos"].tolist() == [12]
+
+
+# --- truncated files (issue 17) ----------------------------------------------------------------
+def test_read_table_cut_mid_line_names_file_and_line(tmp_path) -> None:
+    p = tmp_path / "m.tsv"
+    p.write_text("gene\tS1\tS2\tS3\nTP53\t1\t2\t3\nKRAS\t4\t5")
+    with pytest.raises(InputError, match=r"m\.tsv'?: line 3 has 3 fields, expected 4 and the file does not end with a newline"):
+        read_table(p)
+
+
+def test_read_table_short_row_in_the_middle_is_an_error(tmp_path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text("gene,S1,S2\nTP53,1,2\nKRAS,4\nEGFR,5,6\n")
+    with pytest.raises(InputError, match="line 3 has 2 fields, expected 3"):
+        read_table(p)
+
+
+def test_read_table_missing_final_newline_on_complete_row_warns(tmp_path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text("gene,S1\nTP53,1\nKRAS,4")
+    with pytest.warns(UserWarning, match="does not end with a newline"):
+        df = read_table(p)
+    assert df.shape == (2, 2)
+
+
+def test_read_table_allows_row_name_header_and_quoted_fields(tmp_path) -> None:
+    p = tmp_path / "r.csv"
+    p.write_text('S1,S2\nTP53,1,2\n"KRAS, isoform 2",3,4\n')  # R write.table style header, quoted comma
+    df = read_table(p)
+    assert df.shape == (2, 2) and list(df.index) == ["TP53", "KRAS, isoform 2"]
+
+
+def test_check_complete_with_declared_field_count() -> None:
+    from oncoresist._core._utils import check_complete
+
+    check_complete("#h\na\tb\tc\n", sep="\t", path=None, what="VCF", comment="#", expected=3, quoted=False)
+    with pytest.raises(InputError, match="line 2 has 2 fields, expected 3"):
+        check_complete("#h\na\tb\n", sep="\t", path=None, what="VCF", comment="#", expected=3, quoted=False)

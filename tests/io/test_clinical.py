@@ -177,3 +177,14 @@ def test_real_cptac_clinical(shared_data: Path) -> None:
     notes = df["Other_IHC_specify"].dropna().astype(str)
     assert notes.str.contains("\u2013").any()  # cp1252 en dash decoded
     assert df.attrs["survival"] == {"how": "not found"}
+
+
+def test_md5_like_and_huge_numbers_do_not_crash(tmp_path: Path) -> None:
+    """Issue 17: such a cell killed `build` with a segfault in pandas' number parser."""
+    p = tmp_path / "clinical.tsv"
+    p.write_text("sample\tage\tfile_md5\tweird\nS1\t60\t8e256961234567890123456789012345\t1e3080366667\n"
+                 "S2\t70\t0f3a9c\t2\n")
+    df = read_clinical(p)
+    assert df.loc["S1", "file_md5"] == "8e256961234567890123456789012345"
+    assert df["age"].tolist() == [60, 70]
+    assert df.loc["S1", "weird"] == "1e3080366667"

@@ -516,3 +516,20 @@ def test_short_and_long_one_share_the_cleaning() -> None:
     for empty in (None, np.nan, "", ".", "-", "NA"):
         assert pd.isna(_long_one(empty)) and pd.isna(_short_one(empty))
     assert _short_one("p.(Thr790Met)") == "p.T790M" and _short_one("V600E") == "p.V600E"
+
+
+def test_truncated_maf_is_an_error_not_fewer_samples(tmp_path: Path) -> None:
+    """Issue 17: a MAF cut mid-line kept 12 of 20 samples without a word."""
+    rows = []
+    for i in range(20):
+        r = list(ROWS[0])
+        r[HEADER.index("Tumor_Sample_Barcode")] = f"P{i:02d}_T"
+        rows.append("\t".join(r))
+    text = "#version 2.4\n" + "\t".join(HEADER) + "\n" + "\n".join(rows) + "\n"
+    full = tmp_path / "full.maf"
+    full.write_text(text)
+    assert read_maf(full)["sample"].nunique() == 20
+    cut = tmp_path / "cut.maf"
+    cut.write_text(text[: text.index("P12_T") + 3])
+    with pytest.raises(InputError, match=r"cut\.maf'?: line 15 has 12 fields, expected 22 and the file does not end"):
+        read_maf(cut)

@@ -425,3 +425,16 @@ def test_matrix_anndata_step() -> None:
                                    pd.Index(["S1", "S2"]), pd.Index(["TP53", "TP53"]), layer_name="counts", path="x")  # fmt: skip
     assert n_dup == 1 and list(a.var_names) == ["TP53", "TP53-1"] and list(a.var.columns) == ["feature_id", "x_y"]
     assert a.X.tolist() == [[1.0, 2.0], [3.0, 4.0]] and a.layers["counts"].tolist() == a.X.tolist()
+
+
+def test_truncated_matrix_is_an_error_not_a_half_row_of_nan(tmp_path: Path) -> None:
+    """Issue 17: a matrix cut mid-row got a half row of NaN."""
+    p = _write(tmp_path / "m.tsv", "gene\tS1\tS2\tS3\tS4\nTP53\t1\t2\t3\t4\nKRAS\t5\t6\t7\t8\nEGFR\t9\t1")
+    with pytest.raises(InputError, match=r"m\.tsv'?: line 4 has 3 fields, expected 5"):
+        read_matrix(p)
+
+
+def test_matrix_with_huge_exponent_names_the_cell(tmp_path: Path) -> None:
+    p = _write(tmp_path / "m.tsv", "gene\tS1\tS2\nTP53\t1\t1e3080366667\nKRAS\t5\t6\n")
+    with pytest.raises(InputError, match="non-numeric value '1e3080366667'"):
+        read_matrix(p)

@@ -149,6 +149,157 @@ def sniff_sep(text: str, path: PathLike | None = None) -> str:
     return best if counts[best] > 0 else ","
 
 
+#: A number whose exponent has four or more digits (|exponent| >= 1000) lies far outside the float
+#: range; pandas' C number parser crashes (segfault, pandas 2.x) on exponents beyond 2**31, which an
+#: MD5-like identifier such as ``8e25696...`` also is. Such cells are read as text.
+_HUGE_EXPONENT = re.compile(r"\d\.?[0-9]*[eE][+-]?0*[1-9][0-9]{3,}")
+_HUGE_NUMBER_CELL = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?0*[1-9][0-9]{3,}")
+
+
+def to_numeric_safe(values: Any) -> pd.Series:
+    """Convert to numbers like ``pd.to_numeric(..., errors="coerce")``, never crashing the parser.
+
+    Cells with an exponent of four or more digits (``1e3080366667``, MD5-like ``8e25696...``) are
+    not numbers here (they become NaN, so callers that name non-numeric cells name them), instead
+    of reaching the pandas parser that crashes on them.
+
+    Examples
+    --------
+    >>> to_numeric_safe(["1.5", "8e25696123", "x"]).tolist()
+    [1.5, nan, nan]
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values) if not np.isscalar(values) else [values])
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return pd.to_numeric(s, errors="coerce")
+    text = s.astype(str)
+    huge = text.str.match(_HUGE_NUMBER_CELL) & s.notna()
+    if huge.any():
+        s = s.mask(huge)
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _count_fields(lines: list[str], sep: str, quoted: bool) -> list[int]:
+    """Number of fields of each line (CSV quoting honoured when ``quoted``)."""
+    if quoted:
+        import csv
+
+        return [len(row) for row in csv.reader(lines, delimiter=sep)]
+    return [ln.count(sep) + 1 for ln in lines]
+
+
+def _short_rows(
+    keep: list[tuple[int, str]], counts: list[int], expected: int | None, *, complete_end: bool
+) -> tuple[list[tuple[int, int]], int]:
+    """(line number, field count) of rows shorter than expected, and the expected count."""
+    rows = list(zip((no for no, _ in keep), counts, strict=True))
+    if expected is not None:
+        return [(no, n) for no, n in rows if n < expected], expected
+    data = [n for _, n in rows[1:]]
+    if not data:
+        return [], counts[0]
+    tally = pd.Series(data).value_counts()
+    mode = int(max(tally.index[tally == tally.max()]))
+    if mode >= counts[0]:  # a rectangular table: every row as wide as the header
+        return [(no, n) for no, n in rows[1:] if n < mode], mode
+    # rows consistently narrower than the header (trailing empty fields left out, R-style row
+    # names): only a last line cut mid-line is a sure sign of truncation
+    last_no, last_n = rows[-1]
+    return ([(last_no, last_n)] if last_n < mode and not complete_end else []), mode
+
+
+def check_complete(
+    text: str,
+    *,
+    sep: str,
+    path: PathLike | None,
+    what: str,
+    comment: str | tuple[str, ...] | None = None,
+    expected: int | None = None,
+    quoted: bool = True,
+) -> None:
+    r"""Raise :class:`InputError` when a table looks truncated: a row with fewer fields than the others.
+
+    The expected field count is ``expected`` when given (every row is checked), else the most
+    common row width: when that is at least the header's, a narrower row anywhere is an error;
+    when rows are consistently narrower than the header (trailing empty fields left out) or one
+    wider (R's row-name style), only a narrower last line without a final newline is. A short last
+    line without a final newline is a file cut mid-line; a complete last row without a final
+    newline only warns, as its last value may still be cut.
+
+    Examples
+    --------
+    >>> check_complete("a,b\n1,2\n", sep=",", path=None, what="table")
+    >>> check_complete("a,b\n1,2\n3", sep=",", path=None, what="table")
+    Traceback (most recent call last):
+    ...
+    oncoresist._core._errors.InputError: table: line 3 has 1 fields, expected 2 ...
+    """
+    raw = text.split("\n")
+    keep = [(i + 1, ln.rstrip("\r")) for i, ln in enumerate(raw) if ln.strip() and not (comment and ln.startswith(comment))]
+    if not keep:
+        return
+    if quoted and '"' not in text:
+        quoted = False
+    try:
+        counts = _count_fields([ln for _, ln in keep], sep, quoted)
+    except Exception:  # noqa: BLE001 - the csv module rejects what pandas reports better
+        return
+    if len(counts) != len(keep):  # quoted fields spanning lines: leave the check to the parser
+        return
+    short, want = _short_rows(keep, counts, expected, complete_end=text.endswith("\n"))
+    where = f" '{path}'" if path is not None else ""
+    if short:
+        no, n = short[0]
+        last = no == keep[-1][0]
+        cut = " and the file does not end with a newline: it was cut mid-line" if last and not text.endswith("\n") else ""
+        more = f" ({len(short)} such rows)" if len(short) > 1 else ""
+        msg = (f"{what}{where}: line {no} has {n} fields, expected {want}{cut}{more}. The file looks truncated "
+               "or a row lost cells: re-export or re-download the complete file.")
+        raise InputError(msg)
+    if not text.endswith("\n"):
+        import warnings
+
+        msg = (f"{what}{where} does not end with a newline: its last row (line {keep[-1][0]}) was read, but its last "
+               "value may be cut; check that the file is complete.")
+        warnings.warn(msg, UserWarning, stacklevel=3)
+
+
+def _infer_column(s: pd.Series) -> pd.Series:
+    """A text column as pandas would infer it: numbers when every present cell is one."""
+    num = to_numeric_safe(s)
+    if (num.notna() | s.isna()).all() and s.notna().any():
+        return num.astype("int64") if not num.isna().any() and (num == num.round()).all() and s.str.fullmatch(r"\s*[+-]?\d+\s*").all() else num
+    return s
+
+
+def parse_csv(text: str, *, sep: str, path: PathLike | None, what: str, **kwargs: Any) -> pd.DataFrame:
+    """:func:`pandas.read_csv` on ``text``, safe from numbers that crash pandas' parser.
+
+    When a cell with a huge exponent is present, columns are read as text and converted with
+    :func:`to_numeric_safe` (such cells keep their column as text). Parser errors become
+    :class:`InputError` naming ``what`` and ``path``.
+    """
+    guard = _HUGE_EXPONENT.search(text) is not None and kwargs.get("dtype") is not str
+    text_cols: set[Any] = set()
+    if guard:
+        dtype = kwargs.get("dtype")
+        text_cols = {k for k, v in dtype.items() if v is str} if isinstance(dtype, dict) else set()
+        text_cols |= set(kwargs.pop("converters", None) or {})
+        kwargs = {**kwargs, "dtype": str}
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, **kwargs)
+    except (pd.errors.ParserError, ValueError, IndexError, OverflowError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        where = f" '{path}'" if path is not None else ""
+        msg = f"cannot parse {what}{where} as a {'tab' if sep == chr(9) else repr(sep)}-separated table: {first}."
+        raise InputError(msg) from e
+    if guard:
+        for pos, col in enumerate(df.columns):
+            if col not in text_cols and pos not in text_cols:
+                df[col] = _infer_column(df[col])
+    return df
+
+
 def read_table(
     path: PathLike,
     *,
@@ -157,7 +308,11 @@ def read_table(
     what: str = "table",
     **kwargs: Any,
 ) -> pd.DataFrame:
-    """Read a CSV/TSV (optionally gzipped) with tolerant encoding and separator detection.
+    r"""Read a CSV/TSV (optionally gzipped) with tolerant encoding and separator detection.
+
+    A truncated file (a row with fewer fields than the header, a last line cut mid-line) is an
+    :class:`InputError` naming the line (:func:`check_complete`); numbers that would crash pandas'
+    parser are read as text (:func:`parse_csv`).
 
     Parameters
     ----------
@@ -171,6 +326,19 @@ def read_table(
         What the file is, for error messages (e.g. ``"MAF"``).
     **kwargs
         Passed to :func:`pandas.read_csv`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("id,x\nS1,1e3080366667\n")
+    >>> read_table(p).to_dict("records")
+    [{'id': 'S1', 'x': '1e3080366667'}]
     """
     text = read_text(path)
     if not text.strip():
@@ -179,12 +347,8 @@ def read_table(
     if sep is None:
         sep = sniff_sep(text, path)
     kwargs.setdefault("low_memory", False)
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, comment=comment, **kwargs)
-    except (pd.errors.ParserError, ValueError) as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        msg = f"cannot parse {what} '{path}' as a {'tab' if sep == chr(9) else repr(sep)}-separated table: {first}."
-        raise InputError(msg) from e
+    check_complete(text, sep=sep, path=path, what=what, comment=comment, quoted=kwargs.get("quoting") != 3)
+    return parse_csv(text, sep=sep, path=path, what=what, comment=comment, **kwargs)
 
 
 def require_columns(df: pd.DataFrame, columns: Sequence[str], *, what: str, path: PathLike | None = None) -> None:
@@ -273,7 +437,7 @@ def to_numeric_frame(df: pd.DataFrame, *, what: str, path: PathLike | None = Non
             continue
         st = s.astype(str).str.strip()
         st = st.where(~st.str.lower().isin(na_tokens), np.nan)
-        num = pd.to_numeric(st, errors="coerce")
+        num = to_numeric_safe(st)
         bad = num.isna() & st.notna()
         if bad.any():
             row = bad.idxmax()

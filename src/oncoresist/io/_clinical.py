@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, check_file, check_unique, clean_ids, find_column, read_table
+from .._core._utils import (
+    PathLike,
+    check_file,
+    check_unique,
+    clean_ids,
+    find_column,
+    read_table,
+    to_numeric_safe,
+)
 
 __all__ = ["parse_event", "read_clinical"]
 
@@ -227,14 +235,14 @@ def read_clinical(
 
     event = parse_event(out[ecol], column=ecol, ids=out.index, path=p)
     if tcombined is not None:
-        dd = pd.to_numeric(out[tcombined[0]], errors="coerce")
-        fu = pd.to_numeric(out[tcombined[1]], errors="coerce")
+        dd = to_numeric_safe(out[tcombined[0]])
+        fu = to_numeric_safe(out[tcombined[1]])
         time = dd.where(event.fillna(0).astype(int).to_numpy() == 1, fu).astype(float)
         time_label = f"{tcombined[0]} (event) / {tcombined[1]} (censored)"
         unit = "days"
     else:
         raw_t = out[tcol]
-        time = pd.to_numeric(raw_t, errors="coerce").astype(float)
+        time = to_numeric_safe(raw_t).astype(float)
         txt = raw_t.astype(str).str.strip().str.lower()
         bad = time.isna() & raw_t.notna() & ~txt.isin(_MISSING)
         if bad.any():

@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, check_file, clean_ids, find_column, read_table, read_text
+from .._core._utils import (
+    PathLike,
+    check_complete,
+    check_file,
+    clean_ids,
+    find_column,
+    read_table,
+    read_text,
+    to_numeric_safe,
+)
 from ._matrix import read_matrix
 from ._variants import normalize_chrom
 
@@ -167,7 +176,7 @@ def _norm_strand(values: pd.Series) -> np.ndarray:
 
 
 def _int_column(values: pd.Series, *, what: str, col: str, path: PathLike, labels: pd.Series | None = None) -> np.ndarray:
-    num = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values.astype(str).str.strip(), errors="coerce")
+    num = values if pd.api.types.is_numeric_dtype(values) else to_numeric_safe(values.astype(str).str.strip())
     bad = num.isna().to_numpy() | (num.to_numpy(dtype=float) % 1 != 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -338,8 +347,10 @@ def read_gene_coordinates(path: PathLike, *, zero_based: bool = False) -> pd.Dat
         raise InputError(msg)
     fmt = _detect_coordinate_format(p, text)
     if fmt == "bed":
+        check_complete(text, sep="\t", path=p, what="BED file", comment=("#", "track", "browser"), quoted=False)
         out = _read_bed(p, text)
     elif fmt == "gtf":
+        check_complete(text, sep="\t", path=p, what="GTF/GFF", comment="#", expected=9, quoted=False)
         out = _read_gtf(p, text)
     else:
         out = _read_coord_table(p, zero_based=zero_based)
@@ -393,7 +404,7 @@ def _gene_table(genes: pd.DataFrame | PathLike | None) -> pd.DataFrame:
         g = genes.copy()
         g["chrom"] = normalize_chrom(g["chrom"])
         for c in ("start", "end"):
-            g[c] = pd.to_numeric(g[c], errors="coerce")
+            g[c] = to_numeric_safe(g[c])
         return g
     return read_gene_coordinates(genes)
 
@@ -604,7 +615,7 @@ def read_cnv_segments(
     seg_start = _int_column(seg[b_col], what="segment file", col=b_col, path=p, labels=labels) + (1 if zero_based else 0)
     seg_end = _int_column(seg[e_col], what="segment file", col=e_col, path=p, labels=labels)
     raw_v = seg[v_col]
-    seg_value = pd.to_numeric(raw_v, errors="coerce").to_numpy(dtype=float)
+    seg_value = to_numeric_safe(raw_v).to_numpy(dtype=float)
     bad_v = np.isnan(seg_value) & raw_v.notna().to_numpy() & ~raw_v.astype(str).str.strip().str.lower().isin(["", "na", "nan", "."]).to_numpy()
     if bad_v.any():
         i = int(np.flatnonzero(bad_v)[0])

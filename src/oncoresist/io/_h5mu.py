@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, atomic_path, check_file
+from .._core._utils import PathLike, atomic_path, check_file, to_numeric_safe
 
 __all__ = ["read_h5mu", "write_h5mu"]
 
@@ -26,7 +26,7 @@ def _sanitize_frame(df: pd.DataFrame) -> pd.DataFrame:
             if len(non_null) and all(isinstance(v, (bool, np.bool_)) for v in non_null):
                 df[col] = s.astype("boolean") if s.isna().any() else s.astype(bool)
             elif len(non_null) and all(isinstance(v, (int, float, np.integer, np.floating)) for v in non_null):
-                df[col] = pd.to_numeric(s, errors="coerce")
+                df[col] = to_numeric_safe(s)
             else:
                 df[col] = s.map(lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
                 df[col] = df[col].astype("string").astype(object).where(df[col].notna(), None)

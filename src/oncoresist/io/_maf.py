@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -11,7 +10,16 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, check_file, clean_ids, find_column, read_text
+from .._core._utils import (
+    PathLike,
+    check_complete,
+    check_file,
+    clean_ids,
+    find_column,
+    parse_csv,
+    read_text,
+    to_numeric_safe,
+)
 from ._variants import (
     VARIANT_COLUMNS,
     check_vaf_range,
@@ -99,26 +107,24 @@ def _read_maf_frame(
     # identifiers and alleles stay text; numbers (positions, counts, ...) are parsed by the C
     # parser (a column with any non-numeric cell simply comes back as text)
     dtypes = {c: str for c in names if c.strip().lower() in text_cols}
-    try:
-        return pd.read_csv(
-            io.StringIO(body),
-            sep="\t",
-            dtype=dtypes,
-            usecols=usecols,
-            keep_default_na=False,
-            na_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null", "."],
-            quoting=3,  # csv.QUOTE_NONE: MAF fields are never quoted
-            low_memory=False,
-        )
-    except pd.errors.ParserError as e:
-        first = str(e).splitlines()[0]
-        msg = f"cannot parse MAF '{path}' as tab-separated text: {first}. Check that every row has as many fields as the header."
-        raise InputError(msg) from e
+    check_complete(text, sep="\t", path=path, what="MAF", comment="#", quoted=False)
+    return parse_csv(
+        body,
+        path=path,
+        what="MAF",
+        sep="\t",
+        dtype=dtypes,
+        usecols=usecols,
+        keep_default_na=False,
+        na_values=["", "NA", "N/A", "NaN", "nan", "NULL", "null", "."],
+        quoting=3,  # csv.QUOTE_NONE: MAF fields are never quoted
+        low_memory=False,
+    )
 
 
 def _positions(df: pd.DataFrame, col: str, *, sample_col: str, path: PathLike) -> np.ndarray:
     raw = df[col]
-    num = raw if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw.astype(str).str.strip(), errors="coerce")
+    num = raw if pd.api.types.is_numeric_dtype(raw) else to_numeric_safe(raw.astype(str).str.strip())
     bad = num.isna() | (num % 1 != 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -139,7 +145,7 @@ def _numeric(df: pd.DataFrame, col: str | None) -> np.ndarray:
     s = df[col]
     if pd.api.types.is_numeric_dtype(s):
         return s.to_numpy(dtype=float)
-    return pd.to_numeric(s.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+    return to_numeric_safe(s.astype(str).str.strip()).to_numpy(dtype=float)
 
 
 def _maybe_numeric(values: pd.Series) -> np.ndarray:

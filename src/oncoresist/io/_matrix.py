@@ -14,7 +14,6 @@ is :func:`read_matrix` plus that parsing into ``.var``.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import re
 import warnings
@@ -28,12 +27,15 @@ import pandas as pd
 from .._core._errors import InputError
 from .._core._utils import (
     PathLike,
+    check_complete,
     check_file,
     check_unique,
     clean_ids,
+    parse_csv,
     read_text,
     sniff_sep,
     to_numeric_frame,
+    to_numeric_safe,
 )
 
 __all__ = ["parse_site_ids", "read_matrix", "read_phospho_matrix"]
@@ -223,7 +225,7 @@ def _mostly_text(s: pd.Series) -> bool:
     vals = vals[~vals.str.lower().isin({"", "na", "nan", "n/a", "null", "none", ".", "-", "#n/a"})]
     if vals.empty:
         return False
-    return float(pd.to_numeric(vals, errors="coerce").notna().mean()) < 0.5
+    return float(to_numeric_safe(vals).notna().mean()) < 0.5
 
 
 def _parse_header(text: str, sep: str) -> list[str]:
@@ -401,7 +403,8 @@ def _read_matrix_frame(text: str, sep: str, label_pos: int, header: list[str], p
     """Parse the table (row labels kept as text); return it and its header names."""
     try:
         # row labels stay text ('0001', '1287381'), whatever they look like
-        df = pd.read_csv(io.StringIO(text), sep=sep, header=0, low_memory=False, converters={label_pos: str})
+        check_complete(text, sep=sep, path=p, what="matrix file")
+        df = parse_csv(text, sep=sep, path=p, what="matrix file", header=0, low_memory=False, converters={label_pos: str})
     except (pd.errors.ParserError, ValueError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         msg = f"cannot parse matrix file '{p}' as a {'tab' if sep == chr(9) else repr(sep)}-separated table: {first}. Pass sep= if the separator is unusual."

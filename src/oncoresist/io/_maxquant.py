@@ -26,6 +26,7 @@ from .._core._utils import (
     clean_ids,
     read_table,
     to_numeric_frame,
+    to_numeric_safe,
 )
 from ._matrix import _make_unique
 
@@ -294,7 +295,7 @@ def read_maxquant(
     for c in _PROTEIN_VAR:
         if c in df.columns:
             s = df[c]
-            num = pd.to_numeric(s, errors="coerce")
+            num = to_numeric_safe(s)
             var[c] = num.to_numpy() if num.notna().sum() == s.notna().sum() else s.to_numpy()
     n_valid = np.isfinite(X).sum(axis=0)
     keep = n_valid >= min_valid
@@ -429,7 +430,7 @@ def read_phosphosites(
     df, counts, flag_cols = _remove_flagged(
         df, [("removed_reverse", ["Reverse"]), ("removed_contaminant", ["Potential contaminant", "Contaminant"])]
     )
-    prob = pd.to_numeric(df["Localization prob"], errors="coerce")
+    prob = to_numeric_safe(df["Localization prob"])
     bad_prob = prob.isna() & df["Localization prob"].notna()
     if bad_prob.any():
         i = bad_prob.idxmax()
@@ -447,7 +448,7 @@ def read_phosphosites(
     pcol = next((c for c in ("Protein", "Leading proteins", "Proteins") if c in df.columns), None)
     protein = _first_token(df[pcol]) if pcol else pd.Series("", index=df.index)
     residue = df["Amino acid"].fillna("").astype(str).str.strip()
-    position = pd.to_numeric(df["Position"], errors="coerce")
+    position = to_numeric_safe(df["Position"])
     bad_pos = position.isna() | (position <= 0)
     if bad_pos.any():
         i = bad_pos.idxmax()
@@ -492,7 +493,7 @@ def read_phosphosites(
     for c in _SITE_VAR:
         if c in df.columns and c not in ("Gene names",):
             s = df[c]
-            num = pd.to_numeric(s, errors="coerce")
+            num = to_numeric_safe(s)
             var[c] = num.to_numpy() if num.notna().sum() == s.notna().sum() else s.to_numpy()
     if "Gene names" in df.columns:
         var["Gene names"] = df["Gene names"].to_numpy()

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, check_file, clean_ids, read_table
+from .._core._utils import PathLike, check_file, clean_ids, read_table, to_numeric_safe
 
 __all__ = ["read_combinations", "read_dose_response"]
 
@@ -201,7 +201,7 @@ def _numeric(s: pd.Series, *, column: str, path: PathLike, what: str) -> pd.Seri
         return s.astype(float)
     st = s.astype(str).str.strip().str.replace(",", ".", regex=False) if s.dtype == object else s.astype(str)
     st = st.where(s.notna() & ~st.str.lower().isin({"", "na", "nan", "null", "none", "-", "."}), np.nan)
-    num = pd.to_numeric(st, errors="coerce")
+    num = to_numeric_safe(st)
     bad = num.isna() & st.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -514,10 +514,10 @@ def read_dose_response(
         if k in cols:
             out[k] = df[cols[k]].to_numpy()
     if "time" in cols:
-        t = pd.to_numeric(df[cols["time"]], errors="coerce")
+        t = to_numeric_safe(df[cols["time"]])
         out["time"] = t.to_numpy() if t.notna().sum() == df[cols["time"]].notna().sum() else df[cols["time"]].to_numpy()
     if "replicate" in out:
-        r = pd.to_numeric(out["replicate"], errors="coerce")
+        r = to_numeric_safe(out["replicate"])
         if r.notna().sum() == out["replicate"].notna().sum():
             out["replicate"] = r.to_numpy()
     out["is_control"] = control
@@ -525,7 +525,7 @@ def read_dose_response(
     for c in df.columns:
         if c not in used and c not in out.columns:
             extra = df[c]
-            num = pd.to_numeric(extra, errors="coerce")
+            num = to_numeric_safe(extra)
             out[c] = num.to_numpy() if num.notna().sum() == extra.notna().sum() else extra.to_numpy()
 
     n_missing = int(out["response"].isna().sum())
@@ -680,14 +680,14 @@ def read_combinations(
         out["sample"] = _ids(df, cols["sample"], what="sample", path=path).to_numpy()
     if "replicate" in cols:
         r = df[cols["replicate"]]
-        num = pd.to_numeric(r, errors="coerce")
+        num = to_numeric_safe(r)
         out["replicate"] = num.to_numpy() if num.notna().sum() == r.notna().sum() else r.to_numpy()
     out["is_control"] = control
     used = set(cols.values())
     for c in df.columns:
         if c not in used and c not in out.columns:
             extra = df[c]
-            num = pd.to_numeric(extra, errors="coerce")
+            num = to_numeric_safe(extra)
             out[c] = num.to_numpy() if num.notna().sum() == extra.notna().sum() else extra.to_numpy()
     unit_all = ", ".join(sorted(set(", ".join(units_found).split(", "))))
     out.attrs.update(

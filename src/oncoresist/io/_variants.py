@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
+from .._core._utils import to_numeric_safe
 
 __all__ = [
     "NONSYNONYMOUS_CLASSES",
@@ -480,7 +481,7 @@ def order_variant_columns(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("start", "end"):
         out[col] = pd.to_numeric(out[col]).astype("int64") if len(out) else out[col].astype("int64")
     for col in ("t_depth", "t_alt_count", "vaf"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+        out[col] = to_numeric_safe(out[col]).astype(float)
     for col in ("sample", "gene", "chrom", "ref", "alt", "variant_class", "variant_type",
                 "protein_change", "hgvsp", "hgvsc"):  # fmt: skip
         out[col] = out[col].astype(object)
@@ -663,7 +664,7 @@ def _gene_counts_and_vaf(q: pd.DataFrame, obs_names: pd.Index) -> tuple[pd.Index
     np.add.at(counts, (r, c), 1.0)
     vaf = np.full((n_obs, n_var), np.nan, dtype=np.float64)
     if "vaf" in q.columns and len(q):
-        v = pd.to_numeric(q["vaf"], errors="coerce").to_numpy(dtype=float)
+        v = to_numeric_safe(q["vaf"]).to_numpy(dtype=float)
         ok = np.isfinite(v)
         np.fmax.at(vaf, (r[ok], c[ok]), v[ok])
     return genes, counts, vaf

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, check_file, read_text
+from .._core._utils import PathLike, check_complete, check_file, read_text
 from ._variants import (
     check_vaf_range,
     consequence_rank,
@@ -347,8 +347,10 @@ def read_vcf(
     0     T1     7  55181378   C   T  0.25     40.0
     """
     p = check_file(path, what="VCF")
-    lines = read_text(p).splitlines()
+    text = read_text(p)
+    lines = text.splitlines()
     header, body_start = _vcf_header(lines, p)
+    check_complete(text, sep="\t", path=p, what="VCF", comment="#", expected=len(header.columns), quoted=False)
     if isinstance(samples, str):
         samples = [samples]
     report, normals = _vcf_report_samples(header, samples, tumor_sample, p)
