@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 #: public name -> module (relative to this package) that defines it
 _EXPORTS: dict[str, str] = {
+    "ACTIVITY_METHODS": ".activity",
+    "activity": ".activity._activity",
+    "network_matrix": ".activity._activity",
     "CURVE_COLUMNS": ".screen._curves",
     "CVResult": ".models._evaluate",
     "ConsensusResult": ".integrate._subtypes",
@@ -77,6 +80,8 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .activity import ACTIVITY_METHODS
+    from .activity._activity import activity, network_matrix
     from ..pp._plates import normalize_plates, z_prime
     from ._build import build_study
     from .association._associate import (
