@@ -155,7 +155,8 @@ def test_real_resources_install_and_load(shared_data, tmp_path, monkeypatch):
 
 def test_real_progeny_collectri_on_cptac_rna(shared_data):
     rna = pd.read_csv(shared_data / "cptac_ucec" / "transcriptomics_linear.cct.gz", sep="\t", index_col=0)
-    x = np.log2(rna.T.fillna(0).clip(lower=0) + 1)
+    rna = rna[~rna.index.duplicated()]
+    x = np.log2(rna.T.fillna(0).clip(lower=0) + 1)  # transcriptomics_linear is linear: log it
     m = _cohort(x.to_numpy(), pd.Index(x.columns.astype(str)))
     activity(m, resource="progeny", resource_path=shared_data / "prior", method="mlm")
     assert m["act_progeny"].shape == (x.shape[0], 14) and np.isfinite(m["act_progeny"].X).all()
@@ -165,6 +166,7 @@ def test_real_progeny_collectri_on_cptac_rna(shared_data):
 
 def test_real_ksea_on_cptac_phosphosites(shared_data):
     ph = pd.read_csv(shared_data / "cptac_ucec" / "phosphoproteomics_site.cct.gz", sep="\t", index_col=0)
+    ph = ph[~ph.index.duplicated()]
     m = _cohort(ph.T.to_numpy(dtype=float), pd.Index(ph.index.astype(str)))
     activity(m, mod="rna", resource="signor", resource_path=shared_data / "prior", method="ksea", tmin=5)
     a = m["act_kinase"]

@@ -181,5 +181,6 @@ def _store(mdata: md.MuData, key: str, obs: pd.Index, sources: pd.Index, es: np.
     a.uns["activity"] = {"params": clean_params(params)}
     with warnings.catch_warnings():  # mudata's notes on feature names shared by modalities
         warnings.simplefilter("ignore")
-        mdata.mod[key] = a
-        mdata.update()
+        mods = {**{k: v for k, v in mdata.mod.items() if k != key}, key: a}
+        new = md.MuData(mods, obs=mdata.obs.copy(), uns=dict(mdata.uns), obsm=dict(mdata.obsm))
+    mdata.__dict__.update(new.__dict__)  # in place: source names (EGFR pathway) may equal gene names
