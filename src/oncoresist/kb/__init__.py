@@ -13,7 +13,14 @@ from ._civic import read_civic
 from ._core import CORE_VERSION, load_curated_core
 from ._kb import SCHEMA_VERSION, ImportReport, KnowledgeBase, build_kb, default_kb_path, open_kb
 from ._match import Match, match_biomarker, match_clause
-from ._resources import RESOURCES, install_resources, load_resource, read_gmt, resource_cache, resource_info
+from ._resources import (
+    RESOURCES,
+    install_resources,
+    load_resource,
+    read_gmt,
+    resource_cache,
+    resource_info,
+)
 from ._vocab import DISEASE_RELATIONS, Vocabulary
 
 __all__ = [

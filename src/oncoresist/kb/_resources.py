@@ -123,7 +123,7 @@ def _column_map(spec: str) -> dict[str, str]:
 
 
 def read_gmt(path: PathLike) -> pd.DataFrame:
-    """Read a GMT gene-set file into a long ``source``, ``target``, ``weight`` (= 1) table.
+    r"""Read a GMT gene-set file into a long ``source``, ``target``, ``weight`` (= 1) table.
 
     Parameters
     ----------
@@ -137,7 +137,7 @@ def read_gmt(path: PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> _ = open("sets.gmt", "w").write("S1\\tdesc\\tA\\tB\\nS2\\t\\tC\\n")
+    >>> _ = open("sets.gmt", "w").write("S1\tdesc\tA\tB\nS2\t\tC\n")
     >>> read_gmt("sets.gmt")["source"].tolist()
     ['S1', 'S1', 'S2']
     """
@@ -203,7 +203,7 @@ def _read_user(path: Path) -> pd.DataFrame:
 
 
 def load_resource(name: str, *, path: PathLike | None = None) -> pd.DataFrame:
-    """Load a prior-knowledge resource as one long ``source``, ``target``, ``weight`` table.
+    r"""Load a prior-knowledge resource as one long ``source``, ``target``, ``weight`` table.
 
     Parameters
     ----------
@@ -223,7 +223,7 @@ def load_resource(name: str, *, path: PathLike | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> _ = open("net.csv", "w").write("source,target,weight\\nTF1,G1,1\\nTF1,G2,-1\\n")
+    >>> _ = open("net.csv", "w").write("source,target,weight\nTF1,G1,1\nTF1,G2,-1\n")
     >>> net = load_resource("net.csv")
     >>> net["weight"].tolist(), net.attrs["resource"]
     ([1.0, -1.0], 'net')

@@ -80,10 +80,10 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .activity import ACTIVITY_METHODS
-    from .activity._activity import activity, network_matrix
     from ..pp._plates import normalize_plates, z_prime
     from ._build import build_study
+    from .activity import ACTIVITY_METHODS
+    from .activity._activity import activity, network_matrix
     from .association._associate import (
         associate,
         association_test,
