@@ -15,6 +15,14 @@ from ._kb import SCHEMA_VERSION, ImportReport, KnowledgeBase, build_kb, default_
 from ._match import Match, match_biomarker, match_clause
 from ._moalmanac import LEVELS as MOALMANAC_LEVELS
 from ._moalmanac import read_moalmanac
+from ._resources import (
+    RESOURCES,
+    install_resources,
+    load_resource,
+    read_gmt,
+    resource_cache,
+    resource_info,
+)
 from ._vocab import DISEASE_RELATIONS, Vocabulary
 
 __all__ = [
@@ -41,4 +49,10 @@ __all__ = [
     "parse_profile",
     "read_civic",
     "read_moalmanac",
+    "RESOURCES",
+    "install_resources",
+    "load_resource",
+    "read_gmt",
+    "resource_cache",
+    "resource_info",
 ]

@@ -1,0 +1,79 @@
+"""Verb ``activity``: pathway / TF / kinase activities from prior-knowledge resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._app import app, handle_errors, log
+
+
+@app.command()
+@handle_errors
+def activity(
+    input: Path = typer.Argument(None, help="Cohort .h5mu, or a genes x samples matrix file (CSV/TSV, .gz ok)."),  # noqa: B008,A002
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (refused when it exists, unless --overwrite)."),  # noqa: B008
+    mod: str = typer.Option("rna", "--mod", help="Modality to read (a matrix file becomes this modality)."),
+    resource: str = typer.Option("progeny", "--resource", help="Comma-separated resource names (progeny, collectri, dorothea, signor, hallmark, reactome, wikipathways) or files (network CSV/TSV, GMT)."),
+    method: str = typer.Option("ulm", "--method", help="ulm, mlm, wmean, wsum, viper, gsea or ksea."),
+    resources_dir: Path = typer.Option(None, "--resources-dir", help="Folder holding the registered resource files."),  # noqa: B008
+    install_resources: Path = typer.Option(None, "--install-resources", help="Install the resource files of FROM_DIR into ~/.cache/oncoresist/resources (sha256 checked) and exit."),  # noqa: B008
+    tmin: int = typer.Option(5, "--tmin", help="Minimum targets of a source among the features."),
+    times: int = typer.Option(1000, "--times", help="Permutations (wmean, wsum, gsea)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the permutations."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder / modality."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Infer activities per sample and write one modality act_<resource> per resource.
+
+    Output (--out DIR): DIR/cohort.h5mu (the cohort with the new modalities, p-values in their
+    layer 'pvalues'), DIR/activities_<resource>.csv and DIR/pvalues_<resource>.csv (samples x sources).
+
+    Example: oncoresist activity cohort.h5mu --mod rna --resource progeny,collectri --method ulm --out act
+    """
+    from .._core._errors import InputError
+    from .._core._utils import write_csv
+    from ..io import read_h5mu, read_matrix, write_h5mu
+    from ..kb import install_resources as install
+    from ..tl import activity as run
+
+    if install_resources is not None:
+        rep = install(install_resources)
+        for r in rep.itertuples():
+            log(f"{r.name}: {r.status} ({r.version}, {r.licence})", quiet=quiet)
+        typer.echo(f"resources: {int((rep['status'] == 'installed').sum())} of {len(rep)} installed")
+        return
+    if input is None or out is None:
+        raise InputError("activity needs INPUT and --out DIR (or --install-resources FROM_DIR).")
+    if out.exists() and not overwrite:
+        raise InputError(f"--out {out} already exists; choose another folder or pass --overwrite.")
+    mdata = _read_input(input, mod, read_h5mu, read_matrix)
+    for res in [r.strip() for r in resource.split(",") if r.strip()]:
+        before = set(mdata.mod)
+        run(mdata, mod=mod, resource=res, method=method, resource_path=resources_dir, tmin=tmin, times=times,
+            random_state=seed, overwrite=overwrite)
+        key = (set(mdata.mod) - before or {k for k in mdata.mod if k.startswith("act_")}).pop()
+        a = mdata[key]
+        out.mkdir(parents=True, exist_ok=True)
+        stem = Path(res).name.split(".")[0]
+        write_csv(a.to_df(), out / f"activities_{stem}.csv", index=True)
+        write_csv(a.to_df(layer="pvalues"), out / f"pvalues_{stem}.csv", index=True)
+        log(f"{res}: {key} ({a.n_obs} samples x {a.n_vars} sources, {method})", quiet=quiet)
+    out.mkdir(parents=True, exist_ok=True)
+    write_h5mu(mdata, out / "cohort.h5mu")
+    typer.echo(f"activity: {out / 'cohort.h5mu'}")
+
+
+def _read_input(path: Path, mod: str, read_h5mu, read_matrix):  # noqa: ANN001,ANN202
+    """A cohort from an .h5mu, or a one-modality cohort from a matrix file."""
+    import warnings
+
+    import mudata as md
+
+    if path.name.lower().endswith(".h5mu"):
+        return read_h5mu(path)
+    adata = read_matrix(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return md.MuData({mod: adata})

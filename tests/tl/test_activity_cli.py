@@ -1,0 +1,19 @@
+import numpy as np
+import pandas as pd
+
+from oncoresist.cli import main
+
+
+def test_activity_cli_matrix_to_outputs(tmp_path):
+    rng = np.random.default_rng(0)
+    genes = [f"G{i}" for i in range(60)]
+    pd.DataFrame(rng.normal(size=(60, 8)), index=pd.Index(genes, name="gene"),
+                 columns=[f"S{i}" for i in range(8)]).to_csv(tmp_path / "m.csv")
+    pd.DataFrame({"source": ["P1"] * 10 + ["P2"] * 10, "target": genes[:20], "weight": 1.0}).to_csv(tmp_path / "net.csv", index=False)
+    out = tmp_path / "out"
+    args = ["activity", str(tmp_path / "m.csv"), "--resource", str(tmp_path / "net.csv"), "--out", str(out), "-q"]
+    assert main(args) == 0
+    act = pd.read_csv(out / "activities_net.csv", index_col=0)
+    assert act.shape == (8, 2) and (out / "pvalues_net.csv").is_file() and (out / "cohort.h5mu").is_file()
+    assert main(args) == 1  # existing --out refused
+    assert main([*args, "--overwrite"]) == 0
