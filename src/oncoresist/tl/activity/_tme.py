@@ -54,7 +54,7 @@ def nnls_fractions(mix: np.ndarray, ref: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> ref = np.array([[10.0, 0.0], [0.0, 10.0], [5.0, 5.0]])
-    >>> np.round(nnls_fractions(ref @ [[0.2], [0.5]], ref).T, 3).tolist()
+    >>> np.round(nnls_fractions((ref @ [[0.2], [0.5]]).T, ref), 3).tolist()
     [[0.2, 0.5, 0.3]]
     """
     big = 1e3 * max(float(np.abs(ref).max()), 1.0)
