@@ -24,6 +24,7 @@ import pandas as pd
 from .._core._errors import InputError
 from .._core._utils import PathLike, find_column, read_table
 from ._alteration import Alteration, parse_alteration, parse_profile
+from ._moalmanac import is_moalmanac
 from ._report import ImportReport
 
 __all__ = ["read_civic"]
@@ -136,6 +137,10 @@ def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, 
     (['resistance'], 1)
     """
     p = Path(path)
+
+    if is_moalmanac(p):
+        msg = f"'{p}' is not a CIViC evidence file: it holds JSON (a MOAlmanac release?); import it with --format moalmanac (or auto)."
+        raise InputError(msg)
     df = read_table(p, what="CIViC evidence file", dtype=str, keep_default_na=False, na_values=[""])
     cols = set(df.columns)
     if "molecular_profile" in cols:
