@@ -143,3 +143,13 @@ def test_check_complete_with_declared_field_count() -> None:
     check_complete("#h\na\tb\tc\n", sep="\t", path=None, what="VCF", comment="#", expected=3, quoted=False)
     with pytest.raises(InputError, match="line 2 has 2 fields, expected 3"):
         check_complete("#h\na\tb\n", sep="\t", path=None, what="VCF", comment="#", expected=3, quoted=False)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_read_text_decodes_utf16_and_bom(tmp_path, encoding) -> None:
+    from oncoresist._core._utils import read_text
+
+    p = tmp_path / "t.csv"
+    p.write_bytes("id,x\nSIMé-1,2\n".encode(encoding))
+    assert read_text(p) == "id,x\nSIMé-1,2\n"
+    assert read_table(p)["id"].tolist() == ["SIMé-1"]

@@ -125,3 +125,75 @@ def test_read_study_refuses_to_fit(tmp_path):
     study = _write_small_study(tmp_path)
     with pytest.raises(InputError, match="build_study"):
         read_study(study, fit_screen=True)
+
+
+# --- issue 17: declarations and reliability of the study file ------------------------------------
+def test_scale_and_higher_is_are_stored(tmp_path):
+    study = _write_small_study(tmp_path, extra='scale = "log"\nhigher_is = "sensitive"')
+    m = read_study(study)
+    assert m["prot"].uns["source"]["data_type"] == "log"
+    assert m["prot"].uns["source"]["data_type_declared"]
+    assert m["prot"].uns["higher_is"] == {"X": "sensitive"}
+    assert "data_type" not in m["rna"].uns["source"] and "higher_is" not in m["rna"].uns
+    from oncoresist.get import higher_is
+
+    assert higher_is(m, "prot") == "sensitive"
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        ('scale = "zscore"', r"scale = 'zscore' is not allowed; expected one of: 'counts', 'log', 'tpm', 'rsem'"),
+        ("scale = 3", r"scale = 3 is not allowed"),
+        ('higher_is = "better"', r"higher_is = 'better' is not allowed; expected one of: 'resistant', 'sensitive'"),
+    ],
+)
+def test_bad_declarations(tmp_path, extra, match):
+    with pytest.raises(InputError, match=match):
+        read_study(_write_small_study(tmp_path, extra=extra))
+
+
+def test_file_must_be_a_string(tmp_path):
+    study = _write_small_study(tmp_path)
+    study.write_text(study.read_text().replace('file = "rna.tsv"', "file = 5"))
+    with pytest.raises(InputError, match=r"\[layers.rna\] file = 5: expected a path as a quoted string"):
+        read_study(study)
+
+
+def test_misplaced_samples_key_is_an_error(tmp_path):
+    study = _write_small_study(tmp_path)
+    text = study.read_text().replace('name = "tiny"', 'name = "tiny"\nsamples = "clinical.tsv"')
+    study.write_text(text)
+    with pytest.raises(InputError, match=r"\[study\] has unknown key\(s\) 'samples'; allowed: description, name"):
+        read_study(study)
+    study.write_text(_write_small_study(tmp_path).read_text().replace("id_column", "id_col"))
+    with pytest.raises(InputError, match=r"\[samples\] has unknown key\(s\) 'id_col'; allowed: alias_columns"):
+        read_study(study)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_study_file_bom_and_utf16(tmp_path, encoding):
+    study = _write_small_study(tmp_path)
+    study.write_bytes(study.read_text().encode(encoding))
+    assert set(read_study(study).mod) == {"mut", "rna", "prot"}
+
+
+def _id_study(tmp_path: Path, layer_ids: list[str], sheet_ids: list[str]) -> Path:
+    pd.DataFrame({"sample_id": sheet_ids, "age": range(len(sheet_ids))}).to_csv(tmp_path / "c.csv", index=False)
+    pd.DataFrame(np.arange(2 * len(layer_ids)).reshape(2, -1), index=["EGFR", "KRAS"], columns=layer_ids).rename_axis(
+        "gene").to_csv(tmp_path / "m.csv")
+    study = tmp_path / "s.toml"
+    study.write_text('[samples]\nfile = "c.csv"\n[layers.rna]\nkind = "matrix"\nfile = "m.csv"\n'
+                     'orientation = "features_x_samples"\n')
+    return study
+
+
+def test_id_folding_keeps_accents_apart(tmp_path):
+    m = read_study(_id_study(tmp_path, ["SIMé-0001", "sim_0002"], ["SIM-0001", "SIM-0002"]))
+    assert sorted(m["rna"].obs_names) == ["SIM-0002", "SIMé-0001"]  # case/separator folded; é kept
+    assert list(m.uns["build"]["unmatched"]["rna"]) == ["SIMé-0001"]
+
+
+def test_id_folding_never_merges_two_ids(tmp_path):
+    with pytest.raises(InputError, match=r"sample IDs 'SIM-0001' and 'sim_0001' both become 'SIM-0001'"):
+        read_study(_id_study(tmp_path, ["SIM-0001", "sim_0001"], ["SIM-0001"]))

@@ -118,11 +118,30 @@ def read_bytes(path: PathLike) -> bytes:
     return raw
 
 
+def _utf16(raw: bytes) -> str | None:
+    """``raw`` decoded as UTF-16 when it has a UTF-16 byte-order mark or looks like UTF-16 text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    elif len(raw) >= 4 and raw[1::2][:200].count(0) > 0.9 * len(raw[1::2][:200]):
+        enc = "utf-16-le"  # ASCII text saved as UTF-16 without a BOM: every second byte is 0
+    elif len(raw) >= 4 and raw[0::2][:200].count(0) > 0.9 * len(raw[0::2][:200]):
+        enc = "utf-16-be"
+    else:
+        return None
+    try:
+        return raw.decode(enc)
+    except UnicodeDecodeError:
+        return None
+
+
 def read_text(path: PathLike) -> str:
-    """Read a (possibly gzipped) text file, trying UTF-8, then Windows-1252, then Latin-1."""
+    """Read a (possibly gzipped) text file: UTF-8 (BOM or not), UTF-16, then Windows-1252, then Latin-1."""
     raw = read_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    text16 = _utf16(raw)
+    if text16 is not None:
+        return text16.removeprefix("\ufeff")
     for enc in _ENCODINGS:
         try:
             return raw.decode(enc)

@@ -10,6 +10,7 @@ that matched nothing) is stored in ``mdata.uns['build']``.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import tomllib
@@ -25,9 +26,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, check_file, clean_ids
+from .._core._utils import PathLike, check_file, clean_ids, read_text
 
-__all__ = ["LAYER_KINDS", "read_study", "build_summary"]
+__all__ = ["HIGHER_IS", "LAYER_KINDS", "SCALES", "read_study", "build_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -46,35 +47,99 @@ LAYER_KINDS: dict[str, str] = {
 }
 
 _STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations"}
+_STUDY_SECTION_KEYS = {"name", "description"}
 _SAMPLE_KEYS = {"file", "id_column", "alias_columns", "alias_where", "survival_time", "survival_event", "sep"}
 _PATH_KEYS = {"file", "genes"}
 #: Options handled by read_study itself (not passed to readers).
-_LAYER_OWN_KEYS = {"kind", "file", "sample_pattern", "sequenced_samples", "modality"}
+_LAYER_OWN_KEYS = {"kind", "file", "sample_pattern", "sequenced_samples", "modality", "scale", "higher_is"}
+
+#: Data types a layer may declare with ``scale = ...`` (stored in ``adata.uns['source']['data_type']``).
+SCALES = ("counts", "log", "tpm", "rsem", "fpkm", "beta", "mvalue", "binary")
+#: What a higher value of a response layer means (``higher_is = ...``; stored in ``adata.uns['higher_is']``).
+HIGHER_IS = ("resistant", "sensitive")
+
+_READER_NAMES = {
+    "maf": "read_maf",
+    "vcf": "read_vcf",
+    "mutation_matrix": "read_mutation_matrix",
+    "cnv_matrix": "read_cnv_matrix",
+    "cnv_segments": "read_cnv_segments",
+    "matrix": "read_matrix",
+    "drug_matrix": "read_matrix",
+    "phospho_matrix": "read_phospho_matrix",
+    "maxquant": "read_maxquant",
+    "phosphosites": "read_phosphosites",
+}
 
 
 def _reader(kind: str) -> Callable[..., Any]:
+    """The reader function of a layer ``kind``."""
     import oncoresist.io as io_mod
 
-    names = {
-        "maf": "read_maf",
-        "vcf": "read_vcf",
-        "mutation_matrix": "read_mutation_matrix",
-        "cnv_matrix": "read_cnv_matrix",
-        "cnv_segments": "read_cnv_segments",
-        "matrix": "read_matrix",
-        "drug_matrix": "read_matrix",
-        "phospho_matrix": "read_phospho_matrix",
-        "maxquant": "read_maxquant",
-        "phosphosites": "read_phosphosites",
-    }
-    fn = getattr(io_mod, names[kind], None)
+    fn = getattr(io_mod, _READER_NAMES[kind], None)
     if fn is None:  # pragma: no cover - all readers ship with the package
-        msg = f"reader for layer kind {kind!r} ({names[kind]}) is not available in this installation."
+        msg = f"reader for layer kind {kind!r} ({_READER_NAMES[kind]}) is not available in this installation."
         raise InputError(msg)
     return fn
 
 
+def _reader_options(fn: Callable[..., Any]) -> set[str] | None:
+    """Keyword options ``fn`` takes after its path (``None``: it forwards any keyword)."""
+    import oncoresist.io as io_mod
+
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    if any(q.kind is inspect.Parameter.VAR_KEYWORD for q in params):
+        if fn is io_mod.read_phospho_matrix:
+            return _reader_options(io_mod.read_matrix)
+        return None
+    return {q.name for q in params if q.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+
+
+def _check_keys(table: str, spec: Mapping[str, Any], allowed: set[str] | None, reader: str = "") -> None:
+    """Raise naming the keys of ``[table]`` that are not ``allowed`` (a misplaced key is never ignored)."""
+    if allowed is None:
+        return
+    bad = sorted(set(spec) - allowed)
+    if bad:
+        what = f" (an option {reader} does not take)" if reader else ""
+        msg = (f"[{table}] has unknown key(s) {', '.join(map(repr, bad))}{what}; allowed: {', '.join(sorted(allowed))}. "
+               "Fix the spelling or move the key to its own table.")
+        raise InputError(msg)
+
+
+def _file_of(table: str, spec: Mapping[str, Any], base: Path) -> Path:
+    """The readable file named by ``file =`` in ``[table]`` (a non-empty string, relative to the study file)."""
+    value = spec.get("file")
+    if not isinstance(value, str) or not value.strip():
+        msg = (f"[{table}] file = {value!r}: expected a path as a quoted string, "
+               'e.g. file = "data/rna.tsv" (relative to the study file).')
+        raise InputError(msg)
+    return check_file(_resolve(base, value), what=f"[{table}] file")
+
+
+def _choice(table: str, key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """``value`` of ``key`` in ``[table]`` checked against ``allowed``."""
+    if not isinstance(value, str) or value.strip().lower() not in allowed:
+        msg = f"[{table}] {key} = {value!r} is not allowed; expected one of: {', '.join(map(repr, allowed))}."
+        raise InputError(msg)
+    return value.strip().lower()
+
+
+def _declare(adata: ad.AnnData, table: str, spec: Mapping[str, Any], path: Path, kind: str) -> None:
+    """Record the source file, kind and the declared ``scale`` / ``higher_is`` in the layer's ``.uns``."""
+    source: dict[str, Any] = {"file": str(path), "kind": kind}
+    if "scale" in spec:
+        source["data_type"] = _choice(table, "scale", spec["scale"], SCALES)
+        source["data_type_declared"] = True
+    adata.uns["source"] = source
+    if "higher_is" in spec:
+        declared = dict(adata.uns.get("higher_is", {}))
+        declared["X"] = _choice(table, "higher_is", spec["higher_is"], HIGHER_IS)
+        adata.uns["higher_is"] = declared
+
+
 def _resolve(base: Path, value: Any) -> Any:
+    """A path option resolved relative to the study file's folder."""
     if isinstance(value, str):
         p = Path(value).expanduser()
         return p if p.is_absolute() else (base / p)
@@ -82,7 +147,8 @@ def _resolve(base: Path, value: Any) -> Any:
 
 
 def _fold(key: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", key.casefold()) or key
+    """Sample-ID key ignoring case, whitespace and the separators ``-``, ``_`` and ``.`` (nothing else)."""
+    return re.sub(r"[\s\-_.]", "", key.casefold()) or key
 
 
 class _SampleMap:
@@ -92,8 +158,14 @@ class _SampleMap:
         self.sheet = sheet
         self.alias: dict[str, str] = {}
         self.ambiguous: set[str] = set()
+        self.folded: dict[str, str] = {}
         if sheet is None:
             return
+        self._aliases(sheet, alias_columns, alias_where, path)
+        self._folds(sheet)
+
+    def _aliases(self, sheet: pd.DataFrame, alias_columns: list[str], alias_where: Mapping[str, Any], path: Path | None) -> None:
+        """Collect the alias -> sample ID map (aliases naming two samples are dropped)."""
         for col in alias_columns:
             if col not in sheet.columns:
                 msg = (
@@ -117,9 +189,9 @@ class _SampleMap:
                 self.alias[alias] = sid
         for a in self.ambiguous:
             self.alias.pop(a, None)
-        # fallback ignoring case and punctuation ("A-204" == "A204", array IDs in other case),
-        # used only where it is unambiguous
-        self.folded: dict[str, str] = {}
+
+    def _folds(self, sheet: pd.DataFrame) -> None:
+        """Fallback keys ignoring case and separators ("A-204" == "A204"), kept only where unambiguous."""
         clash: set[str] = set()
         for key, sid in [*((str(i), str(i)) for i in sheet.index), *self.alias.items()]:
             k = _fold(key)
@@ -130,6 +202,7 @@ class _SampleMap:
             self.folded.pop(k, None)
 
     def map(self, ids: pd.Index) -> pd.Index:
+        """Each ID as the sample sheet's ID: itself, its alias, or its folded key (else unchanged)."""
         if self.sheet is None:
             return ids
         known = set(self.sheet.index)
@@ -144,29 +217,41 @@ class _SampleMap:
         return pd.Index(out, dtype=object)
 
     def unmatched(self, ids: pd.Index) -> list[str]:
+        """IDs that are not in the sample sheet."""
         if self.sheet is None:
             return []
         known = set(self.sheet.index)
         return [i for i in ids if i not in known]
 
 
+def _map_ids(raw: Any, *, pattern: str | None, smap: _SampleMap, layer: str, path: Path) -> pd.Index:
+    """Clean (``sample_pattern``) and map sample IDs; two distinct IDs never become one (error naming both)."""
+    raw_ids = pd.Index([str(i) for i in raw], dtype=object)
+    uniq = raw_ids.unique()
+    mapped = smap.map(clean_ids(uniq, pattern=pattern))
+    first: dict[str, str] = {}
+    for r, m in zip(uniq, mapped, strict=True):
+        m = str(m)
+        if m in first and first[m] != r:
+            msg = (
+                f"layer '{layer}' ('{path}'): sample IDs {first[m]!r} and {r!r} both become {m!r} after cleaning "
+                f"(sample_pattern={pattern!r}), alias mapping and case/separator folding; each sample may appear "
+                "once per layer: rename one of them, fix the sample_pattern or the [samples] aliases."
+            )
+            raise InputError(msg)
+        first[m] = r
+    lookup = dict(zip(uniq, (str(m) for m in mapped), strict=True))
+    return pd.Index([lookup[r] for r in raw_ids], dtype=object)
+
+
 def _finish_ids(adata: ad.AnnData, *, pattern: str | None, smap: _SampleMap, layer: str, path: Path) -> ad.AnnData:
-    ids = clean_ids(adata.obs_names, pattern=pattern)
-    ids = smap.map(ids)
-    dup = ids[ids.duplicated()].unique()
-    if len(dup):
-        shown = ", ".join(map(str, dup[:5]))
-        msg = (
-            f"layer '{layer}' ('{path}'): sample IDs {shown} occur more than once after cleaning "
-            f"(sample_pattern={pattern!r}) and alias mapping; each sample may appear once per layer: "
-            "fix the IDs, the sample_pattern, or the [samples] aliases."
-        )
-        raise InputError(msg)
-    adata.obs_names = ids.astype(str)
+    """Clean and map a layer's sample IDs (see :func:`_map_ids`)."""
+    adata.obs_names = _map_ids(adata.obs_names, pattern=pattern, smap=smap, layer=layer, path=path).astype(str)
     return adata
 
 
-def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap) -> ad.AnnData:
+def _layer_kind(name: str, spec: Mapping[str, Any]) -> str:
+    """The checked ``kind`` of ``[layers.<name>]``, after checking its keys."""
     if "kind" not in spec or "file" not in spec:
         msg = f"[layers.{name}] needs 'kind' and 'file' (kinds: {', '.join(LAYER_KINDS)})."
         raise InputError(msg)
@@ -174,40 +259,52 @@ def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap
     if kind not in LAYER_KINDS:
         msg = f"[layers.{name}] has unknown kind {kind!r}; expected one of: {', '.join(LAYER_KINDS)}."
         raise InputError(msg)
-    path = check_file(_resolve(base, spec["file"]), what=f"[layers.{name}] file")
-    opts = {k: (_resolve(base, v) if k in _PATH_KEYS else v) for k, v in spec.items() if k not in _LAYER_OWN_KEYS}
-    reader = _reader(kind)
+    options = _reader_options(_reader(kind))
+    allowed = None if options is None else _LAYER_OWN_KEYS | options
+    _check_keys(f"layers.{name}", spec, allowed, f"the {kind!r} reader")
     pattern = spec.get("sample_pattern")
     if pattern is not None:
         try:
-            re.compile(pattern)
+            re.compile(str(pattern))
         except re.error as e:
             msg = f"[layers.{name}] sample_pattern {pattern!r} is not a valid regular expression: {e}."
             raise InputError(msg) from e
+    return kind
+
+
+def _variants_layer(variants: pd.DataFrame, spec: Mapping[str, Any], smap: _SampleMap, name: str, path: Path) -> ad.AnnData:
+    """A variant table (MAF / VCF / mutation matrix) -> the binary gene-level layer with mapped sample IDs."""
+    import oncoresist.io as io_mod
+
+    pattern = spec.get("sample_pattern")
+    variants = variants.copy()
+    variants["sample"] = _map_ids(variants["sample"], pattern=pattern, smap=smap, layer=name, path=path)
+    sequenced = spec.get("sequenced_samples")
+    samples = None
+    if "samples" in variants.attrs:  # readers that know every sequenced sample
+        samples = [str(x) for x in _map_ids(variants.attrs["samples"], pattern=pattern, smap=smap, layer=name, path=path)]
+    if sequenced == "sheet" and smap.sheet is not None:
+        samples = list(smap.sheet.index)
+    elif isinstance(sequenced, list):
+        samples = [str(s) for s in sequenced]
+    return io_mod.variants_to_anndata(variants, samples=samples)
+
+
+def _read_layer(name: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap) -> ad.AnnData:
+    """Read one ``[layers.<name>]`` table into an AnnData with the sample sheet's IDs."""
+    kind = _layer_kind(name, spec)
+    path = _file_of(f"layers.{name}", spec, base)
+    opts = {k: (_resolve(base, v) if k in _PATH_KEYS else v) for k, v in spec.items() if k not in _LAYER_OWN_KEYS}
+    reader = _reader(kind)
     try:
         if kind in ("maf", "vcf", "mutation_matrix"):
-            import oncoresist.io as io_mod
-
-            variants = reader(path, **opts)
-            variants = variants.copy()
-            variants["sample"] = smap.map(clean_ids(variants["sample"], pattern=pattern)).astype(str)
-            sequenced = spec.get("sequenced_samples")
-            samples = None
-            if "samples" in variants.attrs:  # readers that know every sequenced sample
-                samples = [str(x) for x in smap.map(clean_ids(variants.attrs["samples"], pattern=pattern))]
-            if sequenced == "sheet" and smap.sheet is not None:
-                samples = list(smap.sheet.index)
-            elif isinstance(sequenced, list):
-                samples = [str(s) for s in sequenced]
-            adata = io_mod.variants_to_anndata(variants, samples=samples)
+            adata = _variants_layer(reader(path, **opts), spec, smap, name, path)
         else:
-            adata = reader(path, **opts)
-            adata = _finish_ids(adata, pattern=pattern, smap=smap, layer=name, path=path)
+            adata = _finish_ids(reader(path, **opts), pattern=spec.get("sample_pattern"), smap=smap, layer=name, path=path)
     except TypeError as e:
         msg = f"[layers.{name}] has an option the {kind!r} reader does not take: {e}. See the reader's docstring."
         raise InputError(msg) from e
-    adata.uns.setdefault("source", {})
-    adata.uns["source"] = {"file": str(path), "kind": kind}
+    _declare(adata, f"layers.{name}", spec, path, kind)
     if adata.n_obs == 0 or adata.n_vars == 0:
         msg = f"layer '{name}' ('{path}') is empty after reading ({adata.n_obs} samples x {adata.n_vars} features); check the file and its options."
         raise InputError(msg)
@@ -218,19 +315,20 @@ def _read_long_table(
     table: str, spec: Mapping[str, Any], base: Path, smap: _SampleMap, reader: Callable[..., pd.DataFrame], what: str
 ) -> pd.DataFrame:
     """Read the long table of ``[screen]`` / ``[combinations]`` and map its sample IDs."""
-    opts = dict(spec)
-    if "file" not in opts:
+    if not isinstance(spec, Mapping) or "file" not in spec:
         msg = f"[{table}] needs 'file' ({what})."
         raise InputError(msg)
-    path = check_file(_resolve(base, opts.pop("file")), what=f"[{table}] file")
-    pattern = opts.pop("sample_pattern", None)
+    options = _reader_options(reader)
+    _check_keys(table, spec, None if options is None else {"file", "sample_pattern"} | options, reader.__name__)
+    path = _file_of(table, spec, base)
+    opts = {k: v for k, v in spec.items() if k not in ("file", "sample_pattern")}
     try:
         df = reader(path, **opts)
     except TypeError as e:
         msg = f"[{table}] has an option {reader.__name__} does not take: {e}. See its docstring."
         raise InputError(msg) from e
     if "sample" in df.columns:
-        df["sample"] = smap.map(clean_ids(df["sample"], pattern=pattern)).astype(str)
+        df["sample"] = smap.map(clean_ids(df["sample"], pattern=spec.get("sample_pattern"))).astype(str)
     return df
 
 
@@ -287,6 +385,106 @@ def build_summary(mdata: md.MuData, *, unmatched: Mapping[str, list[str]] | None
     return pd.DataFrame(rows)
 
 
+def _load_config(p: Path) -> dict[str, Any]:
+    """The study file's TOML (UTF-8 with or without BOM, or UTF-16), its tables and keys checked."""
+    try:
+        cfg = tomllib.loads(read_text(p))
+    except tomllib.TOMLDecodeError as e:
+        msg = f"study file '{p}' is not valid TOML: {e}."
+        raise InputError(msg) from e
+    unknown = set(cfg) - _STUDY_KEYS
+    if unknown:
+        msg = f"study file '{p}' has unknown table(s) {', '.join(sorted(unknown))}; expected: {', '.join(sorted(_STUDY_KEYS))}."
+        raise InputError(msg)
+    for table, allowed in (("study", _STUDY_SECTION_KEYS), ("samples", _SAMPLE_KEYS)):
+        if not isinstance(cfg.get(table, {}), Mapping):
+            msg = f"study file '{p}': {table} must be a table ([{table}]), found {cfg[table]!r}."
+            raise InputError(msg)
+        _check_keys(table, cfg.get(table, {}), allowed)
+    if not isinstance(cfg.get("layers", {}), Mapping):
+        msg = f"study file '{p}': layers must be tables [layers.<name>], found {cfg['layers']!r}."
+        raise InputError(msg)
+    if not cfg.get("layers") and "screen" not in cfg:
+        msg = f"study file '{p}' lists no [layers.<name>] table and no [screen]: nothing to build."
+        raise InputError(msg)
+    return cfg
+
+
+def _read_sheet(sample_cfg: Mapping[str, Any], base: Path) -> tuple[pd.DataFrame | None, _SampleMap]:
+    """The ``[samples]`` sheet (or None) and the sample map built from it."""
+    import oncoresist.io as io_mod
+
+    sheet = None
+    sheet_path = None
+    if "file" in sample_cfg:
+        sheet_path = _file_of("samples", sample_cfg, base)
+        sheet = io_mod.read_clinical(
+            sheet_path,
+            id_column=sample_cfg.get("id_column"),
+            survival_time=sample_cfg.get("survival_time"),
+            survival_event=sample_cfg.get("survival_event"),
+        )
+    aliases = sample_cfg.get("alias_columns", [])
+    where = sample_cfg.get("alias_where", {})
+    if not isinstance(aliases, list) or not isinstance(where, Mapping):
+        msg = ("[samples] alias_columns must be a list of column names and alias_where a table, "
+               f'e.g. alias_columns = ["patient"]; found {aliases!r} and {where!r}.')
+        raise InputError(msg)
+    return sheet, _SampleMap(sheet, [str(a) for a in aliases], dict(where), sheet_path)
+
+
+def _read_tables(cfg: Mapping[str, Any], base: Path, smap: _SampleMap, fit_screen: Any, quiet: bool) -> tuple[dict[str, ad.AnnData], dict[str, list[str]], dict[str, Any]]:
+    """Every layer, the screen and the combinations: (modalities, unmatched IDs per layer, uns)."""
+    import oncoresist.io as io_mod
+
+    from .._core._utils import progress
+
+    mods: dict[str, ad.AnnData] = {}
+    unmatched: dict[str, list[str]] = {}
+    for name, spec in progress(list(cfg.get("layers", {}).items()), description="reading layers", quiet=quiet):
+        if not isinstance(spec, Mapping):
+            msg = f"[layers.{name}] must be a table with kind and file."
+            raise InputError(msg)
+        mods[name] = _read_layer(name, spec, base, smap)
+        unmatched[name] = smap.unmatched(mods[name].obs_names)
+    uns: dict[str, Any] = {}
+    if "screen" in cfg:
+        screen = _read_long_table("screen", cfg["screen"], base, smap, io_mod.read_dose_response, "a long-format dose-response table")
+        uns["dose_response"] = screen
+        if callable(fit_screen):
+            mods["drug"], uns["curves"] = fit_screen(screen)
+        unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
+    if "combinations" in cfg:
+        uns["combinations"] = _read_long_table(
+            "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
+        )
+    return mods, unmatched, uns
+
+
+def _assemble(mods: dict[str, ad.AnnData], sheet: pd.DataFrame | None, uns: dict[str, Any], unmatched: dict[str, list[str]], cfg: Mapping[str, Any], p: Path) -> md.MuData:
+    """One MuData of the layers, the sample sheet as ``obs`` and the build summary in ``uns['build']``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mdata = md.MuData(mods)
+    not_in_layers: list[str] = []
+    if sheet is not None:
+        extra = sheet.reindex(mdata.obs_names)
+        extra.columns = [str(c) for c in extra.columns]
+        base_obs = mdata.obs.drop(columns=[c for c in extra.columns if c in mdata.obs.columns])
+        mdata.obs = pd.concat([base_obs, extra], axis=1)
+        not_in_layers = [s for s in sheet.index if s not in set(mdata.obs_names)]
+    mdata.uns.update(uns)
+    summary = build_summary(mdata, unmatched=unmatched)
+    mdata.uns["build"] = {
+        "study": str(cfg.get("study", {}).get("name", p.stem)),
+        "study_file": str(p),
+        "summary": summary,
+        "unmatched": {k: np.asarray(v, dtype=object) for k, v in unmatched.items()},
+        "sheet_samples_without_data": np.asarray(not_in_layers, dtype=object),
+    }
+    return mdata
+
+
 def read_study(
     path: PathLike,
     *,
@@ -298,13 +496,25 @@ def read_study(
     Parameters
     ----------
     path
-        The study file. Paths inside it are relative to its folder. Tables:
-        ``[study]`` (``name``), ``[samples]`` (optional sample sheet: ``file``, ``id_column``,
-        ``alias_columns``, ``alias_where``, ``survival_time``, ``survival_event``),
-        ``[layers.<name>]`` (one per modality: ``kind``, ``file``, optional ``sample_pattern``
-        and any option of the reader of that kind), ``[screen]`` (raw single-agent dose-response
-        screen: ``file`` + options of :func:`read_dose_response`), ``[combinations]``
-        (combination dose matrices: ``file`` + options of :func:`read_combinations`).
+        The study file (UTF-8, with or without a byte-order mark, or UTF-16). Paths inside it
+        are relative to its folder. Tables:
+        ``[study]`` (``name``, ``description``), ``[samples]`` (optional sample sheet: ``file``,
+        ``id_column``, ``alias_columns``, ``alias_where``, ``survival_time``, ``survival_event``),
+        ``[layers.<name>]`` (one per modality: ``kind``, ``file``, optional ``sample_pattern``,
+        ``scale``, ``higher_is`` and any option of the reader of that kind), ``[screen]`` (raw
+        single-agent dose-response screen: ``file`` + options of :func:`read_dose_response`),
+        ``[combinations]`` (combination dose matrices: ``file`` + options of
+        :func:`read_combinations`). A key a table does not know is an error listing the allowed
+        keys. ``scale`` declares the layer's data type (one of :data:`SCALES`: ``counts``,
+        ``log``, ``tpm``, ``rsem``, ``fpkm``, ``beta``, ``mvalue``, ``binary``), stored as
+        ``adata.uns['source']['data_type']`` (``data_type_declared = True``), which preprocessing
+        uses instead of detecting the type. ``higher_is`` (``resistant`` for IC50-like metrics,
+        ``sensitive`` for AAC / -log GI50 / % inhibition) says what a higher value of a response
+        layer means, stored as ``adata.uns['higher_is'] = {"X": value}`` (read by
+        :func:`oncoresist.get.higher_is`). Sample IDs are matched to the sheet exactly, through
+        aliases, then ignoring case, whitespace and ``-``/``_``/``.`` (never other characters:
+        ``SIMé-0001`` is not ``SIM-0001``); two distinct IDs of one layer that would become the
+        same sample are an error naming both.
     fit_screen
         Readers only read: the raw ``[screen]`` is stored in ``mdata.uns['dose_response']``.
         To fit curves into the ``drug`` layer use :func:`oncoresist.tl.build_study` (what the
@@ -334,87 +544,11 @@ def read_study(
                "use oncoresist.tl.build_study(path) to read the study and fit the screen's curves.")
         raise InputError(msg)
     p = check_file(path, what="study file")
-    base = p.parent
-    try:
-        cfg = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        msg = f"study file '{p}' is not valid TOML: {e}."
-        raise InputError(msg) from e
-    unknown = set(cfg) - _STUDY_KEYS
-    if unknown:
-        msg = f"study file '{p}' has unknown table(s) {', '.join(sorted(unknown))}; expected: {', '.join(sorted(_STUDY_KEYS))}."
-        raise InputError(msg)
-    layers = cfg.get("layers", {})
-    if not layers and "screen" not in cfg:
-        msg = f"study file '{p}' lists no [layers.<name>] table and no [screen]: nothing to build."
-        raise InputError(msg)
-
-    import oncoresist.io as io_mod
-
-    from .._core._utils import progress
-
-    # sample sheet
-    sheet = None
-    sample_cfg = dict(cfg.get("samples", {}))
-    bad = set(sample_cfg) - _SAMPLE_KEYS
-    if bad:
-        msg = f"[samples] has unknown key(s) {', '.join(sorted(bad))}; expected: {', '.join(sorted(_SAMPLE_KEYS))}."
-        raise InputError(msg)
-    sheet_path = None
-    if "file" in sample_cfg:
-        sheet_path = check_file(_resolve(base, sample_cfg["file"]), what="[samples] file")
-        sheet = io_mod.read_clinical(
-            sheet_path,
-            id_column=sample_cfg.get("id_column"),
-            survival_time=sample_cfg.get("survival_time"),
-            survival_event=sample_cfg.get("survival_event"),
-        )
-    smap = _SampleMap(sheet, list(sample_cfg.get("alias_columns", [])), dict(sample_cfg.get("alias_where", {})), sheet_path)
-
-    mods: dict[str, ad.AnnData] = {}
-    unmatched: dict[str, list[str]] = {}
-    for name, spec in progress(list(layers.items()), description="reading layers", quiet=quiet):
-        if not isinstance(spec, Mapping):
-            msg = f"[layers.{name}] must be a table with kind and file."
-            raise InputError(msg)
-        mods[name] = _read_layer(name, spec, base, smap)
-        unmatched[name] = smap.unmatched(mods[name].obs_names)
-
-    uns: dict[str, Any] = {}
-    if "screen" in cfg:
-        screen = _read_long_table("screen", cfg["screen"], base, smap, io_mod.read_dose_response, "a long-format dose-response table")
-        uns["dose_response"] = screen
-        if callable(fit_screen):
-            mods["drug"], uns["curves"] = fit_screen(screen)
-        unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
-    if "combinations" in cfg:
-        uns["combinations"] = _read_long_table(
-            "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
-        )
+    cfg = _load_config(p)
+    sheet, smap = _read_sheet(cfg.get("samples", {}), p.parent)
+    mods, unmatched, uns = _read_tables(cfg, p.parent, smap, fit_screen, quiet)
     if not mods:
         msg = (f"study file '{p}': no layer could be built (a [screen] without curve fitting makes no layer; "
                "oncoresist.tl.build_study fits it).")
         raise InputError(msg)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mdata = md.MuData(mods)
-    if sheet is not None:
-        extra = sheet.reindex(mdata.obs_names)
-        extra.columns = [str(c) for c in extra.columns]
-        base_obs = mdata.obs.drop(columns=[c for c in extra.columns if c in mdata.obs.columns])
-        mdata.obs = pd.concat([base_obs, extra], axis=1)
-        not_in_layers = [s for s in sheet.index if s not in set(mdata.obs_names)]
-    else:
-        not_in_layers = []
-    mdata.uns.update(uns)
-    study = cfg.get("study", {})
-    summary = build_summary(mdata, unmatched=unmatched)
-    mdata.uns["build"] = {
-        "study": str(study.get("name", p.stem)),
-        "study_file": str(p),
-        "summary": summary,
-        "unmatched": {k: np.asarray(v, dtype=object) for k, v in unmatched.items()},
-        "sheet_samples_without_data": np.asarray(not_in_layers, dtype=object),
-    }
-    return mdata
+    return _assemble(mods, sheet, uns, unmatched, cfg, p)
