@@ -6,8 +6,8 @@ import pytest
 
 from oncoresist._core._errors import InputError
 from oncoresist.kb import install_resources, load_resource
-from oncoresist.tl.activity import METHOD_REGISTRY, activity, network_matrix
-from oncoresist.tl.activity._methods import gsea, ksea, mlm, ulm, wmean, wsum
+from oncoresist.tl.functional import METHOD_REGISTRY, activity, network_matrix
+from oncoresist.tl.functional._methods import gsea, ksea, mlm, ulm, wmean, wsum
 
 
 def _toy(seed=0, ng=300, ns=12, nsrc=6, k=25):

@@ -36,7 +36,7 @@ def activity(
     from .._core._utils import write_csv
     from ..io import read_h5mu, read_matrix, write_h5mu
     from ..kb import install_resources as install
-    from ..tl import activity as run
+    from ..tl import activity as run  # the function (its package is tl.functional)
 
     if install_resources is not None:
         rep = install(install_resources)

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 #: public name -> module (relative to this package) that defines it
 _EXPORTS: dict[str, str] = {
-    "ACTIVITY_METHODS": ".activity",
-    "MCP_MARKERS": ".activity._tme",
-    "activity": ".activity._activity",
-    "nnls_fractions": ".activity._tme",
-    "tme": ".activity._tme",
-    "network_matrix": ".activity._activity",
+    "ACTIVITY_METHODS": ".functional",
+    "MCP_MARKERS": ".functional._tme",
+    "activity": ".functional._activity",
+    "nnls_fractions": ".functional._tme",
+    "tme": ".functional._tme",
+    "network_matrix": ".functional._activity",
     "CURVE_COLUMNS": ".screen._curves",
     "CVResult": ".models._evaluate",
     "ConsensusResult": ".integrate._subtypes",
@@ -85,9 +85,9 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from ..pp._plates import normalize_plates, z_prime
     from ._build import build_study
-    from .activity import ACTIVITY_METHODS
-    from .activity._activity import activity, network_matrix
-    from .activity._tme import MCP_MARKERS, nnls_fractions, tme
+    from .functional import ACTIVITY_METHODS
+    from .functional._activity import activity, network_matrix
+    from .functional._tme import MCP_MARKERS, nnls_fractions, tme
     from .association._associate import (
         associate,
         association_test,

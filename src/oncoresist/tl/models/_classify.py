@@ -141,7 +141,7 @@ class _LabelClassifier(ClassifierMixin, BaseEstimator):
 
     def _averaged(self, X: pd.DataFrame, models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """Mean class probabilities over the layers each sample has (prior when it has none)."""
-        layer_of, _ = split_feature_names(column_names(X))
+        layer_of, _ = split_feature_names(list(column_names(X)))
         total = np.zeros((X.shape[0], len(self.classes_)))
         count = np.zeros(X.shape[0])
         for lay, model in models.items():
@@ -303,7 +303,7 @@ class LateIntegrationClassifier(_LabelClassifier):
     def fit(self, X: Any, y: Any) -> LateIntegrationClassifier:
         """Fit one classifier per layer on the samples that have it."""
         X, labels = self._start_fit(X, y)
-        layer_of, _ = split_feature_names(self.feature_names_in_)
+        layer_of, _ = split_feature_names(list(self.feature_names_in_))
         layers = sorted(set(layer_of)) if self.layers is None else [str(v) for v in self.layers]
         self.layer_models_: dict[str, EarlyIntegrationClassifier] = {}
         skipped: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import anndata as ad
 import mudata as md
@@ -124,7 +125,7 @@ def tme(mdata: md.MuData, *, mod: str = "rna", method: str = "mcp", signature: p
     claim_key(mdata, "mod", key_added, by="tl.tme", overwrite=overwrite)
     adata = mdata[mod]
     x = np.asarray(adata.layers[layer] if layer else adata.X, dtype=float)
-    params = {"mod": mod, "method": method, "layer": layer}
+    params: dict[str, Any] = {"mod": mod, "method": method, "layer": layer}
     if method == "mcp":
         df, found = _mcp(adata, x)
         params.update(markers_found=found, reference="doi:10.1186/s13059-016-1070-5", log2_applied=_log_values(x)[1])
