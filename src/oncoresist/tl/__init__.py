@@ -85,15 +85,15 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from ..pp._plates import normalize_plates, z_prime
     from ._build import build_study
-    from .functional import ACTIVITY_METHODS
-    from .functional._activity import activity, network_matrix
-    from .functional._tme import MCP_MARKERS, nnls_fractions, tme
     from .association._associate import (
         associate,
         association_test,
         cross_layer_effects,
         get_associations,
     )
+    from .functional import ACTIVITY_METHODS
+    from .functional._activity import activity, network_matrix
+    from .functional._tme import MCP_MARKERS, nnls_fractions, tme
     from .integrate._factors import (
         GroupFactorAnalysis,
         factors,
