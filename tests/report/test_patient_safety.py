@@ -63,3 +63,16 @@ def test_two_patients_with_the_same_slug_get_two_reports(tmp_path):
     assert len({p.name for p in out.values()}) == 2
     assert "EGFR L858R" in out["P 1"].read_text() and "EGFR T790M" in out["P_1"].read_text()
     assert "EGFR T790M" not in out["P 1"].read_text()
+
+
+def test_resistance_expected_section_lists_resisted_tkis(tmp_path):
+    from oncoresist.interpret import interpret_alterations
+
+    res = interpret_alterations(["EGFR L858R", "EGFR T790M"], tumour_type="NSCLC", kb=tmp_path / "kb.duckdb")
+    page = render_patient_report(res)
+    section = page[page.index('id="resistance-expected"'):page.index('id="targets"')]
+    for drug in ("gefitinib", "erlotinib"):
+        assert drug in section.lower()
+    options = page[page.index('<section id="options"'):page.index('id="resistance-expected"')]
+    assert "osimertinib" in options.lower() and "gefitinib</strong>" not in options.lower()
+    assert "Resistance expected (not offered)" in page

@@ -93,8 +93,15 @@ def _screen_figure(interp: Any, mdata: Any) -> str:
 
 
 def _key_findings(interp: Any) -> list[str]:
+    """Headline lines: alerts on the current therapy / the patient's tumour type first, options, resisted drugs, top target."""
     lines = []
-    for r in interp.alerts.head(4).itertuples(index=False):
+    alerts = interp.alerts
+    keys = [c for c in ("current", "on_label") if c in alerts.columns]
+    if keys and not alerts.empty:
+        alerts = alerts.sort_values(keys, ascending=False, kind="stable")
+        if "on_label" in alerts.columns and "current" in alerts.columns:
+            alerts = alerts[alerts["current"].astype(bool) | alerts["on_label"].astype(bool)]
+    for r in alerts.head(4).itertuples(index=False):
         alt = f"; try {r.alternatives.split(';')[0]}" if r.alternatives else ""
         combo = f"; combination {r.combinations.split(';')[0]}" if r.combinations else ""
         ex = f"; ex vivo {r.ex_vivo}" if r.ex_vivo else ""
@@ -102,6 +109,10 @@ def _key_findings(interp: Any) -> list[str]:
     for r in interp.options.head(3).itertuples(index=False):
         conf = " (conflicting resistance evidence)" if r.conflicts else ""
         lines.append(f"Option: {r.therapy}, tier {r.tier}, because of {r.alterations}{conf}.")
+    resisted = getattr(interp, "resistance_expected", None)
+    if resisted is not None and not resisted.empty:
+        by_alt = resisted.groupby("alteration", sort=False)["drug"].agg(lambda d: ", ".join(dict.fromkeys(map(str, d))))
+        lines.append("Resistance expected (not offered): " + "; ".join(f"{d} ({a})" for a, d in by_alt.items()) + ".")
     if not interp.targets.empty:
         t = interp.targets.iloc[0]
         lines.append(f"Top target: {t['gene']} (score {t['score']:.2f}; {t['alterations']}).")
@@ -164,7 +175,9 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
         ),
         therapy=therapy,
         options=_option_rows(interp),
-        options_summary="Sensitivity evidence by therapy, best tier first; therapies with conflicting resistance evidence follow those without at the same tier.",
+        resistance_expected=_resistance_rows(interp),
+        options_summary=("Sensitivity evidence by therapy, best tier first; therapies with conflicting resistance evidence follow those "
+                         "without at the same tier. Drugs expected to be resisted are listed under 'Resistance expected', never here."),
         targets=_target_rows(interp),
         screen=_screen_rows(interp),
         screen_n=int(interp.screen["n_screened"].max()) if not interp.screen.empty else 0,
@@ -186,7 +199,7 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
 
 
 _TOC = [("summary", "Summary"), ("alterations", "Alterations by layer"), ("alerts", "Resistance alerts"),
-        ("options", "Therapy options"), ("targets", "Target priority"), ("screen", "Ex vivo drug screen"),
+        ("options", "Therapy options"), ("resistance-expected", "Resistance expected"), ("targets", "Target priority"), ("screen", "Ex vivo drug screen"),
         ("predictions", "Model predictions"), ("evidence", "Evidence detail"), ("not-understood", "Not understood"),
         ("caveats", "Caveats"), ("kb", "Knowledge base")]  # fmt: skip
 
@@ -252,6 +265,16 @@ def _option_rows(interp: Any) -> list[dict[str, Any]]:
         d["predicted"] = _fmt(r.predicted, "{:.3g}")
         options.append(d)
     return options
+
+
+def _resistance_rows(interp: Any) -> list[dict[str, Any]]:
+    """Drugs expected to be resisted (current therapy first), with citation links."""
+    table = getattr(interp, "resistance_expected", None)
+    if table is None or table.empty:
+        return []
+    if "current" in table.columns:
+        table = table.sort_values("current", ascending=False, kind="stable")
+    return [dict(r._asdict(), cits=_cit_links(getattr(r, "citations", ""), interp.evidence)) for r in table.itertuples(index=False)]
 
 
 def _target_rows(interp: Any) -> list[dict[str, Any]]:
