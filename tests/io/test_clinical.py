@@ -188,3 +188,25 @@ def test_md5_like_and_huge_numbers_do_not_crash(tmp_path: Path) -> None:
     assert df.loc["S1", "file_md5"] == "8e256961234567890123456789012345"
     assert df["age"].tolist() == [60, 70]
     assert df.loc["S1", "weird"] == "1e3080366667"
+
+
+def test_clinical_steps_on_their_own(tmp_path):
+    from pathlib import Path
+
+    import pandas as pd
+
+    from oncoresist._core._errors import InputError
+    from oncoresist.io._clinical import _index_by_ids, _recognise_survival, _survival_time
+
+    p = Path(tmp_path / "c.csv")
+    df = pd.DataFrame({"id": ["P1", "P2"], "days_to_death": ["10", ""], "days_to_last_follow_up": ["", "30"], "vital_status": ["Dead", "Alive"]})
+    out = _index_by_ids(df, "id", p)
+    assert list(out.index) == ["P1", "P2"] and "id" not in out.columns
+    with pytest.raises(InputError, match="empty sample ID"):
+        _index_by_ids(pd.DataFrame({"id": ["P1", ""]}), "id", p)
+    tcol, ecol, combined = _recognise_survival(out, p)
+    assert ecol == "vital_status" and combined == ("days_to_death", "days_to_last_follow_up")
+    time, label, unit = _survival_time(out, pd.Series([1, 0], index=out.index), tcol, combined, p)
+    assert time.tolist() == [10.0, 30.0] and unit == "days" and "days_to_death" in label
+    with pytest.raises(InputError, match="negative survival time"):
+        _survival_time(pd.DataFrame({"t": ["-1"]}, index=["P1"]), pd.Series([1], index=["P1"]), "t", None, p)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -193,15 +194,7 @@ def read_clinical(
         return c
 
     idc = _col(id_column, "id_column") if id_column is not None else df.columns[0]
-    raw_ids = df[idc]
-    ids = clean_ids(raw_ids.astype(object).where(raw_ids.notna(), ""))
-    empty = [i for i, s in enumerate(ids) if s in ("", "nan", "None")]
-    if empty:
-        msg = f"empty sample ID in clinical table '{p}', column {idc!r}, data row(s) {', '.join(str(i + 1) for i in empty[:5])}: every row needs an ID. Fill them in or remove the rows."
-        raise InputError(msg)
-    check_unique(ids, what="sample", path=p)
-    out = df.drop(columns=[idc])
-    out.index = pd.Index([str(s) for s in ids], dtype=object)
+    out = _index_by_ids(df, idc, p)
 
     # survival
     if (survival_time is None) != (survival_event is None):
@@ -215,25 +208,53 @@ def read_clinical(
         tcol, ecol = _col(survival_time, "survival_time"), _col(survival_event, "survival_event")
     else:
         how = "recognised"
-        sub = out
-        tcol = find_column(sub, TIME_COLUMNS)
-        ecol = find_column(sub, EVENT_COLUMNS)
-        if tcol is None and ecol is not None:
-            dd, fu = find_column(sub, ["days_to_death"]), find_column(sub, ["days_to_last_follow_up", "days_to_last_followup"])
-            if dd is not None and fu is not None:
-                tcombined = (dd, fu)
-        if ecol is not None:
-            try:
-                parse_event(out[ecol], column=ecol, ids=out.index, path=p)
-            except InputError as e:
-                logger.warning("read_clinical %s: column %r looks like a survival status but %s; no survival columns added", p, ecol, e)
-                ecol = None
+        tcol, ecol, tcombined = _recognise_survival(out, p)
         if ecol is None or (tcol is None and tcombined is None):
             out.attrs.update({"file": str(p), "id_column": str(idc), "survival": {"how": "not found"}})
             logger.info("read_clinical %s: %d samples, no survival columns recognised", p, len(out))
             return out
 
     event = parse_event(out[ecol], column=ecol, ids=out.index, path=p)
+    time, time_label, unit = _survival_time(out, event, tcol, tcombined, p)
+    _add_survival(out, time, event, info={"how": how, "time_column": time_label, "event_column": str(ecol), "time_unit": unit},
+                  file=p, id_column=str(idc))
+    return out
+
+
+def _index_by_ids(df: pd.DataFrame, idc: Any, p: Path) -> pd.DataFrame:
+    """The table without its ID column, indexed by the cleaned, non-empty, unique sample IDs."""
+    raw_ids = df[idc]
+    ids = clean_ids(raw_ids.astype(object).where(raw_ids.notna(), ""))
+    empty = [i for i, s in enumerate(ids) if s in ("", "nan", "None")]
+    if empty:
+        msg = f"empty sample ID in clinical table '{p}', column {idc!r}, data row(s) {', '.join(str(i + 1) for i in empty[:5])}: every row needs an ID. Fill them in or remove the rows."
+        raise InputError(msg)
+    check_unique(ids, what="sample", path=p)
+    out = df.drop(columns=[idc])
+    out.index = pd.Index([str(s) for s in ids], dtype=object)
+    return out
+
+
+def _recognise_survival(out: pd.DataFrame, p: Path) -> tuple[str | None, str | None, tuple[str, str] | None]:
+    """Time and event columns recognised by name (or TCGA's days_to_death / follow-up pair); event None when unusable."""
+    tcol = find_column(out, TIME_COLUMNS)
+    ecol = find_column(out, EVENT_COLUMNS)
+    tcombined: tuple[str, str] | None = None
+    if tcol is None and ecol is not None:
+        dd, fu = find_column(out, ["days_to_death"]), find_column(out, ["days_to_last_follow_up", "days_to_last_followup"])
+        if dd is not None and fu is not None:
+            tcombined = (dd, fu)
+    if ecol is not None:
+        try:
+            parse_event(out[ecol], column=ecol, ids=out.index, path=p)
+        except InputError as e:
+            logger.warning("read_clinical %s: column %r looks like a survival status but %s; no survival columns added", p, ecol, e)
+            ecol = None
+    return tcol, ecol, tcombined
+
+
+def _survival_time(out: pd.DataFrame, event: pd.Series, tcol: Any, tcombined: tuple[str, str] | None, p: Path) -> tuple[pd.Series, str, str]:
+    """Survival times (numeric, >= 0), their label and unit; non-numeric or negative times are errors."""
     if tcombined is not None:
         dd = to_numeric_safe(out[tcombined[0]])
         fu = to_numeric_safe(out[tcombined[1]])
@@ -256,21 +277,17 @@ def read_clinical(
         i = int(np.flatnonzero(neg.to_numpy())[0])
         msg = f"negative survival time {time.iloc[i]:g} for sample {out.index[i]!r}, column {time_label!r} of '{p}': times must be >= 0."
         raise InputError(msg)
+    return time, time_label, unit
+
+
+def _add_survival(out: pd.DataFrame, time: pd.Series, event: pd.Series, *, info: dict[str, Any], file: Path, id_column: str) -> None:
+    """Add ``survival_time`` / ``survival_event`` and record how they were found, with event / censoring counts."""
     out["survival_time"] = time.to_numpy()
     out["survival_event"] = event.array
     n_missing = int((out["survival_time"].isna() | out["survival_event"].isna()).sum())
-    info = {
-        "how": how,
-        "time_column": time_label,
-        "event_column": str(ecol),
-        "time_unit": unit,
-        "n_events": int((event == 1).sum()),
-        "n_censored": int((event == 0).sum()),
-        "n_missing": n_missing,
-    }
-    out.attrs.update({"file": str(p), "id_column": str(idc), "survival": info})
+    info = {**info, "n_events": int((event == 1).sum()), "n_censored": int((event == 0).sum()), "n_missing": n_missing}
+    out.attrs.update({"file": str(file), "id_column": id_column, "survival": info})
     logger.info(
         "read_clinical %s: %d samples; survival from %s (%s) and %s: %d events, %d censored, %d with missing time or status",
-        p, len(out), time_label, unit, ecol, info["n_events"], info["n_censored"], n_missing,
+        file, len(out), info["time_column"], info["time_unit"], info["event_column"], info["n_events"], info["n_censored"], n_missing,
     )
-    return out
