@@ -60,6 +60,9 @@ __all__ = ["DrugResponseModels", "load_model", "save_model", "train_models", "tr
 FORMAT_VERSION = 1
 _PANDRUG_KEY = "__pandrug__"
 _SURVIVAL_KEY = "__survival__"
+_CLASSIFIER_KEY = "__classifier__"
+#: Tasks a model folder can hold.
+TASKS = ("drug_response", "survival", "classify")
 
 
 def _versions() -> dict[str, str]:
@@ -83,6 +86,8 @@ def _used_features(est: Any) -> np.ndarray:
         return np.concatenate(parts) if parts else np.array([], dtype=object)
     if isinstance(est, PenalizedCox):
         return np.asarray(est.coef_.index[est.coef_.to_numpy() != 0], dtype=object)
+    if callable(getattr(est, "used_features", None)):
+        return np.asarray(est.used_features(), dtype=object)
     pre = getattr(est, "preprocessor_", None)
     if pre is not None:
         return pre.feature_names_out_
@@ -105,25 +110,38 @@ class DrugResponseModels:
         Model card (JSON-serialisable dict).
     cv_scores
         Per-drug cross-validated scores of the model and baselines (may be empty).
+    cv_predictions
+        Out-of-fold predictions (may be empty).
+    tables
+        Further result tables written as ``<name>.csv`` into the model folder (a classifier's
+        ``classification_metrics``, ``confusion_matrix``, ``predictions``).
     """
 
     def __init__(self, estimators: dict[str, Any], *, feature_names: Sequence[str], card: dict[str, Any],
-                 cv_scores: pd.DataFrame | None = None, cv_predictions: pd.DataFrame | None = None) -> None:
+                 cv_scores: pd.DataFrame | None = None, cv_predictions: pd.DataFrame | None = None,
+                 tables: Mapping[str, pd.DataFrame] | None = None) -> None:
         self.estimators = dict(estimators)
         self.feature_names = [str(c) for c in feature_names]
         self.card = card
         self.cv_scores = cv_scores if cv_scores is not None else pd.DataFrame()
         self.cv_predictions = cv_predictions if cv_predictions is not None else pd.DataFrame()
+        self.tables = dict(tables or {})
 
     @property
     def task(self) -> str:
-        """``"drug_response"`` or ``"survival"``."""
+        """``"drug_response"``, ``"survival"`` or ``"classify"``."""
         return str(self.card.get("task", "drug_response"))
 
     @property
+    def classes(self) -> list[str]:
+        """Classes a classifier predicts (none for other tasks)."""
+        est = self.estimators.get(_CLASSIFIER_KEY)
+        return [str(c) for c in est.classes_] if est is not None else []
+
+    @property
     def drugs(self) -> list[str]:
-        """Drugs the models predict (none for a survival model)."""
-        if self.task == "survival":
+        """Drugs the models predict (none for a survival model or a classifier)."""
+        if self.task in ("survival", "classify"):
             return []
         if _PANDRUG_KEY in self.estimators:
             return list(self.estimators[_PANDRUG_KEY].drugs_)
@@ -194,6 +212,11 @@ class DrugResponseModels:
                 msg = "this is a survival model: it predicts a risk per sample, not drugs; drop --drug / drugs=."
                 raise InputError(msg)
             return self._predict_survival(X)
+        if self.task == "classify":
+            if drugs:
+                msg = "this is a classifier: it predicts a class per sample, not drugs; drop --drug / drugs=."
+                raise InputError(msg)
+            return self._predict_classes(X)
         wanted = self.drugs if drugs is None else [str(d) for d in drugs]
         unknown = [d for d in wanted if d not in self.drugs]
         if unknown:
@@ -223,6 +246,17 @@ class DrugResponseModels:
         out.insert(0, "sample", X.index.astype(str))
         return out
 
+    def _predict_classes(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Predicted class, ``p_<class>`` per class and the coverage columns of each sample."""
+        est = self.estimators[_CLASSIFIER_KEY]
+        proba = np.asarray(est.predict_proba(X), dtype=float)
+        out = _coverage(est, X.notna(), no_feature="no model feature measured: class frequencies of the training data")
+        for j in range(proba.shape[1] - 1, -1, -1):
+            out.insert(0, f"p_{est.classes_[j]}", proba[:, j])
+        out.insert(0, "predicted", [str(est.classes_[j]) for j in np.argmax(proba, axis=1)])
+        out.insert(0, "sample", X.index.astype(str))
+        return out
+
     def feature_importance(self, drug: str | None = None) -> pd.DataFrame:
         """Features of one drug's model (or of the survival model) with their importance.
 
@@ -230,6 +264,8 @@ class DrugResponseModels:
         """
         if self.task == "survival":
             return self.estimators[_SURVIVAL_KEY].feature_importance()
+        if self.task == "classify":
+            return self.estimators[_CLASSIFIER_KEY].feature_importance()
         if drug not in self.drugs:
             msg = f"the model has no drug '{drug}'; it predicts: {', '.join(self.drugs[:10])}."
             raise InputError(msg)
@@ -257,6 +293,8 @@ def _coverage(est: Any, observed: pd.DataFrame, *,
     model_layers = sorted(set(lay_of))
     per_layer = {lay: obs_used.loc[:, (lay_of == lay).to_numpy()].any(axis=1).to_numpy() for lay in model_layers}
     how = "dropped" if isinstance(est, LateIntegrationRegressor) else "imputed"
+    if type(est).__name__ in ("LateIntegrationClassifier", "SparsePLSDAClassifier"):
+        how = "dropped (class probabilities averaged over the layers present)"
     rows = []
     for i in range(len(observed)):
         have = [lay for lay in model_layers if per_layer[lay][i]]
@@ -609,8 +647,34 @@ def _card_scores(summary: pd.DataFrame, model_name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # folder I/O
 # --------------------------------------------------------------------------------------------
+def _classify_markdown(c: dict[str, Any]) -> list[str]:
+    """Model card lines of a classifier: classes, CV scheme, balanced error rates vs baselines."""
+    tgt = c["data"]["target"]
+    left = c["data"].get("left_out", {})
+    lines = [f"- target: obs['{tgt['obs_key']}'], classes: " + ", ".join(f"{k} ({v})" for k, v in tgt["n_per_class"].items()),
+             f"- left out: {left.get('n_unlabelled', 0)} unlabelled, {len(left.get('excluded', []))} excluded sample(s)",
+             f"- evaluation: {c['cv']['n_splits']}-fold stratified cross-validation; {c['cv'].get('note', '')}",
+             "", "## Cross-validated scores", "", "| model | kind | balanced error rate | fold mean +- SD | accuracy |",
+             "|---|---|---|---|---|"]
+    for name, sc in c["scores"].items():
+        lines.append(f"| {name} | {sc['kind']} | {sc['balanced_error_rate']} | {sc['ber_fold_mean']} +- {sc['ber_fold_sd']} | "
+                     f"{sc['accuracy']} |")
+    lines += ["", "Confusion matrix: `confusion_matrix.csv`; out-of-fold class probabilities: `predictions.csv`."]
+    return lines
+
+
 def _card_markdown(models: DrugResponseModels) -> str:
+    """The model card as Markdown."""
     c = models.card
+    if models.task == "classify":
+        lines = [f"# Model card: {c['model']['name']} ({c['model']['class']})", "", f"- created: {c['created']}",
+                 f"- integration: {c['model']['integration']}",
+                 f"- training data: {c['data']['source'] or 'in-memory cohort'}, {c['data']['n_samples']} samples",
+                 "- layers: " + ", ".join(f"{k} ({v['n_features']} features, {v['n_samples']} samples)"
+                                          for k, v in c["data"]["layers"].items()), *_classify_markdown(c)]
+        lines += ["", "## Versions", ""] + [f"- {k}: {v}" for k, v in c["versions"].items()]
+        lines += ["", "Security: `model.joblib` is a pickle; load it only from a source you trust.", ""]
+        return "\n".join(lines)
     survival = models.task == "survival"
     lines = [f"# Model card: {c['model']['name']} ({c['model']['class']})", ""]
     target = (f"survival = obs['{c['data']['target']['time_key']}'] / obs['{c['data']['target']['event_key']}'], "
@@ -706,7 +770,9 @@ def save_model(
         for name, writer in (extra_files or {}).items():
             writer(tmp / name)
         feats = []
-        if models.task == "survival":
+        for name, table in models.tables.items():
+            write_csv(table, tmp / f"{name}.csv")
+        if models.task in ("survival", "classify"):
             fi = models.feature_importance()
             feats.append(fi[fi["importance"] > 0])
         for d in models.drugs[:500]:
@@ -733,11 +799,68 @@ def save_model(
     return path
 
 
+def _read_card(card_file: Path) -> dict[str, Any]:
+    """The model card, checked: valid JSON, a known format version and task, the keys predict needs."""
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        msg = f"model card '{card_file}' is not valid JSON ({e}); re-train or restore the folder."
+        raise InputError(msg) from e
+    if not isinstance(card, dict):
+        msg = f"model card '{card_file}' is not a JSON object; re-train or restore the folder."
+        raise InputError(msg)
+    if card.get("format_version") != FORMAT_VERSION:
+        msg = (f"model card '{card_file}' has format version {card.get('format_version')!r}, this oncoresist reads "
+               f"version {FORMAT_VERSION}; re-train the model with this oncoresist.")
+        raise InputError(msg)
+    if card.get("task", "drug_response") not in TASKS:
+        msg = f"model card '{card_file}' has an unknown task {card.get('task')!r} (expected one of {', '.join(TASKS)}); re-train."
+        raise InputError(msg)
+    lacking = [k for k, kind in (("model", dict), ("data", dict), ("versions", dict)) if not isinstance(card.get(k), kind)]
+    if lacking:
+        msg = f"model card '{card_file}' lacks {', '.join(lacking)} (edited or damaged); re-train or restore the folder."
+        raise InputError(msg)
+    return card
+
+
+def _read_blob(model_file: Path, card: dict[str, Any]) -> dict[str, Any]:
+    """The pickled estimators, checked: readable, the right format, estimators for the card's task."""
+    import joblib
+
+    try:
+        blob = joblib.load(model_file)
+    except Exception as e:  # noqa: BLE001 - a truncated or edited pickle raises anything (EOFError, zlib, pickle...)
+        msg = f"'{model_file}' cannot be read ({type(e).__name__}: {str(e)[:80]}); the file is damaged: re-train or restore it."
+        raise InputError(msg) from e
+    if not isinstance(blob, dict) or blob.get("format_version") != FORMAT_VERSION:
+        msg = f"'{model_file}' has an unknown format (expected version {FORMAT_VERSION}); re-train with this oncoresist."
+        raise InputError(msg)
+    est, names = blob.get("estimators"), blob.get("feature_names")
+    key = {"survival": _SURVIVAL_KEY, "classify": _CLASSIFIER_KEY}.get(str(card.get("task", "drug_response")))
+    if not isinstance(est, dict) or not est or not isinstance(names, list) or (key is not None and key not in est):
+        msg = f"'{model_file}' does not hold the estimators of this {card.get('task', 'drug_response')} model card; re-train."
+        raise InputError(msg)
+    return blob
+
+
+def _read_table_file(path: Path) -> pd.DataFrame:
+    """A CSV table of the model folder (empty when absent); a damaged one is an error naming it."""
+    if not path.exists() or path.stat().st_size <= 1:
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        msg = f"'{path}' cannot be read ({e}); the file is damaged: re-train or restore the folder."
+        raise InputError(msg) from e
+
+
 def load_model(path: PathLike) -> DrugResponseModels:
     """Load a model folder written by :func:`save_model` / ``oncoresist train``.
 
     Warns when the installed scikit-learn differs from the one that trained the model.
-    ``model.joblib`` is a pickle: load only models from sources you trust.
+    A damaged folder (truncated or edited files, another format version) raises one
+    :class:`InputError` naming the file. ``model.joblib`` is a pickle: load only models from
+    sources you trust.
 
     Examples
     --------
@@ -745,30 +868,19 @@ def load_model(path: PathLike) -> DrugResponseModels:
     Traceback (most recent call last):
     oncoresist._errors.InputError: ...
     """
-    import joblib
-
     path = Path(path)
     card_file, model_file = path / "model_card.json", path / "model.joblib"
     if not path.is_dir() or not card_file.exists() or not model_file.exists():
         msg = f"'{path}' is not a model folder (expected model.joblib and model_card.json); train one with 'oncoresist train'."
         raise InputError(msg)
-    try:
-        card = json.loads(card_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        msg = f"model card '{card_file}' is not valid JSON ({e}); re-train or restore the folder."
-        raise InputError(msg) from e
-    trained = card.get("versions", {}).get("scikit-learn")
+    card = _read_card(card_file)
+    trained = card["versions"].get("scikit-learn")
     installed = _versions()["scikit-learn"]
     if trained and trained != installed:
         warnings.warn(f"model trained with scikit-learn {trained}, running {installed}: predictions may differ; re-train if in doubt.",
                       UserWarning, stacklevel=2)
-    blob = joblib.load(model_file)
-    if not isinstance(blob, dict) or blob.get("format_version") != FORMAT_VERSION:
-        msg = f"'{model_file}' has an unknown format (expected version {FORMAT_VERSION}); re-train with this oncoresist."
-        raise InputError(msg)
-    scores_file = path / "cv_scores.csv"
-    scores = pd.read_csv(scores_file) if scores_file.exists() and scores_file.stat().st_size > 1 else pd.DataFrame()
-    pred_file = path / "cv_predictions.csv"
-    cv_pred = pd.read_csv(pred_file) if pred_file.exists() and pred_file.stat().st_size > 1 else pd.DataFrame()
-    return DrugResponseModels(blob["estimators"], feature_names=blob["feature_names"], card=card, cv_scores=scores,
-                              cv_predictions=cv_pred)
+    blob = _read_blob(model_file, card)
+    tables = {str(n): _read_table_file(path / f"{n}.csv") for n in card.get("tables", []) or []}
+    return DrugResponseModels(blob["estimators"], feature_names=blob["feature_names"], card=card,
+                              cv_scores=_read_table_file(path / "cv_scores.csv"),
+                              cv_predictions=_read_table_file(path / "cv_predictions.csv"), tables=tables)

@@ -301,6 +301,27 @@ def resolve_drugs(mdata: Any, names: Sequence[str] | None, *, modality: str = "d
     return out
 
 
+def drop_samples(index: pd.Index, exclude: Sequence[str] | None) -> pd.Index:
+    """``index`` without the samples of ``exclude``; an ID that is not in ``index`` is an error.
+
+    Examples
+    --------
+    >>> drop_samples(pd.Index(["s1", "s2", "s3"]), ["s2"]).tolist()
+    ['s1', 's3']
+    """
+    if not exclude:
+        return index
+    wanted = [str(s).strip() for s in ([exclude] if isinstance(exclude, str) else exclude) if str(s).strip()]
+    unknown = [s for s in wanted if s not in set(index)]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [str(i) for i in index], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        msg = (f"sample(s) to exclude not in the cohort: {', '.join(unknown[:5])}{hint}; give sample IDs as in the "
+               "cohort's obs_names.")
+        raise InputError(msg)
+    return index[~index.isin(wanted)]
+
+
 def split_feature_names(columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Split ``"layer:feature"`` names into layer and feature arrays (no prefix -> layer ``"X"``).
 
