@@ -79,6 +79,10 @@ def test_integrate_writes_outputs(tmp_path, capsys):
         (["--subtypes", "kmeans"], "--subtypes must be"),
         (["--batch-key", "nope"], "column 'nope' not found"),
         (["--model", "{tmp}/nomodel"], "no factor model"),
+        (["--data-type", "rna"], "not LAYER=TYPE"),
+        (["--data-type", "rna=raw-ish"], "is not known"),
+        (["--data-type", "mut=binary,rna=binary"], "declared 'binary'"),
+        (["--data-type", "rna=counts", "--no-preprocess"], "drop --no-preprocess"),
     ],
 )
 def test_integrate_bad_input_one_line(tmp_path, capsys, extra, needle):
@@ -133,3 +137,16 @@ def test_integrate_help_has_example(capsys):
     main(["integrate", "--help"])
     out = capsys.readouterr().out
     assert "Example: oncoresist integrate" in out and "--out" in out and "--quiet" in out
+
+
+def test_integrate_prints_each_layers_data_type(tmp_path, capsys):
+    cohort = tmp_path / "cohort.h5mu"
+    write_h5mu(small_cohort(30), cohort)
+    code = main(["integrate", str(cohort), "--out", str(tmp_path / "o"), "--subtypes", "none", "-k", "2",
+                 "--data-type", "prot=zscore"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    text = out.out + out.err
+    assert "prot: zscore (argument)" in text and "mut: binary (detected)" in text, text
+    back = read_h5mu(tmp_path / "o" / "cohort.h5mu")
+    assert back.uns["preprocess"]["data_types"]["prot"] == "zscore"

@@ -51,18 +51,19 @@ def _layer(X, names="g"):
 def test_modality_steps_and_rna_meth_steps():
     import mudata as md
 
-    from oncoresist.pp._preprocess import _meth_steps, _modality_steps, _rna_steps
+    from oncoresist.pp._preprocess import _expression_steps, _meth_steps, _modality_steps
 
     rng = np.random.default_rng(0)
     counts = rng.poisson(40, size=(8, 12)).astype(float)
     m = md.MuData({"rna": _layer(counts), "meth": _layer(rng.uniform(0.1, 0.9, size=(8, 4)), "cg"),
                    "mut": _layer(rng.integers(0, 2, size=(8, 3)), "m"), "drug": _layer(rng.normal(size=(8, 2)), "d")})
-    assert _rna_steps(m, "rna", counts, rna_method="logcpm") == ["normalize_counts(logcpm)"]
-    assert _rna_steps(m, "rna", np.log1p(counts) + 0.5, rna_method="logcpm") == []  # not counts: kept
-    assert _meth_steps(m, "meth", m.mod["meth"].X) == ["mvalues"] and "mvalue" in m.mod["meth"].layers
-    assert _meth_steps(m, "meth", m.mod["meth"].X) == []  # already there
-    assert _modality_steps(m, "mut", rna_method="logcpm", max_missing=0.5, impute_missing=False) == []
-    assert _modality_steps(m, "drug", rna_method="logcpm", max_missing=0.5, impute_missing=False) == []
+    assert _expression_steps(m, "rna", "log", rna_method="logcpm") == []  # log values: kept
+    assert _expression_steps(m, "rna", "counts", rna_method="logcpm") == ["normalize_counts(logcpm)"]
+    assert _meth_steps(m, "meth", "beta") == ["mvalues"] and "mvalue" in m.mod["meth"].layers
+    assert _meth_steps(m, "meth", "beta") == []  # already there
+    assert _modality_steps(m, "mut", "mutation", "binary", rna_method="logcpm", max_missing=0.5, impute_missing=False) == []
+    assert _modality_steps(m, "drug", "response", "zscore", rna_method="logcpm", max_missing=0.5,
+                           impute_missing=False) == []
 
 
 def test_select_and_params_steps():
@@ -72,8 +73,10 @@ def test_select_and_params_steps():
 
     rng = np.random.default_rng(1)
     m = md.MuData({"prot": _layer(rng.normal(size=(6, 10)), "p"), "drug": _layer(rng.normal(size=(6, 3)), "d")})
-    assert _select_steps(m, "prot", {"prot": 4}) == ["select_features(4)"] and m.mod["prot"].var["selected"].sum() == 4
-    assert _select_steps(m, "drug", 4) == [] and _select_steps(m, "prot", None) == []
+    assert _select_steps(m, "prot", "proteomics", "zscore", {"prot": 4}) == ["select_features(4)"]
+    assert m.mod["prot"].var["selected"].sum() == 4
+    assert _select_steps(m, "drug", "response", "zscore", 4) == []
+    assert _select_steps(m, "prot", "proteomics", "zscore", None) == []
     rec = _params_record(batch_key=None, batch_mods=("rna",), covariates=None, rna_method="vst", max_missing=0.5,
                          impute_missing=False, n_top=None)
     assert rec["batch_key"] == "None" and rec["n_top"] == "None" and rec["covariates"] == []

@@ -30,6 +30,9 @@ def integrate(
     batch_key: str = typer.Option(None, "--batch-key", help="Sample column with the batch (e.g. TMT plex) for ComBat."),  # noqa: B008
     covariates: str = typer.Option(None, "--covariates", help="Comma-separated columns ComBat must preserve."),  # noqa: B008
     n_top: int = typer.Option(2000, "--n-top", min=0, help="Most variable features kept per continuous layer (0 = all)."),
+    data_type: str = typer.Option(None, "--data-type", help="Declared data types, e.g. 'rna=tpm,mirna=counts' "  # noqa: B008
+                                  "(counts, tpm, fpkm, rsem, log, beta, mvalue, binary, zscore); default: the study "
+                                  "file's scale = ..., else detected from the values (a warning when unsure)."),
     subtype_method: str = typer.Option("snf", "--subtypes", help="'snf', 'consensus' (on the factors) or 'none'."),
     k: int = typer.Option(None, "--k", min=2, help="Number of subtypes (default: chosen from the data)."),  # noqa: B008
     subtype_key: str = typer.Option("subtype", "--subtype-key", help="Sample column (and uns key) for the subtypes; "
@@ -43,8 +46,10 @@ def integrate(
 ) -> None:
     """Integrate a cohort's layers: latent factors, subtypes and their associations.
 
-    Preprocesses each layer (RNA counts -> log CPM, methylation -> M-values, proteomics ->
-    log2 + median centring + missingness filter, optional ComBat on --batch-key), fits a group
+    Preprocesses each layer by its data type, declared (--data-type, the study file's
+    scale = ...) or detected from the values (counts -> log CPM, TPM / FPKM / RSEM -> log2,
+    beta -> M-values, proteomics -> log2 + median centring + missingness filter, optional
+    ComBat on --batch-key; each layer's type is printed and kept in uns['preprocess']), fits a group
     factor model (factors active in some layers only; Bernoulli likelihood for mutations;
     samples missing layers are kept), finds subtypes (similarity network fusion + spectral
     clustering, or consensus clustering of the factors) with the evidence for their number
@@ -83,7 +88,7 @@ def integrate(
     out.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        _preprocess_step(mdata, preprocess, batch_key, covariates, n_top, quiet)
+        _preprocess_step(mdata, preprocess, batch_key, covariates, n_top, quiet, data_type)
         _factor_step(mdata, layers, model, out, n_factors=n_factors, method=method, max_iter=max_iter, seed=seed,
                      overwrite=overwrite, quiet=quiet)
         if with_subtypes:
@@ -113,16 +118,38 @@ def _check_options(method: str, subtype_method: str, out: Path) -> None:
         raise InputError(msg)
 
 
+def _data_types(spec: str | None) -> dict[str, str] | None:
+    """``--data-type 'rna=tpm,mirna=counts'`` as ``{mod: type}``."""
+    from .._core._errors import InputError
+
+    if spec is None:
+        return None
+    out: dict[str, str] = {}
+    for item in _split(spec) or []:
+        mod, sep, kind = item.partition("=")
+        if not sep or not mod.strip() or not kind.strip():
+            msg = f"--data-type: {item!r} is not LAYER=TYPE (e.g. --data-type 'rna=tpm,mirna=counts')."
+            raise InputError(msg)
+        out[mod.strip()] = kind.strip()
+    return out
+
+
 def _preprocess_step(mdata: Any, preprocess: bool, batch_key: str | None, covariates: str | None, n_top: int,
-                     quiet: bool) -> None:
-    """Default per-layer preprocessing (and ComBat on ``batch_key``) of every layer but ``drug``."""
+                     quiet: bool, data_type: str | None = None) -> None:
+    """Default per-layer preprocessing (and ComBat on ``batch_key``) of every layer but ``drug``, by data type."""
     from .._core._errors import InputError
     from ..pp import preprocess as run_preprocess
 
     if preprocess:
         log("preprocessing layers ...", quiet=quiet)
         run_preprocess(mdata, mods=[m for m in mdata.mod if m != "drug"], batch_key=batch_key,
-                       covariates=_split(covariates), n_top=n_top if n_top > 0 else None)
+                       covariates=_split(covariates), n_top=n_top if n_top > 0 else None, data_types=_data_types(data_type))
+        for mod, rec in mdata.uns["preprocess"]["data_types"].items():
+            how = mdata.mod[mod].uns["pp"]["data_type"]["how"]
+            log(f"  {mod}: {rec} ({how}) -> {', '.join(mdata.uns['preprocess']['steps'][mod])}", quiet=quiet)
+    elif data_type is not None:
+        msg = "--data-type applies to preprocessing; drop --no-preprocess."
+        raise InputError(msg)
     elif batch_key is not None:
         msg = "--batch-key needs preprocessing (drop --no-preprocess) or a cohort already batch-corrected."
         raise InputError(msg)

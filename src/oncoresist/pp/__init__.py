@@ -1,10 +1,11 @@
 """Preprocessing per layer: QC, normalisation, imputation, batch correction, feature selection."""
 
-__all__: list[str] = []
-from ._batch import batch_r2, batch_variance, combat, combat_matrix  # noqa: E402
-from ._features import select_features  # noqa: E402
-from ._impute import filter_missing, impute, lowrank_impute  # noqa: E402
-from ._normalize import (  # noqa: E402
+from ._batch import batch_r2, batch_variance, combat, combat_matrix
+from ._detect import DATA_TYPES, detect_data_type, detect_with_confidence, log_transform
+from ._dtype import ASSAYS, DataTypeWarning, layer_assay, layer_data_type
+from ._features import select_features
+from ._impute import filter_missing, impute, lowrank_impute
+from ._normalize import (
     binarize_mutations,
     cnv_calls,
     mvalues,
@@ -14,17 +15,25 @@ from ._normalize import (  # noqa: E402
     size_factors,
     vst,
 )
-from ._preprocess import preprocess  # noqa: E402
+from ._preprocess import preprocess
 
-__all__ += [
+__all__ = [
+    "ASSAYS",
+    "DATA_TYPES",
+    "DataTypeWarning",
     "batch_r2",
     "batch_variance",
     "binarize_mutations",
     "cnv_calls",
     "combat",
     "combat_matrix",
+    "detect_data_type",
+    "detect_with_confidence",
     "filter_missing",
     "impute",
+    "layer_assay",
+    "layer_data_type",
+    "log_transform",
     "lowrank_impute",
     "mvalues",
     "normalize_counts",

@@ -8,13 +8,14 @@ import numpy as np
 
 from ._base import finish, get_matrix, record, set_scale, start
 
-__all__ = ["DATA_TYPES", "detect_data_type", "log_transform"]
+__all__ = ["DATA_TYPES", "detect_data_type", "detect_with_confidence", "log_transform"]
 
 DATA_TYPES = ("counts", "linear", "log", "beta", "binary", "zscore")
 
 _LOG_MAX = 40.0  # log2 intensities / expression stay below this
 _LOG_MIN = -15.0
 _TAIL_MAX = 1000.0  # linear TPM / FPKM / intensities exceed this
+_LOG_SPAN = 3.0  # the central 98% of log-scale expression / intensities spans at least this many units
 
 
 def _classify(v: np.ndarray) -> tuple[str, bool]:
@@ -35,7 +36,8 @@ def _classify(v: np.ndarray) -> tuple[str, bool]:
     if lo >= 0 and hi > _TAIL_MAX:
         return "linear", True
     if lo >= _LOG_MIN and hi <= _LOG_MAX:
-        return "log", True
+        q01, q99 = np.percentile(v, [1, 99])
+        return "log", bool(q99 - q01 >= _LOG_SPAN)  # log expression spans several log units
     return ("linear", False) if lo >= 0 else ("log", False)
 
 
@@ -48,7 +50,9 @@ def detect_data_type(X: Any) -> str:
     - ``"zscore"``: both signs, mean near 0 (centred / scaled data, log ratios).
     - ``"linear"``: non-negative, not integer, with a heavy right tail (maximum above 1000:
       TPM, FPKM, RSEM, raw intensities).
-    - ``"log"``: values within about -15..40 (log-scale expression or intensities).
+    - ``"log"``: values within about -15..40 (log-scale expression or intensities); a clear-cut
+      call only when the central 98% of values spans at least 3 log units
+      (:func:`detect_with_confidence` says when it is a guess).
 
     Parameters
     ----------

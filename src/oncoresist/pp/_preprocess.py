@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from .._core._errors import InputError
 from ._base import copy_data, dense, is_mudata
 from ._batch import combat
+from ._detect import log_transform
+from ._dtype import layer_assay, layer_data_type
 from ._features import select_features
 from ._impute import filter_missing, impute
 from ._normalize import (
@@ -23,14 +23,6 @@ from ._normalize import (
 
 __all__ = ["preprocess"]
 
-_CONTINUOUS = ("rna", "prot", "phospho", "meth", "metab", "cnv")
-
-
-def _is_binary(X: np.ndarray) -> bool:
-    v = X[np.isfinite(X)]
-    return v.size > 0 and bool(np.isin(v, (0.0, 1.0)).all())
-
-
 def preprocess(
     mdata: Any,
     *,
@@ -42,24 +34,33 @@ def preprocess(
     max_missing: float = 0.5,
     impute_missing: bool = False,
     n_top: int | Mapping[str, int] | None = 2000,
+    data_types: Mapping[str, str] | None = None,
     copy: bool = False,
 ) -> Any:
-    """Default preprocessing of each layer, by modality name (see CONTRIBUTING.md slots).
+    """Default preprocessing of each layer, chosen by its data type (see README "Data types").
 
-    - ``rna``: counts (``layers['counts']``, or ``X`` when it holds counts) -> log2 CPM
-      (``rna_method="vst"``: variance-stabilised); already-normalised ``X`` is kept.
-    - ``meth``: beta -> ``layers['mvalue']``.
-    - ``prot``, ``phospho``: log2 when linear, per-sample median centring, removal of
-      features missing in more than ``max_missing`` of samples; optional imputation
-      (``impute_missing``, missing-not-at-random aware).
-    - ``metab``: log2 + Pareto scaling. ``mut``: binary gene level (when not binary yet).
-      ``cnv``: gene-level calls in ``layers['calls']``. ``drug`` and other names: unchanged.
+    Each layer's **data type** is, in this order: ``data_types[mod]``; the study file's
+    ``scale = ...``; what its reader recorded; else detected from the values
+    (:func:`~oncoresist.pp.detect_data_type`, with a :class:`~oncoresist.pp.DataTypeWarning`
+    when the guess is not clear-cut). Its **assay family** comes from the reader kind, else
+    the modality name (``rna``, ``mirna``, ``prot``, ``meth``, ... see
+    :data:`~oncoresist.pp.ASSAYS`), else ``other``. Then:
+
+    - counts (``layers['counts']``, or ``X`` of integer counts, any expression or unknown
+      layer) -> log2 CPM (``rna_method="vst"``: variance-stabilised); linear values (TPM, FPKM,
+      RSEM) -> ``log2(x + 1)`` (linear kept in ``layers['linear']``); log / z-scores: kept.
+    - beta values (methylation or unknown layers) -> ``layers['mvalue']``; M-values: kept.
+    - proteomics: log2 when linear, per-sample median centring, removal of features missing
+      in more than ``max_missing`` of samples; optional imputation (``impute_missing``).
+    - metabolomics: log2 when linear, Pareto scaling. mutations: binary gene level (when not
+      0/1 yet). CNV log2 ratios: gene-level calls in ``layers['calls']``. Drug responses: unchanged.
     - ``batch_key``: ComBat on the ``batch_mods`` layers, keeping ``covariates``.
     - ``n_top``: flags the most variable features of the continuous layers in
       ``var['selected']`` (a number for all, or ``{mod: number}``; ``None`` = no selection).
 
-    Every step is recorded in the layer's ``uns['pp']``; the summary of what ran goes to
-    ``mdata.uns['preprocess']``.
+    Every step is recorded in the layer's ``uns['pp']`` (the data type and how it was known in
+    ``uns['pp']['data_type']``); the summary of what ran goes to ``mdata.uns['preprocess']``
+    (``steps``, ``data_types``, ``assays``, ``params``).
 
     Parameters
     ----------
@@ -81,6 +82,11 @@ def preprocess(
         Impute proteomics gaps (not needed for :func:`oncoresist.tl.factors`, which handles them).
     n_top
         Feature selection size(s).
+    data_types
+        Declared data types by modality (``"counts"``, ``"tpm"``, ``"fpkm"``, ``"rsem"``,
+        ``"log"``, ``"beta"``, ``"mvalue"``, ``"binary"``, ``"zscore"``); they win over the study
+        file and detection. A declaration the values contradict (beta outside [0, 1], negative
+        counts) is an error.
     copy
         Return a changed copy.
 
@@ -109,52 +115,71 @@ def preprocess(
     if unknown:
         msg = f"preprocess: modality(ies) {', '.join(unknown)} not in the cohort (modalities: {', '.join(m.mod)})."
         raise InputError(msg)
+    unknown_decl = sorted(set(data_types or {}) - set(names))
+    if unknown_decl:
+        msg = f"preprocess: data_types names modality(ies) {', '.join(unknown_decl)} not processed (modalities: {', '.join(names)})."
+        raise InputError(msg)
     steps: dict[str, list[str]] = {}
+    types: dict[str, dict[str, Any]] = {}
     for name in names:
-        done = _modality_steps(m, name, rna_method=rna_method, max_missing=max_missing, impute_missing=impute_missing)
+        assay, info = _layer_type(m, name, (data_types or {}).get(name))
+        types[name] = {**info, "assay": assay}
+        done = _modality_steps(m, name, assay, info["data_type"], rna_method=rna_method, max_missing=max_missing,
+                               impute_missing=impute_missing)
         if batch_key is not None and name in batch_mods:
             combat(m, mod=name, batch_key=batch_key, covariates=covariates)
             done.append(f"combat({batch_key})")
-        done += _select_steps(m, name, n_top)
+        done += _select_steps(m, name, assay, info["data_type"], n_top)
         steps[name] = done or ["unchanged"]
     m.uns["preprocess"] = {
         "steps": steps,
+        "data_types": {k: v["data_type"] for k, v in types.items()},
+        "assays": {k: v["assay"] for k, v in types.items()},
         "params": _params_record(batch_key=batch_key, batch_mods=batch_mods, covariates=covariates, rna_method=rna_method,
                                  max_missing=max_missing, impute_missing=impute_missing, n_top=n_top),
     }
     return m if copy else None
 
 
-def _rna_steps(m: Any, name: str, X: np.ndarray, *, rna_method: str) -> list[str]:
-    """Counts (``layers['counts']`` or count-like ``X``) -> normalised expression; normalised ``X`` is kept."""
+def _layer_type(m: Any, name: str, declared: str | None) -> tuple[str, dict[str, Any]]:
+    """Assay family and data type of one layer, recorded in its ``uns['pp']['data_type']``."""
     a = m.mod[name]
-    u = a.uns.get("rna")
+    assay = layer_assay(a, name)
+    info = layer_data_type(a, name, dense(a.X), declared=declared)
+    pp = dict(a.uns["pp"]) if isinstance(a.uns.get("pp"), Mapping) else {}
+    pp["data_type"] = {**info, "assay": assay}
+    a.uns["pp"] = pp
+    return assay, info
+
+
+def _expression_steps(m: Any, name: str, kind: str, *, rna_method: str) -> list[str]:
+    """Counts (``layers['counts']`` or count ``X``) -> normalised expression; linear -> log2(x + 1); log kept."""
+    a = m.mod[name]
+    u = a.uns.get(name)
     x_kind = str(u.get("X", "")) if isinstance(u, Mapping) else ""
-    v = X[np.isfinite(X)]
-    looks_counts = v.size > 0 and v.min() >= 0 and np.allclose(v, np.round(v)) and v.max() > 50
     if "counts" in a.layers and (rna_method == "vst" or "cpm" not in x_kind.lower()):
         normalize_counts(m, mod=name, method=rna_method)
         return [f"normalize_counts({rna_method})"]
-    if "counts" not in a.layers and looks_counts:
+    if kind == "counts":
         normalize_counts(m, mod=name, method=rna_method, layer=None)
         return [f"normalize_counts({rna_method})"]
+    if kind == "linear":
+        log_transform(m, mod=name)
+        return ["log_transform"]
     return []
 
 
-def _meth_steps(m: Any, name: str, X: np.ndarray) -> list[str]:
-    """Beta values -> ``layers['mvalue']`` (unless present or ``X`` is not in [0, 1])."""
-    if "mvalue" in m.mod[name].layers:
+def _meth_steps(m: Any, name: str, kind: str) -> list[str]:
+    """Beta values -> ``layers['mvalue']`` (unless present); M-values and other scales are kept."""
+    if "mvalue" in m.mod[name].layers or kind != "beta":
         return []
-    v = X[np.isfinite(X)]
-    if v.size and v.min() >= 0 and v.max() <= 1:
-        mvalues(m, mod=name)
-        return ["mvalues"]
-    return []
+    mvalues(m, mod=name)
+    return ["mvalues"]
 
 
-def _proteomics_steps(m: Any, name: str, *, max_missing: float, impute_missing: bool) -> list[str]:
-    """Log2 / median centring, missingness filter and optional imputation of a proteomics layer."""
-    normalize_proteomics(m, mod=name)
+def _proteomics_steps(m: Any, name: str, kind: str, *, max_missing: float, impute_missing: bool) -> list[str]:
+    """Log2 (linear / count intensities) and median centring, missingness filter, optional imputation."""
+    normalize_proteomics(m, mod=name, log=kind in ("linear", "counts"))
     filter_missing(m, mod=name, max_missing=max_missing)
     done = ["normalize_proteomics", f"filter_missing({max_missing})"]
     if impute_missing:
@@ -163,46 +188,61 @@ def _proteomics_steps(m: Any, name: str, *, max_missing: float, impute_missing: 
     return done
 
 
-def _cnv_steps(m: Any, name: str) -> list[str]:
-    """Log2 ratios -> gene-level calls in ``layers['calls']``."""
+def _cnv_steps(m: Any, name: str, kind: str) -> list[str]:
+    """Log2 ratios -> gene-level calls in ``layers['calls']``; calls / copy numbers are kept."""
     u = m.mod[name].uns.get("cnv")
-    kind = str(u.get("values", "log2_ratio")) if isinstance(u, Mapping) else "log2_ratio"
-    if kind in ("log2_ratio", "log2"):
+    values = str(u.get("values", "log2_ratio")) if isinstance(u, Mapping) else "log2_ratio"
+    if values in ("log2_ratio", "log2") and kind in ("log", "zscore"):
         cnv_calls(m, mod=name)
         return ["cnv_calls"]
     return []
 
 
-def _modality_steps(m: Any, name: str, *, rna_method: str, max_missing: float, impute_missing: bool) -> list[str]:
-    """Run the default normalisation of one modality (by its name); return the step labels."""
-    X = dense(m.mod[name].X)
-    if name == "rna":
-        return _rna_steps(m, name, X, rna_method=rna_method)
-    if name == "meth":
-        return _meth_steps(m, name, X)
-    if name in ("prot", "phospho"):
-        return _proteomics_steps(m, name, max_missing=max_missing, impute_missing=impute_missing)
-    if name == "metab":
-        normalize_metabolomics(m, mod=name)
-        return ["normalize_metabolomics"]
-    if name == "mut":
-        if _is_binary(X):
-            return []
-        binarize_mutations(m, mod=name)
-        return ["binarize_mutations"]
-    if name == "cnv":
-        return _cnv_steps(m, name)
+def _generic_steps(m: Any, name: str, kind: str, *, rna_method: str) -> list[str]:
+    """A layer of an unknown assay, by data type alone: counts -> log CPM, linear -> log2, beta -> M-values."""
+    if kind == "counts":
+        normalize_counts(m, mod=name, method=rna_method, layer=None)
+        return [f"normalize_counts({rna_method})"]
+    if kind == "linear":
+        log_transform(m, mod=name)
+        return ["log_transform"]
+    if kind == "beta":
+        return _meth_steps(m, name, kind)
     return []
 
 
-def _select_steps(m: Any, name: str, n_top: int | Mapping[str, int] | None) -> list[str]:
-    """Flag the most variable features of a continuous modality (``mvalue`` layer for methylation)."""
-    if n_top is None or name not in _CONTINUOUS:
+def _modality_steps(m: Any, name: str, assay: str, kind: str, *, rna_method: str, max_missing: float,
+                    impute_missing: bool) -> list[str]:
+    """Run the normalisation that fits one layer's data type (and assay family); return the step labels."""
+    if assay == "response":
+        return []
+    if assay == "mutation":
+        if kind == "binary":
+            return []
+        binarize_mutations(m, mod=name)
+        return ["binarize_mutations"]
+    if assay == "cnv":
+        return _cnv_steps(m, name, kind)
+    if assay == "methylation":
+        return _meth_steps(m, name, kind)
+    if assay == "proteomics":
+        return _proteomics_steps(m, name, kind, max_missing=max_missing, impute_missing=impute_missing)
+    if assay == "metabolomics":
+        normalize_metabolomics(m, mod=name, log=kind in ("linear", "counts"))
+        return ["normalize_metabolomics"]
+    if assay == "expression":
+        return _expression_steps(m, name, kind, rna_method=rna_method)
+    return _generic_steps(m, name, kind, rna_method=rna_method)
+
+
+def _select_steps(m: Any, name: str, assay: str, kind: str, n_top: int | Mapping[str, int] | None) -> list[str]:
+    """Flag the most variable features of a continuous layer (``mvalue`` layer for methylation)."""
+    if n_top is None or assay in ("response", "mutation") or kind == "binary":
         return []
     k = n_top.get(name) if isinstance(n_top, Mapping) else n_top
     if k is None:
         return []
-    lay = "mvalue" if name == "meth" and "mvalue" in m.mod[name].layers else None
+    lay = "mvalue" if "mvalue" in m.mod[name].layers else None
     select_features(m, mod=name, n_top=int(k), layer=lay)
     return [f"select_features({int(k)})"]
 
