@@ -55,6 +55,27 @@ def start(data: Any, mod: str, *, copy: bool, func: str) -> tuple[Any, Any]:
     return container, container
 
 
+def claim(adata: Any, func: str, writes: Any, *, overwrite: bool) -> None:
+    """Claim the ``(slot, key)`` pairs ``func`` writes into ``adata`` (a user's own data is never replaced).
+
+    ``writes`` lists ``(slot, key, option)`` or ``(slot, key)``; without an option the key is fixed
+    and the error says to rename the existing entry or pass ``overwrite=True``.
+    """
+    from .._core._keys import claim_key
+
+    for item in writes:
+        slot, key, option = (*item, None) if len(item) == 2 else item
+        try:
+            claim_key(adata, slot, key, by=f"pp.{func}", overwrite=overwrite, option=option or "key_added")
+        except InputError as e:
+            if option is not None:
+                raise
+            msg = (f"pp.{func}: {slot}[{key!r}] already exists and was not written by oncoresist (it may be your "
+                   f"own data); nothing was changed. Rename it first (e.g. adata.{slot}['my_{key}'] = "
+                   f"adata.{slot}.pop('{key}')) or pass overwrite=True to replace it.")
+            raise InputError(msg) from e
+
+
 def replace_modality(container: Any, mod: str, new: Any) -> Any:
     """Put ``new`` in place of the modality (MuData) or return it (AnnData input).
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from ._base import finish, get_matrix, obs_column, record, start
+from ._base import claim, finish, get_matrix, obs_column, record, start
 
 __all__ = ["batch_r2", "batch_variance", "combat", "combat_matrix"]
 
@@ -250,6 +250,7 @@ def combat(
     mean_only: bool = False,
     layer: str | None = None,
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Remove batch effects from a layer with ComBat, keeping the effects of ``covariates``.
 
@@ -274,6 +275,8 @@ def combat(
         Input matrix (default ``X``).
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -292,6 +295,7 @@ def combat(
     """
     func = "combat"
     container, a = start(data, mod, copy=copy, func=func)
+    claim(a, func, [("layers", "uncorrected")], overwrite=overwrite)
     X = get_matrix(a, layer, func=func, mod=mod)
     batch = obs_column(container, a, batch_key, func=func)
     if batch.isna().any():

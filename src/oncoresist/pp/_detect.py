@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import finish, get_matrix, record, set_scale, start
+from ._base import claim, finish, get_matrix, record, set_scale, start
 
 __all__ = ["DATA_TYPES", "detect_data_type", "detect_with_confidence", "log_transform"]
 
@@ -82,7 +82,8 @@ def detect_with_confidence(X: Any) -> tuple[str, bool]:
     return _classify(A[np.isfinite(A)])
 
 
-def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy: bool = False) -> Any:
+def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy: bool = False,
+                  overwrite: bool = False) -> Any:
     """Log-transform linear values: ``X = log2(x + 1)`` (the linear values stay in ``layers['linear']``).
 
     Parameters
@@ -95,6 +96,8 @@ def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy
         Input matrix (default ``X``).
     copy
         Return a changed copy.
+    overwrite
+        Replace a ``layers['linear']`` that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -110,6 +113,7 @@ def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy
     [[0.0, 2.0], [3.0, 4.0]]
     """
     container, a = start(data, mod, copy=copy, func="log_transform")
+    claim(a, "log_transform", [("layers", "linear")], overwrite=overwrite)
     X = get_matrix(a, layer, func="log_transform", mod=mod)
     a.layers["linear"] = X.copy()
     a.X = np.log2(np.clip(X, 0.0, None) + 1.0)

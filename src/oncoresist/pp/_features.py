@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._core._errors import InputError
-from ._base import finish, get_matrix, is_mudata, record, replace_modality, start
+from ._base import claim, finish, get_matrix, is_mudata, record, replace_modality, start
 
 __all__ = ["select_features"]
 
@@ -26,6 +26,7 @@ def select_features(
     key_added: str = "selected",
     subset: bool = False,
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Flag the features used downstream: the ``n_top`` most variable, or a given list.
 
@@ -57,6 +58,8 @@ def select_features(
         Remove the unselected features.
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -80,6 +83,7 @@ def select_features(
         msg = f"{func}: give n_top >= 1 or a list of features, got n_top={n_top!r}."
         raise InputError(msg)
     container, a = start(data, mod, copy=copy, func=func)
+    claim(a, func, [("var", "variability"), ("var", key_added, "key_added")], overwrite=overwrite)
     X = get_matrix(a, layer, func=func, mod=mod)
     score = _variability(X, method)
     eligible = np.isfinite(X).mean(axis=0) >= min_observed

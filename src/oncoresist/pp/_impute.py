@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._core._errors import InputError
-from ._base import finish, get_matrix, is_mudata, obs_column, record, replace_modality, start
+from ._base import claim, finish, get_matrix, is_mudata, obs_column, record, replace_modality, start
 
 __all__ = ["filter_missing", "impute", "lowrank_impute"]
 
@@ -188,6 +188,7 @@ def impute(
     layer: str | None = None,
     random_state: int | None = 0,
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Impute missing values of a layer, aware of missing-not-at-random (left-censored) values.
 
@@ -231,6 +232,8 @@ def impute(
         Seed of the random draws and of the randomized SVD.
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -254,6 +257,7 @@ def impute(
         msg = f"{func}: method must be one of {', '.join(methods)}, got {method!r}."
         raise InputError(msg)
     container, a = start(data, mod, copy=copy, func=func)
+    claim(a, func, [("layers", "missing"), ("var", "mnar")], overwrite=overwrite)
     X = get_matrix(a, layer, func=func, mod=mod)
     miss = ~np.isfinite(X)
     mean, sd, n_obs = _feature_stats(X)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._core._errors import InputError
 from ._base import (
+    claim,
     dense,
     finish,
     get_matrix,
@@ -161,6 +162,7 @@ def normalize_counts(
     target_sum: float = 1e6,
     pseudocount: float = 1.0,
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Normalise RNA counts: library-size log values (``logcpm``) or a variance-stabilised ``vst``.
 
@@ -186,6 +188,8 @@ def normalize_counts(
         Added before the logarithm (``logcpm``).
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -208,6 +212,7 @@ def normalize_counts(
     container, a = start(data, mod, copy=copy, func=func)
     from_x = layer is None or layer not in a.layers
     C = dense(a.X) if from_x else dense(a.layers[layer])
+    claim(a, func, [("obs", "size_factor")] + ([("layers", "counts")] if from_x else []), overwrite=overwrite)
     obs = np.isfinite(C)
     if (C[obs] < 0).any():
         i, j = np.argwhere(obs & (C < 0))[0]
@@ -261,6 +266,7 @@ def mvalues(
     epsilon: float = 1e-3,
     key_added: str = "mvalue",
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Convert methylation beta values to M-values, ``log2(beta / (1 - beta))``, in ``layers['mvalue']``.
 
@@ -281,6 +287,8 @@ def mvalues(
         Layer receiving the M-values.
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -300,6 +308,7 @@ def mvalues(
         msg = f"{func}: epsilon must be in (0, 0.5), got {epsilon!r}."
         raise InputError(msg)
     container, a = start(data, mod, copy=copy, func=func)
+    claim(a, func, [("layers", key_added, "key_added")], overwrite=overwrite)
     B = get_matrix(a, layer, func=func, mod=mod)
     obs = np.isfinite(B)
     lo, hi = (float(B[obs].min()), float(B[obs].max())) if obs.any() else (0.0, 1.0)
@@ -334,6 +343,7 @@ def normalize_proteomics(
     center: str = "median",
     layer: str | None = None,
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Log2-transform (when linear) and median-centre each sample of a (phospho)proteomics layer.
 
@@ -357,6 +367,8 @@ def normalize_proteomics(
         Input layer (default ``X``).
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -377,6 +389,7 @@ def normalize_proteomics(
         msg = f"{func}: center must be 'median', 'mean' or 'none', got {center!r}."
         raise InputError(msg)
     container, a = start(data, mod, copy=copy, func=func)
+    claim(a, func, [("layers", "raw"), ("obs", f"{center}_shift" if center != "none" else "shift")], overwrite=overwrite)
     X = get_matrix(a, layer, func=func, mod=mod)
     a.layers["raw"] = X.copy()
     declared = scale_of(a, mod)
@@ -426,6 +439,7 @@ def normalize_metabolomics(
     scaling: str = "pareto",
     layer: str | None = None,
     copy: bool = False,
+    overwrite: bool = False,
 ) -> Any:
     """Log-transform and scale a metabolomics layer (Pareto scaling by default).
 
@@ -448,6 +462,8 @@ def normalize_metabolomics(
         Input layer (default ``X``).
     copy
         Return a changed copy.
+    overwrite
+        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
 
     Returns
     -------
@@ -467,6 +483,7 @@ def normalize_metabolomics(
         msg = f"{func}: scaling must be 'pareto', 'auto', 'center' or 'none', got {scaling!r}."
         raise InputError(msg)
     container, a = start(data, mod, copy=copy, func=func)
+    claim(a, func, [("layers", "raw")], overwrite=overwrite)
     X = get_matrix(a, layer, func=func, mod=mod)
     a.layers["raw"] = X.copy()
     declared = scale_of(a, mod)
