@@ -19,6 +19,7 @@ from . import (
     _integrate,  # noqa: E402,F401  (registers integrate)
     _kb,  # noqa: E402,F401  (registers annotate, kb build|import|query|info)
     _models,  # noqa: E402,F401  (registers associate, train, predict)
+    _monitor,  # noqa: E402,F401  (registers monitor)
     _screen,  # noqa: E402,F401  (registers curves, synergy)
 )
 from ._app import app

@@ -2,9 +2,13 @@
 
 from ._alterations import Thresholds, patient_alterations
 from ._interpret import Interpretation, interpret_alterations, interpret_patient, resolve_kb
+from ._monitor import EMERGING_COLUMNS, Monitoring, monitor_ctdna
 from ._tiers import TIERS, amp_tier, infer_mechanism
 
 __all__ = [
+    "EMERGING_COLUMNS",
+    "Monitoring",
+    "monitor_ctdna",
     "Interpretation",
     "TIERS",
     "Thresholds",

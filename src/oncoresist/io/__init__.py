@@ -8,6 +8,7 @@ formats such as variants and dose-response screens, a tidy :class:`pandas.DataFr
 
 from ._clinical import parse_event, read_clinical
 from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
+from ._ctdna import CTDNA_COLUMNS, read_ctdna
 from ._h5mu import read_h5mu, write_h5mu
 from ._maf import read_maf
 from ._matrix import parse_site_ids, read_matrix, read_phospho_matrix
@@ -24,6 +25,8 @@ from ._variants import (
 from ._vcf import read_vcf
 
 __all__ = [
+    "CTDNA_COLUMNS",
+    "read_ctdna",
     "NONSYNONYMOUS_CLASSES",
     "normalize_chrom",
     "read_cnv_matrix",
