@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "factors": ".integrate._factors",
     "feature_frame": ".models._models_data",
     "fit_curves": ".screen._curves",
+    "gr_values": ".screen._growth",
     "get_associations": ".association._associate",
     "get_factors": ".integrate._factors",
     "hill_response": ".screen._curves",
@@ -178,6 +179,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .screen._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response
     from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer
+    from .screen._growth import gr_values
     from .screen._synergy import SYNERGY_METHODS, synergy
 
 
