@@ -129,3 +129,11 @@ def test_ratio_table_with_several_endpoint_times_warns():
     msgs = " ".join(str(w.message) for w in rec)
     assert "cannot be matched by time" in msgs and "sample only" in msgs
     assert r0.tolist() == [0.3, 0.3] and match == "(sample)"
+
+
+def test_gr_values_without_time_zero_can_return_relative_counts():
+    tc = pd.DataFrame({"sample": "S", "drug": "D", "dose": [0.0, 1.0], "time": [72.0, 72.0], "cell_count": [4.0, 2.0]})
+    with pytest.warns(UserWarning) as rec:
+        out = gr_values(tc, require_time_zero=False)
+    assert any("no time-zero rows" in str(w.message) for w in rec)
+    assert out["response"].tolist() == [1.0, 0.5] and out["gr"].isna().all() and out["x0"].isna().all()

@@ -56,11 +56,11 @@ _ALLOWED = tuple(_CANDIDATES)
 
 
 def _count_by_content(df: pd.DataFrame, used: set[str], path: PathLike) -> str | None:
-    """The only other column holding non-negative numbers, if there is exactly one (with a warning)."""
+    """The only other column holding non-negative numbers (not named like viability), if there is exactly one (with a warning)."""
     cands = []
     for c in df.columns:
-        if c in used:
-            continue
+        if c in used or _key(c) in _SINGLE_CANDIDATES["response"] or re.search(r"viab|inhib|pct|percent|%", str(c).lower()):
+            continue  # a viability / inhibition column is not a count
         num = to_numeric_safe(df[c])
         if num.notna().sum() == df[c].notna().sum() and num.notna().any() and (num.dropna() >= 0).all():
             cands.append(c)

@@ -148,7 +148,7 @@ def _count_column(table: pd.DataFrame) -> str:
     raise InputError(msg)
 
 
-def gr_values(table: pd.DataFrame) -> pd.DataFrame:
+def gr_values(table: pd.DataFrame, *, require_time_zero: bool = True) -> pd.DataFrame:
     """GR values and relative cell counts of every treated and control well after time 0.
 
     Parameters
@@ -157,6 +157,9 @@ def gr_values(table: pd.DataFrame) -> pd.DataFrame:
         Time-course table as from :func:`oncoresist.io.read_timecourse`: ``sample, drug,
         dose, time, cell_count`` (hours, counts), optional ``plate``. Rows at ``time == 0``
         give ``x0``; rows with ``dose == 0`` give ``x_ctrl``.
+    require_time_zero
+        Without time-zero rows: raise (default), or, when False, warn and return ``response``
+        with ``x0`` and ``gr`` NaN.
 
     Returns
     -------
@@ -184,7 +187,10 @@ def gr_values(table: pd.DataFrame) -> pd.DataFrame:
     count = _count_column(table)
     t = pd.to_numeric(table["time"], errors="coerce").to_numpy(dtype=float)
     t0, rest = table.loc[t == 0], table.loc[t > 0].reset_index(drop=True)
-    if t0.empty:
+    if t0.empty and not require_time_zero:
+        warnings.warn("GR values: no time-zero rows (time == 0), so no GR values; relative counts only.", UserWarning, stacklevel=2)
+        t0 = pd.DataFrame({c: pd.Series(dtype=table[c].dtype) for c in table.columns})
+    elif t0.empty:
         msg = "time-course table has no time-zero rows (time == 0): GR values need the cell count at the time of treatment."
         raise InputError(msg)
     ctrl = rest.loc[rest["dose"].to_numpy(dtype=float) == 0]
