@@ -81,3 +81,11 @@ def test_columns_override_and_detection_of_the_format(tmp_path):
     assert tc["time"].tolist() == [0.0, 24.0] and np.allclose(tc["dose"], [0.0, 1.0])
     assert looks_like_timecourse(_write(tmp_path, THUNOR, "a.csv"))
     assert not looks_like_timecourse(_write(tmp_path, "sample,drug,conc_uM,viability,time\nS,D,1,0.5,72\n", "b.csv"))
+
+
+def test_real_endpoint_screen_is_not_a_time_course(shared_data):
+    # no shared data set holds time-resolved cell counts; a real endpoint screen must be refused clearly
+    p = shared_data / "ccle_pharmacogx" / "raw_dose_response.csv.gz"
+    assert not looks_like_timecourse(p)
+    with pytest.raises(InputError, match=r"raw_dose_response.csv.gz' lacks a column for time"):
+        read_timecourse(p)

@@ -176,8 +176,9 @@ def read_timecourse(path: PathLike, *, columns: Mapping[str, str] | None = None,
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tc.csv"
+    >>> from pathlib import Path
+    >>> from tempfile import mkdtemp
+    >>> p = Path(mkdtemp(), "tc.csv")
     >>> _ = p.write_text("cell.line,drug1,drug1.conc,drug1.units,time,cell.count,upid\n"
     ...                  "A,,0,M,0,100,P1\nA,erlotinib,1e-6,M,72,150,P1\n")
     >>> tc = read_timecourse(p)
@@ -225,9 +226,10 @@ def looks_like_timecourse(path: PathLike) -> bool:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("cell_line,drug,conc_uM,time,cell_count\nA,D,0,0,100\n")
-    >>> looks_like_timecourse(p)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "t.csv").write_text("cell_line,drug,conc_uM,time,cell_count\nA,D,0,0,100\n") > 0
+    True
+    >>> looks_like_timecourse(folder / "t.csv")
     True
     """
     df = _read(path, _WHAT)
