@@ -504,11 +504,8 @@ def _row_gr(df: pd.DataFrame, t0_rows: pd.DataFrame | None) -> tuple[np.ndarray,
         return None
     n_times = len(pd.unique(df["time"].dropna())) if "time" in df.columns else 1
     r0, match = _growth.row_time_zero_ratio(df, t0_rows, n_times=n_times)
-    resp = df["response"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gr = 2.0 ** (np.log2(np.maximum(resp, 1e-6) / r0) / np.log2(1.0 / r0)) - 1.0
-    valid = np.isfinite(r0) & (r0 > 0) & (r0 < 1)
-    return np.where(valid, gr, np.nan), r0, match
+    resp = np.maximum(df["response"].to_numpy(dtype=float), 0.0)  # x / x_ctrl; GR from x0 / x_ctrl = r0, x_ctrl = 1
+    return _growth.gr_formula(resp, r0, 1.0), r0, match
 
 
 @dataclass
