@@ -70,8 +70,8 @@ def curves(
     model: str = typer.Option("4p", "--model", help="4p (top, bottom, EC50, Hill), 3p (top = 1) or 2p (top = 1, bottom = 0)."),
     loss: str = typer.Option("linear", "--loss", help="linear (least squares) or robust: soft_l1, huber, cauchy."),
     unit: str = typer.Option(None, "--unit", help="Dose unit when the file gives none (M, mM, uM, nM, pM)."),  # noqa: B008
-    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent."),
-    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition."),
+    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent (endpoint screens; counts need none)."),
+    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition (endpoint screens)."),
     layer: Path = typer.Option(None, "--layer", help="Also write the samples x drugs drug layer (.h5ad)."),  # noqa: B008
     n_jobs: int = typer.Option(1, "--n-jobs", help="Local workers for the curve chunks (1 = this process)."),
     timecourse: bool = typer.Option(None, "--timecourse/--no-timecourse", help="Read SCREEN as a time course of cell counts "  # noqa: B008
