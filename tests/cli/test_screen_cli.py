@@ -79,3 +79,54 @@ def test_bad_input_one_line_error(tmp_path, capsys, content, args, needle):
     assert err.startswith("error: ") and needle in err, err
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "o.csv").exists()
+
+
+def write_timecourse(path, rng):
+    """thunor-style counts: 2 cell lines x 1 drug x 6 doses x 4 times x 2 plates, with a plate effect on x0."""
+    dose_m = np.array([0.0, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5])
+    rows = []
+    for line, ec50 in (("A", 1e-8), ("B", 1e-6)):
+        for plate, x0 in (("P1", 800.0), ("P2", 1500.0)):
+            k = 1 / 24 * (-0.3 + 1.3 / (1 + (np.where(dose_m > 0, dose_m, 1e-30) / ec50) ** 1.2))
+            for t in (0.0, 24.0, 48.0, 72.0):
+                counts = x0 * 2 ** (k * t + 0.02 * rng.standard_normal(len(dose_m)))
+                for d, c in zip(dose_m, counts):
+                    rows.append({"cell.line": line, "drug1": "erlotinib" if d > 0 else "", "drug1.conc": d,
+                                 "drug1.units": "M", "time": t, "cell.count": round(c, 1), "upid": plate})  # fmt: skip
+    pd.DataFrame(rows).to_csv(path, index=False)
+
+
+def test_curves_verb_on_a_time_course_writes_gr_per_time_and_dip_outputs(tmp_path, capsys, rng):
+    from scipy import stats
+
+    src = tmp_path / "tc.csv"
+    write_timecourse(src, rng)
+    out = tmp_path / "metrics.csv"
+    code = main(["curves", str(src), "--out", str(out), "--quiet", "--delay", "24"])
+    assert code == 0, capsys.readouterr().err
+    res = pd.read_csv(out)
+    assert sorted(set(res["time"])) == [24.0, 48.0, 72.0] and len(res) == 6  # per sample x drug x time
+    assert {"gr50_uM", "grmax", "gr_aoc", "ec50_uM", "auc"} <= set(res.columns)
+    assert (res["status"] == "ok").all() and res["grinf"].notna().all()
+    g = res.set_index(["sample", "time"])["gec50_uM"]
+    assert g[("A", 72.0)] < g[("B", 72.0)] / 10  # A is the sensitive line
+    rates = pd.read_csv(tmp_path / "dip_rates.csv")
+    assert list(rates.columns) == ["sample", "drug", "dose", "dip_rate", "dip_rate_se", "n_times", "n_points", "r2"]
+    tc = pd.read_csv(src)
+    sub = tc[(tc["cell.line"] == "B") & (tc["drug1.conc"] == 1e-6) & (tc["time"] >= 24)]
+    ref = stats.linregress(sub["time"], np.log2(sub["cell.count"]))
+    row = rates[(rates["sample"] == "B") & np.isclose(rates["dose"], 1.0)].iloc[0]
+    assert row["dip_rate"] == pytest.approx(ref.slope, rel=1e-6) and row["n_times"] == 3
+    dc = pd.read_csv(tmp_path / "dip_curves.csv").set_index("sample")
+    assert dc.loc["A", "dip_ec50_uM"] == pytest.approx(0.01, rel=0.3)
+    assert dc.loc["B", "dip_ec50_uM"] == pytest.approx(1.0, rel=0.3)
+    assert dc.loc["A", "dip_einf"] == pytest.approx(-0.3, abs=0.1)
+
+
+def test_curves_verb_no_timecourse_flag_reads_a_viability_table(tmp_path, capsys):
+    src = tmp_path / "screen.csv"
+    write_screen(src)
+    code = main(["curves", str(src), "--out", str(tmp_path / "m.csv"), "--quiet", "--timecourse"])
+    assert code != 0 and "time" in capsys.readouterr().err
+    assert main(["curves", str(src), "--out", str(tmp_path / "m.csv"), "--quiet", "--no-timecourse"]) == 0
+    assert not (tmp_path / "dip_rates.csv").exists()

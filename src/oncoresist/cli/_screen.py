@@ -34,6 +34,34 @@ def _wells_path(out: Path) -> Path:
     return out.with_name(name + "_wells.csv")
 
 
+def _timecourse_curves(screen: Path, out: Path, *, unit: str | None, model: str, loss: str, n_jobs: int, delay: float,
+                       quiet: bool) -> Any:  # fmt: skip
+    """Time course: per-time viability + GR curves (returned), and dip_rates.csv / dip_curves.csv written next to ``out``."""
+    from .._core._utils import write_csv
+    from ..io import read_timecourse
+    from ..tl import dip_curves, dip_rates, fit_curves, gr_values
+
+    tc = read_timecourse(screen, unit=unit)
+    what = (f"time-course rows: {tc['sample'].nunique()} samples, {tc.attrs['n_times']} times "
+            f"({tc.attrs['time_unit']}); dose unit {tc.attrs.get('unit')} -> uM")  # fmt: skip
+    tc.attrs["response_conversion"] = "cell counts / vehicle counts of the same sample, plate and time"
+
+    def run() -> tuple[Any, Any, Any]:
+        grt = gr_values(tc, require_time_zero=False)
+        treated = grt.loc[grt["drug"] != ""]
+        res = fit_curves(treated, model=model, loss=loss, response_scale="fraction", n_jobs=n_jobs, quiet=quiet)
+        rates = dip_rates(tc, delay=delay)
+        return res, rates, dip_curves(rates, model=model)
+
+    res, rates, dcurves = _run_logged(tc, what, run, quiet=quiet)
+    rates_path, dcurves_path = out.with_name("dip_rates.csv"), out.with_name("dip_curves.csv")
+    write_csv(rates, rates_path)
+    write_csv(dcurves, dcurves_path)
+    n_ok = int((dcurves["status"] == "ok").sum())
+    typer.echo(f"DIP rates: {rates_path} ({len(rates)} sample x drug x dose); DIP curves: {dcurves_path} ({n_ok} of {len(dcurves)} fitted)")
+    return res
+
+
 @app.command()
 @handle_errors
 def curves(
@@ -42,10 +70,13 @@ def curves(
     model: str = typer.Option("4p", "--model", help="4p (top, bottom, EC50, Hill), 3p (top = 1) or 2p (top = 1, bottom = 0)."),
     loss: str = typer.Option("linear", "--loss", help="linear (least squares) or robust: soft_l1, huber, cauchy."),
     unit: str = typer.Option(None, "--unit", help="Dose unit when the file gives none (M, mM, uM, nM, pM)."),  # noqa: B008
-    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent."),
-    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition."),
+    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent (endpoint screens; counts need none)."),
+    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition (endpoint screens)."),
     layer: Path = typer.Option(None, "--layer", help="Also write the samples x drugs drug layer (.h5ad)."),  # noqa: B008
     n_jobs: int = typer.Option(1, "--n-jobs", help="Local workers for the curve chunks (1 = this process)."),
+    timecourse: bool = typer.Option(None, "--timecourse/--no-timecourse", help="Read SCREEN as a time course of cell counts "  # noqa: B008
+                                    "(default: detected: a time column and a cell-count column)."),  # fmt: skip
+    delay: float = typer.Option(0.0, "--delay", help="Time course: DIP rates use only times >= DELAY hours (0 = all)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Fit dose-response curves to every sample x drug of a screen and write one row per curve.
@@ -65,6 +96,15 @@ def curves(
     more sensitive), aac, auc_common, dss1-3, r2, rmse, flags (flat, non_monotone, poor_fit, ...)
     and GR metrics when time-zero rows exist.
 
+    Time course (--timecourse, or detected: a time column plus a cell_count / cell.count / count
+    column; thunor-style cell.line, drug1, drug1.conc, drug1.units, time, cell.count, upid,
+    well): counts become viability (x / vehicle count of the same sample, plate and time) and GR
+    values (time-zero and vehicle counts matched by plate and time), fitted per endpoint time
+    into --out (a time column); next to --out it also writes dip_rates.csv (sample, drug, dose,
+    dip_rate, dip_rate_se, n_times, n_points, r2: slope of log2 count vs time over times >=
+    --delay, Harris 2016) and dip_curves.csv (DIP(dose)/DIP(vehicle) fitted: dip_ec50_uM,
+    dip_emax, dip_einf, dip_hill, dip_auc, r2, flags).
+
     Example: oncoresist curves screen.csv --out metrics.csv --model 4p
     """
     from .._core._errors import InputError
@@ -77,11 +117,16 @@ def curves(
             msg = f"{name} must be one of {', '.join(choices)}, got {value!r}."
             raise InputError(msg)
 
-    table = read_dose_response(screen, unit=unit, response_scale=response_scale, response_kind=response_kind)
-    what = (f"rows: {table['sample'].nunique()} samples x {table['drug'].nunique()} drugs; "
-            f"dose unit {table.attrs.get('unit')} -> uM")
-    res = _run_logged(table, what, lambda: fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet),
-                      quiet=quiet)
+    from ..io import looks_like_timecourse
+
+    if timecourse or (timecourse is None and looks_like_timecourse(screen)):
+        res = _timecourse_curves(screen, out, unit=unit, model=model, loss=loss, n_jobs=n_jobs, delay=delay, quiet=quiet)
+    else:
+        table = read_dose_response(screen, unit=unit, response_scale=response_scale, response_kind=response_kind)
+        what = (f"rows: {table['sample'].nunique()} samples x {table['drug'].nunique()} drugs; "
+                f"dose unit {table.attrs.get('unit')} -> uM")
+        res = _run_logged(table, what, lambda: fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet),
+                          quiet=quiet)
     write_csv(res, out)
     n_ok = int((res["status"] == "ok").sum())
     if not quiet:

@@ -16,6 +16,7 @@ from ._maxquant import read_maxquant, read_phosphosites
 from ._mutmatrix import classify_protein_change, read_mutation_matrix
 from ._screen import read_combinations, read_dose_response
 from ._study import LAYER_KINDS, build_summary, read_study
+from ._timecourse import looks_like_timecourse, read_timecourse
 from ._variants import (
     NONSYNONYMOUS_CLASSES,
     normalize_chrom,
@@ -44,6 +45,8 @@ __all__ = [
     "read_phosphosites",
     "read_dose_response",
     "read_combinations",
+    "read_timecourse",
+    "looks_like_timecourse",
     "read_clinical",
     "parse_event",
     "build_summary",

@@ -58,9 +58,13 @@ _EXPORTS: dict[str, str] = {
     "drug_descriptors": ".models._models_data",
     "drug_layer": ".screen._drug_layer",
     "dss_scores": ".screen._curves",
+    "DIP_COLUMNS": ".screen._dip",
+    "dip_curves": ".screen._dip",
+    "dip_rates": ".screen._dip",
     "factors": ".integrate._factors",
     "feature_frame": ".models._models_data",
     "fit_curves": ".screen._curves",
+    "gr_values": ".screen._growth",
     "get_associations": ".association._associate",
     "get_factors": ".integrate._factors",
     "hill_response": ".screen._curves",
@@ -177,7 +181,9 @@ if TYPE_CHECKING:  # pragma: no cover
         survival_target,
     )
     from .screen._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response
+    from .screen._dip import DIP_COLUMNS, dip_curves, dip_rates
     from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer
+    from .screen._growth import gr_values
     from .screen._synergy import SYNERGY_METHODS, synergy
 
 

@@ -34,8 +34,12 @@ Metrics
   ``dss_threshold`` (10 %).
 - GR metrics (Hafner et al. 2016, Nat Methods 13:521) when the screen has time-zero rows
   (``time == 0``: viability of untreated cells at the start relative to untreated cells at
-  the end): ``gr50_uM``, ``grmax`` (GR at the highest dose), ``grinf``, ``gec50_uM``,
-  ``gr_hill``, ``gr_aoc``.
+  the end) or a ``gr`` column (GR values from cell counts, :func:`oncoresist.tl.gr_values`):
+  ``gr50_uM``, ``grmax`` (GR at the highest dose), ``grinf``, ``gec50_uM``, ``gr_hill``,
+  ``gr_aoc``. Time-zero ratios are matched to each row by ``(sample, plate)`` when both have
+  a plate, else by sample (a warning says so); with several endpoint times every metric is
+  per time (a ``time`` column), never pooled across times. How they were matched is in
+  ``attrs['gr_time_zero_match']``.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from ..._core._errors import InputError
 from ..._core._utils import progress, require_columns
 from ...parallel import parallel_map
 from .. import _lm
+from . import _growth
 
 __all__ = ["CURVE_COLUMNS", "DEFAULT_BOUNDS", "dss_scores", "fit_curves", "hill_response"]
 
@@ -179,6 +184,10 @@ def _prepare(screen: Any, response_scale: str) -> tuple[pd.DataFrame, dict[str, 
     if "time" in screen.columns:
         t = pd.to_numeric(screen["time"], errors="coerce").to_numpy(dtype=float)
         df["time"] = t
+    if "plate" in screen.columns:
+        df["plate"] = screen["plate"].to_numpy()
+    if "gr" in screen.columns:  # GR values computed from counts (oncoresist.tl.gr_values)
+        df["gr"] = pd.to_numeric(screen["gr"], errors="coerce").to_numpy(dtype=float)
     info = {"response_scale": scale, "response_scale_reason": reason}
     return df, info
 
@@ -470,21 +479,33 @@ def _check_fit_args(model: str, loss: str, f_scale: float) -> None:
         raise InputError(msg)
 
 
-def _split_time_zero(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], pd.Series | None]:
-    """Remove time-zero rows (their median response per sample is returned) and choose the curve keys."""
-    r0_by_sample: pd.Series | None = None
+def _split_time_zero(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], pd.DataFrame | None]:
+    """Remove time-zero rows (returned apart) and choose the curve keys (``time`` too when several endpoints)."""
+    t0_rows: pd.DataFrame | None = None
     keys = ["sample", "drug"]
     if "time" in df.columns:
         t0 = df["time"].to_numpy() == 0
         if t0.any():
-            r0_by_sample = df.loc[t0].groupby("sample")["response"].median()
+            t0_rows = df.loc[t0].reset_index(drop=True)
             df = df.loc[~t0].reset_index(drop=True)
         if len(pd.unique(df["time"].dropna())) > 1:
             keys = ["sample", "drug", "time"]
     if df.empty:
         msg = "dose-response table has no rows to fit (after removing time-zero rows)."
         raise InputError(msg)
-    return df, keys, r0_by_sample
+    return df, keys, t0_rows
+
+
+def _row_gr(df: pd.DataFrame, t0_rows: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """GR value and time-zero ratio of every row (None without either); the third item says how they were matched."""
+    if "gr" in df.columns:
+        return df["gr"].to_numpy(dtype=float), np.full(len(df), np.nan), "given (gr column)"
+    if t0_rows is None:
+        return None
+    n_times = len(pd.unique(df["time"].dropna())) if "time" in df.columns else 1
+    r0, match = _growth.row_time_zero_ratio(df, t0_rows, n_times=n_times)
+    resp = np.maximum(df["response"].to_numpy(dtype=float), 0.0)  # x / x_ctrl; GR from x0 / x_ctrl = r0, x_ctrl = 1
+    return _growth.gr_formula(resp, r0, 1.0), r0, match
 
 
 @dataclass
@@ -779,7 +800,9 @@ def fit_curves(
     screen
         Long table with ``sample, drug, dose, response`` (dose in uM, response a viability
         fraction, 1 = untreated), as from :func:`oncoresist.io.read_dose_response`; optional
-        ``time`` (hours; ``time == 0`` rows are time-zero measurements, used for GR metrics).
+        ``time`` (hours; ``time == 0`` rows are time-zero measurements, used for GR metrics),
+        ``plate`` (time-zero rows are matched by sample and plate), ``gr`` (per-row GR values
+        from counts, as from :func:`oncoresist.tl.gr_values`, used instead of time-zero rows).
         Replicates are separate rows; every point is used. Dose-0 rows are vehicle controls
         (counted, not fitted); rows with a missing or negative dose or a missing response are
         left out and counted per curve (``n_dropped``, flags) with a warning.
@@ -835,14 +858,14 @@ def fit_curves(
     o = _FitOptions(model, loss, f_scale, _bounds(bounds), ec50_margin, common_range, dss_threshold, flat_threshold,
                     nonmonotone_tol, min_r2, max_iter, chunk_size, n_jobs, scheduler, quiet)  # fmt: skip
     df, info = _prepare(screen, response_scale)
-    df, keys, r0_by_sample = _split_time_zero(df)
+    df, keys, t0_rows = _split_time_zero(df)
     c = _group_curves(df, keys, info["response_scale"])
     fit = _fit_viability(c, o)
     out = _curve_table(c, fit, o)
-    if r0_by_sample is not None:
-        _add_gr(out, df, c.cid, c.usable, c.lx_all, r0_by_sample, rows_ok=c.ok, n_points=c.n_points, bnd=o.bnd,
-                lower=fit["lower"], upper=fit["upper"], loss=loss, f_scale=f_scale, max_iter=max_iter,
-                chunk_size=chunk_size, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)  # fmt: skip
+    gr = _row_gr(df, t0_rows)
+    if gr is not None:
+        _add_gr(out, c, gr[0], gr[1], lower=fit["lower"], upper=fit["upper"], o=o)
+        info["gr_time_zero_match"] = gr[2]
     out.attrs.update({"params": _fit_params(o, info, c), **info})
     return out
 
@@ -891,49 +914,29 @@ def _common_ranges(
 
 
 def _add_gr(
-    out: pd.DataFrame,
-    df: pd.DataFrame,
-    cid: np.ndarray,
-    usable: np.ndarray,
-    lx_all: np.ndarray,
-    r0_by_sample: pd.Series,
-    *,
-    rows_ok: np.ndarray,
-    n_points: np.ndarray,
-    bnd: Mapping[str, tuple[float, float]],
-    lower: np.ndarray,
-    upper: np.ndarray,
-    loss: str,
-    f_scale: float,
-    max_iter: int,
-    chunk_size: int,
-    n_jobs: int | None,
-    scheduler: Any,
-    quiet: bool,
+    out: pd.DataFrame, c: _Curves, gr_row: np.ndarray, r0_row: np.ndarray, *, lower: np.ndarray, upper: np.ndarray, o: _FitOptions
 ) -> None:
-    """Growth-rate inhibition metrics (Hafner 2016) from time-zero measurements."""
+    """Growth-rate inhibition metrics (Hafner 2016) of every curve, from per-row GR values."""
     n = len(out)
-    r0_curve = out["sample"].map(r0_by_sample).to_numpy(dtype=float)
-    valid_r0 = np.isfinite(r0_curve) & (r0_curve > 0) & (r0_curve < 1)
-    r0_row = r0_curve[cid]
-    resp = df["response"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gr = 2.0 ** (np.log2(np.maximum(resp, 1e-6) / r0_row) / np.log2(1.0 / r0_row)) - 1.0
-    use = usable & valid_r0[cid] & np.isfinite(gr)
-    curves = np.intersect1d(rows_ok, np.flatnonzero(valid_r0))
-    gr_status = np.where(np.isfinite(r0_curve), np.where(valid_r0, "ok", "no_growth"), "no_time_zero")
-    for c in _GR_COLUMNS:
-        out[c] = np.nan
+    cid, usable, lx_all = c.cid, c.usable, c.lx_all
+    use = usable & np.isfinite(gr_row)
+    has_r0 = np.bincount(cid, weights=np.isfinite(r0_row) | np.isfinite(gr_row), minlength=n) > 0
+    valid = np.bincount(cid, weights=use, minlength=n) > 0
+    curves = np.intersect1d(c.ok, np.flatnonzero(valid))
+    gr_status = np.where(valid, "ok", np.where(has_r0, "no_growth", "no_time_zero"))
+    gr = gr_row
+    for col in _GR_COLUMNS:
+        out[col] = np.nan
     out["gr50_status"] = ""
     if curves.size:
-        rows = _Rows(cid[use], lx_all[use], curves, n_points)
+        rows = _Rows(cid[use], lx_all[use], curves, c.n_points)
         lo = lower.copy()
         hi = upper.copy()
         lo[:, 1], hi[:, 1] = -1.0, 1.0
         fit = _run_fits(
             rows, lx_all[use], gr[use], n_curves=n, free=np.array([False, True, True, True]),
-            p_fixed=np.array([1.0, 0.0, 0.0, 0.0]), lower_c=lo, upper_c=hi, loss=loss, f_scale=f_scale,
-            max_iter=max_iter, chunk_size=chunk_size, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet,
+            p_fixed=np.array([1.0, 0.0, 0.0, 0.0]), lower_c=lo, upper_c=hi, loss=o.loss, f_scale=o.f_scale,
+            max_iter=o.max_iter, chunk_size=o.chunk_size, n_jobs=o.n_jobs, scheduler=o.scheduler, quiet=o.quiet,
             description="fitting GR curves",
         )  # fmt: skip
         top, grinf, le, h = (fit["params"][:, i] for i in range(4))
