@@ -11,7 +11,16 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
-from ._sections import TEMPLATES, Section, cards_html, escape, figure_html, jinja_env, table_html
+from ._sections import (
+    TABLES_JS,
+    TEMPLATES,
+    Section,
+    cards_html,
+    escape,
+    figure_html,
+    jinja_env,
+    table_html,
+)
 
 __all__ = ["cohort_sections", "render_report", "write_cohort_report"]
 
@@ -100,6 +109,7 @@ def render_report(sections: Sequence[Section], *, title: str, subtitle: str = ""
         subtitle=subtitle,
         sections=list(sections),
         css=css,
+        js=TABLES_JS,
         version=__version__,
         generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )

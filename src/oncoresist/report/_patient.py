@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
-from ._sections import TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
+from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
 
 __all__ = [
     "interpret_patients",
@@ -159,6 +159,7 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
         title=title or f"Patient {interp.patient}",
         subtitle=_subtitle(interp, therapy),
         css=(TEMPLATES / "base.css").read_text(encoding="utf-8"),
+        js=TABLES_JS,
         toc=_TOC,
         cards=_summary_cards(interp, n_by_alt),
         key_findings=_key_findings(interp),

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Section", "TEMPLATES", "cards_html", "jinja_env", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
+__all__ = ["Section", "TABLES_JS", "TEMPLATES", "cards_html", "jinja_env", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
 
 
 @dataclass
@@ -104,9 +104,17 @@ def figure_html(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 11
     return f'<figure><img src="{uri}" alt="{escape(alt)}">{cap}</figure>'
 
 
-def table_html(df: pd.DataFrame, *, max_rows: int = 50, index: bool = False, float_format: str = "{:.3g}") -> str:
-    """A compact HTML table (first ``max_rows`` rows; a note says how many were left out)."""
-    shown = df.head(max_rows)
+def table_html(df: pd.DataFrame, *, max_rows: int = 50, index: bool = False, float_format: str = "{:.3g}",
+               name: str = "table", csv_file: str | None = None, hard_limit: int = 5000) -> str:
+    """An interactive HTML table: every row (up to ``hard_limit``), sortable, searchable, downloadable.
+
+    The page's script (``templates/tables.js``) shows the first ``max_rows`` rows with a "Show all
+    rows" button, sorts on a header click, filters on the search box and downloads the table as
+    CSV. Without the script (or in print) every row is shown. Above ``hard_limit`` rows only the
+    first ``hard_limit`` are embedded and the note names ``csv_file``, the full table next to the
+    page (the caller writes it).
+    """
+    shown = df.head(hard_limit)
     out = shown.to_html(
         index=index,
         classes="tbl",
@@ -115,6 +123,13 @@ def table_html(df: pd.DataFrame, *, max_rows: int = 50, index: bool = False, flo
         float_format=lambda v: float_format.format(v),
         escape=True,
     )
-    if len(df) > max_rows:
-        out += f'<p class="note">{len(df) - max_rows} more rows not shown (see the CSV outputs).</p>'
+    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "table"
+    out = f'<div class="tbl-wrap" data-limit="{int(max_rows)}" data-name="{safe_name}"><div class="tbl-scroll">{out}</div></div>'
+    if len(df) > hard_limit:
+        where = f"the full table is in {escape(csv_file)}" if csv_file else "use the CSV outputs of the command for the rest"
+        out += f'<p class="note">First {hard_limit} of {len(df)} rows embedded; {where}.</p>'
     return out
+
+
+#: The report pages' table script (sort, search, show all rows, CSV download), inlined in each page.
+TABLES_JS = (TEMPLATES / "tables.js").read_text(encoding="utf-8")

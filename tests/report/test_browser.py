@@ -1,0 +1,79 @@
+"""The report pages in a real browser (headless Chromium, offline): tables sort, filter, show all, download.
+
+Skipped when Playwright or a Chromium binary is missing (``.ci/run`` installs both).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncoresist.report._cohort import render_report
+from oncoresist.report._sections import Section, table_html
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (test extra)")
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary on PATH")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _pages(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"feature": [f"row-{i}" for i in range(120)], "value": rng.normal(size=120).round(4),
+                       "kind": rng.choice(["mut", "cnv"], size=120)})
+    link = '<p><a id="to-patient" href="patient_P1.html">P1</a></p>'
+    page = render_report([Section(id="t", title="Table", html=table_html(df, max_rows=50, name="assoc") + link)], title="Cohort")
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    back = '<p><a id="back" href="index.html">back</a></p>'
+    (tmp_path / "patient_P1.html").write_text(
+        render_report([Section(id="p", title="P1", html=table_html(df.head(5), name="p1") + back)], title="P1"), encoding="utf-8")
+    return tmp_path / "index.html"
+
+
+def test_tables_work_offline(browser, tmp_path: Path) -> None:
+    index = _pages(tmp_path)
+    ctx = browser.new_context(offline=True, accept_downloads=True)
+    page = ctx.new_page()
+    external, errors = [], []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(index.as_uri())
+    page.wait_for_selector("html[data-tables=ready]")
+    visible = "() => [...document.querySelectorAll('table.tbl tbody tr')].filter(r => r.style.display !== 'none').length"
+    assert page.evaluate(visible) == 50
+    assert "50 of 120 rows" in page.inner_text(".tbl-count")
+    page.click(".tbl-more")
+    assert page.evaluate(visible) == 120
+    page.click("table.tbl thead th:has-text('value')")
+    first = page.evaluate("() => Number(document.querySelector('table.tbl tbody tr td:nth-child(2)').textContent)")
+    page.click("table.tbl thead th:has-text('value')")
+    top = page.evaluate("() => Number(document.querySelector('table.tbl tbody tr td:nth-child(2)').textContent)")
+    assert first < top and first == pytest.approx(min(float(x) for x in page.evaluate(
+        "() => [...document.querySelectorAll('table.tbl tbody tr td:nth-child(2)')].map(t => t.textContent)")))
+    page.fill(".tbl-search", "row-11")  # row-11, row-110 .. row-119
+    assert page.evaluate(visible) == 11
+    with page.expect_download() as dl:
+        page.click(".tbl-csv")
+    text = Path(dl.value.path()).read_text()
+    assert text.splitlines()[0] == "feature,value,kind" and len(text.splitlines()) == 121  # every row, not the filtered view
+    page.click("#to-patient")
+    page.wait_for_selector("html[data-tables=ready]")
+    assert page.url.endswith("patient_P1.html")
+    page.click("#back")
+    page.wait_for_selector("html[data-tables=ready]")
+    assert not external, external
+    assert not errors, errors
+    ctx.close()
