@@ -197,3 +197,31 @@ def test_id_folding_keeps_accents_apart(tmp_path):
 def test_id_folding_never_merges_two_ids(tmp_path):
     with pytest.raises(InputError, match=r"sample IDs 'SIM-0001' and 'sim_0001' both become 'SIM-0001'"):
         read_study(_id_study(tmp_path, ["SIM-0001", "sim_0001"], ["SIM-0001"]))
+
+
+def test_poor_join_names_the_column_that_would_join(tmp_path):
+    study = _write_small_study(tmp_path)
+    rng = np.random.default_rng(3)
+    rna = pd.DataFrame(rng.poisson(20, size=(3, 5)), index=["EGFR", "KRAS", "MET"], columns=[f"PT-{i}x" for i in range(5)])
+    rna.columns = [f"PT-{i}" for i in range(4)] + ["ZZ"]  # patient IDs, not sample IDs
+    rna.index.name = "gene"
+    rna.to_csv(tmp_path / "rna.tsv", sep="\t")
+    text = study.read_text().replace('alias_columns = ["patient"]\n', "")
+    study.write_text(text)
+    with pytest.warns(UserWarning, match=r"\[layers.rna\]: 5 of 5 sample IDs \(100%\).*alias_columns = \['patient'\]"):
+        read_study(study)
+
+
+@pytest.mark.filterwarnings("default")
+def test_build_cli_shows_warnings_as_one_line(tmp_path, capsys):
+    from oncoresist.cli import main
+
+    study = _write_small_study(tmp_path)
+    rna = pd.DataFrame(np.ones((2, 4), dtype=int), index=["EGFR", "KRAS"], columns=["A1", "A2", "A3", "A4"])
+    rna.index.name = "gene"
+    rna.to_csv(tmp_path / "rna.tsv", sep="\t")
+    code = main(["build", str(study), "--out", str(tmp_path / "c.h5mu"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    line = next(x for x in err.splitlines() if "[layers.rna]" in x)
+    assert line.startswith("warning: [layers.rna]: 4 of 4 sample IDs") and "no column of the sample sheet" in line

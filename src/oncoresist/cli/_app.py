@@ -39,8 +39,12 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import warnings
+
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except InputError as e:
             fail(str(e).splitlines()[0] if str(e) else "bad input")
         except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
@@ -51,6 +55,14 @@ def handle_errors(func: F) -> F:
         return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    """A warning as one ``warning: ...`` line on stderr (no source path or code line)."""
+    text = str(message)
+    if "names are intersecting" in text or "pull_on_update" in text:  # mudata's notes on shared feature names
+        return
+    typer.echo(f"warning: {text}", err=True)
 
 
 def log(message: str, *, quiet: bool) -> None:

@@ -433,6 +433,33 @@ def _read_sheet(sample_cfg: Mapping[str, Any], base: Path) -> tuple[pd.DataFrame
     return sheet, _SampleMap(sheet, [str(a) for a in aliases], dict(where), sheet_path)
 
 
+def _join_hint(sheet: pd.DataFrame, ids: list[str]) -> str:
+    """The sample-sheet column that holds most of ``ids`` (by content), as advice for ``alias_columns``."""
+    wanted = {str(i).strip() for i in ids}
+    best, n_best = "", 0
+    for col in sheet.columns:
+        values = set(sheet[col].dropna().astype(str).str.strip())
+        n = len(wanted & values)
+        if n > n_best:
+            best, n_best = str(col), n
+    if n_best == 0:
+        return "no column of the sample sheet holds these IDs; check sample_pattern or the sheet"
+    return (f"column {best!r} of the sample sheet holds {n_best} of them: add alias_columns = [{best!r}] "
+            "to [samples]")
+
+
+def _warn_poor_join(name: str, ids: pd.Index, unmatched: list[str], sheet: pd.DataFrame | None) -> None:
+    """Warn when most of a layer's samples match nothing in the sample sheet, naming the column that would join them."""
+    if sheet is None or len(ids) == 0 or len(unmatched) <= 0.5 * len(ids):
+        return
+    warnings.warn(
+        f"[layers.{name}]: {len(unmatched)} of {len(ids)} sample IDs ({len(unmatched) / len(ids):.0%}) match no sample "
+        f"of the sample sheet (e.g. {', '.join(map(repr, unmatched[:3]))}); {_join_hint(sheet, unmatched)}.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def _read_tables(cfg: Mapping[str, Any], base: Path, smap: _SampleMap, fit_screen: Any, quiet: bool) -> tuple[dict[str, ad.AnnData], dict[str, list[str]], dict[str, Any]]:
     """Every layer, the screen and the combinations: (modalities, unmatched IDs per layer, uns)."""
     import oncoresist.io as io_mod
@@ -447,6 +474,7 @@ def _read_tables(cfg: Mapping[str, Any], base: Path, smap: _SampleMap, fit_scree
             raise InputError(msg)
         mods[name] = _read_layer(name, spec, base, smap)
         unmatched[name] = smap.unmatched(mods[name].obs_names)
+        _warn_poor_join(name, mods[name].obs_names, unmatched[name], smap.sheet)
     uns: dict[str, Any] = {}
     if "screen" in cfg:
         screen = _read_long_table("screen", cfg["screen"], base, smap, io_mod.read_dose_response, "a long-format dose-response table")
