@@ -219,7 +219,7 @@ def test_train_save_load_and_predict_samples_lacking_a_layer(tmp_path: Path) -> 
     met = clf.tables["classification_metrics"].set_index("model")
     assert met.loc["late", "balanced_accuracy"] > met.loc["majority", "balanced_accuracy"] + 0.3
     pred = clf.tables["predictions"]
-    assert list(pred.columns[:4]) == ["sample", "fold", "observed", "predicted"]
+    assert list(pred.columns) == ["sample", "observed", "predicted", "p_A", "p_B", "p_C", "fold"]
     assert np.allclose(pred[["p_A", "p_B", "p_C"]].sum(axis=1), 1.0)
     conf = clf.tables["confusion_matrix"]
     assert int(conf[conf["model"] == "late"][["A", "B", "C"]].to_numpy().sum()) == 60

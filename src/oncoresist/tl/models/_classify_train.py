@@ -192,6 +192,7 @@ def cross_validate_classifier(
     Returns
     -------
     ClassificationCVResult
+        Metrics, out-of-fold predictions and confusion matrices of every model and baseline.
 
     Examples
     --------
@@ -377,15 +378,16 @@ def train_classifier(
     n_splits
         Stratified folds of the evaluation.
     random_state
-        Seed.
+        Seed of the folds and of the estimators' inner cross-validation.
     source
-        Where the cohort came from, recorded in the card.
+        Origin of the cohort (a path) written into the model card.
 
     Returns
     -------
     DrugResponseModels
         ``task == "classify"``; ``tables`` holds ``classification_metrics``,
-        ``confusion_matrix`` and ``predictions`` (out-of-fold, ``p_<class>`` per class).
+        ``confusion_matrix`` (``model, observed, <class>...`` counts, the model's rows first)
+        and ``predictions`` (out-of-fold: ``sample, observed, predicted, p_<class>..., fold``).
 
     Examples
     --------
@@ -409,6 +411,7 @@ def train_classifier(
                           random_state=random_state)
     card["train_time_s"] = round(time.perf_counter() - t0, 2)
     main = res.predictions[res.predictions["model"] == name].drop(columns="model").reset_index(drop=True)
+    main = main[["sample", "observed", "predicted", *[c for c in main.columns if c.startswith("p_")], "fold"]]
     tables = {"classification_metrics": res.metrics, "confusion_matrix": res.confusion, "predictions": main}
     return DrugResponseModels({"__classifier__": final}, feature_names=list(X.columns), card=card,
                               cv_scores=res.metrics, tables=tables)
