@@ -290,3 +290,16 @@ def test_damaged_card_and_tables_are_input_errors_naming_them(saved: Path, tmp_p
         load_model(d2)
     with pytest.raises(InputError, match="is not a model folder"):
         load_model(tmp_path / "absent")
+
+
+def test_inner_cv_logistic_fits_without_future_warnings() -> None:
+    """scikit-learn's announced default changes (LogisticRegressionCV) are set explicitly: users see no FutureWarning."""
+    import warnings
+
+    from oncoresist.tl.models._classify import _fit_logistic
+
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _fit_logistic(rng.normal(size=(30, 4)), np.repeat(["a", "b"], 15), random_state=0)
+    assert not [w for w in caught if issubclass(w.category, FutureWarning)]

@@ -20,6 +20,7 @@ gives the weights of ordinary PLS (checked against scikit-learn's ``PLSRegressio
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -90,6 +91,13 @@ def _screen_anova(Z: np.ndarray, y: np.ndarray, k: int | None) -> np.ndarray:
     return np.sort(np.argsort(-np.nan_to_num(f, nan=0.0, posinf=np.finfo(float).max), kind="stable")[:k])
 
 
+# scikit-learn >= 1.8 warns (FutureWarning) about changing defaults unless they are set: pure L2
+# (l1_ratios=(0,), today's default) and the new, non-legacy fitted attributes (none of them is read here)
+# (older versions warn about l1_ratios without penalty="elasticnet", so nothing is passed to them)
+_LRCV_QUIET = ({"l1_ratios": (0.0,), "use_legacy_attributes": False}
+               if "use_legacy_attributes" in inspect.signature(LogisticRegressionCV).parameters else {})
+
+
 def _fit_logistic(Z: np.ndarray, y: np.ndarray, *, random_state: Any, C: float | None = None) -> Any:
     """Class-balanced multinomial logistic regression; penalty by inner stratified CV when classes allow it."""
     min_count = int(pd.Series(y).value_counts().min())
@@ -98,7 +106,7 @@ def _fit_logistic(Z: np.ndarray, y: np.ndarray, *, random_state: Any, C: float |
         if C is None and min_count >= 3:
             folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=random_state)
             return LogisticRegressionCV(Cs=np.logspace(-3, 2, 8), cv=folds, class_weight="balanced",
-                                        scoring="balanced_accuracy", max_iter=500).fit(Z, y)
+                                        scoring="balanced_accuracy", max_iter=500, **_LRCV_QUIET).fit(Z, y)
         return LogisticRegression(C=1.0 if C is None else C, class_weight="balanced", max_iter=500).fit(Z, y)
 
 
