@@ -296,7 +296,8 @@ def classification_data(
     >>> m = md.MuData({"rna": ad.AnnData(np.eye(8), obs=pd.DataFrame(index=idx))})
     >>> m.obs["grp"] = ["a", "b"] * 3 + [None, None]
     >>> import warnings
-    >>> with warnings.catch_warnings(record=True):  # 2 samples have no label
+    >>> with warnings.catch_warnings():  # 2 samples have no label: a warning says so
+    ...     warnings.simplefilter("ignore")
     ...     X, y, rep = classification_data(m, target="grp")
     >>> X.shape, rep["n_unlabelled"]
     ((6, 8), 2)
