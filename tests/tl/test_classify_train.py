@@ -303,3 +303,19 @@ def test_inner_cv_logistic_fits_without_future_warnings() -> None:
         warnings.simplefilter("always")
         _fit_logistic(rng.normal(size=(30, 4)), np.repeat(["a", "b"], 15), random_state=0)
     assert not [w for w in caught if issubclass(w.category, FutureWarning)]
+
+
+def test_excluded_samples_are_left_out_and_unknown_ids_are_an_error() -> None:
+    m = _cohort(30)
+    X, y, rep = classification_data(m, target="subtype", exclude_samples=["P001", "P002"])
+    assert X.shape[0] == len(y) == 28 and "P001" not in X.index and rep["excluded"] == ["P001", "P002"]
+    with pytest.raises(InputError, match=r"not in the cohort: P0001 \(did you mean "):
+        classification_data(m, target="subtype", exclude_samples=["P0001"])
+
+
+def test_cross_validation_with_a_class_of_one_is_an_input_error() -> None:
+    X, y = _xy(_cohort(30))
+    y = y.copy()
+    y[0] = "rare"
+    with pytest.raises(InputError, match=r"rare \(1\) have fewer than 2 labelled samples"):
+        cross_validate_classifier(X, y, models={"spy": _Spy()}, baselines=False)

@@ -112,7 +112,7 @@ def _folds(y: np.ndarray, n_splits: int, random_state: Any) -> list[tuple[np.nda
     if counts.min() < 2:
         small = ", ".join(f"{c} ({n})" for c, n in counts[counts < 2].items())
         msg = (f"class(es) {small} have fewer than 2 labelled samples; stratified cross-validation needs at least 2 "
-               "per class. Merge or drop them (--exclude-samples), or re-label.")
+               "per class. Merge them into another class or leave them out.")
         raise InputError(msg)
     k = int(min(n_splits, counts.min()))
     if k < n_splits:
@@ -254,7 +254,8 @@ def _check_classes(labels: pd.Series, target: str) -> None:
     if len(small):
         shown = ", ".join(f"{c!r} ({n} sample)" for c, n in small.items())
         msg = (f"obs['{target}'] class(es) {shown} have fewer than 2 samples; stratified cross-validation needs at least 2 "
-               "per class. Merge them into another class, set them to missing, or drop the sample(s) (--exclude-samples).")
+               "per class. Merge them into another class or blank their label (unlabelled samples are left out); in "
+               "Python, exclude_samples= drops samples.")
         raise InputError(msg)
 
 
