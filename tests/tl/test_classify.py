@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cross_decomposition import PLSRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from oncoresist._core._errors import InputError
 from oncoresist.tl.models._classify import (
@@ -110,3 +111,13 @@ def test_bad_labels_and_names_are_input_errors() -> None:
         check_labels(["a", "b"], 3)
     with pytest.raises(InputError, match="requires y"):
         check_labels(None, 3)
+    with pytest.raises(InputError, match="Unknown label type: continuous"):
+        check_labels(np.linspace(0.1, 2.3, 6), 6)
+    assert list(check_labels(np.array([0.0, 1.0, 1.0]), 3)) == ["0.0", "1.0", "1.0"]  # integral floats are classes
+
+
+# SparsePLSDAClassifier also has ``transform`` (its latent components), so scikit-learn's checks take it
+# for a transformer and require fit_transform / n_iter_; it is covered by the tests above instead.
+@parametrize_with_checks([EarlyIntegrationClassifier(C=1.0), LateIntegrationClassifier(C=1.0)])
+def test_sklearn_estimator_contract(estimator: object, check: object) -> None:
+    check(estimator)  # type: ignore[operator]

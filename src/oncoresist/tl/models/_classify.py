@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ..._core._errors import InputError
@@ -57,12 +58,18 @@ def check_labels(y: Any, n: int) -> np.ndarray:
         raise InputError(msg)
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected; it is flattened (use y.ravel()).",
+                      DataConversionWarning, stacklevel=3)
         arr = arr.ravel()
     if arr.ndim != 1 or arr.shape[0] != n:
         msg = f"y must hold one class label per sample ({n} samples), got shape {arr.shape}."
         raise InputError(msg)
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         msg = f"y has {int((~np.isfinite(arr)).sum())} missing / infinite labels; drop unlabelled samples first."
+        raise InputError(msg)
+    if arr.ndim == 1 and arr.dtype.kind == "f" and type_of_target(arr) == "continuous":
+        msg = ("Unknown label type: continuous. y holds non-integer numbers (a measurement, not classes); a "
+               "classifier needs class labels: bin the values into classes or train a regression model.")
         raise InputError(msg)
     labels = pd.Series(arr).astype(str).to_numpy(dtype=object)
     if n < 2:
@@ -145,7 +152,8 @@ class _LabelClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each sample."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: an unfitted model raises NotFittedError here
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def _averaged(self, X: pd.DataFrame, models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """Mean class probabilities over the layers each sample has (prior when it has none)."""
