@@ -130,7 +130,12 @@ def train(
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),  # noqa: B008
     drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to model (repeatable or comma-separated)."),  # noqa: B008
     all_drugs: bool = typer.Option(False, "--all", help="Model every drug of the drug layer."),
-    model: str = typer.Option("late", "--model", "-m", help="late (per-layer ridge, stacked) | enet | ridge | rf | gbm | ensemble (late + rf) | factor | pandrug | <model>_<layer> (e.g. enet_rna)."),  # noqa: E501
+    task: str = typer.Option("regress", "--task", help="regress (drug response, the default) | classify (a class label "
+                             "per sample from obs[--target]: subtype, responder)."),
+    target: str = typer.Option(None, "--target", help="--task classify: obs column of the class label; unlabelled "
+                               "samples are left out with a warning."),
+    model: str = typer.Option("late", "--model", "-m", help="late (per-layer ridge, stacked) | enet | ridge | rf | gbm | ensemble (late + rf) | factor | pandrug | <model>_<layer> (e.g. enet_rna). "  # noqa: E501
+                              "--task classify: late (per-layer logistic, probabilities averaged over the layers a sample has) | early (layers concatenated) | spls (DIABLO-like sparse PLS-DA)."),  # noqa: E501
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
     obs_features: list[str] = typer.Option(None, "--obs-features", help="Clinical obs columns used as features."),  # noqa: B008
@@ -155,6 +160,12 @@ def train(
     drug + sample effects); then refitted on all measured samples and saved to OUT (fitted
     pipeline, model_card.json/.md, cv_scores.csv, cv_predictions.csv, features.csv).
 
+    With --task classify --target COLUMN: a classifier of obs[COLUMN] scored by stratified CV
+    (preprocessing inside the folds) next to baselines (majority class, logistic per layer); OUT
+    adds classification_metrics.csv (model, kind, balanced_accuracy, balanced_error, accuracy,
+    macro_f1, n, per-class recall/precision/f1), confusion_matrix.csv (observed x predicted
+    counts) and predictions.csv (sample, observed, predicted, p_<class>, fold; out-of-fold).
+
     With --survival: a penalised Cox model of obs[--time-key] / obs[--event-key] (penalty by
     inner CV), scored by outer CV (Harrell and Uno C-index, log-rank test of out-of-fold risk
     groups, km.png); 'predict' then gives each new sample a risk score and group.
@@ -162,12 +173,22 @@ def train(
     Example: oncoresist train cohort.h5mu --all --model late --cv sample --out models/late
 
     Example: oncoresist train cohort.h5mu --survival --obs-features age --unpenalized obs --out models/os
+
+    Example: oncoresist train cohort.h5mu --task classify --target subtype --model late --layers rna,meth --out models/sub
     """
     import warnings
 
     from ..io import read_h5mu
     from ..tl import train_models
 
+    if task not in ("regress", "classify"):
+        msg = f"--task must be regress or classify, got {task!r}."
+        raise InputError(msg)
+    if task == "classify" or target is not None:
+        _train_classify(cohort, out, task=task, target=target, model=model, survival=survival, drug=drug,
+                        all_drugs=all_drugs, cv=cv, layers=layers, obs_features=obs_features, folds=folds, seed=seed,
+                        quiet=quiet)
+        return
     if survival:
         _train_survival(cohort, out, drug=drug, all_drugs=all_drugs, layers=layers, obs_features=obs_features,
                         unpenalized=unpenalized, time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, folds=folds,
@@ -197,6 +218,45 @@ def train(
         _print_top(tab[["model", "kind", "n_drugs", "median_pearson", "median_spearman", "median_rmse", "frac_beats_mean"]],
                    title=f"{cv}-blind {folds}-fold CV (per-drug scores)", quiet=quiet)
     typer.echo(f"model: {out} ({len(models.drugs)} drug(s), {len(models.card['skipped'])} skipped)")
+
+
+def _train_classify(cohort: Path, out: Path, *, task: str, target: str | None, model: str, survival: bool,
+                    drug: list[str] | None, all_drugs: bool, cv: str, layers: list[str] | None,
+                    obs_features: list[str] | None, folds: int, seed: int, quiet: bool) -> None:
+    """``train --task classify``: checks the options, trains, saves, prints the CV scores vs baselines."""
+    import warnings
+
+    from ..io import read_h5mu
+    from ..tl import train_classifier
+
+    if task != "classify":
+        msg = "--target applies to --task classify; add --task classify (drug models use --drug / --all)."
+        raise InputError(msg)
+    clash = [o for o, given in (("--survival", survival), ("--drug/--all", bool(drug) or all_drugs),
+                                ("--cv " + cv, cv != "sample")) if given]
+    if clash or not target:
+        msg = (f"--task classify {'does not combine with ' + ', '.join(clash) if clash else 'needs --target COLUMN'}: it "
+               "trains one classifier of obs[--target] scored by stratified sample-level CV.")
+        raise InputError(msg)
+    name = {"spls": "splsda", "late": "late", "early": "early", "splsda": "splsda"}.get(model.strip().lower())
+    if name is None:
+        msg = f"--model {model!r} is not a classifier; with --task classify choose late, early or spls."
+        raise InputError(msg)
+    mdata = read_h5mu(cohort)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        clf = train_classifier(mdata, target=target, model=name, layers=_split(layers), obs_features=_split(obs_features),
+                               n_splits=folds, random_state=seed, source=str(cohort))
+    for w in caught:
+        log(f"warning: {w.message}", quiet=quiet)
+    clf.save(out)
+    met = clf.tables["classification_metrics"]
+    cols = ["model", "kind", "balanced_accuracy", "balanced_error", "accuracy", "macro_f1", "n"]
+    _print_top(met[cols], title=f"stratified {clf.card['cv']['n_splits']}-fold CV", quiet=quiet)
+    sc = met.set_index("model")
+    typer.echo(f"model: {out} (classifier of obs['{target}'], {len(clf.classes)} classes, {int(sc.loc[name, 'n'])} samples; "
+               f"CV balanced accuracy {sc.loc[name, 'balanced_accuracy']:.3f}, majority baseline "
+               f"{sc.loc['majority', 'balanced_accuracy']:.3f})")
 
 
 def _km_writer(cv_predictions: Any) -> Any:
@@ -249,7 +309,9 @@ def predict(
     fraction of the model's features measured. Columns: sample, drug, predicted, layers_used,
     layers_missing, n_features_used, n_features_model, frac_features_used, note; a survival
     model (train --survival) gives sample, risk, risk_group (high / low at the training median)
-    and the same coverage columns.
+    and the same coverage columns; a classifier (train --task classify) gives sample, predicted,
+    p_<class> per class and the coverage columns (layers_used says which layers each sample's
+    probabilities were averaged over when it lacks one).
 
     Example: oncoresist predict models/enet new_patient.h5mu --out predictions.csv
     """
@@ -271,7 +333,10 @@ def predict(
     if len(incomplete):
         log(f"{incomplete['sample'].nunique()} sample(s) predicted with missing layers/features (see the 'note' column)",
             quiet=quiet)
-    if models.task == "survival":
+    if models.task == "classify":
+        counts = pred["predicted"].value_counts()
+        typer.echo(f"predictions: {out} ({len(pred)} samples: " + ", ".join(f"{c} {n}" for c, n in counts.items()) + ")")
+    elif models.task == "survival":
         n_high = int((pred["risk_group"] == "high").sum())
         typer.echo(f"predictions: {out} ({len(pred)} samples: survival risk, {n_high} high-risk)")
     else:

@@ -20,6 +20,7 @@ gives the weights of ordinary PLS (checked against scikit-learn's ``PLSRegressio
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -27,9 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ..._core._errors import InputError
@@ -56,12 +58,18 @@ def check_labels(y: Any, n: int) -> np.ndarray:
         raise InputError(msg)
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected; it is flattened (use y.ravel()).",
+                      DataConversionWarning, stacklevel=3)
         arr = arr.ravel()
     if arr.ndim != 1 or arr.shape[0] != n:
         msg = f"y must hold one class label per sample ({n} samples), got shape {arr.shape}."
         raise InputError(msg)
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         msg = f"y has {int((~np.isfinite(arr)).sum())} missing / infinite labels; drop unlabelled samples first."
+        raise InputError(msg)
+    if arr.ndim == 1 and arr.dtype.kind == "f" and type_of_target(arr) == "continuous":
+        msg = ("Unknown label type: continuous. y holds non-integer numbers (a measurement, not classes); a "
+               "classifier needs class labels: bin the values into classes or train a regression model.")
         raise InputError(msg)
     labels = pd.Series(arr).astype(str).to_numpy(dtype=object)
     if n < 2:
@@ -90,6 +98,13 @@ def _screen_anova(Z: np.ndarray, y: np.ndarray, k: int | None) -> np.ndarray:
     return np.sort(np.argsort(-np.nan_to_num(f, nan=0.0, posinf=np.finfo(float).max), kind="stable")[:k])
 
 
+# scikit-learn >= 1.8 warns (FutureWarning) about changing defaults unless they are set: pure L2
+# (l1_ratios=(0,), today's default) and the new, non-legacy fitted attributes (none of them is read here)
+# (older versions warn about l1_ratios without penalty="elasticnet", so nothing is passed to them)
+_LRCV_QUIET = ({"l1_ratios": (0.0,), "use_legacy_attributes": False}
+               if "use_legacy_attributes" in inspect.signature(LogisticRegressionCV).parameters else {})
+
+
 def _fit_logistic(Z: np.ndarray, y: np.ndarray, *, random_state: Any, C: float | None = None) -> Any:
     """Class-balanced multinomial logistic regression; penalty by inner stratified CV when classes allow it."""
     min_count = int(pd.Series(y).value_counts().min())
@@ -98,7 +113,7 @@ def _fit_logistic(Z: np.ndarray, y: np.ndarray, *, random_state: Any, C: float |
         if C is None and min_count >= 3:
             folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=random_state)
             return LogisticRegressionCV(Cs=np.logspace(-3, 2, 8), cv=folds, class_weight="balanced",
-                                        scoring="balanced_accuracy", max_iter=500).fit(Z, y)
+                                        scoring="balanced_accuracy", max_iter=500, **_LRCV_QUIET).fit(Z, y)
         return LogisticRegression(C=1.0 if C is None else C, class_weight="balanced", max_iter=500).fit(Z, y)
 
 
@@ -137,7 +152,8 @@ class _LabelClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each sample."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: an unfitted model raises NotFittedError here
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def _averaged(self, X: pd.DataFrame, models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """Mean class probabilities over the layers each sample has (prior when it has none)."""

@@ -33,27 +33,54 @@ __all__ = ["ClassificationCVResult", "classification_data", "classification_metr
 MAJORITY = "majority"
 
 
-def classification_metrics(observed: Any, predicted: Any, *, classes: Sequence[Any] | None = None) -> dict[str, float]:
-    """Balanced error rate (mean of the per-class error rates), accuracy and per-class errors.
+def classification_metrics(observed: Any, predicted: Any, *, classes: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Balanced accuracy / error, accuracy, macro F1 and per-class recall, precision and F1.
 
-    Classes absent from ``observed`` do not count in the balanced error rate.
+    Balanced accuracy is the mean per-class recall over the classes present in ``observed``
+    (as :func:`sklearn.metrics.balanced_accuracy_score`); ``balanced_error = 1 -
+    balanced_accuracy``. Macro F1 averages the per-class F1 over the classes that occur in
+    ``observed`` or ``predicted`` (a class never predicted has precision 0, as scikit-learn's
+    ``zero_division=0``). ``classes`` adds per-class columns for classes absent from both.
+
+    Parameters
+    ----------
+    observed, predicted
+        Class labels (compared as strings).
+    classes
+        Class order of the per-class entries (default: the sorted observed and predicted labels).
+
+    Returns
+    -------
+    dict
+        ``balanced_accuracy, balanced_error, accuracy, macro_f1, n`` and ``recall_<class>``,
+        ``precision_<class>``, ``f1_<class>``, ``support_<class>`` (observed count) per class.
 
     Examples
     --------
-    >>> classification_metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"])["balanced_error_rate"]
-    0.25
+    >>> m = classification_metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    >>> m["balanced_accuracy"], m["balanced_error"], m["recall_a"]
+    (0.75, 0.25, 0.5)
     """
     obs = np.asarray(observed, dtype=object).astype(str)
     pred = np.asarray(predicted, dtype=object).astype(str)
-    if obs.shape != pred.shape or obs.size == 0:
+    if obs.ndim != 1 or obs.shape != pred.shape or obs.size == 0:
         msg = f"observed and predicted labels must be non-empty and of equal length, got {obs.size} and {pred.size}."
         raise InputError(msg)
-    classes = sorted(set(obs)) if classes is None else [str(c) for c in classes]
-    errors = {c: float(np.mean(pred[obs == c] != c)) for c in classes if (obs == c).any()}
-    out = {"balanced_error_rate": float(np.mean(list(errors.values()))), "accuracy": float(np.mean(obs == pred)),
-           "n": int(obs.size)}
-    out.update({f"error_{c}": e for c, e in errors.items()})
-    return out
+    seen = sorted(set(obs) | set(pred))
+    order = seen if classes is None else [str(c) for c in classes] + [c for c in seen if c not in {str(k) for k in classes}]
+    out: dict[str, Any] = {}
+    per: dict[str, tuple[float, float, float]] = {}
+    for c in order:
+        tp, n_obs, n_pred = float(np.sum((obs == c) & (pred == c))), float(np.sum(obs == c)), float(np.sum(pred == c))
+        rec = tp / n_obs if n_obs else float("nan")
+        prec = tp / n_pred if n_pred else 0.0
+        f1 = 2 * tp / (n_obs + n_pred) if n_obs + n_pred else float("nan")
+        per[c] = (rec, prec, f1)
+        out.update({f"recall_{c}": rec, f"precision_{c}": prec, f"f1_{c}": f1, f"support_{c}": int(n_obs)})
+    bacc = float(np.mean([per[c][0] for c in order if np.isfinite(per[c][0])]))
+    head = {"balanced_accuracy": bacc, "balanced_error": 1.0 - bacc, "accuracy": float(np.mean(obs == pred)),
+            "macro_f1": float(np.mean([per[c][2] for c in seen])), "n": int(obs.size)}
+    return {**head, **out}
 
 
 @dataclass
@@ -63,8 +90,10 @@ class ClassificationCVResult:
     Attributes
     ----------
     metrics
-        One row per model: ``model, kind (model | baseline), balanced_error_rate`` (pooled
-        out-of-fold), ``ber_fold_mean, ber_fold_sd, accuracy, n, n_folds, error_<class>``.
+        One row per model: ``model, kind (model | baseline), balanced_accuracy, balanced_error,
+        accuracy, macro_f1, n`` (pooled out-of-fold), ``n_folds, balanced_accuracy_fold_mean,
+        balanced_accuracy_fold_sd`` and ``recall_<class>, precision_<class>, f1_<class>,
+        support_<class>``.
     predictions
         Out-of-fold predictions: ``model, sample, fold, observed, predicted, p_<class>...``.
     confusion
@@ -83,7 +112,7 @@ def _folds(y: np.ndarray, n_splits: int, random_state: Any) -> list[tuple[np.nda
     if counts.min() < 2:
         small = ", ".join(f"{c} ({n})" for c, n in counts[counts < 2].items())
         msg = (f"class(es) {small} have fewer than 2 labelled samples; stratified cross-validation needs at least 2 "
-               "per class. Merge or drop them (--exclude-samples), or re-label.")
+               "per class. Merge them into another class or leave them out.")
         raise InputError(msg)
     k = int(min(n_splits, counts.min()))
     if k < n_splits:
@@ -93,10 +122,10 @@ def _folds(y: np.ndarray, n_splits: int, random_state: Any) -> list[tuple[np.nda
 
 
 def _baselines(X: pd.DataFrame, random_state: Any) -> dict[str, Any]:
-    """Majority class and a logistic regression on each layer alone."""
+    """Majority class and a plain (untuned, C = 1, class-balanced) logistic regression on each layer alone."""
     out: dict[str, Any] = {MAJORITY: None}
     for lay in sorted(set(split_feature_names(X.columns)[0])):
-        out[f"logistic_{lay}"] = LateIntegrationClassifier(layers=[lay], random_state=random_state)
+        out[f"logistic_{lay}"] = LateIntegrationClassifier(layers=[lay], C=1.0, random_state=random_state)
     return out
 
 
@@ -118,12 +147,13 @@ def _fold_proba(est: Any, X: pd.DataFrame, y: np.ndarray, tr: np.ndarray, te: np
 def _summarise(name: str, kind: str, pred: pd.DataFrame, classes: np.ndarray) -> tuple[dict[str, Any], pd.DataFrame]:
     """Metrics row and confusion matrix of one model's out-of-fold predictions."""
     pooled = classification_metrics(pred["observed"], pred["predicted"], classes=classes)
-    per_fold = [classification_metrics(g["observed"], g["predicted"], classes=classes)["balanced_error_rate"]
+    per_fold = [classification_metrics(g["observed"], g["predicted"], classes=classes)["balanced_accuracy"]
                 for _, g in pred.groupby("fold")]
-    row = {"model": name, "kind": kind, "balanced_error_rate": pooled["balanced_error_rate"],
-           "ber_fold_mean": float(np.mean(per_fold)), "ber_fold_sd": float(np.std(per_fold, ddof=1)) if len(per_fold) > 1 else np.nan,
-           "accuracy": pooled["accuracy"], "n": pooled["n"], "n_folds": len(per_fold),
-           **{k: v for k, v in pooled.items() if k.startswith("error_")}}
+    head = ("balanced_accuracy", "balanced_error", "accuracy", "macro_f1", "n")
+    row = {"model": name, "kind": kind, **{k: pooled[k] for k in head}, "n_folds": len(per_fold),
+           "balanced_accuracy_fold_mean": float(np.mean(per_fold)),
+           "balanced_accuracy_fold_sd": float(np.std(per_fold, ddof=1)) if len(per_fold) > 1 else np.nan,
+           **{k: v for k, v in pooled.items() if k not in head}}
     cm = pd.crosstab(pd.Categorical(pred["observed"], categories=classes),
                      pd.Categorical(pred["predicted"], categories=classes), dropna=False)
     cm = cm.reindex(index=classes, columns=classes, fill_value=0)
@@ -162,6 +192,7 @@ def cross_validate_classifier(
     Returns
     -------
     ClassificationCVResult
+        Metrics, out-of-fold predictions and confusion matrices of every model and baseline.
 
     Examples
     --------
@@ -172,7 +203,7 @@ def cross_validate_classifier(
     >>> X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["rna:A", "rna:B", "rna:C"])
     >>> X["rna:A"] += 2 * (y == "b")
     >>> res = cross_validate_classifier(X, y, models={"early": EarlyIntegrationClassifier(random_state=0)}, n_splits=3)
-    >>> res.metrics.set_index("model").loc["early", "balanced_error_rate"] < 0.3
+    >>> bool(res.metrics.set_index("model").loc["early", "balanced_accuracy"] > 0.7)
     True
     """
     labels = check_labels(y, X.shape[0])
@@ -200,6 +231,34 @@ def cross_validate_classifier(
                                           "classes": [str(c) for c in classes]})
 
 
+def _label_strings(lab: pd.Series) -> pd.Series:
+    """Labels as stripped strings, missing / blank as NaN; integral numbers without a ``.0``."""
+    num = pd.to_numeric(lab, errors="coerce") if lab.dtype.kind in "biuf" else None
+    if num is not None and np.all(np.isfinite(num.dropna())) and (num.dropna() % 1 == 0).all():
+        text = num.map(lambda v: str(int(v)) if pd.notna(v) else np.nan)
+    else:
+        text = lab.map(lambda v: str(v).strip() if pd.notna(v) else np.nan)
+    return text.where(text.notna() & (text != "") & (text.str.lower() != "nan"))
+
+
+def _check_classes(labels: pd.Series, target: str) -> None:
+    """At least 6 labelled samples, two classes, every class with >= 2 samples (else InputError naming them)."""
+    counts = labels.value_counts()
+    if len(labels) < 6:
+        msg = f"only {len(labels)} samples have a '{target}' label; a classifier needs at least 6 labelled samples."
+        raise InputError(msg)
+    if len(counts) < 2:
+        msg = f"obs['{target}'] has a single class ({counts.index[0]!r}) among the labelled samples; a classifier needs two or more."
+        raise InputError(msg)
+    small = counts[counts < 2]
+    if len(small):
+        shown = ", ".join(f"{c!r} ({n} sample)" for c, n in small.items())
+        msg = (f"obs['{target}'] class(es) {shown} have fewer than 2 samples; stratified cross-validation needs at least 2 "
+               "per class. Merge them into another class or blank their label (unlabelled samples are left out); in "
+               "Python, exclude_samples= drops samples.")
+        raise InputError(msg)
+
+
 def classification_data(
     mdata: Any,
     *,
@@ -210,27 +269,53 @@ def classification_data(
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
     """Feature table and labels of the labelled samples, and a report of the samples left out.
 
+    Samples without a label (missing or blank) are left out with a warning giving how many;
+    integral numeric labels (``0.0`` / ``1.0``) become ``"0"`` / ``"1"``. Fewer than 6
+    labelled samples, a single class or a class with fewer than 2 samples is an
+    :class:`~oncoresist._core._errors.InputError` naming the column.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    target
+        ``obs`` column of the class label.
+    layers, obs_features
+        Feature layers and clinical feature columns (:func:`~oncoresist.tl.feature_frame`).
+    exclude_samples
+        Sample IDs left out (unknown IDs are an error).
+
     Returns
     -------
     X, y, report
         ``report``: ``n_unlabelled`` / ``unlabelled`` (samples without a label), ``excluded``.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> idx = pd.Index([f"s{i}" for i in range(8)])
+    >>> m = md.MuData({"rna": ad.AnnData(np.eye(8), obs=pd.DataFrame(index=idx))})
+    >>> m.obs["grp"] = ["a", "b"] * 3 + [None, None]
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # 2 samples have no label: a warning says so
+    ...     warnings.simplefilter("ignore")
+    ...     X, y, rep = classification_data(m, target="grp")
+    >>> X.shape, rep["n_unlabelled"]
+    ((6, 8), 2)
     """
     index = drop_samples(pd.Index(mdata.obs_names.astype(str)), exclude_samples)
-    lab = obs_column(mdata, target).reindex(index)
-    ok = lab.notna().to_numpy() & (lab.astype(str).str.strip() != "").to_numpy()
+    lab = _label_strings(obs_column(mdata, target).reindex(index))
+    ok = lab.notna().to_numpy()
     unlabelled = [str(s) for s in index[~ok]]
     if unlabelled:
         shown = ", ".join(unlabelled[:5]) + (" ..." if len(unlabelled) > 5 else "")
         warnings.warn(f"{len(unlabelled)} sample(s) have no '{target}' label and are left out: {shown}", UserWarning,
                       stacklevel=3)
-    if ok.sum() < 6:
-        msg = f"only {int(ok.sum())} samples have a '{target}' label; a classifier needs more."
-        raise InputError(msg)
-    samples = index[ok]
-    X = feature_frame(mdata, layers=layers, samples=samples, obs_features=obs_features)
+    _check_classes(lab[ok], target)
+    X = feature_frame(mdata, layers=layers, samples=index[ok], obs_features=obs_features)
     report = {"n_unlabelled": len(unlabelled), "unlabelled": unlabelled,
               "excluded": [str(s) for s in (exclude_samples or [])]}
-    return X, lab[ok].astype(str).to_numpy(dtype=object), report
+    return X, lab[ok].to_numpy(dtype=object), report
 
 
 def _classify_card(est: Any, name: str, X: pd.DataFrame, y: np.ndarray, res: ClassificationCVResult,
@@ -295,15 +380,16 @@ def train_classifier(
     n_splits
         Stratified folds of the evaluation.
     random_state
-        Seed.
+        Seed of the folds and of the estimators' inner cross-validation.
     source
-        Where the cohort came from, recorded in the card.
+        Origin of the cohort (a path) written into the model card.
 
     Returns
     -------
     DrugResponseModels
         ``task == "classify"``; ``tables`` holds ``classification_metrics``,
-        ``confusion_matrix`` and ``predictions`` (out-of-fold, ``p_<class>`` per class).
+        ``confusion_matrix`` (``model, observed, <class>...`` counts, the model's rows first)
+        and ``predictions`` (out-of-fold: ``sample, observed, predicted, p_<class>..., fold``).
 
     Examples
     --------
@@ -314,7 +400,7 @@ def train_classifier(
     >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABCD")))})
     >>> m.obs["subtype"] = np.repeat(["x", "y"], 30)
     >>> clf = train_classifier(m, target="subtype", n_splits=3)
-    >>> clf.card["scores"]["late"]["balanced_error_rate"] < 0.3
+    >>> bool(clf.card["scores"]["late"]["balanced_accuracy"] > 0.7)
     True
     """
     t0 = time.perf_counter()
@@ -327,6 +413,7 @@ def train_classifier(
                           random_state=random_state)
     card["train_time_s"] = round(time.perf_counter() - t0, 2)
     main = res.predictions[res.predictions["model"] == name].drop(columns="model").reset_index(drop=True)
+    main = main[["sample", "observed", "predicted", *[c for c in main.columns if c.startswith("p_")], "fold"]]
     tables = {"classification_metrics": res.metrics, "confusion_matrix": res.confusion, "predictions": main}
     return DrugResponseModels({"__classifier__": final}, feature_names=list(X.columns), card=card,
                               cv_scores=res.metrics, tables=tables)

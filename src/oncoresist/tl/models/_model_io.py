@@ -647,18 +647,24 @@ def _card_scores(summary: pd.DataFrame, model_name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # folder I/O
 # --------------------------------------------------------------------------------------------
+def _r3(v: Any) -> str:
+    """A score rounded to 3 decimals (``-`` when missing)."""
+    return "-" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{float(v):.3f}"
+
+
 def _classify_markdown(c: dict[str, Any]) -> list[str]:
-    """Model card lines of a classifier: classes, CV scheme, balanced error rates vs baselines."""
+    """Model card lines of a classifier: classes, CV scheme, balanced accuracy vs baselines."""
     tgt = c["data"]["target"]
     left = c["data"].get("left_out", {})
     lines = [f"- target: obs['{tgt['obs_key']}'], classes: " + ", ".join(f"{k} ({v})" for k, v in tgt["n_per_class"].items()),
              f"- left out: {left.get('n_unlabelled', 0)} unlabelled, {len(left.get('excluded', []))} excluded sample(s)",
              f"- evaluation: {c['cv']['n_splits']}-fold stratified cross-validation; {c['cv'].get('note', '')}",
-             "", "## Cross-validated scores", "", "| model | kind | balanced error rate | fold mean +- SD | accuracy |",
-             "|---|---|---|---|---|"]
+             "", "## Cross-validated scores", "", "| model | kind | balanced accuracy | fold mean +- SD | balanced error | accuracy | macro F1 |",
+             "|---|---|---|---|---|---|---|"]
     for name, sc in c["scores"].items():
-        lines.append(f"| {name} | {sc['kind']} | {sc['balanced_error_rate']} | {sc['ber_fold_mean']} +- {sc['ber_fold_sd']} | "
-                     f"{sc['accuracy']} |")
+        lines.append(f"| {name} | {sc['kind']} | {_r3(sc['balanced_accuracy'])} | {_r3(sc['balanced_accuracy_fold_mean'])} +- "
+                     f"{_r3(sc['balanced_accuracy_fold_sd'])} | {_r3(sc['balanced_error'])} | {_r3(sc['accuracy'])} | "
+                     f"{_r3(sc['macro_f1'])} |")
     lines += ["", "Confusion matrix: `confusion_matrix.csv`; out-of-fold class probabilities: `predictions.csv`."]
     return lines
 
