@@ -225,3 +225,19 @@ def test_build_cli_shows_warnings_as_one_line(tmp_path, capsys):
     assert code == 0, err
     line = next(x for x in err.splitlines() if "[layers.rna]" in x)
     assert line.startswith("warning: [layers.rna]: 4 of 4 sample IDs") and "no column of the sample sheet" in line
+
+
+def test_ctdna_table_stored_with_mapped_patients(tmp_path):
+    study = _write_small_study(tmp_path, extra="")
+    (tmp_path / "plasma.csv").write_text("Patient.ID,Blood.Collection.Date,Gene,ctDNA,Copy.Number,Mutations\n"
+                                         "PT-0,0,EGFR,2.0,,EGFR L858R\nPT-0,90,EGFR,1.0,,EGFR T790M\n")
+    study.write_text(study.read_text() + '\n[ctdna]\nfile = "plasma.csv"\nunit = "percent"\n')
+    m = read_study(study)
+    ct = m.uns["ctdna"]
+    assert set(ct["patient"]) == {"P0"} and ct["vaf"].tolist() == [0.02, 0.01]  # PT-0 -> P0 through alias_columns
+    out = tmp_path / "c.h5mu"
+    write_h5mu(m, out)
+    assert read_h5mu(out).uns["ctdna"]["alteration"].tolist() == ["EGFR L858R", "EGFR T790M"]
+    study.write_text(study.read_text().replace('unit = "percent"', 'units = "percent"'))
+    with pytest.raises(InputError, match=r"\[ctdna\] has unknown key"):
+        read_study(study)

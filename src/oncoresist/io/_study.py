@@ -46,7 +46,7 @@ LAYER_KINDS: dict[str, str] = {
     "drug_matrix": "samples x drugs summary metric (AUC, IC50, ...)",
 }
 
-_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations"}
+_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations", "ctdna"}
 _STUDY_SECTION_KEYS = {"name", "description"}
 _SAMPLE_KEYS = {"file", "id_column", "alias_columns", "alias_where", "survival_time", "survival_event", "sep"}
 _PATH_KEYS = {"file", "genes"}
@@ -327,8 +327,9 @@ def _read_long_table(
     except TypeError as e:
         msg = f"[{table}] has an option {reader.__name__} does not take: {e}. See its docstring."
         raise InputError(msg) from e
-    if "sample" in df.columns:
-        df["sample"] = smap.map(clean_ids(df["sample"], pattern=spec.get("sample_pattern"))).astype(str)
+    for col in ("sample", "patient"):
+        if col in df.columns:
+            df[col] = smap.map(clean_ids(df[col], pattern=spec.get("sample_pattern"))).astype(str)
     return df
 
 
@@ -482,6 +483,9 @@ def _read_tables(cfg: Mapping[str, Any], base: Path, smap: _SampleMap, fit_scree
         if callable(fit_screen):
             mods["drug"], uns["curves"] = fit_screen(screen)
         unmatched["drug"] = smap.unmatched(pd.Index(screen["sample"].unique()))
+    if "ctdna" in cfg:
+        uns["ctdna"] = _read_long_table("ctdna", cfg["ctdna"], base, smap, io_mod.read_ctdna, "a serial plasma ctDNA table")
+        unmatched["ctdna"] = smap.unmatched(pd.Index(uns["ctdna"]["patient"].unique()))
     if "combinations" in cfg:
         uns["combinations"] = _read_long_table(
             "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
@@ -532,7 +536,9 @@ def read_study(
         ``scale``, ``higher_is`` and any option of the reader of that kind), ``[screen]`` (raw
         single-agent dose-response screen: ``file`` + options of :func:`read_dose_response`),
         ``[combinations]`` (combination dose matrices: ``file`` + options of
-        :func:`read_combinations`). A key a table does not know is an error listing the allowed
+        :func:`read_combinations`), ``[ctdna]`` (serial plasma ctDNA: ``file`` + options of
+        :func:`read_ctdna`, stored in ``mdata.uns['ctdna']`` with patients mapped to the sheet's
+        IDs). A key a table does not know is an error listing the allowed
         keys. ``scale`` declares the layer's data type (one of :data:`SCALES`: ``counts``,
         ``log``, ``tpm``, ``rsem``, ``fpkm``, ``beta``, ``mvalue``, ``binary``), stored as
         ``adata.uns['source']['data_type']`` (``data_type_declared = True``), which preprocessing

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
+from ._monitor_section import ctdna_section
 from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
 
 __all__ = [
@@ -154,15 +155,18 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
     alts = interp.alterations
     max_ev = 80
     n_res = int((ev["direction"] == "resistance").sum()) if not ev.empty else 0
+    extra = [s for s in (ctdna_section(interp, mdata),) if s is not None]
+    key_findings = _key_findings(interp) + [f"Emerging in plasma: {a}" for s in extra for a in s.meta.get("alerts", [])]
     tpl = jinja_env().get_template("patient.html.j2")
     return tpl.render(
         title=title or f"Patient {interp.patient}",
         subtitle=_subtitle(interp, therapy),
         css=(TEMPLATES / "base.css").read_text(encoding="utf-8"),
         js=TABLES_JS,
-        toc=_TOC,
+        toc=_TOC[:8] + [(x.id, x.title) for x in extra] + _TOC[8:],
+        extra_sections=extra,
         cards=_summary_cards(interp, n_by_alt),
-        key_findings=_key_findings(interp),
+        key_findings=key_findings,
         not_understood_n=len(interp.not_understood),
         alterations_summary=(
             f"{len(alts)} alteration(s) across {len(layers)} layer(s); copy-number, expression and methylation calls are "
