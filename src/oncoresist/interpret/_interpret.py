@@ -338,7 +338,10 @@ def _screen_table(mdata: Any, patient: str, kb: KnowledgeBase, evidence: pd.Data
             conc = "concordant" if (kb_dir == "sensitivity") == (call == "sensitive") else "discordant"
         ic = float(ic50[i, j]) if ic50 is not None else np.nan
         rows.append((str(name), x, ic, 100 * pct, z, call, kb_dir, kb_tier, conc, int(len(v))))
-    return pd.DataFrame(rows, columns=cols).sort_values("percentile").reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("dose_min_uM", "dose_max_uM"):  # the tested range, so an IC50 beyond it is reported as such
+        out[c] = ad.var[c].reindex(out["drug"]).to_numpy(float) if c in ad.var.columns else np.nan
+    return out.sort_values("percentile").reset_index(drop=True)
 
 
 def _predictions_table(mdata: Any, patient: str, predictions: Any) -> pd.DataFrame:

@@ -292,10 +292,34 @@ def _target_rows(interp: Any) -> list[dict[str, Any]]:
     return targets
 
 
+def ic50_text(ic50: Any, lo: Any = None, hi: Any = None) -> str:
+    """An IC50 in µM as a reader needs it: beyond the tested range written as such, never ``inf``.
+
+    Examples
+    --------
+    >>> ic50_text(0.42), ic50_text(float("inf"), 0.01, 10), ic50_text(2500, 0.01, 10), ic50_text(1e-5, 0.01, 10)
+    ('0.42 µM', '> 10 µM (highest tested)', '> 10 µM (highest tested)', '< 0.01 µM (lowest tested)')
+    """
+    try:
+        v = float(ic50)
+    except (TypeError, ValueError):
+        return ""
+    lo_f = float(lo) if lo is not None and pd.notna(lo) else np.nan
+    hi_f = float(hi) if hi is not None and pd.notna(hi) else np.nan
+    if np.isnan(v):
+        return ""
+    if np.isposinf(v) or (np.isfinite(hi_f) and v > hi_f):
+        return f"> {hi_f:.3g} µM (highest tested)" if np.isfinite(hi_f) else "above the tested range"
+    if np.isfinite(lo_f) and v < lo_f:
+        return f"< {lo_f:.3g} µM (lowest tested)"
+    return f"{v:.3g} µM"
+
+
 def _screen_rows(interp: Any) -> list[dict[str, Any]]:
     """The patient's ex vivo screen rows, formatted."""
     return [
-        {"drug": r.drug, "auc": _fmt(r.auc, "{:.3f}"), "ic50": _fmt(r.ic50_uM, "{:.3g}"), "percentile": _fmt(r.percentile, "{:.0f}"),
+        {"drug": r.drug, "auc": _fmt(r.auc, "{:.3f}"),
+         "ic50": ic50_text(r.ic50_uM, getattr(r, "dose_min_uM", None), getattr(r, "dose_max_uM", None)), "percentile": _fmt(r.percentile, "{:.0f}"),
          "call": r.call, "kb_direction": r.kb_direction, "kb_tier": r.kb_tier, "concordance": r.concordance}
         for r in interp.screen.itertuples(index=False)
     ]  # fmt: skip
