@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "SparsePLSDAClassifier": ".models._classify",
     "SurvivalCVResult": ".models._survival",
     "add_drug_layer": ".screen._drug_layer",
+    "metric_higher_is": ".screen._drug_layer",
     "affinity_matrix": ".integrate._subtypes",
     "associate": ".association._associate",
     "association_test": ".association._associate",

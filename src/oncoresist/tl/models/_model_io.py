@@ -43,6 +43,7 @@ from sklearn.base import clone
 
 from ..._core._errors import InputError
 from ..._core._utils import PathLike, atomic_write_text, write_csv
+from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
 from ._evaluate import cross_validate_response
 from ._models import (
@@ -487,7 +488,7 @@ def train_models(
         },
         "data": {
             **_data_card(X, source, obs_features),
-            "response": {"modality": "drug", "metric": metric or "X (normalised AUC, lower = more sensitive)"},
+            "response": _response_card(mdata, metric),
             "n_drugs_requested": len(names),
         },
         "drugs": {d: {"n_samples": int(counts[d])} for d in (fitted if not is_pan else keep)},
@@ -506,6 +507,12 @@ def train_models(
                 card["drugs"][d].update({f"pearson_{c}": _num(wide_r.loc[d, c]) for c in wide_r.columns})
                 card["drugs"][d].update({f"rmse_{c}": _num(wide_e.loc[d, c]) for c in wide_e.columns})
     return DrugResponseModels(fitted, feature_names=list(X.columns), card=card, cv_scores=scores, cv_predictions=cv_pred)
+
+
+def _response_card(mdata: Any, metric: str | None) -> dict[str, Any]:
+    """The response part of a drug model card: metric and its declared orientation (``get.higher_is``)."""
+    orientation = get_higher_is(mdata, "drug", layer=metric) if "drug" in mdata.mod else None
+    return {"modality": "drug", "metric": metric or "X", "higher_is": orientation or "unknown (not declared)"}
 
 
 def _params(est: Any) -> dict[str, Any]:
@@ -678,7 +685,8 @@ def _card_markdown(models: DrugResponseModels) -> str:
     survival = models.task == "survival"
     lines = [f"# Model card: {c['model']['name']} ({c['model']['class']})", ""]
     target = (f"survival = obs['{c['data']['target']['time_key']}'] / obs['{c['data']['target']['event_key']}'], "
-              f"{c['data']['target']['n_events']} events" if survival else f"response = {c['data']['response']['metric']}")
+              f"{c['data']['target']['n_events']} events" if survival else f"response = {c['data']['response']['metric']} (higher = "
+              f"{c['data']['response'].get('higher_is', 'unknown')})")
     lines += [f"- created: {c['created']}", f"- integration: {c['model']['integration']}",
               f"- training data: {c['data']['source'] or 'in-memory cohort'}, {c['data']['n_samples']} samples, {target}"]
     lines.append("- layers: " + ", ".join(f"{k} ({v['n_features']} features, {v['n_samples']} samples)"
