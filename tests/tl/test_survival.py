@@ -250,3 +250,25 @@ def test_cohort_survival_claims_its_keys_and_records_drops():
     survival(m, time_key="os", event_key="event", n_splits=3, key_added="os_model")  # its own result: replaced
     survival(m, time_key="os", event_key="event", n_splits=3, overwrite=True)
     assert set(m.obs["survival_risk_group"].dropna()) == {"low", "high"}
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_cll_overall_survival_covariates_only_vs_omics(shared_data):
+    # Dietrich et al. 2018: 184 CLL patients with follow-up (T6), 26 deaths; the 16 without T6 are
+    # dropped and reported. Age and IGHV status (clinical covariates, what `train --survival
+    # --layers none --covariates age,ighv` fits) predict overall survival far better than the 89
+    # mutation / copy-number features alone (measured: Harrell C 0.744 vs 0.585, same folds)
+    m = cll(shared_data / "cll")
+    meta = pd.read_csv(shared_data / "cll" / "patmeta.csv", index_col=0)
+    m.obs["ighv"] = meta["IGHV"].reindex(m.obs_names.astype(str)).astype("string").to_numpy()
+    scores = {}
+    for name, kw in (("covariates", {"layers": [], "obs_features": ["age", "ighv"]}), ("omics", {"layers": ["gen"]})):
+        model = train_survival(m, time_key="os_years", event_key="died", l1_ratio=0.5, random_state=0, **kw)
+        scores[name] = model.card["scores"]["coxnet"]
+        assert model.card["data"]["dropped"]["by_reason"] == {"no time": 16}
+        print(f"CLL OS, {name}: Harrell C {scores[name]['harrell_mean']:.3f}, Uno C {scores[name]['uno_mean']:.3f}")
+    assert scores["covariates"]["n"] == 184 and scores["covariates"]["events"] == 26
+    assert set(model.card["data"]["layers"]) == {"gen"}
+    assert scores["covariates"]["harrell_mean"] > 0.68 and scores["covariates"]["uno_mean"] > 0.65
+    assert scores["covariates"]["harrell_mean"] > scores["omics"]["harrell_mean"] + 0.05
