@@ -326,11 +326,14 @@ def add_drug_layer(
     key_added: str = "drug",
     var: pd.DataFrame | None = None,
     higher_is: str | Mapping[str, str] | None = None,
-    overwrite: bool = False,
     copy: bool = False,
+    overwrite: bool = False,
     **fit_kwargs: Any,
 ) -> Any:
     """Add (or replace its own) drug-response modality of a cohort from a screen or fitted curves.
+
+    The modality records what a higher value of each metric means (``uns['higher_is']``), so
+    associations, models and reports read the orientation instead of assuming it.
 
     Parameters
     ----------
@@ -346,11 +349,11 @@ def add_drug_layer(
     higher_is
         Declared orientation, overriding the one decided from each metric (see
         :func:`drug_layer`): ``"resistant"`` / ``"sensitive"`` for ``X`` or ``{layer: orientation}``.
+    copy
+        Return a modified copy instead of changing ``mdata`` in place.
     overwrite
         Replace a modality / ``uns['curves']`` / ``uns['dose_response']`` that this function
         did not write (e.g. a drug matrix of the study file).
-    copy
-        Return a modified copy instead of changing ``mdata`` in place.
     **fit_kwargs
         Passed to :func:`fit_curves` when a raw screen is given (``model=``, ``loss=``, ...).
 
