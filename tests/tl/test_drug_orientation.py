@@ -141,3 +141,20 @@ def test_interpret_screen_percentile_follows_the_orientation():
         calls[orientation] = (tab.loc[0, "call"], tab.loc[0, "percentile"])
     assert calls["resistant"] == ("resistant", pytest.approx(90.0))  # highest AUC = most resistant
     assert calls["sensitive"] == ("sensitive", pytest.approx(10.0))  # highest AAC = most sensitive
+
+
+def test_heatmap_colour_bar_follows_the_declared_orientation():
+    import matplotlib.pyplot as plt
+
+    from oncoresist.pl import sensitivity_heatmap
+
+    rng = np.random.default_rng(1)
+    labels = {}
+    for orientation in ("resistant", "sensitive", None):
+        uns = {"higher_is": {"X": orientation}} if orientation else {}
+        drug = ad.AnnData(rng.random((6, 3)), obs=pd.DataFrame(index=[f"s{i}" for i in range(6)]),
+                          var=pd.DataFrame(index=["a", "b", "c"]), uns=uns)
+        fig = sensitivity_heatmap(drug, value="X", cluster=False)
+        labels[orientation] = fig.axes[-1].get_ylabel()
+        plt.close(fig)
+    assert labels == {"resistant": "X (lower = more sensitive)", "sensitive": "X (higher = more sensitive)", None: "X"}
