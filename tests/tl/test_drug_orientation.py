@@ -57,9 +57,15 @@ def test_unknown_metric_warns_and_guesses_nothing():
     assert metric_higher_is("zscore", warn=False) is None
 
 
-def test_add_drug_layer_records_orientation_and_declared_override():
+def test_add_drug_layer_records_orientation_and_declared_override(tmp_path):
+    from oncoresist.io import read_h5mu, write_h5mu
+
     mdata, screen = _cohort()
     add_drug_layer(mdata, screen)
+    write_h5mu(mdata, tmp_path / "c.h5mu")
+    back = read_h5mu(tmp_path / "c.h5mu")
+    assert back["drug"].uns["higher_is"] == mdata["drug"].uns["higher_is"]  # survives the file
+    add_drug_layer(back, screen)  # its own modality, recorded in the file: replaced without overwrite
     drug = mdata["drug"]
     assert get.higher_is(mdata, "drug") == "resistant"
     assert get.higher_is(mdata, "drug", layer="log10_ic50") == "resistant"
