@@ -171,3 +171,70 @@ def test_train_survival_and_predict_risk_of_new_patients(tmp_path, capsys):
     assert main(["train", str(path), "--survival", "--all", "--out", str(tmp_path / "x")]) == 1
     assert main(["train", str(path), "--survival", "--time-key", "pfs", "--out", str(tmp_path / "x")]) == 1
     assert "pfs" in capsys.readouterr().err
+
+
+def _clinical_cohort(tmp_path, n: int = 120):  # noqa: ANN001, ANN202
+    """Survival driven by a protein and the clinical stage; a few invalid follow-ups."""
+    rng = np.random.default_rng(7)
+    ids = [f"P{i:03d}" for i in range(n)]
+    prot = rng.normal(size=(n, 4))
+    stage = rng.choice(["I", "II", "III"], n)
+    lp = 0.8 * prot[:, 0] + 1.2 * (stage == "III")
+    t_event = rng.exponential(np.exp(-lp))
+    t_cens = rng.uniform(0.3, 3, n)
+    time = np.minimum(t_event, t_cens) * 365
+    time[:3] = [0.0, -5.0, np.nan]
+    event = (t_event <= t_cens).astype(float)
+    event[3] = 2.0
+    return _write(tmp_path, "clin.h5mu", {"prot": _ad(prot, ids, ["A", "B", "C", "D"])},
+                  {"os_days": time, "os_event": event, "stage": stage, "age": rng.normal(60, 8, n)})
+
+
+def test_train_survival_on_covariates_only_drops_invalid_follow_up(tmp_path, capsys):
+    path = _clinical_cohort(tmp_path)
+    out = tmp_path / "clin_model"
+    args = ["train", str(path), "--survival", "--time-key", "os_days", "--event-key", "os_event", "--folds", "3"]
+    code = main([*args, "--layers", "none", "--covariates", "stage,age", "--exclude-samples", "P010,P011",
+                 "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "dropped 6 of 120 samples: " in captured.err
+    assert "time = 0: 1 (P000)" in captured.err and "negative time: 1 (P001)" in captured.err
+    assert "event not 0/1: 1 (P003)" in captured.err and "excluded (--exclude-samples): 2 (P010, P011)" in captured.err
+    card = json.loads((out / "model_card.json").read_text())
+    assert set(card["data"]["layers"]) == {"obs"} and card["data"]["n_samples"] == 114
+    assert card["data"]["obs_features"] == ["stage", "age"]
+    feats = set(pd.read_csv(out / "features.csv")["feature"])
+    assert feats <= {"stage=I", "stage=II", "stage=III", "age"} and "stage=III" in feats
+    new = _write(tmp_path, "new.h5mu", {"prot": _ad(np.zeros((2, 4)), ["N1", "N2"], ["A", "B", "C", "D"])},
+                 {"stage": ["III", "I"], "age": [60.0, 60.0]})
+    assert main(["predict", str(out), str(new), "--out", str(tmp_path / "risk.csv"), "--quiet"]) == 0
+    pred = pd.read_csv(tmp_path / "risk.csv").set_index("sample")
+    assert pred.loc["N1", "risk"] > pred.loc["N2", "risk"]  # stage III: higher risk
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--layers", ""], "--layers is empty"),
+    (["--layers", "none"], "--layers none leaves no features"),
+    (["--layers", "none,prot"], "cannot be combined"),
+    (["--model", "factor"], "--model is ignored by --survival"),
+    (["--drug", "gefitinib"], "--drug is ignored by --survival"),
+    (["--metric", "aac", "--cv", "group"], "--metric, --cv are ignored by --survival"),
+    (["--exclude-samples", "NOPE"], "not in the cohort: NOPE"),
+])  # fmt: skip
+def test_train_survival_refuses_options_it_would_ignore(tmp_path, capsys, extra, message):
+    path = _clinical_cohort(tmp_path)
+    code = main(["train", str(path), "--survival", "--time-key", "os_days", "--event-key", "os_event",
+                 *extra, "--out", str(tmp_path / "x")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("extra", [["--covariates", "age"], ["--exclude-samples", "P001"], ["--time-key", "os_days"],
+                                   ["--l1-ratio", "0.5"]])
+def test_drug_training_refuses_survival_only_options(cohort, tmp_path, capsys, extra):
+    assert main(["train", str(cohort), "--drug", "gefitinib", *extra, "--out", str(tmp_path / "x")]) == 1
+    err = capsys.readouterr().err
+    assert "ignored by drug-response training" in err and "add --survival" in err

@@ -166,3 +166,109 @@ def test_cll_overall_survival_model(shared_data):
     assert coef["obs:age"] > 0 and coef["gen:IGHV_unmutated"] > 0  # older / U-CLL: shorter survival
     pred = model.predict(m)
     assert set(pred["risk_group"]) == {"high", "low"} and np.isfinite(pred["risk"]).all()
+
+
+# ------------------------------------------------------------------------------------------
+# invalid follow-up dropped with a report, excluded samples, covariates only, claim_key
+# ------------------------------------------------------------------------------------------
+def _cohort_with_clinical(n: int = 150, seed: int = 5) -> md.MuData:
+    """rna g0 / g1 and the clinical 'stage' (categorical) and 'age' (numeric) drive the hazard."""
+    rng = np.random.default_rng(seed)
+    ids = [f"P{i:03d}" for i in range(n)]
+    rna = rng.normal(size=(n, 4))
+    stage = rng.choice(["I", "II", "III"], n)
+    age = rng.normal(60, 10, n)
+    lp = 0.8 * rna[:, 0] - 0.6 * rna[:, 1] + 1.2 * (stage == "III") + 0.05 * (age - 60)
+    t_event = rng.exponential(np.exp(-lp))
+    t_cens = rng.uniform(0.5, 3, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["g0", "g1", "g2", "g3"]))})
+    m.obs["os"] = np.minimum(t_event, t_cens)
+    m.obs["event"] = (t_event <= t_cens).astype(int)
+    m.obs["stage"] = pd.Categorical(stage)
+    m.obs["age"] = age
+    return m
+
+
+def test_survival_samples_gives_each_invalid_sample_its_reason():
+    from oncoresist.tl import dropped_report, survival_samples
+
+    m = _cohort_with_clinical(n=12)
+    m.obs["os"] = [0.0, -2.0, np.nan, np.inf, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    m.obs["event"] = pd.Series([1, 1, 1, 1, 2, np.nan, 1, 0, 1, 0, 1, 0], index=m.obs_names).astype(object)
+    tab = survival_samples(m, time_key="os", event_key="event", exclude_samples=["P006"])
+    assert tab["reason"].tolist() == ["time = 0", "negative time", "no time", "time not finite", "event not 0/1",
+                                      "no event", "excluded (--exclude-samples)", "", "", "", "", ""]
+    rep = dropped_report(tab, n_shown=2)
+    assert rep["n_dropped"] == 7 and rep["n_kept"] == 5 and rep["by_reason"]["time = 0"] == 1
+    assert rep["text"].startswith("dropped 7 of 12 samples: ") and "negative time: 1 (P001)" in rep["text"]
+    with pytest.raises(InputError, match=r"1 sample\(s\) are not in the cohort: NOPE"):
+        survival_samples(m, time_key="os", event_key="event", exclude_samples=["NOPE", "P001"])
+
+
+def test_invalid_follow_up_is_dropped_not_an_error_and_recorded():
+    m = _cohort_with_clinical()
+    m.obs.loc[["P000", "P001"], "os"] = 0.0  # exactly 0: dropped too
+    m.obs.loc["P002", "os"] = -1.0
+    ev = m.obs["event"].astype(float)
+    ev.loc["P003"] = 3.0
+    m.obs["event"] = ev
+    model = train_survival(m, time_key="os", event_key="event", n_splits=3, exclude_samples=["P004"])
+    d = model.card["data"]["dropped"]
+    assert d["n_dropped"] == 5 and model.card["data"]["n_samples"] == 145
+    assert d["by_reason"] == {"time = 0": 2, "negative time": 1, "event not 0/1": 1, "excluded (--exclude-samples)": 1}
+    assert d["samples"]["time = 0"] == ["P000", "P001"]
+    assert not set(model.cv_predictions["sample"]) & {"P000", "P001", "P002", "P003", "P004"}
+    with pytest.raises(InputError, match="not in the cohort: P999"):
+        train_survival(m, time_key="os", event_key="event", n_splits=3, exclude_samples=["P999"])
+
+
+def test_covariates_only_model_one_hot_and_beats_chance():
+    m = _cohort_with_clinical()
+    model = train_survival(m, layers=[], obs_features=["stage", "age"], time_key="os", event_key="event", n_splits=3)
+    names = set(model.feature_names)
+    assert names == {"obs:stage=I", "obs:stage=II", "obs:stage=III", "obs:age"}  # categorical one-hot, numeric as is
+    assert model.card["scores"]["coxnet"]["harrell_mean"] > 0.6
+    coef = model.estimators["__survival__"].coef_
+    assert coef["obs:stage=III"] > 0
+    with pytest.raises(InputError, match="no features"):
+        train_survival(m, layers=[], time_key="os", event_key="event")
+
+
+def test_cohort_survival_claims_its_keys_and_records_drops():
+    m = _cohort_with_clinical()
+    m.obs.loc["P000", "os"] = 0.0
+    m.obs["survival_risk_group"] = "mine"
+    with pytest.raises(InputError, match=r"obs\['survival_risk_group'\] already exists"):
+        survival(m, time_key="os", event_key="event", n_splits=3)
+    assert "survival" not in m.uns and set(m.obs["survival_risk_group"]) == {"mine"}
+    survival(m, time_key="os", event_key="event", n_splits=3, key_added="os_model")
+    p = m.uns["os_model"]["params"]
+    assert p["n_samples"] == 149 and p["dropped"]["by_reason"] == {"time = 0": 1}
+    assert p["unpenalized"] == [] and p["random_state"] == 0
+    survival(m, time_key="os", event_key="event", n_splits=3, key_added="os_model")  # its own result: replaced
+    survival(m, time_key="os", event_key="event", n_splits=3, overwrite=True)
+    assert set(m.obs["survival_risk_group"].dropna()) == {"low", "high"}
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_cll_overall_survival_covariates_only_vs_omics(shared_data):
+    # Dietrich et al. 2018: 184 CLL patients with follow-up (T6), 26 deaths; the 16 without T6 are
+    # dropped and reported. Age and IGHV status (clinical covariates, what `train --survival
+    # --layers none --covariates age,ighv` fits) predict overall survival far better than the 89
+    # mutation / copy-number features alone (measured: Harrell C 0.744 vs 0.585, same folds)
+    m = cll(shared_data / "cll")
+    meta = pd.read_csv(shared_data / "cll" / "patmeta.csv", index_col=0)
+    m.obs["ighv"] = meta["IGHV"].reindex(m.obs_names.astype(str)).astype("string").to_numpy()
+    scores = {}
+    for name, kw in (("covariates", {"layers": [], "obs_features": ["age", "ighv"]}), ("omics", {"layers": ["gen"]})):
+        model = train_survival(m, time_key="os_years", event_key="died", l1_ratio=0.5, random_state=0, **kw)
+        scores[name] = model.card["scores"]["coxnet"]
+        assert model.card["data"]["dropped"]["by_reason"] == {"no time": 16}
+        print(f"CLL OS, {name}: Harrell C {scores[name]['harrell_mean']:.3f}, Uno C {scores[name]['uno_mean']:.3f}")
+    assert scores["covariates"]["n"] == 184 and scores["covariates"]["events"] == 26
+    assert set(model.card["data"]["layers"]) == {"gen"}
+    assert scores["covariates"]["harrell_mean"] > 0.68 and scores["covariates"]["uno_mean"] > 0.65
+    assert scores["covariates"]["harrell_mean"] > scores["omics"]["harrell_mean"] + 0.05

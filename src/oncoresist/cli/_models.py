@@ -137,7 +137,7 @@ def train(
     model: str = typer.Option("late", "--model", "-m", help="late (per-layer ridge, stacked) | enet | ridge | rf | gbm | ensemble (late + rf) | factor | pandrug | <model>_<layer> (e.g. enet_rna). "  # noqa: E501
                               "--task classify: late (per-layer logistic, probabilities averaged over the layers a sample has) | early (layers concatenated) | spls (DIABLO-like sparse PLS-DA)."),  # noqa: E501
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC)."),
-    layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
+    layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug; with --survival, 'none' = no omics layer, covariates only)."),  # noqa: B008,E501
     obs_features: list[str] = typer.Option(None, "--obs-features", help="Clinical obs columns used as features."),  # noqa: B008
     cv: str = typer.Option("sample", "--cv", help="Evaluation: sample (sample-blind) | group (by --group-key) | none."),
     group_key: str = typer.Option("tissue", "--group-key", help="obs column of the groups for --cv group."),
@@ -152,6 +152,8 @@ def train(
     event_key: str = typer.Option("survival_event", "--event-key", help="--survival: obs column of the event (0/1)."),
     unpenalized: list[str] = typer.Option(None, "--unpenalized", help="--survival: features kept without penalty ('obs' = all --obs-features, or obs:age)."),  # noqa: B008,E501
     l1_ratio: float = typer.Option(0.9, "--l1-ratio", min=0.01, max=1.0, help="--survival: elastic-net mixing (1 = LASSO)."),
+    covariates: list[str] = typer.Option(None, "--covariates", help="--survival: clinical obs columns used as features (COL,...; categorical one-hot, numeric as is; joined with --obs-features)."),  # noqa: B008,E501
+    exclude_samples: list[str] = typer.Option(None, "--exclude-samples", help="--survival: samples to leave out (ID,...; unknown IDs are an error)."),  # noqa: B008,E501
 ) -> None:
     """Train drug-response (or survival) models, evaluate them honestly and save them with a model card.
 
@@ -168,13 +170,18 @@ def train(
 
     With --survival: a penalised Cox model of obs[--time-key] / obs[--event-key] (penalty by
     inner CV), scored by outer CV (Harrell and Uno C-index, log-rank test of out-of-fold risk
-    groups, km.png); 'predict' then gives each new sample a risk score and group.
+    groups, km.png); 'predict' then gives each new sample a risk score and group. Samples
+    with no time, a time <= 0 or an event that is not 0/1 (and --exclude-samples) are left
+    out and listed (how many, why, first IDs). --layers none trains on --covariates only.
+    Options a survival model does not use (--model, --drug, --metric, --cv, ...) are refused.
 
     Example: oncoresist train cohort.h5mu --all --model late --cv sample --out models/late
 
     Example: oncoresist train cohort.h5mu --survival --obs-features age --unpenalized obs --out models/os
 
     Example: oncoresist train cohort.h5mu --task classify --target subtype --model late --layers rna,meth --out models/sub
+
+    Example: oncoresist train cohort.h5mu --survival --layers none --covariates age,stage --out models/clinical
     """
     import warnings
 
@@ -185,18 +192,32 @@ def train(
         msg = f"--task must be regress or classify, got {task!r}."
         raise InputError(msg)
     if task == "classify" or target is not None:
+        _refuse_ignored({"--unpenalized": bool(unpenalized), "--covariates": bool(covariates),
+                         "--exclude-samples": bool(exclude_samples), "--time-key": time_key != "survival_time",
+                         "--event-key": event_key != "survival_event", "--l1-ratio": l1_ratio != 0.9,
+                         "--metric": metric is not None, "--group-key": group_key != "tissue",
+                         "--min-samples": min_samples != 20, "--n-jobs": n_jobs is not None, "--scheduler": scheduler is not None},
+                        by="--task classify", why="it trains one classifier of obs[--target] (clinical features: --obs-features)",
+                        fix="drop them")
         _train_classify(cohort, out, task=task, target=target, model=model, survival=survival, drug=drug,
                         all_drugs=all_drugs, cv=cv, layers=layers, obs_features=obs_features, folds=folds, seed=seed,
                         quiet=quiet)
         return
     if survival:
-        _train_survival(cohort, out, drug=drug, all_drugs=all_drugs, layers=layers, obs_features=obs_features,
+        _refuse_ignored({"--drug": bool(drug), "--all": all_drugs, "--model": model != "late", "--metric": metric is not None,
+                         "--cv": cv != "sample", "--group-key": group_key != "tissue", "--min-samples": min_samples != 20,
+                         "--n-jobs": n_jobs is not None, "--scheduler": scheduler is not None},
+                        by="--survival", why="it trains one penalised Cox model, scored by event-stratified --folds CV",
+                        fix="drop them, or train drug-response models without --survival")
+        _train_survival(cohort, out, layers=layers, covariates=[*(_split(obs_features) or []), *(_split(covariates) or [])],
                         unpenalized=unpenalized, time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, folds=folds,
-                        seed=seed, quiet=quiet)
+                        seed=seed, quiet=quiet, exclude_samples=_split(exclude_samples))
         return
-    if unpenalized:
-        msg = "--unpenalized applies to survival models only; add --survival."
-        raise InputError(msg)
+    _refuse_ignored({"--unpenalized": bool(unpenalized), "--covariates": bool(covariates),
+                     "--exclude-samples": bool(exclude_samples), "--time-key": time_key != "survival_time",
+                     "--event-key": event_key != "survival_event", "--l1-ratio": l1_ratio != 0.9},
+                    by="drug-response training", why="they apply to survival models only",
+                    fix="add --survival (use --obs-features for clinical features of drug models)")
     names = _drugs(drug, all_drugs)
     if cv not in ("sample", "group", "none"):
         msg = f"--cv must be sample, group or none, got {cv!r}."
@@ -272,19 +293,50 @@ def _km_writer(cv_predictions: Any) -> Any:
     return write
 
 
-def _train_survival(cohort: Path, out: Path, *, drug: list[str] | None, all_drugs: bool, layers: list[str] | None,
-                    obs_features: list[str] | None, unpenalized: list[str] | None, time_key: str, event_key: str,
-                    l1_ratio: float, folds: int, seed: int, quiet: bool) -> None:
+def _refuse_ignored(given: dict[str, bool], *, by: str, why: str, fix: str) -> None:
+    """Error naming the options that the chosen path would silently ignore."""
+    ignored = [opt for opt, was_given in given.items() if was_given]
+    if ignored:
+        msg = f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored by {by} ({why}); {fix}."
+        raise InputError(msg)
+
+
+def _survival_layers(layers: list[str] | None) -> list[str] | None:
+    """``--layers`` of a survival model: ``None`` = every omics layer, ``none`` = no omics layer (``[]``)."""
+    if layers is None or len(layers) == 0:
+        return None
+    names = _split(layers)
+    if names is None:
+        msg = ("--layers is empty (''): give --layers none to train on --covariates only, "
+               "or leave --layers out to use every omics layer.")
+        raise InputError(msg)
+    if any(n.lower() == "none" for n in names):
+        if len(names) > 1:
+            msg = f"--layers none means no omics layer; it cannot be combined with layers ({', '.join(names)})."
+            raise InputError(msg)
+        return []
+    return names
+
+
+def _train_survival(cohort: Path, out: Path, *, layers: list[str] | None, covariates: list[str],
+                    unpenalized: list[str] | None, time_key: str, event_key: str, l1_ratio: float, folds: int,
+                    seed: int, quiet: bool, exclude_samples: list[str] | None) -> None:
+    """``train --survival``: fit, report the dropped samples, save with the Kaplan-Meier plot."""
     from ..io import read_h5mu
     from ..tl import train_survival
 
-    if drug or all_drugs:
-        msg = "--survival trains one survival model; drop --drug / --all."
+    chosen = _survival_layers(layers)
+    covs = list(dict.fromkeys(covariates)) or None
+    if chosen == [] and not covs:
+        msg = "--layers none leaves no features: give clinical columns with --covariates COL,... (or drop --layers none)."
         raise InputError(msg)
     mdata = read_h5mu(cohort)
-    model = train_survival(mdata, layers=_split(layers), obs_features=_split(obs_features), unpenalized=_split(unpenalized),
+    model = train_survival(mdata, layers=chosen, obs_features=covs, unpenalized=_split(unpenalized),
                            time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, n_splits=folds, random_state=seed,
-                           source=str(cohort))
+                           source=str(cohort), exclude_samples=exclude_samples)
+    dropped = model.card["data"]["dropped"]
+    if dropped["n_dropped"]:
+        typer.echo(f"survival: {dropped['text']}", err=True)
     model.save(out, extra_files={"km.png": _km_writer(model.cv_predictions)} if not model.cv_predictions.empty else None)
     sc = model.card["scores"]["coxnet"]
     log(f"{folds}-fold CV: Harrell C {sc['harrell_mean']} +- {sc['harrell_sd']}, Uno C {sc['uno_mean']} +- {sc['uno_sd']}, "

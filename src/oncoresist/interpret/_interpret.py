@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._core._errors import InputError
 from .._core._utils import PathLike, atomic_write_text, write_csv
+from ..get import higher_is as get_higher_is
 from ..kb._alteration import Alteration, normalize_gene, parse_alteration
 from ..kb._kb import KnowledgeBase, open_kb
 from ..kb._match import Match, match_clause
@@ -304,6 +305,7 @@ def _screen_table(mdata: Any, patient: str, kb: KnowledgeBase, evidence: pd.Data
     X = ad.X.toarray() if hasattr(ad.X, "toarray") else np.asarray(ad.X, dtype=float)
     i = list(ad.obs_names).index(patient)
     ic50 = ad.layers["ic50_uM"] if "ic50_uM" in ad.layers else None
+    flip = get_higher_is(ad) == "sensitive"
     by_drug: dict[str, list[tuple[str, str]]] = {}
     combos: list[tuple[frozenset[str], str, str]] = []
     for _, r in evidence.iterrows():
@@ -321,6 +323,8 @@ def _screen_table(mdata: Any, patient: str, kb: KnowledgeBase, evidence: pd.Data
         pct = float((v < x).mean() + 0.5 * (v == x).mean())
         sd = float(np.std(v))
         z = (x - float(np.mean(v))) / sd if sd > 0 else 0.0
+        if flip:  # declared higher = more sensitive: percentile 0 stays the most sensitive sample
+            pct, z = 1.0 - pct, -z
         call = "sensitive" if pct * 100 <= sensitive_pct else "resistant" if pct * 100 >= resistant_pct else "intermediate"
         members = _screen_members(str(name), kb)
         kb_dir, kb_tier = "", ""

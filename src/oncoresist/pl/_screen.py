@@ -110,6 +110,21 @@ def dose_response_curves(
     return fig
 
 
+#: Colour-bar note by the declared orientation of the drawn metric.
+_ORIENTATION_LABEL = {"resistant": " (lower = more sensitive)", "sensitive": " (higher = more sensitive)"}
+
+
+def _orientation(data: Any, value: str) -> str | None:
+    """What a higher ``value`` means: declared in the drug AnnData (``get.higher_is``), else by the metric name."""
+    if isinstance(data, pd.DataFrame):
+        from ..tl import metric_higher_is
+
+        return metric_higher_is(value, warn=False)
+    from ..get import higher_is
+
+    return higher_is(data, layer=None if value == "X" else value)
+
+
 @doc_params(doc_returns=DOC_RETURNS_FIGURE)
 def sensitivity_heatmap(
     data: Any,
@@ -197,7 +212,7 @@ def sensitivity_heatmap(
         ax.set_yticks([])
         ax.set_ylabel(f"{len(mat)} samples")
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    cb.set_label(value + (" (lower = more sensitive)" if value in ("auc", "X", "auc_common", "log10_ic50") else ""), fontsize=8)
+    cb.set_label(value + _ORIENTATION_LABEL.get(_orientation(data, value) or "", ""), fontsize=8)
     ax.set_title(f"Drug sensitivity ({value})", fontsize=10)
     fig.tight_layout()
     return fig

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
+from ..get import higher_is as get_higher_is
 from ._monitor_section import ctdna_section
 from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
 
@@ -87,7 +88,8 @@ def _screen_figure(interp: Any, mdata: Any) -> str:
         ax.plot([r["auc"]], [k], "o", color=colors.get(r["kb_direction"], "#1d2430"), markersize=7, zorder=3)
     ax.set_yticks(range(1, len(drugs) + 1))
     ax.set_yticklabels(drugs, fontsize=8)
-    ax.set_xlabel("normalised AUC (lower = more sensitive)", fontsize=8)
+    ax.set_xlabel({"resistant": "drug response .X (lower = more sensitive)", "sensitive": "drug response .X (higher = more sensitive)"}
+                  .get(get_higher_is(ad) or "", "drug response .X (orientation not declared)"), fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title("Patient (dot) vs cohort (box); dot colour = KB direction (blue sensitivity, red resistance)", fontsize=8)
     return figure_html(fig, alt="ex vivo drug response of the patient against the cohort", caption=f"{len(drugs)} drugs screened.")

@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "SparsePLSDAClassifier": ".models._classify",
     "SurvivalCVResult": ".models._survival",
     "add_drug_layer": ".screen._drug_layer",
+    "metric_higher_is": ".screen._drug_layer",
     "affinity_matrix": ".integrate._subtypes",
     "associate": ".association._associate",
     "association_test": ".association._associate",
@@ -55,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "cross_validate_response": ".models._evaluate",
     "cross_validate_survival": ".models._survival",
     "cv_folds": ".models._evaluate",
+    "dropped_report": ".models._survival",
     "drug_descriptors": ".models._models_data",
     "drug_layer": ".screen._drug_layer",
     "dss_scores": ".screen._curves",
@@ -87,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "subtypes": ".integrate._subtypes",
     "survival": ".models._survival",
     "survival_data": ".models._survival",
+    "survival_samples": ".models._survival",
     "survival_target": ".models._survival",
     "synergy": ".screen._synergy",
     "train_classifier": ".models._classify_train",
@@ -176,13 +179,15 @@ if TYPE_CHECKING:  # pragma: no cover
         PenalizedCox,
         SurvivalCVResult,
         cross_validate_survival,
+        dropped_report,
         survival,
         survival_data,
+        survival_samples,
         survival_target,
     )
     from .screen._curves import CURVE_COLUMNS, DEFAULT_BOUNDS, dss_scores, fit_curves, hill_response
     from .screen._dip import DIP_COLUMNS, dip_curves, dip_rates
-    from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer
+    from .screen._drug_layer import DRUG_LAYERS, add_drug_layer, drug_layer, metric_higher_is
     from .screen._growth import gr_values
     from .screen._synergy import SYNERGY_METHODS, synergy
 

@@ -43,6 +43,7 @@ from sklearn.base import clone
 
 from ..._core._errors import InputError
 from ..._core._utils import PathLike, atomic_write_text, write_csv
+from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
 from ._evaluate import cross_validate_response
 from ._models import (
@@ -53,7 +54,13 @@ from ._models import (
     make_model,
 )
 from ._models_data import feature_frame, resolve_drugs, response_frame, split_feature_names
-from ._survival import PenalizedCox, cross_validate_survival, survival_data
+from ._survival import (
+    PenalizedCox,
+    cross_validate_survival,
+    dropped_report,
+    survival_data,
+    survival_samples,
+)
 
 __all__ = ["DrugResponseModels", "load_model", "save_model", "train_models", "train_survival"]
 
@@ -487,7 +494,7 @@ def train_models(
         },
         "data": {
             **_data_card(X, source, obs_features),
-            "response": {"modality": "drug", "metric": metric or "X (normalised AUC, lower = more sensitive)"},
+            "response": _response_card(mdata, metric),
             "n_drugs_requested": len(names),
         },
         "drugs": {d: {"n_samples": int(counts[d])} for d in (fitted if not is_pan else keep)},
@@ -508,6 +515,12 @@ def train_models(
     return DrugResponseModels(fitted, feature_names=list(X.columns), card=card, cv_scores=scores, cv_predictions=cv_pred)
 
 
+def _response_card(mdata: Any, metric: str | None) -> dict[str, Any]:
+    """The response part of a drug model card: metric and its declared orientation (``get.higher_is``)."""
+    orientation = get_higher_is(mdata, "drug", layer=metric) if "drug" in mdata.mod else None
+    return {"modality": "drug", "metric": metric or "X", "higher_is": orientation or "unknown (not declared)"}
+
+
 def _params(est: Any) -> dict[str, Any]:
     return {k: (v if isinstance(v, str | int | float | bool | type(None)) else repr(v))
             for k, v in est.get_params(deep=False).items()}
@@ -526,71 +539,11 @@ def _data_card(X: pd.DataFrame, source: str | None, obs_features: Sequence[str] 
     }
 
 
-def train_survival(
-    mdata: Any,
-    *,
-    layers: Sequence[str] | None = None,
-    obs_features: Sequence[str] | None = None,
-    unpenalized: Sequence[str] | None = None,
-    time_key: str = "survival_time",
-    event_key: str = "survival_event",
-    l1_ratio: float = 0.9,
-    n_splits: int = 5,
-    random_state: Any = 0,
-    source: str | None = None,
-) -> DrugResponseModels:
-    """Train a penalised Cox model of overall / progression-free survival, with a model card.
-
-    The model (:class:`~oncoresist.tl.PenalizedCox`, penalty chosen by inner CV) is first
-    evaluated by outer ``n_splits``-fold cross-validation (Harrell and Uno C-index per fold,
-    out-of-fold risk groups and their log-rank test), then refitted on every sample with
-    follow-up. Saved like a drug model (:meth:`DrugResponseModels.save`); ``predict`` gives a
-    risk score and a high / low group (split at the training median risk) per new sample.
-
-    Parameters
-    ----------
-    mdata
-        Training cohort with follow-up in ``obs[time_key]`` / ``obs[event_key]``.
-    layers
-        Feature layers (default: every modality but ``drug``).
-    obs_features
-        Clinical annotations used as features (e.g. ``("age", "stage")``).
-    unpenalized
-        Features kept without penalty (e.g. ``("obs",)`` = every clinical feature).
-    time_key, event_key
-        ``obs`` columns of follow-up time and event (0/1).
-    l1_ratio
-        Elastic-net mixing of the penalty (1 = LASSO).
-    n_splits
-        Outer folds.
-    random_state
-        Seed.
-    source
-        Where the cohort came from, recorded in the card.
-
-    Returns
-    -------
-    DrugResponseModels
-        With ``task == "survival"``; ``cv_scores`` = C-index per fold, ``cv_predictions`` =
-        out-of-fold risk and group per sample.
-
-    Examples
-    --------
-    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> idx = pd.Index([f"p{i}" for i in range(120)])
-    >>> rna = rng.normal(size=(120, 3))
-    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABC")))})
-    >>> m.obs["survival_time"] = rng.exponential(np.exp(-rna[:, 0]))
-    >>> m.obs["survival_event"] = 1
-    >>> model = train_survival(m, n_splits=3)
-    >>> model.card["scores"]["coxnet"]["harrell_mean"] > 0.6
-    True
-    """
-    t0 = time.perf_counter()
-    X, y, _ = survival_data(mdata, layers=layers, obs_features=obs_features, time_key=time_key, event_key=event_key)
-    est = PenalizedCox(l1_ratio=l1_ratio, unpenalized=unpenalized, random_state=random_state)
-    res = cross_validate_survival(X, y, estimator=est, n_splits=n_splits, random_state=random_state, refit=True)
+def _survival_card(est: Any, res: Any, X: pd.DataFrame, y: np.ndarray, *, source: str | None,
+                   obs_features: Sequence[str] | None, dropped: dict[str, Any], keys: tuple[str, str],
+                   random_state: Any) -> dict[str, Any]:
+    """Model card of a survival model (without the training time)."""
+    time_key, event_key = keys
     final = res.model
     summary = res.summary()
     card: dict[str, Any] = {
@@ -608,6 +561,7 @@ def train_survival(
         "data": {
             **_data_card(X, source, obs_features),
             "target": {"time_key": time_key, "event_key": event_key, "n_events": int(y["event"].sum())},
+            "dropped": dropped,
         },
         "drugs": {},
         "skipped": {},
@@ -619,9 +573,87 @@ def train_survival(
         "risk_cutoff": float(np.median(final.predict(X))),
         "versions": _versions(),
         "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
-        "train_time_s": round(time.perf_counter() - t0, 2),
     }
-    return DrugResponseModels({_SURVIVAL_KEY: final}, feature_names=list(X.columns), card=card,
+    return card
+
+
+def train_survival(
+    mdata: Any,
+    *,
+    layers: Sequence[str] | None = None,
+    obs_features: Sequence[str] | None = None,
+    unpenalized: Sequence[str] | None = None,
+    time_key: str = "survival_time",
+    event_key: str = "survival_event",
+    l1_ratio: float = 0.9,
+    n_splits: int = 5,
+    random_state: Any = 0,
+    source: str | None = None,
+    exclude_samples: Sequence[str] | None = None,
+) -> DrugResponseModels:
+    """Train a penalised Cox model of overall / progression-free survival, with a model card.
+
+    The model (:class:`~oncoresist.tl.PenalizedCox`, penalty chosen by inner CV) is first
+    evaluated by outer ``n_splits``-fold cross-validation (Harrell and Uno C-index per fold,
+    out-of-fold risk groups and their log-rank test), then refitted on every sample with
+    follow-up. Saved like a drug model (:meth:`DrugResponseModels.save`); ``predict`` gives a
+    risk score and a high / low group (split at the training median risk) per new sample.
+
+    Parameters
+    ----------
+    mdata
+        Training cohort with follow-up in ``obs[time_key]`` / ``obs[event_key]``.
+    layers
+        Feature layers (default: every modality but ``drug``; ``[]``: no omics layer, the
+        clinical ``obs_features`` only).
+    obs_features
+        Clinical annotations used as features (e.g. ``("age", "stage")``; numeric as they
+        are, categorical one-hot).
+    unpenalized
+        Features kept without penalty (e.g. ``("obs",)`` = every clinical feature).
+    time_key, event_key
+        ``obs`` columns of follow-up time and event (0/1).
+    l1_ratio
+        Elastic-net mixing of the penalty (1 = LASSO).
+    n_splits
+        Outer folds.
+    random_state
+        Seed.
+    source
+        Where the cohort came from, recorded in the card.
+    exclude_samples
+        Samples left out on purpose (IDs not in the cohort are an error).
+
+    Returns
+    -------
+    DrugResponseModels
+        With ``task == "survival"``; ``cv_scores`` = C-index per fold, ``cv_predictions`` =
+        out-of-fold risk and group per sample; ``card["data"]["dropped"]`` = the samples left
+        out (no / non-positive time, event not 0/1, excluded) as :func:`dropped_report` gives.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.Index([f"p{i}" for i in range(120)])
+    >>> rna = rng.normal(size=(120, 3))
+    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABC")))})
+    >>> m.obs["survival_time"] = rng.exponential(np.exp(-rna[:, 0]))
+    >>> m.obs["survival_event"] = 1
+    >>> model = train_survival(m, n_splits=3)
+    >>> model.card["scores"]["coxnet"]["harrell_mean"] > 0.6
+    True
+    """
+    t0 = time.perf_counter()
+    X, y, _ = survival_data(mdata, layers=layers, obs_features=obs_features, time_key=time_key, event_key=event_key,
+                            exclude_samples=exclude_samples)
+    dropped = dropped_report(survival_samples(mdata, time_key=time_key, event_key=event_key, exclude_samples=exclude_samples))
+    est = PenalizedCox(l1_ratio=l1_ratio, unpenalized=unpenalized, random_state=random_state)
+    res = cross_validate_survival(X, y, estimator=est, n_splits=n_splits, random_state=random_state, refit=True)
+    card = _survival_card(est, res, X, y, source=source, obs_features=obs_features, dropped=dropped,
+                          keys=(time_key, event_key), random_state=random_state)
+    card["train_time_s"] = round(time.perf_counter() - t0, 2)
+    return DrugResponseModels({_SURVIVAL_KEY: res.model}, feature_names=list(X.columns), card=card,
                               cv_scores=res.folds, cv_predictions=res.risk)
 
 
@@ -684,7 +716,8 @@ def _card_markdown(models: DrugResponseModels) -> str:
     survival = models.task == "survival"
     lines = [f"# Model card: {c['model']['name']} ({c['model']['class']})", ""]
     target = (f"survival = obs['{c['data']['target']['time_key']}'] / obs['{c['data']['target']['event_key']}'], "
-              f"{c['data']['target']['n_events']} events" if survival else f"response = {c['data']['response']['metric']}")
+              f"{c['data']['target']['n_events']} events" if survival else f"response = {c['data']['response']['metric']} (higher = "
+              f"{c['data']['response'].get('higher_is', 'unknown')})")
     lines += [f"- created: {c['created']}", f"- integration: {c['model']['integration']}",
               f"- training data: {c['data']['source'] or 'in-memory cohort'}, {c['data']['n_samples']} samples, {target}"]
     lines.append("- layers: " + ", ".join(f"{k} ({v['n_features']} features, {v['n_samples']} samples)"

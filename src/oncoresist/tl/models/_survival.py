@@ -22,6 +22,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from ..._core._errors import InputError
+from ..._core._keys import claim_key
+from ..._core._params import clean_params
 from ._models import _as_frame, _importance_frame
 from ._models_data import (
     LayerPreprocessor,
@@ -37,7 +39,9 @@ __all__ = [
     "SurvivalCVResult",
     "cross_validate_survival",
     "survival",
+    "dropped_report",
     "survival_data",
+    "survival_samples",
     "survival_target",
 ]
 
@@ -60,11 +64,7 @@ def survival_target(time: Any, event: Any, *, what: str = "survival") -> np.ndar
     [True, False]
     """
     t = np.asarray(pd.to_numeric(pd.Series(np.asarray(time).ravel()), errors="coerce"), dtype=float)
-    e_raw = pd.Series(np.asarray(event).ravel())
-    if e_raw.dtype == object:
-        e_raw = e_raw.map(lambda v: {"true": 1, "false": 0, "1": 1, "0": 0, "yes": 1, "no": 0, "dead": 1,
-                                     "alive": 0, "died": 1}.get(str(v).strip().lower(), np.nan) if pd.notna(v) else np.nan)
-    e = pd.to_numeric(e_raw, errors="coerce").to_numpy(dtype=float)
+    e = _event_numbers(event)
     if t.shape != e.shape:
         msg = f"{what}: {t.size} times but {e.size} events; give one time and one event per sample."
         raise InputError(msg)
@@ -82,6 +82,17 @@ def survival_target(time: Any, event: Any, *, what: str = "survival") -> np.ndar
     y["event"] = e.astype(bool)
     y["time"] = t
     return y
+
+
+_EVENT_WORDS = {"true": 1, "false": 0, "1": 1, "0": 0, "yes": 1, "no": 0, "dead": 1, "alive": 0, "died": 1}
+
+
+def _event_numbers(event: Any) -> np.ndarray:
+    """Event indicator as floats (words such as ``dead`` / ``alive`` / ``TRUE`` mapped to 1 / 0, numbers kept; NaN if unreadable)."""
+    raw = pd.Series(np.asarray(event).ravel())
+    if raw.dtype == object:
+        raw = raw.map(lambda v: _EVENT_WORDS.get(v.strip().lower(), np.nan) if isinstance(v, str) else v if pd.notna(v) else np.nan)
+    return pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
 
 
 def _check_surv(y: Any) -> np.ndarray:
@@ -429,6 +440,107 @@ def cross_validate_survival(
                             params={"n_splits": len(folds), "random_state": random_state})
 
 
+def _drop_reasons(t: pd.Series, e_raw: pd.Series, e: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """Why each sample cannot enter a survival model (``""`` = usable), first reason wins."""
+    tv = t.to_numpy(dtype=float)
+    conditions = [
+        excluded,
+        np.isnan(tv),
+        np.isinf(tv),
+        tv == 0,
+        tv < 0,
+        e_raw.isna().to_numpy(),
+        ~np.isin(e, (0.0, 1.0)),
+    ]
+    reasons = ["excluded (--exclude-samples)", "no time", "time not finite", "time = 0", "negative time", "no event",
+               "event not 0/1"]
+    return np.select(conditions, reasons, default="")
+
+
+def survival_samples(
+    mdata: Any,
+    *,
+    time_key: str = "survival_time",
+    event_key: str = "survival_event",
+    exclude_samples: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Which samples of the cohort can enter a survival model, and why the others cannot.
+
+    A sample is dropped when it is named in ``exclude_samples``, has no time, a time that is
+    not finite, exactly 0 or negative, no event, or an event that is not 0 / 1 (``True`` /
+    ``False``, ``dead`` / ``alive`` are read as 1 / 0).
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    time_key, event_key
+        ``obs`` columns of follow-up time and event indicator.
+    exclude_samples
+        Samples to leave out on purpose; an ID that is not in the cohort is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample of ``mdata.obs_names``: ``time``, ``event`` (as read) and ``reason``
+        (``""`` for a usable sample).
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> a = ad.AnnData(np.zeros((4, 1)), obs=pd.DataFrame(index=["a", "b", "c", "d"]))
+    >>> m = md.MuData({"x": a})
+    >>> m.obs["survival_time"] = [5.0, 0.0, -1.0, 2.0]
+    >>> m.obs["survival_event"] = [1, 0, 1, 2]
+    >>> survival_samples(m)["reason"].tolist()
+    ['', 'time = 0', 'negative time', 'event not 0/1']
+    """
+    index = pd.Index(mdata.obs_names.astype(str))
+    t = pd.to_numeric(obs_column(mdata, time_key).reindex(index), errors="coerce")
+    e_raw = obs_column(mdata, event_key).reindex(index)
+    e = _event_numbers(e_raw)
+    wanted = pd.Index([str(x) for x in exclude_samples or []])
+    unknown = wanted.difference(index)
+    if len(unknown):
+        close = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        msg = (f"exclude_samples: {len(unknown)} sample(s) are not in the cohort: {close}; cohort samples look like "
+               f"{', '.join(index[:3])}. Fix the IDs (they are matched exactly).")
+        raise InputError(msg)
+    reason = _drop_reasons(t, e_raw, e, index.isin(wanted))
+    return pd.DataFrame({"time": t.to_numpy(dtype=float), "event": e, "reason": reason}, index=index)
+
+
+def dropped_report(samples: pd.DataFrame, *, n_shown: int = 5) -> dict[str, Any]:
+    """Summary of the samples :func:`survival_samples` dropped: how many, per reason, first IDs.
+
+    Parameters
+    ----------
+    samples
+        Output of :func:`survival_samples`.
+    n_shown
+        IDs listed per reason.
+
+    Returns
+    -------
+    dict
+        ``n_dropped``, ``n_kept``, ``by_reason`` (``{reason: count}``), ``samples``
+        (``{reason: first IDs}``) and ``text`` (one printable line, ``""`` when none was dropped).
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"reason": ["", "time = 0", "no event"]}, index=["a", "b", "c"])
+    >>> dropped_report(tab)["text"]
+    'dropped 2 of 3 samples: time = 0: 1 (b); no event: 1 (c)'
+    """
+    dropped = samples[samples["reason"] != ""]
+    by_reason = {str(r): int(n) for r, n in dropped["reason"].value_counts(sort=False).items()}
+    first = {r: [str(i) for i in dropped.index[dropped["reason"] == r][:n_shown]] for r in by_reason}
+    parts = [f"{r}: {n} ({', '.join(first[r])}{', ...' if n > n_shown else ''})" for r, n in by_reason.items()]
+    text = f"dropped {len(dropped)} of {len(samples)} samples: " + "; ".join(parts) if len(dropped) else ""
+    return {"n_dropped": int(len(dropped)), "n_kept": int(len(samples) - len(dropped)), "by_reason": by_reason,
+            "samples": first, "text": text}
+
+
 def survival_data(
     mdata: Any,
     *,
@@ -436,26 +548,76 @@ def survival_data(
     obs_features: Sequence[str] | None = None,
     time_key: str = "survival_time",
     event_key: str = "survival_event",
+    exclude_samples: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Feature table and survival target of the cohort's samples with follow-up.
+    """Feature table and survival target of the cohort's samples with a valid follow-up.
+
+    Samples without a usable time / event (see :func:`survival_samples`) and those in
+    ``exclude_samples`` are left out; :func:`dropped_report` says which.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    layers
+        Feature layers (``None`` = every modality but ``drug``; ``[]`` = none: clinical
+        ``obs_features`` only).
+    obs_features
+        Clinical ``obs`` columns used as features (numeric as they are, categorical one-hot).
+    time_key, event_key
+        ``obs`` columns of follow-up time and event.
+    exclude_samples
+        Samples left out on purpose.
 
     Returns
     -------
     X, y, ok
-        Features of the samples with both a time and an event, their survival target, and
-        the mask of those samples over ``mdata.obs_names``.
+        Features of the usable samples, their survival target, and the mask of those samples
+        over ``mdata.obs_names``.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> a = ad.AnnData(rng.normal(size=(12, 2)), obs=pd.DataFrame(index=[f"p{i}" for i in range(12)]))
+    >>> m = md.MuData({"rna": a})
+    >>> m.obs["survival_time"], m.obs["survival_event"] = np.arange(12.0), 1
+    >>> X, y, ok = survival_data(m)
+    >>> X.shape, int(ok.sum())  # p0 has time 0
+    ((11, 2), 11)
     """
-    index = pd.Index(mdata.obs_names.astype(str))
-    t = pd.to_numeric(obs_column(mdata, time_key).reindex(index), errors="coerce")
-    e_col = obs_column(mdata, event_key).reindex(index)
-    ok = t.notna().to_numpy() & e_col.notna().to_numpy()
-    if ok.sum() < 10:
-        msg = f"only {int(ok.sum())} samples have both '{time_key}' and '{event_key}'; a survival model needs more."
+    if layers is not None and not isinstance(layers, str) and len(layers) == 0 and not obs_features:
+        msg = "no features: no omics layer was chosen (layers none) and no clinical covariates; give covariates (obs_features) or layers."
         raise InputError(msg)
-    samples = index[ok]
-    y = survival_target(t[ok].to_numpy(), e_col[ok].to_numpy(), what=f"obs['{time_key}'] / obs['{event_key}']")
+    table = survival_samples(mdata, time_key=time_key, event_key=event_key, exclude_samples=exclude_samples)
+    ok = (table["reason"] == "").to_numpy()
+    if ok.sum() < 10:
+        rep = dropped_report(table)
+        msg = (f"only {int(ok.sum())} samples have a usable '{time_key}' and '{event_key}' ({rep['text'] or 'none dropped'}); "
+               "a survival model needs more.")
+        raise InputError(msg)
+    samples = table.index[ok]
+    y = survival_target(table["time"][ok].to_numpy(), table["event"][ok].to_numpy(),
+                        what=f"obs['{time_key}'] / obs['{event_key}']")
     X = feature_frame(mdata, layers=layers, samples=samples, obs_features=obs_features)
     return X, y, ok
+
+
+def _survival_params(X: pd.DataFrame, res: SurvivalCVResult, ok: np.ndarray, report: dict[str, Any],
+                     settings: dict[str, Any]) -> dict[str, Any]:
+    """The ``params`` record of :func:`survival` (cleaned for ``.h5mu``)."""
+    unpenalized = settings.pop("unpenalized")
+    return clean_params({
+        **settings,
+        "layers": sorted({c.split(":", 1)[0] for c in X.columns}),
+        "unpenalized": [str(u) for u in ([unpenalized] if isinstance(unpenalized, str) else unpenalized or [])],
+        "n_splits": int(res.params["n_splits"]),
+        "n_samples": int(ok.sum()),
+        "n_samples_without_survival": int((~ok).sum()),
+        "dropped": {k: report[k] for k in ("by_reason", "samples")},
+        "alpha": float(res.model.alpha_),
+        "model": "CoxnetSurvivalAnalysis (scikit-survival), penalty by inner 5-fold CV of Harrell's C",
+    })
 
 
 def survival(
@@ -469,21 +631,27 @@ def survival(
     unpenalized: Sequence[str] | None = None,
     n_splits: int = 5,
     random_state: Any = 0,
+    exclude_samples: Sequence[str] | None = None,
     key_added: str | None = None,
+    overwrite: bool = False,
     copy: bool = False,
 ) -> Any:
     """Penalised Cox model of the cohort's survival: honest C-index, coefficients, risk groups.
 
-    Samples without a time or event are left out (their number is recorded in ``params``).
+    Samples without a usable time or event (no time, time <= 0, event not 0/1; see
+    :func:`survival_samples`) are left out; their number, reasons and first IDs are recorded
+    in ``params`` (``n_samples_without_survival``, ``dropped``).
 
     Parameters
     ----------
     mdata
         The cohort (``obs`` has ``time_key`` and ``event_key``).
     layers
-        Feature layers (default: every modality but ``drug``).
+        Feature layers (default: every modality but ``drug``; ``[]``: none, clinical
+        ``obs_features`` only).
     obs_features
-        Clinical annotations used as features too (e.g. ``("age", "stage")``).
+        Clinical annotations used as features too (e.g. ``("age", "stage")``; numeric as
+        they are, categorical one-hot).
     time_key, event_key
         ``obs`` columns of follow-up time and event indicator.
     l1_ratio
@@ -495,8 +663,13 @@ def survival(
         Outer folds.
     random_state
         Seed.
+    exclude_samples
+        Samples left out on purpose (IDs not in the cohort are an error).
     key_added
-        Key in ``mdata.uns`` (default ``"survival"``).
+        Key in ``mdata.uns`` (default ``"survival"``); the risk groups go to
+        ``obs[f"{key_added}_risk_group"]``.
+    overwrite
+        Replace a ``uns`` entry / ``obs`` column of that name that this function did not write.
     copy
         Return a modified copy instead of changing ``mdata``.
 
@@ -523,32 +696,19 @@ def survival(
     """
     mdata = copy_cohort(mdata) if copy else mdata
     key = key_added or "survival"
+    claim_key(mdata, "uns", key, by="tl.survival", overwrite=overwrite)
+    claim_key(mdata, "obs", f"{key}_risk_group", by="tl.survival", overwrite=overwrite)
     index = pd.Index(mdata.obs_names.astype(str))
-    X, y, ok = survival_data(mdata, layers=layers, obs_features=obs_features, time_key=time_key, event_key=event_key)
+    X, y, ok = survival_data(mdata, layers=layers, obs_features=obs_features, time_key=time_key, event_key=event_key,
+                             exclude_samples=exclude_samples)
+    report = dropped_report(survival_samples(mdata, time_key=time_key, event_key=event_key, exclude_samples=exclude_samples))
     res = cross_validate_survival(X, y, estimator=PenalizedCox(l1_ratio=l1_ratio, unpenalized=unpenalized,
                                                                          random_state=random_state),
                                   n_splits=n_splits, random_state=random_state, refit=True)
-    coef = res.model.feature_importance()
-    summary = res.summary()
-    mdata.uns[key] = {
-        "folds": res.folds,
-        "summary": summary,
-        "coef": coef,
-        "risk": res.risk,
-        "params": {
-            "time_key": time_key,
-            "event_key": event_key,
-            "layers": sorted({c.split(":", 1)[0] for c in X.columns}),
-            "l1_ratio": float(l1_ratio),
-            "unpenalized": [str(u) for u in ([unpenalized] if isinstance(unpenalized, str) else unpenalized or [])],
-            "n_splits": int(res.params["n_splits"]),
-            "random_state": random_state,
-            "n_samples": int(ok.sum()),
-            "n_samples_without_survival": int((~ok).sum()),
-            "alpha": float(res.model.alpha_),
-            "model": "CoxnetSurvivalAnalysis (scikit-survival), penalty by inner 5-fold CV of Harrell's C",
-        },
-    }
+    settings = {"time_key": time_key, "event_key": event_key, "l1_ratio": float(l1_ratio), "unpenalized": unpenalized,
+                "random_state": random_state}
+    mdata.uns[key] = {"folds": res.folds, "summary": res.summary(), "coef": res.model.feature_importance(),
+                      "risk": res.risk, "params": _survival_params(X, res, ok, report, settings)}
     grp = pd.Series(pd.NA, index=index, dtype="object")
     grp.loc[res.risk["sample"].to_numpy()] = res.risk["group"].to_numpy()
     mdata.obs[f"{key}_risk_group"] = pd.Categorical(grp.reindex(mdata.obs_names.astype(str)).to_numpy(),

@@ -13,8 +13,9 @@ present. NaN where a sample was not screened with a drug or its curve could not 
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anndata as ad
@@ -22,9 +23,11 @@ import numpy as np
 import pandas as pd
 
 from ..._core._errors import InputError
+from ..._core._keys import claim_key
+from ...get import ORIENTATIONS
 from ._curves import fit_curves
 
-__all__ = ["DRUG_LAYERS", "add_drug_layer", "drug_layer"]
+__all__ = ["DRUG_LAYERS", "add_drug_layer", "drug_layer", "metric_higher_is"]
 
 #: Layers of the drug modality, in order (GR layers are added when the curves have them).
 DRUG_LAYERS = (
@@ -33,6 +36,83 @@ DRUG_LAYERS = (
 )  # fmt: skip
 _GR_LAYERS = ("gr50_uM", "log10_gr50", "grmax", "grinf", "gec50_uM", "gr_aoc")
 _CURVE_REQUIRED = ("sample", "drug", "status", "auc", "ic50_uM", "ic50_status")
+
+
+#: Curve descriptors that are not response metrics: no orientation is recorded for them.
+_NOT_METRICS = ("hill", "r2", "rmse", "top", "ic50_censored", "gr_hill")
+#: Name patterns of response metrics, checked in this order (negative logs before the plain ones).
+_SENSITIVE_PATTERNS = (r"^(neg|minus|m)_?log(10|2|e)?_?(ic|ec|gi|gr)50", r"^-\s*log", r"^p(ic|ec|gi)50", r"aac", r"^dss\d*$",
+                       r"gr_?aoc", r"^amax$", r"inhibition", r"^activity")
+_RESISTANT_PATTERNS = (r"(ic|ec|gi|gr|gec)50", r"^auc", r"viability", r"^emax$", r"^einf$", r"^bottom$", r"^grmax$",
+                       r"^grinf$", r"^x$")
+
+
+def metric_higher_is(metric: str, *, warn: bool = True) -> str | None:
+    """What a higher value of a drug-response metric means, from the metric's name.
+
+    IC50 / EC50 / GI50 / GR50 (linear or log concentration), AUC of viability, Emax, GRmax:
+    ``"resistant"``; AAC, -log GI50 (``pGI50``, ``neg_log10_gi50``), % inhibition, GR_AOC, DSS,
+    Amax: ``"sensitive"``. Curve descriptors (``hill``, ``r2``, ``rmse``, ``top``,
+    ``ic50_censored``) have no orientation (``None``, no warning); any other name gives ``None``
+    and, with ``warn``, a warning asking to declare it.
+
+    Parameters
+    ----------
+    metric
+        Layer name (``"X"`` = the drug layer's normalised AUC).
+    warn
+        Warn when the metric is not recognised.
+
+    Returns
+    -------
+    str or None
+        ``"resistant"``, ``"sensitive"`` or ``None`` (unknown / not a response metric).
+
+    Examples
+    --------
+    >>> metric_higher_is("log10_ic50"), metric_higher_is("aac"), metric_higher_is("pGI50"), metric_higher_is("hill")
+    ('resistant', 'sensitive', 'sensitive', None)
+    """
+    name = str(metric).strip().lower()
+    if name in _NOT_METRICS:
+        return None
+    if any(re.search(p, name) for p in _SENSITIVE_PATTERNS):
+        return "sensitive"
+    if any(re.search(p, name) for p in _RESISTANT_PATTERNS):
+        return "resistant"
+    if warn:
+        warnings.warn(f"orientation of drug metric {metric!r} unknown: nothing recorded in uns['higher_is']; declare it "
+                      "with higher_is={'" + str(metric) + "': 'resistant' | 'sensitive'}.", UserWarning, stacklevel=3)
+    return None
+
+
+def _declared_orientation(higher_is: str | Mapping[str, str] | None, layers: Sequence[str]) -> dict[str, str]:
+    """The ``higher_is=`` option as ``{layer: orientation}`` (a string applies to ``X``), checked."""
+    if higher_is is None:
+        return {}
+    given = {"X": higher_is} if isinstance(higher_is, str) else dict(higher_is)
+    out = {}
+    for layer, value in given.items():
+        v = str(value).strip().lower()
+        if v not in ORIENTATIONS:
+            msg = f"higher_is[{layer!r}] must be one of {', '.join(ORIENTATIONS)}, got {value!r}."
+            raise InputError(msg)
+        if layer != "X" and layer not in layers:
+            msg = f"higher_is names layer {layer!r}, which the drug layer does not have; layers: {', '.join(layers)}."
+            raise InputError(msg)
+        out[str(layer)] = v
+    return out
+
+
+def _orientations(layers: Sequence[str], higher_is: str | Mapping[str, str] | None) -> dict[str, str]:
+    """``uns['higher_is']``: orientation of ``X`` and of every metric layer; declared values override."""
+    declared = _declared_orientation(higher_is, layers)
+    out = {}
+    for layer in ["X", *layers]:
+        value = declared.get(layer) or metric_higher_is("auc" if layer == "X" else layer)
+        if value is not None:
+            out[layer] = value
+    return out
 
 
 def _is_curves(df: pd.DataFrame) -> bool:
@@ -127,6 +207,7 @@ def drug_layer(
     *,
     var: pd.DataFrame | None = None,
     samples: Sequence[str] | None = None,
+    higher_is: str | Mapping[str, str] | None = None,
 ) -> ad.AnnData:
     """Turn a :func:`fit_curves` table into the ``drug`` modality (samples x drugs).
 
@@ -139,6 +220,9 @@ def drug_layer(
     samples
         Observation order (e.g. a cohort's ``obs_names``); samples without curves get NaN
         rows, curves of samples not listed are left out with a warning.
+    higher_is
+        Declared orientation overriding the one decided from the metric: ``"resistant"`` /
+        ``"sensitive"`` for ``X``, or a mapping ``{layer: orientation}`` (``"X"`` for ``.X``).
 
     Returns
     -------
@@ -146,7 +230,10 @@ def drug_layer(
         ``X`` = AUC clipped to [0, 1], the layers listed in the module docstring, ``var`` with
         ``n_screened``, ``n_fitted``, ``dose_min_uM``, ``dose_max_uM``, ``common_min_uM``,
         ``common_max_uM``, ``median_auc`` (+ ``var`` annotation), ``uns['drug']`` with the
-        fit parameters and the curves that were not fitted.
+        fit parameters and the curves that were not fitted, ``uns['higher_is']`` = what a
+        higher value of ``X`` and of each metric layer means (:func:`metric_higher_is`,
+        read by :func:`oncoresist.get.higher_is`; ``X`` and IC50 / AUC layers: ``resistant``,
+        AAC / DSS / Amax / GR_AOC: ``sensitive``; curve descriptors: not recorded).
 
     Examples
     --------
@@ -176,7 +263,8 @@ def drug_layer(
                 "X": "auc: mean fitted viability over the tested log10-dose range, clipped to [0, 1] (lower = more sensitive)",
                 "params": _h5_safe(curves.attrs.get("params", {})),
                 "not_fitted": not_fitted,
-            }
+            },
+            "higher_is": _orientations(list(layers), higher_is),
         },
     )
     return adata
@@ -212,16 +300,40 @@ def _table_for_uns(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _fitted_curves(screen_or_curves: pd.DataFrame, fit_kwargs: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The curves table (fitted here from a raw screen) and the raw screen (``None`` when curves were given)."""
+    if _is_curves(screen_or_curves):
+        if fit_kwargs:
+            msg = f"fit options {', '.join(sorted(fit_kwargs))} were given with an already fitted curves table; pass the raw screen to refit."
+            raise InputError(msg)
+        return screen_or_curves, None
+    return fit_curves(screen_or_curves, **fit_kwargs), screen_or_curves
+
+
+def _claim_drug_keys(target: Any, key_added: str, has_screen: bool, overwrite: bool) -> None:
+    """Claim the modality and the ``uns`` tables that :func:`add_drug_layer` writes."""
+    by = "tl.add_drug_layer"
+    claim_key(target, "mod", key_added, by=by, overwrite=overwrite)
+    claim_key(target, "uns", "curves", by=by, overwrite=overwrite, option="overwrite")
+    if has_screen:
+        claim_key(target, "uns", "dose_response", by=by, overwrite=overwrite, option="overwrite")
+
+
 def add_drug_layer(
     mdata: Any,
     screen_or_curves: pd.DataFrame,
     *,
     key_added: str = "drug",
     var: pd.DataFrame | None = None,
+    higher_is: str | Mapping[str, str] | None = None,
     copy: bool = False,
+    overwrite: bool = False,
     **fit_kwargs: Any,
 ) -> Any:
-    """Add (or replace) the drug-response modality of a cohort from a screen or fitted curves.
+    """Add (or replace its own) drug-response modality of a cohort from a screen or fitted curves.
+
+    The modality records what a higher value of each metric means (``uns['higher_is']``), so
+    associations, models and reports read the orientation instead of assuming it.
 
     Parameters
     ----------
@@ -234,8 +346,14 @@ def add_drug_layer(
         Modality name (default ``"drug"``).
     var
         Optional drug annotation (index = drug names).
+    higher_is
+        Declared orientation, overriding the one decided from each metric (see
+        :func:`drug_layer`): ``"resistant"`` / ``"sensitive"`` for ``X`` or ``{layer: orientation}``.
     copy
         Return a modified copy instead of changing ``mdata`` in place.
+    overwrite
+        Replace a modality / ``uns['curves']`` / ``uns['dose_response']`` that this function
+        did not write (e.g. a drug matrix of the study file).
     **fit_kwargs
         Passed to :func:`fit_curves` when a raw screen is given (``model=``, ``loss=``, ...).
 
@@ -245,9 +363,10 @@ def add_drug_layer(
         The new cohort with ``copy=True``, else ``None``. ``mdata.mod[key_added]`` is aligned to
         ``mdata.obs_names`` (samples without a screen get NaN rows; screened samples not in the
         cohort are left out with a warning and listed in
-        ``mdata.uns['curves']['samples_not_in_cohort']``); the raw screen goes to
-        ``mdata.uns['dose_response']``, the per-curve table to ``mdata.uns['curves']['table']``
-        and the settings to ``mdata.uns['curves']['params']``.
+        ``mdata.uns['curves']['samples_not_in_cohort']``); its ``uns['higher_is']`` records
+        what a higher value of each metric means (read by :func:`oncoresist.get.higher_is`);
+        the raw screen goes to ``mdata.uns['dose_response']``, the per-curve table to
+        ``mdata.uns['curves']['table']`` and the settings to ``mdata.uns['curves']['params']``.
 
     Examples
     --------
@@ -257,8 +376,8 @@ def add_drug_layer(
     >>> d = np.logspace(-2, 1, 6)
     >>> screen = pd.DataFrame({"sample": "A", "drug": "D1", "dose": d, "response": 1 / (1 + d)})
     >>> add_drug_layer(mdata, screen)
-    >>> mdata["drug"].shape, bool(np.isnan(mdata["drug"].X[1, 0]))
-    ((2, 1), True)
+    >>> mdata["drug"].shape, mdata["drug"].uns["higher_is"]["aac"]
+    ((2, 1), 'sensitive')
     """
     import mudata as md
 
@@ -269,21 +388,13 @@ def add_drug_layer(
         msg = f"screen_or_curves must be a DataFrame (a long screen or fit_curves output), got {type(screen_or_curves).__name__}."
         raise InputError(msg)
     target = mdata.copy() if copy else mdata
-    screen = None
-    if _is_curves(screen_or_curves):
-        if fit_kwargs:
-            msg = f"fit options {', '.join(sorted(fit_kwargs))} were given with an already fitted curves table; pass the raw screen to refit."
-            raise InputError(msg)
-        curves = screen_or_curves
-    else:
-        screen = screen_or_curves
-        curves = fit_curves(screen, **fit_kwargs)
+    _claim_drug_keys(target, key_added, not _is_curves(screen_or_curves), overwrite)
+    curves, screen = _fitted_curves(screen_or_curves, fit_kwargs)
     obs_names = pd.Index(target.obs_names.astype(str), dtype=object)
-    screened = pd.Index(curves["sample"].astype(str).unique(), dtype=object)
-    outside = screened.difference(obs_names)
+    outside = pd.Index(curves["sample"].astype(str).unique(), dtype=object).difference(obs_names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        adata = drug_layer(curves, var=var, samples=obs_names)
+        adata = drug_layer(curves, var=var, samples=obs_names, higher_is=higher_is)
     if len(outside):
         shown = ", ".join(map(str, outside[:5])) + (", ..." if len(outside) > 5 else "")
         warnings.warn(
