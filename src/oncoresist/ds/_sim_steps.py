@@ -6,7 +6,7 @@ calls them; the steps share state through small dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -51,35 +51,28 @@ _SEX_FEMALE = {"breast": 0.99, "ovarian": 1.0}
 # --------------------------------------------------------------------------------------------
 @dataclass
 class Params:
-    """Checked arguments of :func:`simulate_cohort` (short names)."""
+    """Checked arguments of :func:`simulate_cohort` (tissue fractions normalised)."""
 
-    n: int
+    n_samples: int
     seed: int
-    biology_seed: int
     n_genes: int
-    k_fac: int
-    n_sub: int
-    n_bat: int
-    n_rep: int
-    n_ctrl: int
-    min_carriers: int
-    f_layer: float
-    f_value: float
+    n_factors: int
+    n_subtypes: int
+    n_batches: int
+    tissues: dict[str, float]
+    missing_layer_fraction: float
+    missing_value_fraction: float
     batch_effect: float
     noise: float
     effect_size: float
-    tissue_p: dict[str, float]
+    n_replicates: int
+    n_combination_controls: int
+    min_carriers: int
+    biology_seed: int
 
     def record(self) -> dict[str, Any]:
-        """The arguments under their public names (recorded in the truth and ``uns``)."""
-        return {
-            "n_samples": self.n, "seed": self.seed, "n_genes": self.n_genes, "n_factors": self.k_fac,
-            "n_subtypes": self.n_sub, "n_batches": self.n_bat, "tissues": self.tissue_p,
-            "missing_layer_fraction": self.f_layer, "missing_value_fraction": self.f_value,
-            "batch_effect": self.batch_effect, "noise": self.noise, "effect_size": self.effect_size,
-            "n_replicates": self.n_rep, "n_combination_controls": self.n_ctrl,
-            "min_carriers": self.min_carriers, "biology_seed": self.biology_seed,
-        }  # fmt: skip
+        """The arguments as a dictionary (recorded in the truth and ``uns``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass
@@ -201,7 +194,7 @@ class Layers:
 # --------------------------------------------------------------------------------------------
 def sample_annotations(p: Params, rs: Streams) -> Samples:
     """Sample names, tissue, subtype, batch, age, sex, purity and mechanism flags."""
-    n, n_sub, n_bat, tissue_p = p.n, p.n_sub, p.n_bat, p.tissue_p
+    n, n_sub, n_bat, tissue_p = p.n_samples, p.n_subtypes, p.n_batches, p.tissues
     r_samp = rs.samp
     width = max(4, len(str(n)))
     samples = [f"SIM-{i + 1:0{width}d}" for i in range(n)]
@@ -226,7 +219,7 @@ def sample_annotations(p: Params, rs: Streams) -> Samples:
 
 def latent_factors(p: Params, s: Samples, rs: Streams) -> Factors:
     """Subtype centroids in the first (up to) three factors, factors ``Z`` and their activity."""
-    k_fac, n_sub = p.k_fac, p.n_sub
+    k_fac, n_sub = p.n_factors, p.n_subtypes
     fac_names = [f"F{k + 1}" for k in range(k_fac)]
     n_cluster_dims = min(k_fac, 3)
     centroids = np.zeros((n_sub, k_fac))
@@ -234,7 +227,7 @@ def latent_factors(p: Params, s: Samples, rs: Streams) -> Factors:
         centroids[:, :n_cluster_dims] = rs.b_sub.normal(0, 1.0, size=(n_sub, n_cluster_dims))
     # within-subtype spread: 0.6 on the cluster dimensions, 1 on the others (each factor ~ unit scale)
     spread = np.where(np.arange(k_fac) < n_cluster_dims, 0.6 if n_sub > 1 else 1.0, 1.0)
-    z = centroids[s.subtype_codes] + rs.fac.normal(0, 1.0, size=(p.n, k_fac)) * spread[None, :]
+    z = centroids[s.subtype_codes] + rs.fac.normal(0, 1.0, size=(p.n_samples, k_fac)) * spread[None, :]
     activity = pd.DataFrame(False, index=list(_FACTOR_LAYERS), columns=fac_names)
     for k in range(k_fac):
         for layer in _ACTIVITY_PATTERN[k % len(_ACTIVITY_PATTERN)]:
@@ -244,7 +237,7 @@ def latent_factors(p: Params, s: Samples, rs: Streams) -> Factors:
 
 def simulate_meth(p: Params, genes: pd.DataFrame, s: Samples, fac: Factors, rs: Streams) -> Meth:
     """Promoter CpG M-values (factors, tissue, MGMT / ABCB1 mechanisms) and beta values."""
-    n, b_meth, r_meth = p.n, rs.b_meth, rs.meth
+    n, b_meth, r_meth = p.n_samples, rs.b_meth, rs.meth
     mfeat = meth_features(genes, b_meth)
     n_m = len(mfeat)
     m_base = np.where(b_meth.random(n_m) < 0.25, b_meth.normal(1.8, 0.8, n_m), b_meth.normal(-3.0, 0.8, n_m))
@@ -253,7 +246,7 @@ def simulate_meth(p: Params, genes: pd.DataFrame, s: Samples, fac: Factors, rs: 
     m_base[is_mgmt] = MECH_OMICS["mgmt_promoter_m_low"]
     m_base[is_abcb1] = MECH_OMICS["abcb1_promoter_m_high"]
     w_meth = _loadings(mfeat.index, mfeat["gene"].isin(PLANTED_GENES).to_numpy(), fac.activity.loc["meth"], rs.b_load, _LOADING_SCALE["meth"])
-    m_tissue = _tissue_effects(list(p.tissue_p), n_m, rs.b_tissue, sd=0.5, frac=0.2)
+    m_tissue = _tissue_effects(list(p.tissues), n_m, rs.b_tissue, sd=0.5, frac=0.2)
     m_true = m_base[None, :] + m_tissue[s.tissue_codes] + fac.z @ w_meth.T + r_meth.normal(0, 0.3, size=(n, n_m))
     mg = s.flags["mgmt_methylated"].to_numpy()
     m_true[np.ix_(mg, is_mgmt)] = MECH_OMICS["mgmt_promoter_m_high"] + r_meth.normal(0, 0.4, size=(mg.sum(), is_mgmt.sum()))
@@ -266,10 +259,10 @@ def simulate_meth(p: Params, genes: pd.DataFrame, s: Samples, fac: Factors, rs: 
 
 def _rna_eta(p: Params, gene_names: pd.Index, s: Samples, fac: Factors, gene_log2: np.ndarray, meth: Meth, rs: Streams) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Biological log2 expression: base, tissue, factors, dosage, promoter silencing, mechanisms."""
-    n, g = p.n, len(gene_names)
+    n, g = p.n_samples, len(gene_names)
     base = rs.b_gene.normal(4.0, 2.0, size=g)
-    t_eff = _tissue_effects(list(p.tissue_p), g, rs.b_tissue, sd=0.4, frac=0.3)
-    for ti, t in enumerate(p.tissue_p):
+    t_eff = _tissue_effects(list(p.tissues), g, rs.b_tissue, sd=0.4, frac=0.3)
+    for ti, t in enumerate(p.tissues):
         for marker, lfc in TISSUE_MARKERS.get(t, {}).items():
             if marker in gene_names:
                 t_eff[ti, gene_names.get_loc(marker)] += lfc
@@ -298,11 +291,11 @@ def _rna_eta(p: Params, gene_names: pd.Index, s: Samples, fac: Factors, gene_log
 
 def simulate_rna(p: Params, gene_names: pd.Index, s: Samples, fac: Factors, gene_log2: np.ndarray, meth: Meth, rs: Streams) -> Rna:
     """Negative-binomial RNA counts with batch shifts and library sizes; ``X`` = log1p CPM."""
-    n, g, r_rna = p.n, len(gene_names), rs.rna
+    n, g, r_rna = p.n_samples, len(gene_names), rs.rna
     base, planted_mask, w_rna, eta = _rna_eta(p, gene_names, s, fac, gene_log2, meth, rs)
     eta += r_rna.normal(0, 0.3, size=eta.shape)  # biological (sample-to-sample) variation
     eta_bio = eta.copy()
-    rna_shift = r_rna.normal(0, 0.4 * p.batch_effect, size=(p.n_bat, g))
+    rna_shift = r_rna.normal(0, 0.4 * p.batch_effect, size=(p.n_batches, g))
     eta_obs = eta + rna_shift[s.batch_codes]
     lib = r_rna.lognormal(np.log(4e6), 0.3, size=n)
     prop = np.exp2(eta_obs - eta_obs.max(axis=1, keepdims=True))
@@ -323,19 +316,19 @@ def simulate_prot(p: Params, gene_names: pd.Index, s: Samples, fac: Factors, rna
     w_prot = _loadings(p_genes, planted_mask[p_mask], fac.activity.loc["prot"], rs.b_load, _LOADING_SCALE["prot"])
     eta_p = rna.eta_bio[:, p_mask]
     prot_true = 22.0 + 0.5 * (rna.base[p_mask] - 4.0) + 0.8 * (eta_p - eta_p.mean(axis=0, keepdims=True)) + fac.z @ w_prot.T
-    prot_shift = rs.prot.normal(0, 0.3 * p.batch_effect, size=(p.n_bat, p_mask.sum()))
+    prot_shift = rs.prot.normal(0, 0.3 * p.batch_effect, size=(p.n_batches, p_mask.sum()))
     prot_obs = prot_true + prot_shift[s.batch_codes] + rs.prot.normal(0, 0.3 * p.noise, size=prot_true.shape)
     return Prot(mask=p_mask, genes=p_genes, loadings=w_prot, obs=prot_obs)
 
 
 def true_curves(p: Params, drugs: pd.DataFrame, s: Samples, fac: Factors, rs: Streams) -> Curves:
     """True log10 IC50, Hill slope, bottom and AUC per (sample, drug), mechanisms applied."""
-    n, n_d, r_drug = p.n, len(drugs), rs.drug
+    n, n_d, r_drug = p.n_samples, len(drugs), rs.drug
     role = drugs["role"].to_numpy()
     active_drug_factors = fac.activity.loc["drug"].to_numpy()
     beta_sd = np.where(role == "factor", 0.35, np.where(role == "biomarker", 0.12, 0.0))
-    d_load = rs.b_drug.normal(0, 1, size=(n_d, p.k_fac)) * beta_sd[:, None] * active_drug_factors[None, :]
-    d_tissue = _tissue_effects(list(p.tissue_p), n_d, rs.b_drug, sd=0.2, frac=1.0)
+    d_load = rs.b_drug.normal(0, 1, size=(n_d, p.n_factors)) * beta_sd[:, None] * active_drug_factors[None, :]
+    d_tissue = _tissue_effects(list(p.tissues), n_d, rs.b_drug, sd=0.2, frac=1.0)
     d_tissue[:, role == "negative_control"] = 0.0
     general = r_drug.normal(0, 0.15, size=(n, 1))
     log10_ic50 = (
@@ -384,7 +377,7 @@ def _apply_mechanisms(mech: pd.DataFrame, drugs: pd.DataFrame, s: Samples, log10
 
 def missing_layers(p: Params, flags: pd.DataFrame, r_miss: np.random.Generator) -> Layers:
     """Samples without proteomics, methylation (``f_layer`` each) or the screen (a third)."""
-    n, f_layer = p.n, p.f_layer
+    n, f_layer = p.n_samples, p.missing_layer_fraction
     n_no_prot = int(round(f_layer * n))
     n_no_meth = int(round(f_layer * n))
     n_no_screen = int(round(f_layer * n / 3))
@@ -402,7 +395,7 @@ def missing_layers(p: Params, flags: pd.DataFrame, r_miss: np.random.Generator) 
 
 def missing_values(p: Params, prot_obs: np.ndarray, beta_obs: np.ndarray, no_prot: np.ndarray, r_miss: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Protein values missing not at random (low ones more often), methylation at random."""
-    f_value = p.f_value
+    f_value = p.missing_value_fraction
     prot_x = prot_obs.copy()
     if f_value > 0:
         u = _percentile(prot_obs[~no_prot])
@@ -424,9 +417,9 @@ def screen_and_combinations(p: Params, drugs: pd.DataFrame, s: Samples, cv: Curv
     scr_idx = np.flatnonzero(screened)
     dose_response = simulate_screen(
         [samples[i] for i in scr_idx], drugs, log10_ic50[scr_idx], hill[scr_idx], bottom[scr_idx],
-        r_screen, n_replicates=p.n_rep, noise=p.noise,
+        r_screen, n_replicates=p.n_replicates, noise=p.noise,
     )  # fmt: skip
-    blocks = _combination_blocks(samples, flags, screened, p.n_ctrl, r_screen)
+    blocks = _combination_blocks(samples, flags, screened, p.n_combination_controls, r_screen)
     params_of = {
         (samples[i], d): (float(log10_ic50[i, j]), float(hill[i, j]), float(bottom[i, j]))
         for i in np.flatnonzero(screened) for j, d in enumerate(drugs.index)
@@ -452,7 +445,7 @@ def screen_and_combinations(p: Params, drugs: pd.DataFrame, s: Samples, cv: Curv
 
 def simulate_survival(p: Params, s: Samples, z: np.ndarray, r_surv: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Weibull proportional-hazards survival with uniform censoring; times, events, coefficients."""
-    n, n_sub = p.n, p.n_sub
+    n, n_sub = p.n_samples, p.n_subtypes
     sub_eff = np.linspace(-0.4, 0.6, n_sub) if n_sub > 1 else np.zeros(1)
     lp = 0.025 * (s.age - 62) + 0.5 * z[:, 0] + sub_eff[s.subtype_codes] + np.array([_SURVIVAL_TISSUE.get(t, 0.0) for t in s.tissue])
     shape, scale = 1.3, 3000.0
@@ -464,7 +457,7 @@ def simulate_survival(p: Params, s: Samples, z: np.ndarray, r_surv: np.random.Ge
         "model": "Weibull proportional hazards, shape 1.3, scale 3000 days; censoring U(365, 3650) days",
         "log_hr_age_per_year": 0.025, "age_center": 62, "log_hr_F1": 0.5,
         "log_hr_subtype": {f"S{k + 1}": float(v) for k, v in enumerate(sub_eff)},
-        "log_hr_tissue": {t: _SURVIVAL_TISSUE.get(t, 0.0) for t in p.tissue_p},
+        "log_hr_tissue": {t: _SURVIVAL_TISSUE.get(t, 0.0) for t in p.tissues},
     }  # fmt: skip
     return surv_time, surv_event, survival
 

@@ -303,6 +303,26 @@ class SimulatedCohort:
 # --------------------------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------------------------
+#: Type and allowed range of every numeric argument of :func:`simulate_cohort` (checked in this order).
+_RANGES: dict[str, tuple[type, float, float]] = {
+    "n_samples": (int, 10, 100_000),
+    "seed": (int, 0, 2**63 - 1),
+    "biology_seed": (int, 0, 2**63 - 1),
+    "n_genes": (int, 60, 50_000),
+    "n_factors": (int, 1, 20),
+    "n_subtypes": (int, 1, 10),
+    "n_batches": (int, 1, 20),
+    "n_replicates": (int, 1, 6),
+    "n_combination_controls": (int, 0, 1000),
+    "min_carriers": (int, 0, 1000),
+    "missing_layer_fraction": (float, 0.0, 0.5),
+    "missing_value_fraction": (float, 0.0, 0.5),
+    "batch_effect": (float, 0.0, 10.0),
+    "noise": (float, 0.0, 10.0),
+    "effect_size": (float, 0.0, 10.0),
+}
+
+
 def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         msg = f"simulate_cohort: {name} must be an integer in [{lo}, {hi}], got {value!r} ({type(value).__name__}); pass e.g. {name}={lo}."
@@ -494,44 +514,13 @@ def _simulate(p: Params) -> SimulatedCohort:
     )
 
 
-def _check_params(
-    *,
-    n_samples: Any,
-    seed: Any,
-    n_genes: Any,
-    n_factors: Any,
-    n_subtypes: Any,
-    n_batches: Any,
-    tissues: Any,
-    missing_layer_fraction: Any,
-    missing_value_fraction: Any,
-    batch_effect: Any,
-    noise: Any,
-    effect_size: Any,
-    n_replicates: Any,
-    n_combination_controls: Any,
-    min_carriers: Any,
-    biology_seed: Any,
-) -> Params:
+def _check_params(**args: Any) -> Params:
     """Check every argument of :func:`simulate_cohort` (``InputError`` naming it and the range)."""
-    return Params(
-        n=_check_int("n_samples", n_samples, 10, 100_000),
-        seed=_check_int("seed", seed, 0, 2**63 - 1),
-        biology_seed=_check_int("biology_seed", biology_seed, 0, 2**63 - 1),
-        n_genes=_check_int("n_genes", n_genes, 60, 50_000),
-        k_fac=_check_int("n_factors", n_factors, 1, 20),
-        n_sub=_check_int("n_subtypes", n_subtypes, 1, 10),
-        n_bat=_check_int("n_batches", n_batches, 1, 20),
-        n_rep=_check_int("n_replicates", n_replicates, 1, 6),
-        n_ctrl=_check_int("n_combination_controls", n_combination_controls, 0, 1000),
-        min_carriers=_check_int("min_carriers", min_carriers, 0, 1000),
-        f_layer=_check_float("missing_layer_fraction", missing_layer_fraction, 0.0, 0.5),
-        f_value=_check_float("missing_value_fraction", missing_value_fraction, 0.0, 0.5),
-        batch_effect=_check_float("batch_effect", batch_effect, 0.0, 10.0),
-        noise=_check_float("noise", noise, 0.0, 10.0),
-        effect_size=_check_float("effect_size", effect_size, 0.0, 10.0),
-        tissue_p=_check_tissues(tissues),
-    )
+    checked = {
+        name: (_check_int if kind is int else _check_float)(name, args[name], lo, hi)
+        for name, (kind, lo, hi) in _RANGES.items()
+    }
+    return Params(**checked, tissues=_check_tissues(args["tissues"]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,7 +653,7 @@ def _truth(
         factor_activity=fac.activity,
         drug_factor_loadings=pd.DataFrame(cv.d_load, index=drugs.index, columns=fac_names),
         subtype=pd.Series(s.subtype, index=sidx, name="subtype"),
-        subtype_centroids=pd.DataFrame(fac.centroids, index=[f"S{k + 1}" for k in range(p.n_sub)], columns=fac_names),
+        subtype_centroids=pd.DataFrame(fac.centroids, index=[f"S{k + 1}" for k in range(p.n_subtypes)], columns=fac_names),
         batch=pd.Series(s.batch, index=sidx, name="batch"),
         tissue=pd.Series(s.tissue, index=sidx, name="tissue"),
         flags=s.flags.assign(purity=s.purity),
