@@ -478,11 +478,13 @@ def _allocate(levels: list, p: np.ndarray, n: int, rng: np.random.Generator) -> 
 
 
 def _codes(values: np.ndarray, levels: list) -> np.ndarray:
+    """Integer code of each value (its position in ``levels``)."""
     pos = {v: i for i, v in enumerate(levels)}
     return np.array([pos[v] for v in values], dtype=int)
 
 
 def _tissue_effects(tissues: list[str], n_feat: int, rng: np.random.Generator, *, sd: float, frac: float) -> np.ndarray:
+    """Sparse tissue x feature shifts: normal(0, ``sd``) on a fraction ``frac`` of the entries."""
     eff = rng.normal(0, sd, size=(len(tissues), n_feat))
     eff *= rng.random((len(tissues), n_feat)) < frac
     return eff
@@ -498,6 +500,7 @@ def _loadings(index: pd.Index, planted: np.ndarray, active: pd.Series, rng: np.r
 
 
 def _percentile(x: np.ndarray) -> np.ndarray:
+    """Rank of every entry among all entries, scaled to [0, 1] (ties broken by position)."""
     flat = x.ravel()
     ranks = np.empty(len(flat))
     ranks[np.argsort(flat, kind="stable")] = np.arange(len(flat))
@@ -574,6 +577,7 @@ def null_pairs(mech: pd.DataFrame, drugs: pd.DataFrame) -> pd.DataFrame:
 def _combination_blocks(
     samples: list[str], flags: pd.DataFrame, screened: np.ndarray, n_ctrl: int, rng: np.random.Generator
 ) -> pd.DataFrame:
+    """Combination blocks: every screened MET-amplified sample plus EGFR-mutant / wild-type controls."""
     met = flags["met_amp"].to_numpy() & screened
     egfr = flags["egfr_activating"].to_numpy()
     chosen = list(np.flatnonzero(met))
