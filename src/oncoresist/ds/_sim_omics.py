@@ -52,6 +52,53 @@ def simulate_cnv(
     n = len(samples)
     chroms = list(CHROM_LENGTHS)
     instability = rng.gamma(2.0, 0.5, size=n)  # mean 1
+    planned, focal_rows = _planned_events(samples, tissues, genes, flags, rng)
+    gene_chrom = genes["chrom"].to_numpy()
+    gene_log2 = np.zeros((n, len(genes)))
+    gene_mid = ((genes["start"].to_numpy() + genes["end"].to_numpy()) // 2).astype(np.int64)
+    gene_idx_by_chrom = {c: np.flatnonzero(gene_chrom == c) for c in chroms}
+    n_c = len(chroms)
+    p_arm = np.minimum(0.6, 0.12 * instability)
+    arm_hit = rng.random((n, n_c, 2)) < p_arm[:, None, None]
+    arm_gain = rng.random((n, n_c, 2)) < 0.5
+    arm_val = np.where(arm_gain, rng.uniform(0.3, 0.6, (n, n_c, 2)), -rng.uniform(0.35, 0.7, (n, n_c, 2)))
+    n_focal = rng.poisson(0.08 * instability[:, None], size=(n, n_c))
+    any_arm = arm_hit.any(axis=2)
+    flat_noise = np.round(rng.normal(0, 0.03 * noise, size=(n, n_c)), 4)
+    planned_by: dict[tuple[int, str], list[tuple[int, int, float]]] = {}
+    for i in range(n):
+        for cc, s_, e_, v_, _ in planned[i]:
+            planned_by.setdefault((i, cc), []).append((s_, e_, v_))
+    # flat chromosomes (no event): one segment each, vectorised
+    chrom_pos = {c: k for k, c in enumerate(chroms)}
+    gene_ci = np.array([chrom_pos[c] for c in gene_chrom], dtype=int)
+    gene_log2[:] = flat_noise[:, gene_ci]
+    eventful = any_arm | (n_focal > 0)
+    for i, c in planned_by:
+        eventful[i, chrom_pos[c]] = True
+    segs: tuple[list[int], list[int], list[int], list[int], list[float]] = ([], [], [], [], [])
+    for i, ci in zip(*np.nonzero(eventful)):
+        c = chroms[ci]
+        length = CHROM_LENGTHS[c]
+        gi = gene_idx_by_chrom[c]
+        events = _chrom_events(arm_hit[i, ci], arm_val[i, ci], int(n_focal[i, ci]), length, rng)
+        events.extend(planned_by.get((i, c), []))
+        m_starts, m_ends, m_vals = _paint_segments(events, length, rng, noise=noise)
+        if len(gi):
+            pos = np.searchsorted(m_starts, gene_mid[gi], side="right") - 1
+            gene_log2[i, gi] = m_vals[pos]
+        for acc, vals in zip(segs, ([int(i)] * len(m_vals), [int(ci)] * len(m_vals), m_starts.tolist(), m_ends.tolist(), m_vals.tolist())):
+            acc.extend(vals)
+    segments = _segment_table(samples, chroms, segs, eventful, flat_noise, rng)
+    focal = pd.DataFrame(focal_rows, columns=["sample", "gene", "event", "chrom", "start", "end", "log2"])
+    return CnvResult(segments=segments, gene_log2=gene_log2, focal_events=focal)
+
+
+def _planned_events(
+    samples: list[str], tissues: np.ndarray, genes: pd.DataFrame, flags: pd.DataFrame, rng: np.random.Generator
+) -> tuple[list[list[tuple[str, int, int, float, str]]], list[tuple]]:
+    """Planned focal events per sample (tissue drivers, MET amplification, BRCA deletion / LOH)."""
+    n = len(samples)
     focal_rows = []
     # planned focal events per sample: list of (chrom, start, end, value, label)
     planned: list[list[tuple[str, int, int, float, str]]] = [[] for _ in range(n)]
@@ -89,73 +136,54 @@ def simulate_cnv(
                 _gene_event(i, gene, del_lo, del_hi, "deep_deletion", flank=(1e5, 1.5e6))
             else:  # loss of the wild-type allele (LOH) accompanies the truncating mutation
                 _gene_event(i, gene, -0.55, -0.35, "shallow_deletion", flank=(3e6, 2e7))
+    return planned, focal_rows
 
-    seg_start: list[int] = []
-    seg_end: list[int] = []
-    seg_val: list[float] = []
-    gene_log2 = np.zeros((n, len(genes)))
-    gene_mid = ((genes["start"].to_numpy() + genes["end"].to_numpy()) // 2).astype(np.int64)
-    gene_idx_by_chrom = {c: np.flatnonzero(gene_chrom == c) for c in chroms}
-    n_c = len(chroms)
-    p_arm = np.minimum(0.6, 0.12 * instability)
-    arm_hit = rng.random((n, n_c, 2)) < p_arm[:, None, None]
-    arm_gain = rng.random((n, n_c, 2)) < 0.5
-    arm_val = np.where(arm_gain, rng.uniform(0.3, 0.6, (n, n_c, 2)), -rng.uniform(0.35, 0.7, (n, n_c, 2)))
-    n_focal = rng.poisson(0.08 * instability[:, None], size=(n, n_c))
-    any_arm = arm_hit.any(axis=2)
-    flat_noise = np.round(rng.normal(0, 0.03 * noise, size=(n, n_c)), 4)
-    planned_by: dict[tuple[int, str], list[tuple[int, int, float]]] = {}
-    for i in range(n):
-        for cc, s_, e_, v_, _ in planned[i]:
-            planned_by.setdefault((i, cc), []).append((s_, e_, v_))
-    # flat chromosomes (no event): one segment each, vectorised
-    chrom_pos = {c: k for k, c in enumerate(chroms)}
-    gene_ci = np.array([chrom_pos[c] for c in gene_chrom], dtype=int)
-    gene_log2[:] = flat_noise[:, gene_ci]
-    eventful = any_arm | (n_focal > 0)
-    for i, c in planned_by:
-        eventful[i, chrom_pos[c]] = True
-    seg_i: list[int] = []
-    seg_ci: list[int] = []
-    for i, ci in zip(*np.nonzero(eventful)):
-        c = chroms[ci]
-        length = CHROM_LENGTHS[c]
-        gi = gene_idx_by_chrom[c]
-        extra = planned_by.get((i, c), [])
-        cen = length // 2
-        events: list[tuple[int, int, float]] = []
-        for k, (a, b) in enumerate(((1, cen), (cen + 1, length))):
-            if arm_hit[i, ci, k]:
-                events.append((a, b, float(arm_val[i, ci, k])))
-        for _ in range(n_focal[i, ci]):
-            w = int(rng.uniform(1e6, 1.5e7))
-            a = int(rng.uniform(1, max(2, length - w)))
-            val = rng.uniform(0.4, 1.0) if rng.random() < 0.5 else -rng.uniform(0.4, 1.0)
-            events.append((a, a + w, float(val)))
-        events.extend(extra)
-        # elementary intervals between all event boundaries; later events paint over earlier
-        bounds = sorted({1, length + 1, *(s_ for s_, _, _ in events), *(e_ + 1 for _, e_, _ in events)})
-        m_starts_l: list[int] = []
-        m_vals_l: list[float] = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            v = 0.0
-            for s_, e_, v_ in events:
-                if s_ <= a and b - 1 <= e_:
-                    v = v_
-            if not m_vals_l or v != m_vals_l[-1]:  # merge neighbours with the same value
-                m_starts_l.append(a)
-                m_vals_l.append(v)
-        m_starts = np.asarray(m_starts_l, dtype=np.int64)
-        m_ends = np.append(m_starts[1:] - 1, length)
-        m_vals = np.round(np.asarray(m_vals_l) + rng.normal(0, 0.03 * noise, size=len(m_vals_l)), 4)
-        if len(gi):
-            pos = np.searchsorted(m_starts, gene_mid[gi], side="right") - 1
-            gene_log2[i, gi] = m_vals[pos]
-        seg_i.extend([int(i)] * len(m_vals))
-        seg_ci.extend([int(ci)] * len(m_vals))
-        seg_start.extend(m_starts.tolist())
-        seg_end.extend(m_ends.tolist())
-        seg_val.extend(m_vals.tolist())
+
+def _chrom_events(
+    arm_hit: np.ndarray, arm_val: np.ndarray, n_focal: int, length: int, rng: np.random.Generator
+) -> list[tuple[int, int, float]]:
+    """Arm-level events and random focal events of one chromosome of one sample."""
+    cen = length // 2
+    events: list[tuple[int, int, float]] = []
+    for k, (a, b) in enumerate(((1, cen), (cen + 1, length))):
+        if arm_hit[k]:
+            events.append((a, b, float(arm_val[k])))
+    for _ in range(n_focal):
+        w = int(rng.uniform(1e6, 1.5e7))
+        a = int(rng.uniform(1, max(2, length - w)))
+        val = rng.uniform(0.4, 1.0) if rng.random() < 0.5 else -rng.uniform(0.4, 1.0)
+        events.append((a, a + w, float(val)))
+    return events
+
+
+def _paint_segments(
+    events: list[tuple[int, int, float]], length: int, rng: np.random.Generator, *, noise: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments (starts, ends, noisy means) of one chromosome; later events paint over earlier."""
+    # elementary intervals between all event boundaries
+    bounds = sorted({1, length + 1, *(s_ for s_, _, _ in events), *(e_ + 1 for _, e_, _ in events)})
+    m_starts_l: list[int] = []
+    m_vals_l: list[float] = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        v = 0.0
+        for s_, e_, v_ in events:
+            if s_ <= a and b - 1 <= e_:
+                v = v_
+        if not m_vals_l or v != m_vals_l[-1]:  # merge neighbours with the same value
+            m_starts_l.append(a)
+            m_vals_l.append(v)
+    m_starts = np.asarray(m_starts_l, dtype=np.int64)
+    m_ends = np.append(m_starts[1:] - 1, length)
+    m_vals = np.round(np.asarray(m_vals_l) + rng.normal(0, 0.03 * noise, size=len(m_vals_l)), 4)
+    return m_starts, m_ends, m_vals
+
+
+def _segment_table(
+    samples: list[str], chroms: list[str], segs: tuple[list[int], list[int], list[int], list[int], list[float]],
+    eventful: np.ndarray, flat_noise: np.ndarray, rng: np.random.Generator,
+) -> pd.DataFrame:  # fmt: skip
+    """Segments of eventful chromosomes plus one per flat chromosome, sorted, with marker counts."""
+    seg_i, seg_ci, seg_start, seg_end, seg_val = segs
     flat_i, flat_ci = np.nonzero(~eventful)
     lengths = np.array([CHROM_LENGTHS[c] for c in chroms], dtype=np.int64)
     all_i = np.concatenate([np.asarray(seg_i, dtype=int), flat_i])
@@ -168,7 +196,7 @@ def simulate_cnv(
     seg_sample = list(np.asarray(samples, dtype=object)[all_i])
     seg_chrom = list(np.asarray(chroms, dtype=object)[all_ci])
     n_mark = np.maximum(3, ((ends - starts) / 25_000).astype(np.int64) + rng.integers(0, 5, size=len(starts)))
-    segments = pd.DataFrame(
+    return pd.DataFrame(
         {
             "ID": seg_sample,
             "chrom": seg_chrom,
@@ -178,8 +206,6 @@ def simulate_cnv(
             "seg.mean": vals,
         }
     )
-    focal = pd.DataFrame(focal_rows, columns=["sample", "gene", "event", "chrom", "start", "end", "log2"])
-    return CnvResult(segments=segments, gene_log2=gene_log2, focal_events=focal)
 
 
 # --------------------------------------------------------------------------------------------

@@ -170,9 +170,25 @@ def simulate_variants(
 ) -> pd.DataFrame:
     """Simulate the tidy variant table of the cohort (see module docstring for columns)."""
     rows = _Rows()
-    n = len(samples)
-    # ---- planted mechanism alleles -------------------------------------------------------
-    for i in range(n):
+    _planted_alleles(rows, samples, genes, flags, rng)
+    _drivers(rows, samples, tissues, genes, rng, gene_prot_len)
+    passengers = _passengers(rows, samples, tissues, genes, rng, gene_prot_len)
+    df = pd.DataFrame(rows.cols)
+    if passengers is not None:
+        df = pd.concat([df, passengers], ignore_index=True)
+    _read_counts(df, samples, purity, np.asarray(rows.ccf), rng)
+    df["start"] = df["start"].astype(np.int64)
+    df["end"] = df["end"].astype(np.int64)
+    order = {s: i for i, s in enumerate(samples)}
+    chrom_order = {c: i for i, c in enumerate(CHROM_LENGTHS)}
+    df = df.assign(_o=df["sample"].map(order), _c=df["chrom"].map(chrom_order))
+    df = df.sort_values(["_o", "_c", "start"], kind="stable")
+    return df.drop(columns=["_o", "_c"])[COLUMNS].reset_index(drop=True)
+
+
+def _planted_alleles(rows: _Rows, samples: list[str], genes: pd.DataFrame, flags: pd.DataFrame, rng: np.random.Generator) -> None:
+    """The mechanism alleles: EGFR activating / T790M, KRAS, BRCA1/2 truncating (not deep-deleted)."""
+    for i in range(len(samples)):
         s = samples[i]
         if flags["egfr_activating"].iat[i]:
             short = flags["egfr_allele"].iat[i]
@@ -192,7 +208,14 @@ def simulate_variants(
             ref, alt = {"INS": ("-", "C"), "DEL": ("AG", "-"), "SNP": ("G", "A")}[vt]
             st, en = _position(rng, genes, gene, ref, alt)
             rows.add(s, gene, str(genes.at[gene, "chrom"]), st, en, ref, alt, vc, vt, short, hgvsp, hgvsc, "mechanism", 1.0)
-    # ---- non-mechanism drivers -----------------------------------------------------------
+
+
+def _drivers(
+    rows: _Rows, samples: list[str], tissues: np.ndarray, genes: pd.DataFrame, rng: np.random.Generator,
+    gene_prot_len: pd.Series,
+) -> None:  # fmt: skip
+    """Non-mechanism driver hotspots and truncating variants (:data:`DRIVERS` frequencies)."""
+    n = len(samples)
     for gene, (freq, alleles) in DRIVERS.items():
         if gene not in genes.index:
             continue
@@ -214,52 +237,60 @@ def simulate_variants(
             st, en = _position(rng, genes, gene, ref, alt)
             rows.add(samples[i], gene, str(genes.at[gene, "chrom"]), st, en, ref, alt, vc, _vtype(ref, alt),
                      short, hgvsp, hgvsc, "driver", 1.0)  # fmt: skip
-    # ---- passengers (vectorised) --------------------------------------------------------------
+
+
+def _passengers(
+    rows: _Rows, samples: list[str], tissues: np.ndarray, genes: pd.DataFrame, rng: np.random.Generator,
+    gene_prot_len: pd.Series,
+) -> pd.DataFrame | None:  # fmt: skip
+    """Passenger variants (vectorised; tissue burden, MSI-like hypermutators); CCFs go to ``rows``."""
+    n = len(samples)
     excluded = set(PLANTED_GENES) | set(DRIVERS) | {"TP53", "CDKN2A"}
     pool = genes.index[~genes.index.isin(excluded)]
-    passengers = None
-    if len(pool):
-        g_start = genes.loc[pool, "start"].to_numpy(dtype=np.int64)
-        g_end = genes.loc[pool, "end"].to_numpy(dtype=np.int64)
-        g_chrom = genes.loc[pool, "chrom"].to_numpy(dtype=object)
-        g_plen = gene_prot_len.reindex(pool).to_numpy(dtype=np.int64)
-        length = (g_end - g_start).astype(float)
-        classes = np.array(list(_PASSENGER_CLASSES))
-        p_class = np.array(list(_PASSENGER_CLASSES.values()))
-        scale = len(genes) / 1000.0
-        lam = np.array([_TMB.get(t, _TMB["_"]) for t in tissues]) * scale * rng.lognormal(0, 0.5, size=n)
-        lam[(tissues == "colorectal") & (rng.random(n) < _MSI_FRACTION)] *= 10
-        k = rng.poisson(lam)
-        total = int(k.sum())
-        if total:
-            samp = np.repeat(np.asarray(samples, dtype=object), k)
-            gsel = rng.choice(len(pool), size=total, p=length / length.sum())
-            vcls = classes[rng.choice(len(classes), size=total, p=p_class / p_class.sum())]
-            short, hgvsp, hgvsc, ref, alt = _random_changes(rng, vcls, g_plen[gsel])
-            start = rng.integers(g_start[gsel], g_end[gsel])
-            reflen = np.array([len(x) for x in ref])
-            is_ins = ref == "-"
-            end = np.where(is_ins, start + 1, start + reflen - 1)
-            vtype = np.where(is_ins, "INS", np.where(alt == "-", "DEL", "SNP"))
-            ccf = np.where(rng.random(total) < 0.6, 1.0, rng.uniform(0.1, 0.8, size=total))
-            passengers = pd.DataFrame(
-                {
-                    "sample": samp, "gene": pool.to_numpy()[gsel], "chrom": g_chrom[gsel],
-                    "start": start, "end": end, "ref": ref, "alt": alt, "variant_class": vcls,
-                    "variant_type": vtype, "protein_change": short, "hgvsp": hgvsp, "hgvsc": hgvsc,
-                    "role": "passenger",
-                }
-            )  # fmt: skip
-            rows.ccf.extend(ccf.tolist())
-    df = pd.DataFrame(rows.cols)
-    if passengers is not None:
-        df = pd.concat([df, passengers], ignore_index=True)
-    # ---- read depth and allele counts ----------------------------------------------------
+    if not len(pool):
+        return None
+    g_start = genes.loc[pool, "start"].to_numpy(dtype=np.int64)
+    g_end = genes.loc[pool, "end"].to_numpy(dtype=np.int64)
+    g_chrom = genes.loc[pool, "chrom"].to_numpy(dtype=object)
+    g_plen = gene_prot_len.reindex(pool).to_numpy(dtype=np.int64)
+    length = (g_end - g_start).astype(float)
+    classes = np.array(list(_PASSENGER_CLASSES))
+    p_class = np.array(list(_PASSENGER_CLASSES.values()))
+    scale = len(genes) / 1000.0
+    lam = np.array([_TMB.get(t, _TMB["_"]) for t in tissues]) * scale * rng.lognormal(0, 0.5, size=n)
+    lam[(tissues == "colorectal") & (rng.random(n) < _MSI_FRACTION)] *= 10
+    k = rng.poisson(lam)
+    total = int(k.sum())
+    if not total:
+        return None
+    samp = np.repeat(np.asarray(samples, dtype=object), k)
+    gsel = rng.choice(len(pool), size=total, p=length / length.sum())
+    vcls = classes[rng.choice(len(classes), size=total, p=p_class / p_class.sum())]
+    short, hgvsp, hgvsc, ref, alt = _random_changes(rng, vcls, g_plen[gsel])
+    start = rng.integers(g_start[gsel], g_end[gsel])
+    reflen = np.array([len(x) for x in ref])
+    is_ins = ref == "-"
+    end = np.where(is_ins, start + 1, start + reflen - 1)
+    vtype = np.where(is_ins, "INS", np.where(alt == "-", "DEL", "SNP"))
+    ccf = np.where(rng.random(total) < 0.6, 1.0, rng.uniform(0.1, 0.8, size=total))
+    rows.ccf.extend(ccf.tolist())
+    return pd.DataFrame(
+        {
+            "sample": samp, "gene": pool.to_numpy()[gsel], "chrom": g_chrom[gsel],
+            "start": start, "end": end, "ref": ref, "alt": alt, "variant_class": vcls,
+            "variant_type": vtype, "protein_change": short, "hgvsp": hgvsp, "hgvsc": hgvsc,
+            "role": "passenger",
+        }
+    )  # fmt: skip
+
+
+def _read_counts(df: pd.DataFrame, samples: list[str], purity: np.ndarray, ccf: np.ndarray, rng: np.random.Generator) -> None:
+    """Add read depth, alt-allele count and VAF (purity x CCF / 2, clipped) to ``df`` in place."""
     m = len(df)
     if m:
         row_of = {s: i for i, s in enumerate(samples)}
         pur = purity[df["sample"].map(row_of).to_numpy()]
-        vaf_true = np.clip(pur * np.asarray(rows.ccf) / 2.0, 0.02, 0.98)
+        vaf_true = np.clip(pur * ccf / 2.0, 0.02, 0.98)
         depth = rng.negative_binomial(6, 6 / (6 + 140.0), size=m) + 25
         alt_n = np.maximum(rng.binomial(depth, vaf_true), 4)
         alt_n = np.minimum(alt_n, depth)
@@ -268,10 +299,3 @@ def simulate_variants(
     df["t_depth"] = depth.astype(np.int64)
     df["t_alt_count"] = alt_n.astype(np.int64)
     df["vaf"] = np.round(df["t_alt_count"] / df["t_depth"].clip(lower=1), 4)
-    df["start"] = df["start"].astype(np.int64)
-    df["end"] = df["end"].astype(np.int64)
-    order = {s: i for i, s in enumerate(samples)}
-    chrom_order = {c: i for i, c in enumerate(CHROM_LENGTHS)}
-    df = df.assign(_o=df["sample"].map(order), _c=df["chrom"].map(chrom_order))
-    df = df.sort_values(["_o", "_c", "start"], kind="stable")
-    return df.drop(columns=["_o", "_c"])[COLUMNS].reset_index(drop=True)
