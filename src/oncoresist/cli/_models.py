@@ -188,40 +188,24 @@ def train(
     from ..io import read_h5mu
     from ..tl import train_models
 
-    if task not in ("regress", "classify"):
-        msg = f"--task must be regress or classify, got {task!r}."
-        raise InputError(msg)
-    if task == "classify" or target is not None:
-        _refuse_ignored({"--unpenalized": bool(unpenalized), "--covariates": bool(covariates),
-                         "--exclude-samples": bool(exclude_samples), "--time-key": time_key != "survival_time",
-                         "--event-key": event_key != "survival_event", "--l1-ratio": l1_ratio != 0.9,
-                         "--metric": metric is not None, "--group-key": group_key != "tissue",
-                         "--min-samples": min_samples != 20, "--n-jobs": n_jobs is not None, "--scheduler": scheduler is not None},
-                        by="--task classify", why="it trains one classifier of obs[--target] (clinical features: --obs-features)",
-                        fix="drop them")
+    given = {"--drug": bool(drug), "--all": all_drugs, "--model": model != "late", "--metric": metric is not None,
+             "--cv": cv != "sample", "--group-key": group_key != "tissue", "--min-samples": min_samples != 20,
+             "--n-jobs": n_jobs is not None, "--scheduler": scheduler is not None, "--unpenalized": bool(unpenalized),
+             "--covariates": bool(covariates), "--exclude-samples": bool(exclude_samples),
+             "--time-key": time_key != "survival_time", "--event-key": event_key != "survival_event",
+             "--l1-ratio": l1_ratio != 0.9}
+    path = _train_path(task, target, survival, given, cv)
+    if path == "classify":
         _train_classify(cohort, out, task=task, target=target, model=model, survival=survival, drug=drug,
                         all_drugs=all_drugs, cv=cv, layers=layers, obs_features=obs_features, folds=folds, seed=seed,
                         quiet=quiet)
         return
-    if survival:
-        _refuse_ignored({"--drug": bool(drug), "--all": all_drugs, "--model": model != "late", "--metric": metric is not None,
-                         "--cv": cv != "sample", "--group-key": group_key != "tissue", "--min-samples": min_samples != 20,
-                         "--n-jobs": n_jobs is not None, "--scheduler": scheduler is not None},
-                        by="--survival", why="it trains one penalised Cox model, scored by event-stratified --folds CV",
-                        fix="drop them, or train drug-response models without --survival")
+    if path == "survival":
         _train_survival(cohort, out, layers=layers, covariates=[*(_split(obs_features) or []), *(_split(covariates) or [])],
                         unpenalized=unpenalized, time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, folds=folds,
                         seed=seed, quiet=quiet, exclude_samples=_split(exclude_samples))
         return
-    _refuse_ignored({"--unpenalized": bool(unpenalized), "--covariates": bool(covariates),
-                     "--exclude-samples": bool(exclude_samples), "--time-key": time_key != "survival_time",
-                     "--event-key": event_key != "survival_event", "--l1-ratio": l1_ratio != 0.9},
-                    by="drug-response training", why="they apply to survival models only",
-                    fix="add --survival (use --obs-features for clinical features of drug models)")
     names = _drugs(drug, all_drugs)
-    if cv not in ("sample", "group", "none"):
-        msg = f"--cv must be sample, group or none, got {cv!r}."
-        raise InputError(msg)
     mdata = read_h5mu(cohort)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
@@ -291,6 +275,34 @@ def _km_writer(cv_predictions: Any) -> Any:
         plt.close(fig)
 
     return write
+
+
+_SURVIVAL_ONLY = ("--unpenalized", "--covariates", "--exclude-samples", "--time-key", "--event-key", "--l1-ratio")
+_REGRESS_ONLY = ("--metric", "--group-key", "--min-samples", "--n-jobs", "--scheduler")
+#: Per training path: the options it would ignore, why, and the fix.
+_IGNORED_BY = {
+    "classify": (_SURVIVAL_ONLY + _REGRESS_ONLY, "--task classify",
+                 "it trains one classifier of obs[--target] (clinical features: --obs-features)", "drop them"),
+    "survival": (("--drug", "--all", "--model", "--cv", *_REGRESS_ONLY), "--survival",
+                 "it trains one penalised Cox model, scored by event-stratified --folds CV",
+                 "drop them, or train drug-response models without --survival"),
+    "regress": (_SURVIVAL_ONLY, "drug-response training", "they apply to survival models only",
+                "add --survival (use --obs-features for clinical features of drug models)"),
+}
+
+
+def _train_path(task: str, target: str | None, survival: bool, given: dict[str, bool], cv: str) -> str:
+    """The training path (classify / survival / regress); options given that it would ignore are refused."""
+    if task not in ("regress", "classify"):
+        msg = f"--task must be regress or classify, got {task!r}."
+        raise InputError(msg)
+    if cv not in ("sample", "group", "none"):
+        msg = f"--cv must be sample, group or none, got {cv!r}."
+        raise InputError(msg)
+    path = "classify" if task == "classify" or target is not None else "survival" if survival else "regress"
+    names, by, why, fix = _IGNORED_BY[path]
+    _refuse_ignored({o: given[o] for o in names}, by=by, why=why, fix=fix)
+    return path
 
 
 def _refuse_ignored(given: dict[str, bool], *, by: str, why: str, fix: str) -> None:

@@ -259,12 +259,9 @@ def impute(
     container, a = start(data, mod, copy=copy, func=func)
     claim(a, func, [("layers", "missing"), ("var", "mnar")], overwrite=overwrite)
     X = get_matrix(a, layer, func=func, mod=mod)
-    miss = ~np.isfinite(X)
     mean, sd, n_obs = _feature_stats(X)
-    empty_feat = n_obs == 0
-    empty_samp = (~miss).sum(axis=1) == 0
-    usable = ~empty_feat
-    fill, mnar = _fill_values(X, usable, method, _Downshift(np.random.default_rng(random_state), mean, sd, shift, width),
+    empty_feat, empty_samp = n_obs == 0, np.isfinite(X).sum(axis=1) == 0
+    fill, mnar = _fill_values(X, ~empty_feat, method, _Downshift(np.random.default_rng(random_state), mean, sd, shift, width),
                               rank=rank, random_state=random_state, mnar_z=mnar_z, n_neighbors=n_neighbors)
     _store_imputed(a, X, fill, mnar, empty_samp, {"method": method, "rank": int(rank), "shift": float(shift),
                                                   "width": float(width), "mnar_z": float(mnar_z), "random_state": random_state})

@@ -111,18 +111,31 @@ def preprocess(
         raise InputError(msg)
     m = copy_data(mdata) if copy else mdata
     names = list(m.mod) if mods is None else [str(x) for x in mods]
-    unknown = [x for x in names if x not in m.mod]
-    if unknown:
-        msg = f"preprocess: modality(ies) {', '.join(unknown)} not in the cohort (modalities: {', '.join(m.mod)})."
-        raise InputError(msg)
-    unknown_decl = sorted(set(data_types or {}) - set(names))
+    if unknown := [x for x in names if x not in m.mod]:
+        raise InputError(f"preprocess: modality(ies) {', '.join(unknown)} not in the cohort (modalities: {', '.join(m.mod)}).")
+    steps, types = _run_modalities(m, names, data_types or {}, batch_key=batch_key, batch_mods=batch_mods,
+                                   covariates=covariates, rna_method=rna_method, max_missing=max_missing,
+                                   impute_missing=impute_missing, n_top=n_top)
+    m.uns["preprocess"] = {"steps": steps, "data_types": {k: v["data_type"] for k, v in types.items()},
+                           "assays": {k: v["assay"] for k, v in types.items()},
+                           "params": _params_record(batch_key=batch_key, batch_mods=batch_mods, covariates=covariates,
+                                                    rna_method=rna_method, max_missing=max_missing,
+                                                    impute_missing=impute_missing, n_top=n_top)}
+    return m if copy else None
+
+
+def _run_modalities(m: Any, names: list[str], data_types: Mapping[str, str], *, batch_key: str | None,
+                    batch_mods: Sequence[str], covariates: Sequence[str] | None, rna_method: str, max_missing: float,
+                    impute_missing: bool, n_top: int | Mapping[str, int] | None) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+    """Type, normalise, batch-correct and select features of each modality; the steps and types per modality."""
+    unknown_decl = sorted(set(data_types) - set(names))
     if unknown_decl:
         msg = f"preprocess: data_types names modality(ies) {', '.join(unknown_decl)} not processed (modalities: {', '.join(names)})."
         raise InputError(msg)
     steps: dict[str, list[str]] = {}
     types: dict[str, dict[str, Any]] = {}
     for name in names:
-        assay, info = _layer_type(m, name, (data_types or {}).get(name))
+        assay, info = _layer_type(m, name, data_types.get(name))
         types[name] = {**info, "assay": assay}
         done = _modality_steps(m, name, assay, info["data_type"], rna_method=rna_method, max_missing=max_missing,
                                impute_missing=impute_missing)
@@ -131,14 +144,7 @@ def preprocess(
             done.append(f"combat({batch_key})")
         done += _select_steps(m, name, assay, info["data_type"], n_top)
         steps[name] = done or ["unchanged"]
-    m.uns["preprocess"] = {
-        "steps": steps,
-        "data_types": {k: v["data_type"] for k, v in types.items()},
-        "assays": {k: v["assay"] for k, v in types.items()},
-        "params": _params_record(batch_key=batch_key, batch_mods=batch_mods, covariates=covariates, rna_method=rna_method,
-                                 max_missing=max_missing, impute_missing=impute_missing, n_top=n_top),
-    }
-    return m if copy else None
+    return steps, types
 
 
 def _layer_type(m: Any, name: str, declared: str | None) -> tuple[str, dict[str, Any]]:
