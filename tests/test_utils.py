@@ -153,3 +153,60 @@ def test_read_text_decodes_utf16_and_bom(tmp_path, encoding) -> None:
     p.write_bytes("id,x\nSIMé-1,2\n".encode(encoding))
     assert read_text(p) == "id,x\nSIMé-1,2\n"
     assert read_table(p)["id"].tolist() == ["SIMé-1"]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(proc.stdout)
+
+
+def test_atomic_path_removes_temp_files_of_killed_runs_only(tmp_path) -> None:
+    import os
+    import time
+
+    from oncoresist._core._utils import atomic_write_text, remove_stale_temps
+
+    out = tmp_path / "cohort.h5mu"
+    dead = tmp_path / f".cohort.h5mu.{_dead_pid()}-x1y2.tmp.h5mu"
+    alive = tmp_path / f".cohort.h5mu.{os.getpid()}-a1b2.tmp.h5mu"  # a writer still running
+    legacy_old = tmp_path / ".cohort.h5mu.k3j4.tmp.h5mu"
+    legacy_new = tmp_path / ".cohort.h5mu.m5n6.tmp.h5mu"
+    other = tmp_path / f".other.h5mu.{_dead_pid()}-z9.tmp.h5mu"  # another output's temp file
+    for f in (dead, alive, legacy_old, legacy_new, other):
+        f.write_text("half-written")
+    an_hour_ago = time.time() - 7200
+    os.utime(legacy_old, (an_hour_ago, an_hour_ago))
+    atomic_write_text(out, "done")
+    assert out.read_text() == "done"
+    assert not dead.exists() and not legacy_old.exists()
+    assert alive.exists() and legacy_new.exists() and other.exists()
+    assert remove_stale_temps(tmp_path / "missing" / "x.csv") == []
+
+
+def test_temp_file_of_a_run_killed_mid_write_is_cleaned_by_the_next_run(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from oncoresist._core._utils import write_csv
+
+    out = tmp_path / "table.csv"
+    script = (
+        "import os, signal, sys\n"
+        "from oncoresist._core._utils import atomic_path\n"
+        "with atomic_path(sys.argv[1]) as tmp:\n"
+        "    tmp.write_text('half')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    proc = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, check=False)
+    assert proc.returncode < 0  # killed
+    left = list(tmp_path.glob(".table.csv.*.tmp*"))
+    assert len(left) == 1 and not out.exists()
+    write_csv(pd.DataFrame({"a": [1]}), out)
+    assert not list(tmp_path.glob(".table.csv.*.tmp*"))
+    assert out.read_text() == "a\n1\n"

@@ -34,7 +34,9 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
 
     A crash (or exception) inside the block removes the temporary file and leaves any existing
-    ``path`` untouched, so a reader never sees a half-written cohort, model or report.
+    ``path`` untouched, so a reader never sees a half-written cohort, model or report. The
+    temporary file's name carries the writing process's ID; temporary files of ``path`` left by
+    a killed run (its process no longer exists) are removed when the same output is written again.
 
     Parameters
     ----------
@@ -57,7 +59,8 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix is None:
         suffix = "".join(path.suffixes) or ".tmp"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{suffix}", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=f".tmp{suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     umask = os.umask(0)
@@ -70,6 +73,57 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+#: Temporary files without a process ID (older versions) older than this many seconds are stale.
+_STALE_TEMP_SECONDS = 3600.0
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this ID exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else (or cannot be checked): keep its file
+    return True
+
+
+def remove_stale_temps(path: PathLike) -> list[Path]:
+    """Remove temporary files of ``path`` left by killed runs of :func:`atomic_path`; return them.
+
+    A temporary file ``.NAME.PID-XXXX.tmp...`` is stale when process PID no longer exists (a
+    file without a process ID, from an older version, when it is over an hour old). Files of
+    running writers are kept, so two runs writing the same output do not disturb each other.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / ".c.h5mu.999999999-ab12.tmp.h5mu").write_text("half")
+    >>> [p.name for p in remove_stale_temps(d / "c.h5mu")]
+    ['.c.h5mu.999999999-ab12.tmp.h5mu']
+    """
+    import glob
+    import time
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    lead = f".{path.name}."
+    removed = []
+    for tmp in path.parent.glob(f"{glob.escape(lead)}*.tmp*"):
+        pid_text = tmp.name[len(lead):].split("-", 1)[0]
+        try:
+            stale = not _process_alive(int(pid_text)) if pid_text.isdigit() else (
+                time.time() - tmp.stat().st_mtime > _STALE_TEMP_SECONDS)
+            if stale and tmp.is_file():
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue  # vanished meanwhile or not ours to remove
+    return removed
 
 
 def atomic_write_text(path: PathLike, text: str, *, encoding: str = "utf-8") -> None:

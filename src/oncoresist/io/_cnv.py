@@ -15,7 +15,6 @@ from the same genome build as the segments.
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import warnings
 from collections.abc import Sequence
@@ -207,11 +206,28 @@ def _detect_coordinate_format(p: Path, text: str) -> str:
     return "table"
 
 
+def _tab_fields(lines: list[str], p: Path, *, what: str, want: str, width: int | None = None) -> pd.DataFrame:
+    """Tab-separated ``lines`` as a text frame; rows of unequal width are an :class:`InputError`."""
+    if not lines:
+        msg = f"{what} '{p}' has no data lines: expected one gene per line with {want}; is the file empty or cut?"
+        raise InputError(msg)
+    rows = [ln.rstrip("\r").split("\t") for ln in lines]
+    widths = pd.Series([len(r) for r in rows])
+    tally = widths.value_counts()
+    usual = width or int(widths[0] if tally[widths[0]] == tally.max() else tally.idxmax())
+    if (widths != usual).any():
+        i = int((widths != usual).idxmax())
+        msg = (f"{what} '{p}': data line {i + 1} ({lines[i][:60]!r}) has {widths[i]} tab-separated fields, expected "
+               f"{usual}: expected {want} on every line. The file looks truncated or edited: re-export the complete file.")
+        raise InputError(msg)
+    return pd.DataFrame(rows, dtype=object)
+
+
 def _read_bed(p: Path, text: str) -> pd.DataFrame:
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("#", "track", "browser"))]
     if lines and len(lines[0].split("\t")) > 1 and not lines[0].split("\t")[1].strip().isdigit():
         lines = lines[1:]  # a header line (not standard BED, but common)
-    df = pd.read_csv(io.StringIO("\n".join(lines)), sep="\t", header=None, dtype=str, keep_default_na=False)
+    df = _tab_fields(lines, p, what="BED file", want="chrom, start, end and the gene name in column 4")
     if df.shape[1] < 4:
         msg = f"BED file '{p}' has {df.shape[1]} columns: gene coordinates need at least chrom, start, end and the gene name in column 4."
         raise InputError(msg)
@@ -244,7 +260,7 @@ def _read_gtf(p: Path, text: str) -> pd.DataFrame:
     if not gene_lines:
         msg = f"GTF/GFF '{p}' has no 'gene' features (column 3): gene coordinates are read from gene records; use a full annotation GTF/GFF3."
         raise InputError(msg)
-    df = pd.read_csv(io.StringIO("\n".join(gene_lines)), sep="\t", header=None, dtype=str, keep_default_na=False, quoting=3)
+    df = _tab_fields(gene_lines, p, what="GTF/GFF", want="9 columns (seqname ... attributes)", width=9)
     if df.shape[1] != 9:
         msg = f"GTF/GFF '{p}' has {df.shape[1]} tab-separated columns, expected 9 (seqname ... attributes)."
         raise InputError(msg)
