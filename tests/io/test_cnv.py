@@ -372,3 +372,10 @@ def test_gtf_with_a_ragged_gene_line_is_a_clean_error(tmp_path: Path) -> None:
                    '17\tensembl\tgene\t7661779\t7687538\t.\t-\t.\tgene_id "E2"; gene_name "TP53";\tjunk\n')
     with pytest.raises(InputError, match=r"GTF/GFF .*g.gtf.*data line 2 .*10 tab-separated fields, expected 9"):
         read_gene_coordinates(gtf)
+
+
+def test_gene_coordinates_without_any_named_gene_is_an_error(tmp_path: Path) -> None:
+    header = tmp_path / "h.tsv"
+    header.write_text("symbol\tchrom\tstart\tend\n")
+    with pytest.raises(InputError, match=r"h.tsv' holds no named gene \(header only"):
+        read_gene_coordinates(header)

@@ -378,17 +378,23 @@ def read_gene_coordinates(path: PathLike, *, zero_based: bool = False) -> pd.Dat
             f"{out['end'].iloc[i]} (data row {i + 1}); fix the coordinates."
         )
         raise InputError(msg)
-    empty = out["gene"].isna() | (out["gene"].astype(str).str.strip() == "")
-    if empty.any():
-        warnings.warn(
-            f"gene-coordinate file '{p}': {int(empty.sum())} row(s) without a gene name are left out.",
-            UserWarning,
-            stacklevel=2,
-        )
-        out = out.loc[~empty]
-    out = out.reset_index(drop=True)
+    out = _named_genes(out, p)
     out.attrs["format"] = fmt
     out.attrs["source"] = str(p)
+    return out
+
+
+def _named_genes(out: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """Rows with a gene name (warning about the others); no gene at all is an :class:`InputError`."""
+    empty = out["gene"].isna() | (out["gene"].astype(str).str.strip() == "")
+    if empty.any():
+        msg = f"gene-coordinate file '{p}': {int(empty.sum())} row(s) without a gene name are left out."
+        warnings.warn(msg, UserWarning, stacklevel=3)
+    out = out.loc[~empty].reset_index(drop=True)
+    if out.empty:
+        msg = (f"gene-coordinate file '{p}' holds no named gene (header only, or every row lacks a name): "
+               "expected one gene per row with its name, chrom, start and end; is the file complete?")
+        raise InputError(msg)
     return out
 
 
