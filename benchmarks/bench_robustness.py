@@ -14,7 +14,9 @@ outcome is one of
 * ``traceback``: any other exception (must be 0);
 * ``crash``: the worker process died (segfault, abort) or hung for 60 s (must be 0);
 * ``silent_loss`` (a subset of ``ok``): the file was cut mid-line, read with neither an error nor
-  a warning, and the result holds fewer values than the undamaged file's (must be 0).
+  a warning, and the result holds fewer values than the undamaged file's (must be 0);
+* ``silent_empty`` (a subset of ``ok``): the result holds no value at all and no warning said so
+  (must be 0).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from oncoresist._core._errors import InputError  # noqa: E402
 from oncoresist._core._utils import write_csv  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-OUTCOMES = ("ok", "input_error", "traceback", "crash", "silent_loss")
+OUTCOMES = ("ok", "input_error", "traceback", "crash", "silent_loss", "silent_empty")
 HANG_SECONDS = 60.0
 
 
@@ -106,9 +108,10 @@ def worker(n: int, seed: int, start: int) -> None:
         raw = damage(original, kind, a, b)
         outcome, result, warned, message = _read(case, raw)
         mid_line = kind == "truncate" and 0 < len(raw) < len(original) and not raw.endswith(b"\n")
-        loss = outcome == "ok" and mid_line and not warned and n_values(result) < full[name]
+        size = n_values(result) if outcome == "ok" else -1
+        loss = outcome == "ok" and mid_line and not warned and size < full[name]
         print(json.dumps({"i": i, "case": name, "kind": kind, "outcome": outcome, "silent_loss": loss,
-                          "message": message}), flush=True)
+                          "silent_empty": outcome == "ok" and not warned and size == 0, "message": message}), flush=True)
 
 
 def _run_from(n: int, seed: int, start: int, total: int, rows: list[dict]) -> int:
@@ -142,7 +145,7 @@ def run(n: int, seed: int) -> pd.DataFrame:
         if nxt < len(steps):  # the worker died or hung on variant nxt
             name, kind, _a, _b = steps[nxt]
             rows.append({"i": nxt, "case": name, "kind": kind, "outcome": "crash", "silent_loss": False,
-                         "message": "worker died or hung"})
+                         "silent_empty": False, "message": "worker died or hung"})
             nxt += 1
         start = nxt
     return pd.DataFrame(rows)
@@ -151,7 +154,8 @@ def run(n: int, seed: int) -> pd.DataFrame:
 def summarise(df: pd.DataFrame) -> pd.DataFrame:
     """Counts of each outcome per reader (case), and a total row."""
     t = pd.crosstab(df["case"], df["outcome"]).reindex(columns=list(OUTCOMES[:4]), fill_value=0)
-    t["silent_loss"] = df.groupby("case")["silent_loss"].sum().astype(int)
+    for flag in OUTCOMES[4:]:
+        t[flag] = df.groupby("case")[flag].sum().astype(int)
     t.insert(0, "variants", t[list(OUTCOMES[:4])].sum(axis=1))
     t.loc["all readers"] = t.sum()
     return t
@@ -161,14 +165,14 @@ def markdown(table: pd.DataFrame, df: pd.DataFrame, n: int, seed: int, seconds: 
     lines = ["# Reader robustness (damaged input)", "",
              f"{n} seeded damaged variants (seed {seed}) of each reader's small valid input; "
              f"{len(df)} reads in {seconds:.0f} s. Kinds of damage: {', '.join(DAMAGE_KINDS)}.", "",
-             "| reader | variants | ok | input_error | traceback | crash | silent_loss |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| reader | variants | ok | input_error | traceback | crash | silent_loss | silent_empty |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in table.iterrows():
         lines.append(f"| {name} | " + " | ".join(str(int(r[c])) for c in ["variants", *OUTCOMES]) + " |")
-    bad = df[df["outcome"].isin(["traceback", "crash"]) | df["silent_loss"]]
-    lines += ["", f"Tracebacks, crashes and silent losses ({len(bad)}):", ""]
-    lines += [f"- {r.case} / {r.kind}: {r.outcome}{' (silent loss)' if r.silent_loss else ''} {r.message}"
-              for r in bad.head(40).itertuples()] or ["- none"]
+    bad = df[df["outcome"].isin(["traceback", "crash"]) | df["silent_loss"] | df["silent_empty"]]
+    lines += ["", f"Tracebacks, crashes, silent losses and silent empty results ({len(bad)}):", ""]
+    lines += [f"- {r.case} / {r.kind}: {r.outcome}{' (silent loss)' if r.silent_loss else ''}"
+              f"{' (silent empty)' if r.silent_empty else ''} {r.message}" for r in bad.head(40).itertuples()] or ["- none"]
     by_kind = pd.crosstab(df["kind"], df["outcome"]).reindex(columns=list(OUTCOMES[:4]), fill_value=0)
     lines += ["", "Outcomes by kind of damage:", "", "| damage | ok | input_error | traceback | crash |",
               "|---|---:|---:|---:|---:|"]
