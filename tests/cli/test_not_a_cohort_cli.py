@@ -87,3 +87,28 @@ def test_build_refuses_existing_out_and_summary_unless_overwrite(tmp_path, capsy
     assert read_h5mu(out).n_obs == 3 and "rna" in summary.read_text()
     # the same build again (the cohort now exists) still needs --overwrite
     assert main(["build", str(study), "--out", str(out), "-q"]) == 1
+
+
+@pytest.mark.parametrize("args", [["activity", "{c}", "--out", "{t}/act"], ["annotate", "{c}", "--patient", "S1", "--out", "{t}/ann"]],
+                         ids=["activity", "annotate"])
+@pytest.mark.parametrize("name", ["data.h5", "data.h5ad"])
+def test_hdf5_is_recognised_as_a_cohort_by_content_not_name(tmp_path, capsys, args, name) -> None:
+    cohort = (_plain_hdf5 if name.endswith(".h5") else _h5ad)(tmp_path / name)
+    assert main([a.format(c=cohort, t=tmp_path) for a in args]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not a MuData cohort" in err and name in err, err
+
+
+def test_is_hdf5_sees_the_signature_after_a_mudata_user_block(tmp_path) -> None:
+    import anndata as ad
+    import mudata as md
+
+    from oncoresist._core._utils import is_hdf5
+
+    p = tmp_path / "c.h5mu"
+    md.MuData({"rna": ad.AnnData(np.ones((2, 2)))}).write(p)
+    raw = p.read_bytes()
+    assert raw[:6] == b"MuData" and raw[512:520] == b"\x89HDF\r\n\x1a\n"  # MuData's 512-byte user block
+    assert is_hdf5(p) and is_hdf5(_plain_hdf5(tmp_path / "x.h5"))
+    (tmp_path / "t.csv").write_text("gene,S1\nEGFR,1\n")
+    assert not is_hdf5(tmp_path / "t.csv") and not is_hdf5(tmp_path / "missing.h5")

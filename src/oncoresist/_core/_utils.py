@@ -126,6 +126,32 @@ def remove_stale_temps(path: PathLike) -> list[Path]:
     return removed
 
 
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def is_hdf5(path: PathLike) -> bool:
+    r"""Whether ``path`` is an HDF5 file (``.h5mu``, ``.h5ad``, ``.h5``), judged by its content.
+
+    The HDF5 signature sits at byte 0 or, after a user block (MuData writes one), at byte 512,
+    1024, 2048, ...
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "table.h5mu"
+    >>> _ = p.write_text("gene,S1\nEGFR,1\n")
+    >>> is_hdf5(p)
+    False
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536 + 8)
+    except OSError:
+        return False
+    offsets = [0] + [512 * 2**k for k in range(8)]
+    return any(head[o:o + 8] == _HDF5_SIGNATURE for o in offsets)
+
+
 def atomic_write_text(path: PathLike, text: str, *, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``path`` atomically (temp file + rename)."""
     with atomic_path(path) as tmp:
