@@ -210,3 +210,14 @@ def test_temp_file_of_a_run_killed_mid_write_is_cleaned_by_the_next_run(tmp_path
     write_csv(pd.DataFrame({"a": [1]}), out)
     assert not list(tmp_path.glob(".table.csv.*.tmp*"))
     assert out.read_text() == "a\n1\n"
+
+
+def test_corrupt_gzip_stream_is_an_input_error(tmp_path) -> None:
+    from oncoresist.io import read_cnv_matrix, read_matrix
+
+    p = tmp_path / "m.tsv.gz"
+    p.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + b"\xff" * 40)  # deflate block type 3: invalid
+    with pytest.raises(InputError, match=r"cannot read .*m.tsv.gz.*invalid block type.*valid gzip"):
+        read_matrix(p)
+    with pytest.raises(InputError, match=r"m.tsv.gz"):
+        read_cnv_matrix(p)

@@ -7,6 +7,7 @@ name, the files it needs (name -> bytes), the one file to damage and a call that
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,7 +229,8 @@ def cases(seed: int = 0) -> list[Case]:
 # ------------------------------------------------------------------------------------ damage
 #: Kinds of damage; each takes the file's bytes and two integers (positions, byte values).
 DAMAGE_KINDS = ("truncate", "delete_line", "duplicate_line", "flip_byte", "huge_number", "odd_number", "empty",
-                "header_only", "wrong_delimiter", "non_utf8", "drop_field", "add_field", "blank_cell")
+                "header_only", "wrong_delimiter", "non_utf8", "drop_field", "add_field", "blank_cell", "gzip_damaged",
+                "utf16")
 
 #: Numbers that crash or overflow naive parsers.
 ODD_NUMBERS = ("1e3080366667", "8e25696123456", "-1e-3080366667", "1e308", "1e309", "-inf", "nan", "9" * 400,
@@ -290,6 +292,15 @@ def damage(raw: bytes, kind: str, a: int, b: int) -> bytes:
         return _cell_edit(raw, a, b, lambda c: c + b"\textra")
     if kind == "blank_cell":
         return _cell_edit(raw, a, b, lambda _c: b"")
+    if kind == "gzip_damaged":  # gzip-compressed (readers decompress by content), then cut or a byte flipped
+        gz = gzip.compress(raw, mtime=0)
+        pos = 10 + a % max(len(gz) - 10, 1)
+        return gz[:pos] if b % 2 else gz[:pos] + bytes([gz[pos:pos + 1][0] ^ (b % 255 + 1)]) + gz[pos + 1:]
+    if kind == "utf16":  # valid text in another encoding (with or without a byte-order mark)
+        try:
+            return raw.decode("utf-8").encode("utf-16" if b % 2 else "utf-16-le")
+        except UnicodeDecodeError:
+            return raw
     msg = f"unknown damage kind {kind!r}"
     raise ValueError(msg)
 

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -192,7 +193,7 @@ def read_bytes(path: PathLike) -> bytes:
         raw = p.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:
         msg = f"cannot read '{p}': {e}. Is it a complete (and, for .gz, valid gzip) file?"
         raise InputError(msg) from e
     return raw

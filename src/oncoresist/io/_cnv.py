@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import re
 import warnings
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -61,7 +62,7 @@ def _header_fields(path: Path) -> list[str]:
                 if line.strip() and not line.startswith("#"):
                     sep = "\t" if "\t" in line else ","
                     return [f.strip().strip('"') for f in line.split(sep)]
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:
         msg = f"cannot read '{path}': {e}. Is it a complete (and, for .gz, valid gzip) file?"
         raise InputError(msg) from e
     return []
