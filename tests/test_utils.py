@@ -167,22 +167,27 @@ def test_atomic_path_removes_temp_files_of_killed_runs_only(tmp_path) -> None:
     import os
     import time
 
-    from oncoresist._core._utils import atomic_write_text, remove_stale_temps
+    from oncoresist._core._utils import _host, atomic_write_text, remove_stale_temps
 
     out = tmp_path / "cohort.h5mu"
-    dead = tmp_path / f".cohort.h5mu.{_dead_pid()}-x1y2.tmp.h5mu"
-    alive = tmp_path / f".cohort.h5mu.{os.getpid()}-a1b2.tmp.h5mu"  # a writer still running
+    host = _host()
+    dead = tmp_path / f".cohort.h5mu.{_dead_pid()}@{host}.x1y2.tmp.h5mu"
+    alive = tmp_path / f".cohort.h5mu.{os.getpid()}@{host}.a1b2.tmp.h5mu"  # a writer still running
+    remote_new = tmp_path / f".cohort.h5mu.{_dead_pid()}@other_node.c3d4.tmp.h5mu"  # another machine's writer
+    remote_old = tmp_path / f".cohort.h5mu.{_dead_pid()}@other_node.e5f6.tmp.h5mu"
     legacy_old = tmp_path / ".cohort.h5mu.k3j4.tmp.h5mu"
     legacy_new = tmp_path / ".cohort.h5mu.m5n6.tmp.h5mu"
-    other = tmp_path / f".other.h5mu.{_dead_pid()}-z9.tmp.h5mu"  # another output's temp file
-    for f in (dead, alive, legacy_old, legacy_new, other):
+    other = tmp_path / f".other.h5mu.{_dead_pid()}@{host}.z9.tmp.h5mu"  # another output's temp file
+    for f in (dead, alive, remote_new, remote_old, legacy_old, legacy_new, other):
         f.write_text("half-written")
-    an_hour_ago = time.time() - 7200
-    os.utime(legacy_old, (an_hour_ago, an_hour_ago))
+    two_hours_ago, two_days_ago = time.time() - 7200, time.time() - 2 * 86400
+    os.utime(legacy_old, (two_hours_ago, two_hours_ago))
+    os.utime(remote_new, (two_hours_ago, two_hours_ago))
+    os.utime(remote_old, (two_days_ago, two_days_ago))
     atomic_write_text(out, "done")
     assert out.read_text() == "done"
-    assert not dead.exists() and not legacy_old.exists()
-    assert alive.exists() and legacy_new.exists() and other.exists()
+    assert not dead.exists() and not legacy_old.exists() and not remote_old.exists()
+    assert alive.exists() and legacy_new.exists() and remote_new.exists() and other.exists()
     assert remove_stale_temps(tmp_path / "missing" / "x.csv") == []
 
 

@@ -61,7 +61,7 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
     if suffix is None:
         suffix = "".join(path.suffixes) or ".tmp"
     remove_stale_temps(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=f".tmp{suffix}", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{_writer_tag()}.", suffix=f".tmp{suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     umask = os.umask(0)
@@ -76,8 +76,22 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
         raise
 
 
-#: Temporary files without a process ID (older versions) older than this many seconds are stale.
+#: Temporary files without a writer tag (older versions) older than this many seconds are stale.
 _STALE_TEMP_SECONDS = 3600.0
+#: Temporary files written from another machine (shared file system) older than this are stale.
+_STALE_OTHER_HOST_SECONDS = 86400.0
+
+
+def _host() -> str:
+    """The name of this machine, reduced to characters safe in a file name."""
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+
+
+def _writer_tag() -> str:
+    """``PID@HOST`` of this process, put in temporary file names to tell a killed writer's files."""
+    return f"{os.getpid()}@{_host()}"
 
 
 def _process_alive(pid: int) -> bool:
@@ -86,28 +100,40 @@ def _process_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except (PermissionError, OSError, OverflowError):
         return True  # exists but belongs to someone else (or cannot be checked): keep its file
     return True
+
+
+def _is_stale(tmp: Path, tag: str) -> bool:
+    """Whether a temporary file with writer tag ``tag`` was left by a writer that is gone."""
+    import time
+
+    pid, _, host = tag.partition("@")
+    if host == _host() and pid.isdigit():
+        return not _process_alive(int(pid))
+    age = time.time() - tmp.stat().st_mtime
+    return age > (_STALE_OTHER_HOST_SECONDS if host else _STALE_TEMP_SECONDS)
 
 
 def remove_stale_temps(path: PathLike) -> list[Path]:
     """Remove temporary files of ``path`` left by killed runs of :func:`atomic_path`; return them.
 
-    A temporary file ``.NAME.PID-XXXX.tmp...`` is stale when process PID no longer exists (a
-    file without a process ID, from an older version, when it is over an hour old). Files of
-    running writers are kept, so two runs writing the same output do not disturb each other.
+    A temporary file ``.NAME.PID@HOST.XXXX.tmp...`` written on this machine is stale when
+    process PID no longer exists; one written on another machine (a shared file system) when it
+    is over a day old; one without a writer tag (older versions) when it is over an hour old.
+    Files of running writers are kept, so two runs writing the same output do not disturb each
+    other.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / ".c.h5mu.999999999-ab12.tmp.h5mu").write_text("half")
-    >>> [p.name for p in remove_stale_temps(d / "c.h5mu")]
-    ['.c.h5mu.999999999-ab12.tmp.h5mu']
+    >>> _ = (d / f".c.h5mu.999999999@{_host()}.ab12.tmp.h5mu").write_text("half")
+    >>> len(remove_stale_temps(d / "c.h5mu"))
+    1
     """
     import glob
-    import time
 
     path = Path(path)
     if not path.parent.is_dir():
@@ -115,11 +141,9 @@ def remove_stale_temps(path: PathLike) -> list[Path]:
     lead = f".{path.name}."
     removed = []
     for tmp in path.parent.glob(f"{glob.escape(lead)}*.tmp*"):
-        pid_text = tmp.name[len(lead):].split("-", 1)[0]
+        tag = tmp.name[len(lead):].split(".", 1)[0]
         try:
-            stale = not _process_alive(int(pid_text)) if pid_text.isdigit() else (
-                time.time() - tmp.stat().st_mtime > _STALE_TEMP_SECONDS)
-            if stale and tmp.is_file():
+            if _is_stale(tmp, tag if "@" in tag else "") and tmp.is_file():
                 tmp.unlink()
                 removed.append(tmp)
         except OSError:
