@@ -153,3 +153,76 @@ def test_read_text_decodes_utf16_and_bom(tmp_path, encoding) -> None:
     p.write_bytes("id,x\nSIMé-1,2\n".encode(encoding))
     assert read_text(p) == "id,x\nSIMé-1,2\n"
     assert read_table(p)["id"].tolist() == ["SIMé-1"]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(proc.stdout)
+
+
+def test_atomic_path_removes_temp_files_of_killed_runs_only(tmp_path) -> None:
+    import os
+    import time
+
+    from oncoresist._core._utils import _host, atomic_write_text, remove_stale_temps
+
+    out = tmp_path / "cohort.h5mu"
+    host = _host()
+    dead = tmp_path / f".cohort.h5mu.{_dead_pid()}@{host}.x1y2.tmp.h5mu"
+    alive = tmp_path / f".cohort.h5mu.{os.getpid()}@{host}.a1b2.tmp.h5mu"  # a writer still running
+    remote_new = tmp_path / f".cohort.h5mu.{_dead_pid()}@other_node.c3d4.tmp.h5mu"  # another machine's writer
+    remote_old = tmp_path / f".cohort.h5mu.{_dead_pid()}@other_node.e5f6.tmp.h5mu"
+    legacy_old = tmp_path / ".cohort.h5mu.k3j4.tmp.h5mu"
+    legacy_new = tmp_path / ".cohort.h5mu.m5n6.tmp.h5mu"
+    other = tmp_path / f".other.h5mu.{_dead_pid()}@{host}.z9.tmp.h5mu"  # another output's temp file
+    for f in (dead, alive, remote_new, remote_old, legacy_old, legacy_new, other):
+        f.write_text("half-written")
+    two_hours_ago, two_days_ago = time.time() - 7200, time.time() - 2 * 86400
+    os.utime(legacy_old, (two_hours_ago, two_hours_ago))
+    os.utime(remote_new, (two_hours_ago, two_hours_ago))
+    os.utime(remote_old, (two_days_ago, two_days_ago))
+    atomic_write_text(out, "done")
+    assert out.read_text() == "done"
+    assert not dead.exists() and not legacy_old.exists() and not remote_old.exists()
+    assert alive.exists() and legacy_new.exists() and remote_new.exists() and other.exists()
+    assert remove_stale_temps(tmp_path / "missing" / "x.csv") == []
+
+
+def test_temp_file_of_a_run_killed_mid_write_is_cleaned_by_the_next_run(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from oncoresist._core._utils import write_csv
+
+    out = tmp_path / "table.csv"
+    script = (
+        "import os, signal, sys\n"
+        "from oncoresist._core._utils import atomic_path\n"
+        "with atomic_path(sys.argv[1]) as tmp:\n"
+        "    tmp.write_text('half')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    proc = subprocess.run([sys.executable, "-c", script, str(out)], env=env, capture_output=True, check=False)
+    assert proc.returncode < 0  # killed
+    left = list(tmp_path.glob(".table.csv.*.tmp*"))
+    assert len(left) == 1 and not out.exists()
+    write_csv(pd.DataFrame({"a": [1]}), out)
+    assert not list(tmp_path.glob(".table.csv.*.tmp*"))
+    assert out.read_text() == "a\n1\n"
+
+
+def test_corrupt_gzip_stream_is_an_input_error(tmp_path) -> None:
+    from oncoresist.io import read_cnv_matrix, read_matrix
+
+    p = tmp_path / "m.tsv.gz"
+    p.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + b"\xff" * 40)  # deflate block type 3: invalid
+    with pytest.raises(InputError, match=r"cannot read .*m.tsv.gz.*invalid block type.*valid gzip"):
+        read_matrix(p)
+    with pytest.raises(InputError, match=r"m.tsv.gz"):
+        read_cnv_matrix(p)

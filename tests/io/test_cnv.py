@@ -343,3 +343,39 @@ def test_grch38_gene_table_and_segment_mapping(shared_data: Path, tmp_path: Path
     assert amp.dropna().index[amp.dropna() == 3.0].isin(genes.loc[genes["chrom"] == "7", "gene"]).all()
     assert np.isnan(amp["TP53"])  # chr17 not covered
 
+
+
+def test_bed_with_ragged_or_no_lines_is_a_clean_error(tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.bed"
+    ragged.write_text("chr7\t55019016\t55211628\tEGFR\t0\t+\nchr17\t7661778\t7687538\tTP53\t0\t-\textra\n"
+                      "chr12\t25205245\t25250929\tKRAS\t0\t-\n")
+    with pytest.raises(InputError, match=r"ragged.bed.*line \d+ has \d+ .*fields, expected \d+.*re-export"):
+        read_gene_coordinates(ragged)
+    cut = tmp_path / "cut.bed"
+    cut.write_text("chr7\t55019016\t55211628\tEGFR\t0\t+\nchr17\t7661778\t76875")
+    with pytest.raises(InputError, match=r"cut.bed.*line 2 .*3 tab-separated fields, expected 6"), \
+            pytest.warns(UserWarning, match="does not end with a newline"):
+        read_gene_coordinates(cut)
+    empty = tmp_path / "empty.bed"
+    empty.write_text("track name=genes\n")
+    with pytest.raises(InputError, match=r"empty.bed' has no data lines"):
+        read_gene_coordinates(empty)
+    seg = tmp_path / "s.seg"
+    seg.write_text("ID\tchrom\tloc.start\tloc.end\tseg.mean\nS1\t7\t50000000\t60000000\t1.2\n")
+    with pytest.raises(InputError, match=r"ragged.bed"):
+        read_cnv_segments(seg, genes=ragged)
+
+
+def test_gtf_with_a_ragged_gene_line_is_a_clean_error(tmp_path: Path) -> None:
+    gtf = tmp_path / "g.gtf"
+    gtf.write_text('7\tensembl\tgene\t55019017\t55211628\t.\t+\t.\tgene_id "E1"; gene_name "EGFR";\n'
+                   '17\tensembl\tgene\t7661779\t7687538\t.\t-\t.\tgene_id "E2"; gene_name "TP53";\tjunk\n')
+    with pytest.raises(InputError, match=r"GTF/GFF .*g.gtf.*data line 2 .*10 tab-separated fields, expected 9"):
+        read_gene_coordinates(gtf)
+
+
+def test_gene_coordinates_without_any_named_gene_is_an_error(tmp_path: Path) -> None:
+    header = tmp_path / "h.tsv"
+    header.write_text("symbol\tchrom\tstart\tend\n")
+    with pytest.raises(InputError, match=r"h.tsv' holds no named gene \(header only"):
+        read_gene_coordinates(header)

@@ -43,3 +43,38 @@ def test_read_errors(tmp_path):
     bad.write_text("not hdf5")
     with pytest.raises(InputError, match="cannot read cohort"):
         read_h5mu(bad)
+
+
+def test_non_mudata_hdf5_is_an_input_error_with_the_fix(tmp_path, rng):
+    import h5py
+
+    plain = tmp_path / "plain.h5"
+    with h5py.File(plain, "w") as f:
+        f["x"] = np.arange(3)
+    with pytest.raises(InputError, match=r"plain.h5' is an HDF5 file but not a MuData cohort \(it holds x; no 'mod' group\)"):
+        read_h5mu(plain)
+    h5ad = tmp_path / "a.h5ad"
+    ad.AnnData(rng.normal(size=(2, 2))).write_h5ad(h5ad)
+    with pytest.raises(InputError, match=r"a.h5ad' is an AnnData \(.h5ad\) file, not a MuData cohort.*mudata.MuData"):
+        read_h5mu(h5ad)
+    text = tmp_path / "t.h5mu"
+    text.write_text("not hdf5")
+    with pytest.raises(InputError, match=r"cannot read cohort .*t.h5mu.*complete HDF5 file"):
+        read_h5mu(text)
+
+
+def test_damaged_h5mu_is_an_input_error(tmp_path, rng):
+    p = write_h5mu(_toy(rng), tmp_path / "c.h5mu", compression=None)
+    raw = bytearray(p.read_bytes())
+    for pos in range(600, len(raw), 997):  # corrupt object headers / b-trees throughout the file
+        raw[pos] ^= 0x5A
+    bad = tmp_path / "bad.h5mu"
+    bad.write_bytes(bytes(raw))
+    try:
+        read_h5mu(bad)
+    except InputError as e:
+        assert "bad.h5mu" in str(e)
+    cut = tmp_path / "cut.h5mu"
+    cut.write_bytes(p.read_bytes()[:2000])
+    with pytest.raises(InputError, match=r"cut.h5mu"):
+        read_h5mu(cut)

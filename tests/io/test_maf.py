@@ -533,3 +533,12 @@ def test_truncated_maf_is_an_error_not_fewer_samples(tmp_path: Path) -> None:
     cut.write_text(text[: text.index("P12_T") + 3])
     with pytest.raises(InputError, match=r"cut\.maf'?: line 15 has 12 fields, expected 22 and the file does not end"):
         read_maf(cut)
+
+
+def test_header_only_maf_warns_that_it_holds_no_variant(tmp_path) -> None:
+    p = tmp_path / "h.maf"
+    p.write_text("#version 2.4\nHugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\t"
+                 "Tumor_Sample_Barcode\tVariant_Classification\n")
+    with pytest.warns(UserWarning, match=r"h.maf' holds no variant row \(header only\).*re-export"):
+        out = read_maf(p)
+    assert len(out) == 0

@@ -105,3 +105,17 @@ def test_binary_matrix_in_a_study_gives_the_mut_layer(tmp_path: Path) -> None:
     assert mut.X.tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
     assert mut.uns["mut"]["matrix_kind"] == "binary"
     write_h5mu(m, tmp_path / "s.h5mu")
+
+
+def test_header_only_mutation_matrix_warns_but_all_wild_type_does_not(tmp_path) -> None:
+    import warnings
+
+    p = tmp_path / "h.tsv"
+    p.write_text("gene\tS1\tS2\n")
+    with pytest.warns(UserWarning, match=r"mutation matrix .*h.tsv' holds no gene row"):
+        assert len(read_mutation_matrix(p)) == 0
+    wt = tmp_path / "wt.tsv"
+    wt.write_text("gene\tS1\tS2\nEGFR\twt\twt\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(read_mutation_matrix(wt)) == 0

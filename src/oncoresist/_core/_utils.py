@@ -8,6 +8,7 @@ import io
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -34,7 +35,9 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
 
     A crash (or exception) inside the block removes the temporary file and leaves any existing
-    ``path`` untouched, so a reader never sees a half-written cohort, model or report.
+    ``path`` untouched, so a reader never sees a half-written cohort, model or report. The
+    temporary file's name carries the writing process's ID; temporary files of ``path`` left by
+    a killed run (its process no longer exists) are removed when the same output is written again.
 
     Parameters
     ----------
@@ -57,7 +60,8 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix is None:
         suffix = "".join(path.suffixes) or ".tmp"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{suffix}", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{_writer_tag()}.", suffix=f".tmp{suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     umask = os.umask(0)
@@ -70,6 +74,107 @@ def atomic_path(path: PathLike, *, suffix: str | None = None) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+#: Temporary files without a writer tag (older versions) older than this many seconds are stale.
+_STALE_TEMP_SECONDS = 3600.0
+#: Temporary files written from another machine (shared file system) older than this are stale.
+_STALE_OTHER_HOST_SECONDS = 86400.0
+
+
+def _host() -> str:
+    """The name of this machine, reduced to characters safe in a file name."""
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+
+
+def _writer_tag() -> str:
+    """``PID@HOST`` of this process, put in temporary file names to tell a killed writer's files."""
+    return f"{os.getpid()}@{_host()}"
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this ID exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists but belongs to someone else (or cannot be checked): keep its file
+    return True
+
+
+def _is_stale(tmp: Path, tag: str) -> bool:
+    """Whether a temporary file with writer tag ``tag`` was left by a writer that is gone."""
+    import time
+
+    pid, _, host = tag.partition("@")
+    if host == _host() and pid.isdigit():
+        return not _process_alive(int(pid))
+    age = time.time() - tmp.stat().st_mtime
+    return age > (_STALE_OTHER_HOST_SECONDS if host else _STALE_TEMP_SECONDS)
+
+
+def remove_stale_temps(path: PathLike) -> list[Path]:
+    """Remove temporary files of ``path`` left by killed runs of :func:`atomic_path`; return them.
+
+    A temporary file ``.NAME.PID@HOST.XXXX.tmp...`` written on this machine is stale when
+    process PID no longer exists; one written on another machine (a shared file system) when it
+    is over a day old; one without a writer tag (older versions) when it is over an hour old.
+    Files of running writers are kept, so two runs writing the same output do not disturb each
+    other.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / f".c.h5mu.999999999@{_host()}.ab12.tmp.h5mu").write_text("half")
+    >>> len(remove_stale_temps(d / "c.h5mu"))
+    1
+    """
+    import glob
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    lead = f".{path.name}."
+    removed = []
+    for tmp in path.parent.glob(f"{glob.escape(lead)}*.tmp*"):
+        tag = tmp.name[len(lead):].split(".", 1)[0]
+        try:
+            if _is_stale(tmp, tag if "@" in tag else "") and tmp.is_file():
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue  # vanished meanwhile or not ours to remove
+    return removed
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def is_hdf5(path: PathLike) -> bool:
+    r"""Whether ``path`` is an HDF5 file (``.h5mu``, ``.h5ad``, ``.h5``), judged by its content.
+
+    The HDF5 signature sits at byte 0 or, after a user block (MuData writes one), at byte 512,
+    1024, 2048, ...
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "table.h5mu"
+    >>> _ = p.write_text("gene,S1\nEGFR,1\n")
+    >>> is_hdf5(p)
+    False
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536 + 8)
+    except OSError:
+        return False
+    offsets = [0] + [512 * 2**k for k in range(8)]
+    return any(head[o:o + 8] == _HDF5_SIGNATURE for o in offsets)
 
 
 def atomic_write_text(path: PathLike, text: str, *, encoding: str = "utf-8") -> None:
@@ -112,7 +217,7 @@ def read_bytes(path: PathLike) -> bytes:
         raw = p.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:
         msg = f"cannot read '{p}': {e}. Is it a complete (and, for .gz, valid gzip) file?"
         raise InputError(msg) from e
     return raw

@@ -71,7 +71,9 @@ def _read_input(path: Path, mod: str, read_h5mu, read_matrix):  # noqa: ANN001,A
 
     import mudata as md
 
-    if path.name.lower().endswith(".h5mu"):
+    from .._core._utils import is_hdf5
+
+    if path.name.lower().endswith(".h5mu") or is_hdf5(path):
         return read_h5mu(path)
     adata = read_matrix(path)
     with warnings.catch_warnings():

@@ -63,6 +63,7 @@ def build(
     out: Path = typer.Option(..., "--out", "-o", help="Cohort to write (.h5mu)."),  # noqa: B008
     summary: Path = typer.Option(None, "--summary", help="Also write the build summary as CSV."),  # noqa: B008
     fit: bool = typer.Option(True, "--fit/--no-fit", help="Fit dose-response curves of [screen] into the drug layer."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out (and --summary) if they exist (default: refuse before reading anything)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages or summary table."),
 ) -> None:
     """Build one cohort (.h5mu) from a study file listing the layer files.
@@ -74,12 +75,18 @@ def build(
     build summary (per layer: samples, features, missing fraction, sample IDs that matched
     nothing) is printed and stored in the cohort.
 
+    An existing --out or --summary is never replaced unless --overwrite is given.
+
     Example: oncoresist build study.toml --out cohort.h5mu --summary build_summary.csv
     """
     from .._core._utils import write_csv
     from ..io import build_summary, write_h5mu
     from ..tl import build_study
+    from ._app import refuse_existing
 
+    refuse_existing(out, overwrite=overwrite)
+    if summary is not None:
+        refuse_existing(summary, overwrite=overwrite, option="--summary")
     mdata = build_study(study, fit_screen=fit, quiet=quiet)
     table = build_summary(mdata)
     _print_table(table, title=f"build summary: {mdata.n_obs} samples", quiet=quiet)

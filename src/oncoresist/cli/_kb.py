@@ -245,7 +245,9 @@ def annotate(
 
     mdata = None
     with _open_existing(kb_path) as kb:
-        if input.name.lower().endswith(".h5mu"):
+        from .._core._utils import is_hdf5
+
+        if input.name.lower().endswith(".h5mu") or is_hdf5(input):
             from ..io import read_h5mu
 
             if patient is None:

@@ -15,9 +15,9 @@ from the same genome build as the segments.
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import warnings
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -62,7 +62,7 @@ def _header_fields(path: Path) -> list[str]:
                 if line.strip() and not line.startswith("#"):
                     sep = "\t" if "\t" in line else ","
                     return [f.strip().strip('"') for f in line.split(sep)]
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:
         msg = f"cannot read '{path}': {e}. Is it a complete (and, for .gz, valid gzip) file?"
         raise InputError(msg) from e
     return []
@@ -207,11 +207,28 @@ def _detect_coordinate_format(p: Path, text: str) -> str:
     return "table"
 
 
+def _tab_fields(lines: list[str], p: Path, *, what: str, want: str, width: int | None = None) -> pd.DataFrame:
+    """Tab-separated ``lines`` as a text frame; rows of unequal width are an :class:`InputError`."""
+    if not lines:
+        msg = f"{what} '{p}' has no data lines: expected one gene per line with {want}; is the file empty or cut?"
+        raise InputError(msg)
+    rows = [ln.rstrip("\r").split("\t") for ln in lines]
+    widths = pd.Series([len(r) for r in rows])
+    tally = widths.value_counts()
+    usual = width or int(widths[0] if tally[widths[0]] == tally.max() else tally.idxmax())
+    if (widths != usual).any():
+        i = int((widths != usual).idxmax())
+        msg = (f"{what} '{p}': data line {i + 1} ({lines[i][:60]!r}) has {widths[i]} tab-separated fields, expected "
+               f"{usual}: expected {want} on every line. The file looks truncated or edited: re-export the complete file.")
+        raise InputError(msg)
+    return pd.DataFrame(rows, dtype=object)
+
+
 def _read_bed(p: Path, text: str) -> pd.DataFrame:
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("#", "track", "browser"))]
     if lines and len(lines[0].split("\t")) > 1 and not lines[0].split("\t")[1].strip().isdigit():
         lines = lines[1:]  # a header line (not standard BED, but common)
-    df = pd.read_csv(io.StringIO("\n".join(lines)), sep="\t", header=None, dtype=str, keep_default_na=False)
+    df = _tab_fields(lines, p, what="BED file", want="chrom, start, end and the gene name in column 4")
     if df.shape[1] < 4:
         msg = f"BED file '{p}' has {df.shape[1]} columns: gene coordinates need at least chrom, start, end and the gene name in column 4."
         raise InputError(msg)
@@ -244,7 +261,7 @@ def _read_gtf(p: Path, text: str) -> pd.DataFrame:
     if not gene_lines:
         msg = f"GTF/GFF '{p}' has no 'gene' features (column 3): gene coordinates are read from gene records; use a full annotation GTF/GFF3."
         raise InputError(msg)
-    df = pd.read_csv(io.StringIO("\n".join(gene_lines)), sep="\t", header=None, dtype=str, keep_default_na=False, quoting=3)
+    df = _tab_fields(gene_lines, p, what="GTF/GFF", want="9 columns (seqname ... attributes)", width=9)
     if df.shape[1] != 9:
         msg = f"GTF/GFF '{p}' has {df.shape[1]} tab-separated columns, expected 9 (seqname ... attributes)."
         raise InputError(msg)
@@ -362,17 +379,23 @@ def read_gene_coordinates(path: PathLike, *, zero_based: bool = False) -> pd.Dat
             f"{out['end'].iloc[i]} (data row {i + 1}); fix the coordinates."
         )
         raise InputError(msg)
-    empty = out["gene"].isna() | (out["gene"].astype(str).str.strip() == "")
-    if empty.any():
-        warnings.warn(
-            f"gene-coordinate file '{p}': {int(empty.sum())} row(s) without a gene name are left out.",
-            UserWarning,
-            stacklevel=2,
-        )
-        out = out.loc[~empty]
-    out = out.reset_index(drop=True)
+    out = _named_genes(out, p)
     out.attrs["format"] = fmt
     out.attrs["source"] = str(p)
+    return out
+
+
+def _named_genes(out: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """Rows with a gene name (warning about the others); no gene at all is an :class:`InputError`."""
+    empty = out["gene"].isna() | (out["gene"].astype(str).str.strip() == "")
+    if empty.any():
+        msg = f"gene-coordinate file '{p}': {int(empty.sum())} row(s) without a gene name are left out."
+        warnings.warn(msg, UserWarning, stacklevel=3)
+    out = out.loc[~empty].reset_index(drop=True)
+    if out.empty:
+        msg = (f"gene-coordinate file '{p}' holds no named gene (header only, or every row lacks a name): "
+               "expected one gene per row with its name, chrom, start and end; is the file complete?")
+        raise InputError(msg)
     return out
 
 

@@ -98,10 +98,38 @@ def read_h5mu(path: PathLike) -> md.MuData:
         An ``.h5mu`` file.
     """
     p = check_file(path, what="cohort file")
+    _check_mudata_layout(p)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return md.read_h5mu(p)
-    except (OSError, KeyError, ValueError) as e:
-        msg = f"cannot read cohort '{p}': {e}. Expected an .h5mu file written by 'oncoresist build' or mudata."
+    except Exception as e:  # noqa: BLE001 - a damaged HDF5 file fails anywhere inside h5py / anndata
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        msg = (f"cannot read cohort '{p}': {first}. Expected an .h5mu file written by 'oncoresist build' or mudata; "
+               "the file looks damaged or incomplete: rebuild it (oncoresist build) or copy it again.")
         raise InputError(msg) from e
+
+
+def _check_mudata_layout(p: Path) -> None:
+    """Raise :class:`InputError` unless ``p`` is an HDF5 file laid out as a MuData cohort (a ``mod`` group)."""
+    import h5py
+
+    expected = "Expected an .h5mu cohort written by 'oncoresist build' (or mudata.write_h5mu)"
+    try:
+        with h5py.File(p, "r") as f:
+            keys = set(f.keys())
+            mods = f["mod"] if isinstance(f.get("mod", None), h5py.Group) else None
+            encoding = f.attrs.get("encoding-type", "")
+    except Exception as e:  # noqa: BLE001 - h5py raises OSError, RuntimeError, KeyError ... on damaged files
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        msg = f"cannot read cohort '{p}': {first}. {expected}; is it a complete HDF5 file?"
+        raise InputError(msg) from e
+    if mods is not None:
+        return
+    if encoding == "anndata" or {"X", "obs", "var"} <= keys:
+        msg = (f"cohort '{p}' is an AnnData (.h5ad) file, not a MuData cohort. {expected}, or wrap it: "
+               "mudata.MuData({'rna': anndata.read_h5ad(path)}).write(out.h5mu).")
+    else:
+        shown = ", ".join(sorted(map(str, keys))[:8]) or "nothing"
+        msg = f"cohort '{p}' is an HDF5 file but not a MuData cohort (it holds {shown}; no 'mod' group). {expected}."
+    raise InputError(msg)

@@ -30,6 +30,7 @@ from ._variants import (
     short_protein_change,
     strip_feature_prefix,
     variant_type,
+    warn_if_no_variants,
 )
 
 __all__ = ["read_maf"]
@@ -221,6 +222,7 @@ def read_maf(
     gene_col, sample_col = _maf_id_columns(df, sample_column, p)
     df = df.rename(columns={gene_col: "Hugo_Symbol"})
     cols = _maf_allele_columns(df, p)
+    warn_if_no_variants(len(df), p, what="MAF")
     out = _maf_sites(df, cols, sample_col, p)
     used = {gene_col, "Hugo_Symbol", sample_col, *(c for c in cols.values() if c)}
     used.update(_maf_classes(df, out))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._core._errors import InputError
 from .._core._utils import PathLike, clean_ids, read_table
-from ._variants import CALL_CLASS, VARIANT_COLUMNS
+from ._variants import CALL_CLASS, VARIANT_COLUMNS, warn_if_no_variants
 
 __all__ = ["read_mutation_matrix", "classify_protein_change"]
 
@@ -125,6 +125,7 @@ def read_mutation_matrix(
         dup = ", ".join(map(str, df.columns[df.columns.duplicated()].unique()[:5]))
         msg = f"duplicated sample ID(s) in mutation matrix '{path}': {dup}. Each sample must appear once."
         raise InputError(msg)
+    warn_if_no_variants(df.size, path, what="mutation matrix", rows="gene")
     kind = _matrix_kind(df)
     rows = _binary_rows(df) if kind == "binary" else _protein_change_rows(df)
     out = _variant_table(rows)

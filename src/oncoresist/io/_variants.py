@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import to_numeric_safe
+from .._core._utils import PathLike, to_numeric_safe
 
 __all__ = [
     "NONSYNONYMOUS_CLASSES",
@@ -691,3 +691,20 @@ def _mut_anndata(
     adata.layers["vaf"] = vaf.astype(np.float32)
     adata.uns["variants"] = table.reset_index(drop=True)
     return adata
+
+
+def warn_if_no_variants(n_rows: int, path: PathLike, *, what: str, rows: str = "variant") -> None:
+    """Warn when a variant file holds no data row at all (often a header-only or failed export).
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warn_if_no_variants(0, "x.maf", what="MAF")
+    >>> "holds no variant" in str(w[0].message)
+    True
+    """
+    if n_rows == 0:
+        msg = (f"{what} '{path}' holds no {rows} row (header only): read as no mutations in any sample. If that is "
+               "not expected, the file is incomplete: re-export it.")
+        warnings.warn(msg, UserWarning, stacklevel=3)
