@@ -189,6 +189,22 @@ def _h5mu(rng: np.random.Generator) -> bytes:
         return p.read_bytes()
 
 
+def _ctdna() -> bytes:
+    return (b"Patient.ID,Blood.Collection.Date,Gene,ctDNA,Copy.Number,Mutations\n"
+            b"G1,0,EGFR,2.5,,EGFR L858R\nG1,0,EGFR,0.8,,EGFR T790M\nG1,120,EGFR,0.4,,EGFR L858R\n"
+            b"G1,120,EGFR,1.1,,EGFR C797S\nG1,120,MET,,4.2,\nG2,0,KRAS,3.0,,KRAS G12C\n")
+
+
+def _timecourse() -> bytes:
+    rows = ["cell.line,drug1,drug1.conc,drug1.units,time,cell.count,upid,well"]
+    for t in (0, 24, 48, 72):
+        for conc in (0.0, 0.1, 1.0):
+            drug = "" if conc == 0 else "gefitinib"
+            count = int(1000 * 2 ** (t / 24 * (1 - conc / 1.5)))
+            rows.append(f"A549,{drug},{conc},uM,{t},{count},P1,A{int(conc * 10)}")
+    return ("\n".join(rows) + "\n").encode()
+
+
 def _one(reader: Callable[..., Any], file: str, **kwargs: Any) -> Callable[[Path], Any]:
     return lambda d: reader(d / file, **kwargs)
 
@@ -222,6 +238,8 @@ def cases(seed: int = 0) -> list[Case]:
         Case("read_study_layer", dict(study), "rna.tsv", _one(oio.read_study, "study.toml")),
         Case("read_study_samples", dict(study), "clinical.tsv", _one(oio.read_study, "study.toml")),
         Case("read_h5mu", {"c.h5mu": _h5mu(rng)}, "c.h5mu", _one(oio.read_h5mu, "c.h5mu")),
+        Case("read_ctdna", {"plasma.csv": _ctdna()}, "plasma.csv", _one(oio.read_ctdna, "plasma.csv", unit="percent")),
+        Case("read_timecourse", {"tc.csv": _timecourse()}, "tc.csv", _one(oio.read_timecourse, "tc.csv")),
     ]
     return out
 
