@@ -283,7 +283,8 @@ _REGRESS_ONLY = ("--metric", "--group-key", "--min-samples", "--n-jobs", "--sche
 _IGNORED_BY = {
     "classify": (_SURVIVAL_ONLY + _REGRESS_ONLY, "--task classify",
                  "it trains one classifier of obs[--target] (clinical features: --obs-features)", "drop them"),
-    "survival": (("--drug", "--all", "--model", "--cv", *_REGRESS_ONLY), "--survival",
+    "survival": (("--drug", "--all", "--model", "--metric", "--cv", "--group-key", "--min-samples", "--n-jobs", "--scheduler"),
+                 "--survival",
                  "it trains one penalised Cox model, scored by event-stratified --folds CV",
                  "drop them, or train drug-response models without --survival"),
     "regress": (_SURVIVAL_ONLY, "drug-response training", "they apply to survival models only",

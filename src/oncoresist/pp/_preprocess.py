@@ -166,6 +166,11 @@ def _expression_steps(m: Any, name: str, kind: str, *, rna_method: str) -> list[
     if "counts" in a.layers and (rna_method == "vst" or "cpm" not in x_kind.lower()):
         normalize_counts(m, mod=name, method=rna_method)
         return [f"normalize_counts({rna_method})"]
+    return _scale_steps(m, name, kind, rna_method=rna_method)
+
+
+def _scale_steps(m: Any, name: str, kind: str, *, rna_method: str) -> list[str]:
+    """Counts in ``X`` -> log CPM (or VST), linear values -> log2(x + 1); other types are kept."""
     if kind == "counts":
         normalize_counts(m, mod=name, method=rna_method, layer=None)
         return [f"normalize_counts({rna_method})"]
@@ -206,15 +211,9 @@ def _cnv_steps(m: Any, name: str, kind: str) -> list[str]:
 
 def _generic_steps(m: Any, name: str, kind: str, *, rna_method: str) -> list[str]:
     """A layer of an unknown assay, by data type alone: counts -> log CPM, linear -> log2, beta -> M-values."""
-    if kind == "counts":
-        normalize_counts(m, mod=name, method=rna_method, layer=None)
-        return [f"normalize_counts({rna_method})"]
-    if kind == "linear":
-        log_transform(m, mod=name)
-        return ["log_transform"]
     if kind == "beta":
         return _meth_steps(m, name, kind)
-    return []
+    return _scale_steps(m, name, kind, rna_method=rna_method)
 
 
 def _modality_steps(m: Any, name: str, assay: str, kind: str, *, rna_method: str, max_missing: float,
