@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -51,7 +52,8 @@ SHARED = Path(os.environ.get("ONCORESIST_SHARED_DATA", HERE.parent.parent / "sha
 CIVIC = SHARED / "civic" / "civic_evidence_items_2025.tsv.gz"
 MOA = SHARED / "moalmanac" / "molecular-oncology-almanac.json.gz"
 SOURCES = ("core", "civic", "moalmanac")
-KINDS = ("mutation", "amplification", "deletion", "expression", "fusion", "methylation", "signature")
+#: Items interpreted again on the full KB (seeded sample).
+FULL_SAMPLE = 200
 
 
 def _build(d: Path) -> Path:
@@ -127,17 +129,25 @@ def _offered(res) -> int:  # noqa: ANN001
     return int(bad)
 
 
+def _as_lists(evidence: pd.DataFrame) -> pd.DataFrame:
+    """The interpretation's evidence with ``drugs`` as lists (it is written as ``a, b`` text)."""
+    return evidence.assign(drugs=evidence["drugs"].map(lambda s: [t for t in str(s).split(", ") if t]))
+
+
 def _run_fold(kb_path: Path, items: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """Interpret each distinct (alterations, disease) once; mark every item found or not."""
     found_rep, found_exp = {}, {}
     offered = n_interp = 0
     with open_kb(kb_path) as kb:
         vocab = kb.vocab
-        for (labels, disease), g in items.groupby(["labels", "disease"], sort=False):
+        groups = items.groupby(["labels", "disease"], sort=False)
+        for (labels, disease), g in groups:
             res = interpret_alterations(list(labels), tumour_type=disease, kb=kb)
             n_interp += 1
+            if n_interp % 100 == 0:
+                print(f"  {kb_path.name}: {n_interp}/{groups.ngroups}", file=sys.stderr, flush=True)
             offered += _offered(res)
-            de = drug_evidence(res.evidence, vocab)
+            de = drug_evidence(_as_lists(res.evidence), vocab)
             rep = set(de.loc[de["direction"] == "resistance", "drug"])
             exp = set(res.resistance_expected["drug"])
             for i, d in zip(g.index, g["drug"]):
@@ -190,7 +200,9 @@ def main() -> None:
             out, off, n = _run_fold(_without(full, src, d), items[items["source"] == src])
             scored.append(out)
             offered, n_interp = offered + off, n_interp + n
-        full_out, off_full, n_full = _run_fold(full, items)
+        # the full KB (every source kept) on a seeded sample: the sanity ceiling and more offered-drug checks
+        sample = items.sample(n=min(len(items), FULL_SAMPLE), random_state=0)
+        full_out, off_full, n_full = _run_fold(full, sample)
     scored = pd.concat(scored, ignore_index=True)
     table, pooled = _table(scored), _pooled(scored)
     table.to_csv(RESULTS / "kb_recall.csv", index=False)
@@ -218,8 +230,8 @@ def main() -> None:
         "## Resisted drugs offered",
         "",
         f"- leave-one-source-out interpretations: **{offered}** resisted drugs offered (options, combinations, alternatives)",
-        f"- full KB interpretations: **{off_full}**",
-        f"- sanity: with the source kept (full KB), {self_recall:.2f} of the items are `resistance_expected`"
+        f"- full KB interpretations ({len(full_out)} items sampled): **{off_full}**",
+        f"- sanity: with the source kept (full KB), {self_recall:.2f} of the sampled items are `resistance_expected`"
         f" ({full_out['reported'].mean():.2f} reported)",
     ]
     write_stamped(RESULTS / "kb_recall.md", "\n".join(lines))

@@ -117,3 +117,30 @@ def test_ar_v7_is_an_isoform_not_a_fusion() -> None:
         assert (a.gene, a.kind, a.alteration) == ("AR", "expression", "V7 splice variant expression"), text
     assert parse_alteration("AR-V7", gene="AR").label == "AR V7 splice variant expression"
     assert parse_alteration("BCR-ABL1").kind == "fusion"  # other hyphenated pairs stay fusions
+
+
+@pytest.mark.slow
+def test_real_sources_keep_the_curated_calls(shared_data, tmp_path) -> None:
+    """With CIViC 2025 and MOAlmanac imported, the curated calls hold and nothing resisted is offered."""
+    from oncoresist.kb import build_kb, open_kb
+
+    civic = shared_data / "civic" / "civic_evidence_items_2025.tsv.gz"
+    moa = shared_data / "moalmanac" / "molecular-oncology-almanac.json.gz"
+    if not (civic.exists() and moa.exists()):
+        pytest.skip(f"real-data test: {civic} or {moa} is absent")
+    kbp = build_kb(tmp_path / "kb.duckdb")
+    with open_kb(kbp, read_only=False) as kb:
+        kb.import_civic(civic)
+        kb.import_moalmanac(moa)
+    for alterations, tumour, resisted, offered in (CASES[0], CASES[3], CASES[5], CASES[12]):
+        res = interpret_alterations(alterations, tumour_type=tumour, kb=kbp)
+        rex = set(res.resistance_expected["drug"])
+        if "ABL1 T315I" in alterations:
+            # MOAlmanac assertion 103 files ponatinib as resisted by T315I at guideline level (the NCCN text it
+            # quotes is about other secondary variants): at a tie of tiers resistance wins, so ponatinib is
+            # withheld, with the conflicting evidence named in the reason; asciminib stays an option.
+            reason = res.resistance_expected.set_index("drug").loc["ponatinib", "reason"]
+            assert "outranks sensitivity evidence ABL1 T315I" in reason
+            offered = offered - {"ponatinib"}
+        assert resisted <= rex and not offered & rex, (alterations, resisted - rex, offered & rex)
+        _never_offered(res)
