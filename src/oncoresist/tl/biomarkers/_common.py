@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..._core._errors import InputError
-from ..._core._utils import PathLike, find_column, read_table
+from ..._core._utils import PathLike, find_column, parse_csv, read_text
 
 #: Callable territory (Mb) assumed for a whole exome when neither ``callable_mb`` nor a BED is given:
 #: the usual approximation of the exome's callable coding territory (about 30 Mb).
@@ -51,8 +51,12 @@ def callable_territory(callable_mb: float | None, target_bed: PathLike | None, *
 
 def bed_megabases(path: PathLike) -> float:
     """Total length (Mb) of the merged intervals of a BED file (0-based, half-open)."""
-    df = read_table(path, sep="\t", comment="#", header=None, what="target BED")
-    df = df[~df[0].astype(str).str.startswith(("track", "browser"))]
+    lines = [ln for ln in read_text(path).splitlines() if ln.strip() and not ln.startswith(("#", "track", "browser"))]
+    if not lines:
+        msg = f"target BED '{path}' has no intervals: expected tab-separated chrom, start, end lines."
+        raise InputError(msg)
+    width = max(ln.count("\t") for ln in lines) + 1
+    df = parse_csv("\n".join(lines), sep="\t", path=path, what="target BED", header=None, names=list(range(width)))
     start = pd.to_numeric(df[1], errors="coerce") if df.shape[1] > 2 else pd.Series(dtype=float)
     end = pd.to_numeric(df[2], errors="coerce") if df.shape[1] > 2 else pd.Series(dtype=float)
     if df.shape[1] < 3 or start.isna().any() or end.isna().any() or (end < start).any():
