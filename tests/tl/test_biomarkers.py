@@ -15,8 +15,8 @@ from oncoresist._core._errors import InputError
 from oncoresist.io import variants_to_anndata
 from oncoresist.tl import (
     SBS96_CHANNELS,
+    add_biomarkers,
     biomarker_table,
-    biomarkers,
     fit_msi_classifier,
     fit_signatures,
     has_sequence_context,
@@ -157,3 +157,151 @@ def test_fit_msi_classifier_bad_labels() -> None:
         fit_msi_classifier(f, ["MSS"])
     with pytest.raises(InputError, match="msi_features"):
         fit_msi_classifier(f.drop(columns="repeat_share"), ["MSS", "MSI-H"])
+
+
+# ------------------------------------------------------------------------------ SBS-96 catalogues
+def test_sbs96_channel_order_matches_the_published_list() -> None:
+    # SigProfilerMatrixGenerator / COSMIC v3 SBS96 matrices start (and continue) like this
+    published_first = ["A[C>A]A", "A[C>A]C", "A[C>A]G", "A[C>A]T", "A[C>G]A", "A[C>G]C", "A[C>G]G", "A[C>G]T",
+                       "A[C>T]A", "A[C>T]C", "A[C>T]G", "A[C>T]T", "A[T>A]A"]
+    assert list(SBS96_CHANNELS[:13]) == published_first
+    assert len(set(SBS96_CHANNELS)) == 96 and list(SBS96_CHANNELS) == sorted(SBS96_CHANNELS)
+    assert SBS96_CHANNELS[24] == "C[C>A]A" and SBS96_CHANNELS[-1] == "T[T>G]T"
+    assert all(c[2] in "CT" for c in SBS96_CHANNELS)
+
+
+def test_sbs96_catalogue_pyrimidine_orientation_by_hand() -> None:
+    v = pd.DataFrame({"sample": ["A", "A", "A", "B", "B"], "ref": ["C", "G", "T", "A", "C"], "alt": ["T", "A", "G", "C", "-"],
+                      "CONTEXT": ["GGTCAGG", "CCTGACC", "AATTCAA", "TTGAGTT", "GGACAGG"]})
+    cat = sbs96_catalogue(v, samples=["A", "B", "C"])
+    assert cat.shape == (3, 96) and list(cat.columns) == list(SBS96_CHANNELS)
+    assert cat.loc["A", "T[C>T]A"] == 2  # TCA C>T and TGA G>A (= TCA C>T on the other strand)
+    assert cat.loc["A", "T[T>G]C"] == 1
+    assert cat.loc["B", "C[T>G]C"] == 1  # GAG A>C -> CTC T>G
+    assert cat.loc["C"].sum() == 0 and cat.to_numpy().sum() == 4  # the deletion is not an SNV
+    assert cat.attrs["context_column"] == "CONTEXT" and cat.attrs["n_skipped"] == 0
+
+
+def test_sbs96_catalogue_errors() -> None:
+    v = pd.DataFrame({"sample": ["A"], "ref": ["C"], "alt": ["T"]})
+    with pytest.raises(InputError, match="reference-context"):
+        sbs96_catalogue(v)
+    wrong = v.assign(CONTEXT=["AAA"])
+    with pytest.raises(InputError, match="reference base at its centre"):
+        sbs96_catalogue(wrong)
+
+
+def test_sbs96_catalogue_from_mc3_flanking_bps() -> None:
+    v = pd.DataFrame({"sample": ["A"] * 2, "ref": ["C", "T"], "alt": ["A", "C"], "flanking_bps": ["ACG", "GTA"]})
+    cat = sbs96_catalogue(v)
+    assert cat.loc["A", "A[C>A]G"] == 1 and cat.loc["A", "G[T>C]A"] == 1
+
+
+# ----------------------------------------------------------------------------- signature fitting
+def _signatures(rng: np.random.Generator, k: int = 5) -> pd.DataFrame:
+    w = rng.dirichlet(np.full(96, 0.3), size=k).T
+    return pd.DataFrame(w, index=list(SBS96_CHANNELS), columns=[f"SBS{i + 1}" for i in range(k)])
+
+
+def test_nnls_batch_matches_scipy_on_planted_mix(rng: np.random.Generator) -> None:
+    sigs = _signatures(rng, 6).to_numpy()
+    truth = np.array([[300.0, 0, 120, 0, 40, 0], [0, 500, 0, 0, 0, 10], [10, 10, 10, 10, 10, 10]]).T
+    y = rng.poisson(sigs @ truth).astype(float)
+    h = nnls_batch(sigs, y)
+    for j in range(y.shape[1]):
+        np.testing.assert_allclose(h[:, j], nnls(sigs, y[:, j])[0], rtol=1e-6, atol=1e-6)
+    assert (h >= 0).all()
+    np.testing.assert_allclose(nnls_batch(sigs, y[:, 0]), h[:, 0])
+
+
+def test_fit_signatures_recovers_exposures_with_intervals(rng: np.random.Generator) -> None:
+    sigs = _signatures(rng, 5)
+    truth = np.array([[400.0, 0, 200, 0, 0], [0, 0, 0, 600, 100]])
+    counts = rng.poisson(truth @ sigs.to_numpy().T)
+    cat = pd.DataFrame(counts, index=["P1", "P2"], columns=list(SBS96_CHANNELS))
+    fit = fit_signatures(cat, sigs, n_bootstrap=100, random_state=1)
+    assert list(fit.columns) == ["sample", "signature", "exposure", "fraction", "lower", "upper"]
+    exp = fit.pivot(index="sample", columns="signature", values="exposure").loc[["P1", "P2"], list(sigs.columns)]
+    np.testing.assert_allclose(exp.to_numpy(), truth, atol=40)
+    big = fit[fit["exposure"] > 50]
+    assert ((big["lower"] <= big["exposure"]) & (big["exposure"] <= big["upper"])).all()
+    assert fit.groupby("sample")["fraction"].sum().round(6).eq(1).all()
+    again = fit_signatures(cat, sigs, n_bootstrap=100, random_state=1)
+    pd.testing.assert_frame_equal(fit, again)
+
+
+def test_fit_signatures_offline_error_and_bad_input(rng: np.random.Generator) -> None:
+    cat = pd.DataFrame(np.ones((1, 96)), index=["P1"], columns=list(SBS96_CHANNELS))
+    with pytest.raises(InputError, match="no reference signature set ships"):
+        fit_signatures(cat, None)
+    with pytest.raises(InputError, match="96 SBS channels"):
+        fit_signatures(cat, _signatures(rng).iloc[:90])
+    with pytest.raises(InputError, match="channel columns"):
+        fit_signatures(cat.iloc[:, :50], _signatures(rng))
+    with pytest.raises(InputError, match="negative"):
+        fit_signatures(cat * -1, _signatures(rng))
+
+
+def test_read_signatures_sigprofiler_and_cosmic_v2(tmp_path: Path, rng: np.random.Generator) -> None:
+    sigs = _signatures(rng, 2)
+    v3 = tmp_path / "COSMIC_v3_SBS.txt"
+    sigs.iloc[::-1].rename_axis("Type").reset_index().to_csv(v3, sep="\t", index=False)  # any row order
+    got = read_signatures(v3)
+    np.testing.assert_allclose(got.to_numpy(), sigs.to_numpy())
+    assert got.attrs["source"] == str(v3)
+    v2 = tmp_path / "signatures_probabilities.txt"
+    ch = pd.Series(list(SBS96_CHANNELS))
+    table = pd.DataFrame({"Substitution Type": ch.str[2:5], "Trinucleotide": ch.str[0] + ch.str[2] + ch.str[6],
+                          "Somatic Mutation Type": ch, "Signature 1": sigs["SBS1"].to_numpy() * 7})
+    table.to_csv(v2, sep="\t", index=False)
+    np.testing.assert_allclose(read_signatures(v2)["Signature 1"].to_numpy(), sigs["SBS1"].to_numpy())
+
+
+# ------------------------------------------------------------------------------------- cohort
+def _cohort(rng: np.random.Generator) -> md.MuData:
+    v = pd.concat([_calls(rng, 400, 40, "hyper", homopolymer=0.8), _calls(rng, 20, 1, "quiet")], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return md.MuData({"mut": variants_to_anndata(v)})
+
+
+def test_biomarker_table_columns(rng: np.random.Generator) -> None:
+    v = pd.concat([_calls(rng, 400, 40, "hyper", homopolymer=0.8), _calls(rng, 20, 1, "quiet")], ignore_index=True)
+    t = biomarker_table(v).set_index("sample")
+    assert list(t.reset_index().columns) == ["sample", "n_coding", "tmb", "tmb_high", "n_indel", "msi_score", "msi_probability", "msi_high"]
+    assert t.loc["hyper", "n_coding"] == 440 and t.loc["hyper", "tmb"] == pytest.approx(440 / 30)
+    assert t.loc["hyper", "tmb_high"] and not t.loc["quiet", "tmb_high"]
+    assert t.loc["hyper", "msi_high"] and not t.loc["quiet", "msi_high"]
+
+
+def test_biomarkers_writes_obs_and_protects_user_columns(rng: np.random.Generator, tmp_path: Path) -> None:
+    from oncoresist.io import read_h5mu, write_h5mu
+
+    m = _cohort(rng)
+    add_biomarkers(m)
+    assert {"tmb", "tmb_high", "msi_score", "msi_high"} <= set(m.obs.columns)
+    assert m.obs.loc["hyper", "tmb_high"] and not m.obs.loc["quiet", "msi_high"]
+    assert m.uns["biomarkers"]["params"]["territory"] == "WES default"
+    add_biomarkers(m, callable_mb=1.0)  # re-running replaces its own result
+    assert m.obs.loc["quiet", "tmb"] == pytest.approx(21.0)
+    write_h5mu(m, tmp_path / "c.h5mu")
+    back = read_h5mu(tmp_path / "c.h5mu")
+    assert back.obs["tmb_high"].tolist() == m.obs["tmb_high"].tolist()
+    user = _cohort(rng)
+    user.obs["tmb"] = [1.0, 2.0]
+    with pytest.raises(InputError, match="already exists"):
+        add_biomarkers(user)
+    assert user.obs["tmb"].tolist() == [1.0, 2.0] and "msi_high" not in user.obs
+    add_biomarkers(user, key_prefix="wes_")
+    assert user.obs["tmb"].tolist() == [1.0, 2.0] and "wes_tmb" in user.obs
+    out = add_biomarkers(user, overwrite=True, copy=True)
+    assert out.obs["tmb"].iloc[0] != 1.0 and user.obs["tmb"].tolist() == [1.0, 2.0]
+
+
+def test_biomarkers_needs_a_variant_table(rng: np.random.Generator) -> None:
+    m = _cohort(rng)
+    with pytest.raises(InputError, match="no modality 'dna'"):
+        add_biomarkers(m, mod="dna")
+    del m["mut"].uns["variants"]
+    with pytest.raises(InputError, match="uns\\['variants'\\]"):
+        add_biomarkers(m)

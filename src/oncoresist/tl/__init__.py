@@ -19,7 +19,7 @@ _EXPORTS: dict[str, str] = {
     "SBS96_CHANNELS": ".biomarkers._signatures",
     "TMB_HIGH_CUTOFF": ".biomarkers._tmb",
     "biomarker_table": ".biomarkers._cohort",
-    "biomarkers": ".biomarkers._cohort",
+    "add_biomarkers": ".biomarkers._cohort",
     "fit_msi_classifier": ".biomarkers._msi",
     "fit_signatures": ".biomarkers._signatures",
     "has_sequence_context": ".biomarkers._signatures",
@@ -118,7 +118,7 @@ if TYPE_CHECKING:  # pragma: no cover
         cross_layer_effects,
         get_associations,
     )
-    from .biomarkers._cohort import BIOMARKER_COLUMNS, biomarker_table, biomarkers
+    from .biomarkers._cohort import BIOMARKER_COLUMNS, add_biomarkers, biomarker_table
     from .biomarkers._msi import (
         MSI_INDEL_THRESHOLD,
         MSIClassifier,

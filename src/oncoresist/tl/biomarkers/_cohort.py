@@ -14,11 +14,11 @@ from ..._core._utils import PathLike
 from ._msi import MSIClassifier, msi_status
 from ._tmb import TMB_HIGH_CUTOFF, tumour_mutational_burden
 
-__all__ = ["BIOMARKER_COLUMNS", "biomarker_table", "biomarkers"]
+__all__ = ["BIOMARKER_COLUMNS", "add_biomarkers", "biomarker_table"]
 
 #: Columns of :func:`biomarker_table` (and of the CLI's ``biomarkers.csv``), in order.
 BIOMARKER_COLUMNS = ("sample", "n_coding", "tmb", "tmb_high", "n_indel", "msi_score", "msi_probability", "msi_high")
-#: Cohort sample columns written by :func:`biomarkers` (before ``key_prefix``).
+#: Cohort sample columns written by :func:`add_biomarkers` (before ``key_prefix``).
 OBS_COLUMNS = ("tmb", "tmb_high", "msi_score", "msi_high")
 
 
@@ -88,7 +88,7 @@ def _cohort_variants(mdata: Any, mod: str) -> tuple[pd.DataFrame, pd.Index]:
     return variants, pd.Index(mods[mod].obs_names.astype(str))
 
 
-def biomarkers(
+def add_biomarkers(
     mdata: Any,
     *,
     mod: str = "mut",
@@ -137,7 +137,7 @@ def biomarkers(
     >>> v = pd.DataFrame({"sample": ["A"] * 12 + ["B"], "gene": ["G"] * 13, "variant_class": ["Frame_Shift_Del"] * 13,
     ...                   "ref": ["A"] * 13, "alt": ["-"] * 13, "variant_type": ["DEL"] * 13})
     >>> m = md.MuData({"mut": variants_to_anndata(v)})
-    >>> biomarkers(m, callable_mb=1.0)
+    >>> add_biomarkers(m, callable_mb=1.0)
     >>> m.obs["tmb"].tolist(), m.obs["msi_high"].tolist()
     ([12.0, 1.0], [True, True])
     """
