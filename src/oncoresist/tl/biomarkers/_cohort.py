@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -11,8 +10,11 @@ from ..._core._errors import InputError
 from ..._core._keys import claim_key
 from ..._core._params import clean_params
 from ..._core._utils import PathLike
-from ._msi import MSIClassifier, msi_status
+from ._msi import MSI_INDEL_THRESHOLD, MSIClassifier, msi_status
 from ._tmb import TMB_HIGH_CUTOFF, tumour_mutational_burden
+
+if TYPE_CHECKING:
+    import mudata as md
 
 __all__ = ["BIOMARKER_COLUMNS", "add_biomarkers", "biomarker_table"]
 
@@ -25,14 +27,10 @@ OBS_COLUMNS = ("tmb", "tmb_high", "msi_score", "msi_high")
 def biomarker_table(
     variants: pd.DataFrame,
     *,
-    callable_mb: float | None = None,
-    target_bed: PathLike | None = None,
     classifier: MSIClassifier | None = None,
     tmb_cutoff: float = TMB_HIGH_CUTOFF,
-    min_vaf: float | None = 0.05,
-    min_depth: float | None = None,
-    max_population_af: float | None = 0.01,
-    samples: Sequence[str] | None = None,
+    msi_threshold: float = MSI_INDEL_THRESHOLD,
+    **options: Any,
 ) -> pd.DataFrame:
     """TMB and MSI per sample in one table (what ``oncoresist biomarkers`` writes).
 
@@ -40,16 +38,16 @@ def biomarker_table(
     ----------
     variants
         The tidy variant table (:func:`oncoresist.io.read_maf`).
-    callable_mb, target_bed
-        Callable territory (default 30 Mb, a whole exome).
     classifier
         A fitted MSI model (:func:`fit_msi_classifier`); default: the indels-per-Mb rule.
     tmb_cutoff
         TMB-high cut-off (10 / Mb, FDA / KEYNOTE-158).
-    min_vaf, min_depth, max_population_af
-        Call filters, applied to both (see :func:`tumour_mutational_burden`).
-    samples
-        Samples to report; default: those in the table.
+    msi_threshold
+        Default-rule MSI-high cut-off in indels / Mb (0.395, MSIseq), used without a classifier.
+    **options
+        Territory, call filters and samples, applied to both (see
+        :func:`tumour_mutational_burden`): ``callable_mb`` (default 30 Mb, a whole exome),
+        ``target_bed``, ``min_vaf``, ``min_depth``, ``max_population_af``, ``samples``.
 
     Returns
     -------
@@ -63,10 +61,8 @@ def biomarker_table(
     >>> biomarker_table(v, callable_mb=0.1)[["n_coding", "tmb", "n_indel", "msi_high"]].to_dict("records")
     [{'n_coding': 2, 'tmb': 20.0, 'n_indel': 1, 'msi_high': True}]
     """
-    common: dict[str, Any] = {"callable_mb": callable_mb, "target_bed": target_bed, "min_vaf": min_vaf, "min_depth": min_depth,
-                              "max_population_af": max_population_af, "samples": samples}
-    tmb = tumour_mutational_burden(variants, cutoff=tmb_cutoff, **common)
-    msi = msi_status(variants, classifier=classifier, **common)
+    tmb = tumour_mutational_burden(variants, cutoff=tmb_cutoff, **options)
+    msi = msi_status(variants, classifier=classifier, threshold=msi_threshold, **options)
     out = tmb.merge(msi.drop(columns=["indels_per_mb", "repeat_indels_per_mb", "repeat_share"]), on="sample", how="left")
     out = out[list(BIOMARKER_COLUMNS)]
     out.attrs.update({"tmb": dict(tmb.attrs), "msi": dict(msi.attrs)})
@@ -98,7 +94,7 @@ def add_biomarkers(
     key_prefix: str = "",
     overwrite: bool = False,
     copy: bool = False,
-) -> Any:
+) -> md.MuData | None:
     """Write TMB and MSI into the cohort's sample table.
 
     Parameters

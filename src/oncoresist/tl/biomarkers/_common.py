@@ -19,6 +19,15 @@ POPULATION_AF_COLUMNS = ("gnomad_af", "gnomAD_AF", "gnomad_exome_af", "exac_af",
 CONTEXT_COLUMNS = ("context", "CONTEXT", "ref_context", "flanking_bps", "trinucleotide", "Trinucleotide")
 
 
+def context_column(variants: pd.DataFrame) -> str | None:
+    """The context column whose values are reference sequence (>= 3 bases) for most rows, if any."""
+    col = find_column(variants, CONTEXT_COLUMNS)
+    if col is None:
+        return None
+    vals = variants[col].dropna().astype(str).str.upper()
+    return col if len(vals) and vals.str.fullmatch(r"[ACGTN]{3,}").mean() > 0.5 else None
+
+
 def check_variants(variants: object, *, func: str, columns: Sequence[str] = ("sample",)) -> pd.DataFrame:
     """The variant table checked to be a DataFrame with ``columns`` (an :class:`InputError` otherwise)."""
     if not isinstance(variants, pd.DataFrame):

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 
 from ..._core._errors import InputError
-from ..._core._utils import PathLike, find_column
+from ..._core._utils import PathLike
 from ._common import (
-    CONTEXT_COLUMNS,
     allele_lengths,
     callable_territory,
     check_variants,
+    context_column,
     filter_calls,
     indel_mask,
     sample_index,
@@ -63,15 +63,6 @@ def _homopolymer_indels(indels: pd.DataFrame, context_col: str) -> np.ndarray:
     ref = indels["ref"].astype(str).str.upper().replace({"-": "", "NAN": ""}).to_numpy()
     alt = indels["alt"].astype(str).str.upper().replace({"-": "", "NAN": ""}).to_numpy()
     return np.array([_run_at(c, r, a) >= HOMOPOLYMER_MIN for c, r, a in zip(ctx, ref, alt, strict=True)], dtype=bool)
-
-
-def _has_context(variants: pd.DataFrame) -> str | None:
-    """The context column when it holds sequence for the indels (not empty / ``.``)."""
-    col = find_column(variants, CONTEXT_COLUMNS)
-    if col is None:
-        return None
-    vals = variants[col].dropna().astype(str).str.upper()
-    return col if len(vals) and vals.str.fullmatch(r"[ACGTN]{3,}").mean() > 0.5 else None
 
 
 def msi_features(
@@ -120,7 +111,7 @@ def msi_features(
     index = sample_index(variants, samples)
     kept, applied = filter_calls(variants, min_vaf=min_vaf, min_depth=min_depth, max_population_af=max_population_af)
     indels = kept.loc[indel_mask(kept)]
-    ctx = _has_context(indels) if len(indels) else None
+    ctx = context_column(indels) if len(indels) else None
     if ctx is not None:
         repeat = _homopolymer_indels(indels, ctx)
     else:
@@ -260,12 +251,7 @@ def msi_status(
     *,
     classifier: MSIClassifier | None = None,
     threshold: float = MSI_INDEL_THRESHOLD,
-    callable_mb: float | None = None,
-    target_bed: PathLike | None = None,
-    min_vaf: float | None = 0.05,
-    min_depth: float | None = None,
-    max_population_af: float | None = 0.01,
-    samples: Sequence[str] | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """MSI status per sample from the somatic calls alone.
 
@@ -280,8 +266,9 @@ def msi_status(
         without labelled data).
     threshold
         Default-rule cut-off in indels / Mb (0.395, MSIseq: Huang et al. 2015).
-    callable_mb, target_bed, min_vaf, min_depth, max_population_af, samples
-        As in :func:`msi_features`.
+    **options
+        Territory, call filters and samples of :func:`msi_features` (``callable_mb``,
+        ``target_bed``, ``min_vaf``, ``min_depth``, ``max_population_af``, ``samples``).
 
     Returns
     -------
@@ -297,8 +284,7 @@ def msi_status(
     >>> msi_status(v)[["sample", "msi_high"]].to_dict("list")
     {'sample': ['A', 'B'], 'msi_high': [True, False]}
     """
-    feats = msi_features(variants, callable_mb=callable_mb, target_bed=target_bed, min_vaf=min_vaf, min_depth=min_depth,
-                         max_population_af=max_population_af, samples=samples)
+    feats = msi_features(variants, **options)
     out = feats.copy()
     out.attrs = dict(feats.attrs)
     if classifier is None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..._core._errors import InputError
 from ..._core._utils import PathLike, find_column, read_table
-from ._common import CONTEXT_COLUMNS, check_variants, sample_index
+from ._common import CONTEXT_COLUMNS, check_variants, context_column, sample_index
 
 __all__ = ["SBS96_CHANNELS", "fit_signatures", "has_sequence_context", "nnls_batch", "read_signatures", "sbs96_catalogue"]
 
@@ -26,15 +26,6 @@ _SUBS = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
 #: The 96 SBS channels in SigProfiler / COSMIC v3 order.
 SBS96_CHANNELS: tuple[str, ...] = tuple(f"{p}[{s}]{n}" for p in "ACGT" for s in _SUBS for n in "ACGT")
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")
-
-
-def _context_column(variants: pd.DataFrame) -> str | None:
-    """The context column whose values are reference sequence (>= 3 bases) for most rows."""
-    col = find_column(variants, CONTEXT_COLUMNS)
-    if col is None:
-        return None
-    vals = variants[col].dropna().astype(str).str.upper()
-    return col if len(vals) and vals.str.fullmatch(r"[ACGTN]{3,}").mean() > 0.5 else None
 
 
 def has_sequence_context(variants: pd.DataFrame) -> bool:
@@ -55,7 +46,7 @@ def has_sequence_context(variants: pd.DataFrame) -> bool:
     >>> has_sequence_context(pd.DataFrame({"sample": ["A"], "ref": ["C"], "alt": ["T"], "CONTEXT": ["ACGTA"]}))
     True
     """
-    return isinstance(variants, pd.DataFrame) and _context_column(variants) is not None
+    return isinstance(variants, pd.DataFrame) and context_column(variants) is not None
 
 
 def _channels(snvs: pd.DataFrame, col: str) -> np.ndarray:
@@ -109,7 +100,7 @@ def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = N
     """
     func = "tl.sbs96_catalogue"
     check_variants(variants, func=func, columns=("sample", "ref", "alt"))
-    col = _context_column(variants)
+    col = context_column(variants)
     if col is None:
         msg = (f"{func}: the variant table has no reference-context column ({', '.join(CONTEXT_COLUMNS)}) with sequence; "
                "SBS-96 needs the bases around each SNV: use a MAF that carries CONTEXT (GDC / vcf2maf) or flanking_bps.")
