@@ -49,22 +49,23 @@ def has_sequence_context(variants: pd.DataFrame) -> bool:
     return isinstance(variants, pd.DataFrame) and context_column(variants) is not None
 
 
-def _channels(snvs: pd.DataFrame, col: str) -> np.ndarray:
-    """Channel name of each SNV (``None`` where the context does not match the reference base)."""
-    ctx = snvs[col].astype(str).str.upper().to_numpy()
-    ref = snvs["ref"].astype(str).str.upper().to_numpy()
-    alt = snvs["alt"].astype(str).str.upper().to_numpy()
-    out = np.empty(len(ctx), dtype=object)
-    for i, (c, r, a) in enumerate(zip(ctx, ref, alt, strict=True)):
-        k = (len(c) - 1) // 2
-        tri = c[k - 1:k + 2] if len(c) % 2 == 1 and len(c) >= 3 else ""
-        if len(tri) != 3 or tri[1] != r or "N" in tri:
-            out[i] = None
-            continue
-        if r in "GA":
-            tri, a = tri.translate(_COMPLEMENT)[::-1], a.translate(_COMPLEMENT)
-        out[i] = f"{tri[0]}[{tri[1]}>{a}]{tri[2]}"
-    return out
+def _channels(snvs: pd.DataFrame, col: str) -> pd.Series:
+    """Channel name of each SNV, vectorised (NaN where the context does not show the reference base)."""
+    ctx = snvs[col].astype(str).str.upper()
+    ref = snvs["ref"].astype(str).str.upper()
+    alt = snvs["alt"].astype(str).str.upper()
+    length = ctx.str.len()
+    tri = pd.Series("", index=ctx.index, dtype=object)
+    for n in pd.unique(length[(length % 2 == 1) & (length >= 3)]):
+        rows = length == n
+        k = (int(n) - 1) // 2
+        tri[rows] = ctx[rows].str.slice(k - 1, k + 2)
+    ok = (tri.str.len() == 3) & (tri.str[1] == ref) & ~tri.str.contains("N", regex=False)
+    purine = ref.isin(["G", "A"])
+    tri = tri.where(~purine, tri.str.translate(_COMPLEMENT).str[::-1])
+    alt = alt.where(~purine, alt.str.translate(_COMPLEMENT))
+    chan = tri.str[0] + "[" + tri.str[1] + ">" + alt + "]" + tri.str[2]
+    return chan.where(ok)
 
 
 def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = None) -> pd.DataFrame:
@@ -109,14 +110,17 @@ def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = N
     snv = ref.str.fullmatch("[ACGT]") & alt.str.fullmatch("[ACGT]") & (ref != alt)
     snvs = variants.loc[snv.to_numpy()]
     chan = _channels(snvs, col)
-    bad = pd.isna(chan)
+    bad = chan.isna().to_numpy()
     if len(chan) and bad.mean() > 0.5:
         msg = (f"{func}: column {col!r} does not show the reference base at its centre for {int(bad.sum())} of {len(chan)} SNVs; "
                "expected reference bases centred on the variant (equal flanks), on the + strand.")
         raise InputError(msg)
     index = sample_index(variants, samples)
-    counts = pd.crosstab(snvs["sample"].astype(str).to_numpy()[~bad], chan[~bad].astype(str))
-    cat = counts.reindex(index=index, columns=list(SBS96_CHANNELS), fill_value=0).fillna(0).astype(np.int64)
+    rows = index.get_indexer(snvs["sample"].astype(str).to_numpy()[~bad])
+    cols = pd.Categorical(chan.to_numpy()[~bad], categories=list(SBS96_CHANNELS)).codes
+    keep = (rows >= 0) & (cols >= 0)
+    flat = np.bincount(rows[keep] * 96 + cols[keep], minlength=len(index) * 96)
+    cat = pd.DataFrame(flat.reshape(len(index), 96), index=index, columns=list(SBS96_CHANNELS)).astype(np.int64)
     cat.columns.name = "channel"
     cat.attrs.update({"context_column": col, "n_snv": int(len(chan)), "n_skipped": int(bad.sum())})
     return cat
@@ -316,15 +320,18 @@ def fit_signatures(
 def _bootstrap(w: np.ndarray, counts: np.ndarray, n: int, ci: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Percentile intervals of the exposures over multinomial resamples of each sample's mutations."""
     k, m = w.shape[1], counts.shape[0]
-    if n <= 0:
-        return np.full((k, m), np.nan), np.full((k, m), np.nan)
     lo, hi = np.zeros((k, m)), np.zeros((k, m))
+    if n <= 0:
+        return lo * np.nan, hi * np.nan
     alpha = (1.0 - ci) / 2.0
-    for j in range(m):
-        total = int(round(counts[j].sum()))
-        if total == 0:
-            continue
-        draws = rng.multinomial(total, counts[j] / counts[j].sum(), size=n).T.astype(float)
-        hb = nnls_batch(w, draws)
-        lo[:, j], hi[:, j] = np.quantile(hb, alpha, axis=1), np.quantile(hb, 1.0 - alpha, axis=1)
+    totals = np.rint(counts.sum(axis=1)).astype(np.int64)
+    step = max(1, 20_000 // n)  # samples per batched NNLS call
+    for j0 in range(0, m, step):
+        chunk = range(j0, min(m, j0 + step))
+        draws = np.zeros((w.shape[0], len(chunk) * n))
+        for i, j in enumerate(chunk):
+            if totals[j] > 0:
+                draws[:, i * n:(i + 1) * n] = rng.multinomial(totals[j], counts[j] / counts[j].sum(), size=n).T
+        hb = nnls_batch(w, draws).reshape(k, len(chunk), n)
+        lo[:, chunk], hi[:, chunk] = np.quantile(hb, alpha, axis=2), np.quantile(hb, 1.0 - alpha, axis=2)
     return lo, hi
