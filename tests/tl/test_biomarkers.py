@@ -305,3 +305,28 @@ def test_biomarkers_needs_a_variant_table(rng: np.random.Generator) -> None:
     del m["mut"].uns["variants"]
     with pytest.raises(InputError, match="uns\\['variants'\\]"):
         add_biomarkers(m)
+
+
+def _slow_channel(ctx: str, ref: str, alt: str) -> str:
+    """Obvious per-SNV reference: trinucleotide at the centre, reverse complement for purines."""
+    k = len(ctx) // 2
+    tri = ctx[k - 1:k + 2].upper()
+    if ref in "GA":
+        comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
+        tri, alt = "".join(comp[b] for b in reversed(tri)), comp[alt]
+    return f"{tri[0]}[{tri[1]}>{alt}]{tri[2]}"
+
+
+def test_sbs96_catalogue_matches_a_slow_reference(rng: np.random.Generator) -> None:
+    n = 3000
+    width = rng.choice([3, 11], n)
+    ctx = ["".join(rng.choice(BASES, w)) for w in width]
+    ctx = [c.lower() if i % 7 == 0 else c for i, c in enumerate(ctx)]  # soft-masked (lower-case) context too
+    ref = [c[len(c) // 2].upper() for c in ctx]
+    alt = [rng.choice(BASES[BASES != r]) for r in ref]
+    sample = rng.choice(["S1", "S2", "S3"], n)
+    v = pd.DataFrame({"sample": sample, "ref": ref, "alt": alt, "CONTEXT": ctx})
+    expected = pd.crosstab(sample, [_slow_channel(c, r, a) for c, r, a in zip(ctx, ref, alt, strict=True)])
+    expected = expected.reindex(columns=list(SBS96_CHANNELS), fill_value=0)
+    got = sbs96_catalogue(v).loc[expected.index]
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())

@@ -25,7 +25,6 @@ __all__ = ["SBS96_CHANNELS", "fit_signatures", "has_sequence_context", "nnls_bat
 _SUBS = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
 #: The 96 SBS channels in SigProfiler / COSMIC v3 order.
 SBS96_CHANNELS: tuple[str, ...] = tuple(f"{p}[{s}]{n}" for p in "ACGT" for s in _SUBS for n in "ACGT")
-_COMPLEMENT = str.maketrans("ACGT", "TGCA")
 
 
 def has_sequence_context(variants: pd.DataFrame) -> bool:
@@ -49,23 +48,45 @@ def has_sequence_context(variants: pd.DataFrame) -> bool:
     return isinstance(variants, pd.DataFrame) and context_column(variants) is not None
 
 
-def _channels(snvs: pd.DataFrame, col: str) -> pd.Series:
-    """Channel name of each SNV, vectorised (NaN where the context does not show the reference base)."""
-    ctx = snvs[col].astype(str).str.upper()
-    ref = snvs["ref"].astype(str).str.upper()
-    alt = snvs["alt"].astype(str).str.upper()
-    length = ctx.str.len()
-    tri = pd.Series("", index=ctx.index, dtype=object)
-    for n in pd.unique(length[(length % 2 == 1) & (length >= 3)]):
-        rows = length == n
-        k = (int(n) - 1) // 2
-        tri[rows] = ctx[rows].str.slice(k - 1, k + 2)
-    ok = (tri.str.len() == 3) & (tri.str[1] == ref) & ~tri.str.contains("N", regex=False)
-    purine = ref.isin(["G", "A"])
-    tri = tri.where(~purine, tri.str.translate(_COMPLEMENT).str[::-1])
-    alt = alt.where(~purine, alt.str.translate(_COMPLEMENT))
-    chan = tri.str[0] + "[" + tri.str[1] + ">" + alt + "]" + tri.str[2]
-    return chan.where(ok)
+#: byte -> base index (A 0, C 1, G 2, T 3, either case; -1 otherwise)
+_BASE = np.full(256, -1, dtype=np.int64)
+for _i, _b in enumerate("ACGT"):
+    _BASE[ord(_b)] = _BASE[ord(_b.lower())] = _i
+#: (pyrimidine reference, alternate) -> substitution index in ``_SUBS``
+_SUB = np.full((4, 4), -1, dtype=np.int64)
+_SUB[1, [0, 2, 3]] = [0, 1, 2]
+_SUB[3, [0, 1, 2]] = [3, 4, 5]
+
+
+def _base_codes(values: np.ndarray, width: int) -> np.ndarray:
+    """``n x width`` base indices of equal-length ASCII strings (-1 for other characters)."""
+    try:
+        raw = np.array(values, dtype=f"S{width}")
+    except UnicodeEncodeError:
+        return np.full((len(values), width), -1, dtype=np.int64)
+    return _BASE[raw.view(np.uint8).reshape(len(values), width)]
+
+
+def _channel_codes(context: np.ndarray, ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+    """Index in :data:`SBS96_CHANNELS` of each SNV (-1 where the context does not show the reference base)."""
+    n = len(context)
+    codes = np.full(n, -1, dtype=np.int64)
+    lengths = np.fromiter(map(len, context), dtype=np.int64, count=n)
+    r, a = _base_codes(ref, 1)[:, 0], _base_codes(alt, 1)[:, 0]
+    for width in np.unique(lengths[(lengths % 2 == 1) & (lengths >= 3)]):
+        rows = np.flatnonzero(lengths == width)
+        k = (int(width) - 1) // 2
+        tri = _base_codes(context[rows], int(width))[:, k - 1:k + 2]
+        rr, aa = r[rows], a[rows]
+        ok = (tri >= 0).all(axis=1) & (tri[:, 1] == rr) & (aa >= 0)
+        purine = (rr == 0) | (rr == 2)  # A / G: report the other strand (complement = 3 - index)
+        p5 = np.where(purine, 3 - tri[:, 2], tri[:, 0])
+        mid = np.where(purine, 3 - tri[:, 1], tri[:, 1])
+        p3 = np.where(purine, 3 - tri[:, 0], tri[:, 2])
+        sub = _SUB[np.clip(mid, 0, 3), np.clip(np.where(purine, 3 - aa, aa), 0, 3)]
+        ok &= sub >= 0
+        codes[rows[ok]] = (p5 * 24 + sub * 4 + p3)[ok]
+    return codes
 
 
 def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = None) -> pd.DataFrame:
@@ -106,23 +127,25 @@ def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = N
         msg = (f"{func}: the variant table has no reference-context column ({', '.join(CONTEXT_COLUMNS)}) with sequence; "
                "SBS-96 needs the bases around each SNV: use a MAF that carries CONTEXT (GDC / vcf2maf) or flanking_bps.")
         raise InputError(msg)
-    ref, alt = variants["ref"].astype(str).str.upper(), variants["alt"].astype(str).str.upper()
-    snv = ref.str.fullmatch("[ACGT]") & alt.str.fullmatch("[ACGT]") & (ref != alt)
-    snvs = variants.loc[snv.to_numpy()]
-    chan = _channels(snvs, col)
-    bad = chan.isna().to_numpy()
-    if len(chan) and bad.mean() > 0.5:
-        msg = (f"{func}: column {col!r} does not show the reference base at its centre for {int(bad.sum())} of {len(chan)} SNVs; "
+    ref, alt = variants["ref"].astype(str).to_numpy(), variants["alt"].astype(str).to_numpy()
+    single = (np.fromiter(map(len, ref), dtype=np.int64, count=len(ref)) == 1) & (np.fromiter(map(len, alt), dtype=np.int64, count=len(alt)) == 1)
+    snv = np.flatnonzero(single)
+    codes = _channel_codes(variants[col].astype(str).to_numpy()[snv], ref[snv], alt[snv])
+    r_code, a_code = _base_codes(ref[snv], 1)[:, 0], _base_codes(alt[snv], 1)[:, 0]
+    is_snv = (r_code >= 0) & (a_code >= 0) & (r_code != a_code)
+    snv, codes = snv[is_snv], codes[is_snv]
+    bad = codes < 0
+    if len(codes) and bad.mean() > 0.5:
+        msg = (f"{func}: column {col!r} does not show the reference base at its centre for {int(bad.sum())} of {len(codes)} SNVs; "
                "expected reference bases centred on the variant (equal flanks), on the + strand.")
         raise InputError(msg)
     index = sample_index(variants, samples)
-    rows = index.get_indexer(snvs["sample"].astype(str).to_numpy()[~bad])
-    cols = pd.Categorical(chan.to_numpy()[~bad], categories=list(SBS96_CHANNELS)).codes
-    keep = (rows >= 0) & (cols >= 0)
-    flat = np.bincount(rows[keep] * 96 + cols[keep], minlength=len(index) * 96)
+    rows = index.get_indexer(variants["sample"].astype(str).to_numpy()[snv])
+    keep = (rows >= 0) & ~bad
+    flat = np.bincount(rows[keep] * 96 + codes[keep], minlength=len(index) * 96)
     cat = pd.DataFrame(flat.reshape(len(index), 96), index=index, columns=list(SBS96_CHANNELS)).astype(np.int64)
     cat.columns.name = "channel"
-    cat.attrs.update({"context_column": col, "n_snv": int(len(chan)), "n_skipped": int(bad.sum())})
+    cat.attrs.update({"context_column": col, "n_snv": int(len(codes)), "n_skipped": int(bad.sum())})
     return cat
 
 
