@@ -61,3 +61,23 @@ def test_cptac_pole_tumours_are_ultramutated(ucec: tuple[pd.DataFrame, pd.DataFr
     # our TMB ranks tumours as the study's own mutation rate does
     rho = spearmanr(j["tmb"], j["Log2_variant_per_Mbp"], nan_policy="omit").statistic
     assert rho > 0.95
+
+
+def test_cptac_cohort_gets_biomarker_columns(shared_data: Path, tmp_path: Path) -> None:
+    from oncoresist.io import read_h5mu, read_study, write_h5mu
+    from oncoresist.tl import add_biomarkers
+
+    folder = shared_data / "cptac_ucec"
+    study = tmp_path / "study.toml"
+    study.write_text(
+        f'[study]\nname = "UCEC mut"\n[samples]\nfile = "{folder / "clinical.txt"}"\nid_column = "idx"\n'
+        'alias_columns = ["Proteomics_Participant_ID"]\nalias_where = { Proteomics_Tumor_Normal = "Tumor" }\n'
+        f'[layers.mut]\nkind = "maf"\nfile = "{folder / "somatic.maf.gz"}"\nsample_pattern = "^(.*)_T$"\n'
+    )
+    mdata = read_study(study)
+    add_biomarkers(mdata)
+    write_h5mu(mdata, tmp_path / "ucec.h5mu")
+    obs = read_h5mu(tmp_path / "ucec.h5mu").obs.dropna(subset=["MSI_status"])
+    assert len(obs) == 103 and obs["tmb_high"].dtype == bool
+    assert roc_auc_score(obs["MSI_status"] == "MSI-H", obs["msi_score"]) > 0.85
+    assert obs.loc[obs["POLE_subtype"] == "Yes", "tmb_high"].all()
