@@ -330,3 +330,12 @@ def test_sbs96_catalogue_matches_a_slow_reference(rng: np.random.Generator) -> N
     expected = expected.reindex(columns=list(SBS96_CHANNELS), fill_value=0)
     got = sbs96_catalogue(v).loc[expected.index]
     np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+
+
+def test_empty_context_column_is_no_context_and_bad_classifier() -> None:
+    v = pd.DataFrame({"sample": ["A", "A"], "ref": ["C", "A"], "alt": ["T", "-"], "variant_type": ["SNP", "DEL"],
+                      "flanking_bps": [np.nan, np.nan]})  # as in CPTAC's MAF: the column exists but is empty
+    assert not has_sequence_context(v)
+    assert msi_features(v).attrs["repeat_source"] == "indel_length"
+    with pytest.raises(InputError, match="fit_msi_classifier"):
+        msi_status(v, classifier="rule")  # type: ignore[arg-type]
