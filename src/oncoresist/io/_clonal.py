@@ -159,9 +159,10 @@ def read_pyclone(path: PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "pyclone.tsv"
-    >>> _ = p.write_text("mutation_id\tsample_id\tref_counts\talt_counts\tmajor_cn\tminor_cn\ttumour_content\n"
+    >>> import os, tempfile
+    >>> fd, p = tempfile.mkstemp(suffix=".tsv")
+    >>> with os.fdopen(fd, "w") as fh:
+    ...     _ = fh.write("mutation_id\tsample_id\tref_counts\talt_counts\tmajor_cn\tminor_cn\ttumour_content\n"
     ...                  "m1\tR1\t60\t40\t1\t1\t0.8\n")
     >>> read_pyclone(p)[["mutation_id", "depth", "vaf", "normal_cn"]].to_dict("records")
     [{'mutation_id': 'm1', 'depth': 100, 'vaf': 0.4, 'normal_cn': 2}]
@@ -290,9 +291,10 @@ def read_vaf_table(path: PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "calder.txt"
-    >>> _ = p.write_text("\tKRAS\tKRAS\tTP53\tTP53\nT1\t90\t10\t50\t50\nT2\t70\t30\t48\t52\n")
+    >>> import os, tempfile
+    >>> fd, p = tempfile.mkstemp(suffix=".txt")
+    >>> with os.fdopen(fd, "w") as fh:
+    ...     _ = fh.write("\tKRAS\tKRAS\tTP53\tTP53\nT1\t90\t10\t50\t50\nT2\t70\t30\t48\t52\n")
     >>> t = read_vaf_table(p)
     >>> t.attrs["format"], t[["mutation_id", "sample_id", "vaf"]].values.tolist()[:2]
     ('calder', [['KRAS', 'T1', 0.1], ['TP53', 'T1', 0.5]])

@@ -1,9 +1,9 @@
 # ruff: noqa: F401  (the TYPE_CHECKING imports document the lazy names for type checkers)
-"""Tools: screens (curves, synergy), integration (factors, subtypes), biomarker association, models.
+"""Tools: screens (curves, synergy), integration (factors, subtypes), biomarker association, models, clones.
 
 Names are imported on first use (PEP 562), so ``oncoresist curves`` does not pay for scikit-learn
 and the factor model. The subpackages hold the code: ``screen``, ``integrate``, ``association``,
-``models``; the public names stay here, flat.
+``models``, ``clonal``; the public names stay here, flat.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ _EXPORTS: dict[str, str] = {
     "tme": ".functional._tme",
     "network_matrix": ".functional._activity",
     "CURVE_COLUMNS": ".screen._curves",
+    "ClonalClusters": ".clonal._cluster",
+    "cancer_cell_fractions": ".clonal._ccf",
+    "cluster_mutations": ".clonal._cluster",
     "CLASSIFIER_NAMES": ".models._classify",
     "CVResult": ".models._evaluate",
     "ClassificationCVResult": ".models._classify_train",
@@ -102,6 +105,8 @@ if TYPE_CHECKING:  # pragma: no cover
         cross_layer_effects,
         get_associations,
     )
+    from .clonal._ccf import cancer_cell_fractions
+    from .clonal._cluster import ClonalClusters, cluster_mutations
     from .functional import ACTIVITY_METHODS
     from .functional._activity import activity, network_matrix
     from .functional._tme import MCP_MARKERS, nnls_fractions, tme

@@ -1,0 +1,155 @@
+"""Clonal tools: cancer cell fractions (hand-checked) and the PyClone-VI-like mutation clustering."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import special, stats
+from sklearn.metrics import adjusted_rand_score
+
+from oncoresist._core._errors import InputError
+from oncoresist.tl import cancer_cell_fractions, cluster_mutations
+from oncoresist.tl.clonal._cluster import fit_mixture_vi
+from oncoresist.tl.clonal._likelihood import grid_log_likelihood, locus_log_likelihood
+
+TRUE_CCF = np.array([[1.0, 1.0, 1.0], [0.6, 0.1, 0.8], [0.3, 0.7, 0.0], [0.15, 0.4, 0.4]])
+
+
+def _row(alt, ref, major=1, minor=1, normal=2, purity=0.5, mut="m", sample="S1"):
+    return {"mutation_id": mut, "sample_id": sample, "alt_counts": alt, "ref_counts": ref, "major_cn": major,
+            "minor_cn": minor, "normal_cn": normal, "tumour_content": purity}
+
+
+def simulate_clones(n=200, depth=200, purity=0.7, seed=1):
+    """Mutations of 4 clones in 3 samples; copy number 1..3 and multiplicity uniform in 1..major."""
+    rng = np.random.default_rng(seed)
+    lab = rng.integers(0, len(TRUE_CCF), n)
+    rows = []
+    for i in range(n):
+        major = int(rng.choice([1, 2, 3]))
+        minor = int(rng.choice([0, 1])) if major > 1 else 1
+        mult = int(rng.integers(1, major + 1))
+        denom = purity * (major + minor) + (1 - purity) * 2
+        for s in range(TRUE_CCF.shape[1]):
+            d = int(rng.poisson(depth))
+            a = int(rng.binomial(d, purity * mult * TRUE_CCF[lab[i], s] / denom))
+            rows.append(_row(a, d - a, major, minor, 2, purity, f"m{i}", f"S{s}"))
+    return pd.DataFrame(rows), lab
+
+
+# ------------------------------------------------------------------ cancer cell fractions
+def test_ccf_hand_checked_values():
+    t = pd.DataFrame([
+        _row(25, 75),  # denom 2, copies 0.25*2/0.5 = 1 -> clonal, m = 1
+        _row(10, 90),  # copies 0.4 -> CCF 0.4
+        _row(40, 60),  # copies 1.6 on a one-copy major allele -> capped at 1
+        _row(80, 20, major=2, minor=0, purity=0.8),  # LOH: copies 0.8*2/0.8 = 2 -> m = 2, CCF 1
+        _row(40, 60, major=2, minor=0, purity=0.8),  # copies 1: m = 1 (CCF 1) ties m = 2 (0.5): smaller wins
+        _row(36, 64, major=2, minor=1, purity=1.0),  # copies 1.08: m = 1 capped fits within 1.92 of m = 2
+        _row(0, 0),  # no reads
+    ])
+    c = cancer_cell_fractions(t)
+    np.testing.assert_allclose(c["ccf"].iloc[:6], [1.0, 0.4, 1.0, 1.0, 1.0, 1.0])
+    assert c["multiplicity"].tolist()[:6] == [1, 1, 1, 2, 1, 1]
+    np.testing.assert_allclose(c["mutant_copies"].iloc[:6], [1.0, 0.4, 1.6, 2.0, 1.0, 1.08])
+    assert np.isnan(c.loc[6, ["ccf", "ccf_low", "ccf_high"]].astype(float)).all()
+    # the interval: Jeffreys Beta(alt + 1/2, ref + 1/2) quantiles x denom / (purity x m)
+    np.testing.assert_allclose(c.loc[1, ["ccf_low", "ccf_high"]].astype(float),
+                               4 * stats.beta.ppf([0.025, 0.975], 10.5, 90.5))
+    assert (c["ccf_low"].iloc[:6] <= c["ccf"].iloc[:6]).all() and (c["ccf_high"].iloc[:6] >= c["ccf"].iloc[:6]).all()
+    assert c["ccf_high"].max() <= 1.0
+
+
+def test_ccf_high_multiplicity_when_it_clearly_fits_better():
+    # major 3, purity 1, denom 4: VAF 0.75 = 3 copies -> m = 3, CCF 1; VAF 0.5 -> m = 2
+    c = cancer_cell_fractions(pd.DataFrame([_row(150, 50, 3, 1, 2, 1.0), _row(100, 100, 3, 1, 2, 1.0)]))
+    assert c["multiplicity"].tolist() == [3, 2]
+    np.testing.assert_allclose(c["ccf"], [1.0, 1.0])
+
+
+def test_ccf_defaults_and_bad_input():
+    t = pd.DataFrame({"mutation_id": ["a"], "sample_id": ["S"], "alt_counts": [20], "ref_counts": [80]})
+    with pytest.warns(UserWarning, match="CCF = 2 x VAF"):
+        assert cancer_cell_fractions(t)["ccf"].iloc[0] == pytest.approx(0.4)
+    with pytest.raises(InputError, match="no read counts"):
+        cancer_cell_fractions(t.drop(columns=["alt_counts"]))
+    with pytest.raises(InputError, match="level"):
+        cancer_cell_fractions(pd.DataFrame([_row(1, 1)]), level=95)
+
+
+# ------------------------------------------------------------------ likelihood and VI kernels
+def test_locus_log_likelihood_matches_scipy_sum_over_multiplicities():
+    alt, ref = np.array([5.0, 30.0, 0.0]), np.array([95.0, 70.0, 50.0])
+    cn = np.array([[1, 1, 2, 0.6], [3, 1, 2, 0.4], [2, 0, 2, 1.0]])
+    grid = np.linspace(0, 1, 11)
+    got = locus_log_likelihood(alt, ref, cn, grid)
+    for i in range(3):
+        major, minor, normal, p = cn[i]
+        denom = p * (major + minor) + (1 - p) * normal
+        for j, phi in enumerate(grid):
+            logp = [stats.binom.logpmf(alt[i], alt[i] + ref[i], np.clip(p * m * phi / denom, 1e-12, 1 - 1e-12))
+                    for m in range(1, int(major) + 1)]
+            assert got[i, j] == pytest.approx(special.logsumexp(logp) - np.log(major), rel=1e-9, abs=1e-9)
+    bb = locus_log_likelihood(alt, ref, cn, grid, density="beta-binomial", precision=50.0)
+    ref0 = stats.betabinom.logpmf(5, 100, 0.6 * 0.5 / 2 * 50, (1 - 0.6 * 0.5 / 2) * 50)
+    assert bb[0, 5] == pytest.approx(ref0)
+
+
+def test_vi_elbo_never_decreases():
+    t, _ = simulate_clones(n=60, seed=3)
+    ll, *_ = grid_log_likelihood(t, grid_size=51)
+    elbos = [fit_mixture_vi(ll, 4, rng=np.random.default_rng(5), max_iter=i, tol=0)["elbo"] for i in range(1, 12)]
+    assert np.all(np.diff(elbos) >= -1e-8 * np.abs(elbos[1:]))
+
+
+def test_missing_sample_contributes_nothing():
+    t, _ = simulate_clones(n=30, seed=4)
+    ll, muts, samples, _ = grid_log_likelihood(t.drop(index=[0]))  # m0 lacks sample S0
+    assert (ll[muts.get_loc("m0"), samples.get_loc("S0")] == 0).all()
+    assert (ll[muts.get_loc("m0"), samples.get_loc("S1")] < 0).all()
+
+
+# ------------------------------------------------------------------ clustering
+def test_cluster_mutations_recovers_known_clones_at_depth_200():
+    t, lab = simulate_clones(n=200, depth=200, seed=1)
+    res = cluster_mutations(t, max_clusters=8, random_state=0)
+    ari = adjusted_rand_score(lab, res.mutations.set_index("mutation_id").loc[[f"m{i}" for i in range(200)], "cluster"])
+    assert ari > 0.9, ari
+    assert res.n_clusters == 4 and res.selection["chosen"].sum() == 1
+    got = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf").to_numpy()
+    np.testing.assert_allclose(got, TRUE_CCF, atol=0.08)  # clusters ordered by mean CCF, as TRUE_CCF
+    assert res.clusters.groupby("cluster")["n_mutations"].first().sum() == 200
+    c = res.clusters
+    assert ((c["ccf_low"] <= c["ccf"] + 1e-9) & (c["ccf"] <= c["ccf_high"] + 1e-9)).all()
+
+
+def test_cluster_mutations_deterministic_and_validated():
+    t, _ = simulate_clones(n=80, seed=2)
+    a = cluster_mutations(t, max_clusters=5, random_state=7)
+    b = cluster_mutations(t, max_clusters=5, random_state=7)
+    pd.testing.assert_frame_equal(a.mutations, b.mutations)
+    pd.testing.assert_frame_equal(a.clusters, b.clusters)
+    assert a.params["random_state"] == 7 and a.params["density"] == "binomial"
+    with pytest.raises(InputError, match="max_clusters"):
+        cluster_mutations(t, max_clusters=0)
+    with pytest.raises(InputError, match="density"):
+        cluster_mutations(t, density="poisson")
+
+
+def test_cluster_mutations_tracerx_has_a_clonal_cluster(shared_data):
+    from oncoresist.io import read_pyclone
+
+    t = read_pyclone(shared_data / "clonal" / "pyclonevi_tracerx_CRUK0001.tsv")
+    start = time.perf_counter()
+    res = cluster_mutations(t, max_clusters=10, random_state=0)
+    elapsed = time.perf_counter() - start
+    wide = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf")
+    print(f"TRACERx CRUK0001: {res.n_clusters} clusters in {elapsed:.1f} s\n{wide.round(2)}")
+    clonal = wide[(wide > 0.9).all(axis=1)]
+    assert len(clonal) >= 1, wide
+    n_clonal = res.clusters.set_index("cluster").loc[clonal.index, "n_mutations"].groupby(level=0).first().sum()
+    assert n_clonal >= 50  # truncal mutations shared by all three regions
+    assert 3 <= res.n_clusters <= 10
