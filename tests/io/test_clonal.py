@@ -94,3 +94,12 @@ def test_read_real_clonal_files(shared_data):
     for f in sorted((d / "lichee_ccRCC").glob("*.txt")):
         v = read_vaf_table(f)
         assert v.attrs["format"] == "lichee" and v["vaf"].between(0, 1).all(), f.name
+
+
+def test_read_clonal_picks_the_reader_from_the_header(tmp_path):
+    from oncoresist.io import read_clonal
+
+    p = _write(tmp_path, HEADER + "m1\tR1\t60\t40\t2\t1\t1\t0.8\n")
+    assert read_clonal(p).attrs["format"] == "pyclone"
+    c = _write(tmp_path, "\tA\tA\nT1\t9\t1\n", "calder.txt")
+    assert read_clonal(c).attrs["format"] == "calder"

@@ -15,30 +15,9 @@ from oncoresist.tl import cancer_cell_fractions, cluster_mutations
 from oncoresist.tl.clonal._cluster import fit_mixture_vi
 from oncoresist.tl.clonal._likelihood import grid_log_likelihood, locus_log_likelihood
 
-TRUE_CCF = np.array([[1.0, 1.0, 1.0], [0.6, 0.1, 0.8], [0.3, 0.7, 0.0], [0.15, 0.4, 0.4]])
+from ._clonal_sim import TRUE_CCF, clonal_row, simulate_clones
 
-
-def _row(alt, ref, major=1, minor=1, normal=2, purity=0.5, mut="m", sample="S1"):
-    return {"mutation_id": mut, "sample_id": sample, "alt_counts": alt, "ref_counts": ref, "major_cn": major,
-            "minor_cn": minor, "normal_cn": normal, "tumour_content": purity}
-
-
-def simulate_clones(n=200, depth=200, purity=0.7, seed=1):
-    """Mutations of 4 clones in 3 samples; copy number 1..3 and multiplicity uniform in 1..major."""
-    rng = np.random.default_rng(seed)
-    lab = rng.integers(0, len(TRUE_CCF), n)
-    rows = []
-    for i in range(n):
-        major = int(rng.choice([1, 2, 3]))
-        minor = int(rng.choice([0, 1])) if major > 1 else 1
-        mult = int(rng.integers(1, major + 1))
-        denom = purity * (major + minor) + (1 - purity) * 2
-        for s in range(TRUE_CCF.shape[1]):
-            d = int(rng.poisson(depth))
-            a = int(rng.binomial(d, purity * mult * TRUE_CCF[lab[i], s] / denom))
-            rows.append(_row(a, d - a, major, minor, 2, purity, f"m{i}", f"S{s}"))
-    return pd.DataFrame(rows), lab
-
+_row = clonal_row
 
 # ------------------------------------------------------------------ cancer cell fractions
 def test_ccf_hand_checked_values():
@@ -132,9 +111,11 @@ def test_cluster_mutations_deterministic_and_validated():
     b = cluster_mutations(t, max_clusters=5, random_state=7)
     pd.testing.assert_frame_equal(a.mutations, b.mutations)
     pd.testing.assert_frame_equal(a.clusters, b.clusters)
-    assert a.params["random_state"] == 7 and a.params["density"] == "binomial"
+    assert a.params["random_state"] == 7 and a.params["density"] == "beta-binomial"
     with pytest.raises(InputError, match="max_clusters"):
         cluster_mutations(t, max_clusters=0)
+    c = cluster_mutations(t, max_clusters=5, random_state=7, density="binomial")
+    assert c.params["density"] == "binomial" and c.n_clusters == a.n_clusters == 4
     with pytest.raises(InputError, match="density"):
         cluster_mutations(t, density="poisson")
 
@@ -153,3 +134,18 @@ def test_cluster_mutations_tracerx_has_a_clonal_cluster(shared_data):
     n_clonal = res.clusters.set_index("cluster").loc[clonal.index, "n_mutations"].groupby(level=0).first().sum()
     assert n_clonal >= 50  # truncal mutations shared by all three regions
     assert 3 <= res.n_clusters <= 10
+
+
+def test_cluster_mutations_recovers_published_aml1_clusters(shared_data):
+    from oncoresist.io import read_vaf_table
+
+    t = read_vaf_table(shared_data / "clonal" / "clonevol_aml1_variants.csv")
+    with pytest.warns(UserWarning, match="CCF = 2 x VAF"):
+        res = cluster_mutations(t, max_clusters=8, random_state=0)
+    published = t.groupby("mutation_id", sort=False)["cluster"].first()
+    ours = res.mutations.set_index("mutation_id")["cluster"].reindex(published.index)
+    ari = adjusted_rand_score(published[ours.notna()], ours.dropna())
+    print(f"AML1 (ClonEvol): {res.n_clusters} clusters, ARI vs published {ari:.3f}")
+    assert ari > 0.9
+    founder = res.clusters[res.clusters["cluster"] == 0].set_index("sample_id")["ccf"]
+    assert (founder > 0.8).all()  # the founding clone, in primary and relapse

@@ -7,7 +7,7 @@ formats such as variants and dose-response screens, a tidy :class:`pandas.DataFr
 """
 
 from ._clinical import parse_event, read_clinical
-from ._clonal import CLONAL_COLUMNS, read_pyclone, read_vaf_table
+from ._clonal import CLONAL_COLUMNS, read_clonal, read_pyclone, read_vaf_table
 from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
 from ._h5mu import read_h5mu, write_h5mu
 from ._maf import read_maf
@@ -26,6 +26,7 @@ from ._vcf import read_vcf
 
 __all__ = [
     "CLONAL_COLUMNS",
+    "read_clonal",
     "read_pyclone",
     "read_vaf_table",
     "NONSYNONYMOUS_CLASSES",

@@ -2,6 +2,7 @@
 
 * :func:`read_pyclone` reads the PyClone / PyClone-VI input TSV (one row per mutation x sample:
   ref / alt counts, allele-specific copy number, tumour content).
+* :func:`read_clonal` picks one of the two readers from the header.
 * :func:`read_vaf_table` reads the multi-sample tables of ClonEvol (``<sample>.vaf`` /
   ``<sample>.ref.count`` / ``<sample>.var.count`` columns), LICHeE (``#chrom pos DESC`` then one
   VAF column per sample) and CALDER (samples x mutations with a ref and an alt column per
@@ -22,7 +23,7 @@ import pandas as pd
 from .._core._errors import InputError
 from .._core._utils import PathLike, check_file, find_column, read_table, to_numeric_safe
 
-__all__ = ["CLONAL_COLUMNS", "read_pyclone", "read_vaf_table"]
+__all__ = ["CLONAL_COLUMNS", "read_clonal", "read_pyclone", "read_vaf_table"]
 
 #: Columns of the tidy clonal table, in order (``vaf`` / ``depth`` / ``cluster`` when known).
 CLONAL_COLUMNS = (
@@ -312,3 +313,41 @@ def read_vaf_table(path: PathLike) -> pd.DataFrame:
     out = _finish(df, path, f"{fmt} VAF table")
     out.attrs["format"] = fmt
     return out
+
+
+def read_clonal(path: PathLike) -> pd.DataFrame:
+    r"""Read any supported clonal table, choosing the reader from the file's header.
+
+    A header naming mutation, sample, ref / alt count and copy-number columns (any accepted
+    spelling) is a PyClone table (:func:`read_pyclone`); otherwise the ClonEvol / LICHeE / CALDER
+    layouts of :func:`read_vaf_table` are tried. ``attrs['format']`` records which was read.
+
+    Parameters
+    ----------
+    path
+        The table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy long table of :func:`read_pyclone` or :func:`read_vaf_table`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> fd, p = tempfile.mkstemp(suffix=".tsv")
+    >>> with os.fdopen(fd, "w") as fh:
+    ...     _ = fh.write("mutation\tsample\tref\talt\tmajor\tminor\tpurity\nm1\tR1\t60\t40\t1\t1\t0.8\n")
+    >>> read_clonal(p).attrs["format"]
+    'pyclone'
+    """
+    from .._core._utils import read_text
+
+    path = check_file(path, what="clonal table")
+    head = next((ln for ln in read_text(path).splitlines() if ln.strip()), "")
+    fields = pd.DataFrame(columns=[f.strip().strip('"') for f in head.replace(",", "\t").split("\t")])
+    if all(find_column(fields, _ALIASES[c]) is not None for c in _REQUIRED):
+        out = read_pyclone(path)
+        out.attrs["format"] = "pyclone"
+        return out
+    return read_vaf_table(path)

@@ -28,3 +28,6 @@ __all__ += ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "s
 from ._models import association, kaplan_meier, per_drug_scores, predicted_vs_observed, volcano  # noqa: E402
 
 __all__ += ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
+from ._clonal import ccf_scatter  # noqa: E402
+
+__all__ += ["ccf_scatter"]
