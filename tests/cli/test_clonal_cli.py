@@ -27,6 +27,11 @@ def test_clones_writes_outputs_and_refuses_existing(tmp_path, capsys):
     assert cl["cluster"].nunique() == 4 and cl.groupby("cluster")["n_mutations"].first().sum() == 80
     assert pd.read_csv(out / "model_selection.csv")["chosen"].sum() == 1
     assert (out / "ccf_scatter.png").stat().st_size > 1000
+    trees = pd.read_csv(out / "trees.csv")
+    assert list(trees.columns) == ["tree", "cluster", "parent", "violation", "max_violation", "consistent", "n_consistent"]
+    best = trees[trees["tree"] == 1].set_index("cluster")["parent"]
+    assert (best == -1).sum() == 1 and best.loc[0] == -1  # rooted at the clonal cluster
+    assert trees["tree"].max() == 10 and trees["violation"].is_monotonic_increasing
     capsys.readouterr()
     assert main(["clones", str(src), "--out", str(out), "-q"]) == 1
     assert "already exists" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -11,9 +12,10 @@ from scipy import special, stats
 from sklearn.metrics import adjusted_rand_score
 
 from oncoresist._core._errors import InputError
-from oncoresist.tl import cancer_cell_fractions, cluster_mutations
+from oncoresist.tl import cancer_cell_fractions, clone_trees, cluster_mutations
 from oncoresist.tl.clonal._cluster import fit_mixture_vi
 from oncoresist.tl.clonal._likelihood import grid_log_likelihood, locus_log_likelihood
+from oncoresist.tl.clonal._trees import sum_rule_violation
 
 from ._clonal_sim import TRUE_CCF, clonal_row, simulate_clones
 
@@ -134,6 +136,12 @@ def test_cluster_mutations_tracerx_has_a_clonal_cluster(shared_data):
     n_clonal = res.clusters.set_index("cluster").loc[clonal.index, "n_mutations"].groupby(level=0).first().sum()
     assert n_clonal >= 50  # truncal mutations shared by all three regions
     assert 3 <= res.n_clusters <= 10
+    if res.n_clusters <= 8:
+        trees = clone_trees(res.clusters, max_trees=5)
+        best = trees[trees["tree"] == 1]
+        print(f"best tree (violation {best['violation'].iloc[0]:.3f}, {best['n_consistent'].iloc[0]} consistent):\n{best}")
+        assert best.set_index("cluster").loc[clonal.index[0], "parent"] == -1  # the truncal clone is the root
+        assert best["violation"].iloc[0] <= trees["violation"].max()
 
 
 def test_cluster_mutations_recovers_published_aml1_clusters(shared_data):
@@ -149,3 +157,60 @@ def test_cluster_mutations_recovers_published_aml1_clusters(shared_data):
     assert ari > 0.9
     founder = res.clusters[res.clusters["cluster"] == 0].set_index("sample_id")["ccf"]
     assert (founder > 0.8).all()  # the founding clone, in primary and relapse
+
+
+# ------------------------------------------------------------------ clone trees
+def _clusters_table(ccf):
+    return pd.DataFrame([{"cluster": k, "sample_id": f"R{s + 1}", "ccf": v} for k, row in enumerate(ccf) for s, v in enumerate(row)])
+
+
+def _brute_force_best(ccf):
+    """Smallest total excess over every parent vector that is a tree rooted at cluster 0 (slow loops)."""
+    k = len(ccf)
+    best = np.inf
+    for par in itertools.product(range(k), repeat=k - 1):
+        parents = [-1, *par]
+        if any(parents[j] == j for j in range(1, k)):
+            continue
+        reaches_root = True
+        for j in range(1, k):
+            walk, steps = j, 0
+            while walk != 0 and steps <= k:
+                walk, steps = parents[walk], steps + 1
+            reaches_root &= walk == 0
+        if not reaches_root:
+            continue
+        excess = 0.0
+        for j in range(k):
+            kids = [c for c in range(k) if parents[c] == j]
+            excess += sum(max(0.0, sum(ccf[c][s] for c in kids) - ccf[j][s]) for s in range(len(ccf[0])))
+        excess += sum(max(0.0, ccf[0][s] - 1.0) for s in range(len(ccf[0])))
+        best = min(best, excess)
+    return best
+
+
+def test_clone_trees_unique_consistent_tree():
+    ccf = [[1.0, 1.0], [0.6, 0.2], [0.3, 0.7], [0.5, 0.1]]
+    trees = clone_trees(_clusters_table(ccf), max_trees=3)
+    best = trees[trees["tree"] == 1].set_index("cluster")["parent"].to_dict()
+    assert best == {0: -1, 1: 0, 2: 0, 3: 1}
+    assert trees.loc[trees["tree"] == 1, "violation"].iloc[0] == 0 and trees["n_consistent"].iloc[0] == 1
+    assert not trees.loc[trees["tree"] == 2, "consistent"].any()
+    # hand-checked excess of the second-best tree family: D under A gives 0.6 + 0.3 + 0.5 - 1 = 0.4 in R1
+    total, worst = sum_rule_violation(np.array([[-1, 0, 0, 0]]), np.array(ccf))
+    assert total[0] == pytest.approx(0.4) and worst[0] == pytest.approx(0.4)
+
+
+def test_clone_trees_enumeration_matches_brute_force():
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        ccf = np.vstack([[1.0, 1.0, 1.0], rng.uniform(0, 0.9, (4, 3))])
+        trees = clone_trees(_clusters_table(ccf), max_trees=1)
+        assert trees["violation"].iloc[0] == pytest.approx(_brute_force_best(ccf), abs=1e-12)
+
+
+def test_clone_trees_bad_input():
+    with pytest.raises(InputError, match="at most 8"):
+        clone_trees(_clusters_table(np.full((9, 2), 0.5)))
+    with pytest.raises(InputError, match="columns"):
+        clone_trees(pd.DataFrame({"cluster": [0]}))

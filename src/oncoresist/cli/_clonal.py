@@ -17,6 +17,7 @@ def clones(
     max_clusters: int = typer.Option(10, "--max-clusters", help="Largest number of clusters tried (chosen by BIC)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the clustering starts (results are deterministic per seed)."),
     density: str = typer.Option("beta-binomial", "--density", help="beta-binomial (over-dispersed counts, precision 200) or binomial."),
+    max_trees: int = typer.Option(10, "--max-trees", help="Best clone trees written to trees.csv (at most 8 clusters)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder's files."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
@@ -41,7 +42,8 @@ def clones(
     from .._core._utils import atomic_path, write_csv
     from ..io import read_clonal
     from ..pl import ccf_scatter
-    from ..tl import cancer_cell_fractions, cluster_mutations
+    from ..tl import cancer_cell_fractions, clone_trees, cluster_mutations
+    from ..tl.clonal._trees import MAX_TREE_CLUSTERS
 
     refuse_existing(out, overwrite=overwrite)
     with warnings.catch_warnings(record=True) as caught:
@@ -61,7 +63,14 @@ def clones(
     write_csv(ccf[keep].rename(columns=cols), out / "ccf.csv")
     write_csv(res.clusters.rename(columns=cols), out / "clusters.csv")
     write_csv(res.selection, out / "model_selection.csv")
+    written = "ccf.csv, clusters.csv, model_selection.csv"
+    if res.n_clusters <= MAX_TREE_CLUSTERS:
+        write_csv(clone_trees(res.clusters, max_trees=max_trees), out / "trees.csv")
+        written += ", trees.csv"
+    else:
+        log(f"{res.n_clusters} clusters: trees are enumerated for at most {MAX_TREE_CLUSTERS}; no trees.csv "
+            "(use --max-clusters 8)", quiet=quiet)
     fig = ccf_scatter(ccf, res.clusters)
     with atomic_path(out / "ccf_scatter.png") as tmp:
         fig.savefig(tmp, dpi=120)
-    log(f"{res.n_clusters} clusters; wrote ccf.csv, clusters.csv, model_selection.csv, ccf_scatter.png to {out}", quiet=quiet)
+    log(f"{res.n_clusters} clusters; wrote {written}, ccf_scatter.png to {out}", quiet=quiet)

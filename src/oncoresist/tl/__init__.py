@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "CURVE_COLUMNS": ".screen._curves",
     "ClonalClusters": ".clonal._cluster",
     "cancer_cell_fractions": ".clonal._ccf",
+    "clone_trees": ".clonal._trees",
     "cluster_mutations": ".clonal._cluster",
     "CLASSIFIER_NAMES": ".models._classify",
     "CVResult": ".models._evaluate",
@@ -107,6 +108,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .clonal._ccf import cancer_cell_fractions
     from .clonal._cluster import ClonalClusters, cluster_mutations
+    from .clonal._trees import clone_trees
     from .functional import ACTIVITY_METHODS
     from .functional._activity import activity, network_matrix
     from .functional._tme import MCP_MARKERS, nnls_fractions, tme
