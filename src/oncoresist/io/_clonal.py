@@ -334,11 +334,10 @@ def read_clonal(path: PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import os, tempfile
-    >>> fd, p = tempfile.mkstemp(suffix=".tsv")
-    >>> with os.fdopen(fd, "w") as fh:
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as fh:
     ...     _ = fh.write("mutation\tsample\tref\talt\tmajor\tminor\tpurity\nm1\tR1\t60\t40\t1\t1\t0.8\n")
-    >>> read_clonal(p).attrs["format"]
+    >>> read_clonal(fh.name).attrs["format"]
     'pyclone'
     """
     from .._core._utils import read_text

@@ -87,7 +87,8 @@ def ccf_scatter(ccf: pd.DataFrame, clusters: pd.DataFrame | None = None, *, max_
         _draw_pair(ax, wide, cl, x, y, clusters)
     for ax in axes.ravel()[len(pairs):]:
         ax.set_axis_off()
-    axes[0, 0].legend(fontsize=6, loc="upper left", markerscale=1.5, frameon=False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.suptitle("Cancer cell fractions by cluster")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.85, 1))
+    fig.legend(handles, labels, fontsize=7, loc="center right", markerscale=1.5, frameon=False)
     return fig
