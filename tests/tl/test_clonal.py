@@ -214,3 +214,24 @@ def test_clone_trees_bad_input():
         clone_trees(_clusters_table(np.full((9, 2), 0.5)))
     with pytest.raises(InputError, match="columns"):
         clone_trees(pd.DataFrame({"cluster": [0]}))
+
+
+def test_calder_cll003_rising_and_falling_clones_branch(shared_data):
+    from oncoresist.io import read_vaf_table
+
+    t = read_vaf_table(shared_data / "clonal" / "calder_CLL003_clustered.txt")
+    with pytest.warns(UserWarning, match="CCF = 2 x VAF"):
+        res = cluster_mutations(t, max_clusters=5, random_state=0)
+    wide = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf")
+    rising = int((wide["e"] - wide["a"]).idxmax())  # expands over the five time points
+    falling = int((wide["e"] - wide["a"]).idxmin())  # is replaced
+    assert wide.loc[rising, "e"] > 0.8 > 0.1 > wide.loc[rising, "a"]
+    assert wide.loc[falling, "a"] > 0.7 and wide.loc[falling, "e"] < 0.1
+    best = clone_trees(res.clusters).query("tree == 1").set_index("cluster")["parent"]
+    print(f"CLL003: {res.n_clusters} clusters, best tree {best.to_dict()}")
+    assert clone_trees(res.clusters)["consistent"].iloc[0]
+    walk, ancestors = rising, set()
+    while walk != -1:  # the falling clone is not an ancestor of the rising one: they branch
+        walk = int(best.loc[walk])
+        ancestors.add(walk)
+    assert falling not in ancestors

@@ -152,12 +152,12 @@ def _cluster_tables(fit: dict, muts: pd.Index, samples: pd.Index, grid: np.ndarr
     w = fit["w"][keep]
     cdf = np.cumsum(w, axis=2)
     rows = []
+    last = len(grid) - 1
     for i in range(len(keep)):
         for j, s in enumerate(samples):
+            lo, hi = (min(int(np.searchsorted(cdf[i, j], q)), last) for q in (0.025, 0.975))
             rows.append({"cluster": i, "sample_id": s, "ccf": float((w[i, j] * grid).sum()),
-                         "ccf_low": float(grid[np.searchsorted(cdf[i, j], 0.025)]),
-                         "ccf_high": float(grid[min(np.searchsorted(cdf[i, j], 0.975), len(grid) - 1)]),
-                         "n_mutations": int((labels == i).sum())})
+                         "ccf_low": float(grid[lo]), "ccf_high": float(grid[hi]), "n_mutations": int((labels == i).sum())})
     return mutations, pd.DataFrame(rows)
 
 
