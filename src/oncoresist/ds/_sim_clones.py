@@ -51,16 +51,8 @@ def _clone_tree(n_clones: int, n_samples: int, rng: np.random.Generator, min_gap
     raise InputError(msg)
 
 
-def simulate_clones(
-    n_mutations: int = 200,
-    n_samples: int = 3,
-    n_clones: int = 4,
-    *,
-    depth: float = 200.0,
-    purity: float = 0.7,
-    min_gap: float = 0.2,
-    random_state: int | None = 0,
-) -> tuple[pd.DataFrame, ClonalTruth]:
+def simulate_clones(n_mutations: int = 200, n_samples: int = 3, n_clones: int = 4, *, depth: float = 200.0,
+                    purity: float = 0.7, min_gap: float = 0.2, random_state: int | None = 0) -> tuple[pd.DataFrame, ClonalTruth]:
     """Simulate a PyClone-VI input table of mutations from clones on a random tree.
 
     Clone 0 is truncal (CCF 1 in every sample); each other clone's parent is an earlier clone and
