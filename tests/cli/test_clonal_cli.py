@@ -46,3 +46,29 @@ def test_clones_bad_input_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error:") and "ref_counts" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_clones_help_has_example_and_outputs(capsys):
+    assert main(["clones", "--help"]) == 0
+    out = capsys.readouterr().out
+    for needle in ("Example", "--out", "--quiet", "--overwrite", "--max-clusters", "--seed", "ccf.csv", "trees.csv"):
+        assert needle in out
+
+
+def test_cli_import_stays_light():
+    import subprocess
+
+    code = ("import sys, oncoresist.cli; heavy = [m for m in ('oncoresist.tl.clonal._cluster', 'scipy.stats', "
+            "'matplotlib.pyplot') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_clones_on_clonevol_aml1_keeps_published_clusters(shared_data, tmp_path):
+    out = tmp_path / "aml1"
+    assert main(["clones", str(shared_data / "clonal" / "clonevol_aml1_variants.csv"), "--out", str(out), "-q"]) == 0
+    ccf = pd.read_csv(out / "ccf.csv")
+    assert "input_cluster" in ccf.columns and set(ccf["sample"]) == {"P", "R"}
+    founder = pd.read_csv(out / "clusters.csv").query("cluster == 0")
+    assert founder["n_mutations"].iloc[0] > 250 and (founder["ccf"] > 0.8).all()
+    assert (out / "trees.csv").exists()
