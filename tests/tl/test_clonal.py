@@ -235,3 +235,38 @@ def test_calder_cll003_rising_and_falling_clones_branch(shared_data):
         walk = int(best.loc[walk])
         ancestors.add(walk)
     assert falling not in ancestors
+
+
+# ------------------------------------------------------------------ stored in the cohort
+def test_clones_stored_per_patient_never_over_a_users_key(tmp_path):
+    import anndata as ad
+    import mudata as md
+
+    from oncoresist.ds import simulate_clones
+    from oncoresist.io import read_h5mu, write_h5mu
+    from oncoresist.tl import clones
+
+    a = ad.AnnData(np.zeros((2, 1)), obs=pd.DataFrame(index=["P1", "P2"]))
+    m = md.MuData({"rna": a})
+    t1, truth1 = simulate_clones(80, 2, 3, random_state=1)
+    t2, _ = simulate_clones(60, 2, 2, random_state=2)
+    first = clones(m, t1, patient="P1", max_clusters=5)
+    clones(m, t2, patient="P2", max_clusters=4)
+    assert sorted(m.uns["clonal"]) == ["P1", "P2"] and m.uns["clonal"]["P1"]["params"]["random_state"] == 0
+    assert first["ccf"]["cluster"].notna().all() and first["trees"]["tree"].min() == 1
+    again = clones(m, t1, patient="P1", max_clusters=5, random_state=3)  # its own result: replaced
+    assert m.uns["clonal"]["P1"]["params"]["random_state"] == 3 and "P2" in m.uns["clonal"] and again is m.uns["clonal"]["P1"]
+    clones(m, t2, patient="P2", max_clusters=4, overwrite=True)
+    assert sorted(m.uns["clonal"]) == ["P1", "P2"]
+    path = tmp_path / "c.h5mu"
+    write_h5mu(m, path)
+    back = read_h5mu(path)
+    pd.testing.assert_frame_equal(back.uns["clonal"]["P1"]["clusters"].reset_index(drop=True),
+                                  m.uns["clonal"]["P1"]["clusters"].reset_index(drop=True), check_dtype=False)
+    users = md.MuData({"rna": a.copy()})
+    users.uns["clonal"] = {"note": "mine"}
+    with pytest.raises(InputError, match="clonal"):
+        clones(users, t1, patient="P1")
+    assert users.uns["clonal"] == {"note": "mine"}
+    clones(users, t1, patient="P1", max_clusters=4, overwrite=True)
+    assert list(users.uns["clonal"]) == ["P1"]

@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "ClonalClusters": ".clonal._cluster",
     "cancer_cell_fractions": ".clonal._ccf",
     "clone_trees": ".clonal._trees",
+    "clones": ".clonal._cohort",
     "cluster_mutations": ".clonal._cluster",
     "CLASSIFIER_NAMES": ".models._classify",
     "CVResult": ".models._evaluate",
@@ -108,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .clonal._ccf import cancer_cell_fractions
     from .clonal._cluster import ClonalClusters, cluster_mutations
+    from .clonal._cohort import clones
     from .clonal._trees import clone_trees
     from .functional import ACTIVITY_METHODS
     from .functional._activity import activity, network_matrix
