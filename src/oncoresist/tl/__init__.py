@@ -1,9 +1,9 @@
 # ruff: noqa: F401  (the TYPE_CHECKING imports document the lazy names for type checkers)
-"""Tools: screens (curves, synergy), genome-wide biomarkers (TMB, MSI, signatures), integration (factors, subtypes), biomarker association, models.
+"""Tools: screens (curves, synergy), genome-wide biomarkers (TMB, MSI, signatures), integration (factors, subtypes), biomarker association, models, clones.
 
 Names are imported on first use (PEP 562), so ``oncoresist curves`` does not pay for scikit-learn
 and the factor model. The subpackages hold the code: ``screen``, ``integrate``, ``association``,
-``models``; the public names stay here, flat.
+``models``, ``clonal``; the public names stay here, flat.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ _EXPORTS: dict[str, str] = {
     "tme": ".functional._tme",
     "network_matrix": ".functional._activity",
     "CURVE_COLUMNS": ".screen._curves",
+    "ClonalClusters": ".clonal._cluster",
+    "cancer_cell_fractions": ".clonal._ccf",
+    "clone_trees": ".clonal._trees",
+    "clones": ".clonal._cohort",
+    "cluster_mutations": ".clonal._cluster",
     "CLASSIFIER_NAMES": ".models._classify",
     "CVResult": ".models._evaluate",
     "ClassificationCVResult": ".models._classify_train",
@@ -142,6 +147,10 @@ if TYPE_CHECKING:  # pragma: no cover
         sbs96_catalogue,
     )
     from .biomarkers._tmb import TMB_HIGH_CUTOFF, tumour_mutational_burden
+    from .clonal._ccf import cancer_cell_fractions
+    from .clonal._cluster import ClonalClusters, cluster_mutations
+    from .clonal._cohort import clones
+    from .clonal._trees import clone_trees
     from .functional import ACTIVITY_METHODS
     from .functional._activity import activity, network_matrix
     from .functional._tme import MCP_MARKERS, nnls_fractions, tme
