@@ -48,7 +48,8 @@ def test_abl1_f317v_class_evidence_propagates_to_members(tmp_path, with_class) -
         kb.import_civic(_civic(tmp_path, rows))
     res = interpret_alterations(["ABL1 F317V"], tumour_type="CML", kb=kbp)
     rex = res.resistance_expected.set_index("drug")
-    assert rex.loc["dasatinib", "how"] == "direct" and rex.loc["dasatinib", "tier"] == "I-B"
+    # the curated core's ELN row (F317L/V/I/C -> dasatinib, level A) is the strongest direct evidence
+    assert rex.loc["dasatinib", "how"] == "direct" and rex.loc["dasatinib", "tier"] == "I-A"
     if with_class:
         assert rex.loc["nilotinib", "how"].startswith("inferred from class") and rex.loc["nilotinib", "tier"] == "II-D"
         assert "bosutinib" in rex.index and "imatinib" not in rex.index  # 1st generation: no class evidence

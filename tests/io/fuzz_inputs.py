@@ -205,6 +205,24 @@ def _timecourse() -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def _pyclone(rng: np.random.Generator) -> bytes:
+    rows = ["mutation_id\tsample_id\tref_counts\talt_counts\tnormal_cn\tmajor_cn\tminor_cn\ttumour_content"]
+    for i in range(12):
+        for region in ("R1", "R2"):
+            alt = int(rng.integers(5, 60))
+            rows.append(f"M{i}\t{region}\t{int(rng.integers(60, 200))}\t{alt}\t2\t{1 + i % 2}\t1\t0.6")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _clonevol(rng: np.random.Generator) -> bytes:
+    rows = ["cluster,gene,P.vaf,R.vaf,P.ref.count,P.var.count,P.depth,R.ref.count,R.var.count,R.depth"]
+    for i in range(10):
+        pv, rv = int(rng.integers(20, 200)), int(rng.integers(20, 200))
+        pr, rr = int(rng.integers(200, 400)), int(rng.integers(200, 400))
+        rows.append(f"{1 + i % 3},G{i},{100 * pv / (pv + pr):.2f},{100 * rv / (rv + rr):.2f},{pr},{pv},{pv + pr},{rr},{rv},{rv + rr}")
+    return ("\n".join(rows) + "\n").encode()
+
+
 def _one(reader: Callable[..., Any], file: str, **kwargs: Any) -> Callable[[Path], Any]:
     return lambda d: reader(d / file, **kwargs)
 
@@ -238,6 +256,9 @@ def cases(seed: int = 0) -> list[Case]:
         Case("read_study_layer", dict(study), "rna.tsv", _one(oio.read_study, "study.toml")),
         Case("read_study_samples", dict(study), "clinical.tsv", _one(oio.read_study, "study.toml")),
         Case("read_h5mu", {"c.h5mu": _h5mu(rng)}, "c.h5mu", _one(oio.read_h5mu, "c.h5mu")),
+        Case("read_pyclone", {"p.tsv": _pyclone(rng)}, "p.tsv", _one(oio.read_pyclone, "p.tsv")),
+        Case("read_vaf_table", {"v.csv": _clonevol(rng)}, "v.csv", _one(oio.read_vaf_table, "v.csv")),
+        Case("read_clonal", {"p.tsv": _pyclone(rng)}, "p.tsv", _one(oio.read_clonal, "p.tsv")),
         Case("read_ctdna", {"plasma.csv": _ctdna()}, "plasma.csv", _one(oio.read_ctdna, "plasma.csv", unit="percent")),
         Case("read_timecourse", {"tc.csv": _timecourse()}, "tc.csv", _one(oio.read_timecourse, "tc.csv")),
     ]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from oncoresist.kb import load_curated_core
-from oncoresist.kb._vocab import shipped_table
+from oncoresist.kb._vocab import shipped_table, split_generation
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,11 @@ def test_drugs_and_diseases_of_the_core_are_in_the_vocabularies(core) -> None:
     for names_ in core["therapy_names"]:
         for n in names_:
             if n.startswith("class:"):
-                assert n[6:] in classes, n
+                base, gen = split_generation(n[6:])
+                assert base in classes, n
+                if gen:  # a class generation must have members of that generation
+                    members = drugs[(drugs["drug_class"] == base) & (drugs["generation"].astype(str) == gen)]
+                    assert len(members) > 0, n
             else:
                 assert n in names, n
     diseases = shipped_table("diseases")
@@ -67,6 +71,32 @@ REQUIRED = [
     ("ABCG2 overexpression", "mitoxantrone", "resistance"),
     ("MGMT promoter hypermethylation", "temozolomide", "sensitivity"),
     ("RB1 loss", "class:CDK4/6 inhibitor", "resistance"),
+    ("ABL1 T315I", "asciminib", "sensitivity"),
+    ("ABL1 T315I", "class:BCR-ABL1 tyrosine kinase inhibitor (2nd generation)", "resistance"),
+    ("ABL1 F317L", "dasatinib", "resistance"),
+    ("ABL1 Y253H", "nilotinib", "resistance"),
+    ("ALK G1202R", "lorlatinib", "sensitivity"),
+    ("ROS1 G2032R", "crizotinib", "resistance"),
+    ("EGFR T790M", "class:EGFR tyrosine kinase inhibitor (1st generation)", "resistance"),
+    ("MET amplification", "osimertinib", "resistance"),
+    ("FLT3 D835", "quizartinib", "resistance"),
+    ("FLT3 F691L", "gilteritinib", "resistance"),
+    ("KIT D816V", "imatinib", "resistance"),
+    ("PDGFRA D842V", "imatinib", "resistance"),
+    ("PDGFRA D842V", "avapritinib", "sensitivity"),
+    ("BTK C481S", "ibrutinib", "resistance"),
+    ("PLCG2 R665W", "ibrutinib", "resistance"),
+    ("BTK C481S", "pirtobrutinib", "sensitivity"),
+    ("AR V7 splice variant expression", "enzalutamide", "resistance"),
+    ("AR T878A", "abiraterone", "resistance"),
+    ("AR amplification", "abiraterone", "resistance"),
+    ("MAP2K1 mutation", "class:BRAF inhibitor", "resistance"),
+    ("EGFR S492R", "cetuximab", "resistance"),
+    ("BRCA1 reversion", "rucaparib", "resistance"),
+    ("BRCA1 reversion", "class:platinum compound", "resistance"),
+    ("ABCB1 overexpression", "class:taxane", "resistance"),
+    ("KRAS Y96D", "adagrasib", "resistance"),
+    ("KRAS Y96D", "sotorasib", "resistance"),
 ]
 
 

@@ -36,3 +36,15 @@ def test_ctdna_section_with_emerging_alert(tmp_path) -> None:
     assert page.index('id="predictions"') < page.index('id="ctdna"') < page.index('id="evidence"')
     other = render_patient_report(interpret_patient(m, "P2", kb=tmp_path / "kb.duckdb"), mdata=m)
     assert 'id="ctdna"' not in other
+
+
+def test_clonal_section_when_clones_are_stored(tmp_path) -> None:
+    from oncoresist.ds import simulate_clones
+    from oncoresist.tl import clones
+
+    m = _cohort()
+    table, _ = simulate_clones(60, 2, 2, random_state=0)
+    clones(m, table, patient="P1", max_clusters=3)
+    page = render_patient_report(interpret_patient(m, "P1", kb=tmp_path / "kb.duckdb"), mdata=m)
+    assert 'id="clonal"' in page and "Best clone tree (consistent with the sum rule)" in page
+    assert "2 clone(s)" in page

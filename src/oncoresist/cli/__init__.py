@@ -15,6 +15,8 @@ import typer
 from .._core._version import __version__
 from . import (
     _activity,  # noqa: E402,F401  (registers activity)
+    _biomarkers,  # noqa: E402,F401  (registers biomarkers)
+    _clonal,  # noqa: E402,F401  (registers clones)
     _cohort,  # noqa: E402,F401  (registers demo, build)
     _integrate,  # noqa: E402,F401  (registers integrate)
     _kb,  # noqa: E402,F401  (registers annotate, kb build|import|query|info)

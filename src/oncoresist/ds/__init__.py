@@ -1,7 +1,9 @@
 """Datasets: the simulated cohort with planted ground truth, and loaders of public data."""
 
 from ._drugs import drug_panel
+from ._sim_clones import ClonalTruth, simulate_clones
 from ._simulate import SimulatedCohort, SimulationTruth, simulate_cohort
 
 __all__: list[str] = []
 __all__ += ["SimulatedCohort", "SimulationTruth", "drug_panel", "simulate_cohort"]
+__all__ += ["ClonalTruth", "simulate_clones"]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from ..kb._alteration import Alteration, normalize_gene, parse_alteration
+from ..kb._alteration import Alteration, normalize_gene, parse_alteration, parse_signature
 
 __all__ = ["Thresholds", "patient_alterations", "ALTERATION_COLUMNS"]
 
@@ -325,6 +325,44 @@ def _fusions(mdata: Any, patient: str, out: list[dict], bad: list[dict]) -> None
         out.append(_alt_row("fusion", a, source_text=text))
 
 
+_MARKER_FLAGS = (("msi_high", "msi_score", "MSI-high"), ("tmb_high", "tmb", "TMB-high"), ("hrd_high", "hrd_score", "HRD-positive"))
+
+
+def _obs_row(mdata: Any, patient: str) -> pd.Series | None:
+    """The patient's row of the cohort's sample table, or None."""
+    obs = getattr(mdata, "obs", None)
+    if obs is None or patient not in obs.index:
+        return None
+    return obs.loc[patient]
+
+
+def _genome_markers(mdata: Any, patient: str, out: list[dict], notes: list[str]) -> None:
+    """MSI-high / TMB-high / HRD from the cohort's sample columns: calls of ``tl.add_biomarkers`` or a sheet's status text."""
+    row = _obs_row(mdata, patient)
+    if row is None:
+        return
+    seen: set[str] = set()
+    for flag, score, label in _MARKER_FLAGS:
+        v = row.get(flag)
+        if v is not None and pd.notna(v) and str(v).strip().lower() in ("true", "1", "1.0", "yes"):
+            a = parse_signature(label)
+            if a is not None:
+                value = float(row[score]) if score in row.index and pd.notna(row[score]) else np.nan
+                out.append(_alt_row("biomarker", a, value=value, source_text=f"obs['{flag}']",
+                                    detail=f"{score} = {value:.3g}" if np.isfinite(value) else ""))
+                seen.add(a.label)
+    for col in row.index:  # a sample sheet's own status columns ("MSI_status" = "MSI-H", "tmb_status" = "TMB-high")
+        name = str(col).lower()
+        if not any(k in name for k in ("msi", "tmb", "hrd", "mmr")) or not isinstance(row[col], str):
+            continue
+        a = parse_signature(row[col].strip())
+        if a is not None and a.label not in seen and a.label in ("MSI-high", "TMB-high", "HRD-positive"):
+            out.append(_alt_row("biomarker", a, source_text=f"obs['{col}'] = {row[col]!r}"))
+            seen.add(a.label)
+    if seen:
+        notes.append(f"genome-wide biomarkers from the sample table: {', '.join(sorted(seen))}")
+
+
 def patient_alterations(
     mdata: Any,
     patient: str,
@@ -375,6 +413,7 @@ def patient_alterations(
     _outliers(mdata, "prot", patient, out, th, genes, notes)
     _methylation(mdata, patient, out, th, genes, notes)
     _fusions(mdata, patient, out, bad)
+    _genome_markers(mdata, patient, out, notes)
     df = pd.DataFrame(out, columns=[*ALTERATION_COLUMNS, "_obj"])
     objects = list(df.pop("_obj")) if len(df) else []
     df = df.reset_index(drop=True)

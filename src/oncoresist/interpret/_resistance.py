@@ -8,10 +8,16 @@ Rules (issue 14):
    evidence, evidence for dasatinib says nothing about nilotinib.
 2. Exact-variant evidence (match ``exact`` / ``codon`` / ``exon``) outranks gene-level
    evidence (match ``gene``: "any EGFR mutation") of the opposite direction on the same gene.
-3. A drug is *resistance expected* when its best resistance evidence is comparable to or
+3. A secondary (acquired) resistance variant outranks the sensitivity evidence of a *different*
+   alteration of the same gene, whatever their tiers: direct, specific (``exact`` / ``codon``)
+   resistance evidence at levels A-D (not inferential) for ``ABL1 T315I``, ``ALK G1202R``,
+   ``ROS1 G2032R`` or ``KRAS Y96D`` was gathered in patients / models carrying the sensitising
+   driver (``BCR::ABL1``, ``ALK`` / ``ROS1`` fusions, ``KRAS G12C``), so the driver's sensitivity
+   evidence does not speak against it.
+4. A drug is *resistance expected* when its best resistance evidence is comparable to or
    stronger than its best sensitivity evidence (at most :data:`COMPARABLE_TIERS` tier below it),
-   when rule 2 applies, or when it has resistance evidence and no sensitivity evidence. Such a
-   drug is never a therapy option or an alternative.
+   when rule 2 or 3 applies, or when it has resistance evidence and no sensitivity evidence. Such
+   a drug is never a therapy option or an alternative.
 
 Wild-type evidence (``KRAS wild type`` -> cetuximab) is not a resistance mechanism and is left
 out; combination evidence is about the combination, not its single drugs.
@@ -33,6 +39,8 @@ CLASS_TIER_STEP = 1
 #: Resistance at most this many tiers below the best sensitivity is "comparable".
 COMPARABLE_TIERS = 1
 _SPECIFIC = frozenset({"exact", "codon", "exon"})
+#: Evidence levels of a secondary resistance variant that overrule its driver's sensitivity (rule 3).
+_ACQUIRED_LEVELS = frozenset({"A", "B", "C", "D"})
 
 RESISTANCE_COLUMNS = [
     "drug", "drug_class", "current", "alteration", "gene", "mechanism", "tier", "level", "how", "on_label",
@@ -119,9 +127,19 @@ def _outranked(res: pd.DataFrame, sens: pd.DataFrame) -> pd.DataFrame:
     if sens.empty or res.empty:
         return sens.iloc[0:0]
     best_res = int(res["rank"].min())
-    exact_genes = set(res.loc[res["match"].isin(_SPECIFIC), "gene"])
-    gene_level = sens["match"].eq("gene") & sens["gene"].isin(exact_genes)
-    return sens[(best_res <= sens["rank"] + COMPARABLE_TIERS) | gene_level]
+    specific = res[res["match"].isin(_SPECIFIC)]
+    gene_level = sens["match"].eq("gene") & sens["gene"].isin(set(specific["gene"]))
+    return sens[(best_res <= sens["rank"] + COMPARABLE_TIERS) | gene_level | _acquired(specific, sens)]
+
+
+def _acquired(specific: pd.DataFrame, sens: pd.DataFrame) -> pd.Series:
+    """Sensitivity rows of another alteration of a gene carrying a secondary resistance variant (rule 3)."""
+    acq = specific[specific["how"].eq("direct") & specific["level"].isin(_ACQUIRED_LEVELS)]
+    if acq.empty:
+        return pd.Series(False, index=sens.index)
+    variants = {(g, a) for g, a in zip(acq["gene"], acq["alteration"])}
+    genes = {g for g, _ in variants}
+    return pd.Series([g in genes and (g, a) not in variants for g, a in zip(sens["gene"], sens["alteration"])], index=sens.index, dtype=bool)
 
 
 def _verdict(res: pd.DataFrame, sens: pd.DataFrame) -> tuple[bool, pd.DataFrame]:

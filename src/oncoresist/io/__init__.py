@@ -7,6 +7,7 @@ formats such as variants and dose-response screens, a tidy :class:`pandas.DataFr
 """
 
 from ._clinical import parse_event, read_clinical
+from ._clonal import CLONAL_COLUMNS, read_clonal, read_pyclone, read_vaf_table
 from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
 from ._ctdna import CTDNA_COLUMNS, read_ctdna
 from ._h5mu import read_h5mu, write_h5mu
@@ -28,6 +29,10 @@ from ._vcf import read_vcf
 __all__ = [
     "CTDNA_COLUMNS",
     "read_ctdna",
+    "CLONAL_COLUMNS",
+    "read_clonal",
+    "read_pyclone",
+    "read_vaf_table",
     "NONSYNONYMOUS_CLASSES",
     "normalize_chrom",
     "read_cnv_matrix",

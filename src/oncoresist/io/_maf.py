@@ -58,6 +58,10 @@ DEFAULT_EXTRA_COLUMNS: dict[str, str] = {
     "FILTER": "filter",
     "callers": "callers",
     "Mutation_Status": "mutation_status",
+    "CONTEXT": "context",
+    "flanking_bps": "flanking_bps",
+    "gnomAD_AF": "gnomad_af",
+    "ExAC_AF": "exac_af",
 }
 
 _VAF_COLUMNS = ("vaf", "t_vaf", "tumor_vaf", "tumor_f", "t_af", "af", "allele_frequency")
@@ -177,7 +181,8 @@ def read_maf(
         Extra input columns kept after the canonical ones. ``None`` keeps a useful default
         set when present (matched normal, Entrez ID, Ensembl gene, transcript, exon, dbSNP,
         ref / normal counts, VEP consequence, impact, biotype, canonical flag, SIFT, PolyPhen,
-        FILTER, callers), renamed to snake case; ``"all"`` keeps every input column under its
+        FILTER, callers, reference context (GDC ``CONTEXT``, MC3 ``flanking_bps``), gnomAD / ExAC
+        allele frequencies), renamed to snake case; ``"all"`` keeps every input column under its
         own name (besides those already used for the canonical columns); a list keeps those
         columns under their own names (``<name>_input`` if it clashes with a canonical name).
         Columns whose every non-empty cell is a number are returned as numbers.

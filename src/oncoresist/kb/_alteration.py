@@ -59,6 +59,14 @@ _EXON_CODONS: dict[str, dict[int, tuple[int, int]]] = {
     "EGFR": {18: (688, 728), 19: (729, 761), 20: (762, 823), 21: (824, 875)},
 }
 
+#: Genes whose clinically named splice isoforms (``AR-V7``) are read as isoform expression.
+_SPLICE_ISOFORM_GENES = frozenset({"AR"})
+_RX_ISOFORM = re.compile(
+    r"^(?:[a-z0-9]+[- ]?)?(v\d+)(?:[ -](?:splice variant|variant|isoform))?"
+    r"(?: (?:expression|overexpression|positive|detected|mrna(?: expression)?))?$"
+)
+_RX_ISOFORM_TOKEN = re.compile(r"^([A-Za-z0-9]+)-(V\d+)\b", flags=re.IGNORECASE)
+
 _SYMBOL_RX = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?:orf\d+)?(?:\.\d+)?$", flags=re.IGNORECASE)
 
 
@@ -461,6 +469,9 @@ def parse_alteration(
     if g in (None, *SIGNATURE_GENES) and (sig := parse_signature(s)) is not None:
         return sig
     if g is None:
+        # "AR-V7 positive": a splice isoform, not a fusion of AR with a gene "V7"
+        if (iso := _RX_ISOFORM_TOKEN.match(s)) and iso.group(1).upper() in _SPLICE_ISOFORM_GENES:
+            s = f"{iso.group(1)} {s[iso.start(2):]}"
         # "GENE:p.X", "GENE p.X", "GENE-PARTNER fusion", "GENE"
         m = re.match(r"^([A-Za-z0-9][A-Za-z0-9.\-:?]*?)(?:\s*[: ]\s*|$)(.*)$", s)
         if m is None:  # pragma: no cover - the pattern always matches non-empty text
@@ -502,6 +513,8 @@ def parse_alteration(
 def _parse_rest(gene: str, s: str, raw: str) -> Alteration:
     s = s.strip().strip(",;")
     low = s.lower()
+    if gene in _SPLICE_ISOFORM_GENES and (iso := _RX_ISOFORM.match(re.sub(r"\s+", " ", low))):
+        return Alteration(gene, "expression", f"{iso.group(1).upper()} splice variant expression")
     if low.startswith("c.") or re.match(r"^[a-z0-9_.]+:c\.", low):
         cdna = s[s.lower().index("c.") :]
         return Alteration(gene, "mutation", cdna, mtype="cdna")

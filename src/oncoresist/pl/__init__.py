@@ -31,3 +31,7 @@ __all__ += ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_obse
 from ._monitor import ctdna_timeline  # noqa: E402
 
 __all__ += ["ctdna_timeline"]
+
+from ._clonal import ccf_scatter  # noqa: E402
+
+__all__ += ["ccf_scatter"]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ._sections import Section, escape, figure_html, table_html
 
-__all__ = ["ctdna_section"]
+__all__ = ["clonal_section", "ctdna_section"]
 
 
 def _patient_rows(mdata: Any, patient: str) -> pd.DataFrame | None:
@@ -70,3 +70,43 @@ def ctdna_section(interp: Any, mdata: Any) -> Section | None:
     return Section(id="ctdna", title="Serial ctDNA", html="".join(parts), summary=summary,
                    meta={"n_alerts": len(cur), "alerts": [f"{r.alteration} (day {r.first_detected_day:g}) -> {r.drug}"
                                                           for r in cur.itertuples(index=False)]})
+
+
+def clonal_section(interp: Any, mdata: Any) -> Section | None:
+    """The "Clonal structure" section of a patient page, from ``uns['clonal'][patient]`` (``tl.clones``).
+
+    Parameters
+    ----------
+    interp
+        The patient's :class:`~oncoresist.interpret.Interpretation`.
+    mdata
+        The cohort.
+
+    Returns
+    -------
+    Section or None
+        CCF scatter between samples, clusters with their CCF per sample and the best clone tree.
+    """
+    from ..pl import ccf_scatter
+
+    store = getattr(mdata, "uns", {}).get("clonal") if mdata is not None else None
+    entry = store.get(str(interp.patient)) if isinstance(store, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("clusters"), pd.DataFrame):
+        return None
+    clusters, ccf = entry["clusters"], entry.get("ccf")
+    parts = []
+    if isinstance(ccf, pd.DataFrame) and len(ccf):
+        parts.append(figure_html(ccf_scatter(ccf, clusters), alt=f"cancer cell fractions of {interp.patient}",
+                                 caption="Cancer cell fraction of each mutation between samples, coloured by clone."))
+    wide = clusters.pivot_table(index=["cluster", "n_mutations"], columns="sample_id", values="ccf").round(2).reset_index()
+    parts.append("<h3>Clones (cancer cell fraction per sample)</h3>" + table_html(wide, name=f"clones_{interp.patient}"))
+    trees = entry.get("trees")
+    if isinstance(trees, pd.DataFrame) and len(trees):
+        best = trees[trees["tree"] == trees["tree"].min()][["cluster", "parent", "violation"]]
+        ok = bool(trees.loc[trees["tree"] == trees["tree"].min(), "consistent"].all())
+        parts.append(f"<h3>Best clone tree ({'consistent with' if ok else 'violates'} the sum rule)</h3>"
+                     + table_html(best, name=f"clone_tree_{interp.patient}"))
+    n = int(clusters["cluster"].nunique())
+    summary = (f"{n} clone(s) from {int(clusters.groupby('cluster')['n_mutations'].first().sum())} mutations across "
+               f"{clusters['sample_id'].nunique()} sample(s); clone 0 is the truncal one (highest mean CCF).")
+    return Section(id="clonal", title="Clonal structure", html="".join(parts), summary=escape(summary))

@@ -1,9 +1,9 @@
 # ruff: noqa: F401  (the TYPE_CHECKING imports document the lazy names for type checkers)
-"""Tools: screens (curves, synergy), integration (factors, subtypes), biomarker association, models.
+"""Tools: screens (curves, synergy), genome-wide biomarkers (TMB, MSI, signatures), integration (factors, subtypes), biomarker association, models, clones.
 
 Names are imported on first use (PEP 562), so ``oncoresist curves`` does not pay for scikit-learn
 and the factor model. The subpackages hold the code: ``screen``, ``integrate``, ``association``,
-``models``; the public names stay here, flat.
+``models``, ``clonal``; the public names stay here, flat.
 """
 
 from __future__ import annotations
@@ -13,6 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 #: public name -> module (relative to this package) that defines it
 _EXPORTS: dict[str, str] = {
+    "BIOMARKER_COLUMNS": ".biomarkers._cohort",
+    "MSIClassifier": ".biomarkers._msi",
+    "MSI_INDEL_THRESHOLD": ".biomarkers._msi",
+    "SBS96_CHANNELS": ".biomarkers._signatures",
+    "TMB_HIGH_CUTOFF": ".biomarkers._tmb",
+    "biomarker_table": ".biomarkers._cohort",
+    "add_biomarkers": ".biomarkers._cohort",
+    "fit_msi_classifier": ".biomarkers._msi",
+    "fit_signatures": ".biomarkers._signatures",
+    "has_sequence_context": ".biomarkers._signatures",
+    "msi_features": ".biomarkers._msi",
+    "msi_status": ".biomarkers._msi",
+    "nnls_batch": ".biomarkers._signatures",
+    "read_signatures": ".biomarkers._signatures",
+    "sbs96_catalogue": ".biomarkers._signatures",
+    "tumour_mutational_burden": ".biomarkers._tmb",
     "ACTIVITY_METHODS": ".functional",
     "MCP_MARKERS": ".functional._tme",
     "activity": ".functional._activity",
@@ -20,6 +36,11 @@ _EXPORTS: dict[str, str] = {
     "tme": ".functional._tme",
     "network_matrix": ".functional._activity",
     "CURVE_COLUMNS": ".screen._curves",
+    "ClonalClusters": ".clonal._cluster",
+    "cancer_cell_fractions": ".clonal._ccf",
+    "clone_trees": ".clonal._trees",
+    "clones": ".clonal._cohort",
+    "cluster_mutations": ".clonal._cluster",
     "CLASSIFIER_NAMES": ".models._classify",
     "CVResult": ".models._evaluate",
     "ClassificationCVResult": ".models._classify_train",
@@ -109,6 +130,27 @@ if TYPE_CHECKING:  # pragma: no cover
         cross_layer_effects,
         get_associations,
     )
+    from .biomarkers._cohort import BIOMARKER_COLUMNS, add_biomarkers, biomarker_table
+    from .biomarkers._msi import (
+        MSI_INDEL_THRESHOLD,
+        MSIClassifier,
+        fit_msi_classifier,
+        msi_features,
+        msi_status,
+    )
+    from .biomarkers._signatures import (
+        SBS96_CHANNELS,
+        fit_signatures,
+        has_sequence_context,
+        nnls_batch,
+        read_signatures,
+        sbs96_catalogue,
+    )
+    from .biomarkers._tmb import TMB_HIGH_CUTOFF, tumour_mutational_burden
+    from .clonal._ccf import cancer_cell_fractions
+    from .clonal._cluster import ClonalClusters, cluster_mutations
+    from .clonal._cohort import clones
+    from .clonal._trees import clone_trees
     from .functional import ACTIVITY_METHODS
     from .functional._activity import activity, network_matrix
     from .functional._tme import MCP_MARKERS, nnls_fractions, tme

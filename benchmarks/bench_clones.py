@@ -1,0 +1,93 @@
+"""Clone clustering and trees on simulated truth, and on TRACERx CRUK0001 (speed).
+
+1. Simulated truth (:func:`oncoresist.ds.simulate_clones`): for every seed x depth x purity x number
+   of clones, :func:`oncoresist.tl.cluster_mutations` (defaults) is scored by the adjusted Rand
+   index against the true clones, the mean absolute error of the cluster CCFs (each true clone
+   matched to the cluster holding most of its mutations), whether the number of clones is right,
+   and whether the true tree is among the trees :func:`oncoresist.tl.clone_trees` calls consistent.
+2. Real data: time of reading, CCFs, clustering and trees on the TRACERx CRUK0001 PyClone-VI input.
+
+Usage: python benchmarks/bench_clones.py [--seeds 3]
+Writes benchmarks/results/clones.md and benchmarks/results/clones.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+from _stamp import write_stamped  # noqa: E402
+from oncoresist._core._utils import write_csv
+from oncoresist.ds import simulate_clones
+from oncoresist.io import read_pyclone
+from oncoresist.tl import cancer_cell_fractions, clone_trees, cluster_mutations
+
+HERE = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("ONCORESIST_SHARED_DATA", HERE.parents[1] / "shared" / "data")) / "clonal"
+
+
+def score(seed: int, depth: float, purity: float, n_clones: int) -> dict:
+    table, truth = simulate_clones(300, 3, n_clones, depth=depth, purity=purity, random_state=seed)
+    t0 = time.perf_counter()
+    res = cluster_mutations(table, max_clusters=8, random_state=0)
+    dt = time.perf_counter() - t0
+    z = res.mutations.set_index("mutation_id")["cluster"].reindex(truth.labels.index)
+    to_cluster = z.groupby(truth.labels).agg(lambda v: v.mode().iloc[0])
+    est = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf")
+    err = float(np.abs(est.loc[to_cluster.to_numpy()].to_numpy() - truth.ccf.to_numpy()).mean())
+    tree_ok = False
+    if res.n_clusters <= 8 and to_cluster.nunique() == n_clones:
+        trees = clone_trees(res.clusters, max_trees=1000)
+        edges = {int(to_cluster[c]): (int(to_cluster[p]) if p >= 0 else -1) for c, p in truth.parents.items()}
+        found = [dict(zip(g["cluster"], g["parent"], strict=True)) for _, g in trees[trees["consistent"]].groupby("tree")]
+        tree_ok = edges in found
+    return {"seed": seed, "depth": depth, "purity": purity, "n_clones": n_clones, "n_found": res.n_clusters,
+            "ari": adjusted_rand_score(truth.labels, z), "ccf_mae": err, "true_tree_consistent": tree_ok, "seconds": dt}
+
+
+def real_data() -> list[str]:
+    path = DATA / "pyclonevi_tracerx_CRUK0001.tsv"
+    if not path.exists():
+        return [f"TRACERx: {path} absent, skipped."]
+    t0 = time.perf_counter()
+    table = read_pyclone(path)
+    t1 = time.perf_counter()
+    cancer_cell_fractions(table)
+    t2 = time.perf_counter()
+    res = cluster_mutations(table)
+    t3 = time.perf_counter()
+    trees = clone_trees(res.clusters) if res.n_clusters <= 8 else None
+    t4 = time.perf_counter()
+    wide = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf").round(2)
+    return [f"TRACERx CRUK0001 ({table['mutation_id'].nunique()} mutations x {table['sample_id'].nunique()} regions): "
+            f"read {t1 - t0:.2f} s, CCFs {t2 - t1:.2f} s, clustering (K = 1..10, 3 starts each) {t3 - t2:.1f} s -> "
+            f"{res.n_clusters} clusters, trees {t4 - t3:.1f} s"
+            + (f" (best violation {trees['violation'].iloc[0]:.2f})" if trees is not None else ""), "",
+            "```", wide.to_string(), "```"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=3)
+    args = ap.parse_args()
+    rows = [score(seed, depth, purity, k) for seed in range(args.seeds) for depth in (50, 200, 1000)
+            for purity in (0.4, 0.8) for k in (3, 5)]
+    df = pd.DataFrame(rows)
+    write_csv(df, HERE / "results" / "clones.csv")
+    summ = df.assign(k_right=df["n_found"] == df["n_clones"]).groupby(["depth", "purity", "n_clones"]).agg(
+        ari=("ari", "median"), ccf_mae=("ccf_mae", "median"), k_right=("k_right", "mean"),
+        true_tree=("true_tree_consistent", "mean"), seconds=("seconds", "median"))
+    text = ["# Clones (`bench_clones.py`)", "", f"Simulated: 300 mutations x 3 samples, {args.seeds} seeds per cell "
+            "(medians; k_right and true_tree are fractions of seeds).", "", "```", summ.round(3).to_string(), "```", ""] + real_data()
+    write_stamped(HERE / "results" / "clones.md", "\n".join(text))
+    print("\n".join(text))
+
+
+if __name__ == "__main__":
+    main()

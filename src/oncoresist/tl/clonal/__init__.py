@@ -1,0 +1,1 @@
+"""Clonal evolution: cancer cell fractions, clustering of mutations into clones, clone trees."""

@@ -1,0 +1,86 @@
+"""CLI verb ``biomarkers`` (cli._biomarkers)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import mudata as md
+import numpy as np
+import pandas as pd
+
+from oncoresist.cli import main
+from oncoresist.io import read_h5mu, read_maf, variants_to_anndata, write_h5mu
+from oncoresist.tl import SBS96_CHANNELS
+
+BASES = list("ACGT")
+
+
+def _maf(path: Path, rng: np.random.Generator, *, context: bool = True) -> Path:
+    """A small MAF: a hypermutated sample with many 1-bp deletions and a quiet one."""
+    rows = []
+    for sample, n_snv, n_del in (("HYPER", 400, 30), ("QUIET", 15, 1)):
+        for i in range(n_snv):
+            ref = BASES[i % 4]
+            alt = BASES[(i + 1 + i // 4 % 3) % 4]
+            ctx = "".join(rng.choice(BASES, 5)) + ref + "".join(rng.choice(BASES, 5))
+            rows.append((sample, f"G{i % 50}", 1000 + i, 1000 + i, ref, alt, "Missense_Mutation", "SNP", ctx))
+        for i in range(n_del):
+            rows.append((sample, f"G{i % 50}", 5000 + i, 5000 + i, "A", "-", "Frame_Shift_Del", "DEL", "GCAAAAAAGCG"))
+    df = pd.DataFrame(rows, columns=["Tumor_Sample_Barcode", "Hugo_Symbol", "Start_Position", "End_Position", "Reference_Allele",
+                                     "Tumor_Seq_Allele2", "Variant_Classification", "Variant_Type", "CONTEXT"])
+    df.insert(2, "Chromosome", "chr1")
+    df["t_depth"], df["t_alt_count"] = 100, 30
+    if not context:
+        df = df.drop(columns="CONTEXT")
+    df.to_csv(path, sep="\t", index=False)
+    return path
+
+
+def test_biomarkers_from_maf_writes_tables(tmp_path: Path, rng: np.random.Generator) -> None:
+    maf = _maf(tmp_path / "calls.maf", rng)
+    out = tmp_path / "bio"
+    assert main(["biomarkers", str(maf), "--out", str(out), "--callable-mb", "20", "--quiet"]) == 0
+    t = pd.read_csv(out / "biomarkers.csv").set_index("sample")
+    assert list(t.reset_index().columns) == ["sample", "n_coding", "tmb", "tmb_high", "n_indel", "msi_score", "msi_probability", "msi_high"]
+    assert t.loc["HYPER", "n_coding"] == 430 and t.loc["HYPER", "tmb"] == 21.5 and t.loc["HYPER", "tmb_high"]
+    assert t.loc["HYPER", "msi_high"] and not t.loc["QUIET", "msi_high"] and t.loc["QUIET", "n_indel"] == 1
+    assert t.loc["HYPER", "msi_score"] == 1.5  # 30 homopolymer deletions / 20 Mb
+    cat = pd.read_csv(out / "sbs96.csv", index_col=0)
+    assert list(cat.columns) == list(SBS96_CHANNELS) and cat.loc["HYPER"].sum() == 400
+    # a second run into the same folder is refused, then allowed with --overwrite
+    assert main(["biomarkers", str(maf), "--out", str(out), "--quiet"]) == 1
+    assert main(["biomarkers", str(maf), "--out", str(out), "--overwrite", "--quiet"]) == 0
+    assert pd.read_csv(out / "biomarkers.csv").set_index("sample").loc["HYPER", "tmb"] == 430 / 30
+
+
+def test_biomarkers_signatures_and_no_context(tmp_path: Path, rng: np.random.Generator) -> None:
+    maf = _maf(tmp_path / "calls.maf", rng)
+    sig = tmp_path / "sigs.tsv"
+    w = rng.dirichlet(np.ones(96), size=3).T
+    pd.DataFrame(w, index=pd.Index(SBS96_CHANNELS, name="Type"), columns=["SBSa", "SBSb", "SBSc"]).to_csv(sig, sep="\t")
+    out = tmp_path / "fit"
+    assert main(["biomarkers", str(maf), "--out", str(out), "--signatures", str(sig), "-q"]) == 0
+    fit = pd.read_csv(out / "signatures.csv")
+    assert set(fit["sample"]) == {"HYPER", "QUIET"} and len(fit) == 6 and (fit["lower"] <= fit["upper"]).all()
+    plain = _maf(tmp_path / "plain.maf", rng, context=False)
+    assert main(["biomarkers", str(plain), "--out", str(tmp_path / "p"), "-q"]) == 0
+    assert (tmp_path / "p" / "biomarkers.csv").exists() and not (tmp_path / "p" / "sbs96.csv").exists()
+    assert main(["biomarkers", str(plain), "--out", str(tmp_path / "q"), "--signatures", str(sig), "-q"]) == 1
+
+
+def test_biomarkers_cohort_input_writes_obs_and_protects_columns(tmp_path: Path, rng: np.random.Generator) -> None:
+    variants = read_maf(_maf(tmp_path / "calls.maf", rng))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = md.MuData({"mut": variants_to_anndata(variants)})
+    m.obs["tmb"] = [5.0, 6.0]  # the user's own column
+    write_h5mu(m, tmp_path / "cohort.h5mu")
+    out = tmp_path / "bio"
+    assert main(["biomarkers", str(tmp_path / "cohort.h5mu"), "--out", str(out), "-q"]) == 1
+    assert not (out / "cohort.h5mu").exists()
+    assert main(["biomarkers", str(tmp_path / "cohort.h5mu"), "--out", str(out), "--overwrite", "-q"]) == 0
+    back = read_h5mu(out / "cohort.h5mu")
+    assert back.obs.loc["HYPER", "tmb"] == 430 / 30 and back.obs.loc["HYPER", "msi_high"]
+    assert {"tmb_high", "msi_score"} <= set(back.obs.columns)
+    assert (out / "biomarkers.csv").exists() and (out / "sbs96.csv").exists()
