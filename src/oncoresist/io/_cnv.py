@@ -581,58 +581,102 @@ def read_cnv_segments(
         EGFR  BRAF  TP53
     S1   1.2   0.0   NaN
     """
+    _check_segment_options(values, overlap)
+    gtab = _gene_table(genes)
+    p = check_file(path, what="segment file")
+    seg = read_table(p, what="segment file", comment="#")
+    seg.columns = [str(c).strip() for c in seg.columns]
+    s_col, c_col, b_col, e_col, v_col, m_col = _segment_columns(seg, p, sample_column, value_column)
+    seg_samples = _segment_samples(seg, s_col, sample, p)
+    seg_chrom, seg_start, seg_end, seg_value = _segment_coordinates(seg, p, (c_col, b_col, e_col, v_col), seg_samples, zero_based)
+    g, dup_genes = _usable_genes(gtab)
+    samples, seg_ok, vals, covered_fraction = _gene_values(g, seg_samples, seg_chrom, seg_start, seg_end, seg_value, overlap)
+    unmatched = _warn_unmatched_chromosomes(p, g, seg_chrom[seg_ok])
+    adata = _segment_adata(g, samples, seg_samples, vals, covered_fraction)
+    adata.uns["cnv"] = {
+        "values": values,
+        "format": "segments",
+        "overlap": overlap,
+        "file": str(p),
+        "columns": {"sample": s_col or "", "chrom": c_col, "start": b_col, "end": e_col, "value": v_col, "markers": m_col or ""},
+        "n_segments": int(len(seg)),
+        "n_segments_missing_value": int(np.isnan(seg_value).sum()),
+        "n_genes_not_covered": int(np.all(np.isnan(vals), axis=0).sum()),
+        "unmatched_chromosomes": ",".join(map(str, unmatched)),
+        "duplicate_genes": ",".join(dup_genes),
+    }
+    return adata
+
+
+def _check_segment_options(values: str, overlap: str) -> None:
+    """Refuse an unknown ``values`` or ``overlap`` option."""
     if values not in ("log2", "copy_number"):
         msg = f"values={values!r} is not known for segments; expected 'log2' or 'copy_number'."
         raise InputError(msg)
     if overlap not in _OVERLAP:
         msg = f"overlap={overlap!r} is not known; expected 'max_overlap' or 'weighted'."
         raise InputError(msg)
-    gtab = _gene_table(genes)
-    p = check_file(path, what="segment file")
-    seg = read_table(p, what="segment file", comment="#")
-    seg.columns = [str(c).strip() for c in seg.columns]
 
-    def pick(override: str | None, names: Sequence[str], what: str, required: bool = True) -> str | None:
-        if override is not None:
-            c = find_column(seg, [override])
-            if c is None:
-                msg = f"segment file '{p}' has no column {override!r} (found: {', '.join(map(str, seg.columns[:12]))}); check {what}=."
-                raise InputError(msg)
-            return c
-        c = find_column(seg, names)
-        if c is None and required:
-            msg = (
-                f"segment file '{p}' lacks a {what} column (tried {', '.join(names[:6])}, ...; found: "
-                f"{', '.join(map(str, seg.columns[:12]))}): rename it or pass {what}_column=."
-            )
+
+def _pick_segment_column(
+    seg: pd.DataFrame, p: Path, override: str | None, names: Sequence[str], what: str, required: bool = True
+) -> str | None:
+    """The column given by ``override`` or found among ``names``; raise when absent and needed."""
+    if override is not None:
+        c = find_column(seg, [override])
+        if c is None:
+            msg = f"segment file '{p}' has no column {override!r} (found: {', '.join(map(str, seg.columns[:12]))}); check {what}=."
             raise InputError(msg)
         return c
+    c = find_column(seg, names)
+    if c is None and required:
+        msg = (
+            f"segment file '{p}' lacks a {what} column (tried {', '.join(names[:6])}, ...; found: "
+            f"{', '.join(map(str, seg.columns[:12]))}): rename it or pass {what}_column=."
+        )
+        raise InputError(msg)
+    return c
 
-    s_col = pick(sample_column, _SEG_SAMPLE, "sample", required=False)
-    c_col = pick(None, _SEG_CHROM, "chrom")
-    b_col = pick(None, _SEG_START, "start")
-    e_col = pick(None, _SEG_END, "end")
-    v_col = pick(value_column, _SEG_VALUE, "value")
-    m_col = pick(None, _SEG_MARKERS, "markers", required=False)
+
+def _segment_columns(
+    seg: pd.DataFrame, p: Path, sample_column: str | None, value_column: str | None
+) -> tuple[str | None, str, str, str, str, str | None]:
+    """(sample, chrom, start, end, value, markers) columns of a segment table; an empty table raises."""
+    s_col = _pick_segment_column(seg, p, sample_column, _SEG_SAMPLE, "sample", required=False)
+    c_col = _pick_segment_column(seg, p, None, _SEG_CHROM, "chrom")
+    b_col = _pick_segment_column(seg, p, None, _SEG_START, "start")
+    e_col = _pick_segment_column(seg, p, None, _SEG_END, "end")
+    v_col = _pick_segment_column(seg, p, value_column, _SEG_VALUE, "value")
+    m_col = _pick_segment_column(seg, p, None, _SEG_MARKERS, "markers", required=False)
     if len(seg) == 0:
         msg = f"segment file '{p}' has a header but no segments."
         raise InputError(msg)
+    return s_col, c_col, b_col, e_col, v_col, m_col
 
-    if s_col is None:
-        name = sample
-        if name is None:
-            name = p.name
-            for suf in (".gz", ".seg", ".cns", ".cnr", ".tsv", ".txt", ".csv"):
-                name = name.removesuffix(suf)
-            warnings.warn(
-                f"segment file '{p}' has no sample column; all segments are taken as sample {name!r} "
-                "(from the file name). Pass sample= to name it.",
-                UserWarning,
-                stacklevel=2,
-            )
-        seg_samples = pd.Index([name] * len(seg), dtype=object)
-    else:
-        seg_samples = clean_ids(seg[s_col])
+
+def _segment_samples(seg: pd.DataFrame, s_col: str | None, sample: str | None, p: Path) -> pd.Index:
+    """Sample of each segment: the sample column, else ``sample=``, else the file name (warned)."""
+    if s_col is not None:
+        return clean_ids(seg[s_col])
+    name = sample
+    if name is None:
+        name = p.name
+        for suf in (".gz", ".seg", ".cns", ".cnr", ".tsv", ".txt", ".csv"):
+            name = name.removesuffix(suf)
+        warnings.warn(
+            f"segment file '{p}' has no sample column; all segments are taken as sample {name!r} "
+            "(from the file name). Pass sample= to name it.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return pd.Index([name] * len(seg), dtype=object)
+
+
+def _segment_coordinates(
+    seg: pd.DataFrame, p: Path, cols: tuple[str, str, str, str], seg_samples: pd.Index, zero_based: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(chrom, 1-based start, end, value) per segment; non-numeric values or start > end raise."""
+    c_col, b_col, e_col, v_col = cols
     seg_chrom = normalize_chrom(seg[c_col])
     labels = pd.Series(seg_samples, dtype=object)
     seg_start = _int_column(seg[b_col], what="segment file", col=b_col, path=p, labels=labels) + (1 if zero_based else 0)
@@ -649,15 +693,18 @@ def read_cnv_segments(
         i = int(np.flatnonzero(bad)[0])
         msg = f"segment file '{p}': segment at data row {i + 1} (sample {labels.iloc[i]}, chrom {seg_chrom[i]}) starts at {seg_start[i]} after its end {seg_end[i]}; fix the coordinates."
         raise InputError(msg)
+    return seg_chrom, seg_start, seg_end, seg_value
 
-    # genes: usable rows, one per symbol
+
+def _usable_genes(gtab: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Gene rows with coordinates, one per symbol (first kept); return them and the repeated symbols."""
     g = gtab.copy()
     unusable = g["chrom"].isna() | g["start"].isna() | g["end"].isna()
     if unusable.any():
         warnings.warn(
             f"{int(unusable.sum())} gene(s) in the coordinate table lack chrom/start/end and are left out.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         g = g.loc[~unusable]
     g["gene"] = g["gene"].astype(str)
@@ -668,11 +715,22 @@ def read_cnv_segments(
             f"{len(dup_genes)} gene symbol(s) occur more than once in the coordinate table (e.g. "
             f"{', '.join(dup_genes[:5])}); the first row of each is used (listed in uns['cnv']['duplicate_genes']).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         g = g.loc[~dup_mask]
-    g = g.reset_index(drop=True)
+    return g.reset_index(drop=True), dup_genes
 
+
+def _gene_values(
+    g: pd.DataFrame,
+    seg_samples: pd.Index,
+    seg_chrom: np.ndarray,
+    seg_start: np.ndarray,
+    seg_end: np.ndarray,
+    seg_value: np.ndarray,
+    overlap: str,
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    """(samples, segments with a chromosome, samples x genes values, covered fraction)."""
     chroms = pd.Index(pd.unique(np.concatenate([g["chrom"].to_numpy(dtype=object), seg_chrom.astype(object)])))
     chroms = chroms[pd.notna(chroms)]
     samples = pd.Index(pd.unique(seg_samples), dtype=object)
@@ -693,17 +751,27 @@ def read_cnv_segments(
         overlap=overlap,
     )
     length = (g["end"].to_numpy(dtype=float) - g["start"].to_numpy(dtype=float) + 1)[None, :]
-    covered_fraction = np.clip(cov / length, 0.0, 1.0).astype(np.float32)
+    return samples, seg_ok, vals, np.clip(cov / length, 0.0, 1.0).astype(np.float32)
 
+
+def _warn_unmatched_chromosomes(p: Path, g: pd.DataFrame, seg_chrom: np.ndarray) -> list:
+    """Chromosomes of segments the gene table lacks (warned about: build or naming mismatch)."""
     gene_chroms = set(g["chrom"])
-    unmatched = sorted({c for c in seg_chrom[seg_ok] if c not in gene_chroms}, key=str)
+    unmatched = sorted({c for c in seg_chrom if c not in gene_chroms}, key=str)
     if unmatched:
         warnings.warn(
             f"segment file '{p}' has segments on chromosome(s) {', '.join(map(str, unmatched[:8]))} that the gene "
             "table does not have; check that both use the same genome build and naming (e.g. 23 vs X).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+    return unmatched
+
+
+def _segment_adata(
+    g: pd.DataFrame, samples: pd.Index, seg_samples: pd.Index, vals: np.ndarray, covered_fraction: np.ndarray
+) -> ad.AnnData:
+    """Samples x genes AnnData with gene coordinates in ``var`` and segment counts in ``obs``."""
     var_cols = [c for c in ("chrom", "start", "end", "strand", "gene_id", "biotype") if c in g.columns]
     var = g.set_index("gene")[var_cols].copy()
     var.index = pd.Index(var.index.astype(str), dtype=object)
@@ -714,16 +782,4 @@ def read_cnv_segments(
     obs["n_segments"] = pd.Series(seg_samples).value_counts().reindex(samples).to_numpy(dtype=np.int64)
     adata = ad.AnnData(X=vals, obs=obs, var=var)
     adata.layers["covered_fraction"] = covered_fraction
-    adata.uns["cnv"] = {
-        "values": values,
-        "format": "segments",
-        "overlap": overlap,
-        "file": str(p),
-        "columns": {"sample": s_col or "", "chrom": c_col, "start": b_col, "end": e_col, "value": v_col, "markers": m_col or ""},
-        "n_segments": int(len(seg)),
-        "n_segments_missing_value": int(np.isnan(seg_value).sum()),
-        "n_genes_not_covered": int(np.all(np.isnan(vals), axis=0).sum()),
-        "unmatched_chromosomes": ",".join(map(str, unmatched)),
-        "duplicate_genes": ",".join(dup_genes),
-    }
     return adata

@@ -390,6 +390,143 @@ def _check_doses(dose: pd.Series, df: pd.DataFrame, col: str, label_cols: Sequen
         raise InputError(msg)
 
 
+def _require(cols: dict[str, str], needs: Sequence[tuple[str, str]], df: pd.DataFrame, *, what: str, path: PathLike) -> None:
+    """Raise for the first canonical column in ``needs`` that was not found (with example names)."""
+    for need, ex in needs:
+        if need not in cols:
+            raise _missing_error(path, what, [need], df, ex)
+
+
+def _numeric_if_all(s: pd.Series) -> np.ndarray:
+    """The values as numbers when every present value is one, else as they are."""
+    num = to_numeric_safe(s)
+    return num.to_numpy() if num.notna().sum() == s.notna().sum() else s.to_numpy()
+
+
+def _viability(
+    df: pd.DataFrame, cols: dict[str, str], control: np.ndarray, response_scale: str, response_kind: str,
+    default_kind: str, default_reason: str, path: PathLike,
+) -> tuple[pd.Series, dict[str, str]]:
+    """Read the response column as numbers and convert it to a viability fraction."""
+    resp = _numeric(df[cols["response"]], column=cols["response"], path=path, what="response")
+    return _response(
+        resp, column=cols["response"], control=control, response_scale=response_scale, response_kind=response_kind,
+        default_kind=default_kind, default_reason=default_reason, path=path,
+    )
+
+
+def _add_other_columns(out: pd.DataFrame, df: pd.DataFrame, cols: dict[str, str]) -> None:
+    """Append the input columns not mapped to a canonical one (numeric when all values are)."""
+    used = set(cols.values())
+    for c in df.columns:
+        if c not in used and c not in out.columns:
+            out[c] = _numeric_if_all(df[c])
+
+
+def _attrs(
+    path: PathLike, unit: str, unit_source: str, info: dict[str, str], cols: dict[str, str], out: pd.DataFrame, counts: dict[str, int]
+) -> dict[str, Any]:
+    """The ``DataFrame.attrs`` record shared by both screen readers."""
+    return {
+        "file": str(path),
+        "unit": unit,
+        "unit_source": unit_source,
+        **info,
+        "columns": {k: str(v) for k, v in cols.items()},
+        "n_rows": len(out),
+        **counts,
+    }
+
+
+def _single_columns(df: pd.DataFrame, columns: Mapping[str, str] | None, path: PathLike) -> tuple[dict[str, str], str | None]:
+    """Canonical -> input column for a dose-response table, and the unit named in the dose header."""
+    allowed = ("sample", "drug", "dose", "response", "unit", "replicate", "plate", "well", "time")
+    cols = _resolve_columns(df, _SINGLE_CANDIDATES, columns, path=path, allowed=allowed)
+    name_unit = None
+    if "dose" in cols:
+        m = _DOSE_RX.match(cols["dose"])
+        if m and m.group("unit"):
+            name_unit = normalise_unit(m.group("unit"))
+    else:
+        dose_col, name_unit = _dose_column(df, set(cols.values()))
+        if dose_col is not None:
+            cols["dose"] = dose_col
+    needs = (
+        ("sample", "sample, cell_line, patient_id, cellosaurus"),
+        ("drug", "drug, drug_name, compound, treatment"),
+        ("dose", "dose, conc, concentration, conc_uM"),
+        ("response", "response, viability, inhibition"),
+    )
+    _require(cols, needs, df, what="dose-response table", path=path)
+    if re.search(r"log", cols["dose"], re.IGNORECASE):
+        msg = f"dose column {cols['dose']!r} of '{path}' looks log-transformed: provide linear concentrations (e.g. conc_uM) instead."
+        raise InputError(msg)
+    return cols, name_unit
+
+
+def _add_single_extras(out: pd.DataFrame, df: pd.DataFrame, cols: dict[str, str]) -> None:
+    """Add ``replicate``, ``plate``, ``well`` and ``time`` when the table has them."""
+    for k in ("replicate", "plate", "well"):
+        if k in cols:
+            out[k] = df[cols[k]].to_numpy()
+    if "time" in cols:
+        out["time"] = _numeric_if_all(df[cols["time"]])
+    if "replicate" in out:
+        r = to_numeric_safe(out["replicate"])
+        if r.notna().sum() == out["replicate"].notna().sum():
+            out["replicate"] = r.to_numpy()
+
+
+def _combo_columns(df: pd.DataFrame, columns: Mapping[str, str] | None, path: PathLike) -> dict[str, str]:
+    """Canonical -> input column for a combination table (units in dose headers found too)."""
+    cols = _resolve_columns(df, _COMBO_CANDIDATES, columns, path=path, allowed=tuple(_COMBO_CANDIDATES))
+    for k, tags in (("conc1", ("1", "r", "row", "a")), ("conc2", ("2", "c", "col", "b"))):
+        if k not in cols:  # a unit in the header: conc1_uM, Conc2 (nM), dose_row_nM
+            c = _dose_with_unit(df, tags, exclude=set(cols.values()))
+            if c is not None:
+                cols[k] = c
+    needs = (
+        ("block", "block_id, PairIndex, pair"),
+        ("drug1", "drug1, drug_row"),
+        ("drug2", "drug2, drug_col"),
+        ("conc1", "conc1, conc_r"),
+        ("conc2", "conc2, conc_c"),
+        ("response", "response, inhibition, viability"),
+    )
+    _require(cols, needs, df, what="combination table", path=path)
+    return cols
+
+
+def _combo_concs(
+    df: pd.DataFrame, cols: dict[str, str], labels: Sequence[str], unit: str | None, path: PathLike
+) -> tuple[dict[str, pd.Series], list[str], list[str]]:
+    """Both drugs' concentrations in micromolar, with the unit(s) found and where they came from."""
+    concs = {}
+    units_found = []
+    sources = []
+    for k in ("conc1", "conc2"):
+        c = _numeric(df[cols[k]], column=cols[k], path=path, what="concentration")
+        _check_doses(c, df, cols[k], labels, path)
+        per = "unit1" if k == "conc1" else "unit2"
+        ucol = cols.get(per) or cols.get("unit")
+        m = _DOSE_RX.match(re.sub(r"^(conc|dose)[_\s]?(?:[12rcab]|row|col)(?=[_\s(\[]|$)", r"\1", cols[k],
+                                  flags=re.IGNORECASE))
+        name_unit = normalise_unit(m.group("unit")) if m and m.group("unit") else None
+        conv, u, src = _to_um(
+            c,
+            unit_col=df[ucol] if ucol else None,
+            unit_col_name=ucol,
+            name_unit=name_unit,
+            dose_col=cols[k],
+            unit=unit,
+            path=path,
+        )
+        concs[k] = conv
+        units_found.append(u)
+        sources.append(src)
+    return concs, units_found, sources
+
+
 # --------------------------------------------------------------------------------------------
 # single-agent dose-response
 # --------------------------------------------------------------------------------------------
@@ -459,30 +596,8 @@ def read_dose_response(
     >>> df.attrs["unit"], df.attrs["response_scale"]
     ('nM', 'percent')
     """
-    allowed = ("sample", "drug", "dose", "response", "unit", "replicate", "plate", "well", "time")
     df = _read(path, "dose-response table")
-    cols = _resolve_columns(df, _SINGLE_CANDIDATES, columns, path=path, allowed=allowed)
-    name_unit = None
-    if "dose" in cols:
-        m = _DOSE_RX.match(cols["dose"])
-        if m and m.group("unit"):
-            name_unit = normalise_unit(m.group("unit"))
-    else:
-        dose_col, name_unit = _dose_column(df, set(cols.values()))
-        if dose_col is not None:
-            cols["dose"] = dose_col
-    for need, ex in (
-        ("sample", "sample, cell_line, patient_id, cellosaurus"),
-        ("drug", "drug, drug_name, compound, treatment"),
-        ("dose", "dose, conc, concentration, conc_uM"),
-        ("response", "response, viability, inhibition"),
-    ):
-        if need not in cols:
-            raise _missing_error(path, "dose-response table", [need], df, ex)
-    if re.search(r"log", cols["dose"], re.IGNORECASE):
-        msg = f"dose column {cols['dose']!r} of '{path}' looks log-transformed: provide linear concentrations (e.g. conc_uM) instead."
-        raise InputError(msg)
-
+    cols, name_unit = _single_columns(df, columns, path)
     sample = _ids(df, cols["sample"], what="sample", path=path)
     drug = _ids(df, cols["drug"], what="drug", path=path)
     dose = _numeric(df[cols["dose"]], column=cols["dose"], path=path, what="dose")
@@ -496,51 +611,17 @@ def read_dose_response(
         unit=unit,
         path=path,
     )
-    resp = _numeric(df[cols["response"]], column=cols["response"], path=path, what="response")
     control = (dose_um == 0).to_numpy()
-    response, info = _response(
-        resp,
-        column=cols["response"],
-        control=control,
-        response_scale=response_scale,
-        response_kind=response_kind,
-        default_kind="viability",
-        default_reason="generic column name and no untreated controls: viability assumed",
-        path=path,
+    response, info = _viability(
+        df, cols, control, response_scale, response_kind, "viability",
+        "generic column name and no untreated controls: viability assumed", path,
     )
-
     out = pd.DataFrame({"sample": sample.to_numpy(), "drug": drug.to_numpy(), "dose": dose_um.to_numpy(), "response": response.to_numpy()})
-    for k in ("replicate", "plate", "well"):
-        if k in cols:
-            out[k] = df[cols[k]].to_numpy()
-    if "time" in cols:
-        t = to_numeric_safe(df[cols["time"]])
-        out["time"] = t.to_numpy() if t.notna().sum() == df[cols["time"]].notna().sum() else df[cols["time"]].to_numpy()
-    if "replicate" in out:
-        r = to_numeric_safe(out["replicate"])
-        if r.notna().sum() == out["replicate"].notna().sum():
-            out["replicate"] = r.to_numpy()
+    _add_single_extras(out, df, cols)
     out["is_control"] = control
-    used = set(cols.values())
-    for c in df.columns:
-        if c not in used and c not in out.columns:
-            extra = df[c]
-            num = to_numeric_safe(extra)
-            out[c] = num.to_numpy() if num.notna().sum() == extra.notna().sum() else extra.to_numpy()
-
+    _add_other_columns(out, df, cols)
     n_missing = int(out["response"].isna().sum())
-    out.attrs.update(
-        {
-            "file": str(path),
-            "unit": unit_found,
-            "unit_source": unit_source,
-            **info,
-            "columns": {k: str(v) for k, v in cols.items()},
-            "n_rows": len(out),
-            "n_control": int(control.sum()),
-            "n_missing_response": n_missing,
-        }
-    )
+    out.attrs.update(_attrs(path, unit_found, unit_source, info, cols, out, {"n_control": int(control.sum()), "n_missing_response": n_missing}))
     logger.info(
         "read_dose_response %s: %d rows, %d samples x %d drugs; dose unit %s (%s) -> uM; response %s (%s), %s (%s), conversion: %s; %d control rows, %d missing responses kept",
         path, len(out), out["sample"].nunique(), out["drug"].nunique(), unit_found, unit_source,
@@ -554,12 +635,8 @@ def read_dose_response(
 # combinations
 # --------------------------------------------------------------------------------------------
 def read_combinations(
-    path: PathLike,
-    *,
-    columns: Mapping[str, str] | None = None,
-    unit: str | None = None,
-    response_scale: str = "auto",
-    response_kind: str = "auto",
+    path: PathLike, *, columns: Mapping[str, str] | None = None, unit: str | None = None,
+    response_scale: str = "auto", response_kind: str = "auto",
 ) -> pd.DataFrame:
     r"""Read drug-combination dose matrices in long format into the canonical combination table.
 
@@ -608,63 +685,17 @@ def read_combinations(
     >>> df.attrs["response_kind"], df.attrs["response_conversion"]
     ('inhibition', 'divided by 100; viability = 1 - inhibition')
     """
-    allowed = tuple(_COMBO_CANDIDATES)
     df = _read(path, "combination table")
-    cols = _resolve_columns(df, _COMBO_CANDIDATES, columns, path=path, allowed=allowed)
-    for k, tags in (("conc1", ("1", "r", "row", "a")), ("conc2", ("2", "c", "col", "b"))):
-        if k not in cols:  # a unit in the header: conc1_uM, Conc2 (nM), dose_row_nM
-            c = _dose_with_unit(df, tags, exclude=set(cols.values()))
-            if c is not None:
-                cols[k] = c
-    for need, ex in (
-        ("block", "block_id, PairIndex, pair"),
-        ("drug1", "drug1, drug_row"),
-        ("drug2", "drug2, drug_col"),
-        ("conc1", "conc1, conc_r"),
-        ("conc2", "conc2, conc_c"),
-        ("response", "response, inhibition, viability"),
-    ):
-        if need not in cols:
-            raise _missing_error(path, "combination table", [need], df, ex)
-
+    cols = _combo_columns(df, columns, path)
     labels = [cols["block"], cols["drug1"], cols["drug2"]]
     block = _ids(df, cols["block"], what="block", path=path)
     d1 = _ids(df, cols["drug1"], what="drug1", path=path)
     d2 = _ids(df, cols["drug2"], what="drug2", path=path)
-    concs = {}
-    units_found = []
-    sources = []
-    for k in ("conc1", "conc2"):
-        c = _numeric(df[cols[k]], column=cols[k], path=path, what="concentration")
-        _check_doses(c, df, cols[k], labels, path)
-        per = "unit1" if k == "conc1" else "unit2"
-        ucol = cols.get(per) or cols.get("unit")
-        m = _DOSE_RX.match(re.sub(r"^(conc|dose)[_\s]?(?:[12rcab]|row|col)(?=[_\s(\[]|$)", r"\1", cols[k],
-                                  flags=re.IGNORECASE))
-        name_unit = normalise_unit(m.group("unit")) if m and m.group("unit") else None
-        conv, u, src = _to_um(
-            c,
-            unit_col=df[ucol] if ucol else None,
-            unit_col_name=ucol,
-            name_unit=name_unit,
-            dose_col=cols[k],
-            unit=unit,
-            path=path,
-        )
-        concs[k] = conv
-        units_found.append(u)
-        sources.append(src)
-    resp = _numeric(df[cols["response"]], column=cols["response"], path=path, what="response")
+    concs, units_found, sources = _combo_concs(df, cols, labels, unit, path)
     control = ((concs["conc1"] == 0) & (concs["conc2"] == 0)).to_numpy()
-    response, info = _response(
-        resp,
-        column=cols["response"],
-        control=control,
-        response_scale=response_scale,
-        response_kind=response_kind,
-        default_kind="inhibition",
-        default_reason="generic column name and no untreated wells: SynergyFinder convention (% inhibition) assumed",
-        path=path,
+    response, info = _viability(
+        df, cols, control, response_scale, response_kind, "inhibition",
+        "generic column name and no untreated wells: SynergyFinder convention (% inhibition) assumed", path,
     )
     out = pd.DataFrame(
         {
@@ -679,30 +710,16 @@ def read_combinations(
     if "sample" in cols:
         out["sample"] = _ids(df, cols["sample"], what="sample", path=path).to_numpy()
     if "replicate" in cols:
-        r = df[cols["replicate"]]
-        num = to_numeric_safe(r)
-        out["replicate"] = num.to_numpy() if num.notna().sum() == r.notna().sum() else r.to_numpy()
+        out["replicate"] = _numeric_if_all(df[cols["replicate"]])
     out["is_control"] = control
-    used = set(cols.values())
-    for c in df.columns:
-        if c not in used and c not in out.columns:
-            extra = df[c]
-            num = to_numeric_safe(extra)
-            out[c] = num.to_numpy() if num.notna().sum() == extra.notna().sum() else extra.to_numpy()
+    _add_other_columns(out, df, cols)
     unit_all = ", ".join(sorted(set(", ".join(units_found).split(", "))))
-    out.attrs.update(
-        {
-            "file": str(path),
-            "unit": unit_all,
-            "unit_source": "; ".join(sorted(set(sources))),
-            **info,
-            "columns": {k: str(v) for k, v in cols.items()},
-            "n_rows": len(out),
-            "n_blocks": int(out["block"].nunique()),
-            "n_control": int(control.sum()),
-            "n_missing_response": int(out["response"].isna().sum()),
-        }
-    )
+    counts = {
+        "n_blocks": int(out["block"].nunique()),
+        "n_control": int(control.sum()),
+        "n_missing_response": int(out["response"].isna().sum()),
+    }
+    out.attrs.update(_attrs(path, unit_all, "; ".join(sorted(set(sources))), info, cols, out, counts))
     logger.info(
         "read_combinations %s: %d wells in %d blocks; unit %s -> uM; response %s (%s), %s (%s), conversion: %s",
         path, len(out), out["block"].nunique(), unit_all, info["response_scale"], info["response_scale_reason"],

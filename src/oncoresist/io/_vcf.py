@@ -356,6 +356,13 @@ def read_vcf(
     report, normals = _vcf_report_samples(header, samples, tumor_sample, p)
     normal = normals[0] if len(normals) == 1 else None
     rows, n_filtered, n_skipped = _vcf_rows(lines, body_start, header, p, report=report, normal=normal, pass_only=pass_only)
+    return _vcf_result(rows, normal, p, report=report, normals=normals, n_filtered=n_filtered, n_skipped=n_skipped)
+
+
+def _vcf_result(
+    rows: list[tuple], normal: str | None, p: PathLike, *, report: Sequence[str], normals: Sequence[str], n_filtered: int, n_skipped: int
+) -> pd.DataFrame:
+    """The canonical variant table from the parsed rows, VAF checked, with the reading recorded in ``attrs``."""
     df = _vcf_table(rows, normal)
     df["vaf"] = check_vaf_range(df["vaf"].to_numpy(dtype=float), what=f"VCF '{p}'")
     out = order_variant_columns(df)
