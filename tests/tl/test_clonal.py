@@ -359,3 +359,10 @@ def test_calder_cll003_time_series_recovers_the_published_tree(shared_data):
         rows = trees[(trees["cluster"] == short[child]) & (trees["parent"] == short["AMTN"])]
         assert len(rows) and (rows["crossings"] > 0).all()
     assert trees["tree"].nunique() == 125
+
+
+def test_alive_intervals_fill_gaps_between_detections():
+    from oncoresist.tl.clonal._longitudinal import alive_intervals
+
+    alive, back = alive_intervals(np.array([[0.0, 0.3, 0.0, 0.2], [0.5, 0.1, 0.0, 0.0]]), 0.05)
+    assert alive.astype(int).tolist() == [[0, 1, 1, 1], [1, 1, 0, 0]] and back.tolist() == [True, False]

@@ -49,13 +49,18 @@ def clones(
     """
     refuse_existing(out, overwrite=overwrite)
     opts = {"max_clusters": max_clusters, "random_state": seed, "density": density, "max_trees": max_trees}
-    with input.open("rb") as fh:
-        is_cohort = fh.read(8) == _HDF5_MAGIC
     order = [s.strip() for s in times.split(",") if s.strip()] if times else None
-    if is_cohort:
+    if _is_hdf5(input):
         _cohort_clones(input, out, opts, order, overwrite=overwrite, quiet=quiet)
     else:
         _file_clones(input, out, opts, order, quiet=quiet)
+
+
+def _is_hdf5(path: Path) -> bool:
+    """Whether the file is HDF5 (a cohort .h5mu), by its signature (at 0, or after a 512 / 1024 / ... byte user block)."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    return any(head[o: o + 8] == _HDF5_MAGIC for o in (0, 512, 1024, 2048, 4096))
 
 
 def _file_clones(input: Path, out: Path, opts: dict[str, Any], order: list[str] | None, *, quiet: bool) -> None:  # noqa: A002

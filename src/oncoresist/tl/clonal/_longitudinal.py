@@ -36,27 +36,7 @@ def order_samples(wide: pd.DataFrame, times: Sequence[str]) -> pd.DataFrame:
 
 
 def alive_intervals(ccf: np.ndarray, presence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Clusters x times alive mask (first to last detection) and the clusters that reappear.
-
-    Parameters
-    ----------
-    ccf
-        Clusters x ordered time points cancer cell fractions.
-    presence
-        Smallest CCF at which a clone is detected.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        The alive mask (detected, or between two detections) and, per cluster, whether it is
-        undetected between two detections (it vanished and reappears).
-
-    Examples
-    --------
-    >>> alive, back = alive_intervals(np.array([[0.0, 0.3, 0.0, 0.2], [0.5, 0.1, 0.0, 0.0]]), 0.05)
-    >>> alive.astype(int).tolist(), back.tolist()
-    ([[0, 1, 1, 1], [1, 1, 0, 0]], [True, False])
-    """
+    """Clusters x times alive mask (first to last detection at ``ccf >= presence``) and, per cluster, whether it reappears."""
     seen = ccf >= presence
     after_first = np.maximum.accumulate(seen, axis=1)
     before_last = np.maximum.accumulate(seen[:, ::-1], axis=1)[:, ::-1]
