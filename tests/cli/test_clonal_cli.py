@@ -139,3 +139,27 @@ def test_clones_on_a_cohort_without_clonal_input_names_the_fix(tmp_path, capsys)
     write_h5mu(md.MuData({"rna": ad.AnnData(np.zeros((2, 1)))}), path)
     assert main(["clones", str(path), "--out", str(tmp_path / "o"), "-q"]) == 1
     assert "[clonal]" in capsys.readouterr().err
+
+
+def test_study_clonal_table_to_report_on_calder_cll003(shared_data, tmp_path):
+    """Real data end to end: a study file's [clonal] time series -> clones on the cohort -> best tree and fish plot."""
+    from oncoresist.io import read_h5mu, read_study, write_h5mu
+
+    rng = pd.DataFrame({"gene": ["A", "B"], "CLL003": [1.0, 2.0], "CLL004": [3.0, 4.0]})
+    rng.to_csv(tmp_path / "rna.tsv", sep="\t", index=False)
+    calder = shared_data / "clonal" / "calder_CLL003_clustered.txt"
+    (tmp_path / "study.toml").write_text(
+        '[layers.rna]\nkind = "matrix"\nfile = "rna.tsv"\n\n'
+        f'[clonal]\nfile = "{calder}"\npatient = "CLL003"\ntimes = ["a", "b", "c", "d", "e"]\n')
+    m = read_study(tmp_path / "study.toml")
+    write_h5mu(m, tmp_path / "cohort.h5mu")
+    out = tmp_path / "out"
+    assert main(["clones", str(tmp_path / "cohort.h5mu"), "--out", str(out), "--max-clusters", "5", "-q"]) == 0
+    entry = read_h5mu(out / "cohort.h5mu").uns["clonal"]["CLL003"]
+    wide = entry["clusters"].pivot(index="cluster", columns="sample_id", values="ccf")
+    best = entry["trees"].query("tree == 1").set_index("cluster")["parent"]
+    lost = int((wide["e"] - wide["a"]).idxmin())  # the AMTN clone: high at a, gone at e
+    assert wide.loc[lost, "a"] > 0.7 and wide.loc[lost, "e"] < 0.1
+    assert (best.drop(lost) != lost).all()  # it parents no clone: the sweep descends from the founder
+    assert entry["trees"]["crossings"].iloc[0] == 0
+    assert (out / "CLL003" / "fish_plot.png").stat().st_size > 1000

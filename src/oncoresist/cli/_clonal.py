@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,18 @@ def clones(
         _file_clones(input, out, opts, order, quiet=quiet)
 
 
+@contextmanager
+def _relay_warnings(quiet: bool, prefix: str = "") -> Iterator[None]:
+    """Collect the user warnings of the block and log each distinct one once."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
+        log(f"warning: {prefix}{w}", quiet=quiet)
+
+
 def _is_hdf5(path: Path) -> bool:
     """Whether the file is HDF5 (a cohort .h5mu), by its signature (at 0, or after a 512 / 1024 / ... byte user block)."""
     with path.open("rb") as fh:
@@ -65,22 +79,17 @@ def _is_hdf5(path: Path) -> bool:
 
 def _file_clones(input: Path, out: Path, opts: dict[str, Any], order: list[str] | None, *, quiet: bool) -> None:  # noqa: A002
     """One patient's clonal table -> the files of OUT."""
-    import warnings
-
     import anndata as ad
     import numpy as np
 
     from ..io import read_clonal
     from ..tl import clones as tl_clones
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _relay_warnings(quiet):
         table = read_clonal(input)
         log(f"read {table['mutation_id'].nunique()} mutations x {table['sample_id'].nunique()} samples "
             f"({table.attrs.get('format', 'pyclone')})", quiet=quiet)
         entry = tl_clones(ad.AnnData(np.zeros((1, 1))), table, patient="patient", times=order, **opts)
-    for w in {str(w.message) for w in caught if issubclass(w.category, UserWarning)}:
-        log(f"warning: {w}", quiet=quiet)
     ccf = table[["mutation_id", "cluster"]].drop_duplicates("mutation_id") if "cluster" in table.columns else None
     written = _write_entry(out, entry, input_clusters=ccf, quiet=quiet)
     log(f"{entry['params']['n_clusters']} clusters; wrote {written} to {out}", quiet=quiet)
@@ -108,7 +117,8 @@ def _cohort_clones(input: Path, out: Path, opts: dict[str, Any], order: list[str
         for col in ("normal_cn", "major_cn", "minor_cn", "ref_counts", "alt_counts"):
             if col in table.columns and not np.issubdtype(table[col].dtype, np.number):
                 table[col] = pd.to_numeric(table[col])
-        entry = tl_clones(mdata, table, patient=str(patient), times=patient_order, overwrite=overwrite, **opts)
+        with _relay_warnings(quiet, prefix=f"{patient}: "):
+            entry = tl_clones(mdata, table, patient=str(patient), times=patient_order, overwrite=overwrite, **opts)
         written = _write_entry(out / _safe(str(patient)), entry, input_clusters=None, quiet=quiet)
         log(f"{patient}: {entry['params']['n_clusters']} clusters; wrote {written}", quiet=quiet)
     write_h5mu(mdata, out / "cohort.h5mu")
