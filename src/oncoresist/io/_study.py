@@ -577,10 +577,12 @@ def read_study(
 
     Examples
     --------
-    >>> from oncoresist.ds import simulate_cohort
     >>> import tempfile
-    >>> study = simulate_cohort(40, seed=1).write(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> from oncoresist.ds import simulate_cohort
+    >>> folder = tempfile.mkdtemp()
+    >>> study = simulate_cohort(40, seed=1).write(folder)  # doctest: +SKIP
     >>> mdata = read_study(study)  # doctest: +SKIP
+    >>> sorted(mdata.mod)  # doctest: +SKIP
     """
     if fit_screen is True:
         msg = ("io.read_study only reads since oncoresist 0.2.0 (the io layer fits nothing); "
