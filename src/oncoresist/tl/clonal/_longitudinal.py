@@ -44,7 +44,8 @@ def alive_intervals(ccf: np.ndarray, presence: float) -> tuple[np.ndarray, np.nd
     return alive, (alive & ~seen).any(axis=1)
 
 
-def crossing_matrix(ccf: np.ndarray, *, presence: float = 0.02, tolerance: float = 0.05) -> np.ndarray:
+def crossing_matrix(ccf: np.ndarray, *, presence: float = 0.02, tolerance: float = 0.05,
+                    labels: Sequence[object] | None = None, times: Sequence[object] | None = None) -> np.ndarray:
     """Number of time points at which the edge parent -> child breaks the crossing rule.
 
     Parameters
@@ -55,6 +56,9 @@ def crossing_matrix(ccf: np.ndarray, *, presence: float = 0.02, tolerance: float
         Smallest CCF at which a clone is detected.
     tolerance
         Largest excess of a child's CCF over its parent's still allowed.
+    labels, times
+        Cluster and time-point names of the rows and columns, for the warning about a clone
+        that vanishes and reappears (default: their positions).
 
     Returns
     -------
@@ -71,8 +75,9 @@ def crossing_matrix(ccf: np.ndarray, *, presence: float = 0.02, tolerance: float
     ccf = np.asarray(ccf, dtype=float)
     alive, back = alive_intervals(ccf, presence)
     for k in np.flatnonzero(back):
-        gap = np.flatnonzero(alive[k] & (ccf[k] < presence))
-        warnings.warn(f"clone_trees: cluster at row {k} is undetected at time point(s) {gap.tolist()} between two "
+        gap = [times[g] if times is not None else int(g) for g in np.flatnonzero(alive[k] & (ccf[k] < presence))]
+        name = labels[k] if labels is not None else k
+        warnings.warn(f"clone_trees: cluster {name} is undetected at time point(s) {gap} between two "
                       "detections; a clone cannot vanish and reappear, so it is taken as alive (below detection) in between.",
                       UserWarning, stacklevel=3)
     orphan = alive[:, None, :] & ~alive[None, :, :]

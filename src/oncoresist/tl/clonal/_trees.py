@@ -153,7 +153,8 @@ def clone_trees(
     ok = worst <= tolerance
     cross = None
     if times is not None:
-        cross = tree_crossings(parents, crossing_matrix(wide.to_numpy(float), presence=presence, tolerance=tolerance))
+        cross = tree_crossings(parents, crossing_matrix(wide.to_numpy(float), presence=presence, tolerance=tolerance,
+                                                               labels=list(order), times=list(wide.columns)))
         keys.append(cross)
         ok &= cross == 0
     rank = np.lexsort(keys)[: max(1, int(max_trees))]
