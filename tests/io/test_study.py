@@ -241,3 +241,45 @@ def test_ctdna_table_stored_with_mapped_patients(tmp_path):
     study.write_text(study.read_text().replace('unit = "percent"', 'units = "percent"'))
     with pytest.raises(InputError, match=r"\[ctdna\] has unknown key"):
         read_study(study)
+
+
+def _clonal_file(path: Path, samples=("T0", "T1")) -> Path:
+    rows = [{"mutation_id": f"m{i}", "sample_id": s, "ref_counts": 60, "alt_counts": 40 - 10 * j * (i % 2),
+             "major_cn": 1, "minor_cn": 1, "normal_cn": 2, "tumour_content": 0.9} for i in range(6) for j, s in enumerate(samples)]
+    pd.DataFrame(rows).to_csv(path, sep="\t", index=False)
+    return path
+
+
+def test_clonal_table_stored_per_patient_with_time_order(tmp_path):
+    study = _write_small_study(tmp_path)
+    _clonal_file(tmp_path / "pc.tsv")
+    base = study.read_text()
+    study.write_text(base + '\n[clonal]\nfile = "pc.tsv"\npatient = "PT-1"\ntimes = ["T1", "T0"]\n')
+    m = read_study(study)
+    ci = m.uns["clonal_input"]
+    assert set(ci["patient"]) == {"P1"}  # PT-1 -> P1 through alias_columns
+    assert ci.groupby("sample_id")["time"].first().to_dict() == {"T0": 1.0, "T1": 0.0}
+    assert list(ci.columns[:3]) == ["patient", "mutation_id", "sample_id"] and len(ci) == 12
+    out = tmp_path / "c.h5mu"
+    write_h5mu(m, out)
+    assert read_h5mu(out).uns["clonal_input"]["alt_counts"].sum() == ci["alt_counts"].sum()
+    _clonal_file(tmp_path / "pc2.tsv", samples=("R1",))
+    study.write_text(base + '\n[clonal.PT-1]\nfile = "pc.tsv"\n\n[clonal.P9]\nfile = "pc2.tsv"\n')
+    ci = read_study(study).uns["clonal_input"]
+    assert ci.groupby("patient")["sample_id"].nunique().to_dict() == {"P1": 2, "P9": 1} and ci["time"].isna().all()
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    ('[clonal]\nfile = "pc.tsv"\n', "needs patient"),
+    ('[clonal]\nfile = "pc.tsv"\npatient = "P1"\ntime = ["T0"]\n', "unknown key"),
+    ('[clonal]\nfile = "pc.tsv"\npatient = "P1"\ntimes = ["T0"]\n', "times lacks sample"),
+    ('[clonal]\nfile = "pc.tsv"\npatient = "P1"\ntimes = ["T0", "T0", "T1"]\n', "each once"),
+    ('[clonal]\npatient = "P1"\n', "no file"),
+    ('[clonal.P1]\nfile = "pc.tsv"\n[clonal.P2]\nfile = "pc.tsv"\npatient = "P1"\n', "appears twice"),
+])
+def test_clonal_table_bad_spec_names_the_fix(tmp_path, extra, match):
+    study = _write_small_study(tmp_path)
+    _clonal_file(tmp_path / "pc.tsv")
+    study.write_text(study.read_text() + "\n" + extra)
+    with pytest.raises(InputError, match=match):
+        read_study(study)

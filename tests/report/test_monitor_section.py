@@ -48,3 +48,15 @@ def test_clonal_section_when_clones_are_stored(tmp_path) -> None:
     page = render_patient_report(interpret_patient(m, "P1", kb=tmp_path / "kb.duckdb"), mdata=m)
     assert 'id="clonal"' in page and "Best clone tree (consistent with the sum rule)" in page
     assert "2 clone(s)" in page
+
+
+def test_clonal_section_of_a_time_series_has_fish_plot_and_tree(tmp_path) -> None:
+    from oncoresist.ds import simulate_clones
+    from oncoresist.tl import clones
+
+    m = _cohort()
+    table, _ = simulate_clones(60, 3, 2, random_state=0)
+    samples = sorted(table["sample_id"].unique())
+    clones(m, table, patient="P1", max_clusters=3, times=samples)
+    page = render_patient_report(interpret_patient(m, "P1", kb=tmp_path / "kb.duckdb"), mdata=m)
+    assert "Fish plot" in page and "crossing rule" in page and page.count("<img") >= 3

@@ -270,3 +270,99 @@ def test_clones_stored_per_patient_never_over_a_users_key(tmp_path):
     assert users.uns["clonal"] == {"note": "mine"}
     clones(users, t1, patient="P1", max_clusters=4, overwrite=True)
     assert list(users.uns["clonal"]) == ["P1"]
+
+
+# ------------------------------------------------------------------ time series: the crossing rule
+def _crossings_by_loop(ccf, presence=0.02, tolerance=0.05):
+    """Reference: the crossing rule counted edge by edge and time point by time point."""
+    k, n = ccf.shape
+    alive = np.zeros_like(ccf, dtype=bool)
+    for c in range(k):
+        seen = [t for t in range(n) if ccf[c, t] >= presence]
+        if seen:
+            alive[c, seen[0]: seen[-1] + 1] = True
+    out = np.zeros((k, k))
+    for c, p in itertools.permutations(range(k), 2):
+        out[c, p] = sum((alive[c, t] and not alive[p, t]) or ccf[c, t] > ccf[p, t] + tolerance for t in range(n))
+    return out
+
+
+def test_crossing_matrix_matches_the_loop_and_reappearance_warns():
+    from oncoresist.tl.clonal._longitudinal import crossing_matrix
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        ccf = np.where(rng.random((5, 6)) < 0.3, 0.0, rng.uniform(0, 1, (5, 6)))
+        ccf[:, 1:-1] = np.maximum(ccf[:, 1:-1], 0.03)  # no gaps: nothing reappears
+        np.testing.assert_array_equal(crossing_matrix(ccf), _crossings_by_loop(ccf))
+    gap = np.array([[1.0, 1.0, 1.0], [0.4, 0.0, 0.3]])
+    with pytest.warns(UserWarning, match="vanish and reappear"):
+        got = crossing_matrix(gap)
+    np.testing.assert_array_equal(got, _crossings_by_loop(gap))
+
+
+def _series(ccf, times):
+    return pd.DataFrame([{"cluster": k, "sample_id": t, "ccf": float(ccf[k][j])} for k in range(len(ccf)) for j, t in enumerate(times)])
+
+
+def test_time_order_rejects_a_child_detected_before_its_parent():
+    # clone 2 is detected at T1, clone 1 only from T2: 1 cannot be 2's parent, although that tree
+    # breaks the sum rule least (0.04 at T1, within tolerance); 2 -> 1 is the history.
+    ccf = [[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.3, 0.6], [0.0, 0.04, 0.3, 0.55]]
+    cl = _series(ccf, ["T0", "T1", "T2", "T3"])
+    plain = clone_trees(cl).query("tree == 1").set_index("cluster")["parent"].to_dict()
+    assert plain == {0: -1, 1: 0, 2: 1}
+    timed = clone_trees(cl, times=["T0", "T1", "T2", "T3"])
+    best = timed.query("tree == 1").set_index("cluster")["parent"].to_dict()
+    assert best == {0: -1, 1: 2, 2: 0} and timed["crossings"].iloc[0] == 0
+    assert (timed.query("parent == 1 and cluster == 2")["crossings"] >= 1).all()
+    reversed_ = clone_trees(cl, times=["T3", "T2", "T1", "T0"]).query("tree == 1").set_index("cluster")["parent"]
+    assert reversed_.to_dict() == best  # lifespans nest the same way read backwards: 2 outlives 1
+    with pytest.raises(InputError, match="every sample"):
+        clone_trees(cl, times=["T0", "T1"])
+
+
+def test_simulated_series_true_tree_has_no_crossing():
+    # A linear sweep: 1 expands from T1, its child 2 from T2, its child 3 from T3; clone 4 dies out.
+    truth = {0: -1, 1: 0, 2: 1, 3: 2, 4: 0}
+    ccf = np.array([[1.0] * 5, [0.0, 0.2, 0.5, 0.8, 0.95], [0.0, 0.0, 0.25, 0.6, 0.9],
+                    [0.0, 0.0, 0.0, 0.3, 0.7], [0.6, 0.5, 0.3, 0.1, 0.0]])
+    rng = np.random.default_rng(0)
+    noisy = np.clip(ccf + rng.normal(0, 0.015, ccf.shape) * (ccf > 0), 0, 1)
+    times = [f"T{i}" for i in range(5)]
+    trees = clone_trees(_series(noisy, times), times=times, max_trees=1000)
+    best = trees.query("tree == 1").set_index("cluster")["parent"].to_dict()
+    assert best == truth and trees["crossings"].iloc[0] == 0 and trees["consistent"].iloc[0]
+    by_tree = trees.groupby("tree").apply(lambda g: dict(zip(g["cluster"], g["parent"], strict=True)), include_groups=False)
+    assert sum(t == truth for t in by_tree) == 1
+
+
+def test_calder_cll003_time_series_recovers_the_published_tree(shared_data):
+    """CLL003 (Schuh et al. 2012; the CALDER example): SF3B1 founder; the AMTN clone lost; MUSK -> FAT3 -> NPY sweep."""
+    from oncoresist.io import read_vaf_table
+
+    t = read_vaf_table(shared_data / "clonal" / "calder_CLL003_clustered.txt")
+    with pytest.warns(UserWarning, match="CCF = 2 x VAF"):
+        ccf = cancer_cell_fractions(t)
+    names = {"ADAD1_CHTF8_HERC2_IL11RA_SF3B1_SHROOM1": "SF3B1", "AMTN_APBB2_BPIL2_MTUS1_PLEKHG5_SPTAN1": "AMTN",
+             "MUSK_SEMA3E": "MUSK", "FAT3": "FAT3", "NPY_NRG3": "NPY"}
+    ids = {n: i for i, n in enumerate(names)}
+    cl = ccf.assign(cluster=ccf["mutation_id"].map(ids))[["cluster", "sample_id", "ccf"]]
+    trees = clone_trees(cl, times=list("abcde"), max_trees=1000)  # all 125 trees of five clones
+    label = dict(enumerate(names.values()))
+    best = {label[c]: (label[p] if p >= 0 else "normal") for c, p in trees.query("tree == 1")[["cluster", "parent"]].values}
+    assert best == {"SF3B1": "normal", "AMTN": "SF3B1", "MUSK": "SF3B1", "FAT3": "MUSK", "NPY": "FAT3"}
+    assert trees["crossings"].iloc[0] == 0 and trees["consistent"].iloc[0]
+    # the lost clone (AMTN) can parent none of the clones that expand after it vanished
+    short = {v: ids[k] for k, v in names.items()}
+    for child in ("MUSK", "FAT3", "NPY"):
+        rows = trees[(trees["cluster"] == short[child]) & (trees["parent"] == short["AMTN"])]
+        assert len(rows) and (rows["crossings"] > 0).all()
+    assert trees["tree"].nunique() == 125
+
+
+def test_alive_intervals_fill_gaps_between_detections():
+    from oncoresist.tl.clonal._longitudinal import alive_intervals
+
+    alive, back = alive_intervals(np.array([[0.0, 0.3, 0.0, 0.2], [0.5, 0.1, 0.0, 0.0]]), 0.05)
+    assert alive.astype(int).tolist() == [[0, 1, 1, 1], [1, 1, 0, 0]] and back.tolist() == [True, False]

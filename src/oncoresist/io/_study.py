@@ -46,7 +46,7 @@ LAYER_KINDS: dict[str, str] = {
     "drug_matrix": "samples x drugs summary metric (AUC, IC50, ...)",
 }
 
-_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations", "ctdna"}
+_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations", "ctdna", "clonal"}
 _STUDY_SECTION_KEYS = {"name", "description"}
 _SAMPLE_KEYS = {"file", "id_column", "alias_columns", "alias_where", "survival_time", "survival_event", "sep"}
 _PATH_KEYS = {"file", "genes"}
@@ -486,6 +486,11 @@ def _read_tables(cfg: Mapping[str, Any], base: Path, smap: _SampleMap, fit_scree
     if "ctdna" in cfg:
         uns["ctdna"] = _read_long_table("ctdna", cfg["ctdna"], base, smap, io_mod.read_ctdna, "a serial plasma ctDNA table")
         unmatched["ctdna"] = smap.unmatched(pd.Index(uns["ctdna"]["patient"].unique()))
+    if "clonal" in cfg:
+        from ._study_clonal import read_clonal_input
+
+        uns["clonal_input"] = read_clonal_input(cfg["clonal"], base, _file_of, _check_keys, smap.map, clean_ids)
+        unmatched["clonal"] = smap.unmatched(pd.Index(uns["clonal_input"]["patient"].unique()))
     if "combinations" in cfg:
         uns["combinations"] = _read_long_table(
             "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
@@ -538,7 +543,11 @@ def read_study(
         ``[combinations]`` (combination dose matrices: ``file`` + options of
         :func:`read_combinations`), ``[ctdna]`` (serial plasma ctDNA: ``file`` + options of
         :func:`read_ctdna`, stored in ``mdata.uns['ctdna']`` with patients mapped to the sheet's
-        IDs). A key a table does not know is an error listing the allowed
+        IDs), ``[clonal]`` (one patient's clonal table: ``file`` (PyClone-VI TSV or a ClonEvol /
+        LICHeE / CALDER table, :func:`read_clonal`), ``patient`` and optional ``times`` (the
+        sample IDs in time order) and ``sample_pattern``; or one ``[clonal.<patient>]`` table per
+        patient; stored stacked in ``mdata.uns['clonal_input']`` with ``patient`` mapped to the
+        sheet's IDs and ``time`` the position in ``times``). A key a table does not know is an error listing the allowed
         keys. ``scale`` declares the layer's data type (one of :data:`SCALES`: ``counts``,
         ``log``, ``tpm``, ``rsem``, ``fpkm``, ``beta``, ``mvalue``, ``binary``), stored as
         ``adata.uns['source']['data_type']`` (``data_type_declared = True``), which preprocessing
@@ -568,10 +577,12 @@ def read_study(
 
     Examples
     --------
-    >>> from oncoresist.ds import simulate_cohort
     >>> import tempfile
-    >>> study = simulate_cohort(40, seed=1).write(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> from oncoresist.ds import simulate_cohort
+    >>> folder = tempfile.mkdtemp()
+    >>> study = simulate_cohort(40, seed=1).write(folder)  # doctest: +SKIP
     >>> mdata = read_study(study)  # doctest: +SKIP
+    >>> sorted(mdata.mod)  # doctest: +SKIP
     """
     if fit_screen is True:
         msg = ("io.read_study only reads since oncoresist 0.2.0 (the io layer fits nothing); "

@@ -35,3 +35,6 @@ __all__ += ["ctdna_timeline"]
 from ._clonal import ccf_scatter  # noqa: E402
 
 __all__ += ["ccf_scatter"]
+from ._clonal_time import clone_tree, fish_plot  # noqa: E402
+
+__all__ += ["clone_tree", "fish_plot"]

@@ -106,7 +106,23 @@ def clonal_section(interp: Any, mdata: Any) -> Section | None:
         ok = bool(trees.loc[trees["tree"] == trees["tree"].min(), "consistent"].all())
         parts.append(f"<h3>Best clone tree ({'consistent with' if ok else 'violates'} the sum rule)</h3>"
                      + table_html(best, name=f"clone_tree_{interp.patient}"))
+        parts += _time_series_figures(entry, trees, str(interp.patient))
     n = int(clusters["cluster"].nunique())
     summary = (f"{n} clone(s) from {int(clusters.groupby('cluster')['n_mutations'].first().sum())} mutations across "
                f"{clusters['sample_id'].nunique()} sample(s); clone 0 is the truncal one (highest mean CCF).")
     return Section(id="clonal", title="Clonal structure", html="".join(parts), summary=escape(summary))
+
+
+def _time_series_figures(entry: dict[str, Any], trees: pd.DataFrame, patient: str) -> list[str]:
+    """Fish plot and clone tree of a time series (``params['times']`` with >= 2 samples); none otherwise."""
+    from ..pl import clone_tree, fish_plot
+
+    times = entry.get("params", {}).get("times")
+    if isinstance(times, str) or times is None or len(list(times)) < 2:
+        return []
+    best = trees[trees["tree"] == trees["tree"].min()]
+    order = [str(t) for t in times]
+    return [figure_html(fish_plot(entry["clusters"], best, order), alt=f"clones of {patient} over time",
+                        caption="Fish plot: each clone's cancer cell fraction over the ordered time points, nested in its parent."),
+            figure_html(clone_tree(best, entry["clusters"]), alt=f"clone tree of {patient}",
+                        caption="Best clone tree under the crossing rule of time series.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,7 @@ def clones(
     random_state: int | None = 0,
     density: str = "beta-binomial",
     max_trees: int = 10,
+    times: Sequence[str] | None = None,
     key_added: str = "clonal",
     overwrite: bool = False,
 ) -> dict[str, pd.DataFrame]:
@@ -47,6 +49,9 @@ def clones(
         Passed to :func:`cluster_mutations`.
     max_trees
         Best trees kept.
+    times
+        The samples in time order (a time series): the trees follow the crossing rule
+        (:func:`clone_trees`); recorded in ``params['times']``.
     key_added
         ``uns`` key.
     overwrite
@@ -81,9 +86,11 @@ def clones(
     ccf = cancer_cell_fractions(table)
     res = cluster_mutations(table, max_clusters=max_clusters, random_state=random_state, density=density)
     ccf = ccf.drop(columns=["cluster"], errors="ignore").merge(res.mutations[["mutation_id", "cluster"]], on="mutation_id", how="left")
-    trees = clone_trees(res.clusters, max_trees=max_trees) if res.n_clusters <= MAX_TREE_CLUSTERS else pd.DataFrame()
+    order = None if times is None else [str(t) for t in times]
+    trees = clone_trees(res.clusters, max_trees=max_trees, times=order) if res.n_clusters <= MAX_TREE_CLUSTERS else pd.DataFrame()
     entry = {"ccf": ccf.reset_index(drop=True), "clusters": res.clusters, "selection": res.selection, "trees": trees,
-             "params": clean_params({**res.params, "max_trees": int(max_trees), "n_clusters": res.n_clusters})}
+             "params": clean_params({**res.params, "max_trees": int(max_trees), "n_clusters": res.n_clusters,
+                                       "times": order})}
     store = mdata.uns.get(key_added)
     ours = isinstance(store, dict) and all(isinstance(v, dict) and "clusters" in v for v in store.values())
     store = dict(store) if ours else {}  # other patients' results kept; a replaced user's entry is not

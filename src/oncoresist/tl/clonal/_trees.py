@@ -10,10 +10,13 @@ that are trees (262,144 for eight clusters) kept and scored at once with numpy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from ..._core._errors import InputError
+from ._longitudinal import crossing_matrix, order_samples, tree_crossings
 
 __all__ = ["clone_trees", "sum_rule_violation"]
 
@@ -87,8 +90,17 @@ def _all_trees(k: int) -> np.ndarray:
     return par[(walk < 0).all(axis=1)]
 
 
-def clone_trees(clusters: pd.DataFrame, *, max_trees: int = 10, tolerance: float = 0.05) -> pd.DataFrame:
+def clone_trees(
+    clusters: pd.DataFrame, *, max_trees: int = 10, tolerance: float = 0.05, times: Sequence[str] | None = None,
+    presence: float = 0.02,
+) -> pd.DataFrame:
     r"""Enumerate the clone trees of at most eight clusters and rank them by sum-rule violation.
+
+    With ``times`` (the samples are ordered time points) the crossing rule of time series
+    (CALDER, :mod:`oncoresist.tl.clonal._longitudinal`) ranks first: a clone lives from its first
+    to its last detection (it cannot reappear after vanishing), and along every edge the child
+    is never alive while its parent is not nor exceeds it by more than ``tolerance``. Trees are
+    then ordered by their number of crossings, and the sum rule breaks ties.
 
     Parameters
     ----------
@@ -100,6 +112,11 @@ def clone_trees(clusters: pd.DataFrame, *, max_trees: int = 10, tolerance: float
     tolerance
         Largest excess (CCF units) still called consistent with the sum rule (CCFs are
         estimates).
+    times
+        The samples in time order (each once): a time series. ``None``: unordered samples
+        (regions), the sum rule alone.
+    presence
+        Smallest CCF at which a clone is detected at a time point (with ``times``).
 
     Returns
     -------
@@ -108,7 +125,9 @@ def clone_trees(clusters: pd.DataFrame, *, max_trees: int = 10, tolerance: float
         the normal cells: the root), ``violation`` (summed excess over clusters and samples),
         ``max_violation``, ``consistent`` (``max_violation <= tolerance``) and ``n_consistent``
         (how many of all enumerated trees are consistent). Ties are broken by the parent
-        vector, so the order is deterministic.
+        vector, so the order is deterministic. With ``times`` also ``crossings`` (time points
+        x edges breaking the crossing rule; 0 = a possible history) and ``consistent`` requires
+        none.
 
     Raises
     ------
@@ -124,14 +143,23 @@ def clone_trees(clusters: pd.DataFrame, *, max_trees: int = 10, tolerance: float
     [[0, -1], [1, 0], [2, 0]]
     """
     wide = _wide_ccf(clusters)
+    if times is not None:
+        wide = order_samples(wide, times)
     k = len(wide)
     order = wide.index.to_numpy()
     parents = _all_trees(k)
     total, worst = sum_rule_violation(parents, wide.to_numpy(float))
-    keys = (*(parents[:, j] for j in range(k - 1, 0, -1)), np.round(worst, 12), np.round(total, 12))
+    keys = [*(parents[:, j] for j in range(k - 1, 0, -1)), np.round(worst, 12), np.round(total, 12)]
+    ok = worst <= tolerance
+    cross = None
+    if times is not None:
+        cross = tree_crossings(parents, crossing_matrix(wide.to_numpy(float), presence=presence, tolerance=tolerance,
+                                                               labels=list(order), times=list(wide.columns)))
+        keys.append(cross)
+        ok &= cross == 0
     rank = np.lexsort(keys)[: max(1, int(max_trees))]
-    n_ok = int((worst <= tolerance).sum())
     rows = [{"tree": r + 1, "cluster": int(order[j]), "parent": int(order[parents[t, j]]) if parents[t, j] >= 0 else -1,
-             "violation": float(total[t]), "max_violation": float(worst[t]), "consistent": bool(worst[t] <= tolerance),
-             "n_consistent": n_ok} for r, t in enumerate(rank) for j in range(k)]
+             "violation": float(total[t]), "max_violation": float(worst[t]), "consistent": bool(ok[t]),
+             "n_consistent": int(ok.sum())} | ({} if cross is None else {"crossings": int(cross[t])})
+            for r, t in enumerate(rank) for j in range(k)]
     return pd.DataFrame(rows).sort_values(["tree", "cluster"], kind="stable").reset_index(drop=True)
