@@ -161,6 +161,9 @@ def train(
     held out, preprocessing fitted inside the folds) next to naive baselines (per-drug mean;
     drug + sample effects); then refitted on all measured samples and saved to OUT (fitted
     pipeline, model_card.json/.md, cv_scores.csv, cv_predictions.csv, features.csv).
+    cv_scores.csv gives per drug baseline_pearson (the drug + sample effects baseline) and
+    gain_over_baseline (r minus that); the summary shows the median gain and the share of
+    drugs with a positive gain (frac_positive_gain).
 
     With --task classify --target COLUMN: a classifier of obs[COLUMN] scored by stratified CV
     (preprocessing inside the folds) next to baselines (majority class, logistic per layer); OUT
@@ -220,8 +223,10 @@ def train(
         import pandas as pd
 
         tab = pd.DataFrame([{"model": k, **v} for k, v in models.card["scores"].items()])
-        _print_top(tab[["model", "kind", "n_drugs", "median_pearson", "median_spearman", "median_rmse", "frac_beats_mean"]],
-                   title=f"{cv}-blind {folds}-fold CV (per-drug scores)", quiet=quiet)
+        cols = ["model", "kind", "n_drugs", "median_pearson", "median_spearman", "median_rmse", "frac_beats_mean",
+                "median_gain_over_baseline", "frac_positive_gain"]
+        _print_top(tab.reindex(columns=cols), title=f"{cv}-blind {folds}-fold CV (per-drug scores; gain = r minus the "
+                   f"{models.card['cv'].get('gain_baseline')} baseline's r)", quiet=quiet)
     typer.echo(f"model: {out} ({len(models.drugs)} drug(s), {len(models.card['skipped'])} skipped)")
 
 

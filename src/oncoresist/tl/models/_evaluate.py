@@ -171,6 +171,62 @@ class CVResult:
         return str(sm.sort_values("median_pearson", ascending=False).iloc[0]["model"])
 
 
+#: Baselines a model's gain is measured against, first present wins (``sample_mean`` with ``cv='drug'``).
+GAIN_BASELINES = ("drug_sample", "sample_mean")
+
+
+def gain_reference(scores: pd.DataFrame) -> str | None:
+    """The trivial baseline a model's gain is measured against (``None`` when no such baseline was scored)."""
+    present = set(scores["model"]) if "model" in scores else set()
+    return next((b for b in GAIN_BASELINES if b in present), None)
+
+
+def with_baseline_gain(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per-drug scores with ``baseline_pearson`` (the drug + sample effects baseline's r) and ``gain_over_baseline``.
+
+    Parameters
+    ----------
+    scores
+        :attr:`CVResult.scores` (``drug, model, kind, ..., pearson``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scores`` plus ``baseline_pearson`` and ``gain_over_baseline`` = ``pearson - baseline_pearson``
+        on every row (NaN when the drug has no baseline score; 0 on the baseline's own rows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"drug": ["d", "d"], "model": ["enet", "drug_sample"], "kind": ["model", "baseline"],
+    ...                   "pearson": [0.5, 0.3]})
+    >>> with_baseline_gain(s)["gain_over_baseline"].round(2).tolist()
+    [0.2, 0.0]
+    """
+    ref = gain_reference(scores)
+    out = scores.copy()
+    if ref is None:
+        out["baseline_pearson"] = np.nan
+    else:
+        base = scores[scores["model"] == ref].drop_duplicates("drug").set_index("drug")["pearson"]
+        out["baseline_pearson"] = out["drug"].map(base).astype(float)
+    out["gain_over_baseline"] = out["pearson"].astype(float) - out["baseline_pearson"]
+    return out
+
+
+def gain_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per model: ``median_gain_over_baseline``, ``frac_positive_gain`` (share of drugs with a gain > 0) and ``n_gain``."""
+    cols = ["median_gain_over_baseline", "frac_positive_gain", "n_gain"]
+    if "gain_over_baseline" not in scores:
+        return pd.DataFrame(columns=cols)
+    rows = {}
+    for model, g in scores.groupby("model", sort=False):
+        gain = g["gain_over_baseline"].dropna()
+        rows[str(model)] = [float(gain.median()) if len(gain) else np.nan,
+                            float((gain > 0).mean()) if len(gain) else np.nan, int(len(gain))]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+
+
 # --------------------------------------------------------------------------------------------
 # folds
 # --------------------------------------------------------------------------------------------

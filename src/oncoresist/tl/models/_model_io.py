@@ -45,7 +45,13 @@ from ..._core._errors import InputError
 from ..._core._utils import PathLike, atomic_write_text, write_csv
 from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
-from ._evaluate import cross_validate_response, untrainable_drugs
+from ._evaluate import (
+    cross_validate_response,
+    gain_reference,
+    gain_summary,
+    untrainable_drugs,
+    with_baseline_gain,
+)
 from ._models import (
     EnsembleRegressor,
     FactorRegressor,
@@ -465,6 +471,7 @@ def _drug_response_card(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name
     if res is not None:
         summary = res.summary()
         cv_params = {k: res.params[k] for k in ("cv", "n_splits", "baselines", "random_state")}
+        cv_params["gain_baseline"] = gain_reference(res.scores)
         if cv == "group":
             cv_params["group_key"] = group_key
     card: dict[str, Any] = {
@@ -481,7 +488,7 @@ def _drug_response_card(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name
         "drugs": {d: {"n_samples": int(counts[d])} for d in trained},
         "skipped": skipped,
         "cv": cv_params,
-        "scores": _card_scores(summary, model_name),
+        "scores": _card_scores(summary, model_name, None if res is None else res.scores),
         "versions": _versions(),
         "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
         "train_time_s": round(time.perf_counter() - t0, 2),
@@ -494,7 +501,7 @@ def _drug_response_card(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name
 def _train_cv(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name: str, est: Any, *, cv: str, group_key: str,
               n_splits: int, min_samples: int, random_state: Any, n_jobs: int | None, scheduler: Any, quiet: bool,
               skipped: dict[str, str]) -> Any:
-    """Cross-validate ``est`` and the baselines on the trainable drugs; drugs failing a fold go into ``skipped``."""
+    """Cross-validate ``est`` and the baselines (scores with the gain over the baseline); drugs failing a fold go into ``skipped``."""
     groups = None
     if cv == "group":
         from ._models_data import obs_column
@@ -508,6 +515,7 @@ def _train_cv(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name: str, est
     for _, row in res.skipped.iterrows():
         if row["model"] != "*":
             skipped.setdefault(str(row["drug"]), f"fold {row['fold']}: {row['reason']}")
+    res.scores = with_baseline_gain(res.scores)
     return res
 
 
@@ -545,10 +553,13 @@ def _add_drug_scores(drug_cards: dict[str, dict[str, Any]], scores: pd.DataFrame
     """Add the CV ``pearson_<model>`` / ``rmse_<model>`` of every model and baseline to each drug's card."""
     wide_r = scores.pivot_table(index="drug", columns="model", values="pearson", aggfunc="first")
     wide_e = scores.pivot_table(index="drug", columns="model", values="rmse", aggfunc="first")
+    gain = scores[scores["kind"] == "model"].drop_duplicates("drug").set_index("drug") if "gain_over_baseline" in scores else None
     for d in drug_cards:
         if d in wide_r.index:
             drug_cards[d].update({f"pearson_{c}": _num(wide_r.loc[d, c]) for c in wide_r.columns})
             drug_cards[d].update({f"rmse_{c}": _num(wide_e.loc[d, c]) for c in wide_e.columns})
+        if gain is not None and d in gain.index:
+            drug_cards[d].update({k: _num(gain.loc[d, k]) for k in ("baseline_pearson", "gain_over_baseline")})
 
 
 def _response_card(mdata: Any, metric: str | None) -> dict[str, Any]:
@@ -701,14 +712,19 @@ def _num(v: Any) -> float | None:
     return None if not np.isfinite(f) else round(f, 4)
 
 
-def _card_scores(summary: pd.DataFrame, model_name: str) -> dict[str, Any]:
+def _card_scores(summary: pd.DataFrame, model_name: str, scores: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Per model and baseline: the summary of the per-drug CV scores, with the gain over the trivial baseline."""
     if summary.empty:
         return {}
+    gains = gain_summary(scores) if scores is not None else pd.DataFrame()
     out = {}
     for _, row in summary.iterrows():
-        out[str(row["model"])] = {k: _num(row[k]) for k in ("n_drugs", "median_pearson", "mean_pearson", "q25_pearson",
-                                                           "q75_pearson", "median_spearman", "median_rmse", "frac_beats_mean")}
-        out[str(row["model"])]["kind"] = str(row["kind"])
+        name = str(row["model"])
+        out[name] = {k: _num(row[k]) for k in ("n_drugs", "median_pearson", "mean_pearson", "q25_pearson",
+                                               "q75_pearson", "median_spearman", "median_rmse", "frac_beats_mean")}
+        if name in gains.index:
+            out[name].update({k: _num(v) for k, v in gains.loc[name].items()})
+        out[name]["kind"] = str(row["kind"])
     return out
 
 
@@ -776,13 +792,18 @@ def _card_markdown(models: DrugResponseModels) -> str:
     if not survival and cvp.get("cv"):
         lines.append(f"- evaluation: {cvp['n_splits']}-fold {cvp['cv']}-blind cross-validation, preprocessing fitted "
                      f"inside the folds; baselines: {', '.join(cvp.get('baselines', []))}")
+        ref = cvp.get("gain_baseline") or "the baseline"
         lines += ["", "## Cross-validated scores (distribution over drugs)", "",
-                  "| model | kind | drugs | median r | mean r | IQR r | median rho | median RMSE | beats mean (RMSE) |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| model | kind | drugs | median r | mean r | IQR r | median rho | median RMSE | beats mean (RMSE) | "
+                  f"median gain in r over {ref} | drugs with gain > 0 |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for name, s in c["scores"].items():
             lines.append(f"| {name} | {s['kind']} | {s['n_drugs']} | {s['median_pearson']} | {s['mean_pearson']} | "
                          f"{s['q25_pearson']} - {s['q75_pearson']} | {s['median_spearman']} | {s['median_rmse']} | "
-                         f"{s['frac_beats_mean']} |")
+                         f"{s['frac_beats_mean']} | {s.get('median_gain_over_baseline', '-')} | "
+                         f"{s.get('frac_positive_gain', '-')} |")
+        lines += ["", f"Gain = the model's per-drug Pearson r minus that of the {ref} baseline (drug + sample effects); "
+                  "per drug in `cv_scores.csv` (`baseline_pearson`, `gain_over_baseline`)."]
     elif not survival:
         lines.append("- evaluation: none (trained with evaluate=False)")
     if c["skipped"]:
