@@ -613,7 +613,9 @@ def _survival_card(est: Any, res: Any, X: pd.DataFrame, y: np.ndarray, *, source
         "drugs": {},
         "skipped": {},
         "cv": {"cv": "sample", "n_splits": int(res.params["n_splits"]), "stratified_by": "event",
-               "random_state": random_state if isinstance(random_state, int | None) else str(random_state)},
+               "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
+               "uno_tau": _num(res.params.get("uno_tau")), "uno_tau_quantile": res.params.get("uno_tau_quantile"),
+               "uno_tau_basis": "quantile of the pooled observed follow-up times (events and censored)"},
         "scores": {"coxnet": {**{k: _num(summary[k]) for k in ("harrell_mean", "harrell_sd", "uno_mean", "uno_sd")},
                               "logrank_p": float(summary["logrank_p"]) if np.isfinite(summary["logrank_p"]) else None,
                               "n": int(summary["n"]), "events": int(summary["events"])}},
@@ -787,6 +789,9 @@ def _card_markdown(models: DrugResponseModels) -> str:
                   f"| {sc['harrell_mean']} +- {sc['harrell_sd']} | {sc['uno_mean']} +- {sc['uno_sd']} | "
                   f"{'-' if sc['logrank_p'] is None else format(sc['logrank_p'], '.3g')} | {sc['n']} | {sc['events']} |",
                   "", "A C-index of 0.5 is chance; the groups split at the training median risk (`km.png`)."]
+        if cvp.get("uno_tau") is not None:
+            lines.append(f"Uno's C is truncated at tau = {cvp['uno_tau']} (the {cvp['uno_tau_quantile']:.0%} quantile of "
+                         "the pooled follow-up times), the same in every fold.")
     else:
         lines.append(f"- drugs: {len(c['drugs'])} trained, {len(c['skipped'])} skipped")
     if not survival and cvp.get("cv"):
