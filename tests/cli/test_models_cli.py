@@ -238,3 +238,17 @@ def test_drug_training_refuses_survival_only_options(cohort, tmp_path, capsys, e
     assert main(["train", str(cohort), "--drug", "gefitinib", *extra, "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
     assert "ignored by drug-response training" in err and "add --survival" in err
+
+
+def test_train_summary_shows_gain_over_the_drug_sample_baseline(cohort, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # the rich table must not wrap its headers
+    out = tmp_path / "m"
+    assert main(["train", str(cohort), "--drug", "gefitinib,paclitaxel", "--model", "enet", "--folds", "3",
+                 "--out", str(out), "--n-jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "median_gain_over_baseline" in err and "frac_positive_gain" in err and "drug_sample baseline" in err
+    sc = pd.read_csv(out / "cv_scores.csv")
+    enet = sc[sc["model"] == "enet"].set_index("drug")
+    assert (enet["gain_over_baseline"] > 0).all()  # each drug is driven by one feature
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["scores"]["enet"]["frac_positive_gain"] == 1.0

@@ -30,6 +30,7 @@ from oncoresist.tl import (
     response_frame,
     train_models,
 )
+from oncoresist.tl.models._evaluate import gain_reference, gain_summary, with_baseline_gain
 
 
 def _mudata(mods: dict[str, ad.AnnData]) -> md.MuData:
@@ -460,3 +461,77 @@ def test_late_integration_single_layer_and_no_useful_layer():
     X2 = X.join(pd.DataFrame(rng.normal(size=(60, 4)), columns=[f"cnv:c{i}" for i in range(4)]))
     two = LateIntegrationRegressor(random_state=0).fit(X2, y)
     assert (two.weights_ > 0).any() and np.ptp(two.predict(X2)) > 0
+
+
+# ------------------------------------------------------------------------------------------
+# gain over the drug + sample effects baseline (issue 18)
+# ------------------------------------------------------------------------------------------
+
+def test_gain_is_model_r_minus_drug_sample_r_hand_computed():
+    s = pd.DataFrame({
+        "drug": ["a", "a", "a", "b", "b", "b", "c"],
+        "model": ["enet", "mean", "drug_sample", "enet", "mean", "drug_sample", "enet"],
+        "kind": ["model", "baseline", "baseline"] * 2 + ["model"],
+        "pearson": [0.6, np.nan, 0.2, 0.1, np.nan, 0.4, 0.9],
+    })
+    g = with_baseline_gain(s)
+    assert list(s.columns) == list(g.columns[:4])  # input columns kept, in order
+    enet = g[g["model"] == "enet"].set_index("drug")
+    assert enet["baseline_pearson"].tolist()[:2] == [0.2, 0.4]
+    assert enet.loc["a", "gain_over_baseline"] == pytest.approx(0.4)
+    assert enet.loc["b", "gain_over_baseline"] == pytest.approx(-0.3)
+    assert np.isnan(enet.loc["c", "gain_over_baseline"])  # drug c has no baseline score
+    assert (g.loc[g["model"] == "drug_sample", "gain_over_baseline"] == 0).all()
+    summ = gain_summary(g)
+    assert summ.loc["enet", "frac_positive_gain"] == pytest.approx(0.5)  # a gains, b loses, c unknown
+    assert summ.loc["enet", "median_gain_over_baseline"] == pytest.approx(0.05)
+    assert summ.loc["enet", "n_gain"] == 2
+    assert np.isnan(summ.loc["mean", "frac_positive_gain"])
+
+
+def test_gain_reference_falls_back_to_sample_mean_and_none():
+    s = pd.DataFrame({"drug": ["a", "a"], "model": ["pandrug", "sample_mean"], "kind": ["model", "baseline"],
+                      "pearson": [0.5, 0.7]})
+    assert gain_reference(s) == "sample_mean"
+    assert with_baseline_gain(s)["gain_over_baseline"].iloc[0] == pytest.approx(-0.2)
+    only = s[s["model"] == "pandrug"]
+    assert gain_reference(only) is None
+    assert with_baseline_gain(only)["gain_over_baseline"].isna().all()
+
+
+def test_train_writes_per_drug_gain_and_share_positive(tmp_path):
+    m = _cohort(80)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        models = train_models(m, model="late", n_jobs=1, random_state=0)
+    path = models.save(tmp_path / "model")
+    sc = pd.read_csv(path / "cv_scores.csv")
+    assert {"baseline_pearson", "gain_over_baseline"} <= set(sc.columns)
+    pred = models.cv_predictions
+    model_rows = sc[sc["model"] == "late"].set_index("drug")
+    for d in ["A", "B", "C", "D"]:
+        base = pred[(pred["drug"] == d) & (pred["model"] == "drug_sample")]
+        mod = pred[(pred["drug"] == d) & (pred["model"] == "late")]
+        r_base = np.corrcoef(base["observed"], base["predicted"])[0, 1]
+        r_mod = np.corrcoef(mod["observed"], mod["predicted"])[0, 1]
+        assert model_rows.loc[d, "baseline_pearson"] == pytest.approx(r_base, abs=1e-9)
+        assert model_rows.loc[d, "gain_over_baseline"] == pytest.approx(r_mod - r_base, abs=1e-9)
+    gains = model_rows["gain_over_baseline"]
+    # A, B, C are driven by one feature each: the model beats the sample-effect baseline; D is sample effect + noise
+    assert (gains[["A", "B", "C"]] > 0.2).all()
+    assert gains["D"] < gains[["A", "B", "C"]].min()
+    card = json.loads((path / "model_card.json").read_text())
+    assert card["cv"]["gain_baseline"] == "drug_sample"
+    assert card["scores"]["late"]["frac_positive_gain"] == pytest.approx(float((gains > 0).mean()), abs=1e-4)
+    assert card["scores"]["late"]["median_gain_over_baseline"] == pytest.approx(float(gains.median()), abs=1e-4)
+    assert card["drugs"]["A"]["gain_over_baseline"] == pytest.approx(gains["A"], abs=1e-4)
+    assert card["drugs"]["A"]["baseline_pearson"] == pytest.approx(model_rows.loc["A", "baseline_pearson"], abs=1e-4)
+    md_text = (path / "model_card.md").read_text()
+    assert "drugs with gain > 0" in md_text and "median gain in r over drug_sample" in md_text
+
+
+def test_train_without_cv_has_no_gain():
+    m = _cohort(60)
+    models = train_models(m, drugs=["A"], model="enet", evaluate=False, n_jobs=1)
+    assert models.card["cv"] == {"cv": None} and models.card["scores"] == {}
+    assert "gain_over_baseline" not in models.card["drugs"]["A"]

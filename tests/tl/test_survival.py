@@ -272,3 +272,37 @@ def test_cll_overall_survival_covariates_only_vs_omics(shared_data):
     assert set(model.card["data"]["layers"]) == {"gen"}
     assert scores["covariates"]["harrell_mean"] > 0.68 and scores["covariates"]["uno_mean"] > 0.65
     assert scores["covariates"]["harrell_mean"] > scores["omics"]["harrell_mean"] + 0.05
+
+
+def test_uno_c_truncated_at_the_80th_percentile_of_pooled_follow_up():
+    from sklearn.model_selection import StratifiedKFold
+    from sksurv.metrics import concordance_index_ipcw
+
+    X, y = _data(180, seed=4)
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=1).split(X, y["event"]))
+    res = cross_validate_survival(X, y, estimator=PenalizedCox(cv=3, random_state=0), folds=folds, refit=False)
+    tau = float(np.quantile(y["time"], 0.8))  # pooled follow-up, events and censored
+    assert res.params["uno_tau"] == pytest.approx(tau) and res.params["uno_tau_quantile"] == 0.8
+    assert np.allclose(res.folds["tau"], tau)  # the same truncation in every fold
+    for i, (tr, te) in enumerate(folds):
+        risk = res.risk[res.risk["fold"] == i].set_index("sample").loc[X.index[te].astype(str), "risk"].to_numpy()
+        expected = concordance_index_ipcw(y[tr], y[te], risk, tau=tau)[0]
+        assert res.folds.loc[i, "uno"] == pytest.approx(expected)
+    assert res.summary()["uno_mean"] > 0.65
+    # another quantile is honoured; a quantile outside (0, 1] is refused with the fix
+    res5 = cross_validate_survival(X, y, estimator=PenalizedCox(cv=3, random_state=0), folds=folds, refit=False,
+                                   tau_quantile=0.5)
+    assert res5.params["uno_tau"] == pytest.approx(float(np.quantile(y["time"], 0.5)))
+    with pytest.raises(InputError, match="tau_quantile must be in"):
+        cross_validate_survival(X, y, folds=folds, refit=False, tau_quantile=1.5)
+
+
+def test_survival_card_records_the_uno_truncation():
+    m = _cohort_with_clinical()
+    model = train_survival(m, layers=[], obs_features=["stage", "age"], time_key="os", event_key="event", n_splits=3)
+    cv = model.card["cv"]
+    t = m.obs["os"].astype(float)
+    assert cv["uno_tau_quantile"] == 0.8
+    assert cv["uno_tau"] == pytest.approx(float(np.quantile(t[t > 0], 0.8)), abs=1e-4)
+    assert "pooled observed follow-up" in cv["uno_tau_basis"]
+    assert np.allclose(model.cv_scores["tau"], cv["uno_tau"], atol=1e-4)

@@ -161,6 +161,9 @@ def train(
     held out, preprocessing fitted inside the folds) next to naive baselines (per-drug mean;
     drug + sample effects); then refitted on all measured samples and saved to OUT (fitted
     pipeline, model_card.json/.md, cv_scores.csv, cv_predictions.csv, features.csv).
+    cv_scores.csv gives per drug baseline_pearson (the drug + sample effects baseline) and
+    gain_over_baseline (r minus that); the summary shows the median gain and the share of
+    drugs with a positive gain (frac_positive_gain).
 
     With --task classify --target COLUMN: a classifier of obs[COLUMN] scored by stratified CV
     (preprocessing inside the folds) next to baselines (majority class, logistic per layer); OUT
@@ -216,13 +219,21 @@ def train(
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
     models.save(out)
-    if models.card.get("scores"):
-        import pandas as pd
-
-        tab = pd.DataFrame([{"model": k, **v} for k, v in models.card["scores"].items()])
-        _print_top(tab[["model", "kind", "n_drugs", "median_pearson", "median_spearman", "median_rmse", "frac_beats_mean"]],
-                   title=f"{cv}-blind {folds}-fold CV (per-drug scores)", quiet=quiet)
+    _print_cv_summary(models.card, cv=cv, folds=folds, quiet=quiet)
     typer.echo(f"model: {out} ({len(models.drugs)} drug(s), {len(models.card['skipped'])} skipped)")
+
+
+def _print_cv_summary(card: dict, *, cv: str, folds: int, quiet: bool) -> None:
+    """The CV summary of drug-response models: per-drug scores and the gain over the drug + sample baseline."""
+    if not card.get("scores"):
+        return
+    import pandas as pd
+
+    tab = pd.DataFrame([{"model": k, **v} for k, v in card["scores"].items()])
+    cols = ["model", "kind", "n_drugs", "median_pearson", "median_spearman", "median_rmse", "frac_beats_mean",
+            "median_gain_over_baseline", "frac_positive_gain"]
+    _print_top(tab.reindex(columns=cols), title=f"{cv}-blind {folds}-fold CV (per-drug scores; gain = r minus the "
+               f"{card['cv'].get('gain_baseline')} baseline's r)", quiet=quiet)
 
 
 def _train_classify(cohort: Path, out: Path, *, task: str, target: str | None, model: str, survival: bool,

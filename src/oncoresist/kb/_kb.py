@@ -227,60 +227,55 @@ def _vocab_from(con: duckdb.DuckDBPyConnection) -> Vocabulary:
     )
 
 
-def _ingest(
-    con: duckdb.DuckDBPyConnection,
-    items: pd.DataFrame,
-    report: ImportReport,
-    *,
-    kind: str,
-    sha256: str,
-) -> None:
-    """Replace the rows of ``report.source`` with ``items`` (one transaction)."""
-    from ._vocab import norm_text
+class _Resolver:
+    """Maps therapy and disease names of imported items to KB names, collecting the new ones."""
 
-    vocab = _vocab_from(con)
-    src = report.source
-    new_drugs: dict[str, str] = {}
-    new_diseases: dict[str, tuple[str, str]] = {}
-    new_dsyn: dict[str, str] = {}
-    ev_rows, ed_rows, eb_rows = [], [], []
-    biomarkers: dict[str, Alteration] = {}
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.new_drugs: dict[str, str] = {}
+        self.new_diseases: dict[str, tuple[str, str]] = {}
+        self.new_dsyn: dict[str, str] = {}
 
-    def resolve_drug(name: str) -> tuple[str | None, str | None]:
-        d = vocab.resolve_drug(name)
+    def drug(self, name: str) -> tuple[str | None, str | None]:
+        """The (drug, class) a therapy name resolves to; an unknown name becomes a new drug."""
+        d = self.vocab.resolve_drug(name)
         if d is not None:
             return d, None
-        c = vocab.resolve_class(name)
+        c = self.vocab.resolve_class(name)
         if c is not None:
             return None, c
         key = name.strip().lower()
-        if key in new_drugs:
-            return new_drugs[key], None
-        new_drugs[key] = key
+        if key in self.new_drugs:
+            return self.new_drugs[key], None
+        self.new_drugs[key] = key
         return key, None
 
-    def resolve_disease(raw: str) -> str:
+    def disease(self, raw: str) -> str:
+        """The KB disease name of a raw disease; an unknown one is placed in the tree as a new disease."""
+        from ._vocab import norm_text
+
         t = norm_text(raw)
         if not t:
             return ""
-        if t in vocab.disease_synonyms:
-            return vocab.disease_synonyms[t]
-        if t in new_dsyn:
-            return new_dsyn[t]
-        parent, rule = vocab.place_disease(raw)
-        new_diseases[t] = (parent, rule)
-        new_dsyn[t] = t
+        if t in self.vocab.disease_synonyms:
+            return self.vocab.disease_synonyms[t]
+        if t in self.new_dsyn:
+            return self.new_dsyn[t]
+        parent, rule = self.vocab.place_disease(raw)
+        self.new_diseases[t] = (parent, rule)
+        self.new_dsyn[t] = t
         return t
 
-    for it in items.itertuples(index=False):
+    def therapy(self, it: Any) -> tuple[list[str], list[str], str, str]:
+        """Drugs, classes, interaction and therapy label of one imported item."""
         drugs: list[str] = []
         classes: list[str] = []
         for name in it.therapy_names:
             if str(name).lower().startswith("class:"):
-                c = vocab.resolve_class(name) or str(name)[6:].strip()
+                c = self.vocab.resolve_class(name) or str(name)[6:].strip()
                 classes.append(c)
                 continue
-            d, c = resolve_drug(str(name))
+            d, c = self.drug(str(name))
             if d is not None:
                 drugs.append(d)
             elif c is not None:
@@ -292,8 +287,16 @@ def _ingest(
         elif len(drugs) + len(classes) == 1:
             interaction = "single"
         sep = " + " if interaction == "combination" else ", "
-        therapy = sep.join(drugs + [f"{c} (class)" for c in classes])
-        disease = resolve_disease(it.disease_raw)
+        return drugs, classes, interaction, sep.join(drugs + [f"{c} (class)" for c in classes])
+
+
+def _evidence_frames(items: pd.DataFrame, res: _Resolver, src: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Alteration]]:
+    """The evidence, evidence-drug and evidence-biomarker tables of imported items, and their biomarkers."""
+    ev_rows, ed_rows, eb_rows = [], [], []
+    biomarkers: dict[str, Alteration] = {}
+    for it in items.itertuples(index=False):
+        drugs, classes, interaction, therapy = res.therapy(it)
+        disease = res.disease(it.disease_raw)
         ev_rows.append(
             (
                 it.evidence_id, src, str(it.source_id), it.profile, disease, it.disease_raw, therapy,
@@ -317,6 +320,11 @@ def _ingest(
     ev = ev.drop_duplicates("evidence_id")
     ed = pd.DataFrame(ed_rows, columns=["evidence_id", "drug"]).drop_duplicates()
     eb = pd.DataFrame(eb_rows, columns=["evidence_id", "clause", "biomarker_id"]).drop_duplicates()
+    return ev, ed, eb, biomarkers
+
+
+def _new_biomarker_frame(con: duckdb.DuckDBPyConnection, biomarkers: dict[str, Alteration]) -> pd.DataFrame:
+    """The biomarker rows not yet in the KB."""
     known_bm = set(con.execute("SELECT biomarker_id FROM biomarker").df()["biomarker_id"])
     bm = pd.DataFrame(
         [
@@ -328,23 +336,11 @@ def _ingest(
     )  # fmt: skip
     for c in ("pos", "end_pos", "exon"):
         bm[c] = bm[c].astype("Int64")
-    nd = pd.DataFrame(
-        [(n, "", "", "", src) for n in new_drugs.values()], columns=["name", "drug_class", "targets", "approval", "source"]
-    )
-    ndis = pd.DataFrame(
-        [(n, p, src, r) for n, (p, r) in new_diseases.items()], columns=["name", "parent", "source", "rule"]
-    )
-    ndsyn = pd.DataFrame(list(new_dsyn.items()), columns=["synonym", "name"])
-    report.n_kept = len(ev)
-    report.n_new_drugs = len(nd)
-    report.n_new_diseases = len(ndis)
-    report.n_new_biomarkers = len(bm)
-    src_row = pd.DataFrame(
-        [
-            (src, report.version, kind, report.file, sha256, _now(), report.n_items, report.n_kept, report.n_dropped, json.dumps(report.to_dict()))
-        ],
-        columns=["name", "version", "kind", "file", "sha256", "imported_at", "n_read", "n_kept", "n_dropped", "dropped"],
-    )  # fmt: skip
+    return bm
+
+
+def _replace_source(con: duckdb.DuckDBPyConnection, src: str, frames: dict[str, pd.DataFrame]) -> None:
+    """Delete the rows of source ``src`` and insert ``frames`` in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
         old = "SELECT evidence_id FROM evidence WHERE source = ?"
@@ -352,7 +348,6 @@ def _ingest(
         con.execute(f"DELETE FROM evidence_biomarker WHERE evidence_id IN ({old})", [src])
         con.execute("DELETE FROM evidence WHERE source = ?", [src])
         con.execute("DELETE FROM source WHERE name = ?", [src])
-        frames = {"ev": ev, "ed": ed, "eb": eb, "bm": bm, "nd": nd, "ndis": ndis, "ndsyn": ndsyn, "src_row": src_row}
         for sql in (
             "INSERT INTO evidence SELECT * FROM ev",
             "INSERT INTO evidence_drug SELECT * FROM ed",
@@ -371,6 +366,40 @@ def _ingest(
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    items: pd.DataFrame,
+    report: ImportReport,
+    *,
+    kind: str,
+    sha256: str,
+) -> None:
+    """Replace the rows of ``report.source`` with ``items`` (one transaction)."""
+    res = _Resolver(_vocab_from(con))
+    src = report.source
+    ev, ed, eb, biomarkers = _evidence_frames(items, res, src)
+    bm = _new_biomarker_frame(con, biomarkers)
+    nd = pd.DataFrame(
+        [(n, "", "", "", src) for n in res.new_drugs.values()], columns=["name", "drug_class", "targets", "approval", "source"]
+    )
+    ndis = pd.DataFrame(
+        [(n, p, src, r) for n, (p, r) in res.new_diseases.items()], columns=["name", "parent", "source", "rule"]
+    )
+    ndsyn = pd.DataFrame(list(res.new_dsyn.items()), columns=["synonym", "name"])
+    report.n_kept = len(ev)
+    report.n_new_drugs = len(nd)
+    report.n_new_diseases = len(ndis)
+    report.n_new_biomarkers = len(bm)
+    src_row = pd.DataFrame(
+        [
+            (src, report.version, kind, report.file, sha256, _now(), report.n_items, report.n_kept, report.n_dropped, json.dumps(report.to_dict()))
+        ],
+        columns=["name", "version", "kind", "file", "sha256", "imported_at", "n_read", "n_kept", "n_dropped", "dropped"],
+    )  # fmt: skip
+    frames = {"ev": ev, "ed": ed, "eb": eb, "bm": bm, "nd": nd, "ndis": ndis, "ndsyn": ndsyn, "src_row": src_row}
+    _replace_source(con, src, frames)
 
 
 # --------------------------------------------------------------------------------------------
@@ -767,87 +796,121 @@ class KnowledgeBase:
         ['resistance']
         """
         v = self.vocab
-        observed: Alteration | None = None
-        g = v.gene(gene) if gene else None
-        if alteration:
-            try:
-                observed = parse_alteration(alteration, gene=g, aliases=v.gene_aliases) if g else parse_alteration(alteration, aliases=v.gene_aliases)
-            except InputError:
-                if g is None:
-                    raise
-                observed = parse_alteration(f"{g} {alteration}", aliases=v.gene_aliases)
-            g = observed.gene
+        g, observed = _observed_alteration(v, gene, alteration)
         if g is None and drug is None and disease is None:
             msg = "query needs at least one of gene, alteration, drug or disease (e.g. gene='EGFR', drug='gefitinib')."
             raise InputError(msg)
         ev = self.evidence([g] if g else None)
         if observed is not None and observed.kind == "fusion" and observed.partner:
             ev = pd.concat([ev, self.evidence([observed.partner])]).drop_duplicates("evidence_id")
-        rows = []
-        for r in ev.itertuples(index=False):
-            match, note, requires = "", "", []
-            if g is not None:
-                best = None
-                for clause in r.clauses:
-                    for a in clause:
-                        if observed is not None:
-                            m = match_biomarker(a, observed)
-                            if m is not None and (best is None or m.weight > best[0].weight):
-                                best = (m, clause, a)
-                        elif a.gene == g or a.partner == g:
-                            if best is None:
-                                best = (None, clause, a)
-                if best is None:
-                    continue
-                m, clause, a = best
-                match = m.quality if m is not None else "gene"
-                note = m.note if m is not None else ""
-                requires = [x.label for x in clause if x is not a]
-            rows.append((r.evidence_id, match, note, "; ".join(requires)))
-        keep = pd.DataFrame(rows, columns=["evidence_id", "match", "match_note", "requires"])
-        out = ev.merge(keep, on="evidence_id", how="inner")
+        out = ev.merge(_biomarker_hits(ev, g, observed), on="evidence_id", how="inner")
         if drug:
-            d, cls = self.drug_matches(drug)
-            if d is None and cls is None:
-                msg = f"unknown drug {drug!r}: not a drug name, synonym or class in the knowledge base (see 'oncoresist kb info')."
-                raise InputError(msg)
-            in_drugs = out["drugs"].map(lambda ds: d in ds) if d else pd.Series(False, index=out.index)
-            by_class = out["drug_class"].fillna("").str.lower().str.split("|").map(
-                lambda cs: bool(cls) and cls.lower() in cs
-            )
-            if d is None:  # a class was asked: every member drug counts
-                members = set(v.drugs_of_class(cls or ""))
-                in_drugs = out["drugs"].map(lambda ds: bool(members & set(ds)))
-            out = out[in_drugs | by_class].copy()
-            out["drug_match"] = ["drug" if x else "class" for x in in_drugs[out.index]]
+            out = self._filter_drug(out, drug)
         if disease:
-            pd_name, how = v.resolve_disease(disease)
-            if pd_name is None:
-                msg = f"unknown tumour type {disease!r}: use a name such as 'non-small cell lung cancer', 'NSCLC', 'colorectal cancer' (see the disease table)."
-                raise InputError(msg)
-            out["disease_relation"] = [v.relation(pd_name, e) for e in out["disease"]]
-            if disease_match == "applicable":
-                out = out[out["disease_relation"].isin(MATCHING_RELATIONS)]
-        if direction:
-            if direction not in ("sensitivity", "resistance"):
-                msg = f"direction must be 'sensitivity' or 'resistance', got {direction!r}."
-                raise InputError(msg)
-            out = out[out["direction"] == direction]
-        if level:
-            lv = _check_level(level)
-            out = out[out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9) <= _LEVEL_ORDER[lv])]
-        if source:
-            out = out[out["source"] == source]
-        from ._match import MATCH_WEIGHT
-
-        out = out.assign(
-            _lv=out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9)),
-            _mw=-out["match"].map(lambda m: MATCH_WEIGHT.get(m, 0.0)),
-        ).sort_values(["_mw", "_lv", "source", "evidence_id"])
-        out = out.drop(columns=["_lv", "_mw", "clauses"]).reset_index(drop=True)
-        out["drugs"] = out["drugs"].map(lambda ds: ", ".join(ds))
+            out = _filter_disease(v, out, disease, disease_match)
+        out = _filter_attributes(out, direction=direction, level=level, source=source)
+        out = _rank_evidence(out)
         out.attrs["kb"] = self.provenance()
         return out
+
+    def _filter_drug(self, out: pd.DataFrame, drug: str) -> pd.DataFrame:
+        """Evidence rows naming ``drug`` (or its class), with a ``drug_match`` column."""
+        v = self.vocab
+        d, cls = self.drug_matches(drug)
+        if d is None and cls is None:
+            msg = f"unknown drug {drug!r}: not a drug name, synonym or class in the knowledge base (see 'oncoresist kb info')."
+            raise InputError(msg)
+        in_drugs = out["drugs"].map(lambda ds: d in ds) if d else pd.Series(False, index=out.index)
+        by_class = out["drug_class"].fillna("").str.lower().str.split("|").map(
+            lambda cs: bool(cls) and cls.lower() in cs
+        )
+        if d is None:  # a class was asked: every member drug counts
+            members = set(v.drugs_of_class(cls or ""))
+            in_drugs = out["drugs"].map(lambda ds: bool(members & set(ds)))
+        out = out[in_drugs | by_class].copy()
+        out["drug_match"] = ["drug" if x else "class" for x in in_drugs[out.index]]
+        return out
+
+
+def _observed_alteration(v: Vocabulary, gene: str | None, alteration: str | None) -> tuple[str | None, Alteration | None]:
+    """The canonical gene and the parsed alteration of a query (either may be ``None``)."""
+    observed: Alteration | None = None
+    g = v.gene(gene) if gene else None
+    if alteration:
+        try:
+            observed = parse_alteration(alteration, gene=g, aliases=v.gene_aliases) if g else parse_alteration(alteration, aliases=v.gene_aliases)
+        except InputError:
+            if g is None:
+                raise
+            observed = parse_alteration(f"{g} {alteration}", aliases=v.gene_aliases)
+        g = observed.gene
+    return g, observed
+
+
+def _biomarker_hits(ev: pd.DataFrame, g: str | None, observed: Alteration | None) -> pd.DataFrame:
+    """Evidence IDs whose biomarker covers the queried gene / alteration, with match, note and co-requirements."""
+    rows = []
+    for r in ev.itertuples(index=False):
+        match, note, requires = "", "", []
+        if g is not None:
+            best = None
+            for clause in r.clauses:
+                for a in clause:
+                    if observed is not None:
+                        m = match_biomarker(a, observed)
+                        if m is not None and (best is None or m.weight > best[0].weight):
+                            best = (m, clause, a)
+                    elif a.gene == g or a.partner == g:
+                        if best is None:
+                            best = (None, clause, a)
+            if best is None:
+                continue
+            m, clause, a = best
+            match = m.quality if m is not None else "gene"
+            note = m.note if m is not None else ""
+            requires = [x.label for x in clause if x is not a]
+        rows.append((r.evidence_id, match, note, "; ".join(requires)))
+    return pd.DataFrame(rows, columns=["evidence_id", "match", "match_note", "requires"])
+
+
+def _filter_disease(v: Vocabulary, out: pd.DataFrame, disease: str, disease_match: str) -> pd.DataFrame:
+    """Add ``disease_relation`` and, with ``disease_match='applicable'``, keep the applicable rows."""
+    pd_name, how = v.resolve_disease(disease)
+    if pd_name is None:
+        msg = f"unknown tumour type {disease!r}: use a name such as 'non-small cell lung cancer', 'NSCLC', 'colorectal cancer' (see the disease table)."
+        raise InputError(msg)
+    out["disease_relation"] = [v.relation(pd_name, e) for e in out["disease"]]
+    if disease_match == "applicable":
+        out = out[out["disease_relation"].isin(MATCHING_RELATIONS)]
+    return out
+
+
+def _filter_attributes(out: pd.DataFrame, *, direction: str | None, level: str | None, source: str | None) -> pd.DataFrame:
+    """Keep the rows of the asked direction, at least the asked level and from the asked source."""
+    if direction:
+        if direction not in ("sensitivity", "resistance"):
+            msg = f"direction must be 'sensitivity' or 'resistance', got {direction!r}."
+            raise InputError(msg)
+        out = out[out["direction"] == direction]
+    if level:
+        lv = _check_level(level)
+        out = out[out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9) <= _LEVEL_ORDER[lv])]
+    if source:
+        out = out[out["source"] == source]
+    return out
+
+
+def _rank_evidence(out: pd.DataFrame) -> pd.DataFrame:
+    """Sort best match, then strongest level first; drop helper columns and join the drug lists."""
+    from ._match import MATCH_WEIGHT
+
+    out = out.assign(
+        _lv=out["level"].map(lambda x: _LEVEL_ORDER.get(x, 9)),
+        _mw=-out["match"].map(lambda m: MATCH_WEIGHT.get(m, 0.0)),
+    ).sort_values(["_mw", "_lv", "source", "evidence_id"])
+    out = out.drop(columns=["_lv", "_mw", "clauses"]).reset_index(drop=True)
+    out["drugs"] = out["drugs"].map(lambda ds: ", ".join(ds))
+    return out
 
 
 def _check_level(level: str) -> str:

@@ -171,6 +171,62 @@ class CVResult:
         return str(sm.sort_values("median_pearson", ascending=False).iloc[0]["model"])
 
 
+#: Baselines a model's gain is measured against, first present wins (``sample_mean`` with ``cv='drug'``).
+GAIN_BASELINES = ("drug_sample", "sample_mean")
+
+
+def gain_reference(scores: pd.DataFrame) -> str | None:
+    """The trivial baseline a model's gain is measured against (``None`` when no such baseline was scored)."""
+    present = set(scores["model"]) if "model" in scores else set()
+    return next((b for b in GAIN_BASELINES if b in present), None)
+
+
+def with_baseline_gain(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per-drug scores with ``baseline_pearson`` (the drug + sample effects baseline's r) and ``gain_over_baseline``.
+
+    Parameters
+    ----------
+    scores
+        :attr:`CVResult.scores` (``drug, model, kind, ..., pearson``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scores`` plus ``baseline_pearson`` and ``gain_over_baseline`` = ``pearson - baseline_pearson``
+        on every row (NaN when the drug has no baseline score; 0 on the baseline's own rows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"drug": ["d", "d"], "model": ["enet", "drug_sample"], "kind": ["model", "baseline"],
+    ...                   "pearson": [0.5, 0.3]})
+    >>> with_baseline_gain(s)["gain_over_baseline"].round(2).tolist()
+    [0.2, 0.0]
+    """
+    ref = gain_reference(scores)
+    out = scores.copy()
+    if ref is None:
+        out["baseline_pearson"] = np.nan
+    else:
+        base = scores[scores["model"] == ref].drop_duplicates("drug").set_index("drug")["pearson"]
+        out["baseline_pearson"] = out["drug"].map(base).astype(float)
+    out["gain_over_baseline"] = out["pearson"].astype(float) - out["baseline_pearson"]
+    return out
+
+
+def gain_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per model: ``median_gain_over_baseline``, ``frac_positive_gain`` (share of drugs with a gain > 0) and ``n_gain``."""
+    cols = ["median_gain_over_baseline", "frac_positive_gain", "n_gain"]
+    if "gain_over_baseline" not in scores:
+        return pd.DataFrame(columns=cols)
+    rows = {}
+    for model, g in scores.groupby("model", sort=False):
+        gain = g["gain_over_baseline"].dropna()
+        rows[str(model)] = [float(gain.median()) if len(gain) else np.nan,
+                            float((gain > 0).mean()) if len(gain) else np.nan, int(len(gain))]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+
+
 # --------------------------------------------------------------------------------------------
 # folds
 # --------------------------------------------------------------------------------------------
@@ -415,6 +471,100 @@ def _resolve_models(models: Any, random_state: Any) -> dict[str, Any]:
     return out
 
 
+def _aligned_tables(X: Any, Y: Any, groups: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+    """``X`` and ``Y`` on their shared samples, and ``groups`` as a Series indexed by sample name."""
+    if not isinstance(X, pd.DataFrame) or not isinstance(Y, pd.DataFrame):
+        msg = "X and Y must be pandas DataFrames indexed by sample (build them with tl.feature_frame / tl.response_frame)."
+        raise InputError(msg)
+    if groups is not None:
+        groups = groups.copy() if isinstance(groups, pd.Series) else pd.Series(list(groups), index=X.index)
+        groups.index = groups.index.astype(str)
+    if not X.index.equals(Y.index):
+        common = X.index.intersection(Y.index)
+        if len(common) == 0:
+            msg = f"X and Y share no sample IDs (X: {', '.join(map(str, X.index[:3]))}; Y: {', '.join(map(str, Y.index[:3]))}); index both by sample."
+            raise InputError(msg)
+        X, Y = X.loc[common], Y.loc[common]
+    return X, Y, groups
+
+
+def _checked_models(models: Any, cv: str, drug_features: pd.DataFrame | None, random_state: Any) -> dict[str, Any]:
+    """The named estimators, pan-drug ones given ``drug_features``; drug-blind CV needs pan-drug models with descriptors."""
+    est = _resolve_models(models, random_state)
+    pandrug = [n for n, e in est.items() if isinstance(e, _MULTI_DRUG)]
+    if cv == "drug" and any(not isinstance(est[n], PanDrugRegressor) for n in est):
+        msg = f"cv='drug' (drug-blind) only applies to pan-drug models; remove {', '.join(n for n in est if not isinstance(est[n], PanDrugRegressor))}."
+        raise InputError(msg)
+    for n in [n for n in pandrug if isinstance(est[n], PanDrugRegressor)]:
+        if est[n].drug_features is None and drug_features is not None:
+            est[n] = clone(est[n]).set_params(drug_features=drug_features)
+        if cv == "drug" and est[n].drug_features is None:
+            msg = (f"drug-blind CV needs drug descriptors for the pan-drug model '{n}': pass drug_features "
+                   "(drugs x descriptors) or annotate the drug layer (targets, pathway).")
+            raise InputError(msg)
+    return est
+
+
+def untrainable_drugs(Y: pd.DataFrame, min_samples: int) -> dict[Any, str]:
+    """Drug -> reason for the drugs with fewer than ``min_samples`` measured samples or no variance."""
+    counts = Y.notna().sum()
+    sds = Y.std()
+    reasons: dict[Any, str] = {}
+    for d in Y.columns:
+        if counts[d] < min_samples:
+            reasons[d] = f"{int(counts[d])} measured samples < min_samples={min_samples}"
+        elif not sds[d] > 1e-12:
+            reasons[d] = "no variance in the response"
+    return reasons
+
+
+def _trainable_tables(X: pd.DataFrame, Y: pd.DataFrame, min_samples: int) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
+    """``X`` and ``Y`` restricted to trainable drugs and screened samples, and the skipped drugs (with a warning)."""
+    reasons = untrainable_drugs(Y, min_samples)
+    skipped: list[dict[str, Any]] = [{"drug": str(d), "model": "*", "fold": -1, "reason": r} for d, r in reasons.items()]
+    keep = [d for d in Y.columns if d not in reasons]
+    if not keep:
+        msg = f"no drug has at least {min_samples} measured samples with varying response; lower min_samples or check the drug layer."
+        raise InputError(msg)
+    if skipped:
+        shown = "; ".join(f"{s['drug']} ({s['reason']})" for s in skipped[:5])
+        warnings.warn(f"{len(skipped)} drug(s) skipped: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=3)
+    Y = Y[keep]
+    Y.columns = [str(c) for c in Y.columns]
+    screened = Y.notna().any(axis=1)
+    return X.loc[screened], Y.loc[screened], skipped
+
+
+def _fold_plan(Y: pd.DataFrame, *, cv: str, groups: pd.Series | None, n_splits: int, baselines: Sequence[str],
+               random_state: Any) -> tuple[pd.Series, pd.Series, tuple[str, ...]]:
+    """Sample folds (or drug folds with ``cv='drug'``) and the baselines that apply."""
+    bl = tuple(b for b in baselines if b in BASELINES)
+    unknown_bl = [b for b in baselines if b not in (*BASELINES, "sample_mean")]
+    if unknown_bl:
+        msg = f"unknown baseline(s) {unknown_bl}; choose from {', '.join(BASELINES)}."
+        raise InputError(msg)
+    if cv == "drug":
+        if Y.shape[1] < n_splits:
+            msg = f"cv='drug' needs at least {n_splits} drugs, found {Y.shape[1]}; lower n_splits."
+            raise InputError(msg)
+        perm = np.random.default_rng(random_state if isinstance(random_state, int) else None).permutation(Y.shape[1])
+        drug_fold = pd.Series(np.empty(Y.shape[1], dtype=int), index=Y.columns)
+        drug_fold.iloc[perm] = np.arange(Y.shape[1]) % n_splits
+        return pd.Series(dtype=int), drug_fold, (("sample_mean",) if baselines else ())
+    fold = cv_folds(Y.index, cv=cv, groups=None if groups is None else groups.reindex(Y.index.astype(str)).to_numpy(),
+                    n_splits=n_splits, random_state=random_state)
+    return fold, pd.Series(dtype=int), bl
+
+
+def _score_table(pred: pd.DataFrame, model_names: set[str]) -> pd.DataFrame:
+    """Per (drug, model) metrics of out-of-fold predictions; ``kind`` tells models from baselines."""
+    rows = []
+    for (drug, model), g in pred.groupby(["drug", "model"], sort=False):
+        rows.append({"drug": drug, "model": model, "kind": "model" if model in model_names else "baseline",
+                     **regression_metrics(g["observed"], g["predicted"])})
+    return pd.DataFrame(rows, columns=["drug", "model", "kind", "n", "pearson", "spearman", "rmse"])
+
+
 def cross_validate_response(
     X: pd.DataFrame,
     Y: pd.DataFrame,
@@ -481,74 +631,16 @@ def cross_validate_response(
     import time
 
     t0 = time.perf_counter()
-    if not isinstance(X, pd.DataFrame) or not isinstance(Y, pd.DataFrame):
-        msg = "X and Y must be pandas DataFrames indexed by sample (build them with tl.feature_frame / tl.response_frame)."
-        raise InputError(msg)
-    if groups is not None:
-        groups = groups.copy() if isinstance(groups, pd.Series) else pd.Series(list(groups), index=X.index)
-        groups.index = groups.index.astype(str)
-    if not X.index.equals(Y.index):
-        common = X.index.intersection(Y.index)
-        if len(common) == 0:
-            msg = f"X and Y share no sample IDs (X: {', '.join(map(str, X.index[:3]))}; Y: {', '.join(map(str, Y.index[:3]))}); index both by sample."
-            raise InputError(msg)
-        X, Y = X.loc[common], Y.loc[common]
+    X, Y, groups = _aligned_tables(X, Y, groups)
     if cv not in CV_SCHEMES:
         msg = f"cv must be one of {', '.join(CV_SCHEMES)}, got {cv!r}."
         raise InputError(msg)
-    est = _resolve_models(models, random_state)
+    est = _checked_models(models, cv, drug_features, random_state)
     pandrug = [n for n, e in est.items() if isinstance(e, _MULTI_DRUG)]
-    if cv == "drug" and any(not isinstance(est[n], PanDrugRegressor) for n in est):
-        msg = f"cv='drug' (drug-blind) only applies to pan-drug models; remove {', '.join(n for n in est if not isinstance(est[n], PanDrugRegressor))}."
-        raise InputError(msg)
-    for n in [n for n in pandrug if isinstance(est[n], PanDrugRegressor)]:
-        if est[n].drug_features is None and drug_features is not None:
-            est[n] = clone(est[n]).set_params(drug_features=drug_features)
-        if cv == "drug" and est[n].drug_features is None:
-            msg = (f"drug-blind CV needs drug descriptors for the pan-drug model '{n}': pass drug_features "
-                   "(drugs x descriptors) or annotate the drug layer (targets, pathway).")
-            raise InputError(msg)
     Y = Y.astype(float)
     X = X.astype(float)
-    counts = Y.notna().sum()
-    sds = Y.std()
-    skipped: list[dict[str, Any]] = []
-    keep = []
-    for d in Y.columns:
-        if counts[d] < min_samples:
-            skipped.append({"drug": str(d), "model": "*", "fold": -1, "reason": f"{int(counts[d])} measured samples < min_samples={min_samples}"})
-        elif not sds[d] > 1e-12:
-            skipped.append({"drug": str(d), "model": "*", "fold": -1, "reason": "no variance in the response"})
-        else:
-            keep.append(d)
-    if not keep:
-        msg = f"no drug has at least {min_samples} measured samples with varying response; lower min_samples or check the drug layer."
-        raise InputError(msg)
-    if skipped:
-        shown = "; ".join(f"{s['drug']} ({s['reason']})" for s in skipped[:5])
-        warnings.warn(f"{len(skipped)} drug(s) skipped: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=2)
-    Y = Y[keep]
-    Y.columns = [str(c) for c in Y.columns]
-    screened = Y.notna().any(axis=1)
-    X, Y = X.loc[screened], Y.loc[screened]
-    bl = tuple(b for b in baselines if b in BASELINES)
-    unknown_bl = [b for b in baselines if b not in (*BASELINES, "sample_mean")]
-    if unknown_bl:
-        msg = f"unknown baseline(s) {unknown_bl}; choose from {', '.join(BASELINES)}."
-        raise InputError(msg)
-    if cv == "drug":
-        if Y.shape[1] < n_splits:
-            msg = f"cv='drug' needs at least {n_splits} drugs, found {Y.shape[1]}; lower n_splits."
-            raise InputError(msg)
-        perm = np.random.default_rng(random_state if isinstance(random_state, int) else None).permutation(Y.shape[1])
-        drug_fold = pd.Series(np.empty(Y.shape[1], dtype=int), index=Y.columns)
-        drug_fold.iloc[perm] = np.arange(Y.shape[1]) % n_splits
-        fold = pd.Series(dtype=int)
-        bl = ("sample_mean",) if baselines else ()
-    else:
-        fold = cv_folds(Y.index, cv=cv, groups=None if groups is None else groups.reindex(Y.index.astype(str)).to_numpy(),
-                        n_splits=n_splits, random_state=random_state)
-        drug_fold = pd.Series(dtype=int)
+    X, Y, skipped = _trainable_tables(X, Y, min_samples)
+    fold, drug_fold, bl = _fold_plan(Y, cv=cv, groups=groups, n_splits=n_splits, baselines=baselines, random_state=random_state)
     data = _Shared(X=X, Y=Y, fold=fold, drug_fold=drug_fold, models=est, baselines=bl, cv=cv)
     tasks: list[tuple[str, str, int]] = [("pandrug", n, k) for n in pandrug for k in range(n_splits)]
     if len(pandrug) < len(est) or (bl and cv != "drug"):
@@ -558,27 +650,14 @@ def cross_validate_response(
     skipped += [s for _, sk in results for s in sk]
     pred = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["sample", "drug", "fold", "model", "observed", "predicted"])
-    model_names = set(est)
-    rows = []
-    for (drug, model), g in pred.groupby(["drug", "model"], sort=False):
-        rows.append({"drug": drug, "model": model, "kind": "model" if model in model_names else "baseline",
-                     **regression_metrics(g["observed"], g["predicted"])})
-    scores = pd.DataFrame(rows, columns=["drug", "model", "kind", "n", "pearson", "spearman", "rmse"])
     params = {
-        "cv": cv,
-        "n_splits": int(n_splits),
-        "models": list(est),
-        "baselines": list(bl),
+        "cv": cv, "n_splits": int(n_splits), "models": list(est), "baselines": list(bl),
         "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
-        "n_samples": int(X.shape[0]),
-        "n_features": int(X.shape[1]),
-        "n_drugs": int(Y.shape[1]),
-        "min_samples": int(min_samples),
-        "scheduler": None if scheduler is None else str(scheduler),
-        "n_jobs": n_jobs,
-        "wall_time_s": round(time.perf_counter() - t0, 2),
-    }
-    return CVResult(scores=scores, predictions=pred,
+        "n_samples": int(X.shape[0]), "n_features": int(X.shape[1]), "n_drugs": int(Y.shape[1]),
+        "min_samples": int(min_samples), "scheduler": None if scheduler is None else str(scheduler),
+        "n_jobs": n_jobs, "wall_time_s": round(time.perf_counter() - t0, 2),
+    }  # fmt: skip
+    return CVResult(scores=_score_table(pred, set(est)), predictions=pred,
                     skipped=pd.DataFrame(skipped, columns=["drug", "model", "fold", "reason"]), params=params)
 
 

@@ -45,7 +45,13 @@ from ..._core._errors import InputError
 from ..._core._utils import PathLike, atomic_write_text, write_csv
 from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
-from ._evaluate import cross_validate_response
+from ._evaluate import (
+    cross_validate_response,
+    gain_reference,
+    gain_summary,
+    untrainable_drugs,
+    with_baseline_gain,
+)
 from ._models import (
     EnsembleRegressor,
     FactorRegressor,
@@ -413,106 +419,147 @@ def train_models(
     60
     """
     t0 = time.perf_counter()
+    names, X, Y, model_name, est, skipped = _training_inputs(mdata, drugs, model, metric=metric, layers=layers,
+                                                             obs_features=obs_features, min_samples=min_samples,
+                                                             random_state=random_state)
+    keep = [d for d in Y.columns if d not in skipped]
+    is_pan = isinstance(est, PanDrugRegressor | FactorRegressor)
+    res = None
+    if evaluate:
+        res = _train_cv(mdata, X, Y[keep], model_name, est, cv=cv, group_key=group_key, n_splits=n_splits,
+                        min_samples=min_samples, random_state=random_state, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet,
+                        skipped=skipped)
+    if is_pan:
+        fitted = {_PANDRUG_KEY: clone(est).fit(X, Y[keep])}
+    else:
+        fitted = _fit_per_drug(X, Y, est, keep, skipped, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)
+    if skipped:
+        shown = "; ".join(f"{d} ({r})" for d, r in list(skipped.items())[:5])
+        warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=2)
+    card = _drug_response_card(mdata, X, Y, model_name, est, res, trained=list(fitted if not is_pan else keep),
+                               n_requested=len(names), skipped=skipped, cv=cv, group_key=group_key, metric=metric,
+                               source=source, obs_features=obs_features, random_state=random_state, t0=t0)
+    return DrugResponseModels(fitted, feature_names=list(X.columns), card=card,
+                              cv_scores=pd.DataFrame() if res is None else res.scores,
+                              cv_predictions=pd.DataFrame() if res is None else res.predictions)
+
+
+def _training_inputs(mdata: Any, drugs: Sequence[str] | None, model: str | Any, *, metric: str | None,
+                     layers: Sequence[str] | None, obs_features: Sequence[str] | None, min_samples: int,
+                     random_state: Any) -> tuple[list[str], pd.DataFrame, pd.DataFrame, str, Any, dict[str, str]]:
+    """Requested drugs, features, responses, the model (name, estimator) and the untrainable drugs (none trainable is an error)."""
     names = resolve_drugs(mdata, drugs)
     Y = response_frame(mdata, metric=metric)[names]
     Y.columns = [str(c) for c in Y.columns]
     X = feature_frame(mdata, layers=layers, samples=Y.index, obs_features=obs_features)
-    if isinstance(model, str):
-        model_name = model
-        est = make_model(model, random_state=random_state)
-    else:
-        model_name = type(model).__name__
-        est = model
-    is_pan = isinstance(est, PanDrugRegressor | FactorRegressor)
-    counts, sds = Y.notna().sum(), Y.std()
-    skipped = {}
-    for d in Y.columns:
-        if counts[d] < min_samples:
-            skipped[d] = f"{int(counts[d])} measured samples < min_samples={min_samples}"
-        elif not sds[d] > 1e-12:
-            skipped[d] = "no variance in the response"
-    keep = [d for d in Y.columns if d not in skipped]
-    if not keep:
+    model_name, est = (model, make_model(model, random_state=random_state)) if isinstance(model, str) else (type(model).__name__, model)
+    skipped = untrainable_drugs(Y, min_samples)
+    if all(d in skipped for d in Y.columns):
         msg = f"no drug can be trained: {'; '.join(f'{d}: {r}' for d, r in list(skipped.items())[:3])}. Lower --min-samples or pick other drugs."
         raise InputError(msg)
-    scores = pd.DataFrame()
-    cv_pred = pd.DataFrame()
-    summary = pd.DataFrame()
-    cv_params: dict[str, Any] = {"cv": None}
-    if evaluate:
-        groups = None
-        if cv == "group":
-            from ._models_data import obs_column
+    return names, X, Y, model_name, est, skipped
 
-            groups = obs_column(mdata, group_key).reindex(Y.index)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # skipped drugs are reported below
-            res = cross_validate_response(X, Y[keep], models={model_name: est}, cv=cv, groups=groups, n_splits=n_splits,
-                                          min_samples=min_samples, random_state=random_state, n_jobs=n_jobs,
-                                          scheduler=scheduler, quiet=quiet)
-        scores = res.scores
-        cv_pred = res.predictions
+
+def _drug_response_card(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name: str, est: Any, res: Any, *,
+                        trained: list[str], n_requested: int, skipped: dict[str, str], cv: str, group_key: str,
+                        metric: str | None, source: str | None, obs_features: Sequence[str] | None,
+                        random_state: Any, t0: float) -> dict[str, Any]:
+    """The model card of a drug-response model (``res`` is the CV result, ``None`` without CV)."""
+    counts = Y.notna().sum()
+    cv_params: dict[str, Any] = {"cv": None}
+    summary = pd.DataFrame()
+    if res is not None:
         summary = res.summary()
         cv_params = {k: res.params[k] for k in ("cv", "n_splits", "baselines", "random_state")}
+        cv_params["gain_baseline"] = gain_reference(res.scores)
         if cv == "group":
             cv_params["group_key"] = group_key
-        for _, row in res.skipped.iterrows():
-            if row["model"] != "*":
-                skipped.setdefault(str(row["drug"]), f"fold {row['fold']}: {row['reason']}")
-    if is_pan:
-        fitted = {_PANDRUG_KEY: clone(est).fit(X, Y[keep])}
-    else:
-        out = parallel_map(partial(_fit_one, (X, Y, est)), keep, n_jobs=n_jobs, scheduler=scheduler,
-                           description="training", quiet=quiet)
-        fitted = {}
-        for d, m, err in out:
-            if m is None:
-                skipped[d] = err or "fit failed"
-            else:
-                fitted[d] = m
-        if not fitted:
-            msg = f"no drug model could be fitted: {'; '.join(f'{d}: {r}' for d, r in list(skipped.items())[:3])}."
-            raise InputError(msg)
-    if skipped:
-        shown = "; ".join(f"{d} ({r})" for d, r in list(skipped.items())[:5])
-        warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=2)
     card: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "task": "drug_response",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": {
-            "name": model_name,
-            "class": type(est).__name__,
-            "params": _params(est),
-            "integration": ("late (per-layer models, stacked; a missing layer is dropped)"
-                            if isinstance(est, LateIntegrationRegressor) else
-                            "factor (group factor model shared by all drugs, then one regression per drug)"
-                            if isinstance(est, FactorRegressor) else
-                            "ensemble (mean of: " + ", ".join(map(str, est.members)) + ")" if isinstance(est, EnsembleRegressor) else
-                            "pan-drug (one model for all drugs)" if is_pan else
-                            "early (layers concatenated, block-scaled; missing features imputed with training medians)"),
-        },
+        "model": {"name": model_name, "class": type(est).__name__, "params": _params(est),
+                  "integration": _integration_label(est, isinstance(est, PanDrugRegressor | FactorRegressor))},
         "data": {
             **_data_card(X, source, obs_features),
             "response": _response_card(mdata, metric),
-            "n_drugs_requested": len(names),
+            "n_drugs_requested": n_requested,
         },
-        "drugs": {d: {"n_samples": int(counts[d])} for d in (fitted if not is_pan else keep)},
+        "drugs": {d: {"n_samples": int(counts[d])} for d in trained},
         "skipped": skipped,
         "cv": cv_params,
-        "scores": _card_scores(summary, model_name),
+        "scores": _card_scores(summary, model_name, None if res is None else res.scores),
         "versions": _versions(),
         "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
         "train_time_s": round(time.perf_counter() - t0, 2),
     }
-    if not is_pan and not scores.empty:
-        wide_r = scores.pivot_table(index="drug", columns="model", values="pearson", aggfunc="first")
-        wide_e = scores.pivot_table(index="drug", columns="model", values="rmse", aggfunc="first")
-        for d in card["drugs"]:
-            if d in wide_r.index:
-                card["drugs"][d].update({f"pearson_{c}": _num(wide_r.loc[d, c]) for c in wide_r.columns})
-                card["drugs"][d].update({f"rmse_{c}": _num(wide_e.loc[d, c]) for c in wide_e.columns})
-    return DrugResponseModels(fitted, feature_names=list(X.columns), card=card, cv_scores=scores, cv_predictions=cv_pred)
+    if not isinstance(est, PanDrugRegressor | FactorRegressor) and res is not None and not res.scores.empty:
+        _add_drug_scores(card["drugs"], res.scores)
+    return card
+
+
+def _train_cv(mdata: Any, X: pd.DataFrame, Y: pd.DataFrame, model_name: str, est: Any, *, cv: str, group_key: str,
+              n_splits: int, min_samples: int, random_state: Any, n_jobs: int | None, scheduler: Any, quiet: bool,
+              skipped: dict[str, str]) -> Any:
+    """Cross-validate ``est`` and the baselines (scores with the gain over the baseline); drugs failing a fold go into ``skipped``."""
+    groups = None
+    if cv == "group":
+        from ._models_data import obs_column
+
+        groups = obs_column(mdata, group_key).reindex(Y.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # skipped drugs are reported by the caller
+        res = cross_validate_response(X, Y, models={model_name: est}, cv=cv, groups=groups, n_splits=n_splits,
+                                      min_samples=min_samples, random_state=random_state, n_jobs=n_jobs,
+                                      scheduler=scheduler, quiet=quiet)
+    for _, row in res.skipped.iterrows():
+        if row["model"] != "*":
+            skipped.setdefault(str(row["drug"]), f"fold {row['fold']}: {row['reason']}")
+    res.scores = with_baseline_gain(res.scores)
+    return res
+
+
+def _fit_per_drug(X: pd.DataFrame, Y: pd.DataFrame, est: Any, keep: list[str], skipped: dict[str, str], *,
+                  n_jobs: int | None, scheduler: Any, quiet: bool) -> dict[str, Any]:
+    """One fitted model per drug in ``keep``; failures go into ``skipped`` (all failing is an error)."""
+    out = parallel_map(partial(_fit_one, (X, Y, est)), keep, n_jobs=n_jobs, scheduler=scheduler,
+                       description="training", quiet=quiet)
+    fitted = {}
+    for d, m, err in out:
+        if m is None:
+            skipped[d] = err or "fit failed"
+        else:
+            fitted[d] = m
+    if not fitted:
+        msg = f"no drug model could be fitted: {'; '.join(f'{d}: {r}' for d, r in list(skipped.items())[:3])}."
+        raise InputError(msg)
+    return fitted
+
+
+def _integration_label(est: Any, is_pan: bool) -> str:
+    """How the model integrates the layers, in words, for the card."""
+    if isinstance(est, LateIntegrationRegressor):
+        return "late (per-layer models, stacked; a missing layer is dropped)"
+    if isinstance(est, FactorRegressor):
+        return "factor (group factor model shared by all drugs, then one regression per drug)"
+    if isinstance(est, EnsembleRegressor):
+        return "ensemble (mean of: " + ", ".join(map(str, est.members)) + ")"
+    if is_pan:
+        return "pan-drug (one model for all drugs)"
+    return "early (layers concatenated, block-scaled; missing features imputed with training medians)"
+
+
+def _add_drug_scores(drug_cards: dict[str, dict[str, Any]], scores: pd.DataFrame) -> None:
+    """Add the CV ``pearson_<model>`` / ``rmse_<model>`` of every model and baseline to each drug's card."""
+    wide_r = scores.pivot_table(index="drug", columns="model", values="pearson", aggfunc="first")
+    wide_e = scores.pivot_table(index="drug", columns="model", values="rmse", aggfunc="first")
+    gain = scores[scores["kind"] == "model"].drop_duplicates("drug").set_index("drug") if "gain_over_baseline" in scores else None
+    for d in drug_cards:
+        if d in wide_r.index:
+            drug_cards[d].update({f"pearson_{c}": _num(wide_r.loc[d, c]) for c in wide_r.columns})
+            drug_cards[d].update({f"rmse_{c}": _num(wide_e.loc[d, c]) for c in wide_e.columns})
+        if gain is not None and d in gain.index:
+            drug_cards[d].update({k: _num(gain.loc[d, k]) for k in ("baseline_pearson", "gain_over_baseline")})
 
 
 def _response_card(mdata: Any, metric: str | None) -> dict[str, Any]:
@@ -566,7 +613,9 @@ def _survival_card(est: Any, res: Any, X: pd.DataFrame, y: np.ndarray, *, source
         "drugs": {},
         "skipped": {},
         "cv": {"cv": "sample", "n_splits": int(res.params["n_splits"]), "stratified_by": "event",
-               "random_state": random_state if isinstance(random_state, int | None) else str(random_state)},
+               "random_state": random_state if isinstance(random_state, int | None) else str(random_state),
+               "uno_tau": _num(res.params.get("uno_tau")), "uno_tau_quantile": res.params.get("uno_tau_quantile"),
+               "uno_tau_basis": "quantile of the pooled observed follow-up times (events and censored)"},
         "scores": {"coxnet": {**{k: _num(summary[k]) for k in ("harrell_mean", "harrell_sd", "uno_mean", "uno_sd")},
                               "logrank_p": float(summary["logrank_p"]) if np.isfinite(summary["logrank_p"]) else None,
                               "n": int(summary["n"]), "events": int(summary["events"])}},
@@ -665,14 +714,19 @@ def _num(v: Any) -> float | None:
     return None if not np.isfinite(f) else round(f, 4)
 
 
-def _card_scores(summary: pd.DataFrame, model_name: str) -> dict[str, Any]:
+def _card_scores(summary: pd.DataFrame, model_name: str, scores: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Per model and baseline: the summary of the per-drug CV scores, with the gain over the trivial baseline."""
     if summary.empty:
         return {}
+    gains = gain_summary(scores) if scores is not None else pd.DataFrame()
     out = {}
     for _, row in summary.iterrows():
-        out[str(row["model"])] = {k: _num(row[k]) for k in ("n_drugs", "median_pearson", "mean_pearson", "q25_pearson",
-                                                           "q75_pearson", "median_spearman", "median_rmse", "frac_beats_mean")}
-        out[str(row["model"])]["kind"] = str(row["kind"])
+        name = str(row["model"])
+        out[name] = {k: _num(row[k]) for k in ("n_drugs", "median_pearson", "mean_pearson", "q25_pearson",
+                                               "q75_pearson", "median_spearman", "median_rmse", "frac_beats_mean")}
+        if name in gains.index:
+            out[name].update({k: _num(v) for k, v in gains.loc[name].items()})
+        out[name]["kind"] = str(row["kind"])
     return out
 
 
@@ -735,18 +789,26 @@ def _card_markdown(models: DrugResponseModels) -> str:
                   f"| {sc['harrell_mean']} +- {sc['harrell_sd']} | {sc['uno_mean']} +- {sc['uno_sd']} | "
                   f"{'-' if sc['logrank_p'] is None else format(sc['logrank_p'], '.3g')} | {sc['n']} | {sc['events']} |",
                   "", "A C-index of 0.5 is chance; the groups split at the training median risk (`km.png`)."]
+        if cvp.get("uno_tau") is not None:
+            lines.append(f"Uno's C is truncated at tau = {cvp['uno_tau']} (the {cvp['uno_tau_quantile']:.0%} quantile of "
+                         "the pooled follow-up times), the same in every fold.")
     else:
         lines.append(f"- drugs: {len(c['drugs'])} trained, {len(c['skipped'])} skipped")
     if not survival and cvp.get("cv"):
         lines.append(f"- evaluation: {cvp['n_splits']}-fold {cvp['cv']}-blind cross-validation, preprocessing fitted "
                      f"inside the folds; baselines: {', '.join(cvp.get('baselines', []))}")
+        ref = cvp.get("gain_baseline") or "the baseline"
         lines += ["", "## Cross-validated scores (distribution over drugs)", "",
-                  "| model | kind | drugs | median r | mean r | IQR r | median rho | median RMSE | beats mean (RMSE) |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| model | kind | drugs | median r | mean r | IQR r | median rho | median RMSE | beats mean (RMSE) | "
+                  f"median gain in r over {ref} | drugs with gain > 0 |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for name, s in c["scores"].items():
             lines.append(f"| {name} | {s['kind']} | {s['n_drugs']} | {s['median_pearson']} | {s['mean_pearson']} | "
                          f"{s['q25_pearson']} - {s['q75_pearson']} | {s['median_spearman']} | {s['median_rmse']} | "
-                         f"{s['frac_beats_mean']} |")
+                         f"{s['frac_beats_mean']} | {s.get('median_gain_over_baseline', '-')} | "
+                         f"{s.get('frac_positive_gain', '-')} |")
+        lines += ["", f"Gain = the model's per-drug Pearson r minus that of the {ref} baseline (drug + sample effects); "
+                  "per drug in `cv_scores.csv` (`baseline_pearson`, `gain_over_baseline`)."]
     elif not survival:
         lines.append("- evaluation: none (trained with evaluate=False)")
     if c["skipped"]:

@@ -109,22 +109,25 @@ def _harrell(y: np.ndarray, risk: np.ndarray) -> float:
     return float(concordance_index_censored(y["event"], y["time"], risk)[0])
 
 
-def _uno(y_train: np.ndarray, y_test: np.ndarray, risk: np.ndarray) -> tuple[float, float]:
-    """Uno's C (IPCW) truncated at tau = the largest training time that keeps the estimate defined."""
+#: Uno's C is truncated at this quantile of the pooled observed follow-up times (events and censored).
+UNO_TAU_QUANTILE = 0.8
+
+
+def uno_tau(y: np.ndarray, quantile: float = UNO_TAU_QUANTILE) -> float:
+    """Truncation time of Uno's C: the ``quantile`` of the pooled observed follow-up times (numpy linear interpolation)."""
+    return float(np.quantile(np.asarray(y["time"], dtype=float), quantile))
+
+
+def _uno(y_train: np.ndarray, y_test: np.ndarray, risk: np.ndarray, tau: float) -> float:
+    """Uno's C (IPCW, censoring estimated on the training fold) truncated at ``tau``; NaN when undefined there."""
     from sksurv.metrics import concordance_index_ipcw
 
-    times = np.sort(y_train["time"])
-    for q in (1.0, 0.95, 0.9, 0.8):
-        tau = float(np.quantile(times, q))
-        if q == 1.0:
-            tau = float(times[-1])
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return float(concordance_index_ipcw(y_train, y_test, risk, tau=tau)[0]), tau
-        except (ValueError, ZeroDivisionError):
-            continue
-    return float("nan"), float("nan")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(concordance_index_ipcw(y_train, y_test, risk, tau=tau)[0])
+    except (ValueError, ZeroDivisionError):
+        return float("nan")
 
 
 class PenalizedCox(BaseEstimator):
@@ -323,7 +326,8 @@ class SurvivalCVResult:
     Attributes
     ----------
     folds
-        Per fold: ``fold, n_test, n_events, harrell, uno, tau, alpha, n_nonzero``.
+        Per fold: ``fold, n_test, n_events, harrell, uno, tau, alpha, n_nonzero`` (``tau``: the
+        truncation time of Uno's C, the same for every fold).
     risk
         Out-of-fold predictions: ``sample, fold, time, event, risk, group`` (``high`` /
         ``low`` split at the training median risk of that fold).
@@ -374,6 +378,7 @@ def cross_validate_survival(
     random_state: Any = 0,
     refit: bool = True,
     folds: Any = None,
+    tau_quantile: float = UNO_TAU_QUANTILE,
 ) -> SurvivalCVResult:
     """Outer cross-validation of a survival model: Harrell and Uno C-index per fold, risk groups.
 
@@ -395,6 +400,10 @@ def cross_validate_survival(
     folds
         Precomputed ``(train, test)`` index pairs (overrides ``n_splits``), e.g. to compare
         pipelines on exactly the same folds.
+    tau_quantile
+        Uno's C of every fold is truncated at the same tau, this quantile of the pooled observed
+        follow-up times of all samples (``params['uno_tau']``), so that a fold whose longest
+        training time is far in the tail does not give a wild estimate.
 
     Returns
     -------
@@ -419,13 +428,17 @@ def cross_validate_survival(
             msg = f"cannot cross-validate with {int(y['event'].sum())} events and {int((~y['event']).sum())} censored samples."
             raise InputError(msg)
         folds = list(StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state).split(X, y["event"]))
+    if not 0 < tau_quantile <= 1:
+        msg = f"tau_quantile must be in (0, 1], got {tau_quantile!r}; 0.8 truncates Uno's C at the 80th percentile of follow-up."
+        raise InputError(msg)
+    tau = uno_tau(y, tau_quantile)
     rows, risk_rows = [], []
     for i, (tr, te) in enumerate(folds):
         model = clone(est).fit(X.iloc[tr], y[tr])
         r_te = np.asarray(model.predict(X.iloc[te]), dtype=float)
         r_tr = np.asarray(model.predict(X.iloc[tr]), dtype=float)
         harrell = _harrell(y[te], r_te) if y[te]["event"].any() else float("nan")
-        uno, tau = _uno(y[tr], y[te], r_te)
+        uno = _uno(y[tr], y[te], r_te, tau)
         coef = getattr(model, "coef_", None)
         rows.append({"fold": i, "n_test": len(te), "n_events": int(y[te]["event"].sum()), "harrell": harrell,
                      "uno": uno, "tau": tau, "alpha": getattr(model, "alpha_", np.nan),
@@ -437,7 +450,8 @@ def cross_validate_survival(
     risk = pd.concat(risk_rows, ignore_index=True)
     final = clone(est).fit(X, y) if refit else None
     return SurvivalCVResult(folds=pd.DataFrame(rows), risk=risk, logrank_p=_logrank(risk), model=final,
-                            params={"n_splits": len(folds), "random_state": random_state})
+                            params={"n_splits": len(folds), "random_state": random_state, "uno_tau": tau,
+                                    "uno_tau_quantile": float(tau_quantile)})
 
 
 def _drop_reasons(t: pd.Series, e_raw: pd.Series, e: np.ndarray, excluded: np.ndarray) -> np.ndarray:
