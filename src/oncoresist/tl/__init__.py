@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "HRD_COLUMNS": ".biomarkers._hrd",
     "HRD_HIGH_CUTOFF": ".biomarkers._hrd",
     "hrd_scores": ".biomarkers._hrd",
+    "hrd_table": ".biomarkers._hrd",
+    "brca_altered": ".biomarkers._hrd",
     "hrd_status": ".biomarkers._hrd",
     "fit_signatures": ".biomarkers._signatures",
     "has_sequence_context": ".biomarkers._signatures",
@@ -137,7 +139,14 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .biomarkers._centromeres import GRCH38_CENTROMERES
     from .biomarkers._cohort import BIOMARKER_COLUMNS, add_biomarkers, biomarker_table
-    from .biomarkers._hrd import HRD_COLUMNS, HRD_HIGH_CUTOFF, hrd_scores, hrd_status
+    from .biomarkers._hrd import (
+        HRD_COLUMNS,
+        HRD_HIGH_CUTOFF,
+        brca_altered,
+        hrd_scores,
+        hrd_status,
+        hrd_table,
+    )
     from .biomarkers._msi import (
         MSI_INDEL_THRESHOLD,
         MSIClassifier,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from ..._core._errors import InputError
 from ..._core._keys import claim_key
 from ..._core._params import clean_params
 from ..._core._utils import PathLike
-from ._hrd import HRD_HIGH_CUTOFF, hrd_scores, hrd_status
+from ._hrd import HRD_HIGH_CUTOFF, brca_altered, hrd_scores, hrd_status
 from ._msi import MSI_INDEL_THRESHOLD, MSIClassifier, msi_status
 from ._tmb import TMB_HIGH_CUTOFF, tumour_mutational_burden
 
@@ -90,17 +89,9 @@ def _cohort_variants(mdata: Any, mod: str) -> tuple[pd.DataFrame, pd.Index]:
 
 
 def _brca_altered(mdata: Any, mod: str) -> dict[str, bool] | None:
-    """Sample -> BRCA1 / BRCA2 altered in the mutation layer ``mod`` (non-zero entry), or None without one."""
+    """Sample -> BRCA1 / BRCA2 altered in the mutation layer ``mod``, or None without one."""
     mods = getattr(mdata, "mod", None)
-    if mods is None or mod not in mods:
-        return None
-    layer = mods[mod]
-    genes = [g for g in ("BRCA1", "BRCA2") if g in layer.var_names]
-    if not genes:
-        return dict.fromkeys(layer.obs_names.astype(str), False)
-    x = layer[:, genes].X
-    x = np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=float)
-    return dict(zip(layer.obs_names.astype(str), (np.nan_to_num(x) != 0).any(axis=1).tolist(), strict=True))
+    return None if mods is None or mod not in mods else brca_altered(mods[mod])
 
 
 def _write_column(mdata: Any, key: str, values: pd.Series, *, flag: bool) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from ..._core._errors import InputError
 from ..._core._utils import PathLike
 from ._centromeres import GRCH38_CENTROMERES
 
-__all__ = ["HRD_COLUMNS", "HRD_HIGH_CUTOFF", "hrd_scores", "hrd_status"]
+__all__ = ["HRD_COLUMNS", "HRD_HIGH_CUTOFF", "brca_altered", "hrd_scores", "hrd_status", "hrd_table"]
 
 #: Columns of :func:`hrd_scores` (and of the CLI's ``hrd.csv`` before the call columns).
 HRD_COLUMNS = ("sample", "loh", "tai", "lst", "hrd_sum", "ploidy", "hrd_sum_adjusted")
@@ -252,3 +253,74 @@ def hrd_status(
     out.attrs.update(scores.attrs)
     out.attrs["cutoff"] = float(cutoff)
     return out
+
+
+def brca_altered(layer: Any) -> dict[str, bool]:
+    """Sample -> BRCA1 or BRCA2 altered (a non-zero entry) in a gene-level mutation layer.
+
+    Parameters
+    ----------
+    layer
+        The ``mut`` layer (:class:`anndata.AnnData`, samples x genes, e.g. from
+        :func:`oncoresist.io.variants_to_anndata`: 1 = a non-synonymous call).
+
+    Returns
+    -------
+    dict
+        Every sample of the layer; ``False`` when the layer has neither gene.
+
+    Examples
+    --------
+    >>> from oncoresist.io import variants_to_anndata
+    >>> v = pd.DataFrame({"sample": ["A", "B"], "gene": ["BRCA2", "TP53"], "variant_class": ["Nonsense_Mutation"] * 2})
+    >>> brca_altered(variants_to_anndata(v))
+    {'A': True, 'B': False}
+    """
+    samples = [str(s) for s in layer.obs_names]
+    genes = [g for g in ("BRCA1", "BRCA2") if g in layer.var_names]
+    if not genes:
+        return dict.fromkeys(samples, False)
+    x = layer[:, genes].X
+    x = np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=float)
+    return dict(zip(samples, (np.nan_to_num(x) != 0).any(axis=1).tolist(), strict=True))
+
+
+def hrd_table(
+    segments: pd.DataFrame | PathLike,
+    *,
+    variants: pd.DataFrame | None = None,
+    ploidy: float | Mapping[str, float] | None = None,
+    cutoff: float = HRD_HIGH_CUTOFF,
+) -> pd.DataFrame:
+    """HRD scores and the HRD call in one table (what ``oncoresist biomarkers --segments`` writes).
+
+    Parameters
+    ----------
+    segments
+        Allele-specific copy-number segments (see :func:`hrd_scores`).
+    variants
+        Somatic calls (:func:`oncoresist.io.read_maf`): a non-synonymous BRCA1 / BRCA2 call makes a
+        sample HRD-positive; ``None`` = no mutation data (``brca_altered`` NA).
+    ploidy
+        Tumour ploidy for ``hrd_sum_adjusted`` (see :func:`hrd_scores`).
+    cutoff
+        The score cut-off (42, Telli 2016).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`HRD_COLUMNS` + ``brca_altered``, ``hrd_high``.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"sample": ["A", "B"], "chrom": "2", "start": 1, "end": 242_000_000,
+    ...                     "nMajor": 1, "nMinor": 1})
+    >>> v = pd.DataFrame({"sample": ["B"], "gene": ["BRCA1"], "variant_class": ["Frame_Shift_Del"]})
+    >>> hrd_table(seg, variants=v)[["sample", "hrd_sum", "hrd_high"]].to_dict("list")
+    {'sample': ['A', 'B'], 'hrd_sum': [0, 0], 'hrd_high': [False, True]}
+    """
+    from ...io import variants_to_anndata
+
+    scores = hrd_scores(segments, ploidy)
+    brca = None if variants is None else brca_altered(variants_to_anndata(variants))
+    return hrd_status(scores, brca_altered=brca, cutoff=cutoff)
