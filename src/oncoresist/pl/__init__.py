@@ -35,3 +35,7 @@ __all__ += ["ctdna_timeline"]
 from ._clonal import ccf_scatter  # noqa: E402
 
 __all__ += ["ccf_scatter"]
+
+from ._biomarkers import genome_biomarkers  # noqa: E402
+
+__all__ += ["genome_biomarkers"]
