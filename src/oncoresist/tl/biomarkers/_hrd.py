@@ -70,9 +70,10 @@ def _loh_count(chroms: dict[str, _Arm]) -> int:
 
 def _imbalanced(ma: np.ndarray, mi: np.ndarray, t: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Allelic imbalance of each segment, judged against the chromosome's dominant (non-zero) total copy number."""
-    totals = pd.Series(length).groupby(t).sum()
-    totals = totals[totals.index != 0]
-    dominant = float(totals.idxmax()) if len(totals) else 2.0
+    values, code = np.unique(t, return_inverse=True)
+    sums = np.bincount(code.ravel(), weights=length.astype(float), minlength=len(values))
+    sums[values == 0] = -1.0  # a homozygous deletion is never the chromosome's state
+    dominant = float(values[int(np.argmax(sums))]) if (sums > 0).any() else 2.0
     if dominant == 1 or dominant % 2 == 0:
         return ma != mi
     return ~((ma + mi == dominant) & (mi != 0))
@@ -125,13 +126,16 @@ def _lst_count(chroms: dict[str, _Arm], centromeres: Mapping[str, tuple[int, int
 
 def _by_chromosome(seg: pd.DataFrame) -> dict[str, _Arm]:
     """One sample's autosome segments, merged, as arrays per chromosome."""
+    chrom = seg["chrom"].astype(str).to_numpy()
+    start, end = seg["start"].to_numpy(np.int64), seg["end"].to_numpy(np.int64)
+    cn = seg[["major_cn", "minor_cn", "total_cn"]].to_numpy(float)
     out: dict[str, _Arm] = {}
-    for chrom, g in seg.groupby("chrom", sort=False):
-        if str(chrom) in _SEX_CHROMOSOMES:
+    for c in pd.unique(chrom):
+        if c in _SEX_CHROMOSOMES:
             continue
-        g = g.sort_values("start", kind="stable")
-        out[str(chrom)] = _merge(g["start"].to_numpy(np.int64), g["end"].to_numpy(np.int64),
-                                 g["major_cn"].to_numpy(float), g["minor_cn"].to_numpy(float), g["total_cn"].to_numpy(float))
+        idx = np.flatnonzero(chrom == c)
+        idx = idx[np.argsort(start[idx], kind="stable")]
+        out[c] = _merge(start[idx], end[idx], cn[idx, 0], cn[idx, 1], cn[idx, 2])
     return out
 
 
@@ -200,18 +204,19 @@ def hrd_scores(
     from ...io import read_allelic_segments
 
     seg = read_allelic_segments(segments)
+    columns, seg.attrs = dict(seg.attrs.get("columns", {})), {}  # pandas deep-copies attrs on every step
     cen = GRCH38_CENTROMERES if centromeres is None else {str(k).removeprefix("chr"): v for k, v in centromeres.items()}
     _unknown_chromosomes(seg, cen)
     samples = pd.Index(pd.unique(seg["sample"]), dtype=object)
     rows = []
-    for sample in samples:
-        chroms = _by_chromosome(seg.loc[seg["sample"] == sample])
+    for sample, group in seg.groupby("sample", sort=False):
+        chroms = _by_chromosome(group)
         rows.append((sample, _loh_count(chroms), _tai_count(chroms, cen), _lst_count(chroms, cen)))
     out = pd.DataFrame(rows, columns=["sample", "loh", "tai", "lst"]).astype({"loh": np.int64, "tai": np.int64, "lst": np.int64})
     out["hrd_sum"] = out["loh"] + out["tai"] + out["lst"]
     out["ploidy"] = _sample_ploidy(seg, ploidy, samples)
     out["hrd_sum_adjusted"] = out["hrd_sum"] - PLOIDY_SLOPE * out["ploidy"]
-    out.attrs.update({"genome": "GRCh38" if centromeres is None else "declared", "columns": dict(seg.attrs.get("columns", {}))})
+    out.attrs.update({"genome": "GRCh38" if centromeres is None else "declared", "columns": columns})
     return out[list(HRD_COLUMNS)]
 
 
