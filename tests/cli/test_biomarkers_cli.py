@@ -84,3 +84,37 @@ def test_biomarkers_cohort_input_writes_obs_and_protects_columns(tmp_path: Path,
     assert back.obs.loc["HYPER", "tmb"] == 430 / 30 and back.obs.loc["HYPER", "msi_high"]
     assert {"tmb_high", "msi_score"} <= set(back.obs.columns)
     assert (out / "biomarkers.csv").exists() and (out / "sbs96.csv").exists()
+
+
+def _segments(path: Path) -> Path:
+    """FACETS-style segments: HYPER with 45 LSTs + 5 TAIs on chromosomes 1-5, QUIET balanced."""
+    cens = {"1": 125.1, "2": 96.0, "3": 94.0, "4": 51.8, "5": 51.4}
+    rows = [("QUIET", "2", 1, 242_000_000, 2, 1)]
+    for chrom, cen in cens.items():
+        rows.append(("HYPER", chrom, 1, int((cen - 4) * 1e6), 2, 1))
+        rows += [("HYPER", chrom, int((cen + 11 * i) * 1e6) + 1, int((cen + 11 * (i + 1)) * 1e6), 2 + i % 2, 1) for i in range(10)]
+    pd.DataFrame(rows, columns=["ID", "chrom", "start", "end", "tcn.em", "lcn.em"]).to_csv(path, sep="\t", index=False)
+    return path
+
+
+def test_biomarkers_segments_write_hrd(tmp_path: Path, rng: np.random.Generator) -> None:
+    maf = _maf(tmp_path / "calls.maf", rng)
+    seg = _segments(tmp_path / "facets.tsv")
+    out = tmp_path / "bio"
+    assert main(["biomarkers", str(maf), "--out", str(out), "--segments", str(seg), "-q"]) == 0
+    hrd = pd.read_csv(out / "hrd.csv").set_index("sample")
+    assert list(hrd.columns) == ["loh", "tai", "lst", "hrd_sum", "ploidy", "hrd_sum_adjusted", "brca_altered", "hrd_high"]
+    assert hrd.loc["HYPER", "hrd_sum"] == 50 and hrd.loc["HYPER", "hrd_high"] and not hrd.loc["QUIET", "hrd_high"]
+    assert not hrd["brca_altered"].any()
+    variants = read_maf(maf)
+    variants.loc[len(variants)] = variants.iloc[-1]
+    variants.loc[len(variants) - 1, ["gene", "variant_class"]] = ["BRCA2", "Nonsense_Mutation"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = md.MuData({"mut": variants_to_anndata(variants)})
+    m["mut"].uns["variants"] = variants
+    write_h5mu(m, tmp_path / "cohort.h5mu")
+    assert main(["biomarkers", str(tmp_path / "cohort.h5mu"), "--out", str(tmp_path / "c"), "--segments", str(seg), "-q"]) == 0
+    back = read_h5mu(tmp_path / "c" / "cohort.h5mu")
+    assert back.obs["hrd_high"].tolist() == [True, True] and back.obs.loc["QUIET", "hrd_sum"] == 0  # QUIET: BRCA2
+    assert main(["biomarkers", str(maf), "--out", str(tmp_path / "bad"), "--segments", str(maf), "-q"]) == 1

@@ -223,6 +223,12 @@ def _clonevol(rng: np.random.Generator) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def _allelic() -> bytes:
+    return (b"sample\tchr\tstartpos\tendpos\tnMajor\tnMinor\tploidy\n"
+            b"T1\t1\t1\t50000000\t1\t0\t2.1\nT1\t1\t50000001\t248000000\t1\t1\t2.1\n"
+            b"T1\t2\t1\t242000000\t2\t1\t2.1\nT2\t1\t1\t248000000\t1\t1\t1.9\n")
+
+
 def _one(reader: Callable[..., Any], file: str, **kwargs: Any) -> Callable[[Path], Any]:
     return lambda d: reader(d / file, **kwargs)
 
@@ -260,6 +266,7 @@ def cases(seed: int = 0) -> list[Case]:
         Case("read_vaf_table", {"v.csv": _clonevol(rng)}, "v.csv", _one(oio.read_vaf_table, "v.csv")),
         Case("read_clonal", {"p.tsv": _pyclone(rng)}, "p.tsv", _one(oio.read_clonal, "p.tsv")),
         Case("read_ctdna", {"plasma.csv": _ctdna()}, "plasma.csv", _one(oio.read_ctdna, "plasma.csv", unit="percent")),
+        Case("read_allelic_segments", {"a.tsv": _allelic()}, "a.tsv", _one(oio.read_allelic_segments, "a.tsv")),
         Case("read_timecourse", {"tc.csv": _timecourse()}, "tc.csv", _one(oio.read_timecourse, "tc.csv")),
     ]
     return out

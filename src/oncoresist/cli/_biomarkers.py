@@ -19,6 +19,7 @@ def biomarkers(
     target_bed: Path = typer.Option(None, "--target-bed", help="BED of the captured regions; its merged length is the territory."),  # noqa: B008
     mod: str = typer.Option("mut", "--mod", help="Mutation modality of a cohort INPUT."),
     signatures: Path = typer.Option(None, "--signatures", help="Reference signature matrix (e.g. COSMIC_v3.4_SBS_GRCh38.txt) to fit the SBS-96 catalogues to."),  # noqa: B008
+    segments: Path = typer.Option(None, "--segments", help="Allele-specific copy-number segments (ASCAT / FACETS / Sequenza: sample, chrom, start, end, total and minor copy number) for the HRD scores; writes OUT/hrd.csv."),  # noqa: B008
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files in --out and cohort columns of the same names that oncoresist did not write."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
@@ -31,8 +32,14 @@ def biomarkers(
     Writes OUT/biomarkers.csv (sample, n_coding, tmb, tmb_high, n_indel, msi_score,
     msi_probability, msi_high), OUT/sbs96.csv (samples x 96 channels) when the calls carry
     context, OUT/signatures.csv (sample, signature, exposure, fraction, lower, upper) with
-    --signatures, and for a cohort INPUT OUT/cohort.h5mu with obs columns tmb, tmb_high,
-    msi_score, msi_high.
+    --signatures, OUT/hrd.csv (sample, loh, tai, lst, hrd_sum, ploidy, hrd_sum_adjusted,
+    brca_altered, hrd_high) with --segments, and for a cohort INPUT OUT/cohort.h5mu with obs
+    columns tmb, tmb_high, msi_score, msi_high (+ hrd_loh, hrd_tai, hrd_lst, hrd_sum, hrd_score,
+    hrd_high with --segments).
+
+    HRD (scarHRD): LOH > 15 Mb not spanning a whole chromosome + telomeric allelic imbalances +
+    large-scale transitions (GRCh38 centromeres); HRD-positive at a sum >= 42 (Telli 2016) or a
+    BRCA1 / BRCA2 non-synonymous call.
 
     Example: oncoresist biomarkers somatic.maf.gz --out bio --callable-mb 35
     """
@@ -44,6 +51,7 @@ def biomarkers(
         biomarker_table,
         fit_signatures,
         has_sequence_context,
+        hrd_table,
         sbs96_catalogue,
     )
 
@@ -52,11 +60,15 @@ def biomarkers(
     variants, mdata = _read_input(input, mod)
     opts: dict[str, Any] = {"callable_mb": callable_mb, "target_bed": target_bed}
     if mdata is not None:
-        add_biomarkers(mdata, mod=mod, overwrite=overwrite, **opts)
+        add_biomarkers(mdata, mod=mod, overwrite=overwrite, segments=segments, **opts)
         table = mdata.uns["biomarkers"]["table"]
     else:
         table = biomarker_table(variants, **opts)
     write_csv(table, out / "biomarkers.csv")
+    if segments is not None:
+        hrd = mdata.uns["hrd"]["table"] if mdata is not None else hrd_table(segments, variants=variants)
+        write_csv(hrd, out / "hrd.csv")
+        log(f"hrd: {len(hrd)} samples, {int(hrd['hrd_high'].sum())} HRD-positive", quiet=quiet)
     log(f"biomarkers: {len(table)} samples, {int(table['tmb_high'].sum())} TMB-high, {int(table['msi_high'].sum())} MSI-high", quiet=quiet)
     if has_sequence_context(variants):
         cat = sbs96_catalogue(variants, samples=table["sample"].tolist())

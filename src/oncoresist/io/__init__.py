@@ -6,6 +6,7 @@ formats such as variants and dose-response screens, a tidy :class:`pandas.DataFr
 :class:`mudata.MuData` cohort.
 """
 
+from ._allelic import ALLELIC_COLUMNS, read_allelic_segments
 from ._clinical import parse_event, read_clinical
 from ._clonal import CLONAL_COLUMNS, read_clonal, read_pyclone, read_vaf_table
 from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
@@ -27,6 +28,8 @@ from ._variants import (
 from ._vcf import read_vcf
 
 __all__ = [
+    "ALLELIC_COLUMNS",
+    "read_allelic_segments",
     "CTDNA_COLUMNS",
     "read_ctdna",
     "CLONAL_COLUMNS",

@@ -38,3 +38,8 @@ __all__ += ["ccf_scatter"]
 from ._clonal_time import clone_tree, fish_plot  # noqa: E402
 
 __all__ += ["clone_tree", "fish_plot"]
+
+
+from ._biomarkers import genome_biomarkers  # noqa: E402
+
+__all__ += ["genome_biomarkers"]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
+from ._genome import genome_biomarker_section
 from ._sections import (
     TABLES_JS,
     TEMPLATES,
@@ -81,6 +82,9 @@ def cohort_sections(mdata: md.MuData) -> list[Section]:
     )
     sections.extend(Section(id=sid, title=title, summary=summary, html=figure_html(draw(mdata), alt=alt))
                     for sid, title, summary, draw, alt in figures)
+    genome = genome_biomarker_section(mdata)
+    if genome is not None:
+        sections.append(genome)
     clin = mdata.obs[[c for c in mdata.obs.columns if ":" not in c]]
     if clin.shape[1]:
         rows = []

@@ -21,6 +21,13 @@ _EXPORTS: dict[str, str] = {
     "biomarker_table": ".biomarkers._cohort",
     "add_biomarkers": ".biomarkers._cohort",
     "fit_msi_classifier": ".biomarkers._msi",
+    "GRCH38_CENTROMERES": ".biomarkers._centromeres",
+    "HRD_COLUMNS": ".biomarkers._hrd",
+    "HRD_HIGH_CUTOFF": ".biomarkers._hrd",
+    "hrd_scores": ".biomarkers._hrd",
+    "hrd_table": ".biomarkers._hrd",
+    "brca_altered": ".biomarkers._hrd",
+    "hrd_status": ".biomarkers._hrd",
     "fit_signatures": ".biomarkers._signatures",
     "has_sequence_context": ".biomarkers._signatures",
     "msi_features": ".biomarkers._msi",
@@ -130,7 +137,16 @@ if TYPE_CHECKING:  # pragma: no cover
         cross_layer_effects,
         get_associations,
     )
+    from .biomarkers._centromeres import GRCH38_CENTROMERES
     from .biomarkers._cohort import BIOMARKER_COLUMNS, add_biomarkers, biomarker_table
+    from .biomarkers._hrd import (
+        HRD_COLUMNS,
+        HRD_HIGH_CUTOFF,
+        brca_altered,
+        hrd_scores,
+        hrd_status,
+        hrd_table,
+    )
     from .biomarkers._msi import (
         MSI_INDEL_THRESHOLD,
         MSIClassifier,

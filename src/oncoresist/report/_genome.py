@@ -1,0 +1,83 @@
+"""Cohort report section 'Genome-wide biomarkers': TMB, MSI and HRD from the sample table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._sections import Section, cards_html, figure_html, table_html
+
+__all__ = ["genome_biomarker_section"]
+
+_SCORES = ("tmb", "msi_score", "hrd_sum")
+_CALLS = (("tmb_high", "TMB-high"), ("msi_high", "MSI-high"), ("hrd_high", "HRD-positive"))
+
+
+def _sample_table(mdata: Any) -> pd.DataFrame:
+    """The cohort's sample columns, with the indel counts of ``uns['biomarkers']`` when recorded."""
+    obs = mdata.obs.copy()
+    record = mdata.uns.get("biomarkers")
+    table = record.get("table") if isinstance(record, dict) else None
+    if isinstance(table, pd.DataFrame) and {"sample", "n_indel"} <= set(table.columns) and "n_indel" not in obs.columns:
+        obs["n_indel"] = table.set_index(table["sample"].astype(str))["n_indel"].reindex(obs.index.astype(str)).to_numpy()
+    return obs
+
+
+def _counts(obs: pd.DataFrame) -> tuple[list[tuple[str, object]], pd.DataFrame]:
+    """Cards (positive / assessed per call) and a per-score summary table."""
+    cards: list[tuple[str, object]] = []
+    rows = []
+    for flag, label in _CALLS:
+        if flag not in obs.columns:
+            continue
+        calls = obs[flag].astype("boolean")
+        cards.append((label, f"{int(calls.fillna(False).sum())} / {int(calls.notna().sum())}"))
+    for score in _SCORES:
+        if score in obs.columns:
+            v = pd.to_numeric(obs[score], errors="coerce").to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            if len(v):
+                rows.append({"score": score, "samples": len(v), "median": float(np.median(v)),
+                             "min": float(v.min()), "max": float(v.max())})
+    return cards, pd.DataFrame(rows)
+
+
+def genome_biomarker_section(mdata: Any) -> Section | None:
+    """The 'Genome-wide biomarkers' section, or None when the sample table has no tmb / msi_score / hrd_sum.
+
+    Parameters
+    ----------
+    mdata
+        The cohort, after :func:`oncoresist.tl.add_biomarkers` (or with its own such columns).
+
+    Returns
+    -------
+    Section or None
+        Counts of TMB-high / MSI-high / HRD-positive samples, a summary of the scores and, with
+        ``tmb`` or ``msi_score``, the TMB distribution (log scale, cut-off line) and MSI score
+        against indels.
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md
+    >>> m = md.MuData({"x": ad.AnnData(np.zeros((2, 1)), obs=pd.DataFrame(index=["a", "b"]))})
+    >>> genome_biomarker_section(m) is None
+    True
+    """
+    from .. import pl
+
+    obs = _sample_table(mdata)
+    if not any(c in obs.columns for c in _SCORES):
+        return None
+    cards, summary = _counts(obs)
+    html = cards_html(cards) + table_html(summary, float_format="{:.3g}")
+    if "tmb" in obs.columns or "msi_score" in obs.columns:
+        params = mdata.uns.get("biomarkers", {}).get("params", {}) if isinstance(mdata.uns.get("biomarkers"), dict) else {}
+        cutoff = float(params.get("tmb_cutoff", 10.0)) if isinstance(params, dict) else 10.0
+        html += figure_html(pl.genome_biomarkers(obs, tmb_cutoff=cutoff), alt="TMB distribution and MSI score against indels")
+    n = int(obs[[c for c in _SCORES if c in obs.columns]].notna().any(axis=1).sum())
+    return Section(id="genome-biomarkers", title="Genome-wide biomarkers",
+                   summary=f"{n} samples with TMB / MSI / HRD scores; calls: TMB-high >= 10 / Mb, MSI-high by indel burden, "
+                           "HRD-positive at an HRD sum >= 42 or a BRCA1/2 alteration.", html=html)
