@@ -6,6 +6,7 @@ Pure functions on numpy arrays / small frames; the orchestration is in :mod:`._s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def simulate_cnv(
             pos = np.searchsorted(m_starts, gene_mid[gi], side="right") - 1
             gene_log2[i, gi] = m_vals[pos]
         for acc, vals in zip(segs, ([int(i)] * len(m_vals), [int(ci)] * len(m_vals), m_starts.tolist(), m_ends.tolist(), m_vals.tolist())):
-            acc.extend(vals)
+            cast("list[Any]", acc).extend(vals)
     segments = _segment_table(samples, chroms, segs, eventful, flat_noise, rng)
     focal = pd.DataFrame(focal_rows, columns=["sample", "gene", "event", "chrom", "start", "end", "log2"])
     return CnvResult(segments=segments, gene_log2=gene_log2, focal_events=focal)

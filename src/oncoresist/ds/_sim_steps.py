@@ -249,9 +249,9 @@ def simulate_meth(p: Params, genes: pd.DataFrame, s: Samples, fac: Factors, rs: 
     m_tissue = _tissue_effects(list(p.tissues), n_m, rs.b_tissue, sd=0.5, frac=0.2)
     m_true = m_base[None, :] + m_tissue[s.tissue_codes] + fac.z @ w_meth.T + r_meth.normal(0, 0.3, size=(n, n_m))
     mg = s.flags["mgmt_methylated"].to_numpy()
-    m_true[np.ix_(mg, is_mgmt)] = MECH_OMICS["mgmt_promoter_m_high"] + r_meth.normal(0, 0.4, size=(mg.sum(), is_mgmt.sum()))
+    m_true[np.ix_(mg, is_mgmt)] = float(MECH_OMICS["mgmt_promoter_m_high"]) + r_meth.normal(0, 0.4, size=(mg.sum(), is_mgmt.sum()))
     ab = s.flags["abcb1_high"].to_numpy()
-    m_true[np.ix_(ab, is_abcb1)] = MECH_OMICS["abcb1_promoter_m_low"] + r_meth.normal(0, 0.4, size=(ab.sum(), is_abcb1.sum()))
+    m_true[np.ix_(ab, is_abcb1)] = float(MECH_OMICS["abcb1_promoter_m_low"]) + r_meth.normal(0, 0.4, size=(ab.sum(), is_abcb1.sum()))
     beta_true = expit2(m_true)
     beta_obs = np.clip(expit2(m_true + r_meth.normal(0, 0.25 * p.noise, size=m_true.shape)), 0.001, 0.999)
     return Meth(features=mfeat, base=m_base, loadings=w_meth, beta_true=beta_true, beta_obs=beta_obs)
@@ -580,7 +580,7 @@ def _combination_blocks(
     """Combination blocks: every screened MET-amplified sample plus EGFR-mutant / wild-type controls."""
     met = flags["met_amp"].to_numpy() & screened
     egfr = flags["egfr_activating"].to_numpy()
-    chosen = list(np.flatnonzero(met))
+    chosen: list[Any] = list(np.flatnonzero(met))
     ctrl_mut = np.flatnonzero(screened & egfr & ~met)
     ctrl_wt = np.flatnonzero(screened & ~egfr & ~met)
     n_mut = min(len(ctrl_mut), (n_ctrl + 1) // 2)

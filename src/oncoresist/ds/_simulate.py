@@ -516,8 +516,8 @@ def _simulate(p: Params) -> SimulatedCohort:
 
 def _check_params(**args: Any) -> Params:
     """Check every argument of :func:`simulate_cohort` (``InputError`` naming it and the range)."""
-    checked = {
-        name: (_check_int if kind is int else _check_float)(name, args[name], lo, hi)
+    checked: dict[str, Any] = {
+        name: _check_int(name, args[name], int(lo), int(hi)) if kind is int else _check_float(name, args[name], lo, hi)
         for name, (kind, lo, hi) in _RANGES.items()
     }
     return Params(**checked, tissues=_check_tissues(args["tissues"]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -82,9 +83,9 @@ def _allele_columns(df: pd.DataFrame, where: str) -> tuple[str | None, str | Non
 def _frame(seg: pd.DataFrame, where: str, sample: str | None) -> pd.DataFrame:
     """The tidy segment frame from a raw table (columns found, numbers checked)."""
     s_col = _pick(seg, _SAMPLE, what="sample", where=where, required=False)
-    c_col = _pick(seg, _CHROM, what="chromosome", where=where)
-    b_col = _pick(seg, _START, what="start", where=where)
-    e_col = _pick(seg, _END, what="end", where=where)
+    c_col = cast(str, _pick(seg, _CHROM, what="chromosome", where=where))
+    b_col = cast(str, _pick(seg, _START, what="start", where=where))
+    e_col = cast(str, _pick(seg, _END, what="end", where=where))
     t_col, a_col, m_col = _allele_columns(seg, where)
     if s_col is None:
         if sample is None:

@@ -20,7 +20,7 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import anndata as ad
 import numpy as np
@@ -643,10 +643,10 @@ def _segment_columns(
 ) -> tuple[str | None, str, str, str, str, str | None]:
     """(sample, chrom, start, end, value, markers) columns of a segment table; an empty table raises."""
     s_col = _pick_segment_column(seg, p, sample_column, _SEG_SAMPLE, "sample", required=False)
-    c_col = _pick_segment_column(seg, p, None, _SEG_CHROM, "chrom")
-    b_col = _pick_segment_column(seg, p, None, _SEG_START, "start")
-    e_col = _pick_segment_column(seg, p, None, _SEG_END, "end")
-    v_col = _pick_segment_column(seg, p, value_column, _SEG_VALUE, "value")
+    c_col = cast(str, _pick_segment_column(seg, p, None, _SEG_CHROM, "chrom"))
+    b_col = cast(str, _pick_segment_column(seg, p, None, _SEG_START, "start"))
+    e_col = cast(str, _pick_segment_column(seg, p, None, _SEG_END, "end"))
+    v_col = cast(str, _pick_segment_column(seg, p, value_column, _SEG_VALUE, "value"))
     m_col = _pick_segment_column(seg, p, None, _SEG_MARKERS, "markers", required=False)
     if len(seg) == 0:
         msg = f"segment file '{p}' has a header but no segments."

@@ -27,7 +27,7 @@ def _tmb_panel(ax: plt.Axes, tmb: np.ndarray, cutoff: float) -> None:
     floor = max(float(np.min(vals[vals > 0])) / 2 if (vals > 0).any() else 0.01, 1e-3)
     shown = np.clip(vals, floor, None)
     bins = np.logspace(np.log10(floor), np.log10(max(shown.max(), cutoff) * 1.1), 25)
-    ax.hist(shown, bins=bins, color="#4c72b0", edgecolor="white")
+    ax.hist(shown, bins=bins.tolist(), color="#4c72b0", edgecolor="white")
     ax.set_xscale("log")
     ax.axvline(cutoff, color="#c44e52", linestyle="--", label=f"TMB-high >= {cutoff:g}/Mb")
     ax.set(xlabel="TMB (mutations / Mb, log scale)", ylabel="samples", title="Tumour mutational burden")

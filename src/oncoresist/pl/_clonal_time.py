@@ -123,7 +123,7 @@ def fish_plot(clusters: pd.DataFrame, tree: pd.DataFrame, times: Sequence[str] |
     if missing:
         msg = f"fish_plot: {missing} of the times / tree are not in the clusters table (cluster, sample_id, ccf)."
         raise InputError(msg)
-    order = sorted(pos, key=pos.get)
+    order = sorted(pos, key=lambda k: pos[k])
     wide = wide.loc[sorted(par), order].fillna(0.0)
     kids = _children(par)
     bands = _bands(_nested_sizes(wide, kids), kids)

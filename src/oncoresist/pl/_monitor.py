@@ -61,7 +61,7 @@ def ctdna_timeline(table: pd.DataFrame, patient: str, *, alerts: pd.DataFrame | 
     keep = list(dict.fromkeys([*[a for a in peak.index if a in flagged], *peak.index[:top]]))
     fig, ax = (plt.subplots(figsize=(6.4, 3.6)) if ax is None else (ax.figure, ax))
     days = np.sort(t["day"].unique())
-    palette = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 3]  # red is kept for alerts
+    palette = [plt.get_cmap("tab10")(i) for i in range(10) if i != 3]  # red is kept for alerts
     for i, alt in enumerate(keep):
         s = t[t["alteration"] == alt].groupby("day")["vaf"].max().reindex(days).fillna(0.0) * 100
         red = alt in flagged

@@ -41,7 +41,7 @@ def alive_intervals(ccf: np.ndarray, presence: float) -> tuple[np.ndarray, np.nd
     after_first = np.maximum.accumulate(seen, axis=1)
     before_last = np.maximum.accumulate(seen[:, ::-1], axis=1)[:, ::-1]
     alive = after_first & before_last
-    return alive, (alive & ~seen).any(axis=1)
+    return alive, np.asarray((alive & ~seen).any(axis=1))
 
 
 def crossing_matrix(ccf: np.ndarray, *, presence: float = 0.02, tolerance: float = 0.05,
@@ -75,8 +75,8 @@ def crossing_matrix(ccf: np.ndarray, *, presence: float = 0.02, tolerance: float
     ccf = np.asarray(ccf, dtype=float)
     alive, back = alive_intervals(ccf, presence)
     for k in np.flatnonzero(back):
-        gap = [times[g] if times is not None else int(g) for g in np.flatnonzero(alive[k] & (ccf[k] < presence))]
-        name = labels[k] if labels is not None else k
+        gap = [times[int(g)] if times is not None else int(g) for g in np.flatnonzero(alive[k] & (ccf[k] < presence))]
+        name = labels[int(k)] if labels is not None else k
         warnings.warn(f"clone_trees: cluster {name} is undetected at time point(s) {gap} between two "
                       "detections; a clone cannot vanish and reappear, so it is taken as alive (below detection) in between.",
                       UserWarning, stacklevel=3)

@@ -33,7 +33,7 @@ __all__ = ["ClassificationCVResult", "classification_data", "classification_metr
 MAJORITY = "majority"
 
 
-def classification_metrics(observed: Any, predicted: Any, *, classes: Sequence[Any] | None = None) -> dict[str, Any]:
+def classification_metrics(observed: Any, predicted: Any, *, classes: Sequence[Any] | np.ndarray | None = None) -> dict[str, Any]:
     """Balanced accuracy / error, accuracy, macro F1 and per-class recall, precision and F1.
 
     Balanced accuracy is the mean per-class recall over the classes present in ``observed``
