@@ -11,10 +11,19 @@ from ._patient import (
     write_patient_report,
     write_patient_reports,
 )
+from ._pseudonym import (
+    Pseudonymiser,
+    pseudonym,
+    pseudonymise_cohort,
+    scrub_files,
+    scrub_text,
+    start_pseudonyms,
+)
 from ._screen_section import screen_section
 from ._sections import Section, escape, figure_html, figure_to_data_uri, safe_url, table_html
 
 __all__ = [
+    "Pseudonymiser",
     "Section",
     "cohort_sections",
     "escape",
@@ -25,10 +34,15 @@ __all__ = [
     "models_section",
     "patient_file_names",
     "patient_reports_section",
+    "pseudonym",
+    "pseudonymise_cohort",
     "render_patient_report",
     "render_report",
     "safe_url",
     "screen_section",
+    "scrub_files",
+    "scrub_text",
+    "start_pseudonyms",
     "table_html",
     "write_cohort_report",
     "write_patient_report",
