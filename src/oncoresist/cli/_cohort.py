@@ -160,8 +160,13 @@ def report(
         refuse_existing(out, overwrite=overwrite)
         patient = pseudo.mapping[patient] if patient is not None else None
     if patient is None:
+        from ..report import analysis_sections
+
         log("writing cohort report ...", quiet=quiet)
-        path = write_cohort_report(mdata, out)
+        sections, missing = analysis_sections(mdata)
+        for line in missing:
+            typer.echo(f"note: section {line}", err=True)
+        path = write_cohort_report(mdata, out, extra_sections=sections)
     else:
         from ..report import write_patient_report  # type: ignore[attr-defined]
 

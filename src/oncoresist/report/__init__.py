@@ -1,6 +1,6 @@
 """Self-contained HTML reports: the cohort report (sections per analysis) and patient pages."""
 
-from ._cohort import cohort_sections, render_report, write_cohort_report
+from ._cohort import analysis_sections, cohort_sections, render_report, write_cohort_report
 from ._integration_section import integration_section
 from ._models_section import models_section
 from ._patient import (
@@ -25,6 +25,7 @@ from ._sections import Section, escape, figure_html, figure_to_data_uri, safe_ur
 __all__ = [
     "Pseudonymiser",
     "Section",
+    "analysis_sections",
     "cohort_sections",
     "escape",
     "figure_html",
