@@ -25,9 +25,16 @@ from ._screen import (  # noqa: E402
 )
 
 __all__ += ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
-from ._models import association, kaplan_meier, per_drug_scores, predicted_vs_observed, volcano  # noqa: E402
+from ._models import (  # noqa: E402
+    association,
+    kaplan_meier,
+    km_greenwood,
+    per_drug_scores,
+    predicted_vs_observed,
+    volcano,
+)
 
-__all__ += ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
+__all__ += ["association", "kaplan_meier", "km_greenwood", "per_drug_scores", "predicted_vs_observed", "volcano"]
 from ._monitor import ctdna_timeline  # noqa: E402
 
 __all__ += ["ctdna_timeline"]
