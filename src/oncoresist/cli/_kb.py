@@ -8,15 +8,8 @@ from typing import Any
 
 import typer
 
-from ._app import (
-    KEY_FILE_HELP,
-    PSEUDONYMISE_HELP,
-    SALT_HELP,
-    app,
-    finish_pseudonyms,
-    handle_errors,
-    log,
-)
+from . import _app
+from ._app import app, finish_pseudonyms, handle_errors, log
 
 kb_app = typer.Typer(
     name="kb",
@@ -252,9 +245,9 @@ def annotate(
     therapy: str = typer.Option(None, "--therapy", help="Current or planned therapy, e.g. 'gefitinib' or 'gefitinib + capmatinib'."),
     kb_path: Path = typer.Option(None, "--kb", help=_KB_OPTION_HELP),  # noqa: B008
     html: bool = typer.Option(False, "--html", help="Also write the patient report (report.html) into the folder."),
-    pseudonymise: bool = typer.Option(False, "--pseudonymise", help=PSEUDONYMISE_HELP),
-    salt: str = typer.Option(None, "--salt", help=SALT_HELP),
-    key_file: Path = typer.Option(None, "--key-file", help=KEY_FILE_HELP + " Default: OUT/../pseudonym_key.csv."),  # noqa: B008
+    pseudonymise: bool = typer.Option(False, "--pseudonymise", help=_app.PSEUDONYMISE_HELP),
+    salt: str = typer.Option(None, "--salt", help=_app.SALT_HELP),
+    key_file: Path = typer.Option(None, "--key-file", help=_app.KEY_FILE_HELP + " Default: OUT/../pseudonym_key.csv."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on screen."),
 ) -> None:
     """Interpret one patient's alterations: evidence, tiers, resistance alerts, options, targets.

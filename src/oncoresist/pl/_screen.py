@@ -237,18 +237,20 @@ def _block_matrix(per_well: pd.DataFrame, block: str, method: str) -> tuple[pd.D
     return mat, str(w["drug1"].iloc[0]), str(w["drug2"].iloc[0])
 
 
-@doc_params(doc_ax=DOC_AX)
+_DOC_BLOCK = """per_well
+    Per-well table of :func:`oncoresist.tl.synergy`.
+block
+    The block to draw.
+method
+    ``zip``, ``bliss``, ``hsa`` or ``loewe``."""
+
+@doc_params(doc_ax=DOC_AX, doc_block=_DOC_BLOCK)
 def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", ax: Any = None) -> Figure:
     """Dose-matrix heatmap of a block's synergy scores (red = synergy, blue = antagonism).
 
     Parameters
     ----------
-    per_well
-        Per-well table of :func:`oncoresist.tl.synergy`.
-    block
-        The block to draw.
-    method
-        ``zip``, ``bliss``, ``hsa`` or ``loewe``.
+    {doc_block}
     {doc_ax}
 
     Examples
@@ -283,18 +285,13 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
     return fig
 
 
-@doc_params(doc_returns=DOC_RETURNS_FIGURE)
+@doc_params(doc_returns=DOC_RETURNS_FIGURE, doc_block=_DOC_BLOCK)
 def synergy_surface(per_well: pd.DataFrame, *, block: str, method: str = "zip", ax: Any = None) -> Figure:
     """3-D synergy landscape of one block over the (log-spaced) dose grid.
 
     Parameters
     ----------
-    per_well
-        Per-well table of :func:`oncoresist.tl.synergy`.
-    block
-        The block to draw.
-    method
-        ``zip``, ``bliss``, ``hsa`` or ``loewe``.
+    {doc_block}
     ax
         A 3-D axes to draw into (``fig.add_subplot(projection="3d")``; default: a new figure).
 
