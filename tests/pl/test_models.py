@@ -161,3 +161,24 @@ def test_kaplan_meier_draws_band_at_risk_table_and_unit_on_a_given_ax(surv):
     n0 = str(len(surv.risk[surv.risk["group"] == sorted(surv.risk["group"].unique())[0]]))
     assert n0 in texts  # everyone is at risk at time 0
     plt.close(fig)
+
+
+def test_km_greenwood_on_cll_overall_survival_matches_scikit_survival(shared_data):
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    from oncoresist.pl import km_greenwood
+
+    meta = pd.read_csv(shared_data / "cll" / "patmeta.csv").dropna(subset=["T6", "died"])
+    meta = meta[meta["T6"] > 0]
+    assert len(meta) > 100
+    e, t = meta["died"].astype(bool).to_numpy(), meta["T6"].astype(float).to_numpy()
+    times, s, lo, hi = km_greenwood(t, e)
+    _, rs, rci = kaplan_meier_estimator(e, t, conf_type="log-log")
+    ok = (rs > 0) & (rs < 1)
+    np.testing.assert_allclose(s, rs, atol=1e-12)
+    np.testing.assert_allclose(lo[ok], rci[0][ok], atol=1e-10)
+    np.testing.assert_allclose(hi[ok], rci[1][ok], atol=1e-10)
+    df = pd.DataFrame({"time": t, "event": e.astype(int), "group": meta["IGHV"].fillna("unknown").to_numpy()})
+    fig = kaplan_meier(df, time_unit="years")
+    assert fig.axes[0].get_xlabel() == "time (years)" and "at risk" in [x.get_text() for x in fig.axes[0].texts]
+    plt.close(fig)
