@@ -106,6 +106,7 @@ def _step_models(ctx: DemoContext) -> None:
     cv = tl.cross_validate_drugs(m, models=("enet",), cv="sample", n_jobs=ctx.n_jobs, random_state=ctx.seed)
     oof = cv.predictions[cv.predictions["model"] == "enet"]
     m.uns["predictions"] = oof.pivot_table(index="sample", columns="drug", values="predicted")
+    m.uns["prediction_scores"] = cv.scores.loc[cv.scores["model"] == "enet", ["drug", "pearson", "rmse"]].reset_index(drop=True)
     models = tl.train_models(m, model="enet", evaluate=False, n_jobs=ctx.n_jobs, random_state=ctx.seed)
     models.cv_scores = cv.scores
     models.save(ctx.out / "models")

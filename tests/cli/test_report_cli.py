@@ -31,3 +31,25 @@ def test_existing_out_is_refused_then_replaced_with_overwrite(tmp_path, capsys):
     out.write_text("old")
     assert main(["report", str(cohort), "--patient", "P1", "--out", str(out), "--overwrite", "-q"]) == 0
     assert "EGFR L858R" in out.read_text()
+
+
+def test_cohort_report_names_missing_sections_and_the_command_that_adds_them(tmp_path, capsys):
+    from oncoresist.tl import factors
+
+    rng = np.random.default_rng(0)
+    ids = [f"s{i}" for i in range(30)]
+    m = md.MuData({"rna": ad.AnnData(rng.normal(size=(30, 6)), obs=pd.DataFrame(index=ids))})
+    m.write(tmp_path / "bare.h5mu")
+    assert main(["report", str(tmp_path / "bare.h5mu"), "--out", str(tmp_path / "bare.html"), "-q"]) == 0
+    err = capsys.readouterr().err
+    page = (tmp_path / "bare.html").read_text()
+    for text in (err, page):
+        assert "Multi-omics integration: not in this cohort" in text and "oncoresist integrate" in text
+        assert "Biomarkers and response models: not in this cohort" in text and "oncoresist.tl.associate" in text
+    factors(m, n_factors=2)
+    m.write(tmp_path / "int.h5mu")
+    assert main(["report", str(tmp_path / "int.h5mu"), "--out", str(tmp_path / "int.html"), "-q"]) == 0
+    err = capsys.readouterr().err
+    page = (tmp_path / "int.html").read_text()
+    assert 'id="integration"' in page and "Multi-omics integration: not in this cohort" not in page + err
+    assert "Biomarkers and response models: not in this cohort" in err

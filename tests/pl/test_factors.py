@@ -84,3 +84,15 @@ def test_k_selection_and_batch_figures(cohort):
     assert len(fig.axes[0].patches) == 2
     with pytest.raises(InputError, match="ComBat"):
         batch_correction(ad.AnnData(np.ones((2, 2))))
+
+
+def test_single_axes_figures_draw_into_a_given_ax(cohort):
+    import matplotlib.pyplot as plt
+
+    a = ad.AnnData(np.random.default_rng(1).normal(size=(30, 10)), obs=pd.DataFrame({"plex": np.repeat(["a", "b", "c"], 10)}))
+    combat(a, batch_key="plex")
+    fig, axes = plt.subplots(1, 3)
+    assert factor_scatter(cohort, color="group", ax=axes[0]) is fig and len(axes[0].collections) >= 1
+    assert k_selection(cohort, ax=axes[1]) is fig and "eigengap" in axes[1].get_ylabel()
+    assert batch_correction(a, ax=axes[2]) is fig and len(axes[2].patches) == 2
+    plt.close(fig)

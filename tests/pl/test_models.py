@@ -119,3 +119,66 @@ def test_models_section(cohort, cv, surv):
     assert "associations at FDR" in sec.summary
     with pytest.raises(InputError, match="nothing to report"):
         models_section()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_km_greenwood_matches_scikit_survival_log_log(seed):
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    from oncoresist.pl import km_greenwood
+
+    rng = np.random.default_rng(seed)
+    t = np.round(rng.exponential(10, 60), 0) + 1  # ties on purpose
+    e = rng.random(60) < 0.7
+    times, s, lo, hi = km_greenwood(t, e)
+    rt, rs, rci = kaplan_meier_estimator(e, t, conf_type="log-log")
+    np.testing.assert_allclose(times, rt)
+    np.testing.assert_allclose(s, rs, atol=1e-12)
+    ok = (rs > 0) & (rs < 1)
+    np.testing.assert_allclose(lo[ok], rci[0][ok], atol=1e-10)
+    np.testing.assert_allclose(hi[ok], rci[1][ok], atol=1e-10)
+
+
+def test_km_greenwood_hand_value():
+    from oncoresist.pl import km_greenwood
+
+    # 4 subjects: events at 1 and 2, censored at 3: S = 3/4, 1/2; Var(log S) at 2 = 1/(4*3) + 1/(3*2)
+    _, s, lo, _ = km_greenwood(np.array([1.0, 2.0, 3.0]) .repeat([1, 1, 2]), np.array([1, 1, 0, 0], dtype=bool))
+    se = np.sqrt(1 / 12 + 1 / 6) / abs(np.log(0.5))
+    assert s[1] == 0.5 and np.isclose(lo[1], 0.5 ** np.exp(1.959963984540054 * se))
+
+
+def test_kaplan_meier_draws_band_at_risk_table_and_unit_on_a_given_ax(surv):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    out = kaplan_meier(surv.risk, time_unit="months", ax=axes[1])
+    ax = axes[1]
+    assert out is fig and ax.get_xlabel() == "time (months)"
+    assert len(ax.collections) == surv.risk["group"].nunique()  # one band per group
+    texts = [t.get_text() for t in ax.texts]
+    assert "at risk" in texts
+    n0 = str(len(surv.risk[surv.risk["group"] == sorted(surv.risk["group"].unique())[0]]))
+    assert n0 in texts  # everyone is at risk at time 0
+    plt.close(fig)
+
+
+def test_km_greenwood_on_cll_overall_survival_matches_scikit_survival(shared_data):
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    from oncoresist.pl import km_greenwood
+
+    meta = pd.read_csv(shared_data / "cll" / "patmeta.csv").dropna(subset=["T6", "died"])
+    meta = meta[meta["T6"] > 0]
+    assert len(meta) > 100
+    e, t = meta["died"].astype(bool).to_numpy(), meta["T6"].astype(float).to_numpy()
+    times, s, lo, hi = km_greenwood(t, e)
+    _, rs, rci = kaplan_meier_estimator(e, t, conf_type="log-log")
+    ok = (rs > 0) & (rs < 1)
+    np.testing.assert_allclose(s, rs, atol=1e-12)
+    np.testing.assert_allclose(lo[ok], rci[0][ok], atol=1e-10)
+    np.testing.assert_allclose(hi[ok], rci[1][ok], atol=1e-10)
+    df = pd.DataFrame({"time": t, "event": e.astype(int), "group": meta["IGHV"].fillna("unknown").to_numpy()})
+    fig = kaplan_meier(df, time_unit="years")
+    assert fig.axes[0].get_xlabel() == "time (years)" and "at risk" in [x.get_text() for x in fig.axes[0].texts]
+    plt.close(fig)

@@ -92,3 +92,21 @@ def test_synergy_figures(combos):
     plt.close(fig)
     with pytest.raises(InputError, match="block 'B9'"):
         synergy_heatmap(wells, block="B9")
+
+
+def test_sensitivity_heatmap_draws_into_a_given_ax(screen_and_curves):
+    _, curves = screen_and_curves
+    fig, axes = plt.subplots(1, 2)
+    assert sensitivity_heatmap(curves, value="auc", ax=axes[1]) is fig
+    assert axes[1].images[0].get_array().shape == (6, 3) and not axes[0].images
+    plt.close(fig)
+
+
+def test_synergy_surface_takes_a_3d_ax_and_refuses_a_flat_one(combos):
+    _, wells = combos
+    fig = plt.figure()
+    ax3 = fig.add_subplot(1, 2, 1, projection="3d")
+    assert synergy_surface(wells, block="B0", method="bliss", ax=ax3) is fig and ax3.get_title().startswith("B0")
+    with pytest.raises(InputError, match="projection='3d'"):
+        synergy_surface(wells, block="B0", ax=fig.add_subplot(1, 2, 2))
+    plt.close(fig)

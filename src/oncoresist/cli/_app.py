@@ -27,6 +27,13 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+PSEUDONYMISE_HELP = (
+    "Replace sample IDs by stable salted pseudonyms (HMAC-SHA256 of the ID with the salt) in page titles, file names, "
+    "tables, figures and CSV exports; the key (pseudonym -> sample ID, salt) is written apart (--key-file)."
+)
+SALT_HELP = "Secret salt of --pseudonymise (same salt = same pseudonyms; default: the salt of an existing --key-file, else a random one written with the key)."
+KEY_FILE_HELP = "Where --pseudonymise writes its key (CSV: pseudonym, sample_id, salt); refused inside the report folder; an existing key is extended."
+
 
 def fail(message: str, code: int = 1) -> None:
     """Print a one-line cause on stderr and exit with ``code``."""
@@ -97,3 +104,16 @@ def refuse_existing(out: Any, *, overwrite: bool, option: str = "--out") -> None
         kind = "folder" if p.is_dir() else "file"
         msg = f"{option} '{p}' already exists ({kind}); nothing was written. Choose another path or pass --overwrite to replace it."
         raise InputError(msg)
+
+
+def finish_pseudonyms(pseudo: Any, key: Any, written: list[Any], *, quiet: bool) -> list[Any]:
+    """Scrub the written files (and names) of sample IDs, write the key apart; the final paths."""
+    from pathlib import Path
+
+    from ..report import scrub_files
+
+    moved = scrub_files(written, pseudo.mapping)
+    pseudo.write_key(key)
+    log(f"pseudonymised {len(pseudo.mapping)} sample(s); key (keep it apart from the report): {key}", quiet=quiet)
+    return [moved.get(Path(p), Path(p)) for p in written]
+

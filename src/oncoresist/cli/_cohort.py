@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, handle_errors, log
+from ._app import (
+    KEY_FILE_HELP,
+    PSEUDONYMISE_HELP,
+    SALT_HELP,
+    app,
+    finish_pseudonyms,
+    handle_errors,
+    log,
+)
 
 
 def _print_table(df, *, title: str, quiet: bool) -> None:  # noqa: ANN001
@@ -105,6 +113,9 @@ def report(
     kb: Path = typer.Option(None, "--kb", help="Knowledge base (.duckdb) for --patient (default: the built-in KB)."),  # noqa: B008
     tumour_type: str = typer.Option(None, "--tumour-type", help="Tumour type of --patient (default: the cohort's obs, if any)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists (default: refuse)."),
+    pseudonymise: bool = typer.Option(False, "--pseudonymise", help=PSEUDONYMISE_HELP),
+    salt: str = typer.Option(None, "--salt", help=SALT_HELP),
+    key_file: Path = typer.Option(None, "--key-file", help=KEY_FILE_HELP + " Default: pseudonym_key.csv in the parent of --out's folder."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Write a self-contained HTML report: the cohort report, or one patient's report.
@@ -116,6 +127,11 @@ def report(
     and one patient's tumour-board report:
 
         oncoresist report cohort.h5mu --patient SIM-0001 --kb kb.duckdb --out SIM-0001.html
+
+    With --pseudonymise, sample IDs are replaced everywhere in the page (title, tables, figures,
+    file name) by salted pseudonyms; the key (pseudonym -> sample ID, salt) is written apart:
+
+        oncoresist report cohort.h5mu --out board/report.html --pseudonymise --key-file secure/key.csv
     """
     from ..io import read_h5mu
     from ..report import write_cohort_report
@@ -128,18 +144,35 @@ def report(
         msg = f"--kb '{kb}' does not exist; build or import a knowledge base first ('oncoresist kb --help') or leave --kb out for the built-in one."
         raise InputError(msg)
     mdata = read_h5mu(cohort)
-    if patient is None:
-        log("writing cohort report ...", quiet=quiet)
-        path = write_cohort_report(mdata, out)
-    else:
+    if patient is not None and patient not in set(mdata.obs_names):
         from .._core._errors import InputError
+
+        shown = ", ".join(list(mdata.obs_names[:5]))
+        msg = f"patient {patient!r} is not a sample of '{cohort}' ({mdata.n_obs} samples, e.g. {shown})."
+        raise InputError(msg)
+    pseudo = None
+    if pseudonymise:
+        from ..report import pseudonymise_cohort, scrub_text, start_pseudonyms
+
+        pseudo, key = start_pseudonyms(list(mdata.obs_names), salt=salt, key_file=key_file, report_dir=Path(out).parent)
+        mdata = pseudonymise_cohort(mdata, pseudo.mapping)
+        out = Path(out).with_name(scrub_text(Path(out).name, pseudo.mapping)[0])  # no real ID in the file name either
+        refuse_existing(out, overwrite=overwrite)
+        patient = pseudo.mapping[patient] if patient is not None else None
+    if patient is None:
+        from ..report import analysis_sections
+
+        log("writing cohort report ...", quiet=quiet)
+        sections, missing = analysis_sections(mdata)
+        for line in missing:
+            typer.echo(f"note: section {line}", err=True)
+        path = write_cohort_report(mdata, out, extra_sections=sections)
+    else:
         from ..report import write_patient_report  # type: ignore[attr-defined]
 
-        if patient not in set(mdata.obs_names):
-            shown = ", ".join(list(mdata.obs_names[:5]))
-            msg = f"patient {patient!r} is not a sample of '{cohort}' ({mdata.n_obs} samples, e.g. {shown})."
-            raise InputError(msg)
         path = write_patient_report(mdata, patient, out, kb=kb, tumour_type=tumour_type)
+    if pseudo is not None:
+        path = finish_pseudonyms(pseudo, key, [path], quiet=quiet)[0]
     typer.echo(f"report: {path}")
 
 

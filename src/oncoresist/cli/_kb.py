@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from ._app import app, handle_errors, log
+from . import _app
+from ._app import app, finish_pseudonyms, handle_errors, log
 
 kb_app = typer.Typer(
     name="kb",
@@ -221,6 +223,18 @@ def _read_alterations(path: Path, patient: str | None):  # noqa: ANN202
     return df
 
 
+def _pseudonymised(out: Path, salt: str | None, key_file: Path | None, ids: list[str], *, mdata: Any = None, table: Any = None) -> tuple[Any, Path, Any, Any]:
+    """Pseudonyms for ``annotate --pseudonymise``: the pseudonymiser, its key path, the renamed cohort / table."""
+    from ..report import pseudonymise_cohort, start_pseudonyms
+
+    pseudo, key = start_pseudonyms(ids, salt=salt, key_file=key_file, report_dir=out)
+    if mdata is not None:
+        mdata = pseudonymise_cohort(mdata, pseudo.mapping)
+    if table is not None and "sample" in table.columns:
+        table = table.assign(sample=table["sample"].astype(str).map(pseudo.mapping))
+    return pseudo, key, mdata, table
+
+
 @app.command()
 @handle_errors
 def annotate(
@@ -231,12 +245,16 @@ def annotate(
     therapy: str = typer.Option(None, "--therapy", help="Current or planned therapy, e.g. 'gefitinib' or 'gefitinib + capmatinib'."),
     kb_path: Path = typer.Option(None, "--kb", help=_KB_OPTION_HELP),  # noqa: B008
     html: bool = typer.Option(False, "--html", help="Also write the patient report (report.html) into the folder."),
+    pseudonymise: bool = typer.Option(False, "--pseudonymise", help=_app.PSEUDONYMISE_HELP),
+    salt: str = typer.Option(None, "--salt", help=_app.SALT_HELP),
+    key_file: Path = typer.Option(None, "--key-file", help=_app.KEY_FILE_HELP + " Default: OUT/../pseudonym_key.csv."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on screen."),
 ) -> None:
     """Interpret one patient's alterations: evidence, tiers, resistance alerts, options, targets.
 
     Example: oncoresist annotate cohort.h5mu --patient SIM-0001 --out SIM-0001_annotation --html
              oncoresist annotate tumour.maf --tumour-type NSCLC --therapy erlotinib --out ann
+             oncoresist annotate cohort.h5mu -p SIM-0001 --out board/ann --html --pseudonymise  (key: board/pseudonym_key.csv)
     """
     from .._core._errors import InputError
     from .._core._utils import atomic_write_text
@@ -255,16 +273,28 @@ def annotate(
                 raise InputError(msg)
             mdata = read_h5mu(input)
             log(f"interpreting {patient} of {input} ...", quiet=quiet)
+            if pseudonymise:
+                pseudo, key, mdata, _ = _pseudonymised(out, salt, key_file, [*map(str, mdata.obs_names), patient], mdata=mdata)
+                patient = pseudo.mapping[patient]
             res = interpret_patient(mdata, patient, kb=kb, tumour_type=tumour_type, therapy=therapy)
         else:
             from .._core._utils import check_file
 
             check_file(input, what="alteration file")
             table = _read_alterations(input, patient)
-            res = interpret_alterations(table, tumour_type=tumour_type, kb=kb, therapy=therapy, patient=patient or input.stem)
+            label = patient or input.stem
+            if pseudonymise:
+                ids = list(dict.fromkeys(map(str, table["sample"]))) if "sample" in table.columns else []
+                label = patient or (ids[0] if len(ids) == 1 else label)  # the file's one sample names the page
+                ids = [label, *ids]
+                pseudo, key, _, table = _pseudonymised(out, salt, key_file, ids, table=table)
+                label = pseudo.mapping[label]
+            res = interpret_alterations(table, tumour_type=tumour_type, kb=kb, therapy=therapy, patient=label)
     res.write(out)
     if html:
         atomic_write_text(Path(out) / "report.html", render_patient_report(res, mdata=mdata))
+    if pseudonymise:
+        finish_pseudonyms(pseudo, key, [Path(out)], quiet=quiet)
     if not quiet:
         _print_df(res.alerts, title="resistance alerts", quiet=quiet, columns=["drug", "alteration", "mechanism", "tier", "alternatives", "combinations"], limit=10)
         _print_df(res.options, title="therapy options", quiet=quiet, columns=["therapy", "tier", "alterations", "conflicts"], limit=10)

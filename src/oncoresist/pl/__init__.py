@@ -1,4 +1,15 @@
-"""Figures (matplotlib, static, one function per figure); each returns the Figure."""
+"""Figures (matplotlib, static, one function per figure); each returns the Figure.
+
+Every function that draws a single axes takes ``ax=`` (draw into your own figure):
+``association``, ``batch_correction``, ``ctdna_timeline``, ``factor_scatter``, ``k_selection``,
+``kaplan_meier``, ``per_drug_scores``, ``predicted_vs_observed``, ``sensitivity_heatmap``,
+``synergy_heatmap``, ``synergy_surface`` (a 3-D axes) and ``volcano``. These draw several axes
+and so make their own figure: ``variance_explained`` (heatmap + per-layer bar), ``top_loadings``
+(one panel per layer), ``sample_overlap`` (UpSet: bars + membership matrix), ``missingness``
+(samples and features panels), ``layer_distributions`` (one panel per layer),
+``dose_response_curves`` and ``synergy_matrices`` (a grid of panels), ``ccf_scatter`` (one panel
+per pair of samples).
+"""
 
 from ._qc import layer_distributions, missingness, sample_overlap
 
@@ -25,9 +36,16 @@ from ._screen import (  # noqa: E402
 )
 
 __all__ += ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
-from ._models import association, kaplan_meier, per_drug_scores, predicted_vs_observed, volcano  # noqa: E402
+from ._models import (  # noqa: E402
+    association,
+    kaplan_meier,
+    km_greenwood,
+    per_drug_scores,
+    predicted_vs_observed,
+    volcano,
+)
 
-__all__ += ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
+__all__ += ["association", "kaplan_meier", "km_greenwood", "per_drug_scores", "predicted_vs_observed", "volcano"]
 from ._monitor import ctdna_timeline  # noqa: E402
 
 __all__ += ["ctdna_timeline"]

@@ -99,6 +99,7 @@ def factor_scatter(
     color: str | None = None,
     key: str = "X_factors",
     size: float = 18.0,
+    ax: Any = None,
 ) -> Figure:
     """Scatter of two factors, coloured by an ``obs`` variable (categories or a colour bar).
 
@@ -115,6 +116,9 @@ def factor_scatter(
         ``obsm`` key of the factors.
     size
         Marker size.
+
+    ax
+        Axes to draw into (default: a new figure).
 
     {doc_returns}
 
@@ -136,7 +140,7 @@ def factor_scatter(
 
     cx, cy = col(x), col(y)
     ok = F[[cx, cy]].notna().all(axis=1)
-    fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    fig, ax = plt.subplots(figsize=(5.2, 4.2)) if ax is None else (ax.figure, ax)
     if color is None:
         ax.scatter(F.loc[ok, cx], F.loc[ok, cy], s=size, color="#3b6ea5", alpha=0.8, linewidths=0)
     else:
@@ -230,7 +234,7 @@ def top_loadings(
 
 
 @doc_params(doc_returns=DOC_RETURNS_FIGURE)
-def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
+def k_selection(mdata: Any, *, key: str = "subtype", ax: Any = None) -> Figure:
     """Evidence for the number of subtypes: eigengap / PAC and silhouette per k, chosen k marked.
 
     Parameters
@@ -239,6 +243,9 @@ def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
         A cohort after :func:`oncoresist.tl.subtypes`.
     key
         ``uns`` key of the subtype results.
+
+    ax
+        Axes to draw into (default: a new figure).
 
     {doc_returns}
 
@@ -256,7 +263,7 @@ def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
         raise InputError(msg)
     ev = pd.DataFrame(u["k_selection"])
     main = "eigengap" if "eigengap" in ev.columns else "pac"
-    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    fig, ax = plt.subplots(figsize=(4.8, 3.2)) if ax is None else (ax.figure, ax)
     ax.plot(ev["k"], ev[main], "o-", color="#3b6ea5", label=main + (" (higher = better)" if main == "eigengap" else " (lower = better)"))
     ax.set_xlabel("number of subtypes k")
     ax.set_ylabel(main)
@@ -276,7 +283,7 @@ def k_selection(mdata: Any, *, key: str = "subtype") -> Figure:
 
 
 @doc_params(doc_returns=DOC_RETURNS_FIGURE)
-def batch_correction(data: Any, *, mod: str | None = None) -> Figure:
+def batch_correction(data: Any, *, mod: str | None = None, ax: Any = None) -> Figure:
     """Share of variance explained by the batch before and after ComBat (from ``uns['pp']['combat']``).
 
     Parameters
@@ -285,6 +292,9 @@ def batch_correction(data: Any, *, mod: str | None = None) -> Figure:
         A layer (AnnData) or cohort (with ``mod``) after :func:`oncoresist.pp.combat`.
     mod
         Modality of a cohort (default: every modality that was batch-corrected).
+
+    ax
+        Axes to draw into (default: a new figure).
 
     {doc_returns}
 
@@ -310,7 +320,7 @@ def batch_correction(data: Any, *, mod: str | None = None) -> Figure:
     if not recs:
         msg = "no ComBat record (uns['pp']['combat']): run oncoresist.pp.combat first."
         raise InputError(msg)
-    fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(recs), 3.2))
+    fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(recs), 3.2)) if ax is None else (ax.figure, ax)
     x = np.arange(len(recs))
     before = [100 * float(r["batch_r2_before"]) for r in recs.values()]
     after = [100 * float(r["batch_r2_after"]) for r in recs.values()]

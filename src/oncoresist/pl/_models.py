@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .._core._docs import DOC_AX, doc_params
 from .._core._errors import InputError  # noqa: E402
 
-__all__ = ["association", "kaplan_meier", "per_drug_scores", "predicted_vs_observed", "volcano"]
+__all__ = ["association", "kaplan_meier", "km_greenwood", "per_drug_scores", "predicted_vs_observed", "volcano"]
 
 _SENS, _RES, _NS = "#2c7bb6", "#d7191c", "#bdbdbd"
 
@@ -282,10 +282,85 @@ def per_drug_scores(cv_result: Any, *, metric: str = "pearson", ax: Any = None) 
     return fig
 
 
+def km_greenwood(time: np.ndarray, event: np.ndarray, *, z: float = 1.959963984540054) -> tuple[np.ndarray, ...]:
+    """Kaplan-Meier estimate with a log-log Greenwood confidence band (kernel).
+
+    At each distinct time t: S(t) = prod (1 - d/n); Var(log S) = sum d / (n (n - d)) (Greenwood);
+    the band is S ** exp(+-z * se / log S), se = sqrt(Var(log S)) (the "log-log" transform, which
+    stays inside [0, 1]); where S is 0 or 1 the band collapses to S.
+
+    Parameters
+    ----------
+    time
+        Follow-up times.
+    event
+        True for an event, False for censoring.
+    z
+        Normal quantile of the band (default 95%).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Distinct times, survival, lower and upper band.
+
+    Examples
+    --------
+    >>> t, s, lo, hi = km_greenwood(np.array([1.0, 2, 3, 4]), np.array([True, True, False, True]))
+    >>> s.round(3).tolist()
+    [0.75, 0.5, 0.5, 0.0]
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    uniq = np.unique(time)
+    n = np.array([(time >= t).sum() for t in uniq], dtype=float)
+    d = np.array([(event & (time == t)).sum() for t in uniq], dtype=float)
+    surv = np.cumprod(1.0 - d / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.cumsum(np.where(n > d, d / (n * (n - d)), 0.0))
+        se = np.sqrt(var) / np.abs(np.log(surv))
+        lo = surv ** np.exp(z * se)
+        hi = surv ** np.exp(-z * se)
+    flat = (surv <= 0) | (surv >= 1) | ~np.isfinite(se)
+    lo, hi = np.where(flat, surv, lo), np.where(flat, surv, hi)
+    return uniq, surv, lo, hi
+
+
+def _risk_table(risk: Any, key: str, columns: tuple[str, str, str]) -> pd.DataFrame:
+    """The (group, time, event) table from a table or ``uns[key]['risk']`` of a cohort."""
+    if not isinstance(risk, pd.DataFrame):
+        uns = getattr(risk, "uns", None)
+        if uns is None or key not in uns or "risk" not in uns[key]:
+            msg = f"expected a risk table or a cohort with uns['{key}']['risk'] (run oncoresist.tl.survival first)."
+            raise InputError(msg)
+        risk = uns[key]["risk"]
+    missing = [c for c in columns if c not in risk.columns]
+    if missing:
+        msg = f"risk table lacks column(s) {missing}; found {list(risk.columns)}."
+        raise InputError(msg)
+    return risk[list(columns)].dropna()
+
+
+def _at_risk_rows(ax: Any, df: pd.DataFrame, group: str, time: str, colours: dict[str, str]) -> None:
+    """The number at risk per group at each x tick, written under the axis."""
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    groups = [g for g, _ in df.groupby(group, sort=True)]
+    ax.text(0.0, -0.2, "at risk", transform=ax.transAxes, ha="right", va="top", fontsize=7, fontweight="bold")
+    for k, (g, sub) in enumerate(df.groupby(group, sort=True)):
+        y = -0.2 - 0.075 * (k + 1)
+        ax.text(0.0, y, f"{g} ", transform=ax.transAxes, ha="right", va="top", fontsize=7, color=colours.get(str(g), "#333333"))
+        times = sub[time].astype(float).to_numpy()
+        for t in ticks:
+            ax.text(t, y, str(int((times >= t).sum())), transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=7)
+    ax.figure.subplots_adjust(bottom=min(0.5, 0.2 + 0.06 * (len(groups) + 1)))
+
+
 @doc_params(doc_ax=DOC_AX)
 def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: str = "event",
-                 key: str = "survival", ax: Any = None) -> Figure:
+                 key: str = "survival", time_unit: str = "days", ci: bool = True, at_risk: bool = True, ax: Any = None) -> Figure:
     """Kaplan-Meier curves of (out-of-fold) risk groups with the log-rank p-value.
+
+    Each curve carries its 95% confidence band (Greenwood, log-log; :func:`km_greenwood`) and
+    the number at risk per group is written under the axis at each tick.
 
     Parameters
     ----------
@@ -296,6 +371,12 @@ def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: 
         Column names.
     key
         ``uns`` key when ``risk`` is a cohort.
+    time_unit
+        Unit of ``time``, shown in the axis label (e.g. ``"days"``, ``"months"``).
+    ci
+        Draw the 95% confidence bands.
+    at_risk
+        Write the at-risk table under the axis.
     {doc_ax}
 
     Examples
@@ -303,33 +384,25 @@ def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
     >>> df = pd.DataFrame({"time": rng.exponential(1, 40), "event": 1, "group": ["high", "low"] * 20})
-    >>> fig = kaplan_meier(df)
+    >>> fig = kaplan_meier(df, time_unit="months")
     """
     from sksurv.compare import compare_survival
-    from sksurv.nonparametric import kaplan_meier_estimator
 
     from ..tl.models._survival import survival_target
 
-    if not isinstance(risk, pd.DataFrame):
-        uns = getattr(risk, "uns", None)
-        if uns is None or key not in uns or "risk" not in uns[key]:
-            msg = f"expected a risk table or a cohort with uns['{key}']['risk'] (run oncoresist.tl.survival first)."
-            raise InputError(msg)
-        risk = uns[key]["risk"]
-    missing = [c for c in (group, time, event) if c not in risk.columns]
-    if missing:
-        msg = f"risk table lacks column(s) {missing}; found {list(risk.columns)}."
-        raise InputError(msg)
-    df = risk[[group, time, event]].dropna()
+    df = _risk_table(risk, key, (group, time, event))
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5.0, 4.0))
+        fig, ax = plt.subplots(figsize=(5.0, 4.6))
     else:
         fig = ax.figure
     colours = {"high": _RES, "low": _SENS}
-    for g, sub in df.groupby(group, sort=True):
-        t, s = kaplan_meier_estimator(sub[event].astype(bool).to_numpy(), sub[time].astype(float).to_numpy())
-        ax.step(t, s, where="post", label=f"{g} (n={len(sub)}, events={int(sub[event].sum())})",
-                color=colours.get(str(g)))
+    for k, (g, sub) in enumerate(df.groupby(group, sort=True)):
+        t, s, lo, hi = km_greenwood(sub[time].to_numpy(), sub[event].astype(bool).to_numpy())
+        t, s, lo, hi = np.r_[0.0, t], np.r_[1.0, s], np.r_[1.0, lo], np.r_[1.0, hi]
+        colour = colours.get(str(g), f"C{k}")
+        ax.step(t, s, where="post", label=f"{g} (n={len(sub)}, events={int(sub[event].sum())})", color=colour)
+        if ci:
+            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0)
     p = float("nan")
     if df[group].nunique() > 1:
         y = survival_target(df[time].to_numpy(), df[event].astype(int).to_numpy(), what="risk table")
@@ -337,10 +410,13 @@ def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: 
             p = float(compare_survival(y, df[group].astype(str).to_numpy())[1])
         except ValueError:
             p = float("nan")
-    ax.set_xlabel(time)
-    ax.set_ylabel("survival probability")
+    ax.set_xlabel(f"{time} ({time_unit})" if time_unit else time)
+    ax.set_ylabel("survival probability" + (" (95% CI, Greenwood)" if ci else ""))
     ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
     ax.set_title(f"Kaplan-Meier by {group} (log-rank p = {p:.2g})")
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    if at_risk:
+        _at_risk_rows(ax, df, group, time, {str(g): colours.get(str(g), f"C{k}") for k, (g, _) in enumerate(df.groupby(group, sort=True))})
     return fig

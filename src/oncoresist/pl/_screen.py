@@ -133,6 +133,7 @@ def sensitivity_heatmap(
     cluster: bool = True,
     max_samples: int = 200,
     row_labels: bool | None = None,
+    ax: Any = None,
 ) -> Figure:
     """Samples x drugs heatmap of a sensitivity metric (not screened = grey).
 
@@ -150,6 +151,9 @@ def sensitivity_heatmap(
         Show at most this many samples (the most variable).
     row_labels
         Print sample names (default: when at most 60 samples).
+
+    ax
+        Axes to draw into (default: a new figure).
 
     {doc_returns}
 
@@ -201,7 +205,7 @@ def sensitivity_heatmap(
 
         mat = mat.iloc[order(filled.to_numpy()), order(filled.to_numpy().T)]
     show_rows = len(mat) <= 60 if row_labels is None else row_labels
-    fig, ax = plt.subplots(figsize=(1.6 + 0.32 * mat.shape[1], 1.4 + (0.16 if show_rows else 0.03) * len(mat) + 1.0))
+    fig, ax = plt.subplots(figsize=(1.6 + 0.32 * mat.shape[1], 1.4 + (0.16 if show_rows else 0.03) * len(mat) + 1.0)) if ax is None else (ax.figure, ax)
     cmap = plt.get_cmap("viridis").copy()
     cmap.set_bad("#dddddd")
     im = ax.imshow(np.ma.masked_invalid(mat.to_numpy(dtype=float)), aspect="auto", cmap=cmap, interpolation="nearest")
@@ -233,18 +237,20 @@ def _block_matrix(per_well: pd.DataFrame, block: str, method: str) -> tuple[pd.D
     return mat, str(w["drug1"].iloc[0]), str(w["drug2"].iloc[0])
 
 
-@doc_params(doc_ax=DOC_AX)
+_DOC_BLOCK = """per_well
+    Per-well table of :func:`oncoresist.tl.synergy`.
+block
+    The block to draw.
+method
+    ``zip``, ``bliss``, ``hsa`` or ``loewe``."""
+
+@doc_params(doc_ax=DOC_AX, doc_block=_DOC_BLOCK)
 def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", ax: Any = None) -> Figure:
     """Dose-matrix heatmap of a block's synergy scores (red = synergy, blue = antagonism).
 
     Parameters
     ----------
-    per_well
-        Per-well table of :func:`oncoresist.tl.synergy`.
-    block
-        The block to draw.
-    method
-        ``zip``, ``bliss``, ``hsa`` or ``loewe``.
+    {doc_block}
     {doc_ax}
 
     Examples
@@ -279,25 +285,28 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
     return fig
 
 
-@doc_params(doc_returns=DOC_RETURNS_FIGURE)
-def synergy_surface(per_well: pd.DataFrame, *, block: str, method: str = "zip") -> Figure:
+@doc_params(doc_returns=DOC_RETURNS_FIGURE, doc_block=_DOC_BLOCK)
+def synergy_surface(per_well: pd.DataFrame, *, block: str, method: str = "zip", ax: Any = None) -> Figure:
     """3-D synergy landscape of one block over the (log-spaced) dose grid.
 
     Parameters
     ----------
-    per_well
-        Per-well table of :func:`oncoresist.tl.synergy`.
-    block
-        The block to draw.
-    method
-        ``zip``, ``bliss``, ``hsa`` or ``loewe``.
+    {doc_block}
+    ax
+        A 3-D axes to draw into (``fig.add_subplot(projection="3d")``; default: a new figure).
 
     {doc_returns}
     """
     mat, d1, d2 = _block_matrix(per_well, block, method)
     vals = mat.to_numpy(dtype=float)
-    fig = plt.figure(figsize=(5.2, 4.2))
-    ax = fig.add_subplot(projection="3d")
+    if ax is None:
+        fig = plt.figure(figsize=(5.2, 4.2))
+        ax = fig.add_subplot(projection="3d")
+    elif getattr(ax, "name", "") != "3d":
+        msg = f"synergy_surface draws a 3-D surface: pass ax=fig.add_subplot(projection='3d'), not a {getattr(ax, 'name', type(ax).__name__)!r} axes."
+        raise InputError(msg)
+    else:
+        fig = ax.figure
     jj, ii = np.meshgrid(np.arange(mat.shape[1]), np.arange(mat.shape[0]))
     lim = max(10.0, float(np.nanmax(np.abs(vals))) if np.isfinite(vals).any() else 10.0)
     ax.plot_surface(jj, ii, np.nan_to_num(vals), cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -lim, lim), edgecolor="#555555", linewidth=0.3)

@@ -1,6 +1,6 @@
 """Self-contained HTML reports: the cohort report (sections per analysis) and patient pages."""
 
-from ._cohort import cohort_sections, render_report, write_cohort_report
+from ._cohort import analysis_sections, cohort_sections, render_report, write_cohort_report
 from ._integration_section import integration_section
 from ._models_section import models_section
 from ._patient import (
@@ -11,11 +11,21 @@ from ._patient import (
     write_patient_report,
     write_patient_reports,
 )
+from ._pseudonym import (
+    Pseudonymiser,
+    pseudonym,
+    pseudonymise_cohort,
+    scrub_files,
+    scrub_text,
+    start_pseudonyms,
+)
 from ._screen_section import screen_section
 from ._sections import Section, escape, figure_html, figure_to_data_uri, safe_url, table_html
 
 __all__ = [
+    "Pseudonymiser",
     "Section",
+    "analysis_sections",
     "cohort_sections",
     "escape",
     "figure_html",
@@ -25,10 +35,15 @@ __all__ = [
     "models_section",
     "patient_file_names",
     "patient_reports_section",
+    "pseudonym",
+    "pseudonymise_cohort",
     "render_patient_report",
     "render_report",
     "safe_url",
     "screen_section",
+    "scrub_files",
+    "scrub_text",
+    "start_pseudonyms",
     "table_html",
     "write_cohort_report",
     "write_patient_report",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import mudata as md
@@ -23,10 +23,58 @@ from ._sections import (
     table_html,
 )
 
-__all__ = ["cohort_sections", "render_report", "write_cohort_report"]
+__all__ = ["analysis_sections", "cohort_sections", "render_report", "write_cohort_report"]
+
+_MISSING_HOW = {
+    "Multi-omics integration": "run 'oncoresist integrate COHORT --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.factors)",
+    "Biomarkers and response models": ("store associations or a survival model in the cohort (oncoresist.tl.associate / oncoresist.tl.survival); "
+                                       "'oncoresist associate COHORT --all --out assoc.csv' and 'oncoresist train COHORT --all --out models/DIR' write them to files"),
+}
 
 
+def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
+    """The analysis sections a cohort holds results for, plus one line per missing section.
 
+    Integration is present when the cohort has ``obsm['X_factors']`` and ``uns['factors']``;
+    models when it has ``uns['associate']['results']`` or ``uns['survival']['risk']``. Each missing
+    one gets a line naming the command that adds it; a "Missing sections" section lists them.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+
+    Returns
+    -------
+    tuple
+        The sections and the missing-section lines (empty when nothing is missing).
+
+    Examples
+    --------
+    >>> import anndata as ad, mudata as md, numpy as np
+    >>> sections, missing = analysis_sections(md.MuData({"rna": ad.AnnData(np.ones((2, 2)))}))
+    >>> [s.id for s in sections], missing[0].split(":")[0]
+    (['missing-sections'], 'Multi-omics integration')
+    """
+    from ._integration_section import integration_section
+    from ._models_section import models_section
+
+    uns = mdata.uns
+    has = {
+        "Multi-omics integration": "X_factors" in mdata.obsm and isinstance(uns.get("factors"), Mapping),
+        "Biomarkers and response models": ("associate" in uns and "results" in uns["associate"]) or ("survival" in uns and "risk" in uns["survival"]),
+    }
+    sections = []
+    if has["Multi-omics integration"]:
+        sections.append(integration_section(mdata))
+    if has["Biomarkers and response models"]:
+        sections.append(models_section(mdata))
+    missing = [f"{title}: not in this cohort; to add it, {_MISSING_HOW[title]}." for title, ok in has.items() if not ok]
+    if missing:
+        body = "".join(f'<p class="note">{escape(line)}</p>' for line in missing)
+        sections.append(Section(id="missing-sections", title="Missing sections", html=body,
+                                summary=f"{len(missing)} analysis section(s) could not be shown: the cohort holds no result for them."))  # fmt: skip
+    return sections, missing
 
 
 def cohort_sections(mdata: md.MuData) -> list[Section]:

@@ -20,6 +20,7 @@ import pandas as pd
 from .._core._utils import PathLike, atomic_write_text
 from ..get import higher_is as get_higher_is
 from ._monitor_section import clonal_section, ctdna_section
+from ._predictions import prediction_context, prediction_source_text
 from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
 
 __all__ = [
@@ -122,7 +123,7 @@ def _key_findings(interp: Any) -> list[str]:
     return lines
 
 
-def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None = None) -> str:
+def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None = None, model_scores: Any = None) -> str:
     """HTML of the patient report for an :class:`~oncoresist.interpret.Interpretation`.
 
     Parameters
@@ -133,6 +134,9 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
         The cohort, for the ex vivo screen figure (optional).
     title
         Page title (default ``"Patient <ID>"``).
+    model_scores
+        Cross-validated scores per drug (table drug / pearson / rmse, or a model card) shown
+        beside each prediction (default: the cohort's ``uns['prediction_scores']``, if any).
 
     Returns
     -------
@@ -191,8 +195,8 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
         screen_figure=_screen_figure(interp, mdata),
         sensitive_pct=interp.params.get("sensitive_pct", 20),
         resistant_pct=interp.params.get("resistant_pct", 80),
-        predictions=_prediction_rows(interp),
-        predictions_source=interp.predictions["source"].iloc[0] if not interp.predictions.empty else "",
+        predictions=prediction_context(interp, mdata, model_scores),
+        predictions_source=prediction_source_text(interp.predictions["source"].iloc[0]) if not interp.predictions.empty else "",
         evidence=_evidence_rows(ev, max_ev),
         evidence_more=max(0, len(ev) - max_ev),
         evidence_summary=f"{len(ev)} evidence item(s) ({n_res} resistance, {len(ev) - n_res} sensitivity), strongest first.",
@@ -327,14 +331,6 @@ def _screen_rows(interp: Any) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _prediction_rows(interp: Any) -> list[dict[str, str]]:
-    """Model predictions, formatted."""
-    return [
-        {"drug": r.drug, "predicted": _fmt(r.predicted, "{:.3g}"), "percentile": _fmt(r.percentile, "{:.0f}")}
-        for r in interp.predictions.itertuples(index=False)
-    ]
-
-
 def _evidence_rows(ev: pd.DataFrame, max_rows: int) -> list[dict[str, Any]]:
     """The first ``max_rows`` evidence items; links that are not http(s) are not kept."""
     if ev.empty:
@@ -368,6 +364,7 @@ def write_patient_report(
     associations: pd.DataFrame | None = None,
     thresholds: Any = None,
     title: str | None = None,
+    model_scores: Any = None,
 ) -> Path:
     """Interpret one patient of a cohort and write the patient report (atomically).
 
@@ -385,6 +382,8 @@ def write_patient_report(
         Passed to :func:`oncoresist.interpret.interpret_patient`.
     title
         Page title.
+    model_scores
+        Cross-validated scores shown beside each prediction (see :func:`render_patient_report`).
 
     Returns
     -------
@@ -407,7 +406,7 @@ def write_patient_report(
         mdata, patient, kb=kb, tumour_type=tumour_type, therapy=therapy, predictions=predictions,
         associations=associations, thresholds=thresholds,
     )  # fmt: skip
-    page = render_patient_report(interp, mdata=mdata, title=title)
+    page = render_patient_report(interp, mdata=mdata, title=title, model_scores=model_scores)
     p = Path(path)
     atomic_write_text(p, page)
     return p
