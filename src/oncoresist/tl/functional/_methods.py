@@ -79,11 +79,12 @@ def mlm(mat: np.ndarray, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n, k = adj.shape
     x = np.column_stack([np.ones(n), adj])
     df = n - k - 1
-    if df < 1 or np.linalg.matrix_rank(x) < k + 1:
+    gram = x.T @ x
+    if df < 1 or np.linalg.matrix_rank(gram, hermitian=True) < k + 1:  # rank of the small Gram matrix: fast
         msg = (f"mlm: the {k} sources are collinear or outnumber the {n} shared features; "
                "use method='ulm', a larger tmin or fewer sources.")
         raise InputError(msg)
-    inv = np.linalg.inv(x.T @ x)
+    inv = np.linalg.inv(gram)
     coef = inv @ x.T @ mat.T
     sse = ((mat.T - x @ coef) ** 2).sum(0) / df
     se = np.sqrt(np.outer(np.diag(inv)[1:], sse))
@@ -326,9 +327,13 @@ def ksea(mat: np.ndarray, adj: np.ndarray, *, tmin: int = 1) -> tuple[np.ndarray
     cnt = ok.sum(1, keepdims=True)
     mu = x0.sum(1, keepdims=True) / cnt
     sd = np.sqrt((np.where(ok, mat - mu, 0) ** 2).sum(1, keepdims=True) / (cnt - 1))
-    m = ok.astype(float) @ (adj != 0)
+    if ok.all():  # complete data: the per-sample counts are the same for every sample
+        m = np.broadcast_to((adj != 0).sum(0), (mat.shape[0], adj.shape[1]))
+        wsum = np.broadcast_to(np.abs(adj).sum(0), m.shape)
+    else:
+        m, wsum = ok.astype(float) @ (adj != 0), ok.astype(float) @ np.abs(adj)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (x0 @ adj) / (ok.astype(float) @ np.abs(adj))
+        mean = (x0 @ adj) / wsum
         z = (mean - mu) * np.sqrt(m) / sd
     z = np.where(m >= max(tmin, 1), z, np.nan)
     return z, 2 * stats.norm.sf(np.abs(z))
