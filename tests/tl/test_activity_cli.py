@@ -17,3 +17,17 @@ def test_activity_cli_matrix_to_outputs(tmp_path):
     assert act.shape == (8, 2) and (out / "pvalues_net.csv").is_file() and (out / "cohort.h5mu").is_file()
     assert main(args) == 1  # existing --out refused
     assert main([*args, "--overwrite"]) == 0
+
+
+def test_activity_cli_prints_site_match_line(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    sites = [f"G{i}-S{10 + i}" for i in range(12)] + ["junk1", "junk2"]
+    pd.DataFrame(rng.normal(size=(14, 6)), index=pd.Index(sites, name="site"),
+                 columns=[f"S{i}" for i in range(6)]).to_csv(tmp_path / "ph.csv")
+    pd.DataFrame({"kinase": ["K1"] * 12, "substrate": [f"G{i}_S{10 + i}" for i in range(12)], "weight": 1.0}).to_csv(
+        tmp_path / "ks.csv", index=False)
+    out = tmp_path / "o"
+    assert main(["activity", str(tmp_path / "ph.csv"), "--mod", "phospho", "--resource", str(tmp_path / "ks.csv"),
+                 "--method", "ksea", "--out", str(out), "-q"]) == 0
+    assert "phosphosites matched: 12 of 14 (85.7%; gene+site 12" in capsys.readouterr().out
+    assert pd.read_csv(out / "activities_ks.csv", index_col=0).columns.tolist() == ["K1"]

@@ -37,6 +37,7 @@ def activity(
     from ..io import read_h5mu, read_matrix, write_h5mu
     from ..kb import install_resources as install
     from ..tl import activity as run  # the function (its package is tl.functional)
+    from ..tl.functional import match_line
 
     if install_resources is not None:
         rep = install(install_resources)
@@ -60,6 +61,9 @@ def activity(
         write_csv(a.to_df(), out / f"activities_{stem}.csv", index=True)
         write_csv(a.to_df(layer="pvalues"), out / f"pvalues_{stem}.csv", index=True)
         log(f"{res}: {key} ({a.n_obs} samples x {a.n_vars} sources, {method})", quiet=quiet)
+        params = a.uns["activity"]["params"]
+        if "n_matched" in params:  # a site resource: say how many phosphosites it could use
+            typer.echo(f"{res}: {match_line(params)}")
     out.mkdir(parents=True, exist_ok=True)
     write_h5mu(mdata, out / "cohort.h5mu")
     typer.echo(f"activity: {out / 'cohort.h5mu'}")
