@@ -6,7 +6,6 @@ signalling is higher in PTEN-mutant tumours and ERK (MAPK1/3) in KRAS-mutant one
 
 import anndata as ad
 import mudata as md
-import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats

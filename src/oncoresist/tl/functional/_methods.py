@@ -53,16 +53,12 @@ def ulm(mat: np.ndarray, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mlm(mat: np.ndarray, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Multivariate linear model: t-values of all sources fitted jointly (with an intercept).
-
-    Badia-i-Mompel et al. 2022 Bioinform Adv, doi:10.1093/bioadv/vbac016.
+    """Multivariate linear model: t-values of all sources fitted jointly (with an intercept), as in decoupler.
 
     Parameters
     ----------
-    mat
-        Samples x features.
-    adj
-        Features x sources weights; the sources must not be collinear.
+    mat, adj
+        Samples x features; features x sources weights (the sources must not be collinear).
 
     Returns
     -------
@@ -158,31 +154,27 @@ def wmean(mat: np.ndarray, adj: np.ndarray, *, times: int = 1000, flavour: str =
 
 def wsum(mat: np.ndarray, adj: np.ndarray, *, times: int = 1000, flavour: str = "norm",
          rng: np.random.Generator | int | None = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted sum ``x @ w`` with the permutation normalisations of :func:`wmean`.
-
-    Badia-i-Mompel et al. 2022 Bioinform Adv, doi:10.1093/bioadv/vbac016.
+    """Weighted sum ``x @ w`` with the permutation normalisations of :func:`wmean` (same reference).
 
     Parameters
     ----------
-    mat, adj
-        Samples x features; features x sources weights.
-    times
-        Permutations.
-    flavour
-        ``"raw"``, ``"norm"`` or ``"corr"``.
-    rng
-        Seed or generator of the permutations.
+    mat
+        Samples x features.
+    adj
+        Features x sources weights.
+    times, flavour, rng
+        Permutations, ``"raw"`` / ``"norm"`` / ``"corr"`` and their seed, as for :func:`wmean`.
 
     Returns
     -------
     tuple of ndarray
-        Scores and empirical p-values.
+        Scores and empirical p-values (NaN for raw scores without permutations).
 
     Examples
     --------
-    >>> s, _ = wsum(np.array([[2.0, 4.0, 9.0]]), np.array([[1.0], [-1.0], [0.0]]), times=0, flavour="raw")
-    >>> float(s[0, 0])
-    -2.0
+    >>> x, w = np.array([[2.0, 4.0, 9.0]]), np.array([[1.0], [-1.0], [0.0]])
+    >>> wsum(x, w, times=0, flavour="raw")[0].tolist()  # 2 - 4, not divided by sum |w|
+    [[-2.0]]
     """
     return _waggr(mat, adj, mean=False, times=times, flavour=flavour, rng=rng)
 
