@@ -22,13 +22,17 @@ def activity(
     tmin: int = typer.Option(5, "--tmin", help="Minimum targets of a source among the features."),
     times: int = typer.Option(1000, "--times", help="Permutations (wmean, wsum, gsea)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the permutations."),
+    tme: bool = typer.Option(False, "--tme", help="Also add the microenvironment modality 'tme' (cell-type scores / fractions of --mod) when the cohort has none, and write DIR/fractions.csv."),
+    tme_signature: Path = typer.Option(None, "--tme-signature", help="With --tme: a genes x cell types reference profile (CSV/TSV, linear scale) for NNLS fractions with an 'other cells' share; default MCP-counter-style marker scores."),  # noqa: B008
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder / modality."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Infer activities per sample and write one modality act_<resource> per resource.
 
     Output (--out DIR): DIR/cohort.h5mu (the cohort with the new modalities, p-values in their
-    layer 'pvalues'), DIR/activities_<resource>.csv and DIR/pvalues_<resource>.csv (samples x sources).
+    layer 'pvalues'), DIR/activities_<resource>.csv and DIR/pvalues_<resource>.csv (samples x sources);
+    with --tme also DIR/fractions.csv (samples x cell types of the 'tme' modality; an existing 'tme'
+    modality of the cohort is kept and written as it is). Site resources print the phosphosite match rate.
 
     Example: oncoresist activity cohort.h5mu --mod rna --resource progeny,collectri --method ulm --out act
     """
@@ -37,6 +41,7 @@ def activity(
     from ..io import read_h5mu, read_matrix, write_h5mu
     from ..kb import install_resources as install
     from ..tl import activity as run  # the function (its package is tl.functional)
+    from ..tl.functional import match_line
 
     if install_resources is not None:
         rep = install(install_resources)
@@ -60,7 +65,12 @@ def activity(
         write_csv(a.to_df(), out / f"activities_{stem}.csv", index=True)
         write_csv(a.to_df(layer="pvalues"), out / f"pvalues_{stem}.csv", index=True)
         log(f"{res}: {key} ({a.n_obs} samples x {a.n_vars} sources, {method})", quiet=quiet)
+        params = a.uns["activity"]["params"]
+        if "n_matched" in params:  # a site resource: say how many phosphosites it could use
+            typer.echo(f"{res}: {match_line(params)}")
     out.mkdir(parents=True, exist_ok=True)
+    if tme:
+        _add_tme(mdata, mod, tme_signature, out, quiet)
     write_h5mu(mdata, out / "cohort.h5mu")
     typer.echo(f"activity: {out / 'cohort.h5mu'}")
 
@@ -79,3 +89,36 @@ def _read_input(path: Path, mod: str, read_h5mu, read_matrix):  # noqa: ANN001,A
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return md.MuData({mod: adata})
+
+
+def _add_tme(mdata, mod: str, signature: Path | None, out: Path, quiet: bool) -> None:  # noqa: ANN001
+    """Add modality ``tme`` unless the cohort has one, and write DIR/fractions.csv."""
+    from .._core._utils import read_table, write_csv
+    from ..tl import tme as run_tme
+
+    if "tme" in mdata.mod:
+        log("tme: the cohort already has a 'tme' modality; kept as it is", quiet=quiet)
+    elif signature is not None:
+        run_tme(mdata, mod=mod, method="nnls", signature=_signature(read_table(signature, what="signature"), signature))
+    else:
+        run_tme(mdata, mod=mod, method="mcp")
+    t = mdata["tme"]
+    write_csv(t.to_df(), out / "fractions.csv", index=True)
+    log(f"tme: {t.n_obs} samples x {t.n_vars} cell types -> {out / 'fractions.csv'}", quiet=quiet)
+
+
+
+def _signature(df, path: Path):  # noqa: ANN001,ANN202
+    """Genes x cell types numbers from a read signature table (first column = gene IDs)."""
+    import pandas as pd
+
+    from .._core._errors import InputError
+
+    sig = df.set_index(df.columns[0])
+    sig.index = sig.index.astype(str)
+    values = sig.apply(pd.to_numeric, errors="coerce")
+    bad = [str(c) for c in sig.columns if values[c].isna().any()]
+    if bad or not len(sig.columns):
+        raise InputError(f"--tme-signature {path}: columns {', '.join(bad) or '(none)'} are not all numbers; give genes "
+                         "in the first column and one numeric column per cell type (linear scale).")
+    return values

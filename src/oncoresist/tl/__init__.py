@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "nnls_fractions": ".functional._tme",
     "tme": ".functional._tme",
     "network_matrix": ".functional._activity",
+    "match_sites": ".functional._sites",
+    "window_core": ".functional._sites",
     "CURVE_COLUMNS": ".screen._curves",
     "ClonalClusters": ".clonal._cluster",
     "cancer_cell_fractions": ".clonal._ccf",
@@ -169,6 +171,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .clonal._trees import clone_trees
     from .functional import ACTIVITY_METHODS
     from .functional._activity import activity, network_matrix
+    from .functional._sites import match_sites, window_core
     from .functional._tme import MCP_MARKERS, nnls_fractions, tme
     from .integrate._factors import (
         GroupFactorAnalysis,

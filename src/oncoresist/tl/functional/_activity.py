@@ -13,9 +13,9 @@ import pandas as pd
 from ..._core._errors import InputError
 from ..._core._keys import claim_key
 from ..._core._params import clean_params
-from ...io import parse_site_ids
 from ...kb import load_resource
 from ._methods import METHOD_REGISTRY
+from ._sites import match_sites, site_network
 
 __all__ = ["activity", "network_matrix"]
 
@@ -54,35 +54,19 @@ def network_matrix(net: pd.DataFrame, features: pd.Index, *, tmin: int = 5) -> t
     return adj, sources
 
 
-def _site_features(var_names: pd.Index, net: pd.DataFrame) -> tuple[pd.Index, dict[str, Any]]:
-    """Rename phosphosite features to the network's ``GENE_S123`` targets and report the match rate."""
-    parsed = parse_site_ids(var_names)
-    keys = pd.Index(parsed["site_id"].astype(str).to_numpy())
-    if "accession" in net.columns:  # accession + site IDs ("P00533_Y1068") -> gene-based targets
-        acc = dict(zip(net["accession"] + "_" + net["residue"] + net["position"].astype(str), net["target"]))
-        keys = pd.Index([acc.get(k, k) for k in keys])
-    targets = set(net["target"])
-    hit = keys.isin(list(targets))
-    info = {"n_features": len(keys), "n_matched": int(hit.sum()), "match_rate": float(hit.mean()) if len(keys) else 0.0,
-            "network_sites": len(targets), "network_sites_matched": int(len(targets & set(keys[hit])))}
-    if info["n_matched"] < 0.01 * max(len(keys), 1):
-        warnings.warn(f"activity: only {info['n_matched']} of {len(keys)} phosphosites match the network's sites "
-                      "(gene_residue+position IDs such as EGFR_Y1068); check the site IDs.", UserWarning, stacklevel=3)
-    return keys, info
-
-
-def _matrix(adata: ad.AnnData, layer: str | None, missing_ok: bool) -> tuple[np.ndarray, pd.Index]:
-    """The samples x features values; features with missing values dropped unless the method copes."""
+def _matrix(adata: ad.AnnData, layer: str | None, missing_ok: bool) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """The samples x features values, names and kept mask; features with missing values dropped unless the method copes."""
     x = adata.layers[layer] if layer else adata.X
     x = np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=float)
     names = pd.Index(adata.var_names.astype(str))
+    keep = np.ones(len(names), dtype=bool)
     if not missing_ok:
         keep = np.isfinite(x).all(0)
         if not keep.all():
             warnings.warn(f"activity: {int((~keep).sum())} features with missing values left out "
                           "(impute them first, or use method='ksea').", UserWarning, stacklevel=3)
         x, names = x[:, keep], names[keep]
-    return x, names
+    return x, names, keep
 
 
 def activity(mdata: md.MuData, *, mod: str = "rna", resource: str | pd.DataFrame = "progeny", method: str = "ulm",
@@ -99,7 +83,8 @@ def activity(mdata: md.MuData, *, mod: str = "rna", resource: str | pd.DataFrame
         Modality read (``rna``, ``prot``, ``phospho``, ...).
     resource
         A registered resource name (see :func:`oncoresist.kb.load_resource`), a file, or a long
-        ``source``, ``target``, ``weight`` table. Site resources (``signor``) match phosphosite IDs.
+        ``source``, ``target``, ``weight`` table. Site resources (``signor``, or a network whose targets
+        are phosphosites such as ``EGFR_Y1068``) match phosphosite IDs (:func:`match_sites`).
     method
         One of :data:`METHOD_REGISTRY`: ``ulm``, ``mlm``, ``wmean``, ``wsum``, ``viper``, ``gsea``, ``ksea``.
     layer
@@ -123,7 +108,8 @@ def activity(mdata: md.MuData, *, mod: str = "rna", resource: str | pd.DataFrame
     -------
     MuData or None
         The modality has samples x sources scores in ``X``, p-values in ``layers['pvalues']``,
-        ``var['n_targets']`` and ``uns['activity']['params']`` (with the site match rate).
+        ``var['n_targets']`` and ``uns['activity']['params']`` (site resources: the match report of
+        :func:`~oncoresist.tl.functional.match_sites`, e.g. ``match_rate``, ``matched_window``).
 
     Examples
     --------
@@ -142,17 +128,17 @@ def activity(mdata: md.MuData, *, mod: str = "rna", resource: str | pd.DataFrame
     if mod not in mdata.mod:
         msg = f"modality {mod!r} is not in the cohort (it has {', '.join(mdata.mod)}); pass mod=<one of them>."
         raise InputError(msg)
-    net = resource if isinstance(resource, pd.DataFrame) else load_resource(resource, path=resource_path)
+    net = site_network(resource if isinstance(resource, pd.DataFrame) else load_resource(resource, path=resource_path))
     name = str(net.attrs.get("resource", "custom"))
     key = key_added or ("act_kinase" if "residue" in net.columns else f"act_{name}")
     if copy:
         mdata = mdata.copy()
     claim_key(mdata, "mod", key, by="tl.activity", overwrite=overwrite)
     spec = METHOD_REGISTRY[method]
-    x, feats = _matrix(mdata[mod], layer, spec.missing_ok)
+    x, feats, keep = _matrix(mdata[mod], layer, spec.missing_ok)
     sites = None
     if "residue" in net.columns:
-        feats, sites = _site_features(feats, net)
+        feats, sites = match_sites(feats, net, var=mdata[mod].var.iloc[np.flatnonzero(keep)])
     adj, sources = _network(net, feats, tmin, mod)
     opts = {"times": times, "rng": random_state} if spec.random else ({"tmin": tmin} if method == "ksea" else {})
     es, pv = spec.kernel(x, adj, **opts)

@@ -53,16 +53,12 @@ def ulm(mat: np.ndarray, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mlm(mat: np.ndarray, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Multivariate linear model: t-values of all sources fitted jointly (with an intercept).
-
-    Badia-i-Mompel et al. 2022 Bioinform Adv, doi:10.1093/bioadv/vbac016.
+    """Multivariate linear model: t-values of all sources fitted jointly (with an intercept), as in decoupler.
 
     Parameters
     ----------
-    mat
-        Samples x features.
-    adj
-        Features x sources weights; the sources must not be collinear.
+    mat, adj
+        Samples x features; features x sources weights (the sources must not be collinear).
 
     Returns
     -------
@@ -79,11 +75,12 @@ def mlm(mat: np.ndarray, adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n, k = adj.shape
     x = np.column_stack([np.ones(n), adj])
     df = n - k - 1
-    if df < 1 or np.linalg.matrix_rank(x) < k + 1:
+    gram = x.T @ x
+    if df < 1 or np.linalg.matrix_rank(gram, hermitian=True) < k + 1:  # rank of the small Gram matrix: fast
         msg = (f"mlm: the {k} sources are collinear or outnumber the {n} shared features; "
                "use method='ulm', a larger tmin or fewer sources.")
         raise InputError(msg)
-    inv = np.linalg.inv(x.T @ x)
+    inv = np.linalg.inv(gram)
     coef = inv @ x.T @ mat.T
     sse = ((mat.T - x @ coef) ** 2).sum(0) / df
     se = np.sqrt(np.outer(np.diag(inv)[1:], sse))
@@ -157,31 +154,27 @@ def wmean(mat: np.ndarray, adj: np.ndarray, *, times: int = 1000, flavour: str =
 
 def wsum(mat: np.ndarray, adj: np.ndarray, *, times: int = 1000, flavour: str = "norm",
          rng: np.random.Generator | int | None = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted sum ``x @ w`` with the permutation normalisations of :func:`wmean`.
-
-    Badia-i-Mompel et al. 2022 Bioinform Adv, doi:10.1093/bioadv/vbac016.
+    """Weighted sum ``x @ w`` with the permutation normalisations of :func:`wmean` (same reference).
 
     Parameters
     ----------
-    mat, adj
-        Samples x features; features x sources weights.
-    times
-        Permutations.
-    flavour
-        ``"raw"``, ``"norm"`` or ``"corr"``.
-    rng
-        Seed or generator of the permutations.
+    mat
+        Samples x features.
+    adj
+        Features x sources weights.
+    times, flavour, rng
+        Permutations, ``"raw"`` / ``"norm"`` / ``"corr"`` and their seed, as for :func:`wmean`.
 
     Returns
     -------
     tuple of ndarray
-        Scores and empirical p-values.
+        Scores and empirical p-values (NaN for raw scores without permutations).
 
     Examples
     --------
-    >>> s, _ = wsum(np.array([[2.0, 4.0, 9.0]]), np.array([[1.0], [-1.0], [0.0]]), times=0, flavour="raw")
-    >>> float(s[0, 0])
-    -2.0
+    >>> x, w = np.array([[2.0, 4.0, 9.0]]), np.array([[1.0], [-1.0], [0.0]])
+    >>> wsum(x, w, times=0, flavour="raw")[0].tolist()  # 2 - 4, not divided by sum |w|
+    [[-2.0]]
     """
     return _waggr(mat, adj, mean=False, times=times, flavour=flavour, rng=rng)
 
@@ -326,9 +319,13 @@ def ksea(mat: np.ndarray, adj: np.ndarray, *, tmin: int = 1) -> tuple[np.ndarray
     cnt = ok.sum(1, keepdims=True)
     mu = x0.sum(1, keepdims=True) / cnt
     sd = np.sqrt((np.where(ok, mat - mu, 0) ** 2).sum(1, keepdims=True) / (cnt - 1))
-    m = ok.astype(float) @ (adj != 0)
+    if ok.all():  # complete data: the per-sample counts are the same for every sample
+        m = np.broadcast_to((adj != 0).sum(0), (mat.shape[0], adj.shape[1]))
+        wsum = np.broadcast_to(np.abs(adj).sum(0), m.shape)
+    else:
+        m, wsum = ok.astype(float) @ (adj != 0), ok.astype(float) @ np.abs(adj)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (x0 @ adj) / (ok.astype(float) @ np.abs(adj))
+        mean = (x0 @ adj) / wsum
         z = (mean - mu) * np.sqrt(m) / sd
     z = np.where(m >= max(tmin, 1), z, np.nan)
     return z, 2 * stats.norm.sf(np.abs(z))

@@ -1,0 +1,71 @@
+"""Kinase activities (KSEA on SIGNOR) from CPTAC UCEC phosphosites reproduce known biology.
+
+Dou et al. 2020 Cell (doi:10.1016/j.cell.2020.01.026): CDK activity tracks proliferation, PI3K/AKT
+signalling is higher in PTEN-mutant tumours and ERK (MAPK1/3) in KRAS-mutant ones.
+"""
+
+import anndata as ad
+import mudata as md
+import pandas as pd
+import pytest
+from scipy import stats
+
+from oncoresist.tl.functional import activity, match_line
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def ucec(shared_data):
+    d = shared_data / "cptac_ucec"
+    clin = pd.read_csv(d / "clinical.txt", sep="\t", index_col=0, encoding="latin-1")
+    ph = pd.read_csv(d / "phosphoproteomics_site.cct.gz", sep="\t", index_col=0)
+    ph = ph[~ph.index.duplicated()]
+    tum = [s for s in clin.index[(clin["Proteomics_Tumor_Normal"] == "Tumor") & (clin["Case_excluded"] == "No")]
+           if s in ph.columns]
+    ph = ph[tum]
+    ph = ph[ph.notna().mean(1) >= 0.5].T  # sites measured in at least half of the tumours
+    a = ad.AnnData(ph.to_numpy(dtype=float), obs=pd.DataFrame(index=ph.index), var=pd.DataFrame(index=ph.columns))
+    m = md.MuData({"phospho": a})
+    activity(m, mod="phospho", resource="signor", resource_path=shared_data / "prior", method="ksea", tmin=5)
+    prot = pd.read_csv(d / "proteomics.cct.gz", sep="\t", index_col=0)
+    mut = pd.read_csv(d / "somatic_binary.cbt.gz", sep="\t", index_col=0)
+    return m, prot[tum], mut.reindex(columns=tum).fillna(0)
+
+
+def _carriers(mut, gene):
+    rows = [r for r in mut.index if str(r).split("_")[0] == gene]
+    return mut.loc[rows].sum(0).gt(0)
+
+
+def test_kinase_activities_match_report(ucec):
+    m, _, _ = ucec
+    p = m["act_kinase"].uns["activity"]["params"]
+    print(match_line(p))
+    assert p["n_matched"] > 500 and 0 < p["match_rate"] < 1 and p["matched_gene_site"] == p["n_matched"]
+    assert m["act_kinase"].n_vars > 50
+
+
+@pytest.mark.parametrize("kinase", ["CDK1", "CDK2"])
+def test_cdk_activity_tracks_mki67_protein(ucec, kinase):
+    m, prot, _ = ucec
+    k = m["act_kinase"].to_df()[kinase]
+    mki = prot.loc["MKI67", k.index]
+    ok = k.notna() & mki.notna()
+    rho, p = stats.spearmanr(k[ok], mki[ok])
+    print(f"{kinase} activity vs MKI67 protein: Spearman rho {rho:.2f} (p {p:.1e}, n {int(ok.sum())})")
+    assert rho > 0.5 and p < 1e-6
+
+
+@pytest.mark.parametrize(("gene", "kinases"), [("PTEN", ["AKT1", "AKT2"]), ("KRAS", ["MAPK1", "MAPK3"])])
+def test_pathway_kinases_higher_in_mutant_tumours(ucec, gene, kinases):
+    m, _, mut = ucec
+    k = m["act_kinase"].to_df()
+    mutant = _carriers(mut, gene).reindex(k.index).fillna(False).astype(bool)
+    assert 10 <= mutant.sum() <= len(k) - 10
+    for kin in kinases:
+        a, b = k.loc[mutant, kin].dropna(), k.loc[~mutant, kin].dropna()
+        p = stats.mannwhitneyu(a, b, alternative="greater").pvalue
+        print(f"{kin} activity, {gene}-mutant vs wild-type: median {a.median():.2f} vs {b.median():.2f} "
+              f"(n {len(a)} vs {len(b)}, one-sided Mann-Whitney p {p:.1e})")
+        assert a.median() > b.median() and p < 0.01
