@@ -1,30 +1,56 @@
+# ruff: noqa: F401  (the TYPE_CHECKING imports document the lazy names for type checkers)
 """Readers for every omics layer, the study file and the ``.h5mu`` cohort.
 
 Layer readers return an :class:`anndata.AnnData` with samples as observations (or, for long
 formats such as variants and dose-response screens, a tidy :class:`pandas.DataFrame`).
 :func:`read_study` reads a TOML study file listing the layer files and assembles one
 :class:`mudata.MuData` cohort.
+
+Names are imported on first use (PEP 562), so ``oncoresist curves`` reads its screen without
+importing anndata / mudata (and, through anndata, dask) for the other readers.
 """
 
-from ._clinical import parse_event, read_clinical
-from ._clonal import CLONAL_COLUMNS, read_clonal, read_pyclone, read_vaf_table
-from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
-from ._ctdna import CTDNA_COLUMNS, read_ctdna
-from ._h5mu import read_h5mu, write_h5mu
-from ._maf import read_maf
-from ._matrix import parse_site_ids, read_matrix, read_phospho_matrix
-from ._maxquant import read_maxquant, read_phosphosites
-from ._mutmatrix import classify_protein_change, read_mutation_matrix
-from ._screen import read_combinations, read_dose_response
-from ._study import LAYER_KINDS, build_summary, read_study
-from ._timecourse import looks_like_timecourse, read_timecourse
-from ._variants import (
-    NONSYNONYMOUS_CLASSES,
-    normalize_chrom,
-    short_protein_change,
-    variants_to_anndata,
-)
-from ._vcf import read_vcf
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: public name -> module (relative to this package) that defines it
+_EXPORTS: dict[str, str] = {
+    "parse_event": "._clinical",
+    "read_clinical": "._clinical",
+    "CLONAL_COLUMNS": "._clonal",
+    "read_clonal": "._clonal",
+    "read_pyclone": "._clonal",
+    "read_vaf_table": "._clonal",
+    "read_cnv_matrix": "._cnv",
+    "read_cnv_segments": "._cnv",
+    "read_gene_coordinates": "._cnv",
+    "CTDNA_COLUMNS": "._ctdna",
+    "read_ctdna": "._ctdna",
+    "read_h5mu": "._h5mu",
+    "write_h5mu": "._h5mu",
+    "read_maf": "._maf",
+    "parse_site_ids": "._matrix",
+    "read_matrix": "._matrix",
+    "read_phospho_matrix": "._matrix",
+    "read_maxquant": "._maxquant",
+    "read_phosphosites": "._maxquant",
+    "classify_protein_change": "._mutmatrix",
+    "read_mutation_matrix": "._mutmatrix",
+    "read_combinations": "._screen",
+    "read_dose_response": "._screen",
+    "LAYER_KINDS": "._study",
+    "build_summary": "._study",
+    "read_study": "._study",
+    "looks_like_timecourse": "._timecourse",
+    "read_timecourse": "._timecourse",
+    "NONSYNONYMOUS_CLASSES": "._variants",
+    "normalize_chrom": "._variants",
+    "short_protein_change": "._variants",
+    "variants_to_anndata": "._variants",
+    "read_vcf": "._vcf",
+}
 
 __all__ = [
     "CTDNA_COLUMNS",
@@ -61,3 +87,37 @@ __all__ = [
     "read_study",
     "write_h5mu",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._clinical import parse_event, read_clinical
+    from ._clonal import CLONAL_COLUMNS, read_clonal, read_pyclone, read_vaf_table
+    from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
+    from ._ctdna import CTDNA_COLUMNS, read_ctdna
+    from ._h5mu import read_h5mu, write_h5mu
+    from ._maf import read_maf
+    from ._matrix import parse_site_ids, read_matrix, read_phospho_matrix
+    from ._maxquant import read_maxquant, read_phosphosites
+    from ._mutmatrix import classify_protein_change, read_mutation_matrix
+    from ._screen import read_combinations, read_dose_response
+    from ._study import LAYER_KINDS, build_summary, read_study
+    from ._timecourse import looks_like_timecourse, read_timecourse
+    from ._variants import (
+        NONSYNONYMOUS_CLASSES,
+        normalize_chrom,
+        short_protein_change,
+        variants_to_anndata,
+    )
+    from ._vcf import read_vcf
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
