@@ -110,7 +110,7 @@ def curves(
     from .._core._errors import InputError
     from .._core._utils import atomic_path, write_csv
     from ..io import read_dose_response
-    from ..tl import drug_layer, fit_curves
+    from ..tl import fit_curves
 
     for name, value, choices in (("--model", model, ("2p", "3p", "4p")), ("--loss", loss, ("linear", "soft_l1", "huber", "cauchy"))):
         if value not in choices:
@@ -134,6 +134,8 @@ def curves(
         extra = (" (" + ", ".join(f"{v} {k}" for k, v in bad.items()) + ")") if len(bad) else ""
         log(f"fitted {n_ok} of {len(res)} curves{extra}; {int((res['flags'] != '').sum())} flagged", quiet=quiet)
     if layer is not None:
+        from ..tl import drug_layer  # anndata (and dask through it) only when a layer is asked for
+
         adata = drug_layer(res)
         with atomic_path(layer) as tmp:
             adata.write_h5ad(tmp)

@@ -8,8 +8,9 @@ and the factor model. The subpackages hold the code: ``screen``, ``integrate``, 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._core._lazy import lazy_exports
 
 #: public name -> module (relative to this package) that defines it
 _EXPORTS: dict[str, str] = {
@@ -253,14 +254,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from .screen._synergy import SYNERGY_METHODS, synergy
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
-        globals()[name] = value
-        return value
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

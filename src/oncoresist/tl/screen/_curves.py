@@ -103,9 +103,9 @@ CURVE_COLUMNS: dict[str, str] = {
     "flat": "fitted viability changes by < flat_threshold over the tested range",
     "non_monotone": "mean viability rises by > nonmonotone_tol after a lower value at a lower dose",
     "poor_fit": "not flat and r2 < min_r2",
-    "out_of_range": "ec50 or ic50 outside the tested range",
+    "out_of_range": "ec50 or ic50 extrapolated outside the tested range (an IC50 never reached is not flagged)",
     "flags": "every flag, ';'-separated",
-    "converged": "the optimiser converged",
+    "converged": "the optimiser converged (a fit stopped by max_iter is continued once from where it stopped)",
     "n_iter": "optimiser iterations",
 }
 
@@ -225,10 +225,49 @@ class _Rows:
         return out
 
 
-def _fit_chunk(args: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+#: a capped fit counts as worse than its reference when the reference lowers the SSE by more than
+#: this share of the curve's total sum of squares (r2 better by > 0.001)
+_WORSE_SHARE = 1e-3
+
+
+def _fit_chunk(args: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fit a chunk; curves stopped by the iteration cap are checked against a reference (see :func:`_check_capped`)."""
     lx, y, w, free, p_fixed, lower, upper, loss, f_scale, max_iter = args
     res = _lm.fit_batch(lx, y, w, free=free, p_fixed=p_fixed, lower=lower, upper=upper, loss=loss, f_scale=f_scale, max_iter=max_iter)
-    return res.params, res.sse, res.n_iter, res.converged
+    params, sse, n_iter, conv = res.params.copy(), res.sse.copy(), res.n_iter.copy(), res.converged.copy()
+    worse = np.zeros(len(sse), dtype=bool)
+    capped = np.flatnonzero(~conv)
+    if capped.size:
+        worse[capped] = _check_capped(capped, args, res, params, sse, n_iter, conv)
+    return params, sse, n_iter, conv, worse
+
+
+def _check_capped(
+    capped: np.ndarray, args: tuple[Any, ...], res: Any, params: np.ndarray, sse: np.ndarray, n_iter: np.ndarray,
+    conv: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Continue capped fits from where they stopped (the reference); keep the better fit; True where the capped one was worse.
+
+    Hitting the cap is common on curves whose IC50 is never reached (the EC50 creeps along a
+    flat valley without changing the fit). The reference continues the fit for ``4 * max_iter``
+    iterations; the capped fit was worse when the reference lowers the SSE by more than
+    ``_WORSE_SHARE`` of the total sum of squares. The flag ``not_converged`` is then set only
+    for a fit that was worse and whose reference did not converge either (still moving).
+    ``params`` / ``sse`` / ``n_iter`` / ``conv`` are updated in place.
+    """
+    lx, y, w, free, p_fixed, lower, upper, loss, f_scale, max_iter = args
+    i = capped
+    ref = _lm.fit_batch(lx[i], y[i], w[i], free=free[i], p_fixed=p_fixed[i], lower=lower[i], upper=upper[i], loss=loss,
+                        f_scale=f_scale, max_iter=4 * max_iter, p0=res.params[i])  # fmt: skip
+    yw = np.where(w[i] > 0, y[i], 0.0)
+    n_pts = np.maximum(w[i].sum(axis=1), 1e-30)
+    sst = np.sum(w[i] * (yw - (w[i] * yw).sum(axis=1, keepdims=True) / n_pts[:, None]) ** 2, axis=1)
+    worse = (res.sse[i] - ref.sse) > _WORSE_SHARE * np.maximum(sst, 1e-12)
+    take = np.isfinite(ref.cost) & (ref.cost < res.cost[i])
+    params[i[take]], sse[i[take]] = ref.params[take], ref.sse[take]
+    n_iter[i] += ref.n_iter
+    conv[i] = ref.converged
+    return worse
 
 
 def _run_fits(
@@ -255,6 +294,7 @@ def _run_fits(
     sse = np.full(n_curves, np.nan)
     n_iter = np.zeros(n_curves, dtype=int)
     conv = np.zeros(n_curves, dtype=bool)
+    worse = np.zeros(n_curves, dtype=bool)
     jobs = []
     spans = rows.chunks(chunk_size)
     for a, b in spans:
@@ -269,10 +309,10 @@ def _run_fits(
         results = [_fit_chunk(j) for j in progress(jobs, description=description, quiet=quiet or len(jobs) < 2)]
     else:
         results = parallel_map(_fit_chunk, jobs, n_jobs=n_jobs, scheduler=scheduler, description=description, quiet=quiet)
-    for (a, b), (p, s, it, cv) in zip(spans, results):
+    for (a, b), (p, s, it, cv, wr) in zip(spans, results):
         ids = rows.order[a:b]
-        params[ids], sse[ids], n_iter[ids], conv[ids] = p, s, it, cv
-    return {"params": params, "sse": sse, "n_iter": n_iter, "converged": conv}
+        params[ids], sse[ids], n_iter[ids], conv[ids], worse[ids] = p, s, it, cv, wr
+    return {"params": params, "sse": sse, "n_iter": n_iter, "converged": conv, "worse": worse}
 
 
 # --------------------------------------------------------------------------------------------
@@ -704,7 +744,8 @@ def _flag_columns(
     flat, fitted = m["flat"], m["fitted"]
     le, h = fit["params"][:, 2], fit["params"][:, 3]
     ec_out = out["ec50_status"].to_numpy() != "in_range"
-    ic_out = out["ic50_status"].to_numpy() != "in_range"
+    # an IC50 never reached (or always below) is a result, not a failure: only extrapolated values are flagged
+    ic_out = np.isin(out["ic50_status"].to_numpy(), ("above_range", "below_range"))
     non_mono = rebound > o.nonmonotone_tol
     poor = fitted & ~flat & (out["r2"].to_numpy() < o.min_r2)
     out["flat"] = fitted & flat
@@ -723,7 +764,7 @@ def _flag_columns(
         "underdetermined": fitted & (c.n_doses < fit["n_free"]),
         "hill_at_bound": fitted & ~flat & (np.isclose(h, hill[0]) | np.isclose(h, hill[1])),
         "ec50_at_bound": fitted & ~flat & (np.isclose(le, ulo - margin) | np.isclose(le, uhi + margin)),
-        "not_converged": fitted & ~fit["converged"],
+        "not_converged": fitted & ~fit["converged"] & fit["worse"],
         "invalid_dose": c.n_bad_dose > 0,
         "missing_response": c.n_missing > 0,
         "no_common_range": fitted & ~(np.isfinite(cmin) & np.isfinite(cmax)),
