@@ -88,7 +88,7 @@ def test_train_classify_writes_tables_and_predict_handles_a_missing_layer(cohort
     (["--task", "classify", "--target", "response", "--survival"], "does not combine with --survival"),
     (["--task", "classify", "--target", "response", "--cv", "group"], "does not combine with --cv group"),
     (["--task", "classify", "--target", "nope"], "sample annotation 'nope' not found"),
-    (["--task", "cluster"], "--task must be regress or classify"),
+    (["--task", "cluster"], "--task must be 'regress' or 'classify'"),
 ])
 def test_train_classify_bad_options_are_one_line_errors(cohort: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         extra: list[str], message: str) -> None:

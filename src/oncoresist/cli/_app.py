@@ -72,6 +72,13 @@ def _show_warning(message: Any, category: Any, filename: str, lineno: int, file:
     typer.echo(f"warning: {text}", err=True)
 
 
+def check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    """Refuse an option value that is not one of ``choices``, listing them."""
+    if value not in choices:
+        msg = f"{option} must be {', '.join(map(repr, choices[:-1]))} or {choices[-1]!r}, got {value!r}."
+        raise InputError(msg)
+
+
 def log(message: str, *, quiet: bool) -> None:
     """Print a progress message on stderr unless ``quiet``."""
     if not quiet:

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from ._app import app, handle_errors, log
+from ._app import app, check_choice, handle_errors, log
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -107,12 +107,8 @@ def _check_options(method: str, subtype_method: str, out: Path) -> None:
     """Refuse unknown --method / --subtypes values and an --out that is a file."""
     from .._core._errors import InputError
 
-    if method not in ("native", "mofa"):
-        msg = f"--method must be 'native' or 'mofa', got {method!r}."
-        raise InputError(msg)
-    if subtype_method not in ("snf", "consensus", "none"):
-        msg = f"--subtypes must be 'snf', 'consensus' or 'none', got {subtype_method!r}."
-        raise InputError(msg)
+    check_choice("--method", method, ("native", "mofa"))
+    check_choice("--subtypes", subtype_method, ("snf", "consensus", "none"))
     if out.exists() and not out.is_dir():
         msg = f"--out '{out}' is an existing file: give a folder path."
         raise InputError(msg)

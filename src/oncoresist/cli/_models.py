@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from .._core._errors import InputError
-from ._app import app, handle_errors, log
+from ._app import app, check_choice, handle_errors, log
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -305,12 +305,8 @@ _IGNORED_BY = {
 
 def _train_path(task: str, target: str | None, survival: bool, given: dict[str, bool], cv: str) -> str:
     """The training path (classify / survival / regress); options given that it would ignore are refused."""
-    if task not in ("regress", "classify"):
-        msg = f"--task must be regress or classify, got {task!r}."
-        raise InputError(msg)
-    if cv not in ("sample", "group", "none"):
-        msg = f"--cv must be sample, group or none, got {cv!r}."
-        raise InputError(msg)
+    check_choice("--task", task, ("regress", "classify"))
+    check_choice("--cv", cv, ("sample", "group", "none"))
     path = "classify" if task == "classify" or target is not None else "survival" if survival else "regress"
     names, by, why, fix = _IGNORED_BY[path]
     _refuse_ignored({o: given[o] for o in names}, by=by, why=why, fix=fix)

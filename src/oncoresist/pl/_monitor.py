@@ -44,9 +44,9 @@ def ctdna_timeline(table: pd.DataFrame, patient: str, *, alerts: pd.DataFrame | 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"patient": "P1", "day": [0, 0, 90, 90], "gene": "EGFR",
-    ...                   "alteration": ["EGFR L858R", "EGFR T790M"] * 2, "kind": "mutation",
-    ...                   "vaf": [0.05, 0.0, 0.002, 0.03], "copy_number": float("nan")})
+    >>> rows = [("P1", d, "EGFR", a, "mutation", v, None) for d, a, v in
+    ...         [(0, "EGFR L858R", 0.05), (0, "EGFR T790M", 0.0), (90, "EGFR L858R", 0.002), (90, "EGFR T790M", 0.03)]]
+    >>> t = pd.DataFrame(rows, columns=["patient", "day", "gene", "alteration", "kind", "vaf", "copy_number"])
     >>> fig = ctdna_timeline(t, "P1", therapy_days={"osimertinib": 30})
     >>> len(fig.axes[0].lines)
     3
