@@ -29,8 +29,8 @@ def _demo(folder: Path | None) -> Path:
 
 def _pages(demo: Path) -> list[tuple[str, Path]]:
     """The cohort page and the first patient page of a demo folder."""
-    report = next(demo.rglob("report.html"), None) or next(demo.rglob("cohort*.html"))
-    patients = sorted(p for p in demo.rglob("*.html") if p != report and "index" not in p.name)
+    report = next(demo.rglob("index.html"), None) or next(demo.rglob("*.html"))
+    patients = sorted(p for p in demo.rglob("*.html") if p != report)
     return [("cohort", report)] + ([("patient", patients[0])] if patients else [])
 
 
