@@ -112,6 +112,8 @@ def test_assay_from_reader_kind_before_name() -> None:
     assert layer_assay(a, "layer1") == "proteomics"
     assert layer_assay(_layer(np.ones((2, 2))), "rna_tumour") == "expression"
     assert layer_assay(_layer(np.ones((2, 2))), "xyz") == "other"
+    assert layer_assay(_layer(np.ones((2, 2))), "meth450k") == "methylation"
+    assert layer_assay(_layer(np.ones((2, 2))), "mutsig") == "other"  # not a mutation layer by its prefix
     b = _layer(np.ones((2, 2)))
     b.uns["higher_is"] = {"X": "sensitive"}
     assert layer_assay(b, "auc") == "response"

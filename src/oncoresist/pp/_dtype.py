@@ -36,7 +36,7 @@ class DataTypeWarning(UserWarning):
 _TYPE_ALIASES = {
     "counts": "counts", "count": "counts", "raw_counts": "counts",
     "tpm": "linear", "fpkm": "linear", "rpkm": "linear", "rsem": "linear", "linear": "linear", "intensity": "linear",
-    "log": "log", "log2": "log", "log1p_cpm": "log", "logcpm": "log", "log2_ratio": "log", "vst": "log",
+    "log": "log", "log2": "log", "log1p_cpm": "log", "log2_cpm": "log", "logcpm": "log", "log2_ratio": "log", "vst": "log",
     "beta": "beta", "mvalue": "mvalue", "m": "mvalue", "binary": "binary", "zscore": "zscore",
 }
 
@@ -89,8 +89,8 @@ def layer_assay(adata: Any, mod: str) -> str:
     name = mod.strip().lower()
     if name in _ASSAY_OF:
         return _ASSAY_OF[name]
-    for alias, fam in _ASSAY_OF.items():  # "rna_tumour", "meth450k", "prot_tmt"
-        if len(alias) >= 3 and (name.startswith(alias + "_") or name.startswith(alias)):
+    for alias, fam in _ASSAY_OF.items():  # "rna_tumour", "meth450k", "prot_tmt" (not "mutsig", "rnai")
+        if len(alias) >= 3 and name.startswith(alias) and not name[len(alias)].isalpha():
             return fam
     return "other"
 
