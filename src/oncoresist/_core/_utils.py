@@ -119,7 +119,7 @@ def _is_stale(tmp: Path, tag: str) -> bool:
 def remove_stale_temps(path: PathLike) -> list[Path]:
     """Remove temporary files of ``path`` left by killed runs of :func:`atomic_path`; return them.
 
-    A temporary file ``.NAME.PID@HOST.XXXX.tmp...`` written on this machine is stale when
+    A temporary file ``.NAME.PID@HOST.<random>.tmp...`` written on this machine is stale when
     process PID no longer exists; one written on another machine (a shared file system) when it
     is over a day old; one without a writer tag (older versions) when it is over an hour old.
     Files of running writers are kept, so two runs writing the same output do not disturb each
