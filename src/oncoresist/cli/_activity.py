@@ -108,6 +108,65 @@ def _add_tme(mdata, mod: str, signature: Path | None, out: Path, quiet: bool) ->
 
 
 
+@app.command()
+@handle_errors
+def tme(
+    input: Path = typer.Argument(..., help="Cohort .h5mu, or a genes x samples expression matrix file (CSV/TSV, .gz ok)."),  # noqa: B008,A002
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (refused when it exists, unless --overwrite)."),  # noqa: B008
+    mod: str = typer.Option("rna", "--mod", help="Expression modality to read (a matrix file becomes this modality)."),
+    signature: str = typer.Option("mcp", "--signature", help="'mcp' (MCP-counter markers, Becht 2016, shipped), a GMT file of your own markers (cell type = set name; marker scores), or a genes x cell types reference profile CSV/TSV (linear scale; NNLS fractions with an 'other cells' share)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder / 'tme' modality."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    r"""Microenvironment: cell-type scores or fractions per sample, as modality 'tme'.
+
+    Output (--out DIR): DIR/fractions.csv (samples x cell types: marker scores for 'mcp' / a GMT,
+    fractions summing to 1 with 'other cells' for a reference profile) and DIR/cohort.h5mu (the
+    cohort with modality 'tme', usable by associate, train, integrate and the reports). The method,
+    the signature and the markers found are recorded in mdata['tme'].uns['tme'].
+
+    \b
+    Examples:
+      oncoresist tme cohort.h5mu --out tme
+      oncoresist tme expression.tsv --signature my_reference.csv --out tme
+    """
+    from .._core._errors import InputError
+    from .._core._utils import read_table, write_csv
+    from ..io import read_h5mu, read_matrix, write_h5mu
+    from ..tl import tme as run_tme
+
+    if out.exists() and not overwrite:
+        raise InputError(f"--out {out} already exists; choose another folder or pass --overwrite.")
+    mdata = _read_input(input, mod, read_h5mu, read_matrix)
+    if mod not in mdata.mod:
+        raise InputError(f"{input}: modality {mod!r} is not in the cohort ({', '.join(mdata.mod)}); pass --mod <one of them>.")
+    path = Path(signature)
+    if signature.lower() == "mcp":
+        run_tme(mdata, mod=mod, method="mcp", overwrite=overwrite)
+    elif not path.is_file():
+        raise InputError(f"--signature {signature!r}: not 'mcp' and no such file; give 'mcp', a GMT of markers or a "
+                         "genes x cell types reference profile (CSV/TSV).")
+    elif path.name.lower().endswith((".gmt", ".gmt.gz")):
+        run_tme(mdata, mod=mod, method="mcp", markers=_gmt_markers(path), overwrite=overwrite)
+    else:
+        run_tme(mdata, mod=mod, method="nnls", signature=_signature(read_table(path, what="signature"), path),
+                overwrite=overwrite)
+    t = mdata["tme"]
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(t.to_df(), out / "fractions.csv", index=True)
+    write_h5mu(mdata, out / "cohort.h5mu")
+    log(f"tme: {t.n_obs} samples x {t.n_vars} cell types -> {out / 'fractions.csv'}", quiet=quiet)
+    typer.echo(f"tme: {out / 'cohort.h5mu'}")
+
+
+def _gmt_markers(path: Path) -> dict[str, list[str]]:
+    """``{cell type: marker genes}`` from a GMT file (set name = cell type)."""
+    from ..kb import read_gmt
+
+    sets = read_gmt(path)
+    return {str(k): list(g["target"].astype(str)) for k, g in sets.groupby("source", sort=False)}
+
+
 def _signature(df, path: Path):  # noqa: ANN001,ANN202
     """Genes x cell types numbers from a read signature table (first column = gene IDs)."""
     import pandas as pd
@@ -119,6 +178,6 @@ def _signature(df, path: Path):  # noqa: ANN001,ANN202
     values = sig.apply(pd.to_numeric, errors="coerce")
     bad = [str(c) for c in sig.columns if values[c].isna().any()]
     if bad or not len(sig.columns):
-        raise InputError(f"--tme-signature {path}: columns {', '.join(bad) or '(none)'} are not all numbers; give genes "
+        raise InputError(f"signature {path}: columns {', '.join(bad) or '(none)'} are not all numbers; give genes "
                          "in the first column and one numeric column per cell type (linear scale).")
     return values

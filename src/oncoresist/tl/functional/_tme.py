@@ -74,24 +74,25 @@ def _log_values(x: np.ndarray) -> tuple[np.ndarray, bool]:
     return (np.log2(x + 1) if linear else x), linear
 
 
-def _mcp(adata: ad.AnnData, x: np.ndarray) -> tuple[pd.DataFrame, dict[str, int]]:
+def _mcp(adata: ad.AnnData, x: np.ndarray, markers: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
     """Mean log expression of each cell type's markers present in the data."""
     genes = pd.Index(adata.var_names.astype(str))
     lx, _ = _log_values(x)
     scores, found = {}, {}
-    for cell, markers in MCP_MARKERS.items():
-        idx = genes.get_indexer([g for g in markers if g in genes])
+    for cell, cell_markers in (markers or MCP_MARKERS).items():
+        idx = genes.get_indexer([g for g in cell_markers if g in genes])
         found[cell] = len(idx)
         if len(idx):
             scores[cell] = np.nanmean(lx[:, idx], axis=1)
     if not scores:
-        msg = "tme: none of the MCP-counter marker genes (HUGO symbols, e.g. CD3D, MS4A1) is among the features; check the gene IDs."
+        msg = "tme: none of the marker genes (HUGO symbols, e.g. CD3D, MS4A1) is among the features; check the gene IDs."
         raise InputError(msg)
     return pd.DataFrame(scores, index=adata.obs_names), found
 
 
 def tme(mdata: md.MuData, *, mod: str = "rna", method: str = "mcp", signature: pd.DataFrame | None = None,
-        layer: str | None = None, key_added: str = "tme", overwrite: bool = False) -> None:
+        markers: dict[str, Any] | None = None, layer: str | None = None, key_added: str = "tme",
+        overwrite: bool = False) -> None:
     """Microenvironment: marker scores (``mcp``) or fractions from a reference profile (``nnls``) as modality ``tme``.
 
     Parameters
@@ -104,6 +105,9 @@ def tme(mdata: md.MuData, *, mod: str = "rna", method: str = "mcp", signature: p
         ``"mcp"`` (MCP-counter-style scores, :data:`MCP_MARKERS`) or ``"nnls"`` (fractions; needs ``signature``).
     signature
         Genes x cell types reference profile (a user's own, linear scale) for ``nnls``.
+    markers
+        For ``mcp``: a user's own ``{cell type: marker genes}`` (e.g. read from a GMT) instead of
+        :data:`MCP_MARKERS`.
     layer
         Layer to read (default ``.X``).
     key_added
@@ -127,8 +131,12 @@ def tme(mdata: md.MuData, *, mod: str = "rna", method: str = "mcp", signature: p
     x = np.asarray(adata.layers[layer] if layer else adata.X, dtype=float)
     params: dict[str, Any] = {"mod": mod, "method": method, "layer": layer}
     if method == "mcp":
-        df, found = _mcp(adata, x)
-        params.update(markers_found=found, reference="doi:10.1186/s13059-016-1070-5", log2_applied=_log_values(x)[1])
+        own = None if markers is None else {str(c): tuple(map(str, g)) for c, g in markers.items()}
+        if own is not None and not own:
+            raise InputError("tme: markers= is empty; give {cell type: [marker genes]} or leave it out for MCP-counter markers.")
+        df, found = _mcp(adata, x, own)
+        params.update(markers_found=found, log2_applied=_log_values(x)[1],
+                      reference="user markers" if own else "doi:10.1186/s13059-016-1070-5")
     elif method == "nnls" and signature is not None:
         common = pd.Index(adata.var_names.astype(str)).intersection(signature.index.astype(str))
         if len(common) < signature.shape[1]:
