@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["DOC_AX", "DOC_RETURNS_FIGURE", "doc_params"]
+__all__ = ["DOC_AX", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_RETURNS_FIGURE", "doc_params"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -29,6 +29,29 @@ Returns
 -------
 matplotlib.figure.Figure
     The figure drawn into."""
+
+#: ``copy`` / ``overwrite`` parameters and the Returns section of a pp function.
+DOC_PP_COPY = """\
+copy
+    Return a changed copy.
+overwrite
+    Replace a layer / column of the same name that this function did not write (e.g. the user's own).
+
+Returns
+-------
+MuData, AnnData or None
+    The copy when ``copy=True``."""
+
+
+#: ``copy`` parameter and the Returns section of a function that changes a MuData.
+DOC_MU_COPY = """\
+copy
+    Return a changed copy instead of changing the cohort.
+
+Returns
+-------
+MuData or None
+    The copy when ``copy=True``."""
 
 
 def doc_params(**fragments: str) -> Callable[[F], F]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import DOC_PP_COPY, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, obs_column, record, start
 
@@ -241,6 +242,7 @@ def _eb_iterate(S: np.ndarray, B: np.ndarray, n_bd: np.ndarray, gamma_hat: np.nd
     return g_old, d_old
 
 
+@doc_params(doc_copy=DOC_PP_COPY)
 def combat(
     data: Any,
     *,
@@ -273,15 +275,7 @@ def combat(
         Correct only the batch means.
     layer
         Input matrix (default ``X``).
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------

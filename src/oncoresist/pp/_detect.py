@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core._docs import DOC_PP_COPY, doc_params
 from ._base import claim, finish, get_matrix, record, set_scale, start
 
 __all__ = ["DATA_TYPES", "detect_data_type", "detect_with_confidence", "log_transform"]
@@ -82,6 +83,7 @@ def detect_with_confidence(X: Any) -> tuple[str, bool]:
     return _classify(A[np.isfinite(A)])
 
 
+@doc_params(doc_copy=DOC_PP_COPY)
 def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy: bool = False,
                   overwrite: bool = False) -> Any:
     """Log-transform linear values: ``X = log2(x + 1)`` (the linear values stay in ``layers['linear']``).
@@ -94,15 +96,7 @@ def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy
         Modality of a cohort.
     layer
         Input matrix (default ``X``).
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a ``layers['linear']`` that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------

@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from .._core._docs import DOC_PP_COPY, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, is_mudata, record, replace_modality, start
 
 __all__ = ["select_features"]
 
 
+@doc_params(doc_copy=DOC_PP_COPY)
 def select_features(
     data: Any,
     *,
@@ -55,17 +57,9 @@ def select_features(
     key_added
         ``var`` column of the flag.
     subset
-        Remove the unselected features.
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``; with ``subset`` on an AnnData changed in place, the
-        subset AnnData.
+        Remove the unselected features (on an AnnData changed in place, the subset AnnData is
+        returned).
+    {doc_copy}
 
     Examples
     --------

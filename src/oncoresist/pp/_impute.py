@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core._docs import DOC_PP_COPY, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, is_mudata, obs_column, record, replace_modality, start
 
@@ -175,6 +176,7 @@ def lowrank_impute(X: np.ndarray, *, rank: int = 10, max_iter: int = 200, tol: f
     return out
 
 
+@doc_params(doc_copy=DOC_PP_COPY)
 def impute(
     data: Any,
     *,
@@ -230,15 +232,7 @@ def impute(
         Input matrix (default ``X``).
     random_state
         Seed of the random draws and of the randomized SVD.
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------

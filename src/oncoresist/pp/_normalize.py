@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import DOC_PP_COPY, doc_params
 from .._core._errors import InputError
 from ._base import (
     claim,
@@ -153,6 +154,7 @@ def vst(counts: np.ndarray, *, size_factors_: np.ndarray | None = None) -> tuple
     return out, {"a0": a0, "a1": a1}
 
 
+@doc_params(doc_copy=DOC_PP_COPY)
 def normalize_counts(
     data: Any,
     *,
@@ -186,15 +188,7 @@ def normalize_counts(
         Counts per sample after scaling (``logcpm``; 1e6 = counts per million).
     pseudocount
         Added before the logarithm (``logcpm``).
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------
@@ -258,6 +252,7 @@ def normalize_counts(
 # --------------------------------------------------------------------------------------------
 # methylation
 # --------------------------------------------------------------------------------------------
+@doc_params(doc_copy=DOC_PP_COPY)
 def mvalues(
     data: Any,
     *,
@@ -285,15 +280,7 @@ def mvalues(
         Clipping bound.
     key_added
         Layer receiving the M-values.
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------
@@ -335,6 +322,7 @@ def _looks_linear(X: np.ndarray) -> bool:
     return v.size > 0 and float(v.min()) >= 0 and float(np.nanpercentile(v, 99)) > 100
 
 
+@doc_params(doc_copy=DOC_PP_COPY)
 def normalize_proteomics(
     data: Any,
     *,
@@ -365,15 +353,7 @@ def normalize_proteomics(
         ``"median"``, ``"mean"`` or ``"none"``.
     layer
         Input layer (default ``X``).
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------
@@ -431,6 +411,7 @@ def normalize_proteomics(
 # --------------------------------------------------------------------------------------------
 # metabolomics
 # --------------------------------------------------------------------------------------------
+@doc_params(doc_copy=DOC_PP_COPY)
 def normalize_metabolomics(
     data: Any,
     *,
@@ -460,15 +441,7 @@ def normalize_metabolomics(
         ``"pareto"``, ``"auto"``, ``"center"`` or ``"none"``.
     layer
         Input layer (default ``X``).
-    copy
-        Return a changed copy.
-    overwrite
-        Replace a layer / column of the same name that this function did not write (e.g. the user's own).
-
-    Returns
-    -------
-    MuData, AnnData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------

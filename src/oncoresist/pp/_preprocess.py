@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._core._docs import DOC_MU_COPY, doc_params
 from .._core._errors import InputError
 from ._base import copy_data, dense, is_mudata
 from ._batch import combat
@@ -23,6 +24,7 @@ from ._normalize import (
 
 __all__ = ["preprocess"]
 
+@doc_params(doc_copy=DOC_MU_COPY)
 def preprocess(
     mdata: Any,
     *,
@@ -87,13 +89,7 @@ def preprocess(
         ``"log"``, ``"beta"``, ``"mvalue"``, ``"binary"``, ``"zscore"``); they win over the study
         file and detection. A declaration the values contradict (beta outside [0, 1], negative
         counts) is an error.
-    copy
-        Return a changed copy.
-
-    Returns
-    -------
-    MuData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------
