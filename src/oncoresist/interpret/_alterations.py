@@ -80,6 +80,15 @@ def _row_of(adata: Any, patient: str) -> np.ndarray | None:
     return np.asarray(x, dtype=float).ravel()
 
 
+def _layer_row(mdata: Any, mod: str, patient: str) -> tuple[Any, np.ndarray] | None:
+    """The modality and the patient's row of it, or None when either is absent."""
+    if mod not in mdata.mod:
+        return None
+    adata = mdata.mod[mod]
+    row = _row_of(adata, patient)
+    return None if row is None else (adata, row)
+
+
 def _matrix(adata: Any) -> np.ndarray:
     x = adata.X
     x = x.toarray() if hasattr(x, "toarray") else np.asarray(x)
@@ -195,12 +204,9 @@ def _mutations(mdata: Any, patient: str, out: list[dict], bad: list[dict], notes
 
 
 def _cnv(mdata: Any, patient: str, out: list[dict], th: Thresholds, genes: set[str] | None, notes: list[str]) -> None:
-    if "cnv" not in mdata.mod:
+    if (found := _layer_row(mdata, "cnv", patient)) is None:
         return
-    cnv = mdata.mod["cnv"]
-    row = _row_of(cnv, patient)
-    if row is None:
-        return
+    cnv, row = found
     calls = str((cnv.uns.get("cnv") or {}).get("values", "")).lower() == "calls"
     hi, lo = (2.0, -2.0) if calls else (th.amp_log2, th.del_log2)
     n_other = 0
@@ -222,12 +228,9 @@ def _cnv(mdata: Any, patient: str, out: list[dict], th: Thresholds, genes: set[s
 
 
 def _outliers(mdata: Any, layer: str, patient: str, out: list[dict], th: Thresholds, genes: set[str] | None, notes: list[str]) -> None:
-    if layer not in mdata.mod:
+    if (found := _layer_row(mdata, layer, patient)) is None:
         return
-    ad = mdata.mod[layer]
-    row = _row_of(ad, patient)
-    if row is None:
-        return
+    ad, row = found
     names = ad.var["gene"].astype(str).tolist() if "gene" in ad.var.columns else list(ad.var_names)
     norm = np.array([normalize_gene(g) for g in names], dtype=object)
     sel = np.array([(genes is None or g in genes) for g in norm]) & ~np.isnan(row)
@@ -260,12 +263,9 @@ def _outliers(mdata: Any, layer: str, patient: str, out: list[dict], th: Thresho
 
 
 def _methylation(mdata: Any, patient: str, out: list[dict], th: Thresholds, genes: set[str] | None, notes: list[str]) -> None:
-    if "meth" not in mdata.mod:
+    if (found := _layer_row(mdata, "meth", patient)) is None:
         return
-    ad = mdata.mod["meth"]
-    row = _row_of(ad, patient)
-    if row is None:
-        return
+    ad, row = found
     if "gene" not in ad.var.columns:
         notes.append("meth: var has no 'gene' column, so promoter methylation cannot be assigned to genes.")
         return

@@ -252,6 +252,13 @@ def exon_of(gene: str, pos: int | None) -> int | None:
     return None
 
 
+def _span(m: re.Match) -> tuple[str, int, int, str]:
+    """First residue, start, end and the span text (``E746_A750`` or ``E746``) of a range match."""
+    r1, p1, r2, p2 = m.group(1), int(m.group(2)), m.group(3), m.group(4)
+    end = int(p2) if p2 else p1
+    return r1, p1, end, (f"{r1}{p1}_{r2}{end}" if p2 else f"{r1}{p1}")
+
+
 def _protein_alteration(gene: str, raw: str) -> Alteration | None:
     """Parse a (normalised) protein change; None when it is not one."""
     s = normalize_protein_change(raw)
@@ -268,14 +275,11 @@ def _protein_alteration(gene: str, raw: str) -> Alteration | None:
         ref, pos = m.group(1), int(m.group(2))
         return Alteration(gene, "mutation", f"{ref}{pos}fs", mtype="frameshift", pos=pos, end=pos, ref=ref)
     if m := _RX_DELINS.match(s):
-        r1, p1, r2, p2, ins = m.group(1), int(m.group(2)), m.group(3), m.group(4), m.group(5)
-        end = int(p2) if p2 else p1
-        span = f"{r1}{p1}_{r2}{end}" if p2 else f"{r1}{p1}"
+        r1, p1, end, span = _span(m)
+        ins = m.group(5)
         return Alteration(gene, "mutation", f"{span}delins{ins}", mtype="delins", pos=p1, end=end, ref=r1, alt=ins)
     if m := _RX_DEL.match(s):
-        r1, p1, r2, p2 = m.group(1), int(m.group(2)), m.group(3), m.group(4)
-        end = int(p2) if p2 else p1
-        span = f"{r1}{p1}_{r2}{end}" if p2 else f"{r1}{p1}"
+        r1, p1, end, span = _span(m)
         return Alteration(gene, "mutation", f"{span}del", mtype="inframe_del", pos=p1, end=end, ref=r1)
     if m := _RX_INS.match(s):
         r1, p1, r2, p2, ins = m.group(1), int(m.group(2)), m.group(3), int(m.group(4)), m.group(5)
@@ -284,9 +288,7 @@ def _protein_alteration(gene: str, raw: str) -> Alteration | None:
         r1, p1, ins = m.group(1), int(m.group(2)), m.group(3)
         return Alteration(gene, "mutation", f"{r1}{p1}ins{ins}", mtype="inframe_ins", pos=p1, end=p1, ref=r1, alt=ins)
     if m := _RX_DUP.match(s):
-        r1, p1, r2, p2 = m.group(1), int(m.group(2)), m.group(3), m.group(4)
-        end = int(p2) if p2 else p1
-        span = f"{r1}{p1}_{r2}{end}" if p2 else f"{r1}{p1}"
+        r1, p1, end, span = _span(m)
         return Alteration(gene, "mutation", f"{span}dup", mtype="inframe_ins", pos=p1, end=end, ref=r1)
     if m := _RX_SPLICE.match(s):
         pos = int(m.group(2)) if m.group(2) else None
