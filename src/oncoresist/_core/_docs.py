@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["DOC_AX", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_RETURNS_FIGURE", "doc_params"]
+__all__ = ["DOC_AX", "DOC_IMPORT_RETURNS", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_RETURNS_FIGURE", "doc_params"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -52,6 +52,15 @@ Returns
 -------
 MuData or None
     The copy when ``copy=True``."""
+
+
+#: Returns section of a knowledge-base importer (CIViC, MOAlmanac).
+DOC_IMPORT_RETURNS = """\
+Returns
+-------
+(pandas.DataFrame, ImportReport)
+    Evidence records (the columns :func:`~oncoresist.kb.load_curated_core` returns) and
+    the report of what was kept and dropped."""
 
 
 def doc_params(**fragments: str) -> Callable[[F], F]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._core._docs import DOC_IMPORT_RETURNS, doc_params
 from .._core._errors import InputError
 from .._core._utils import PathLike, find_column, read_table
 from ._alteration import Alteration, parse_alteration, parse_profile
@@ -101,6 +102,7 @@ def _pharmoncox_profile(sym: str, variant: object, atype: str, aliases: dict[str
     return [([fusion] if fusion is not None else []) + c for c in clauses]
 
 
+@doc_params(doc_import_returns=DOC_IMPORT_RETURNS)
 def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, ImportReport]:
     r"""Read a CIViC evidence dump into evidence records (without touching a KB).
 
@@ -112,11 +114,7 @@ def read_civic(path: PathLike, *, source: str = "civic") -> tuple[pd.DataFrame, 
     source
         Name the items are stored under.
 
-    Returns
-    -------
-    (pandas.DataFrame, ImportReport)
-        Evidence records (the columns :func:`~oncoresist.kb.load_curated_core` returns) and
-        the report of what was kept and dropped.
+    {doc_import_returns}
 
     Raises
     ------

@@ -42,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._core._docs import DOC_IMPORT_RETURNS, doc_params
 from .._core._errors import InputError
 from .._core._utils import PathLike, read_bytes
 from ._alteration import Alteration, parse_alteration
@@ -295,6 +296,7 @@ def _assemble(r: dict[str, Any], source: str, aid: str, a: Alteration, direction
     }
 
 
+@doc_params(doc_import_returns=DOC_IMPORT_RETURNS)
 def read_moalmanac(path: PathLike, *, source: str = "moalmanac", version: str | None = None) -> tuple[pd.DataFrame, ImportReport]:
     """Read a MOAlmanac release (JSON, optionally gzipped) into evidence records.
 
@@ -308,11 +310,7 @@ def read_moalmanac(path: PathLike, *, source: str = "moalmanac", version: str | 
         Source version to record (e.g. the moalmanac-db commit); default
         ``updated-<latest last_updated date>`` read from the assertions.
 
-    Returns
-    -------
-    (pandas.DataFrame, ImportReport)
-        Evidence records (the columns :func:`~oncoresist.kb.load_curated_core` returns) and
-        the report of what was kept and dropped.
+    {doc_import_returns}
 
     Raises
     ------
