@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["DOC_AX", "DOC_IMPORT_RETURNS", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_RETURNS_FIGURE", "doc_params"]
+__all__ = ["DOC_AX", "DOC_IMPORT_RETURNS", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_PP_DATA", "DOC_RETURNS_FIGURE", "doc_params"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -61,6 +61,14 @@ Returns
 (pandas.DataFrame, ImportReport)
     Evidence records (the columns :func:`~oncoresist.kb.load_curated_core` returns) and
     the report of what was kept and dropped."""
+
+
+#: ``data`` / ``mod`` parameters of a pp function (a cohort or one AnnData).
+DOC_PP_DATA = """\
+data
+    Cohort or AnnData.
+mod
+    Modality of a cohort."""
 
 
 def doc_params(**fragments: str) -> Callable[[F], F]:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core._docs import DOC_PP_COPY, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, obs_column, record, start
 
@@ -242,7 +242,7 @@ def _eb_iterate(S: np.ndarray, B: np.ndarray, n_bd: np.ndarray, gamma_hat: np.nd
     return g_old, d_old
 
 
-@doc_params(doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
 def combat(
     data: Any,
     *,
@@ -263,10 +263,7 @@ def combat(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     batch_key
         Column with the batch of each sample.
     covariates
@@ -368,6 +365,7 @@ def batch_r2(X: np.ndarray, batch: Sequence[Any], *, adjusted: bool = False) -> 
     return r2
 
 
+@doc_params(doc_data=DOC_PP_DATA)
 def batch_variance(
     data: Any,
     *,
@@ -380,10 +378,7 @@ def batch_variance(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     batch_key
         Column (layer or cohort ``obs``) with the batch labels.
     layer

@@ -8,14 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from .._core._docs import DOC_PP_COPY, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, is_mudata, record, replace_modality, start
 
 __all__ = ["select_features"]
 
 
-@doc_params(doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
 def select_features(
     data: Any,
     *,
@@ -40,10 +40,7 @@ def select_features(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     n_top
         Number of features to keep (all eligible when larger); ignored with ``features``.
     features

@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .._core._docs import DOC_PP_COPY, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, is_mudata, obs_column, record, replace_modality, start
 
 __all__ = ["filter_missing", "impute", "lowrank_impute"]
 
 
+@doc_params(doc_data=DOC_PP_DATA)
 def filter_missing(
     data: Any,
     *,
@@ -40,10 +41,7 @@ def filter_missing(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     max_missing
         Largest allowed fraction of missing values, in [0, 1].
     groupby
@@ -176,7 +174,7 @@ def lowrank_impute(X: np.ndarray, *, rank: int = 10, max_iter: int = 200, tol: f
     return out
 
 
-@doc_params(doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
 def impute(
     data: Any,
     *,
@@ -214,10 +212,7 @@ def impute(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     method
         ``"mixed"``, ``"lowrank"``, ``"knn"``, ``"downshift"`` or ``"min"``.
     rank

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core._docs import DOC_PP_COPY, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
 from .._core._errors import InputError
 from ._base import (
     claim,
@@ -252,7 +252,7 @@ def normalize_counts(
 # --------------------------------------------------------------------------------------------
 # methylation
 # --------------------------------------------------------------------------------------------
-@doc_params(doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
 def mvalues(
     data: Any,
     *,
@@ -270,10 +270,7 @@ def mvalues(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     layer
         Layer holding the betas (default ``X``).
     epsilon
@@ -411,7 +408,7 @@ def normalize_proteomics(
 # --------------------------------------------------------------------------------------------
 # metabolomics
 # --------------------------------------------------------------------------------------------
-@doc_params(doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
 def normalize_metabolomics(
     data: Any,
     *,
@@ -431,10 +428,7 @@ def normalize_metabolomics(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     log
         ``"auto"`` (log when ``uns[mod]['scale']`` is linear or values look linear), True, False.
     scaling
@@ -497,6 +491,7 @@ def normalize_metabolomics(
 _NON_CODING = {"Silent", "Intron", "3'UTR", "5'UTR", "3'Flank", "5'Flank", "IGR", "RNA", "lincRNA", "Splice_Region"}
 
 
+@doc_params(doc_data=DOC_PP_DATA)
 def binarize_mutations(
     data: Any,
     *,
@@ -519,10 +514,7 @@ def binarize_mutations(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     gene_key
         ``var`` column with the gene of each feature.
     sep
@@ -601,6 +593,7 @@ def binarize_mutations(
 # --------------------------------------------------------------------------------------------
 # copy number
 # --------------------------------------------------------------------------------------------
+@doc_params(doc_data=DOC_PP_DATA)
 def cnv_calls(
     data: Any,
     *,
@@ -621,10 +614,7 @@ def cnv_calls(
 
     Parameters
     ----------
-    data
-        Cohort or AnnData.
-    mod
-        Modality of a cohort.
+    {doc_data}
     gene_key
         ``var`` column naming the gene of each feature (average per gene).
     loss, gain, deep_loss, amplification
