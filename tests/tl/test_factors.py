@@ -492,6 +492,7 @@ def test_factors_writes_documented_slots(tmp_path):
         assert m.mod[name].varm["factors"].shape == (m.mod[name].n_vars, k)
     u = m.uns["factors"]
     assert u["params"]["mods"] == ["a", "b", "c", "mut"] and u["likelihoods"]["mut"] == "bernoulli"
+    assert u["params"]["sparsity"] == "feature"
     assert list(u["variance_explained"].columns) == u["factor_names"]
     assert set(u["variance_explained_total"]) == {"a", "b", "c", "mut"}
     F = get_factors(m)

@@ -260,7 +260,7 @@ def _claim_factor_keys(mdata: Any, mods: Sequence[str], key_added: str, *, by: s
 def _factor_record(model: GroupFactorAnalysis, params: Mapping[str, Any]) -> dict[str, Any]:
     """What ``uns[key]`` holds about a fitted model: params, R2, likelihoods, convergence."""
     return {
-        "params": clean_params(dict(params)),
+        "params": clean_params({**params, "sparsity": model.sparsity}),
         "factor_names": list(model.factor_names_),
         "likelihoods": dict(model.likelihoods_),
         "variance_explained": model.variance_explained_.copy(),
