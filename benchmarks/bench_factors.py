@@ -280,7 +280,11 @@ def write_sweep(df: pd.DataFrame) -> None:
             g = g.sort_values(var)
             ax.plot(g[var], g["recovery"], marker="o", label=method)
         ax.set_xlabel(var)
-        ax.set_xscale("log" if var == "n" else "linear")
+        if var == "n":
+            ax.set_xscale("log")
+            ax.minorticks_off()
+        ax.set_xticks(sorted(sub[var].unique()))
+        ax.set_xticklabels([f"{x:g}" for x in sorted(sub[var].unique())])
     axes[0].set_ylabel("factor recovery (mean best |r|)")
     axes[0].legend(fontsize=8)
     fig.suptitle("Feature sparsity sweep (one factor varied around 4 views x 500, frac 0.15, N 500)", fontsize=10)
@@ -360,8 +364,11 @@ def main() -> None:
     a = p.parse_args()
     if a.sweep:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        df = run_sweep(a.seed)
-        df.to_csv(RESULTS / "factors_sparsity.csv", index=False)
+        if a.report_only:
+            df = pd.read_csv(RESULTS / "factors_sparsity.csv")
+        else:
+            df = run_sweep(a.seed)
+            df.to_csv(RESULTS / "factors_sparsity.csv", index=False)
         write_sweep(df)
         return
     global START_FACTORS
