@@ -312,7 +312,8 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
     """Bayesian group factor analysis of several omics layers (views), scikit-learn style.
 
     Learns ``K`` latent factors shared by all views with automatic relevance determination
-    (ARD) per view and factor, so a factor can be active in one layer only. Gaussian views
+    (ARD) per view and factor, so a factor can be active in one layer only, and (by default)
+    a heavy-tailed prior per loading, so it can load on a few features of a layer. Gaussian views
     (expression, proteomics, methylation M-values, copy number, drug response) and Bernoulli
     views (binary mutations) are supported; missing values and samples missing whole views
     are handled by the likelihood (nothing is imputed). :meth:`transform` projects new samples,
