@@ -76,6 +76,7 @@ def test_integrate_writes_outputs(tmp_path, capsys):
     [
         (["--mods", "rna,nope"], "not in the cohort"),
         (["--method", "pca"], "--method must be"),
+        (["--sparsity", "spike"], "--sparsity must be"),
         (["--subtypes", "kmeans"], "--subtypes must be"),
         (["--batch-key", "nope"], "column 'nope' not found"),
         (["--model", "{tmp}/nomodel"], "no factor model"),
@@ -113,9 +114,10 @@ def test_integrate_subtype_key_keeps_the_users_column(tmp_path, capsys):
     write_h5mu(m, tmp_path / "cohort.h5mu")
     out = tmp_path / "o"
     code = main(["integrate", str(tmp_path / "cohort.h5mu"), "--out", str(out), "--n-factors", "3", "--no-preprocess",
-                 "--subtype-key", "mo_subtype", "--k", "2", "-q"])
+                 "--subtype-key", "mo_subtype", "--k", "2", "--sparsity", "view", "-q"])
     assert code == 0, capsys.readouterr().err
     back = read_h5mu(out / "cohort.h5mu")
+    assert back.uns["factors"]["params"]["sparsity"] == "view"
     assert (back.obs["subtype"].astype(str).to_numpy() == m.obs["subtype"].to_numpy()).all()
     assert set(back.obs["mo_subtype"].dropna()) == {"C1", "C2"} and back.uns["mo_subtype"]["n_subtypes"] == 2
     assert list(pd.read_csv(out / "subtypes.csv").columns) == ["sample", "subtype"]

@@ -102,11 +102,11 @@ def test_factor_active_only_in_binary_layer_is_found(fitted):
     assert c.max() > 0.85
 
 
-@pytest.mark.parametrize("rotate", [True, False])
-def test_elbo_increases_monotonically(rotate):
+@pytest.mark.parametrize(("rotate", "sparsity"), [(True, "feature"), (False, "feature"), (True, "view"), (False, "view")])
+def test_elbo_increases_monotonically(rotate, sparsity):
     views, _, _ = simulate_views(1, n=80)
     gfa = GroupFactorAnalysis(n_factors=5, drop_factor_threshold=0, rotate=rotate, max_iter=60, tol=1e-12,
-                              random_state=0)
+                              sparsity=sparsity, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning: few iterations on purpose
         gfa.fit(views)
@@ -266,6 +266,105 @@ def test_loading_update_matches_per_feature_loop():
         np.testing.assert_allclose(st.Wc[0][d], np.linalg.inv(P), rtol=1e-8, atol=1e-12)
 
 
+def _sparse_state(rng, n, k, views):
+    st = _random_state(rng, n, k, views)
+    st.a_lam = [rng.uniform(0.5, 2, size=(v.d, k)) for v in views]
+    st.b_lam = [rng.uniform(0.5, 2, size=(v.d, k)) for v in views]
+    return st
+
+
+def test_loading_update_with_feature_sparsity_matches_per_feature_loop():
+    rng = np.random.default_rng(16)
+    n, k, d = 15, 3, 6
+    Y = rng.normal(size=(n, d))
+    views = [_View("g", "gaussian", Y)]
+    st = _sparse_state(rng, n, k, views)
+    s = GroupFactorAnalysis._z_stats(views[0], st, 0)
+    GroupFactorAnalysis._update_w(views[0], st, 0, s, _Tri.make(k))
+    alpha = st.a_alpha[0] / st.b_alpha[0]
+    lam = st.a_lam[0] / st.b_lam[0]
+    tau = st.a_tau[0] / st.b_tau[0]
+    for j in range(d):
+        P = np.diag(alpha * lam[j]) + tau[j] * (st.Zm.T @ st.Zm + st.Zc.sum(axis=0))
+        h = tau[j] * (Y[:, j] - st.b[0][j]) @ st.Zm
+        np.testing.assert_allclose(st.Wm[0][j], np.linalg.solve(P, h), rtol=1e-8)
+
+
+def test_sparsity_scales_and_ard_maximise_their_elbo_terms():
+    """The closed-form updates of lambda and alpha are the coordinate optima of the ELBO."""
+    rng = np.random.default_rng(17)
+    n, k = 10, 3
+    views = [_View("g", "gaussian", rng.normal(size=(n, 8)))]
+    st = _sparse_state(rng, n, k, views)
+    old_alpha = st.a_alpha.copy(), st.b_alpha.copy()
+    GroupFactorAnalysis._update_alpha(views, st, _Tri.make(k))
+
+    def perturbed_is_worse(names, idx):
+        best = GroupFactorAnalysis._elbo_w_prior(views[0], st, 0, k)
+        for name in names:
+            arr = getattr(st, name)
+            arr = arr[0] if isinstance(arr, list) else arr
+            for factor in (0.97, 1.03):
+                orig = arr[idx]
+                arr[idx] = orig * factor
+                worse = GroupFactorAnalysis._elbo_w_prior(views[0], st, 0, k) < best
+                arr[idx] = orig
+                assert worse, (name, factor)
+
+    perturbed_is_worse(("a_alpha", "b_alpha"), (0, 2))  # alpha: optimum given the new lambda
+    st.a_alpha, st.b_alpha = old_alpha
+    perturbed_is_worse(("a_lam", "b_lam"), (2, 1))  # lambda: optimum given the alpha it used
+
+
+def test_rotation_moments_match_per_feature_sum():
+    rng = np.random.default_rng(18)
+    n, k, d = 8, 3, 5
+    views = [_View("g", "gaussian", rng.normal(size=(n, d)))]
+    st = _sparse_state(rng, n, k, views)
+    S = GroupFactorAnalysis._rotation_moments(st, 0, _Tri.make(k))
+    lam = st.a_lam[0] / st.b_lam[0]
+    for c in range(k):
+        ref = sum(lam[j, c] * (np.outer(st.Wm[0][j], st.Wm[0][j]) + st.Wc[0][j]) for j in range(d))
+        np.testing.assert_allclose(S[c], ref, rtol=1e-10)
+
+
+def simulate_sparse_shared(seed: int, n: int, d: int = 200, frac: float = 0.15):
+    """Four views; five factors active in every view with sparse loadings, one in view 1 only."""
+    rng = np.random.default_rng(seed)
+    act = np.array([[1, 1, 1, 1]] * 5 + [[1, 0, 0, 0]])
+    Z = rng.normal(size=(n, act.shape[0]))
+    views = {}
+    for m in range(4):
+        W = rng.normal(size=(d, act.shape[0])) * act[:, m] * (rng.random((d, act.shape[0])) < frac)
+        views[f"v{m}"] = Z @ W.T + rng.normal(size=(n, d))
+    return views, Z
+
+
+def test_feature_sparsity_separates_factors_sharing_all_views():
+    from sklearn.decomposition import FactorAnalysis
+
+    views, Z = simulate_sparse_shared(3, n=300)
+    sparse_fit = GroupFactorAnalysis(n_factors=9, random_state=0).fit(views)
+    view_fit = GroupFactorAnalysis(n_factors=9, sparsity="view", random_state=0).fit(views)
+    X = np.hstack([(v - v.mean(0)) / v.std(0) for v in views.values()])
+    fa = FactorAnalysis(6, rotation="varimax", random_state=0).fit(X)
+    rec_sparse = best_abs_corr(Z, sparse_fit.factors_).mean()
+    rec_view = best_abs_corr(Z, view_fit.factors_).mean()
+    rec_fa = best_abs_corr(Z, fa.transform(X)).mean()
+    assert sparse_fit.n_factors_ == 6
+    assert rec_sparse > 0.98
+    assert rec_sparse > rec_view + 0.02
+    assert rec_sparse > rec_fa
+
+
+def test_fit_is_deterministic_under_random_state():
+    views, _ = simulate_sparse_shared(4, n=60, d=40)
+    a = GroupFactorAnalysis(n_factors=7, random_state=3).fit(views)
+    b = GroupFactorAnalysis(n_factors=7, random_state=3).fit(views)
+    np.testing.assert_array_equal(a.factors_, b.factors_)
+    np.testing.assert_array_equal(a.elbo_, b.elbo_)
+
+
 def test_variance_explained_matches_slow_definition(fitted):
     gfa, views, _, _ = fitted
     v = "c"
@@ -336,6 +435,8 @@ def test_bad_likelihood_and_params():
         GroupFactorAnalysis(n_factors=0).fit(views)
     with pytest.raises(InputError, match="method"):
         GroupFactorAnalysis(method="pca").fit(views)
+    with pytest.raises(InputError, match="sparsity must be one of 'feature', 'view'"):
+        GroupFactorAnalysis(sparsity="spike").fit(views)
     bad = views["a"].copy()
     bad.iloc[0, 0] = np.inf
     with pytest.raises(InputError, match="infinite"):
@@ -391,6 +492,7 @@ def test_factors_writes_documented_slots(tmp_path):
         assert m.mod[name].varm["factors"].shape == (m.mod[name].n_vars, k)
     u = m.uns["factors"]
     assert u["params"]["mods"] == ["a", "b", "c", "mut"] and u["likelihoods"]["mut"] == "bernoulli"
+    assert u["params"]["sparsity"] == "feature"
     assert list(u["variance_explained"].columns) == u["factor_names"]
     assert set(u["variance_explained_total"]) == {"a", "b", "c", "mut"}
     F = get_factors(m)

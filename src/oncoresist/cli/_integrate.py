@@ -26,6 +26,8 @@ def integrate(
     mods: str = typer.Option(None, "--mods", help="Comma-separated layers to integrate (default: all but 'drug')."),  # noqa: B008
     n_factors: int = typer.Option(10, "--n-factors", "-k", min=1, help="Initial number of factors (inactive ones are pruned)."),
     method: str = typer.Option("native", "--method", help="'native' group factor analysis or 'mofa' (needs mofapy2)."),
+    sparsity: str = typer.Option("feature", "--sparsity", help="Factor loadings: 'feature' (sparse within a layer, "
+                                 "separates factors sharing layers) or 'view' (per-layer ARD only)."),
     preprocess: bool = typer.Option(True, "--preprocess/--no-preprocess", help="Default per-layer preprocessing first."),
     batch_key: str = typer.Option(None, "--batch-key", help="Sample column with the batch (e.g. TMT plex) for ComBat."),  # noqa: B008
     covariates: str = typer.Option(None, "--covariates", help="Comma-separated columns ComBat must preserve."),  # noqa: B008
@@ -73,6 +75,7 @@ def integrate(
     from ..io import read_h5mu, write_h5mu
 
     _check_options(method, subtype_method, out)
+    check_choice("--sparsity", sparsity, ("feature", "view"))
     mdata = read_h5mu(cohort)
     layers = _split(mods)
     if layers is None:
@@ -90,7 +93,7 @@ def integrate(
         warnings.simplefilter("always", UserWarning)
         _preprocess_step(mdata, preprocess, batch_key, covariates, n_top, quiet, data_type)
         _factor_step(mdata, layers, model, out, n_factors=n_factors, method=method, max_iter=max_iter, seed=seed,
-                     overwrite=overwrite, quiet=quiet)
+                     overwrite=overwrite, quiet=quiet, sparsity=sparsity)
         if with_subtypes:
             _subtype_step(mdata, out, subtype_method, layers, k, seed, key=subtype_key, overwrite=overwrite, quiet=quiet)
         if fitted:
@@ -152,7 +155,7 @@ def _preprocess_step(mdata: Any, preprocess: bool, batch_key: str | None, covari
 
 
 def _factor_step(mdata: Any, layers: list[str], model: Path | None, out: Path, *, n_factors: int, method: str,
-                 max_iter: int, seed: int, overwrite: bool, quiet: bool) -> None:
+                 max_iter: int, seed: int, overwrite: bool, quiet: bool, sparsity: str = "feature") -> None:
     """Fit (or project onto ``model``) the factors; write factors, variance explained and loadings."""
     import pandas as pd
 
@@ -165,7 +168,7 @@ def _factor_step(mdata: Any, layers: list[str], model: Path | None, out: Path, *
     else:
         log(f"fitting group factor analysis on {', '.join(layers)} ...", quiet=quiet)
         factors(mdata, mods=layers, n_factors=n_factors, method=method, max_iter=max_iter, random_state=seed,
-                save_model=out / "model", overwrite=overwrite)
+                sparsity=sparsity, save_model=out / "model", overwrite=overwrite)
     write_csv(get_factors(mdata, dropna=False).reset_index(names="sample"), out / "factors.csv")
     u = mdata.uns["factors"]
     write_csv(u["variance_explained"].reset_index(names="layer"), out / "variance_explained.csv")

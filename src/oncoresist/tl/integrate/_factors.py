@@ -155,6 +155,7 @@ def factors(
     drop_factor_threshold: float = 0.005,
     max_iter: int = 1000,
     tol: float = 1e-6,
+    sparsity: str = "feature",
     random_state: int | None = 0,
     key_added: str = "X_factors",
     save_model: PathLike | None = None,
@@ -179,8 +180,9 @@ def factors(
         ``"native"`` or ``"mofa"`` (mofapy2, optional dependency).
     use_selected
         Use only the features flagged by :func:`oncoresist.pp.select_features`, when present.
-    drop_factor_threshold, max_iter, tol, random_state
-        Passed to :class:`GroupFactorAnalysis`.
+    drop_factor_threshold, max_iter, tol, sparsity, random_state
+        Passed to :class:`GroupFactorAnalysis` (``sparsity``: ``"feature"`` loadings sparse
+        within a layer, or ``"view"`` per-layer ARD only).
     key_added
         ``obsm`` key of the factors; loadings go to ``varm[key]`` and results to ``uns[key]``
         with ``key`` = ``key_added`` without its ``X_`` prefix (``"factors"``).
@@ -231,14 +233,12 @@ def factors(
         max_iter=max_iter,
         tol=tol,
         drop_factor_threshold=drop_factor_threshold,
+        sparsity=sparsity,
         random_state=random_state,
     ).fit(views)
     model.input_layers_ = used_layers
     _store_factors(mdata, model, key_added)
-    params = {"mods": list(mods), "n_factors": int(n_factors), "layers": used_layers,
-              "likelihoods": likelihoods if isinstance(likelihoods, str) else dict(likelihoods), "method": method,
-              "use_selected": bool(use_selected), "drop_factor_threshold": float(drop_factor_threshold),
-              "max_iter": int(max_iter), "tol": float(tol), "random_state": random_state}
+    params = {"mods": list(mods), "layers": used_layers, "use_selected": bool(use_selected)}
     mdata.uns[_uns_key(key_added)] = _factor_record(model, params)
     if save_model is not None:
         model.save(save_model)
@@ -257,10 +257,19 @@ def _claim_factor_keys(mdata: Any, mods: Sequence[str], key_added: str, *, by: s
         claim_key(mdata.mod[m], "varm", key, by=by, overwrite=overwrite)
 
 
+def _model_params(model: GroupFactorAnalysis) -> dict[str, Any]:
+    """The estimator's settings recorded in ``uns[key]['params']``."""
+    lik = model.likelihoods
+    return {"n_factors": int(model.n_factors), "likelihoods": lik if isinstance(lik, str) else dict(lik),
+            "method": model.method, "drop_factor_threshold": float(model.drop_factor_threshold),
+            "max_iter": int(model.max_iter), "tol": float(model.tol), "sparsity": model.sparsity,
+            "random_state": model.random_state}
+
+
 def _factor_record(model: GroupFactorAnalysis, params: Mapping[str, Any]) -> dict[str, Any]:
     """What ``uns[key]`` holds about a fitted model: params, R2, likelihoods, convergence."""
     return {
-        "params": clean_params(dict(params)),
+        "params": clean_params({**params, **_model_params(model)}),
         "factor_names": list(model.factor_names_),
         "likelihoods": dict(model.likelihoods_),
         "variance_explained": model.variance_explained_.copy(),

@@ -6,10 +6,16 @@ IEEE TNNLS; the same family as MOFA, Argelaguet et al. 2018, Mol Syst Biol)::
     z_n      ~ N(0, I_K)                               shared factors, one row per sample
     w_md     ~ N(0, diag(1 / alpha_m))                 loadings of feature d of view m
     alpha_mk ~ Gamma(a0, b0)                           ARD: factor k switched off in view m
+    lambda_mdk ~ Gamma(3, 3)                           feature sparsity (sparsity="feature"):
+                                                       w_mdk ~ N(0, 1 / (alpha_mk lambda_mdk))
     y_nd     ~ N(z_n . w_md + b_md, 1 / tau_md)        Gaussian views, tau_md ~ Gamma(a0, b0)
     y_nd     ~ Bernoulli(sigmoid(z_n . w_md + b_md))   binary views (mutations)
 
-The per-view ARD precisions ``alpha_mk`` let a factor be active in some views only. Bernoulli
+The per-view ARD precisions ``alpha_mk`` let a factor be active in some views only; the
+per-feature scales ``lambda_mdk`` (a heavy-tailed Student-t prior on each loading, a
+conjugate counterpart of MOFA+'s spike-and-slab) let it load on a few features of a view,
+which identifies factors that are active in the same views (the Gaussian prior alone is
+rotation-invariant there). Bernoulli
 views use the Jaakkola-Jordan bound, which turns each binary value into a Gaussian
 pseudo-observation with its own precision ``2 lambda(xi_nd)``; missing values (NaN) and
 samples missing whole views simply contribute nothing. The posterior of each ``z_n`` and of
@@ -49,6 +55,10 @@ __all__ = ["GroupFactorAnalysis", "load_factor_model"]
 _LIKELIHOODS = ("gaussian", "bernoulli")
 _A0 = 1e-3  # Gamma prior shape / rate of the ARD and noise precisions
 _B0 = 1e-3
+#: feature sparsity: lambda_mdk ~ Gamma(a, a), so w_mdk | alpha_mk is Student-t with 2a = 6 degrees of freedom
+#: (bench_factors.py: a = 0.5, 1, 3, 10 recover sparse factors equally; 3 is best on the cohort simulator)
+_LAM_A = 3.0
+_SPARSITY = ("feature", "view")
 _LOG2PI = math.log(2.0 * math.pi)
 _MODEL_FILE = "model.joblib"
 _CARD_FILE = "model_card.json"
@@ -87,14 +97,14 @@ def _lambda_jj(xi: np.ndarray) -> np.ndarray:
     return np.tanh(xi / 2.0) / (4.0 * xi)
 
 
-def _gamma_kl(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _gamma_kl(a: np.ndarray, b: np.ndarray, a0: float = _A0, b0: float = _B0) -> np.ndarray:
     """KL(Gamma(a, b) || Gamma(a0, b0)) with shape / rate parameters."""
     return (
-        (a - _A0) * digamma(a)
+        (a - a0) * digamma(a)
         - gammaln(a)
-        + gammaln(_A0)
-        + _A0 * (np.log(b) - math.log(_B0))
-        + a * (_B0 - b) / b
+        + gammaln(a0)
+        + a0 * (np.log(b) - math.log(b0))
+        + a * (b0 - b) / b
     )
 
 
@@ -183,7 +193,13 @@ class _State:
     a_tau: list[np.ndarray | None]  # Gaussian views: (D,) Gamma parameters
     b_tau: list[np.ndarray | None]
     xi: list[np.ndarray | None]  # Bernoulli views: N x D
+    a_lam: list[np.ndarray] | None = None  # feature sparsity: per view D x K Gamma parameters
+    b_lam: list[np.ndarray] | None = None
     zz: np.ndarray | None = None  # cache: flattened E[z z'] (N x Kt), reset when Z changes
+
+    def elam(self, i: int) -> np.ndarray | float:
+        """E[lambda] of view ``i`` (D x K), or 1 without feature sparsity."""
+        return 1.0 if self.a_lam is None else self.a_lam[i] / self.b_lam[i]
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,7 +312,8 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
     """Bayesian group factor analysis of several omics layers (views), scikit-learn style.
 
     Learns ``K`` latent factors shared by all views with automatic relevance determination
-    (ARD) per view and factor, so a factor can be active in one layer only. Gaussian views
+    (ARD) per view and factor, so a factor can be active in one layer only, and (by default)
+    a heavy-tailed prior per loading, so it can load on a few features of a layer. Gaussian views
     (expression, proteomics, methylation M-values, copy number, drug response) and Bernoulli
     views (binary mutations) are supported; missing values and samples missing whole views
     are handled by the likelihood (nothing is imputed). :meth:`transform` projects new samples,
@@ -324,6 +341,15 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
     scale_views
         Scale every Gaussian view to unit total variance per feature on average before fitting
         (gives views with very different scales similar weight).
+    sparsity
+        ``"feature"`` (default): besides the per-view ARD, every loading has its own scale
+        ``lambda_mdk ~ Gamma(3, 3)`` (so each loading is Student-t with 6 degrees of freedom, a
+        heavy-tailed conjugate counterpart of MOFA+'s spike-and-slab), so a factor can load on a few features of a
+        view; this separates factors active in the same views, which the per-view prior
+        alone cannot (it is rotation-invariant there). ``"view"``: per-view ARD only (the
+        model before feature sparsity; loadings Gaussian within a view). The default was
+        chosen with ``benchmarks/bench_factors.py --sweep``: equal recovery on dense
+        simulations, far better (0.99 vs 0.92 at 2,000 samples) with sparse loadings.
     rotate
         After every factor update, rotate factors and loadings to the rotation that maximises
         the ELBO (Virtanen et al. 2012); much faster convergence, same fixed points.
@@ -397,6 +423,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         drop_factor_threshold: float = 0.005,
         scale_views: bool = False,
         rotate: bool = True,
+        sparsity: str = "feature",
         random_state: int | None = None,
         verbose: bool = False,
     ) -> None:
@@ -408,6 +435,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         self.drop_factor_threshold = drop_factor_threshold
         self.scale_views = scale_views
         self.rotate = rotate
+        self.sparsity = sparsity
         self.random_state = random_state
         self.verbose = verbose
 
@@ -426,6 +454,9 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             raise InputError(msg)
         if not (isinstance(self.tol, (int, float)) and self.tol > 0):
             msg = f"tol must be a positive number, got {self.tol!r}."
+            raise InputError(msg)
+        if self.sparsity not in _SPARSITY:
+            msg = f"sparsity must be one of {', '.join(map(repr, _SPARSITY))}, got {self.sparsity!r}."
             raise InputError(msg)
         if not (isinstance(self.drop_factor_threshold, (int, float)) and 0 <= self.drop_factor_threshold < 1):
             msg = f"drop_factor_threshold must be in [0, 1), got {self.drop_factor_threshold!r}."
@@ -641,6 +672,9 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             b_tau=[None] * m,
             xi=[None] * m,
         )
+        if self.sparsity == "feature":
+            st.a_lam = [np.full((v.d, k), _LAM_A + 0.5) for v in data]
+            st.b_lam = [np.full((v.d, k), _LAM_A + 0.5) for v in data]
         for i, v in enumerate(data):
             if v.likelihood == "gaussian":
                 var = np.maximum(v.y2_sum / np.maximum(v.n_obs, 1) - (v.y_sum / np.maximum(v.n_obs, 1)) ** 2, 1e-6)
@@ -747,7 +781,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         else:
             prec = tri.full(s["ttzz"])
             h = s["yhtz"] - b[:, None] * s["ttz"]
-        prec[:, np.arange(tri.k), np.arange(tri.k)] += alpha
+        prec[:, np.arange(tri.k), np.arange(tri.k)] += alpha * st.elam(i)
         cov, logdet = _inv_logdet(prec)
         st.Wc[i] = cov
         st.Wld[i] = -logdet
@@ -755,10 +789,14 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _update_alpha(data: list[_View], st: _State, tri: _Tri) -> None:
+        """Per-feature scales (feature sparsity), then the views' ARD precisions."""
         for i, v in enumerate(data):
             ew2 = st.Wm[i] ** 2 + np.diagonal(st.Wc[i], axis1=1, axis2=2)
+            if st.a_lam is not None:
+                st.a_lam[i] = np.full_like(ew2, _LAM_A + 0.5)
+                st.b_lam[i] = _LAM_A + 0.5 * (st.a_alpha[i] / st.b_alpha[i]) * ew2
             st.a_alpha[i] = _A0 + 0.5 * v.d
-            st.b_alpha[i] = _B0 + 0.5 * ew2.sum(axis=0)
+            st.b_alpha[i] = _B0 + 0.5 * (st.elam(i) * ew2).sum(axis=0)
 
     @staticmethod
     def _update_b(v: _View, st: _State, i: int, s: dict[str, np.ndarray]) -> None:
@@ -816,9 +854,10 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
 
         The likelihood is invariant to ``Z -> Z R^{-T}``, ``W -> W R``; the priors are not. The
         optimal ``R`` (Virtanen et al. 2012; Klami et al. 2013, JMLR 14:965) maximises
-        ``-1/2 tr(R^-1 <Z'Z> R^-T) + (D - N) log|R| - sum_mk a_mk log(b0 + r_k' <W_m'W_m> r_k / 2)``
-        and removes the slow rotational drift of plain coordinate ascent. ARD precisions are
-        updated for the rotated loadings.
+        ``-1/2 tr(R^-1 <Z'Z> R^-T) + (D - N) log|R| - sum_mk a_mk log(b0 + r_k' S_mk r_k / 2)``
+        with ``S_mk = sum_d E[lambda_mdk] <w_md w_md'>`` (``<W_m'W_m>`` without feature
+        sparsity, whose scales are held fixed here), and removes the slow rotational drift of
+        plain coordinate ascent. ARD precisions are updated for the rotated loadings.
         """
         from scipy.optimize import minimize
 
@@ -826,7 +865,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
         if k < 2:
             return
         sz = st.Zc.sum(axis=0) + st.Zm.T @ st.Zm
-        sw = [st.Wc[i].sum(axis=0) + st.Wm[i].T @ st.Wm[i] for i in range(len(data))]
+        sw = [GroupFactorAnalysis._rotation_moments(st, i, tri) for i in range(len(data))]
         d_tot = sum(v.d for v in data)
         coef = [_A0 + 0.5 * v.d for v in data]
         scale = max(float(np.trace(sz)) / k, 1e-12)
@@ -844,7 +883,7 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             val = -0.5 * float(np.trace(A @ Rinv.T)) + (d_tot - n) * logdet
             grad = Rinv.T @ Rinv @ sz @ Rinv.T + (d_tot - n) * Rinv.T
             for c, S in zip(coef, sw):
-                SR = S @ R
+                SR = np.einsum("kij,jk->ik", S, R)  # column k: S_k r_k
                 q = _B0 + 0.5 * (R * SR).sum(axis=0)
                 val -= c * float(np.log(q).sum())
                 grad -= c * SR / q[None, :]
@@ -868,6 +907,17 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             st.Wc[i] = R.T @ st.Wc[i] @ R
             st.Wld[i] = st.Wld[i] + 2.0 * logdet
         GroupFactorAnalysis._update_alpha(data, st, tri)
+
+    @staticmethod
+    def _rotation_moments(st: _State, i: int, tri: _Tri) -> np.ndarray:
+        """Per factor k, ``sum_d E[lambda_dk] <w_d w_d'>`` of view ``i`` (K x K x K)."""
+        W = st.Wm[i]
+        k = W.shape[1]
+        if st.a_lam is None:
+            S = st.Wc[i].sum(axis=0) + W.T @ W
+            return np.broadcast_to(S, (k, k, k))
+        ww = tri.flat(st.Wc[i] + W[:, :, None] * W[:, None, :])
+        return tri.full(st.elam(i).T @ ww)
 
     @staticmethod
     def _ex2(v: _View, st: _State, i: int, tri: _Tri) -> np.ndarray:
@@ -898,13 +948,22 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
                 term = log_expit(xi) - 0.5 * xi - lam * (ex2[i] - xi**2)
                 total += float((v.O * term).sum() + (v.Yh * ex).sum())
             # loadings prior + entropy
-            ealpha = st.a_alpha[i] / st.b_alpha[i]
-            elogalpha = digamma(st.a_alpha[i]) - np.log(st.b_alpha[i])
-            ew2 = st.Wm[i] ** 2 + np.diagonal(st.Wc[i], axis1=1, axis2=2)
-            total += float(0.5 * (v.d * elogalpha - ealpha * ew2.sum(axis=0)).sum() + 0.5 * st.Wld[i].sum() + 0.5 * v.d * k)
-            total -= float(_gamma_kl(st.a_alpha[i], st.b_alpha[i]).sum())
+            total += self._elbo_w_prior(v, st, i, k)
         ezz_tr = (st.Zm**2).sum() + np.trace(st.Zc, axis1=1, axis2=2).sum()
         total += float(-0.5 * ezz_tr + 0.5 * st.Zld.sum() + 0.5 * st.Zm.shape[0] * k)
+        return total
+
+    @staticmethod
+    def _elbo_w_prior(v: _View, st: _State, i: int, k: int) -> float:
+        """E[log p(W | alpha, lambda)] + H[q(W)] - KL(alpha) - KL(lambda) of one view."""
+        ealpha = st.a_alpha[i] / st.b_alpha[i]
+        elogalpha = digamma(st.a_alpha[i]) - np.log(st.b_alpha[i])
+        ew2 = st.Wm[i] ** 2 + np.diagonal(st.Wc[i], axis1=1, axis2=2)
+        total = float(0.5 * (v.d * elogalpha - ealpha * (st.elam(i) * ew2).sum(axis=0)).sum())
+        total += float(0.5 * st.Wld[i].sum() + 0.5 * v.d * k - _gamma_kl(st.a_alpha[i], st.b_alpha[i]).sum())
+        if st.a_lam is not None:
+            a, b = st.a_lam[i], st.b_lam[i]
+            total += float(0.5 * (digamma(a) - np.log(b)).sum() - _gamma_kl(a, b, _LAM_A, _LAM_A).sum())
         return total
 
     @staticmethod
@@ -939,6 +998,9 @@ class GroupFactorAnalysis(TransformerMixin, BaseEstimator):
             st.Wld[i] = np.linalg.slogdet(st.Wc[i])[1] if st.Wc[i].size else st.Wld[i]
         st.a_alpha = st.a_alpha[:, idx]
         st.b_alpha = st.b_alpha[:, idx]
+        if st.a_lam is not None:
+            st.a_lam = [a[:, idx] for a in st.a_lam]
+            st.b_lam = [b[:, idx] for b in st.b_lam]
 
     # ---------------------------------------------------------------------------------------
     # results
