@@ -24,6 +24,7 @@ __all__ = [
     "hsa_reference",
     "loewe_reference",
     "zip_fit",
+    "zip_singles",
 ]
 
 _LN10 = np.log(10.0)
@@ -78,9 +79,10 @@ def _ll4(p: np.ndarray, conc: np.ndarray) -> np.ndarray:
 
 
 def _fit_curves_batch(
-    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool, max_iter: int
-) -> np.ndarray:
-    """Fit ``(n, m)`` inhibition curves (NaN = missing) with e0/einf fixed unless ``free_e``."""
+    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool, max_iter: int,
+    free_einf: bool | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Fit ``(n, m)`` inhibition curves (NaN = missing); e0 free if ``free_e``, einf if ``free_einf`` (default ``free_e``)."""
     n, m = resp.shape
     w = (np.isfinite(resp) & np.isfinite(conc) & (conc > 0)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -90,7 +92,7 @@ def _fit_curves_batch(
     lo_x = np.where(np.isfinite(lo_x), lo_x, 0.0)
     hi_x = np.where(np.isfinite(hi_x), hi_x, 1.0)
     margin = 5.0 * _LN10
-    free = np.tile([free_e, free_e, True, True], (n, 1))
+    free = np.tile([free_e, free_e if free_einf is None else free_einf, True, True], (n, 1))
     p_fixed = np.column_stack([e0, einf, np.zeros(n), np.ones(n)])
     big = 1e3
     lower = np.column_stack([np.full(n, -big), np.full(n, -big), lo_x - margin, np.full(n, 0.01)])
@@ -160,13 +162,41 @@ def loewe_reference(
     return np.where(solved, y, fallback), ~solved
 
 
-def _zip_refit(
-    y: np.ndarray, x: np.ndarray, bottom: np.ndarray, top: float, max_iter: int
-) -> np.ndarray:
-    """Refit each row of ``y`` (n, m) at doses ``x`` with fixed ``bottom`` and ``top``; rows with < 2 wells are kept."""
-    p = _fit_curves_batch(x, y, bottom, np.full(len(bottom), top), free_e=False, max_iter=max_iter)
+def _zip_refit(y: np.ndarray, x: np.ndarray, bottom: np.ndarray, top: float, max_iter: int) -> np.ndarray:
+    """Refit each row of ``y`` (n, m) at doses ``x`` with fixed ``bottom``, free top; rows with < 2 wells are kept."""
+    p = _fit_curves_batch(x, y, bottom, np.full(len(bottom), top), free_e=False, free_einf=True, max_iter=max_iter)
     fitted = _ll4(p, x)
     return np.where((np.isfinite(y).sum(axis=1) >= 2)[:, None], fitted, y)
+
+
+def zip_singles(
+    conc: np.ndarray, resp: np.ndarray, *, max_iter: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """ZIP's single-drug curves: free 4-parameter log-logistic fits of the non-zero doses.
+
+    As SynergyFinder's ``FitDoseResponse`` with ``Emin = Emax = NA`` (drc ``LL.4``, nothing
+    fixed) whatever bounds the other methods use; the fitted responses at every dose (dose 0 ->
+    the fitted bottom) feed the ZIP refits and the ZIP reference.
+
+    Parameters
+    ----------
+    conc
+        ``(B, N)`` doses of one drug, column 0 = 0 (partner absent and drug absent).
+    resp
+        ``(B, N)`` its single-drug % inhibition at those doses (NaN = missing).
+    max_iter
+        Iteration cap of the fits.
+
+    Returns
+    -------
+    params : ndarray
+        ``(B, 4)`` fitted ``e0, einf, log EC50, hill``.
+    fitted : ndarray
+        ``(B, N)`` fitted responses at ``conc``.
+    """
+    nb = conc.shape[0]
+    p = _fit_curves_batch(conc[:, 1:], resp[:, 1:], np.zeros(nb), np.full(nb, 100.0), free_e=True, max_iter=max_iter)
+    return p, _ll4(p, conc)
 
 
 def zip_fit(
@@ -175,10 +205,11 @@ def zip_fit(
     """ZIP combination surface: mean of the row and column refits of the combination wells.
 
     Along each column (drug1 varies at a fixed drug2 dose) the curve's bottom is drug2's fitted
-    response at that dose, and vice versa along rows; tops are ``top``. Yadav B, Wennerberg K,
-    Aittokallio T, Tang J (2015) Searching for drug synergy in complex dose-response landscapes
-    using an interaction potency model. Comput Struct Biotechnol J 13:504-513,
-    doi:10.1016/j.csbj.2015.09.001.
+    response at that dose, and vice versa along rows; the tops are estimated (started at
+    ``top``), which agrees best with SynergyFinder 2's published results (see
+    ``benchmarks/bench_synergy.py``). Yadav B, Wennerberg K, Aittokallio T, Tang J (2015)
+    Searching for drug synergy in complex dose-response landscapes using an interaction
+    potency model. Comput Struct Biotechnol J 13:504-513, doi:10.1016/j.csbj.2015.09.001.
 
     Parameters
     ----------
@@ -189,7 +220,7 @@ def zip_fit(
     fit1, fit2
         ``(B, N1)`` and ``(B, N2)`` fitted single-agent responses at those doses.
     top
-        Fixed top of the refitted curves (% inhibition).
+        Starting top of the refitted curves (% inhibition).
     max_iter
         Iteration cap of the refits.
 
@@ -287,15 +318,17 @@ def _run_loewe(g: SynergyGrid) -> SynergyResult:
 
 
 def _run_zip(g: SynergyGrid) -> SynergyResult:
-    """ZIP delta: refitted combination surface minus the Bliss reference of the fitted singles."""
+    """ZIP delta: refitted combination surface minus the Bliss reference of ZIP's fitted singles."""
     fit = np.full(g.resp.shape, np.nan)
     if g.resp.shape[1] < 2 or g.resp.shape[2] < 2:
         return SynergyResult(fit, np.where(g.margin, g.resp, np.nan), fit=fit)
     valid, margin = g.valid, g.margin
-    fit[:, 1:, 1:] = zip_fit(g.resp, g.c1, g.c2, g.fit1, g.fit2, top=g.top, max_iter=g.max_iter)
-    fit = np.where(valid, fit, np.nan)
-    ref = np.where(margin, fit, np.where(valid, bliss_reference(g.fit1, g.fit2), np.nan))
-    fit = np.where(margin, g.resp, fit)
+    _, f1 = zip_singles(g.c1, g.resp[:, :, 0], max_iter=g.max_iter)
+    _, f2 = zip_singles(g.c2, g.resp[:, 0, :], max_iter=g.max_iter)
+    fit[:, 1:, 1:] = zip_fit(g.resp, g.c1, g.c2, f1, f2, top=g.top, max_iter=g.max_iter)
+    fit = np.where(margin, g.resp, np.where(valid, fit, np.nan))
+    # single-drug wells: reference = observed response (score 0, as SynergyFinder reports)
+    ref = np.where(margin, g.resp, np.where(valid, bliss_reference(f1, f2), np.nan))
     return SynergyResult(fit, ref, fit=fit)
 
 
