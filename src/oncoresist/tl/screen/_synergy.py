@@ -37,7 +37,7 @@ import pandas as pd
 from ..._core._errors import InputError
 from ..._core._utils import require_columns
 from ._curves import _resolve_scale
-from ._synergy_methods import METHOD_REGISTRY, SynergyGrid, SynergyResult, _fit_curves_batch, _ll4
+from ._synergy_methods import METHOD_REGISTRY, SynergyGrid, SynergyResult, _fit_stacked, _ll4
 
 __all__ = ["SYNERGY_METHODS", "synergy"]
 
@@ -223,8 +223,8 @@ def _fit_singles(d: _Doses, ok: np.ndarray, emin: float | None, emax: float | No
     e0v = 0.0 if free_e else float(emin)
     eiv = 100.0 if free_e or emax is None else float(emax)
     resp = np.where(ok[:, None, None], d.resp, np.nan)
-    p1 = _fit_curves_batch(d.c1[:, 1:], resp[:, 1:, 0], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
-    p2 = _fit_curves_batch(d.c2[:, 1:], resp[:, 0, 1:], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
+    parts = [(d.c1[:, 1:], resp[:, 1:, 0], np.full(nb, e0v)), (d.c2[:, 1:], resp[:, 0, 1:], np.full(nb, e0v))]
+    p1, p2 = _fit_stacked(parts, eiv, free_e=free_e, free_einf=free_e, max_iter=max_iter)
     return SynergyGrid(resp, d.c1, d.c2, p1, p2, _ll4(p1, d.c1), _ll4(p2, d.c2), eiv, max_iter)
 
 

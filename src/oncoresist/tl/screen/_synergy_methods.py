@@ -101,6 +101,23 @@ def _fit_curves_batch(
     return res.params
 
 
+def _pad(a: np.ndarray, m: int) -> np.ndarray:
+    """Pad the columns of ``a`` (n, k) with NaN to ``m``."""
+    return np.pad(a.astype(float), ((0, 0), (0, m - a.shape[1])), constant_values=np.nan)
+
+
+def _fit_stacked(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], top: float, *, free_e: bool, free_einf: bool, max_iter: int
+) -> list[np.ndarray]:
+    """Fit several ``(conc, resp, e0)`` curve sets in one solver call (one fixed cost); params per set."""
+    m = max(c.shape[1] for c, _, _ in parts)
+    conc = np.vstack([_pad(c, m) for c, _, _ in parts])
+    resp = np.vstack([_pad(r, m) for _, r, _ in parts])
+    e0 = np.concatenate([e for _, _, e in parts])
+    p = _fit_curves_batch(conc, resp, e0, np.full(len(e0), top), free_e=free_e, free_einf=free_einf, max_iter=max_iter)
+    return np.split(p, np.cumsum([len(e) for _, _, e in parts])[:-1])
+
+
 def _loewe_excess(
     y: np.ndarray, x1: np.ndarray, x2: np.ndarray, p1: np.ndarray, p2: np.ndarray
 ) -> np.ndarray:
@@ -162,41 +179,42 @@ def loewe_reference(
     return np.where(solved, y, fallback), ~solved
 
 
-def _zip_refit(y: np.ndarray, x: np.ndarray, bottom: np.ndarray, top: float, max_iter: int) -> np.ndarray:
-    """Refit each row of ``y`` (n, m) at doses ``x`` with fixed ``bottom``, free top; rows with < 2 wells are kept."""
-    p = _fit_curves_batch(x, y, bottom, np.full(len(bottom), top), free_e=False, free_einf=True, max_iter=max_iter)
-    fitted = _ll4(p, x)
-    return np.where((np.isfinite(y).sum(axis=1) >= 2)[:, None], fitted, y)
-
-
 def zip_singles(
-    conc: np.ndarray, resp: np.ndarray, *, max_iter: int
-) -> tuple[np.ndarray, np.ndarray]:
+    conc: list[np.ndarray], resp: list[np.ndarray], *, max_iter: int
+) -> list[np.ndarray]:
     """ZIP's single-drug curves: free 4-parameter log-logistic fits of the non-zero doses.
 
     As SynergyFinder's ``FitDoseResponse`` with ``Emin = Emax = NA`` (drc ``LL.4``, nothing
     fixed) whatever bounds the other methods use; the fitted responses at every dose (dose 0 ->
-    the fitted bottom) feed the ZIP refits and the ZIP reference.
+    the fitted bottom) feed the ZIP refits and the ZIP reference. All drugs are fitted in one
+    solver call.
 
     Parameters
     ----------
     conc
-        ``(B, N)`` doses of one drug, column 0 = 0 (partner absent and drug absent).
+        ``(B, N)`` dose arrays (one per drug), column 0 = 0 (drug absent).
     resp
-        ``(B, N)`` its single-drug % inhibition at those doses (NaN = missing).
+        The matching ``(B, N)`` single-drug % inhibition (NaN = missing).
     max_iter
         Iteration cap of the fits.
 
     Returns
     -------
-    params : ndarray
-        ``(B, 4)`` fitted ``e0, einf, log EC50, hill``.
-    fitted : ndarray
-        ``(B, N)`` fitted responses at ``conc``.
+    list of ndarray
+        ``(B, N)`` fitted responses at each ``conc``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = np.array([[0.0, 0.1, 1.0, 10.0, 100.0]])
+    >>> y = 100 * c / (c + 1.0)
+    >>> (f,) = zip_singles([c], [y], max_iter=200)
+    >>> bool(np.abs(f - y).max() < 0.01)
+    True
     """
-    nb = conc.shape[0]
-    p = _fit_curves_batch(conc[:, 1:], resp[:, 1:], np.zeros(nb), np.full(nb, 100.0), free_e=True, max_iter=max_iter)
-    return p, _ll4(p, conc)
+    parts = [(c[:, 1:], r[:, 1:], np.zeros(len(c))) for c, r in zip(conc, resp, strict=True)]
+    params = _fit_stacked(parts, 100.0, free_e=True, free_einf=True, max_iter=max_iter)
+    return [_ll4(p, c) for p, c in zip(params, conc, strict=True)]
 
 
 def zip_fit(
@@ -232,10 +250,14 @@ def zip_fit(
     nb, n1, n2 = resp.shape
     inner = resp[:, 1:, 1:]
     ycol = np.transpose(inner, (0, 2, 1)).reshape(nb * (n2 - 1), n1 - 1)
-    ucol = _zip_refit(ycol, np.repeat(c1[:, 1:], n2 - 1, axis=0), fit2[:, 1:].reshape(-1), top, max_iter)
-    ucol = np.transpose(ucol.reshape(nb, n2 - 1, n1 - 1), (0, 2, 1))
+    xcol = np.repeat(c1[:, 1:], n2 - 1, axis=0)
     yrow = inner.reshape(nb * (n1 - 1), n2 - 1)
-    urow = _zip_refit(yrow, np.repeat(c2[:, 1:], n1 - 1, axis=0), fit1[:, 1:].reshape(-1), top, max_iter)
+    xrow = np.repeat(c2[:, 1:], n1 - 1, axis=0)
+    parts = [(xcol, ycol, fit2[:, 1:].reshape(-1)), (xrow, yrow, fit1[:, 1:].reshape(-1))]
+    pcol, prow = _fit_stacked(parts, top, free_e=False, free_einf=True, max_iter=max_iter)
+    ucol = np.where((np.isfinite(ycol).sum(axis=1) >= 2)[:, None], _ll4(pcol, xcol), ycol)
+    urow = np.where((np.isfinite(yrow).sum(axis=1) >= 2)[:, None], _ll4(prow, xrow), yrow)
+    ucol = np.transpose(ucol.reshape(nb, n2 - 1, n1 - 1), (0, 2, 1))
     return (ucol + urow.reshape(nb, n1 - 1, n2 - 1)) / 2.0
 
 
@@ -323,8 +345,7 @@ def _run_zip(g: SynergyGrid) -> SynergyResult:
     if g.resp.shape[1] < 2 or g.resp.shape[2] < 2:
         return SynergyResult(fit, np.where(g.margin, g.resp, np.nan), fit=fit)
     valid, margin = g.valid, g.margin
-    _, f1 = zip_singles(g.c1, g.resp[:, :, 0], max_iter=g.max_iter)
-    _, f2 = zip_singles(g.c2, g.resp[:, 0, :], max_iter=g.max_iter)
+    f1, f2 = zip_singles([g.c1, g.c2], [g.resp[:, :, 0], g.resp[:, 0, :]], max_iter=g.max_iter)
     fit[:, 1:, 1:] = zip_fit(g.resp, g.c1, g.c2, f1, f2, top=g.top, max_iter=g.max_iter)
     fit = np.where(margin, g.resp, np.where(valid, fit, np.nan))
     # single-drug wells: reference = observed response (score 0, as SynergyFinder reports)
