@@ -43,7 +43,14 @@ import pandas as pd
 from ..._core._errors import InputError
 from ..._core._utils import require_columns
 from ._curves import _resolve_scale
-from ._synergy_methods import METHOD_REGISTRY, SynergyGrid, SynergyResult, _fit_stacked, _ll4
+from ._synergy_methods import (
+    METHOD_REGISTRY,
+    SynergyGrid,
+    SynergyResult,
+    _fit_stacked,
+    _ll4,
+    _zip_single_parts,
+)
 
 __all__ = ["SYNERGY_METHODS", "synergy"]
 
@@ -224,14 +231,15 @@ def _block_status(d: _Doses) -> tuple[np.ndarray, list[list[str]]]:
 
 def _fit_singles(d: _Doses, ok: np.ndarray, emin: float | None, emax: float | None, max_iter: int) -> SynergyGrid:
     """Fit the single-agent curves of all scorable blocks together; the kernels' shared input."""
-    nb = len(d.blocks)
     free_e = emin is None
     e0v = 0.0 if free_e else float(emin)
     eiv = 100.0 if free_e or emax is None else float(emax)
     resp = np.where(ok[:, None, None], d.resp, np.nan)
-    parts = [(d.c1[:, 1:], resp[:, 1:, 0], np.full(nb, e0v)), (d.c2[:, 1:], resp[:, 0, 1:], np.full(nb, e0v))]
-    p1, p2 = _fit_stacked(parts, eiv, free_e=free_e, free_einf=free_e, max_iter=max_iter)
-    return SynergyGrid(resp, d.c1, d.c2, p1, p2, _ll4(p1, d.c1), _ll4(p2, d.c2), eiv, max_iter)
+    parts = [(d.c1[:, 1:], resp[:, 1:, 0], e0v, eiv, free_e, free_e), (d.c2[:, 1:], resp[:, 0, 1:], e0v, eiv, free_e, free_e)]
+    # ZIP's free single-drug fits go into the same solver call
+    p1, p2, z1, z2 = _fit_stacked(parts + _zip_single_parts([d.c1, d.c2], [resp[:, :, 0], resp[:, 0, :]]), max_iter=max_iter)
+    fit1, fit2 = _ll4(p1, d.c1), _ll4(p2, d.c2)
+    return SynergyGrid(resp, d.c1, d.c2, p1, p2, fit1, fit2, eiv, max_iter, _ll4(z1, d.c1), _ll4(z2, d.c2))
 
 
 def _well_table(d: _Doses, results: dict[str, SynergyResult], scores: dict[str, np.ndarray]) -> pd.DataFrame:

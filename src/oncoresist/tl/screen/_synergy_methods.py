@@ -79,10 +79,10 @@ def _ll4(p: np.ndarray, conc: np.ndarray) -> np.ndarray:
 
 
 def _fit_curves_batch(
-    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool, max_iter: int,
-    free_einf: bool | None = None,
+    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool | np.ndarray, max_iter: int,
+    free_einf: bool | np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """Fit ``(n, m)`` inhibition curves (NaN = missing); e0 free if ``free_e``, einf if ``free_einf`` (default ``free_e``)."""
+    """Fit ``(n, m)`` inhibition curves (NaN = missing); e0 free if ``free_e``, einf if ``free_einf`` (per curve or all)."""
     n, m = resp.shape
     w = (np.isfinite(resp) & np.isfinite(conc) & (conc > 0)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -92,7 +92,9 @@ def _fit_curves_batch(
     lo_x = np.where(np.isfinite(lo_x), lo_x, 0.0)
     hi_x = np.where(np.isfinite(hi_x), hi_x, 1.0)
     margin = 5.0 * _LN10
-    free = np.tile([free_e, free_e if free_einf is None else free_einf, True, True], (n, 1))
+    fe = np.broadcast_to(np.asarray(free_e, dtype=bool), (n,))
+    fi = fe if free_einf is None else np.broadcast_to(np.asarray(free_einf, dtype=bool), (n,))
+    free = np.column_stack([fe, fi, np.ones(n, dtype=bool), np.ones(n, dtype=bool)])
     p_fixed = np.column_stack([e0, einf, np.zeros(n), np.ones(n)])
     big = 1e3
     lower = np.column_stack([np.full(n, -big), np.full(n, -big), lo_x - margin, np.full(n, 0.01)])
@@ -106,16 +108,21 @@ def _pad(a: np.ndarray, m: int) -> np.ndarray:
     return np.pad(a.astype(float), ((0, 0), (0, m - a.shape[1])), constant_values=np.nan)
 
 
-def _fit_stacked(
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], top: float, *, free_e: bool, free_einf: bool, max_iter: int
-) -> list[np.ndarray]:
-    """Fit several ``(conc, resp, e0)`` curve sets in one solver call (one fixed cost); params per set."""
-    m = max(c.shape[1] for c, _, _ in parts)
-    conc = np.vstack([_pad(c, m) for c, _, _ in parts])
-    resp = np.vstack([_pad(r, m) for _, r, _ in parts])
-    e0 = np.concatenate([e for _, _, e in parts])
-    p = _fit_curves_batch(conc, resp, e0, np.full(len(e0), top), free_e=free_e, free_einf=free_einf, max_iter=max_iter)
-    return np.split(p, np.cumsum([len(e) for _, _, e in parts])[:-1])
+def _fit_stacked(parts: list[tuple], *, max_iter: int) -> list[np.ndarray]:
+    """Fit curve sets ``(conc, resp, e0, einf, free_e, free_einf)`` in one solver call (one fixed cost); params per set."""
+    m = max(part[0].shape[1] for part in parts)
+    sizes = [len(part[0]) for part in parts]
+
+    def stack(k: int, dtype: type) -> np.ndarray:
+        """Column ``k`` of every part, broadcast to its curves and concatenated."""
+        return np.concatenate([np.broadcast_to(np.asarray(part[k], dtype=dtype), (nk,)) for part, nk in zip(parts, sizes, strict=True)])
+
+    conc = np.vstack([_pad(part[0], m) for part in parts])
+    resp = np.vstack([_pad(part[1], m) for part in parts])
+    p = _fit_curves_batch(
+        conc, resp, stack(2, float), stack(3, float), free_e=stack(4, bool), free_einf=stack(5, bool), max_iter=max_iter
+    )
+    return np.split(p, np.cumsum(sizes)[:-1])
 
 
 def _loewe_excess(
@@ -212,9 +219,13 @@ def zip_singles(
     >>> bool(np.abs(f - y).max() < 0.01)
     True
     """
-    parts = [(c[:, 1:], r[:, 1:], np.zeros(len(c))) for c, r in zip(conc, resp, strict=True)]
-    params = _fit_stacked(parts, 100.0, free_e=True, free_einf=True, max_iter=max_iter)
+    params = _fit_stacked(_zip_single_parts(conc, resp), max_iter=max_iter)
     return [_ll4(p, c) for p, c in zip(params, conc, strict=True)]
+
+
+def _zip_single_parts(conc: list[np.ndarray], resp: list[np.ndarray]) -> list[tuple]:
+    """:func:`_fit_stacked` curve sets of ZIP's free single-drug fits (non-zero doses)."""
+    return [(c[:, 1:], r[:, 1:], 0.0, 100.0, True, True) for c, r in zip(conc, resp, strict=True)]
 
 
 def zip_fit(
@@ -253,8 +264,8 @@ def zip_fit(
     xcol = np.repeat(c1[:, 1:], n2 - 1, axis=0)
     yrow = inner.reshape(nb * (n1 - 1), n2 - 1)
     xrow = np.repeat(c2[:, 1:], n1 - 1, axis=0)
-    parts = [(xcol, ycol, fit2[:, 1:].reshape(-1)), (xrow, yrow, fit1[:, 1:].reshape(-1))]
-    pcol, prow = _fit_stacked(parts, top, free_e=False, free_einf=True, max_iter=max_iter)
+    parts = [(xcol, ycol, fit2[:, 1:].reshape(-1), top, False, True), (xrow, yrow, fit1[:, 1:].reshape(-1), top, False, True)]
+    pcol, prow = _fit_stacked(parts, max_iter=max_iter)
     ucol = np.where((np.isfinite(ycol).sum(axis=1) >= 2)[:, None], _ll4(pcol, xcol), ycol)
     urow = np.where((np.isfinite(yrow).sum(axis=1) >= 2)[:, None], _ll4(prow, xrow), yrow)
     ucol = np.transpose(ucol.reshape(nb, n2 - 1, n1 - 1), (0, 2, 1))
@@ -274,6 +285,8 @@ class SynergyGrid:
     fit2: np.ndarray  # (B, N2)
     top: float  # top of the ZIP refits
     max_iter: int
+    zfit1: np.ndarray | None = None  # (B, N1) ZIP's free single-drug fits at c1 (None: fitted by ZIP)
+    zfit2: np.ndarray | None = None
 
     @property
     def valid(self) -> np.ndarray:
@@ -345,7 +358,10 @@ def _run_zip(g: SynergyGrid) -> SynergyResult:
     if g.resp.shape[1] < 2 or g.resp.shape[2] < 2:
         return SynergyResult(fit, np.where(g.margin, g.resp, np.nan), fit=fit)
     valid, margin = g.valid, g.margin
-    f1, f2 = zip_singles([g.c1, g.c2], [g.resp[:, :, 0], g.resp[:, 0, :]], max_iter=g.max_iter)
+    if g.zfit1 is None or g.zfit2 is None:
+        f1, f2 = zip_singles([g.c1, g.c2], [g.resp[:, :, 0], g.resp[:, 0, :]], max_iter=g.max_iter)
+    else:
+        f1, f2 = g.zfit1, g.zfit2
     fit[:, 1:, 1:] = zip_fit(g.resp, g.c1, g.c2, f1, f2, top=g.top, max_iter=g.max_iter)
     fit = np.where(margin, g.resp, np.where(valid, fit, np.nan))
     # single-drug wells: reference = observed response (score 0, as SynergyFinder reports)
