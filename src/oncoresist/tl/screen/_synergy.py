@@ -11,13 +11,19 @@ inhibition above the reference model:
   ``Xk(y)`` is the dose of drug k alone giving ``y`` on its fitted single-agent curve; when no
   solution exists (a drug cannot reach ``y``) the reference is the larger of the two curves at
   dose ``x1 + x2`` (SynergyFinder's fallback), capped at 100; those wells are flagged.
-- **ZIP** (Yadav et al. 2015, Comput Struct Biotechnol J 13:504): delta score = (average of
-  the combination curves refitted along rows and columns, each with its bottom fixed at the
-  partner's fitted single-agent response and its top at 100) minus the ZIP reference
-  ``y1 + y2 - y1 y2 / 100`` of the fitted single-agent curves.
+- **ZIP** (Yadav et al. 2015, Comput Struct Biotechnol J 13:504), as SynergyFinder 2's R
+  ``ZIP`` (synergyfinder, 2021-01 sources): single-drug curves are free 4-parameter
+  log-logistic fits (``FitDoseResponse`` with ``Emin = Emax = NA``, whatever ``emin`` /
+  ``emax`` say); delta score = (average of the combination curves refitted along rows and
+  columns, each with its bottom fixed at the partner's fitted single-drug response) minus the
+  ZIP reference ``y1 + y2 - y1 y2 / 100`` of those fitted single-drug responses. The refits'
+  top is estimated: SynergyFinder documents it fixed at 100, but an estimated top agrees best
+  with SynergyFinder's published results (per-matrix r 0.79-0.97,
+  ``benchmarks/bench_synergy.py``). Single-drug wells score 0 with ``zip_ref`` = ``zip_fit``
+  = the observed response.
 
-Single-agent curves are 4-parameter log-logistic fits with ``Emin = 0`` and ``Emax = 100``
-fixed by default (SynergyFinder's default), done together for every block with the batched
+Loewe's single-agent curves are 4-parameter log-logistic fits with ``Emin = 0`` and
+``Emax = 100`` fixed by default, done together for every block with the batched
 solver of :mod:`oncoresist.tl._lm`; so are the ZIP refits. Single-agent wells score 0.
 The summary per block is the mean score over the combination wells and the most synergistic
 area (the highest mean score over any ``msa_size`` x ``msa_size`` window of the dose matrix,
@@ -37,7 +43,14 @@ import pandas as pd
 from ..._core._errors import InputError
 from ..._core._utils import require_columns
 from ._curves import _resolve_scale
-from ._synergy_methods import METHOD_REGISTRY, SynergyGrid, SynergyResult, _fit_curves_batch, _ll4
+from ._synergy_methods import (
+    METHOD_REGISTRY,
+    SynergyGrid,
+    SynergyResult,
+    _fit_stacked,
+    _ll4,
+    _zip_single_parts,
+)
 
 __all__ = ["SYNERGY_METHODS", "synergy"]
 
@@ -218,14 +231,15 @@ def _block_status(d: _Doses) -> tuple[np.ndarray, list[list[str]]]:
 
 def _fit_singles(d: _Doses, ok: np.ndarray, emin: float | None, emax: float | None, max_iter: int) -> SynergyGrid:
     """Fit the single-agent curves of all scorable blocks together; the kernels' shared input."""
-    nb = len(d.blocks)
     free_e = emin is None
     e0v = 0.0 if free_e else float(emin)
     eiv = 100.0 if free_e or emax is None else float(emax)
     resp = np.where(ok[:, None, None], d.resp, np.nan)
-    p1 = _fit_curves_batch(d.c1[:, 1:], resp[:, 1:, 0], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
-    p2 = _fit_curves_batch(d.c2[:, 1:], resp[:, 0, 1:], np.full(nb, e0v), np.full(nb, eiv), free_e=free_e, max_iter=max_iter)
-    return SynergyGrid(resp, d.c1, d.c2, p1, p2, _ll4(p1, d.c1), _ll4(p2, d.c2), eiv, max_iter)
+    parts = [(d.c1[:, 1:], resp[:, 1:, 0], e0v, eiv, free_e, free_e), (d.c2[:, 1:], resp[:, 0, 1:], e0v, eiv, free_e, free_e)]
+    # ZIP's free single-drug fits go into the same solver call
+    p1, p2, z1, z2 = _fit_stacked(parts + _zip_single_parts([d.c1, d.c2], [resp[:, :, 0], resp[:, 0, :]]), max_iter=max_iter)
+    fit1, fit2 = _ll4(p1, d.c1), _ll4(p2, d.c2)
+    return SynergyGrid(resp, d.c1, d.c2, p1, p2, fit1, fit2, eiv, max_iter, _ll4(z1, d.c1), _ll4(z2, d.c2))
 
 
 def _well_table(d: _Doses, results: dict[str, SynergyResult], scores: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -337,8 +351,9 @@ def synergy(
         ``"viability"`` (default) or ``"inhibition"`` (e.g. a raw SynergyFinder table with %
         inhibition).
     emin, emax
-        Fixed bottom / top (% inhibition) of the single-agent curves (SynergyFinder: 0 and 100);
-        ``None`` frees both (4-parameter fits).
+        Fixed bottom / top (% inhibition) of the single-agent curves of Loewe (and the
+        ``ec50`` / ``hill`` summary columns); ``None`` frees both. ZIP always fits its single
+        drugs free, as SynergyFinder's ZIP does.
     msa_size
         Window size of the most synergistic area.
     max_iter

@@ -24,6 +24,7 @@ __all__ = [
     "hsa_reference",
     "loewe_reference",
     "zip_fit",
+    "zip_singles",
 ]
 
 _LN10 = np.log(10.0)
@@ -78,9 +79,10 @@ def _ll4(p: np.ndarray, conc: np.ndarray) -> np.ndarray:
 
 
 def _fit_curves_batch(
-    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool, max_iter: int
-) -> np.ndarray:
-    """Fit ``(n, m)`` inhibition curves (NaN = missing) with e0/einf fixed unless ``free_e``."""
+    conc: np.ndarray, resp: np.ndarray, e0: np.ndarray, einf: np.ndarray, *, free_e: bool | np.ndarray, max_iter: int,
+    free_einf: bool | np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Fit ``(n, m)`` inhibition curves (NaN = missing); e0 free if ``free_e``, einf if ``free_einf`` (per curve or all)."""
     n, m = resp.shape
     w = (np.isfinite(resp) & np.isfinite(conc) & (conc > 0)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -90,13 +92,37 @@ def _fit_curves_batch(
     lo_x = np.where(np.isfinite(lo_x), lo_x, 0.0)
     hi_x = np.where(np.isfinite(hi_x), hi_x, 1.0)
     margin = 5.0 * _LN10
-    free = np.tile([free_e, free_e, True, True], (n, 1))
+    fe = np.broadcast_to(np.asarray(free_e, dtype=bool), (n,))
+    fi = fe if free_einf is None else np.broadcast_to(np.asarray(free_einf, dtype=bool), (n,))
+    free = np.column_stack([fe, fi, np.ones(n, dtype=bool), np.ones(n, dtype=bool)])
     p_fixed = np.column_stack([e0, einf, np.zeros(n), np.ones(n)])
     big = 1e3
     lower = np.column_stack([np.full(n, -big), np.full(n, -big), lo_x - margin, np.full(n, 0.01)])
     upper = np.column_stack([np.full(n, big), np.full(n, big), hi_x + margin, np.full(n, 20.0)])
     res = _lm.fit_batch(lx, np.where(w > 0, resp, 0.0), w, free=free, p_fixed=p_fixed, lower=lower, upper=upper, max_iter=max_iter)
     return res.params
+
+
+def _pad(a: np.ndarray, m: int) -> np.ndarray:
+    """Pad the columns of ``a`` (n, k) with NaN to ``m``."""
+    return np.pad(a.astype(float), ((0, 0), (0, m - a.shape[1])), constant_values=np.nan)
+
+
+def _fit_stacked(parts: list[tuple], *, max_iter: int) -> list[np.ndarray]:
+    """Fit curve sets ``(conc, resp, e0, einf, free_e, free_einf)`` in one solver call (one fixed cost); params per set."""
+    m = max(part[0].shape[1] for part in parts)
+    sizes = [len(part[0]) for part in parts]
+
+    def stack(k: int, dtype: type) -> np.ndarray:
+        """Column ``k`` of every part, broadcast to its curves and concatenated."""
+        return np.concatenate([np.broadcast_to(np.asarray(part[k], dtype=dtype), (nk,)) for part, nk in zip(parts, sizes, strict=True)])
+
+    conc = np.vstack([_pad(part[0], m) for part in parts])
+    resp = np.vstack([_pad(part[1], m) for part in parts])
+    p = _fit_curves_batch(
+        conc, resp, stack(2, float), stack(3, float), free_e=stack(4, bool), free_einf=stack(5, bool), max_iter=max_iter
+    )
+    return np.split(p, np.cumsum(sizes)[:-1])
 
 
 def _loewe_excess(
@@ -160,13 +186,46 @@ def loewe_reference(
     return np.where(solved, y, fallback), ~solved
 
 
-def _zip_refit(
-    y: np.ndarray, x: np.ndarray, bottom: np.ndarray, top: float, max_iter: int
-) -> np.ndarray:
-    """Refit each row of ``y`` (n, m) at doses ``x`` with fixed ``bottom`` and ``top``; rows with < 2 wells are kept."""
-    p = _fit_curves_batch(x, y, bottom, np.full(len(bottom), top), free_e=False, max_iter=max_iter)
-    fitted = _ll4(p, x)
-    return np.where((np.isfinite(y).sum(axis=1) >= 2)[:, None], fitted, y)
+def zip_singles(
+    conc: list[np.ndarray], resp: list[np.ndarray], *, max_iter: int
+) -> list[np.ndarray]:
+    """ZIP's single-drug curves: free 4-parameter log-logistic fits of the non-zero doses.
+
+    As SynergyFinder's ``FitDoseResponse`` with ``Emin = Emax = NA`` (drc ``LL.4``, nothing
+    fixed) whatever bounds the other methods use; the fitted responses at every dose (dose 0 ->
+    the fitted bottom) feed the ZIP refits and the ZIP reference. All drugs are fitted in one
+    solver call.
+
+    Parameters
+    ----------
+    conc
+        ``(B, N)`` dose arrays (one per drug), column 0 = 0 (drug absent).
+    resp
+        The matching ``(B, N)`` single-drug % inhibition (NaN = missing).
+    max_iter
+        Iteration cap of the fits.
+
+    Returns
+    -------
+    list of ndarray
+        ``(B, N)`` fitted responses at each ``conc``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = np.array([[0.0, 0.1, 1.0, 10.0, 100.0]])
+    >>> y = 100 * c / (c + 1.0)
+    >>> (f,) = zip_singles([c], [y], max_iter=200)
+    >>> bool(np.abs(f - y).max() < 0.01)
+    True
+    """
+    params = _fit_stacked(_zip_single_parts(conc, resp), max_iter=max_iter)
+    return [_ll4(p, c) for p, c in zip(params, conc, strict=True)]
+
+
+def _zip_single_parts(conc: list[np.ndarray], resp: list[np.ndarray]) -> list[tuple]:
+    """:func:`_fit_stacked` curve sets of ZIP's free single-drug fits (non-zero doses)."""
+    return [(c[:, 1:], r[:, 1:], 0.0, 100.0, True, True) for c, r in zip(conc, resp, strict=True)]
 
 
 def zip_fit(
@@ -175,10 +234,11 @@ def zip_fit(
     """ZIP combination surface: mean of the row and column refits of the combination wells.
 
     Along each column (drug1 varies at a fixed drug2 dose) the curve's bottom is drug2's fitted
-    response at that dose, and vice versa along rows; tops are ``top``. Yadav B, Wennerberg K,
-    Aittokallio T, Tang J (2015) Searching for drug synergy in complex dose-response landscapes
-    using an interaction potency model. Comput Struct Biotechnol J 13:504-513,
-    doi:10.1016/j.csbj.2015.09.001.
+    response at that dose, and vice versa along rows; the tops are estimated (started at
+    ``top``), which agrees best with SynergyFinder 2's published results (see
+    ``benchmarks/bench_synergy.py``). Yadav B, Wennerberg K, Aittokallio T, Tang J (2015)
+    Searching for drug synergy in complex dose-response landscapes using an interaction
+    potency model. Comput Struct Biotechnol J 13:504-513, doi:10.1016/j.csbj.2015.09.001.
 
     Parameters
     ----------
@@ -189,7 +249,7 @@ def zip_fit(
     fit1, fit2
         ``(B, N1)`` and ``(B, N2)`` fitted single-agent responses at those doses.
     top
-        Fixed top of the refitted curves (% inhibition).
+        Starting top of the refitted curves (% inhibition).
     max_iter
         Iteration cap of the refits.
 
@@ -201,10 +261,14 @@ def zip_fit(
     nb, n1, n2 = resp.shape
     inner = resp[:, 1:, 1:]
     ycol = np.transpose(inner, (0, 2, 1)).reshape(nb * (n2 - 1), n1 - 1)
-    ucol = _zip_refit(ycol, np.repeat(c1[:, 1:], n2 - 1, axis=0), fit2[:, 1:].reshape(-1), top, max_iter)
-    ucol = np.transpose(ucol.reshape(nb, n2 - 1, n1 - 1), (0, 2, 1))
+    xcol = np.repeat(c1[:, 1:], n2 - 1, axis=0)
     yrow = inner.reshape(nb * (n1 - 1), n2 - 1)
-    urow = _zip_refit(yrow, np.repeat(c2[:, 1:], n1 - 1, axis=0), fit1[:, 1:].reshape(-1), top, max_iter)
+    xrow = np.repeat(c2[:, 1:], n1 - 1, axis=0)
+    parts = [(xcol, ycol, fit2[:, 1:].reshape(-1), top, False, True), (xrow, yrow, fit1[:, 1:].reshape(-1), top, False, True)]
+    pcol, prow = _fit_stacked(parts, max_iter=max_iter)
+    ucol = np.where((np.isfinite(ycol).sum(axis=1) >= 2)[:, None], _ll4(pcol, xcol), ycol)
+    urow = np.where((np.isfinite(yrow).sum(axis=1) >= 2)[:, None], _ll4(prow, xrow), yrow)
+    ucol = np.transpose(ucol.reshape(nb, n2 - 1, n1 - 1), (0, 2, 1))
     return (ucol + urow.reshape(nb, n1 - 1, n2 - 1)) / 2.0
 
 
@@ -221,6 +285,8 @@ class SynergyGrid:
     fit2: np.ndarray  # (B, N2)
     top: float  # top of the ZIP refits
     max_iter: int
+    zfit1: np.ndarray | None = None  # (B, N1) ZIP's free single-drug fits at c1 (None: fitted by ZIP)
+    zfit2: np.ndarray | None = None
 
     @property
     def valid(self) -> np.ndarray:
@@ -287,15 +353,19 @@ def _run_loewe(g: SynergyGrid) -> SynergyResult:
 
 
 def _run_zip(g: SynergyGrid) -> SynergyResult:
-    """ZIP delta: refitted combination surface minus the Bliss reference of the fitted singles."""
+    """ZIP delta: refitted combination surface minus the Bliss reference of ZIP's fitted singles."""
     fit = np.full(g.resp.shape, np.nan)
     if g.resp.shape[1] < 2 or g.resp.shape[2] < 2:
         return SynergyResult(fit, np.where(g.margin, g.resp, np.nan), fit=fit)
     valid, margin = g.valid, g.margin
-    fit[:, 1:, 1:] = zip_fit(g.resp, g.c1, g.c2, g.fit1, g.fit2, top=g.top, max_iter=g.max_iter)
-    fit = np.where(valid, fit, np.nan)
-    ref = np.where(margin, fit, np.where(valid, bliss_reference(g.fit1, g.fit2), np.nan))
-    fit = np.where(margin, g.resp, fit)
+    if g.zfit1 is None or g.zfit2 is None:
+        f1, f2 = zip_singles([g.c1, g.c2], [g.resp[:, :, 0], g.resp[:, 0, :]], max_iter=g.max_iter)
+    else:
+        f1, f2 = g.zfit1, g.zfit2
+    fit[:, 1:, 1:] = zip_fit(g.resp, g.c1, g.c2, f1, f2, top=g.top, max_iter=g.max_iter)
+    fit = np.where(margin, g.resp, np.where(valid, fit, np.nan))
+    # single-drug wells: reference = observed response (score 0, as SynergyFinder reports)
+    ref = np.where(margin, g.resp, np.where(valid, bliss_reference(f1, f2), np.nan))
     return SynergyResult(fit, ref, fit=fit)
 
 
