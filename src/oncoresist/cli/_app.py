@@ -137,7 +137,7 @@ def deprecated_alias(new_value: Any, old_value: Any, *, new: str, old: str, defa
 def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
     """A warning as one ``warning: ...`` line on stderr (no source path or code line)."""
     text = str(message)
-    if "names are intersecting" in text or "pull_on_update" in text:  # mudata's notes on shared feature names
+    if "names are intersecting" in text or "names are not unique" in text or "pull_on_update" in text:  # mudata: shared feature names
         return
     typer.echo(f"warning: {text}", err=True)
 
