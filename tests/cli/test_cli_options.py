@@ -146,3 +146,11 @@ def test_examples_on_own_lines_keeps_other_paragraphs():
 @pytest.mark.parametrize("verb", ["report", "monitor", "annotate"])
 def test_kb_option_wherever_evidence_is_used(verb, capsys):
     assert "--kb" in _help(verb, capsys)
+
+
+@pytest.mark.parametrize("argv", [["build"], ["integrate", "--n-factors", "x", "c.h5mu"], ["curves", "s.csv", "--nope"]])
+def test_usage_errors_exit_2_without_traceback(argv, capsys):
+    """typer's vendored click raises its own usage errors: main() still turns them into exit code 2."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("Error:")
