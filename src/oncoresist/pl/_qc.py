@@ -137,12 +137,17 @@ def layer_distributions(mdata: md.MuData, *, max_samples: int = 60, random_state
     Returns
     -------
     matplotlib.figure.Figure
-        The figure (``fig`` when given).
+        One panel per layer, drawn into ``fig`` when given.
 
     Examples
     --------
     >>> import anndata as ad, matplotlib.pyplot as plt, mudata as md, numpy as np
-    >>> f = layer_distributions(md.MuData({"rna": ad.AnnData(np.ones((3, 2)))}), fig=plt.figure())
+    >>> import pandas as pd
+    >>> left, right = plt.figure().subfigures(1, 2)
+    >>> cnv = ad.AnnData(np.zeros((3, 4)), var=pd.DataFrame(index=list("abcd")))
+    >>> cohort = md.MuData({"rna": ad.AnnData(np.ones((3, 2))), "cnv": cnv})
+    >>> len(layer_distributions(cohort, max_samples=2, fig=right).axes)
+    2
     """
     rng = np.random.default_rng(random_state)
     layers = list(mdata.mod)
