@@ -74,7 +74,7 @@ def test_integrate_writes_outputs(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("extra", "needle"),
     [
-        (["--mods", "rna,nope"], "not in the cohort"),
+        (["--layers", "rna,nope"], "not in the cohort"),
         (["--method", "pca"], "--method must be"),
         (["--sparsity", "spike"], "--sparsity must be"),
         (["--subtypes", "kmeans"], "--subtypes must be"),
@@ -138,7 +138,7 @@ def test_integrate_missing_cohort(tmp_path, capsys):
 def test_integrate_help_has_example(capsys):
     main(["integrate", "--help"])
     out = capsys.readouterr().out
-    assert "Example: oncoresist integrate" in out and "--out" in out and "--quiet" in out
+    assert "Example:\n    oncoresist integrate" in out and "--out" in out and "--quiet" in out
 
 
 def test_integrate_prints_each_layers_data_type(tmp_path, capsys):

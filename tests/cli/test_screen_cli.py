@@ -56,7 +56,7 @@ def test_help_has_examples(capsys):
     for verb in ("curves", "synergy"):
         assert main([verb, "--help"]) == 0
         out = capsys.readouterr().out
-        assert "Example: oncoresist " + verb in out and "--out" in out and "--quiet" in out
+        assert "Example:\n    oncoresist " + verb in out and "--out" in out and "--quiet" in out
 
 
 @pytest.mark.parametrize(

@@ -78,3 +78,22 @@ def test_damaged_h5mu_is_an_input_error(tmp_path, rng):
     cut.write_bytes(p.read_bytes()[:2000])
     with pytest.raises(InputError, match=r"cut.h5mu"):
         read_h5mu(cut)
+
+
+def test_shared_feature_names_across_modalities_read_and_write_without_warnings(tmp_path):
+    """Genes repeated across layers (TP53 in rna and mut) are normal: no 'not unique' / 'intersecting' note."""
+    import warnings
+
+    ids = [f"S{i}" for i in range(5)]
+    rna = ad.AnnData(np.arange(15.0).reshape(5, 3), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["TP53", "EGFR", "KRAS"]))
+    mut = ad.AnnData(np.eye(5)[:, :2], obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["TP53", "EGFR"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = md.MuData({"rna": rna, "mut": mut})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_h5mu(m, tmp_path / "c.h5mu")
+        back = read_h5mu(tmp_path / "c.h5mu")
+    assert [str(w.message) for w in caught] == []
+    assert back.mod["mut"].var_names.tolist() == ["TP53", "EGFR"]
+    np.testing.assert_array_equal(back.mod["rna"].X, rna.X)

@@ -96,3 +96,32 @@ def test_single_axes_figures_draw_into_a_given_ax(cohort):
     assert k_selection(cohort, ax=axes[1]) is fig and "eigengap" in axes[1].get_ylabel()
     assert batch_correction(a, ax=axes[2]) is fig and len(axes[2].patches) == 2
     plt.close(fig)
+
+
+def test_multi_panel_plots_draw_into_a_given_figure_or_subfigure():
+    """``fig=`` on the multi-axes plots: panels land in the given (sub)figure, which is returned."""
+    import anndata as ad
+    import matplotlib.pyplot as plt
+    import mudata as md
+    import numpy as np
+    import pandas as pd
+
+    from oncoresist import pl
+
+    rng = np.random.default_rng(0)
+    ids = [f"s{i}" for i in range(12)]
+    rna = ad.AnnData(rng.normal(size=(12, 5)), obs=pd.DataFrame(index=ids))
+    mut = ad.AnnData((rng.random((10, 4)) < 0.3).astype(float), obs=pd.DataFrame(index=ids[:10]))
+    mut.var_names = [f"m{i}" for i in range(4)]
+    m = md.MuData({"rna": rna, "mut": mut})
+    parent = plt.figure()
+    left, right = parent.subfigures(1, 2)
+    assert pl.missingness(m, fig=left) is left and len(left.axes) == 2
+    assert pl.layer_distributions(m, fig=right) is right and len(right.axes) == 2
+    own = plt.figure()
+    assert pl.sample_overlap(m, fig=own) is own and len(own.axes) == 2
+    obs = pd.DataFrame({"tmb": rng.gamma(2, 4, 12)}, index=ids)
+    f = plt.figure()
+    assert pl.genome_biomarkers(obs, fig=f) is f and len(f.axes) >= 1
+    assert len(pl.missingness(m).axes) == 2  # default: a new figure
+    plt.close("all")

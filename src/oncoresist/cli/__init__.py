@@ -53,16 +53,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.exit_code or 0)
     except SystemExit as e:  # pragma: no cover - typer internals
         return int(e.code or 0)
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
+    except Exception as e:  # click usage errors (typer >= 0.20 raises those of its own vendored click)
+        usage, abort = _click_exceptions()
+        if isinstance(e, usage):
             e.show()
             return e.exit_code
-        if isinstance(e, click.exceptions.Abort):
+        if isinstance(e, abort):
             return 1
         raise
     return rv if isinstance(rv, int) else 0
+
+
+def _click_exceptions() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """The usage-error and abort exception classes of click and of typer's vendored click (when it has one)."""
+    import click
+
+    usage: list[type[BaseException]] = [click.exceptions.ClickException]
+    abort: list[type[BaseException]] = [click.exceptions.Abort]
+    try:
+        from typer._click import exceptions as vendored  # typer >= 0.20
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        return tuple(usage), tuple(abort)
+    usage.append(vendored.ClickException)
+    abort.extend([getattr(vendored, "Abort", click.exceptions.Abort)])
+    return tuple(usage), tuple(abort)
 
 
 if __name__ == "__main__":  # pragma: no cover

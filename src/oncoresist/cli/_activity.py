@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, handle_errors, log
+from ._app import app, choices, handle_errors, log
 
 
 @app.command()
@@ -16,7 +16,7 @@ def activity(
     out: Path = typer.Option(None, "--out", "-o", help="Output folder (refused when it exists, unless --overwrite)."),  # noqa: B008
     mod: str = typer.Option("rna", "--mod", help="Modality to read (a matrix file becomes this modality)."),
     resource: str = typer.Option("progeny", "--resource", help="Comma-separated resource names (progeny, collectri, dorothea, signor, hallmark, reactome, wikipathways) or files (network CSV/TSV, GMT)."),
-    method: str = typer.Option("ulm", "--method", help="ulm, mlm, wmean, wsum, viper, gsea or ksea."),
+    method: str = typer.Option("ulm", "--method", metavar=choices("ulm", "mlm", "wmean", "wsum", "viper", "gsea", "ksea"), help="ulm, mlm, wmean, wsum, viper, gsea or ksea."),
     resources_dir: Path = typer.Option(None, "--resources-dir", help="Folder holding the registered resource files."),  # noqa: B008
     install_resources: Path = typer.Option(None, "--install-resources", help="Install the resource files of FROM_DIR into ~/.cache/oncoresist/resources (sha256 checked) and exit."),  # noqa: B008
     tmin: int = typer.Option(5, "--tmin", help="Minimum targets of a source among the features."),

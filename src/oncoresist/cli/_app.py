@@ -61,13 +61,83 @@ def handle_errors(func: F) -> F:
             sys.exit(130)
         return None
 
+    wrapper.__doc__ = examples_on_own_lines(func.__doc__)
     return wrapper  # type: ignore[return-value]
+
+
+def examples_on_own_lines(doc: str | None) -> str | None:
+    r"""A verb's docstring with each ``Label: oncoresist ...`` paragraph kept unwrapped, the command on its own line.
+
+    click re-wraps help paragraphs; a paragraph that starts with a ``\b`` line is printed as is,
+    so an example command is never split over lines and can be copied whole.
+    """
+    if not doc:
+        return doc
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    for i, para in enumerate(paragraphs):
+        if all(line.strip().startswith("oncoresist ") for line in para.splitlines()):
+            paragraphs[i] = "\b\n" + para
+            continue
+        label, sep, command = para.partition(": oncoresist ")
+        commands = [f"oncoresist {command.strip()}".splitlines()[0], *[c.strip() for c in command.strip().splitlines()[1:]]]
+        if sep and "\n" not in label and label.strip() and all(c.startswith("oncoresist ") for c in commands):
+            paragraphs[i] = "\n".join([f"\b\n{label.strip()}:", *(f"  {c}" for c in commands)])
+    return "\n\n".join(paragraphs)
+
+
+#: The one ``--n-jobs`` policy of every verb (same default, same wording in every --help).
+N_JOBS_HELP = "Local worker processes: 1 = this process (the default), 0 = all CPUs this process may use, N = N workers."
+
+
+def n_jobs_value(n_jobs: int) -> int | None:
+    """``--n-jobs`` as the library's ``n_jobs`` (0 = all CPUs = ``None``)."""
+    return None if n_jobs == 0 else n_jobs
+
+
+def choices(*values: str) -> str:
+    """A metavar listing an option's choices, e.g. ``[native|mofa]`` (shown in --help instead of TEXT)."""
+    return "[" + "|".join(values) + "]"
+
+
+def deprecated_alias(new_value: Any, old_value: Any, *, new: str, old: str, default: Any = None) -> Any:
+    """The value of an option given by its name ``new`` or by its hidden deprecated alias ``old``.
+
+    Parameters
+    ----------
+    new_value
+        The value parsed under the new name.
+    old_value
+        The value parsed under the old name (``None`` or empty when not given).
+    new, old
+        The option names, for the messages.
+    default
+        The new option's default (a value different from it means the new name was given).
+
+    Returns
+    -------
+    Any
+        ``old_value`` when the old name was given (after a one-line deprecation warning on stderr), else ``new_value``.
+
+    Raises
+    ------
+    InputError
+        Both names were given with different values.
+    """
+    if old_value is None or (isinstance(old_value, (list, tuple)) and not old_value):
+        return new_value
+    typer.echo(f"warning: {old} is deprecated, use {new} (same meaning); {old} will keep working.", err=True)
+    if new_value != default and new_value != old_value:
+        msg = f"{new} and its deprecated alias {old} were both given, with different values; keep {new} only."
+        raise InputError(msg)
+    return old_value
 
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
     """A warning as one ``warning: ...`` line on stderr (no source path or code line)."""
     text = str(message)
-    if "names are intersecting" in text or "pull_on_update" in text:  # mudata's notes on shared feature names
+    if "names are intersecting" in text or "names are not unique" in text or "pull_on_update" in text:  # mudata: shared feature names
         return
     typer.echo(f"warning: {text}", err=True)
 

@@ -8,12 +8,14 @@ import typer
 
 from ._app import (
     KEY_FILE_HELP,
+    N_JOBS_HELP,
     PSEUDONYMISE_HELP,
     SALT_HELP,
     app,
     finish_pseudonyms,
     handle_errors,
     log,
+    n_jobs_value,
 )
 
 
@@ -37,7 +39,7 @@ def demo(
     out: Path = typer.Option(Path("oncoresist_demo"), "--out", "-o", help="Output folder."),  # noqa: B008
     n_samples: int = typer.Option(150, "--n-samples", "-n", min=20, help="Samples in the simulated cohort."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the simulation."),
-    n_jobs: int = typer.Option(None, "--n-jobs", help="Local workers (default: all CPUs)."),  # noqa: B008
+    n_jobs: int = typer.Option(1, "--n-jobs", min=0, help=N_JOBS_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Run the whole pipeline on a built-in simulated cohort and write a report.
@@ -50,7 +52,7 @@ def demo(
     """
     from .._demo import run_demo
 
-    ctx = run_demo(out, n_samples=n_samples, seed=seed, quiet=quiet, n_jobs=n_jobs)
+    ctx = run_demo(out, n_samples=n_samples, seed=seed, quiet=quiet, n_jobs=n_jobs_value(n_jobs))
     if not quiet:
         for k, v in ctx.timings.items():
             log(f"  {k}: {v:.1f} s", quiet=quiet)

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from ._app import app, check_choice, handle_errors, log
+from ._app import app, check_choice, choices, deprecated_alias, handle_errors, log
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -28,6 +28,12 @@ def integrate(
     method: str = typer.Option("native", "--method", help="'native' group factor analysis or 'mofa' (needs mofapy2)."),
     sparsity: str = typer.Option("feature", "--sparsity", help="Factor loadings: 'feature' (sparse within a layer, "
                                  "separates factors sharing layers) or 'view' (per-layer ARD only)."),
+
+    layers: list[str] = typer.Option(None, "--layers", "-l", help="Layers to integrate (repeatable or comma-separated; default: all but 'drug')."),  # noqa: B008
+    mods: str = typer.Option(None, "--mods", hidden=True, help="Deprecated alias of --layers."),  # noqa: B008
+    n_factors: int = typer.Option(10, "--n-factors", min=1, help="Initial number of factors (inactive ones are pruned)."),
+    n_factors_old: int = typer.Option(None, "-k", min=1, hidden=True, help="Deprecated alias of --n-factors."),  # noqa: B008
+    method: str = typer.Option("native", "--method", metavar=choices("native", "mofa"), help="'native' group factor analysis or 'mofa' (needs mofapy2)."),
     preprocess: bool = typer.Option(True, "--preprocess/--no-preprocess", help="Default per-layer preprocessing first."),
     batch_key: str = typer.Option(None, "--batch-key", help="Sample column with the batch (e.g. TMT plex) for ComBat."),  # noqa: B008
     covariates: str = typer.Option(None, "--covariates", help="Comma-separated columns ComBat must preserve."),  # noqa: B008
@@ -35,8 +41,9 @@ def integrate(
     data_type: str = typer.Option(None, "--data-type", help="Declared data types, e.g. 'rna=tpm,mirna=counts' "  # noqa: B008
                                   "(counts, tpm, fpkm, rsem, log, beta, mvalue, binary, zscore); default: the study "
                                   "file's scale = ..., else detected from the values (a warning when unsure)."),
-    subtype_method: str = typer.Option("snf", "--subtypes", help="'snf', 'consensus' (on the factors) or 'none'."),
-    k: int = typer.Option(None, "--k", min=2, help="Number of subtypes (default: chosen from the data)."),  # noqa: B008
+    subtype_method: str = typer.Option("snf", "--subtypes", metavar=choices("snf", "consensus", "none"), help="'snf', 'consensus' (on the factors) or 'none'."),
+    n_subtypes: int = typer.Option(None, "--n-subtypes", min=2, help="Number of subtypes (default: chosen from the data)."),  # noqa: B008
+    k: int = typer.Option(None, "--k", min=2, hidden=True, help="Deprecated alias of --n-subtypes."),  # noqa: B008
     subtype_key: str = typer.Option("subtype", "--subtype-key", help="Sample column (and uns key) for the subtypes; "
                                     "use another name when the sample sheet has its own 'subtype' column."),
     model: Path = typer.Option(None, "--model", help="Project the cohort onto this saved model instead of fitting one."),  # noqa: B008
@@ -74,12 +81,13 @@ def integrate(
     from .._core._keys import claim_key
     from ..io import read_h5mu, write_h5mu
 
+    chosen = deprecated_alias(_split(",".join(layers or [])), _split(mods), new="--layers", old="--mods")
+    n_factors = deprecated_alias(n_factors, n_factors_old, new="--n-factors", old="-k", default=10)
+    k = deprecated_alias(n_subtypes, k, new="--n-subtypes", old="--k")
     _check_options(method, subtype_method, out)
     check_choice("--sparsity", sparsity, ("feature", "view"))
     mdata = read_h5mu(cohort)
-    layers = _split(mods)
-    if layers is None:
-        layers = [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
+    layers = chosen or [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
     fitted = model is None
     with_subtypes = fitted and subtype_method != "none"
     if with_subtypes:  # a sample-sheet column of that name: refused before any work

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from .._core._errors import InputError
-from ._app import app, check_choice, handle_errors, log
+from ._app import N_JOBS_HELP, app, check_choice, choices, handle_errors, log, n_jobs_value
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -55,12 +55,12 @@ def associate(
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC; e.g. log10_ic50)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
     covariates: list[str] = typer.Option(None, "--covariates", "-c", help="obs columns to adjust for (e.g. tissue,msi)."),  # noqa: B008
-    higher_is: str = typer.Option(None, "--higher-is", help="What a higher response means: 'resistant' (IC50, AUC) or "
+    higher_is: str = typer.Option(None, "--higher-is", metavar=choices("resistant", "sensitive"), help="What a higher response means: 'resistant' (IC50, AUC) or "
                                   "'sensitive' (AAC, -log GI50, % inhibition); default: as declared in the cohort."),
     min_group_size: int = typer.Option(3, "--min-group-size", min=1, help="Smallest carrier / non-carrier group."),
     min_samples: int = typer.Option(10, "--min-samples", min=3, help="Smallest number of samples per test."),
     plots: Path = typer.Option(None, "--plots", help="Folder for the volcano plot and the top hits' plots."),  # noqa: B008
-    n_jobs: int = typer.Option(1, "--n-jobs", help="Local workers."),
+    n_jobs: int = typer.Option(1, "--n-jobs", min=0, help=N_JOBS_HELP),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or result table."),
 ) -> None:
@@ -89,7 +89,7 @@ def associate(
         # overwrite: the cohort file is read, not written back, so nothing of the user's is replaced
         tl_associate(mdata, drugs=names, metric=metric, target=target, layers=_split(layers),
                      covariates=_split(covariates) or (), higher_is=higher_is, min_group_size=min_group_size,
-                     min_samples=min_samples, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet, overwrite=True)
+                     min_samples=min_samples, n_jobs=n_jobs_value(n_jobs), scheduler=scheduler, quiet=quiet, overwrite=True)
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
     res = get_associations(mdata)
@@ -130,7 +130,7 @@ def train(
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),  # noqa: B008
     drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to model (repeatable or comma-separated)."),  # noqa: B008
     all_drugs: bool = typer.Option(False, "--all", help="Model every drug of the drug layer."),
-    task: str = typer.Option("regress", "--task", help="regress (drug response, the default) | classify (a class label "
+    task: str = typer.Option("regress", "--task", metavar=choices("regress", "classify"), help="regress (drug response, the default) | classify (a class label "
                              "per sample from obs[--target]: subtype, responder)."),
     target: str = typer.Option(None, "--target", help="--task classify: obs column of the class label; unlabelled "
                                "samples are left out with a warning."),
@@ -139,12 +139,12 @@ def train(
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug; with --survival, 'none' = no omics layer, covariates only)."),  # noqa: B008,E501
     obs_features: list[str] = typer.Option(None, "--obs-features", help="Clinical obs columns used as features."),  # noqa: B008
-    cv: str = typer.Option("sample", "--cv", help="Evaluation: sample (sample-blind) | group (by --group-key) | none."),
+    cv: str = typer.Option("sample", "--cv", metavar=choices("sample", "group", "none"), help="Evaluation: sample (sample-blind) | group (by --group-key) | none."),
     group_key: str = typer.Option("tissue", "--group-key", help="obs column of the groups for --cv group."),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
     min_samples: int = typer.Option(20, "--min-samples", min=5, help="Skip drugs with fewer measured samples."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    n_jobs: int = typer.Option(None, "--n-jobs", help="Local workers (default: all CPUs)."),  # noqa: B008
+    n_jobs: int = typer.Option(1, "--n-jobs", min=0, help=N_JOBS_HELP),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or score table."),
     survival: bool = typer.Option(False, "--survival", help="Train a penalised Cox survival model instead of drug models."),
@@ -193,7 +193,7 @@ def train(
 
     given = {"--drug": bool(drug), "--all": all_drugs, "--model": model != "late", "--metric": metric is not None,
              "--cv": cv != "sample", "--group-key": group_key != "tissue", "--min-samples": min_samples != 20,
-             "--n-jobs": n_jobs is not None, "--scheduler": scheduler is not None, "--unpenalized": bool(unpenalized),
+             "--n-jobs": n_jobs != 1, "--scheduler": scheduler is not None, "--unpenalized": bool(unpenalized),
              "--covariates": bool(covariates), "--exclude-samples": bool(exclude_samples),
              "--time-key": time_key != "survival_time", "--event-key": event_key != "survival_event",
              "--l1-ratio": l1_ratio != 0.9}
@@ -215,7 +215,7 @@ def train(
         models = train_models(mdata, drugs=names, model=model, metric=metric, layers=_split(layers),
                               obs_features=_split(obs_features), evaluate=cv != "none", cv="sample" if cv == "none" else cv,
                               group_key=group_key, n_splits=folds, min_samples=min_samples, random_state=seed,
-                              n_jobs=n_jobs, scheduler=scheduler, quiet=quiet, source=str(cohort))
+                              n_jobs=n_jobs_value(n_jobs), scheduler=scheduler, quiet=quiet, source=str(cohort))
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
     models.save(out)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from ._app import app, handle_errors, log
+from ._app import N_JOBS_HELP, app, choices, handle_errors, log, n_jobs_value
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ def _wells_path(out: Path) -> Path:
     return out.with_name(name + "_wells.csv")
 
 
-def _timecourse_curves(screen: Path, out: Path, *, unit: str | None, model: str, loss: str, n_jobs: int, delay: float,
+def _timecourse_curves(screen: Path, out: Path, *, unit: str | None, model: str, loss: str, n_jobs: int | None, delay: float,
                        quiet: bool) -> Any:  # fmt: skip
     """Time course: per-time viability + GR curves (returned), and dip_rates.csv / dip_curves.csv written next to ``out``."""
     from .._core._utils import write_csv
@@ -67,13 +67,13 @@ def _timecourse_curves(screen: Path, out: Path, *, unit: str | None, model: str,
 def curves(
     screen: Path = typer.Argument(..., help="Long dose-response table (CSV/TSV, optionally .gz)."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="Per-curve metrics table to write (.csv / .tsv, .gz ok)."),  # noqa: B008
-    model: str = typer.Option("4p", "--model", help="4p (top, bottom, EC50, Hill), 3p (top = 1) or 2p (top = 1, bottom = 0)."),
-    loss: str = typer.Option("linear", "--loss", help="linear (least squares) or robust: soft_l1, huber, cauchy."),
+    model: str = typer.Option("4p", "--model", metavar=choices("4p", "3p", "2p"), help="4p (top, bottom, EC50, Hill), 3p (top = 1) or 2p (top = 1, bottom = 0)."),
+    loss: str = typer.Option("linear", "--loss", metavar=choices("linear", "soft_l1", "huber", "cauchy"), help="linear (least squares) or robust: soft_l1, huber, cauchy."),
     unit: str = typer.Option(None, "--unit", help="Dose unit when the file gives none (M, mM, uM, nM, pM)."),  # noqa: B008
-    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent (endpoint screens; counts need none)."),
-    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition (endpoint screens)."),
+    response_scale: str = typer.Option("auto", "--response-scale", metavar=choices("auto", "fraction", "percent"), help="auto, fraction or percent (endpoint screens; counts need none)."),
+    response_kind: str = typer.Option("auto", "--response-kind", metavar=choices("auto", "viability", "inhibition"), help="auto, viability or inhibition (endpoint screens)."),
     layer: Path = typer.Option(None, "--layer", help="Also write the samples x drugs drug layer (.h5ad)."),  # noqa: B008
-    n_jobs: int = typer.Option(1, "--n-jobs", help="Local workers for the curve chunks (1 = this process)."),
+    n_jobs: int = typer.Option(1, "--n-jobs", min=0, help=N_JOBS_HELP),
     timecourse: bool = typer.Option(None, "--timecourse/--no-timecourse", help="Read SCREEN as a time course of cell counts "  # noqa: B008
                                     "(default: detected: a time column and a cell-count column)."),  # fmt: skip
     delay: float = typer.Option(0.0, "--delay", help="Time course: DIP rates use only times >= DELAY hours (0 = all)."),
@@ -112,20 +112,20 @@ def curves(
     from ..io import read_dose_response
     from ..tl import fit_curves
 
-    for name, value, choices in (("--model", model, ("2p", "3p", "4p")), ("--loss", loss, ("linear", "soft_l1", "huber", "cauchy"))):
-        if value not in choices:
-            msg = f"{name} must be one of {', '.join(choices)}, got {value!r}."
+    for name, value, allowed in (("--model", model, ("2p", "3p", "4p")), ("--loss", loss, ("linear", "soft_l1", "huber", "cauchy"))):
+        if value not in allowed:
+            msg = f"{name} must be one of {', '.join(allowed)}, got {value!r}."
             raise InputError(msg)
 
     from ..io import looks_like_timecourse
 
     if timecourse or (timecourse is None and looks_like_timecourse(screen)):
-        res = _timecourse_curves(screen, out, unit=unit, model=model, loss=loss, n_jobs=n_jobs, delay=delay, quiet=quiet)
+        res = _timecourse_curves(screen, out, unit=unit, model=model, loss=loss, n_jobs=n_jobs_value(n_jobs), delay=delay, quiet=quiet)
     else:
         table = read_dose_response(screen, unit=unit, response_scale=response_scale, response_kind=response_kind)
         what = (f"rows: {table['sample'].nunique()} samples x {table['drug'].nunique()} drugs; "
                 f"dose unit {table.attrs.get('unit')} -> uM")
-        res = _run_logged(table, what, lambda: fit_curves(table, model=model, loss=loss, n_jobs=n_jobs, quiet=quiet),
+        res = _run_logged(table, what, lambda: fit_curves(table, model=model, loss=loss, n_jobs=n_jobs_value(n_jobs), quiet=quiet),
                           quiet=quiet)
     write_csv(res, out)
     n_ok = int((res["status"] == "ok").sum())
@@ -151,8 +151,8 @@ def synergy(
     wells: Path = typer.Option(None, "--wells", help="Per-well table to write (default: OUT with '_wells')."),  # noqa: B008
     methods: str = typer.Option("zip,bliss,hsa,loewe", "--methods", help="Comma-separated: zip, bliss, hsa, loewe."),
     unit: str = typer.Option(None, "--unit", help="Concentration unit when the file gives none."),  # noqa: B008
-    response_scale: str = typer.Option("auto", "--response-scale", help="auto, fraction or percent."),
-    response_kind: str = typer.Option("auto", "--response-kind", help="auto, viability or inhibition."),
+    response_scale: str = typer.Option("auto", "--response-scale", metavar=choices("auto", "fraction", "percent"), help="auto, fraction or percent."),
+    response_kind: str = typer.Option("auto", "--response-kind", metavar=choices("auto", "viability", "inhibition"), help="auto, viability or inhibition."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Score drug-combination dose matrices (ZIP, Bliss, HSA, Loewe) and write one row per matrix.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg", force=False)
@@ -9,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from ._axes import subplots, tidy  # noqa: E402
 
 __all__ = ["genome_biomarkers"]
 
@@ -46,7 +50,7 @@ def _msi_panel(ax: plt.Axes, obs: pd.DataFrame, msi: np.ndarray) -> None:
     ax.legend(frameon=False, fontsize=8)
 
 
-def genome_biomarkers(obs: pd.DataFrame, *, tmb_cutoff: float = 10.0) -> Figure:
+def genome_biomarkers(obs: pd.DataFrame, *, tmb_cutoff: float = 10.0, fig: Any = None) -> Figure:
     """TMB distribution (log scale, TMB-high cut-off) and MSI score against indels, from sample columns.
 
     Parameters
@@ -56,6 +60,8 @@ def genome_biomarkers(obs: pd.DataFrame, *, tmb_cutoff: float = 10.0) -> Figure:
         the cohort's ``obs`` after :func:`oncoresist.tl.add_biomarkers`.
     tmb_cutoff
         The TMB-high line (10 / Mb, FDA).
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
 
     Returns
     -------
@@ -70,7 +76,7 @@ def genome_biomarkers(obs: pd.DataFrame, *, tmb_cutoff: float = 10.0) -> Figure:
     """
     tmb, msi = _column(obs, "tmb"), _column(obs, "msi_score")
     panels = [p for p, v in (("tmb", tmb), ("msi", msi)) if v is not None]
-    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(4.6 * max(1, len(panels)), 3.4), squeeze=False)
+    fig, axes = subplots(fig, 1, max(1, len(panels)), figsize=(4.6 * max(1, len(panels)), 3.4), squeeze=False)
     for ax, panel in zip(axes[0], panels, strict=False):
         if panel == "tmb":
             _tmb_panel(ax, tmb, tmb_cutoff)  # type: ignore[arg-type]
@@ -79,5 +85,5 @@ def genome_biomarkers(obs: pd.DataFrame, *, tmb_cutoff: float = 10.0) -> Figure:
     if not panels:
         axes[0, 0].set_axis_off()
         axes[0, 0].text(0.5, 0.5, "no tmb / msi_score column", ha="center", va="center")
-    fig.tight_layout()
+    tidy(fig)
     return fig

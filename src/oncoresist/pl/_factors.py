@@ -15,6 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._docs import DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
+from ._axes import subplots, tidy  # noqa: E402
 
 __all__ = ["batch_correction", "factor_scatter", "k_selection", "top_loadings", "variance_explained"]
 
@@ -36,7 +37,7 @@ def _r2_table(data: Any, key: str) -> tuple[pd.DataFrame, pd.Series | None]:
 
 
 @doc_params(doc_returns=DOC_RETURNS_FIGURE)
-def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15) -> Figure:
+def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15, fig: Any = None) -> Figure:
     """Heatmap of the variance explained (R2) per layer and factor, with each layer's total.
 
     Parameters
@@ -51,6 +52,9 @@ def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15
 
     {doc_returns}
 
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
+
     Examples
     --------
     >>> import numpy as np
@@ -61,7 +65,7 @@ def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15
     r2, tot = _r2_table(data, key)
     r2 = r2.iloc[:, :max_factors]
     layers = [str(i) for i in r2.index]
-    fig, (ax, axb) = plt.subplots(1, 2, figsize=(1.2 + 0.55 * r2.shape[1] + 2.2, 0.9 + 0.45 * len(layers)),
+    fig, (ax, axb) = subplots(fig, 1, 2, figsize=(1.2 + 0.55 * r2.shape[1] + 2.2, 0.9 + 0.45 * len(layers)),
                                   gridspec_kw={"width_ratios": [max(1, r2.shape[1]), 2.5]})
     vals = 100 * r2.to_numpy(dtype=float)
     im = ax.imshow(vals, cmap="Blues", aspect="auto", vmin=0, vmax=max(1.0, float(np.nanmax(vals))))
@@ -80,7 +84,7 @@ def variance_explained(data: Any, *, key: str = "factors", max_factors: int = 15
     axb.invert_yaxis()
     axb.set_xlabel("total R2 (%)")
     axb.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -168,7 +172,7 @@ def factor_scatter(
     ax.set_ylabel(cy)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(f"{cx} vs {cy}" + (f" by {color}" if color else ""))
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -180,6 +184,7 @@ def top_loadings(
     n_top: int = 10,
     mods: Sequence[str] | None = None,
     key: str = "factors",
+    fig: Any = None,
 ) -> Figure:
     """The features with the largest absolute loadings on one factor, one panel per layer.
 
@@ -197,6 +202,9 @@ def top_loadings(
         ``varm`` / ``uns`` key of the factor results.
 
     {doc_returns}
+
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
 
     Examples
     --------
@@ -218,7 +226,7 @@ def top_loadings(
         msg = f"factor {factor!r} not found; available: {', '.join(names)}."
         raise InputError(msg)
     j = names.index(fname)
-    fig, axes = plt.subplots(1, len(layers), figsize=(3.3 * len(layers), 0.6 + 0.28 * n_top), squeeze=False)
+    fig, axes = subplots(fig, 1, len(layers), figsize=(3.3 * len(layers), 0.6 + 0.28 * n_top), squeeze=False)
     for ax, m in zip(axes[0], layers):
         L = pd.Series(np.asarray(mdata.mod[m].varm[key])[:, j], index=mdata.mod[m].var_names.astype(str)).dropna()
         top = L.reindex(L.abs().sort_values(ascending=False).index[:n_top])[::-1]
@@ -229,7 +237,7 @@ def top_loadings(
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_xlabel("loading")
     fig.suptitle(f"Top loadings of {fname}", fontsize=11)
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -278,7 +286,7 @@ def k_selection(mdata: Any, *, key: str = "subtype", ax: Any = None) -> Figure:
     ax.set_xticks(ev["k"].astype(int))
     ax.legend(loc="upper left", fontsize=7, frameon=False)
     ax.set_title("Choice of the number of subtypes")
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -336,5 +344,5 @@ def batch_correction(data: Any, *, mod: str | None = None, ax: Any = None) -> Fi
     ax.set_title(f"Batch effect ({', '.join(sorted(keys))}) before / after ComBat", fontsize=9)
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    tidy(fig)
     return fig

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 import mudata as md  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from ._axes import subplots, tidy  # noqa: E402
 
 __all__ = ["sample_overlap", "missingness", "layer_distributions"]
 
@@ -22,7 +24,7 @@ def _dense(X: object) -> np.ndarray:
     return np.asarray(X, dtype=float)
 
 
-def sample_overlap(mdata: md.MuData, *, max_sets: int = 15) -> Figure:
+def sample_overlap(mdata: md.MuData, *, max_sets: int = 15, fig: Any = None) -> Figure:
     """UpSet-style plot: how many samples have each combination of layers.
 
     Parameters
@@ -31,6 +33,8 @@ def sample_overlap(mdata: md.MuData, *, max_sets: int = 15) -> Figure:
         The cohort.
     max_sets
         Show the ``max_sets`` most frequent layer combinations.
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
 
     Returns
     -------
@@ -45,8 +49,8 @@ def sample_overlap(mdata: md.MuData, *, max_sets: int = 15) -> Figure:
     members = {k: set(m.obs_names) for k, m in mdata.mod.items()}
     combos = Counter(tuple(k for k in layers if s in members[k]) for s in mdata.obs_names)
     top = combos.most_common(max_sets)
-    fig, (ax_bar, ax_dot) = plt.subplots(
-        2, 1, figsize=(max(4.0, 0.45 * len(top) + 2), 1.2 + 0.35 * len(layers) + 2.2),
+    fig, (ax_bar, ax_dot) = subplots(
+        fig, 2, 1, figsize=(max(4.0, 0.45 * len(top) + 2), 1.2 + 0.35 * len(layers) + 2.2),
         gridspec_kw={"height_ratios": [2.2, 0.35 * len(layers) + 0.3]}, sharex=True,
     )
     x = np.arange(len(top))
@@ -67,14 +71,31 @@ def sample_overlap(mdata: md.MuData, *, max_sets: int = 15) -> Figure:
     ax_dot.set_xticks([])
     ax_dot.invert_yaxis()
     ax_dot.spines[["top", "right", "bottom"]].set_visible(False)
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
-def missingness(mdata: md.MuData) -> Figure:
+def missingness(mdata: md.MuData, *, fig: Any = None) -> Figure:
     """Per layer: distribution of the per-sample fraction of missing values, and per-feature.
 
     Samples absent from a layer are not counted here (see :func:`sample_overlap`).
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (``fig`` when given).
+
+    Examples
+    --------
+    >>> import anndata as ad, matplotlib.pyplot as plt, mudata as md, numpy as np
+    >>> f = missingness(md.MuData({"rna": ad.AnnData(np.ones((3, 2)))}), fig=plt.figure())
     """
     layers = list(mdata.mod)
     per_sample, per_feature = [], []
@@ -83,7 +104,7 @@ def missingness(mdata: md.MuData) -> Figure:
         nan = np.isnan(X)
         per_sample.append(nan.mean(axis=1) if X.size else np.array([np.nan]))
         per_feature.append(nan.mean(axis=0) if X.size else np.array([np.nan]))
-    fig, axes = plt.subplots(1, 2, figsize=(9, 0.5 * len(layers) + 1.8), sharey=True)
+    fig, axes = subplots(fig, 1, 2, figsize=(9, 0.5 * len(layers) + 1.8), sharey=True)
     for ax, data, label in zip(axes, (per_sample, per_feature), ("per sample", "per feature"), strict=True):
         ax.boxplot(data, orientation="horizontal", widths=0.6, showfliers=True, flierprops={"markersize": 2})
         ax.set_xlabel(f"fraction missing ({label})")
@@ -91,20 +112,46 @@ def missingness(mdata: md.MuData) -> Figure:
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_yticks(range(1, len(layers) + 1), layers)
     fig.suptitle("Missing values by layer")
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
-def layer_distributions(mdata: md.MuData, *, max_samples: int = 60, random_state: int = 0) -> Figure:
+def layer_distributions(mdata: md.MuData, *, max_samples: int = 60, random_state: int = 0, fig: Any = None) -> Figure:
     """Per layer: value distribution of each sample (boxplots), to spot outliers and scale issues.
 
     At most ``max_samples`` samples per layer are drawn (seeded), so large cohorts stay readable.
     Binary layers (mutations) are shown as the number of altered features per sample; count
     layers (non-negative integers above 100) on a ``log1p`` scale.
+
+    Parameters
+    ----------
+    mdata
+        The cohort.
+    max_samples
+        Samples drawn per layer at most.
+    random_state
+        Seed of the sample draw.
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per layer, drawn into ``fig`` when given.
+
+    Examples
+    --------
+    >>> import anndata as ad, matplotlib.pyplot as plt, mudata as md, numpy as np
+    >>> import pandas as pd
+    >>> left, right = plt.figure().subfigures(1, 2)
+    >>> cnv = ad.AnnData(np.zeros((3, 4)), var=pd.DataFrame(index=list("abcd")))
+    >>> cohort = md.MuData({"rna": ad.AnnData(np.ones((3, 2))), "cnv": cnv})
+    >>> len(layer_distributions(cohort, max_samples=2, fig=right).axes)
+    2
     """
     rng = np.random.default_rng(random_state)
     layers = list(mdata.mod)
-    fig, axes = plt.subplots(len(layers), 1, figsize=(9, 1.7 * len(layers) + 0.5), squeeze=False)
+    fig, axes = subplots(fig, len(layers), 1, figsize=(9, 1.7 * len(layers) + 0.5), squeeze=False)
     for ax, k in zip(axes[:, 0], layers, strict=True):
         m = mdata.mod[k]
         X = _dense(m.X)
@@ -129,5 +176,5 @@ def layer_distributions(mdata: md.MuData, *, max_samples: int = 60, random_state
         ax.spines[["top", "right"]].set_visible(False)
     axes[-1, 0].set_xlabel("samples")
     fig.suptitle("Values per sample, by layer")
-    fig.tight_layout()
+    tidy(fig)
     return fig
