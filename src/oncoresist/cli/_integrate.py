@@ -23,17 +23,13 @@ def _split(value: str | None) -> list[str] | None:
 def integrate(
     cohort: Path = typer.Argument(..., help="Cohort (.h5mu) from 'oncoresist build'."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (cohort.h5mu, CSV tables, model/)."),  # noqa: B008
-    mods: str = typer.Option(None, "--mods", help="Comma-separated layers to integrate (default: all but 'drug')."),  # noqa: B008
-    n_factors: int = typer.Option(10, "--n-factors", "-k", min=1, help="Initial number of factors (inactive ones are pruned)."),
-    method: str = typer.Option("native", "--method", help="'native' group factor analysis or 'mofa' (needs mofapy2)."),
-    sparsity: str = typer.Option("feature", "--sparsity", help="Factor loadings: 'feature' (sparse within a layer, "
-                                 "separates factors sharing layers) or 'view' (per-layer ARD only)."),
-
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Layers to integrate (repeatable or comma-separated; default: all but 'drug')."),  # noqa: B008
     mods: str = typer.Option(None, "--mods", hidden=True, help="Deprecated alias of --layers."),  # noqa: B008
     n_factors: int = typer.Option(10, "--n-factors", min=1, help="Initial number of factors (inactive ones are pruned)."),
     n_factors_old: int = typer.Option(None, "-k", min=1, hidden=True, help="Deprecated alias of --n-factors."),  # noqa: B008
     method: str = typer.Option("native", "--method", metavar=choices("native", "mofa"), help="'native' group factor analysis or 'mofa' (needs mofapy2)."),
+    sparsity: str = typer.Option("feature", "--sparsity", metavar=choices("feature", "view"), help="Factor loadings: 'feature' (sparse within a layer, "
+                                 "separates factors sharing layers) or 'view' (per-layer ARD only)."),
     preprocess: bool = typer.Option(True, "--preprocess/--no-preprocess", help="Default per-layer preprocessing first."),
     batch_key: str = typer.Option(None, "--batch-key", help="Sample column with the batch (e.g. TMT plex) for ComBat."),  # noqa: B008
     covariates: str = typer.Option(None, "--covariates", help="Comma-separated columns ComBat must preserve."),  # noqa: B008
@@ -84,8 +80,8 @@ def integrate(
     chosen = deprecated_alias(_split(",".join(layers or [])), _split(mods), new="--layers", old="--mods")
     n_factors = deprecated_alias(n_factors, n_factors_old, new="--n-factors", old="-k", default=10)
     k = deprecated_alias(n_subtypes, k, new="--n-subtypes", old="--k")
-    _check_options(method, subtype_method, out)
     check_choice("--sparsity", sparsity, ("feature", "view"))
+    _check_options(method, subtype_method, out)
     mdata = read_h5mu(cohort)
     layers = chosen or [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
     fitted = model is None
