@@ -1,12 +1,16 @@
-"""The report pages in a real browser (headless Chromium, offline): tables sort, filter, show all, download.
+"""The report pages in a real browser (headless Chromium, offline): tables sort, filter, show all, download
+CSV and XLSX, print to PDF.
 
 Skipped when Playwright or a Chromium binary is missing (``.ci/run`` installs both).
 """
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -29,10 +33,15 @@ def browser():
         b.close()
 
 
+def _frame(rng: np.random.Generator) -> pd.DataFrame:
+    kind = rng.choice(["mut", "cnv"], size=120).astype(object)
+    kind[3] = 'a<b & "c"'  # must survive as text, escaped in the XML
+    return pd.DataFrame({"feature": [f"row-{i}" for i in range(120)], "value": rng.normal(size=120).round(4), "kind": kind})
+
+
 def _pages(tmp_path: Path) -> Path:
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"feature": [f"row-{i}" for i in range(120)], "value": rng.normal(size=120).round(4),
-                       "kind": rng.choice(["mut", "cnv"], size=120)})
+    df = _frame(rng)
     link = '<p><a id="to-patient" href="patient_P1.html">P1</a></p>'
     page = render_report([Section(id="t", title="Table", html=table_html(df, max_rows=50, name="assoc") + link)], title="Cohort")
     (tmp_path / "index.html").write_text(page, encoding="utf-8")
@@ -69,6 +78,7 @@ def test_tables_work_offline(browser, tmp_path: Path) -> None:
         page.click(".tbl-csv")
     text = Path(dl.value.path()).read_text()
     assert text.splitlines()[0] == "feature,value,kind" and len(text.splitlines()) == 121  # every row, not the filtered view
+    _check_xlsx(page, pd.read_csv(io.StringIO(text)), _frame(np.random.default_rng(0)))
     page.click("#to-patient")
     page.wait_for_selector("html[data-tables=ready]")
     assert page.url.endswith("patient_P1.html")
@@ -77,3 +87,26 @@ def test_tables_work_offline(browser, tmp_path: Path) -> None:
     assert not external, external
     assert not errors, errors
     ctx.close()
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def _check_xlsx(page, shown: pd.DataFrame, df: pd.DataFrame) -> None:
+    """Download the table as XLSX: a valid ZIP (CRC checked), cells equal the table's (= its CSV), numbers numeric."""
+    with page.expect_download() as dl:
+        page.click(".tbl-xlsx")
+    path = Path(dl.value.path())
+    assert dl.value.suggested_filename == "assoc.xlsx"
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"} <= set(z.namelist())
+        sheet = ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = sheet.findall("m:sheetData/m:row", _NS)
+    assert len(rows) == 121
+    value_cell = rows[1].findall("m:c", _NS)[1]
+    assert value_cell.get("t") is None and value_cell.get("r") == "B2"
+    got = pd.read_excel(path, engine="openpyxl")
+    pd.testing.assert_frame_equal(got, shown)
+    assert got["value"].dtype == float and got["kind"].tolist() == df.set_index("feature").loc[got["feature"], "kind"].tolist()
+    np.testing.assert_allclose(got["value"], df.set_index("feature").loc[got["feature"], "value"], rtol=6e-3)
