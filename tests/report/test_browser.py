@@ -110,3 +110,73 @@ def _check_xlsx(page, shown: pd.DataFrame, df: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, shown)
     assert got["value"].dtype == float and got["kind"].tolist() == df.set_index("feature").loc[got["feature"], "kind"].tolist()
     np.testing.assert_allclose(got["value"], df.set_index("feature").loc[got["feature"], "value"], rtol=6e-3)
+
+
+def _patient_page(tmp_path: Path) -> Path:
+    """A real patient page (interpreted from a tiny cohort), with a long table and a collapsible added."""
+    import warnings
+
+    import anndata as ad
+    import mudata as md
+
+    from oncoresist.interpret import interpret_patient
+    from oncoresist.kb import build_kb
+    from oncoresist.report import render_patient_report
+
+    idx = [f"S{i}" for i in range(70)]
+    variants = pd.DataFrame({"sample": ["S0", "S0"], "gene": ["EGFR", "EGFR"], "protein_change": ["p.E746_A750del", "p.T790M"],
+                             "variant_class": ["In_Frame_Del", "Missense_Mutation"]})  # fmt: skip
+    mut = ad.AnnData(np.zeros((70, 1)), obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["EGFR"]))
+    mut.uns["variants"] = variants
+    drugs = [f"drug{j}" for j in range(60)] + ["gefitinib"]
+    drug = ad.AnnData(np.random.default_rng(2).uniform(0.3, 0.9, (70, 61)), obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=drugs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        m = md.MuData({"mut": mut, "drug": drug})
+    res = interpret_patient(m, "S0", kb=build_kb(tmp_path / "kb.duckdb"), therapy="gefitinib")
+    page = render_patient_report(res, mdata=m).replace("</main>", '<details id="more"><summary>More</summary><p id="inside">hidden detail</p></details></main>')
+    (tmp_path / "S0.html").write_text(page, encoding="utf-8")
+    return tmp_path / "S0.html"
+
+
+def test_print_layout_and_pdf(browser, tmp_path: Path) -> None:
+    """Print media hides the controls, prints every row of the patient's tables, opens collapsibles; page.pdf works."""
+    ctx = browser.new_context(offline=True)
+    page = ctx.new_page()
+    page.goto(_patient_page(tmp_path).as_uri())
+    page.wait_for_selector("html[data-tables=ready]")
+    rows = "() => [...document.querySelectorAll('table.tbl tbody tr')].filter(r => getComputedStyle(r).display !== 'none').length"
+    total = page.evaluate("() => document.querySelectorAll('table.tbl tbody tr').length")
+    on_screen = page.evaluate(rows)
+    assert on_screen < total  # a long table is cut to its first rows on screen
+    page.emulate_media(media="print")
+    assert page.evaluate(rows) == total
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.tbl-tools')).display") == "none"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('nav.toc')).display") == "none"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('main > section:nth-of-type(2)')).breakBefore") == "page"
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("() => document.querySelector('#more').open")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not page.evaluate("() => document.querySelector('#more').open")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
+    ctx.close()
+
+
+def test_print_shows_cohort_rows_with_a_note(browser, tmp_path: Path) -> None:
+    """A cohort table prints the rows shown on screen and says how many there are; ``print_all`` prints all."""
+    df = _frame(np.random.default_rng(0))
+    secs = [Section(id="a", title="A", html=table_html(df, max_rows=10, name="a")),
+            Section(id="b", title="B", html=table_html(df, max_rows=10, name="b", print_all=True))]
+    (tmp_path / "c.html").write_text(render_report(secs, title="C"), encoding="utf-8")
+    ctx = browser.new_context(offline=True)
+    page = ctx.new_page()
+    page.goto((tmp_path / "c.html").as_uri())
+    page.wait_for_selector("html[data-tables=ready]")
+    page.emulate_media(media="print")
+    shown = "(id) => [...document.querySelectorAll('#' + id + ' table.tbl tbody tr')].filter(r => getComputedStyle(r).display !== 'none').length"
+    assert page.evaluate(shown, "a") == 10 and page.evaluate(shown, "b") == 120
+    note = page.evaluate("() => getComputedStyle(document.querySelector('#a .tbl-wrap'), '::after').content")
+    assert "Printed 10 of 120 rows" in note
+    assert page.evaluate("() => document.querySelector('#b .tbl-wrap').hasAttribute('data-print-note')") is False
+    ctx.close()

@@ -52,6 +52,8 @@
     return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   }
   function colName(j) { var s = ""; j += 1; while (j > 0) { var m = (j - 1) % 26; s = String.fromCharCode(65 + m) + s; j = Math.floor((j - 1) / 26); } return s; }
+  /* XML namespace name of the OOXML parts (an identifier, never fetched) */
+  var OOXML = "http://schemas.openxmlformats.org/";
   var NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
   function sheetXml(table) {
     var out = [];
@@ -65,10 +67,10 @@
       });
       out.push('<row r="' + (i + 1) + '">' + cells.join("") + "</row>");
     });
-    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + out.join("") + "</sheetData></worksheet>";
+    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="' + OOXML + 'spreadsheetml/2006/main"><sheetData>' + out.join("") + "</sheetData></worksheet>";
   }
   function xlsxOf(table, sheet) {
-    var ns = "http://schemas.openxmlformats.org/", rel = ns + "officeDocument/2006/relationships";
+    var ns = OOXML, rel = ns + "officeDocument/2006/relationships";
     var head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
     return zipStored([
       ["[Content_Types].xml", head + '<Types xmlns="' + ns + 'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'],
@@ -130,6 +132,9 @@
       if (count) count.textContent = shown + " of " + matched + " rows" + (query ? " matching" : "");
       if (more) more.style.display = matched > shown ? "" : "none";
       wrap.setAttribute("data-shown", String(shown));
+      var full = wrap.getAttribute("data-print") === "all" || wrap.closest(".print-all");
+      if (!full && shown < rows.length) wrap.setAttribute("data-print-note", "Printed " + shown + " of " + rows.length + " rows; the HTML page and its CSV / XLSX download have them all.");
+      else wrap.removeAttribute("data-print-note");
     }
     var search = wrap.querySelector(".tbl-search");
     if (search) search.addEventListener("input", function () { query = search.value.trim().toLowerCase(); render(); });
@@ -164,6 +169,17 @@
     });
     render();
   }
-  function init() { document.querySelectorAll("table.tbl").forEach(setup); document.documentElement.setAttribute("data-tables", "ready"); }
+  /* print: open every collapsible, restore afterwards */
+  var reopened = [];
+  function openDetails() {
+    document.querySelectorAll("details:not([open])").forEach(function (d) { d.setAttribute("open", ""); reopened.push(d); });
+  }
+  function restoreDetails() { reopened.forEach(function (d) { d.removeAttribute("open"); }); reopened = []; }
+  function init() {
+    document.querySelectorAll("table.tbl").forEach(setup);
+    window.addEventListener("beforeprint", openDetails);
+    window.addEventListener("afterprint", restoreDetails);
+    document.documentElement.setAttribute("data-tables", "ready");
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
