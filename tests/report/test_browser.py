@@ -180,3 +180,35 @@ def test_print_shows_cohort_rows_with_a_note(browser, tmp_path: Path) -> None:
     assert "Printed 10 of 120 rows" in note
     assert page.evaluate("() => document.querySelector('#b .tbl-wrap').hasAttribute('data-print-note')") is False
     ctx.close()
+
+
+def test_svg_points_have_tooltips(browser, tmp_path: Path) -> None:
+    """A scatter inlined as SVG: every drawn point has its <title>, the markers render (ids resolve), hover hits them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from oncoresist.report._svg import labels_by_xy, svg_figure_html
+
+    fig, ax = plt.subplots()
+    x, y = np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.8, 0.4])
+    c = ax.scatter(x, y, s=200)
+    html = svg_figure_html(fig, alt="points", tooltips=[(c, labels_by_xy(c, x, y, ["S1 <b>", "S2 & co", "S3"]))])
+    (tmp_path / "f.html").write_text(render_report([Section(id="f", title="F", html=html * 2)], title="F"), encoding="utf-8")
+    ctx = browser.new_context(offline=True)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((tmp_path / "f.html").as_uri())
+    titles = page.evaluate("() => [...document.querySelectorAll('svg.fig-svg g.pt > title')].map(t => t.textContent)")
+    assert titles == ["S1 <b>", "S2 & co", "S3"] * 2
+    point = page.locator("svg.fig-svg g.pt").nth(1)
+    box = point.bounding_box()
+    assert box is not None and box["width"] > 5 and box["height"] > 5  # the <use> resolves to its (prefixed) marker
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hovered = page.evaluate("() => [...document.querySelectorAll('svg.fig-svg g.pt')].findIndex(g => g.matches(':hover'))")
+    assert hovered == 1
+    assert page.evaluate("() => document.querySelector('svg.fig-svg g.pt:hover > title').textContent") == "S2 & co"
+    assert not errors
+    ctx.close()
