@@ -147,11 +147,9 @@ def svg_figure_html(fig: Any, *, alt: str, caption: str | None = None, tooltips:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> c = ax.scatter([1, 2], [3, 4])
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> c = fig.subplots().scatter([1, 2], [3, 4])
     >>> html = svg_figure_html(fig, alt="demo", tooltips=[(c, ["<a>", "b"])])
     >>> "<title>&lt;a&gt;</title>" in html
     True
