@@ -120,3 +120,26 @@ def test_page_renders_in_headless_chromium(cohort, kb_file, tmp_path) -> None:
     data = pdf.read_bytes()
     assert res.returncode == 0 and data[:5] == b"%PDF-"
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 2
+
+
+def test_patient_curves_over_the_cohort(kb_file) -> None:
+    from oncoresist.tl import add_drug_layer
+
+    rng = np.random.default_rng(5)
+    idx = [f"S{i}" for i in range(8)]
+    d = np.logspace(-2, 1, 6)
+    frames = [pd.DataFrame({"sample": s, "drug": drug, "dose": d, "response": 1 / (1 + d / (0.02 if s == "S0" and drug == "gefitinib" else 10 ** rng.uniform(-1, 1)))})
+              for s in idx for drug in ("gefitinib", "erlotinib")]  # fmt: skip
+    mut = ad.AnnData(np.zeros((8, 1)), obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["EGFR"]))
+    mut.uns["variants"] = pd.DataFrame({"sample": ["S0"], "gene": ["EGFR"], "protein_change": ["p.L858R"], "variant_class": ["Missense_Mutation"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        m = md.MuData({"mut": mut})
+        add_drug_layer(m, pd.concat(frames, ignore_index=True))
+    page = render_patient_report(interpret_patient(m, "S0", kb=kb_file), mdata=m)
+    assert "most sensitive drug(s) by percentile" in page
+    assert page.count("data:image/png;base64") == 2  # patient vs cohort boxes, and the curves
+    assert "2 most sensitive drug(s)" in page
+    res = interpret_patient(m, "S1", kb=kb_file)
+    m.uns["curves"]["table"] = m.uns["curves"]["table"][m.uns["curves"]["table"]["sample"] != "S1"]
+    assert "most sensitive drug(s)" not in render_patient_report(res, mdata=m)  # no own curve: no figure
