@@ -157,3 +157,27 @@ def test_patient_dose_response_needs_the_patients_curve():
     ax = patient_dose_response(curves[curves["sample"] == "P1"], sample="P1", drug="D1")  # no cohort: patient only
     assert [ln.get_label() for ln in ax.get_lines()] == ["patient (fit)"]
     plt.close(ax.figure)
+
+
+def test_patient_dose_response_on_the_cll_screen(shared_data):
+    """Real CLL ex vivo screen (Dietrich 2018): one patient's ibrutinib curve over 248 others."""
+    from oncoresist.pl import patient_dose_response
+
+    path = shared_data / "cll" / "drpar_long_dose_response.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path} not in the shared data")
+    raw = pd.read_csv(path)
+    raw = raw[raw["drug_name"] == "ibrutinib"]
+    screen = pd.DataFrame({"sample": raw["patient_id"], "drug": raw["drug_name"], "dose": raw["conc_uM"], "response": raw["viability"]})
+    curves = fit_curves(screen)
+    patient = str(curves.loc[curves["status"] == "ok", "sample"].iloc[0])
+    fig, ax = plt.subplots()
+    patient_dose_response(curves, sample=patient, drug="ibrutinib", screen=screen, ax=ax)
+    median = next(ln for ln in ax.get_lines() if ln.get_label().startswith("cohort median"))
+    n_cohort = int(((curves["status"] == "ok") & (curves["sample"] != patient)).sum())
+    assert f"(n = {n_cohort})" in median.get_label() and n_cohort > 200
+    lo, hi = screen["dose"].min(), screen["dose"].max()
+    assert median.get_xdata().min() == pytest.approx(lo) and median.get_xdata().max() == pytest.approx(hi)
+    y = median.get_ydata()
+    assert np.all(np.isfinite(y)) and 0.2 < y.min() < y.max() < 1.3  # a sensible median viability curve
+    plt.close(fig)
