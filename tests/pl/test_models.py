@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import anndata as ad
@@ -114,7 +115,14 @@ def test_kaplan_meier(surv):
 def test_models_section(cohort, cv, surv):
     sec = models_section(cohort, cv_result=cv, survival=surv, reference="enet")
     assert isinstance(sec, Section) and sec.id == "models"
-    assert sec.html.count("data:image/png;base64") == 4  # volcano, per-drug r, predicted vs observed, KM
+    assert sec.html.count("data:image/png;base64") == 2  # per-drug r, KM
+    assert sec.html.count('<svg ') == 2  # volcano and predicted vs observed, with a tooltip per point
+    res = cohort.uns["associate"]["results"]
+    n_tests = int((np.isfinite(res["effect_size"]) & np.isfinite(res["pvalue"])).sum())
+    assert re.findall(r'data-points="(\d+)"', sec.html) == [str(n_tests), "60"]  # every test, every sample titled
+    assert sec.html.count("<title>") == n_tests + 60
+    assert re.search(r"<title>S\d+: observed [-\d.e]+, predicted [-\d.e]+ \(fold \d\)</title>", sec.html)
+    assert re.search(r"<title>\w+ / (gefitinib|paclitaxel) \((mut|rna)\): effect ", sec.html)
     assert "drug_sample" in sec.html and "Survival model" in sec.html
     assert "associations at FDR" in sec.summary
     with pytest.raises(InputError, match="nothing to report"):

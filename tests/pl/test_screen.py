@@ -110,3 +110,74 @@ def test_synergy_surface_takes_a_3d_ax_and_refuses_a_flat_one(combos):
     with pytest.raises(InputError, match="projection='3d'"):
         synergy_surface(wells, block="B0", ax=fig.add_subplot(1, 2, 2))
     plt.close(fig)
+
+
+def _cohort_screen(seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    d = np.logspace(-2, 1, 7)
+    ec50 = {"P1": 0.05, **{f"S{i}": 10 ** rng.uniform(-1, 0.7) for i in range(9)}}
+    return pd.concat([pd.DataFrame({"sample": s, "drug": "D1", "dose": d, "response": 1 / (1 + d / e) + rng.normal(0, 0.01, d.size)})
+                      for s, e in ec50.items()], ignore_index=True)  # fmt: skip
+
+
+def test_patient_dose_response_draws_patient_over_cohort_band():
+    from oncoresist.pl import patient_dose_response
+    from oncoresist.tl.screen._curves import hill_response
+
+    screen = _cohort_screen()
+    curves = fit_curves(screen)
+    fig, ax = plt.subplots()
+    assert patient_dose_response(curves, sample="P1", drug="D1", screen=screen, ax=ax) is ax
+    assert ax.get_xlabel() == "dose (µM)" and ax.get_xscale() == "log" and "fraction of control" in ax.get_ylabel()
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    fit = lines["patient (fit)"]
+    mine = curves[curves["sample"] == "P1"]
+    np.testing.assert_allclose(fit.get_ydata(), hill_response(mine, fit.get_xdata())[0])
+    median = next(ln for lab, ln in lines.items() if lab.startswith("cohort median"))
+    assert "(n = 9)" in median.get_label()
+    others = curves[curves["sample"] != "P1"]
+    grid = median.get_xdata()
+    ref = np.median(hill_response(others, grid), axis=0)  # every cohort curve spans the same doses here
+    np.testing.assert_allclose(median.get_ydata(), ref, rtol=1e-9)
+    faint = [ln for ln in ax.get_lines() if ln.get_alpha() == 0.25]
+    assert len(faint) == 9
+    pts = ax.collections[-1].get_offsets()
+    assert len(pts) == 7  # the patient's measured points
+    plt.close(fig)
+
+
+def test_patient_dose_response_needs_the_patients_curve():
+    from oncoresist.pl import patient_dose_response
+
+    curves = fit_curves(_cohort_screen())
+    with pytest.raises(InputError, match="no curve of sample 'nope'"):
+        patient_dose_response(curves, sample="nope", drug="D1")
+    with pytest.raises(InputError, match="fit_curves"):
+        patient_dose_response(pd.DataFrame({"x": [1]}), sample="P1", drug="D1")
+    ax = patient_dose_response(curves[curves["sample"] == "P1"], sample="P1", drug="D1")  # no cohort: patient only
+    assert [ln.get_label() for ln in ax.get_lines()] == ["patient (fit)"]
+    plt.close(ax.figure)
+
+
+def test_patient_dose_response_on_the_cll_screen(shared_data):
+    """Real CLL ex vivo screen (Dietrich 2018): one patient's ibrutinib curve over 248 others."""
+    from oncoresist.pl import patient_dose_response
+
+    path = shared_data / "cll" / "drpar_long_dose_response.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path} not in the shared data")
+    raw = pd.read_csv(path)
+    raw = raw[raw["drug_name"] == "ibrutinib"]
+    screen = pd.DataFrame({"sample": raw["patient_id"], "drug": raw["drug_name"], "dose": raw["conc_uM"], "response": raw["viability"]})
+    curves = fit_curves(screen)
+    patient = str(curves.loc[curves["status"] == "ok", "sample"].iloc[0])
+    fig, ax = plt.subplots()
+    patient_dose_response(curves, sample=patient, drug="ibrutinib", screen=screen, ax=ax)
+    median = next(ln for ln in ax.get_lines() if ln.get_label().startswith("cohort median"))
+    n_cohort = int(((curves["status"] == "ok") & (curves["sample"] != patient)).sum())
+    assert f"(n = {n_cohort})" in median.get_label() and n_cohort > 200
+    lo, hi = screen["dose"].min(), screen["dose"].max()
+    assert median.get_xdata().min() == pytest.approx(lo) and median.get_xdata().max() == pytest.approx(hi)
+    y = median.get_ydata()
+    assert np.all(np.isfinite(y)) and 0.2 < y.min() < y.max() < 1.3  # a sensible median viability curve
+    plt.close(fig)

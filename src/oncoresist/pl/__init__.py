@@ -8,7 +8,8 @@ and so make their own figure: ``variance_explained`` (heatmap + per-layer bar), 
 (one panel per layer), ``sample_overlap`` (UpSet: bars + membership matrix), ``missingness``
 (samples and features panels), ``layer_distributions`` (one panel per layer),
 ``dose_response_curves`` and ``synergy_matrices`` (a grid of panels), ``ccf_scatter`` (one panel
-per pair of samples).
+per pair of samples). ``patient_dose_response`` (one patient's curve over the cohort's) takes
+``ax=`` and returns that Axes.
 """
 
 from ._qc import layer_distributions, missingness, sample_overlap
@@ -29,13 +30,14 @@ from ._factors import (  # noqa: E402
 __all__ += ["batch_correction", "factor_scatter", "k_selection", "top_loadings", "variance_explained"]
 from ._screen import (  # noqa: E402
     dose_response_curves,
+    patient_dose_response,
     sensitivity_heatmap,
     synergy_heatmap,
     synergy_matrices,
     synergy_surface,
 )
 
-__all__ += ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
+__all__ += ["dose_response_curves", "patient_dose_response", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
 from ._models import (  # noqa: E402
     association,
     kaplan_meier,

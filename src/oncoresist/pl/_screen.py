@@ -17,7 +17,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .._core._docs import DOC_AX, DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
 
-__all__ = ["dose_response_curves", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
+__all__ = ["dose_response_curves", "patient_dose_response", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
 
 _CURVE_COLS = ("sample", "drug", "top", "bottom", "ec50_uM", "hill", "dose_min_uM", "dose_max_uM")
 
@@ -108,6 +108,116 @@ def dose_response_curves(
     fig.supylabel("viability", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def _cohort_band(cohort: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
+    """Fitted viability of each cohort curve on ``grid``, NaN outside the doses that curve was tested at."""
+    from ..tl.screen._curves import hill_response
+
+    v = hill_response(cohort, grid)
+    lo = cohort["dose_min_uM"].to_numpy(float)[:, None]
+    hi = cohort["dose_max_uM"].to_numpy(float)[:, None]
+    return np.where((grid[None, :] >= lo * (1 - 1e-9)) & (grid[None, :] <= hi * (1 + 1e-9)), v, np.nan)
+
+
+def _fitted(c: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a curves table that have a fitted curve over a finite dose range."""
+    ok = c["status"] == "ok" if "status" in c.columns else pd.Series(True, index=c.index)
+    finite = np.isfinite(c[["top", "dose_min_uM", "dose_max_uM"]].to_numpy(float)).all(axis=1)
+    return c[ok.to_numpy() & finite & (c["dose_min_uM"].to_numpy(float) > 0)]
+
+
+@doc_params(doc_ax=DOC_AX)
+def patient_dose_response(
+    curves: pd.DataFrame,
+    *,
+    sample: str,
+    drug: str,
+    screen: pd.DataFrame | None = None,
+    band: tuple[float, float] = (0.25, 0.75),
+    ax: Any = None,
+) -> Any:
+    """One patient's fitted dose-response curve (and points) over the cohort's curves of the drug.
+
+    The other samples' fitted curves are drawn faint, each over the doses it was tested at; the
+    cohort's median fitted viability and its ``band`` quantiles (default the interquartile range)
+    are shaded behind the patient's curve (dark, with its measured points when ``screen`` is given).
+
+    Parameters
+    ----------
+    curves
+        Output of :func:`oncoresist.tl.fit_curves` for the cohort (or ``mdata.uns['curves']['table']``).
+    sample, drug
+        The patient's sample and the drug.
+    screen
+        The long screen (``sample, drug, dose, response``; ``mdata.uns['dose_response']``) for the points.
+    band
+        Lower and upper quantile of the shaded cohort band.
+    {doc_ax}
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (dose in µM, log scale; viability as fraction of control).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from oncoresist.tl import fit_curves
+    >>> d = np.logspace(-2, 1, 6)
+    >>> screen = pd.concat([pd.DataFrame({"sample": s, "drug": "D1", "dose": d, "response": 1 / (1 + d / e)})
+    ...                     for s, e in [("P1", 0.1), ("S2", 1.0), ("S3", 3.0)]])
+    >>> ax = patient_dose_response(fit_curves(screen), sample="P1", drug="D1", screen=screen)
+    """
+    c = _check_curves(curves)
+    c = c[c["drug"].astype(str) == str(drug)]
+    mine = c[c["sample"].astype(str) == str(sample)]
+    if mine.empty:
+        msg = f"no curve of sample {sample!r} for drug {drug!r} in the curves table; fit the patient's screen with tl.fit_curves first."
+        raise InputError(msg)
+    if ax is None:
+        ax = plt.subplots(figsize=(3.4, 2.8))[1]
+    _draw_cohort(ax, _fitted(c[c["sample"].astype(str) != str(sample)]), band)
+    _draw_patient(ax, mine.iloc[[0]], screen, str(sample), str(drug))
+    ax.set_xscale("log")
+    ax.set_ylim(-0.05, max(1.25, ax.get_ylim()[1]))
+    ax.set_xlabel("dose (µM)", fontsize=8)
+    ax.set_ylabel("viability (fraction of control)", fontsize=8)
+    ax.set_title(str(drug), fontsize=9)
+    ax.tick_params(labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _draw_cohort(ax: Any, cohort: pd.DataFrame, band: tuple[float, float]) -> None:
+    """Faint cohort curves, and their median with the quantile band on a common dose grid."""
+    if cohort.empty:
+        return
+    grid = np.logspace(np.log10(cohort["dose_min_uM"].min()), np.log10(cohort["dose_max_uM"].max()), 100)
+    vals = _cohort_band(cohort, grid)
+    for row in vals[:200]:
+        ax.plot(grid, row, color="#9aa5b5", lw=0.5, alpha=0.25, zorder=1)
+    n = np.isfinite(vals).sum(axis=0)
+    keep = n >= 2
+    if keep.any():
+        with np.errstate(all="ignore"):
+            q = np.nanquantile(vals[:, keep], [band[0], 0.5, band[1]], axis=0)
+        label = f"cohort median, {band[0]:.0%}-{band[1]:.0%} band (n = {len(cohort)})"
+        ax.fill_between(grid[keep], q[0], q[2], color="#c9d1de", alpha=0.6, lw=0, zorder=2)
+        ax.plot(grid[keep], q[1], color="#5b6577", lw=1.2, ls="--", zorder=2, label=label)
+
+
+def _draw_patient(ax: Any, mine: pd.DataFrame, screen: pd.DataFrame | None, sample: str, drug: str) -> None:
+    """The patient's measured points and fitted curve, drawn on top."""
+    from ..tl.screen._curves import hill_response
+
+    if screen is not None:
+        pts = screen[(screen["sample"].astype(str) == sample) & (screen["drug"].astype(str) == drug) & (screen["dose"] > 0)]
+        ax.scatter(pts["dose"], pts["response"], s=14, color="#1d2430", zorder=4, label="patient (measured)")
+    if not _fitted(mine).empty:
+        lo, hi = float(mine["dose_min_uM"].iloc[0]), float(mine["dose_max_uM"].iloc[0])
+        grid = np.logspace(np.log10(lo), np.log10(hi), 100)
+        ax.plot(grid, hill_response(mine, grid)[0], color="#c0392b", lw=2, zorder=5, label="patient (fit)")
 
 
 #: Colour-bar note by the declared orientation of the drawn metric.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
 from ._sections import Section, escape, figure_html, table_html
+from ._svg import MAX_SVG_POINTS, labels_by_xy, svg_figure_html
 
 __all__ = ["models_section"]
 
@@ -92,9 +94,8 @@ def _associations_part(associations: pd.DataFrame | None, uns: Any, fdr: float, 
         "FDR over all tests. Direction 'sensitivity' = the feature goes with a more sensitive response "
         "(lower IC50 / AUC, or a higher value for metrics declared higher = more sensitive, as the "
         "'higher_is' column says).</p>",
-        figure_html(volcano(associations, fdr=fdr), alt="volcano plot of associations",
-                    caption="Volcano plot: effect size vs -log10 p-value; coloured points pass the FDR threshold."),
-    ]  # fmt: skip
+        _volcano_html(volcano(associations, fdr=fdr), associations),
+    ]
     cols = [c for c in ("target", "layer", "feature", "n_pos", "n_neg", "n", "effect_size", "glass_delta_pos",
                         "glass_delta_neg", "pvalue", "fdr", "direction", "higher_is") if c in associations.columns]  # fmt: skip
     parts.append(table_html(hits[cols] if len(hits) else associations[cols], max_rows=max_rows))
@@ -106,9 +107,37 @@ def _associations_part(associations: pd.DataFrame | None, uns: Any, fdr: float, 
     return parts, [f"{len(hits)} of {len(associations)} associations at FDR < {fdr:g}"]
 
 
+def _volcano_html(fig: Any, associations: pd.DataFrame) -> str:
+    """The volcano plot, as SVG with a tooltip per test (feature, drug, effect, p, FDR) when not too many."""
+    alt = "volcano plot of associations"
+    caption = "Volcano plot: effect size vs -log10 p-value; coloured points pass the FDR threshold."
+    if len(associations) > MAX_SVG_POINTS:
+        return figure_html(fig, alt=alt, caption=caption)
+    a = associations.assign(layer=associations["layer"] if "layer" in associations else "")
+    y = -np.log10(a["pvalue"].clip(lower=1e-300))
+    texts = [f"{f} / {t} ({la}): effect {e:.3g}, p = {p:.2g}, FDR = {q:.2g}"
+             for f, t, la, e, p, q in zip(a["feature"], a["target"], a["layer"], a["effect_size"], a["pvalue"], a["fdr"], strict=True)]  # fmt: skip
+    tips = [(c, labels_by_xy(c, a["effect_size"], y, texts)) for c in fig.axes[0].collections]
+    return svg_figure_html(fig, alt=alt, caption=caption + " Hover a point for its feature and values.", tooltips=tips)
+
+
+def _pred_obs_html(cv_result: Any, drug: str, model: str) -> str:
+    """Out-of-fold predicted vs observed of one drug, as SVG with a tooltip per sample."""
+    from ..pl import predicted_vs_observed
+
+    fig = predicted_vs_observed(cv_result, drug=drug, model=model)
+    pred = cv_result.predictions
+    df = pred[(pred["drug"] == drug) & (pred["model"] == model)]
+    texts = [f"{s}: observed {o:.3g}, predicted {q:.3g} (fold {k})"
+             for s, o, q, k in zip(df["sample"], df["observed"], df["predicted"], df["fold"], strict=True)]  # fmt: skip
+    coll = fig.axes[0].collections[0]
+    return svg_figure_html(fig, alt=f"predicted vs observed for {drug}", tooltips=[(coll, labels_by_xy(coll, df["observed"], df["predicted"], texts))],
+                           caption=f"Out-of-fold predictions of {model} for its best-predicted drug; hover a point for the sample.")  # fmt: skip
+
+
 def _cv_part(cv_result: Any, reference: str | None) -> _Part:
     """Cross-validated models next to their baselines, per-drug scores and the best drug's predictions."""
-    from ..pl import per_drug_scores, predicted_vs_observed
+    from ..pl import per_drug_scores
 
     if cv_result is None:
         return [], []
@@ -131,9 +160,7 @@ def _cv_part(cv_result: Any, reference: str | None) -> _Part:
     top = sc[sc["model"] == best].sort_values("pearson", ascending=False)
     if len(top):
         drug = str(top.iloc[0]["drug"])
-        parts.append(figure_html(predicted_vs_observed(cv_result, drug=drug, model=best),
-                                 alt=f"predicted vs observed for {drug}",
-                                 caption=f"Out-of-fold predictions of {best} for its best-predicted drug."))  # fmt: skip
+        parts.append(_pred_obs_html(cv_result, drug, best))
     return parts, [f"best model {best}: median per-drug r = {row['median_pearson']:.2f}"]
 
 

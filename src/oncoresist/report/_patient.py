@@ -96,6 +96,35 @@ def _screen_figure(interp: Any, mdata: Any) -> str:
     return figure_html(fig, alt="ex vivo drug response of the patient against the cohort", caption=f"{len(drugs)} drugs screened.")
 
 
+def _screen_curves_figure(interp: Any, mdata: Any, n_drugs: int = 6) -> str:
+    """The patient's fitted curves of the most sensitive drugs over the cohort's (``uns['curves']``)."""
+    uns = getattr(mdata, "uns", {}) if mdata is not None else {}
+    table = uns["curves"].get("table") if "curves" in uns and hasattr(uns["curves"], "get") else None
+    if not isinstance(table, pd.DataFrame) or interp.screen.empty:
+        return ""
+    from matplotlib.figure import Figure
+
+    from ..pl import patient_dose_response
+
+    mine = table[table["sample"].astype(str) == str(interp.patient)]
+    drugs = [d for d in interp.screen.sort_values("percentile")["drug"].astype(str) if d in set(mine["drug"].astype(str))][:n_drugs]
+    if not drugs:
+        return ""
+    screen = uns.get("dose_response") if isinstance(uns.get("dose_response"), pd.DataFrame) else None
+    ncols = min(3, len(drugs))
+    fig = Figure(figsize=(3.3 * ncols, 2.9 * -(-len(drugs) // ncols)))
+    axes = np.atleast_1d(fig.subplots(-(-len(drugs) // ncols), ncols, squeeze=False)).ravel()
+    for ax, d in zip(axes, drugs, strict=False):
+        patient_dose_response(table, sample=str(interp.patient), drug=d, screen=screen, ax=ax)
+    for ax in axes[len(drugs):]:
+        ax.axis("off")
+    axes[0].legend(fontsize=6, frameon=False, loc="lower left")
+    fig.tight_layout()
+    return figure_html(fig, alt="the patient's dose-response curves over the cohort's",
+                       caption=f"The patient's fitted curve (red) and measured points over the cohort's curves (grey) for its "
+                       f"{len(drugs)} most sensitive drug(s) by percentile; dashed = cohort median, shaded = interquartile range.")  # fmt: skip
+
+
 def _key_findings(interp: Any) -> list[str]:
     """Headline lines: alerts on the current therapy / the patient's tumour type first, options, resisted drugs, top target."""
     lines = []
@@ -193,6 +222,7 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
         screen=_screen_rows(interp),
         screen_n=int(interp.screen["n_screened"].max()) if not interp.screen.empty else 0,
         screen_figure=_screen_figure(interp, mdata),
+        screen_curves=_screen_curves_figure(interp, mdata),
         sensitive_pct=interp.params.get("sensitive_pct", 20),
         resistant_pct=interp.params.get("resistant_pct", 80),
         predictions=prediction_context(interp, mdata, model_scores),

@@ -105,14 +105,15 @@ def figure_html(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 11
 
 
 def table_html(df: pd.DataFrame, *, max_rows: int = 50, index: bool = False, float_format: str = "{:.3g}",
-               name: str = "table", csv_file: str | None = None, hard_limit: int = 5000) -> str:
+               name: str = "table", csv_file: str | None = None, hard_limit: int = 5000, print_all: bool = False) -> str:
     """An interactive HTML table: every row (up to ``hard_limit``), sortable, searchable, downloadable.
 
     The page's script (``templates/tables.js``) shows the first ``max_rows`` rows with a "Show all
     rows" button, sorts on a header click, filters on the search box and downloads the table as
-    CSV. Without the script (or in print) every row is shown. Above ``hard_limit`` rows only the
+    CSV or XLSX. Without the script every row is shown. Above ``hard_limit`` rows only the
     first ``hard_limit`` are embedded and the note names ``csv_file``, the full table next to the
-    page (the caller writes it).
+    page (the caller writes it). In print (PDF) the rows shown on screen are printed with a note
+    naming how many there are, or every row with ``print_all=True`` (key tables).
     """
     shown = df.head(hard_limit)
     out = shown.to_html(
@@ -124,7 +125,8 @@ def table_html(df: pd.DataFrame, *, max_rows: int = 50, index: bool = False, flo
         escape=True,
     )
     safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "table"
-    out = f'<div class="tbl-wrap" data-limit="{int(max_rows)}" data-name="{safe_name}"><div class="tbl-scroll">{out}</div></div>'
+    printed = ' data-print="all"' if print_all else ""
+    out = f'<div class="tbl-wrap" data-limit="{int(max_rows)}" data-name="{safe_name}"{printed}><div class="tbl-scroll">{out}</div></div>'
     if len(df) > hard_limit:
         where = f"the full table is in {escape(csv_file)}" if csv_file else "use the CSV outputs of the command for the rest"
         out += f'<p class="note">First {hard_limit} of {len(df)} rows embedded; {where}.</p>'
