@@ -42,6 +42,7 @@ def activity_heatmap(table: pd.DataFrame, groups: pd.Series | None = None, *, to
     Returns
     -------
     matplotlib.figure.Figure
+        The heatmap's figure (that of ``ax`` when given).
 
     Examples
     --------
@@ -86,6 +87,7 @@ def activity_bar(z: pd.Series, *, top: int = 8, sample: str = "", ax: Any = None
     Returns
     -------
     matplotlib.figure.Figure
+        The bar plot's figure (that of ``ax`` when given).
 
     Examples
     --------
@@ -118,11 +120,12 @@ def activity_response(values: pd.Series, response: pd.Series, *, source: str = "
     source, drug
         Labels of the axes.
     ax
-        Axes to draw into (default: a new figure).
+        Axes to draw the points into (default: a new figure).
 
     Returns
     -------
     matplotlib.figure.Figure
+        The scatter's figure (that of ``ax`` when given).
 
     Examples
     --------

@@ -28,7 +28,7 @@ def activity_modalities(mdata: Any) -> list[str]:
     Parameters
     ----------
     mdata
-        The cohort.
+        The cohort whose modalities are listed.
 
     Returns
     -------
