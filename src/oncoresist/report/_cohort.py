@@ -29,6 +29,8 @@ _MISSING_HOW = {
     "Multi-omics integration": "run 'oncoresist integrate COHORT --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.factors)",
     "Biomarkers and response models": ("store associations or a survival model in the cohort (oncoresist.tl.associate / oncoresist.tl.survival); "
                                        "'oncoresist associate COHORT --all --out assoc.csv' and 'oncoresist train COHORT --all --out models/DIR' write them to files"),
+    "Classification": ("run 'oncoresist train COHORT --task classify --target COLUMN --out DIR --store-in COHORT_OUT' "
+                       "(or oncoresist.tl.store_classification) and report COHORT_OUT"),
     "Activities and microenvironment": "run 'oncoresist activity COHORT --tme --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.activity / oncoresist.tl.tme)",
 }
 
@@ -58,6 +60,7 @@ def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
     (['missing-sections'], 'Multi-omics integration')
     """
     from ._activity_section import activity_section
+    from ._classify_section import classify_section
     from ._integration_section import integration_section
     from ._models_section import models_section
 
@@ -68,7 +71,9 @@ def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
     }
     act = activity_section(mdata)
     has["Activities and microenvironment"] = act is not None
-    sections = [act] if act is not None else []
+    clf = classify_section(mdata)
+    has["Classification"] = clf is not None
+    sections = [s for s in (act, clf) if s is not None]
     if has["Multi-omics integration"]:
         sections.append(integration_section(mdata))
     if has["Biomarkers and response models"]:

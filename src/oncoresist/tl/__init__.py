@@ -124,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "survival_target": ".models._survival",
     "synergy": ".screen._synergy",
     "train_classifier": ".models._classify_train",
+    "store_classification": ".models._classify_store",
     "train_models": ".models._model_io",
     "train_survival": ".models._model_io",
     "z_prime": "..pp._plates",
@@ -200,6 +201,7 @@ if TYPE_CHECKING:  # pragma: no cover
         make_classifier,
         spls_blocks,
     )
+    from .models._classify_store import store_classification
     from .models._classify_train import (
         ClassificationCVResult,
         classification_data,
