@@ -47,3 +47,23 @@ def test_simulated_cohort_after_add_biomarkers():
     sample = str(m.obs["tmb"].astype(float).idxmax())
     s = patient_genome_section(types.SimpleNamespace(patient=sample), m)
     assert s is not None and "tmb" in s.summary and "cohort percentile 100" in s.summary
+
+
+def test_signature_profile_and_exposures_on_the_patient_page():
+    import matplotlib.pyplot as plt
+
+    from oncoresist import pl
+    from oncoresist.tl import add_signatures
+    from oncoresist.tl.biomarkers._signatures import SBS96_CHANNELS
+
+    v = pd.DataFrame({"sample": ["p0"] * 6 + ["p1"] * 3, "ref": ["C"] * 9, "alt": ["T"] * 9, "CONTEXT": ["TACGA"] * 9})
+    m = md.MuData({"mut": ad.AnnData(np.ones((2, 1)), obs=pd.DataFrame(index=["p0", "p1"]), uns={"variants": v})})
+    sigs = pd.DataFrame(np.full((96, 2), 1 / 96), index=list(SBS96_CHANNELS), columns=["S1", "S2"])
+    sigs.loc["A[C>T]G", "S1"] = 10.0
+    add_signatures(m, sigs / sigs.sum(), n_bootstrap=20)
+    s = patient_genome_section(types.SimpleNamespace(patient="p0"), m)
+    assert s is not None and "<img" in s.html and "lower" in s.html and "S1" in s.html
+    fig, ax = plt.subplots()
+    assert pl.sbs96_profile(m["signatures"].obsm["sbs96"].loc["p0"], ax=ax) is fig
+    assert "6 SNVs" in ax.get_title()
+    plt.close("all")

@@ -116,6 +116,23 @@ def _patient_rows(mdata: Any, sample: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _signature_html(mdata: Any, sample: str) -> str:
+    """SBS-96 profile and signature exposures with intervals of the sample (``signatures`` modality), or ''."""
+    from .. import pl
+
+    if "signatures" not in mdata.mod or sample not in set(mdata["signatures"].obs_names.astype(str)):
+        return ""
+    a = mdata["signatures"]
+    i = list(a.obs_names.astype(str)).index(sample)
+    ex = pd.DataFrame({"signature": a.var_names.astype(str), "exposure": np.asarray(a.X, dtype=float)[i],
+                       **{k: np.asarray(a.layers[k], dtype=float)[i] for k in ("fraction", "lower", "upper") if k in a.layers}})
+    html = ""
+    if "sbs96" in a.obsm:
+        cat = pd.DataFrame(a.obsm["sbs96"], index=a.obs_names.astype(str))
+        html += figure_html(pl.sbs96_profile(cat.loc[sample], sample=sample), alt=f"SBS-96 profile of {sample}")
+    return html + table_html(ex.sort_values("exposure", ascending=False), float_format="{:.3g}")
+
+
 def patient_genome_section(interp: Any, mdata: Any) -> Section | None:
     """The patient page's 'Genome-wide biomarkers': TMB against the cohort and a reference, MSI and HRD calls with why.
 
@@ -143,10 +160,12 @@ def patient_genome_section(interp: Any, mdata: Any) -> Section | None:
     if mdata is None or str(interp.patient) not in set(mdata.obs_names.astype(str)):
         return None
     rows = _patient_rows(mdata, str(interp.patient))
-    if not rows:
+    sig_html = _signature_html(mdata, str(interp.patient))
+    if not rows and not sig_html:
         return None
     table = pd.DataFrame(rows)
     calls = [f"{r['score']} {r['value']:.3g}: positive" for r in rows if r["call"] == "positive"]
-    return Section(id="patient-genome", title="Genome-wide biomarkers", html=table_html(table, float_format="{:.3g}"),
+    html = (table_html(table, float_format="{:.3g}") if rows else "") + sig_html
+    return Section(id="patient-genome", title="Genome-wide biomarkers", html=html,
                    summary="; ".join(f"{r['score']} {r['value']:.3g} ({r['call']}, cohort percentile {r['cohort percentile']:.0f})" for r in rows),
                    meta={"calls": calls})
