@@ -154,6 +154,7 @@ def train(
     l1_ratio: float = typer.Option(0.9, "--l1-ratio", min=0.01, max=1.0, help="--survival: elastic-net mixing (1 = LASSO)."),
     covariates: list[str] = typer.Option(None, "--covariates", help="--survival: clinical obs columns used as features (COL,...; categorical one-hot, numeric as is; joined with --obs-features)."),  # noqa: B008,E501
     exclude_samples: list[str] = typer.Option(None, "--exclude-samples", help="--survival: samples to leave out (ID,...; unknown IDs are an error)."),  # noqa: B008,E501
+    store_in: Path = typer.Option(None, "--store-in", help="--task classify: also write the cohort with the CV results in uns['classify'] to this .h5mu (for 'oncoresist report')."),  # noqa: B008,E501
 ) -> None:
     """Train drug-response (or survival) models, evaluate them honestly and save them with a model card.
 
@@ -169,7 +170,7 @@ def train(
     (preprocessing inside the folds) next to baselines (majority class, logistic per layer); OUT
     adds classification_metrics.csv (model, kind, balanced_accuracy, balanced_error, accuracy,
     macro_f1, n, per-class recall/precision/f1), confusion_matrix.csv (observed x predicted
-    counts) and predictions.csv (sample, observed, predicted, p_<class>, fold; out-of-fold).
+    counts) and predictions.csv (sample, observed, predicted, p_<class>, fold; out-of-fold); --store-in FILE: the cohort with them in uns['classify'].
 
     With --survival: a penalised Cox model of obs[--time-key] / obs[--event-key] (penalty by
     inner CV), scored by outer CV (Harrell and Uno C-index, log-rank test of out-of-fold risk
@@ -201,7 +202,7 @@ def train(
     if path == "classify":
         _train_classify(cohort, out, task=task, target=target, model=model, survival=survival, drug=drug,
                         all_drugs=all_drugs, cv=cv, layers=layers, obs_features=obs_features, folds=folds, seed=seed,
-                        quiet=quiet)
+                        quiet=quiet, store_in=store_in)
         return
     if path == "survival":
         _train_survival(cohort, out, layers=layers, covariates=[*(_split(obs_features) or []), *(_split(covariates) or [])],
@@ -238,7 +239,7 @@ def _print_cv_summary(card: dict, *, cv: str, folds: int, quiet: bool) -> None:
 
 def _train_classify(cohort: Path, out: Path, *, task: str, target: str | None, model: str, survival: bool,
                     drug: list[str] | None, all_drugs: bool, cv: str, layers: list[str] | None,
-                    obs_features: list[str] | None, folds: int, seed: int, quiet: bool) -> None:
+                    obs_features: list[str] | None, folds: int, seed: int, quiet: bool, store_in: Path | None = None) -> None:
     """``train --task classify``: checks the options, trains, saves, prints the CV scores vs baselines."""
     import warnings
 
@@ -266,6 +267,7 @@ def _train_classify(cohort: Path, out: Path, *, task: str, target: str | None, m
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
     clf.save(out)
+    _store_classification(mdata, clf, store_in, quiet=quiet)
     met = clf.tables["classification_metrics"]
     cols = ["model", "kind", "balanced_accuracy", "balanced_error", "accuracy", "macro_f1", "n"]
     _print_top(met[cols], title=f"stratified {clf.card['cv']['n_splits']}-fold CV", quiet=quiet)
@@ -273,6 +275,18 @@ def _train_classify(cohort: Path, out: Path, *, task: str, target: str | None, m
     typer.echo(f"model: {out} (classifier of obs['{target}'], {len(clf.classes)} classes, {int(sc.loc[name, 'n'])} samples; "
                f"CV balanced accuracy {sc.loc[name, 'balanced_accuracy']:.3f}, majority baseline "
                f"{sc.loc['majority', 'balanced_accuracy']:.3f})")
+
+
+def _store_classification(mdata: Any, clf: Any, path: Path | None, *, quiet: bool) -> None:
+    """``--store-in``: the cohort with ``uns['classify']`` written to ``path``."""
+    if path is None:
+        return
+    from ..io import write_h5mu
+    from ..tl import store_classification
+
+    store_classification(mdata, clf)
+    write_h5mu(mdata, path)
+    log(f"cohort with uns['classify']: {path}", quiet=quiet)
 
 
 def _km_writer(cv_predictions: Any) -> Any:

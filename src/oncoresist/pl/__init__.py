@@ -2,7 +2,7 @@
 
 Every function that draws a single axes takes ``ax=`` (draw into your own figure):
 ``association``, ``batch_correction``, ``ctdna_timeline``, ``factor_scatter``, ``k_selection``,
-``kaplan_meier``, ``per_drug_scores``, ``predicted_vs_observed``, ``sensitivity_heatmap``,
+``activity_bar``, ``activity_heatmap``, ``activity_response``, ``confusion_matrix``, ``kaplan_meier``, ``sbs96_profile``, ``per_drug_scores``, ``predicted_vs_observed``, ``sensitivity_heatmap``,
 ``synergy_heatmap``, ``synergy_surface`` (a 3-D axes) and ``volcano``. These draw several axes
 and so make their own figure: ``variance_explained`` (heatmap + per-layer bar), ``top_loadings``
 (one panel per layer), ``sample_overlap`` (UpSet: bars + membership matrix), ``missingness``
@@ -63,3 +63,12 @@ __all__ += ["clone_tree", "fish_plot"]
 from ._biomarkers import genome_biomarkers  # noqa: E402
 
 __all__ += ["genome_biomarkers"]
+from ._activity import activity_bar, activity_heatmap, activity_response  # noqa: E402
+
+__all__ += ["activity_bar", "activity_heatmap", "activity_response"]
+from ._classify import confusion_matrix  # noqa: E402
+
+__all__ += ["confusion_matrix"]
+from ._sbs96 import sbs96_profile  # noqa: E402
+
+__all__ += ["sbs96_profile"]

@@ -29,6 +29,9 @@ _MISSING_HOW = {
     "Multi-omics integration": "run 'oncoresist integrate COHORT --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.factors)",
     "Biomarkers and response models": ("store associations or a survival model in the cohort (oncoresist.tl.associate / oncoresist.tl.survival); "
                                        "'oncoresist associate COHORT --all --out assoc.csv' and 'oncoresist train COHORT --all --out models/DIR' write them to files"),
+    "Classification": ("run 'oncoresist train COHORT --task classify --target COLUMN --out DIR --store-in COHORT_OUT' "
+                       "(or oncoresist.tl.store_classification) and report COHORT_OUT"),
+    "Activities and microenvironment": "run 'oncoresist activity COHORT --tme --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.activity / oncoresist.tl.tme)",
 }
 
 
@@ -56,6 +59,8 @@ def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
     >>> [s.id for s in sections], missing[0].split(":")[0]
     (['missing-sections'], 'Multi-omics integration')
     """
+    from ._activity_section import activity_section
+    from ._classify_section import classify_section
     from ._integration_section import integration_section
     from ._models_section import models_section
 
@@ -64,7 +69,11 @@ def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
         "Multi-omics integration": "X_factors" in mdata.obsm and isinstance(uns.get("factors"), Mapping),
         "Biomarkers and response models": ("associate" in uns and "results" in uns["associate"]) or ("survival" in uns and "risk" in uns["survival"]),
     }
-    sections = []
+    act = activity_section(mdata)
+    has["Activities and microenvironment"] = act is not None
+    clf = classify_section(mdata)
+    has["Classification"] = clf is not None
+    sections = [s for s in (act, clf) if s is not None]
     if has["Multi-omics integration"]:
         sections.append(integration_section(mdata))
     if has["Biomarkers and response models"]:

@@ -19,6 +19,9 @@ import pandas as pd
 
 from .._core._utils import PathLike, atomic_write_text
 from ..get import higher_is as get_higher_is
+from ._activity_section import patient_activity_section
+from ._classify_section import patient_classify_section
+from ._genome import patient_genome_section
 from ._monitor_section import clonal_section, ctdna_section
 from ._predictions import prediction_context, prediction_source_text
 from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
@@ -190,7 +193,8 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
     alts = interp.alterations
     max_ev = 80
     n_res = int((ev["direction"] == "resistance").sum()) if not ev.empty else 0
-    extra = [s for s in (ctdna_section(interp, mdata), clonal_section(interp, mdata)) if s is not None]
+    extra = [s for s in (ctdna_section(interp, mdata), clonal_section(interp, mdata), patient_activity_section(interp, mdata),
+                                patient_classify_section(interp, mdata), patient_genome_section(interp, mdata)) if s is not None]
     key_findings = _key_findings(interp) + [f"Emerging in plasma: {a}" for s in extra for a in s.meta.get("alerts", [])]
     tpl = jinja_env().get_template("patient.html.j2")
     return tpl.render(

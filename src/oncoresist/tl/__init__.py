@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "TMB_HIGH_CUTOFF": ".biomarkers._tmb",
     "biomarker_table": ".biomarkers._cohort",
     "add_biomarkers": ".biomarkers._cohort",
+    "add_signatures": ".biomarkers._signatures_mod",
     "fit_msi_classifier": ".biomarkers._msi",
     "GRCH38_CENTROMERES": ".biomarkers._centromeres",
     "HRD_COLUMNS": ".biomarkers._hrd",
@@ -124,6 +125,7 @@ _EXPORTS: dict[str, str] = {
     "survival_target": ".models._survival",
     "synergy": ".screen._synergy",
     "train_classifier": ".models._classify_train",
+    "store_classification": ".models._classify_store",
     "train_models": ".models._model_io",
     "train_survival": ".models._model_io",
     "z_prime": "..pp._plates",
@@ -165,6 +167,7 @@ if TYPE_CHECKING:  # pragma: no cover
         read_signatures,
         sbs96_catalogue,
     )
+    from .biomarkers._signatures_mod import add_signatures
     from .biomarkers._tmb import TMB_HIGH_CUTOFF, tumour_mutational_burden
     from .clonal._ccf import cancer_cell_fractions
     from .clonal._cluster import ClonalClusters, cluster_mutations
@@ -200,6 +203,7 @@ if TYPE_CHECKING:  # pragma: no cover
         make_classifier,
         spls_blocks,
     )
+    from .models._classify_store import store_classification
     from .models._classify_train import (
         ClassificationCVResult,
         classification_data,
