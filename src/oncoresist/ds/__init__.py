@@ -1,8 +1,8 @@
 """Datasets: the simulated cohort with planted ground truth, and loaders of public data."""
 
 from ._drugs import drug_panel
-from ._sim_network import kinase_network, pathway_network, tme_markers
 from ._sim_clones import ClonalTruth, simulate_clones
+from ._sim_network import kinase_network, pathway_network, tme_markers
 from ._simulate import SimulatedCohort, SimulationTruth, simulate_cohort
 
 __all__: list[str] = []

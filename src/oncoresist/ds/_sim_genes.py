@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._sim_network import FUNCTIONAL_GENES_BY_CHROM, functional_genes
+from ._sim_network import FUNCTIONAL_GENES_BY_CHROM, functional_genes, network_genes
 
 #: GRCh38 chromosome lengths (bp), chr1..22 and X.
 CHROM_LENGTHS: dict[str, int] = {
@@ -94,8 +94,12 @@ TISSUE_MARKERS: dict[str, dict[str, float]] = {
 
 
 def listed_genes(*, functional: bool = False) -> list[str]:
-    """All real symbols of the universe, planted genes first (then the functional ones), then by chromosome."""
-    out = list(PLANTED_GENES) + (functional_genes() if functional else [])
+    """All real symbols of the universe, planted genes first, then by chromosome.
+
+    With ``functional``, the genes of the functional structure (:func:`functional_prefix`) come
+    right after the planted genes.
+    """
+    out = functional_prefix() if functional else list(PLANTED_GENES)
     seen = set(out)
     for chrom in CHROM_LENGTHS:
         for g in _GENES_BY_CHROM.get(chrom, "").split():
@@ -103,6 +107,14 @@ def listed_genes(*, functional: bool = False) -> list[str]:
                 seen.add(g)
                 out.append(g)
     return out
+
+
+def functional_prefix() -> list[str]:
+    """Planted genes, the added functional genes, then the listed genes the functional structure names."""
+    out = list(PLANTED_GENES) + functional_genes()
+    used = network_genes()
+    listed = [g for c in CHROM_LENGTHS for g in _GENES_BY_CHROM.get(c, "").split()]
+    return out + [g for g in dict.fromkeys(listed) if g in used and g not in out]
 
 
 def gene_table(n_genes: int, *, functional: bool = False) -> pd.DataFrame:

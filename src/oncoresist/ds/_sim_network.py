@@ -162,3 +162,11 @@ def tme_markers() -> dict[str, tuple[str, ...]]:
 def functional_genes() -> list[str]:
     """Every gene of the functional structure (targets, kinase substrates, markers), in chromosome order."""
     return [g for genes in FUNCTIONAL_GENES_BY_CHROM.values() for g in genes.split()]
+
+
+def network_genes() -> set[str]:
+    """Every gene symbol the functional structure names (targets, kinases, substrates, markers, bypass receptors)."""
+    genes = {g for _, targets in PATHWAYS.values() for g in targets}
+    genes |= set(KINASE_SITES) | {site.split("_")[0] for _, sites in KINASE_SITES.values() for site in sites}
+    genes |= {g for _, markers in TME_MARKERS.values() for g in markers}
+    return genes | {"AXL", "MET"}

@@ -75,8 +75,7 @@ from .._core._utils import PathLike
 from ._drugs import drug_panel
 from ._sim_biology import DEFAULT_TISSUES, FLAGS
 from ._sim_functional import functional_modality, plant_functional, record_functional
-from ._sim_genes import PLANTED_GENES, gene_table
-from ._sim_network import functional_genes
+from ._sim_genes import functional_prefix, gene_table
 from ._sim_omics import CnvResult, simulate_cnv
 from ._sim_steps import (
     Curves,
@@ -485,8 +484,8 @@ def simulate_cohort(
     )  # fmt: skip
     if not isinstance(functional, bool):
         raise InputError(f"simulate_cohort: functional must be True or False, got {functional!r}.")
-    if functional and p.n_genes < len(PLANTED_GENES) + len(functional_genes()):
-        need = len(PLANTED_GENES) + len(functional_genes())
+    if functional and p.n_genes < len(functional_prefix()):
+        need = len(functional_prefix())
         raise InputError(f"simulate_cohort: functional=True needs n_genes >= {need} (the planted and functional genes), got {p.n_genes}; pass n_genes={need} or more.")
     return _simulate(p, functional=functional)
 
