@@ -48,6 +48,11 @@ Planted mechanisms (the drug effects act on the raw 4-parameter Hill curves; see
   KRAS-wild-type colorectal tumours (Lievre 2006, PMID 16618717; Amado 2008, PMID 18316791;
   Karapetis 2008, PMID 18946061).
 
+With ``functional=True`` (:mod:`._sim_functional`, structure in :mod:`._sim_network`): pathway /
+kinase activities, a mutation-free MAPK reactivation / AXL / MET bypass state making erlotinib
+less active (Ercan 2012, PMID 22961667; Zhang 2012, PMID 22751098), microenvironment fractions
+and a ``phospho`` modality.
+
 Fluorouracil and gemcitabine follow the latent factors only; vorinostat, bortezomib and
 navitoclax carry no planted signal (negative controls; ``truth.null_pairs`` lists
 flag-drug pairs without an effect). ``biology_seed`` fixes the "world" (gene base levels,
@@ -392,8 +397,7 @@ def simulate_cohort(
     n_replicates: int = 3,
     n_combination_controls: int = 6,
     min_carriers: int = 2,
-    biology_seed: int = 0,
-    functional: bool = False,
+    biology_seed: int = 0, functional: bool = False,
 ) -> SimulatedCohort:
     """Simulate a multi-omics + drug-response cohort with planted, published biology.
 
