@@ -14,6 +14,9 @@ def test_demo_writes_cohort_and_report(tmp_path, capsys):
     assert "report:" in printed
     m = read_h5mu(out / "cohort.h5mu")
     assert {"mut", "cnv", "meth", "rna", "prot", "drug"} <= set(m.mod)
+    # the functional step: pathway activities (ulm), kinase activities (KSEA) and the microenvironment
+    assert {"phospho", "act_simpathways", "act_kinase", "tme"} <= set(m.mod)
+    assert "MAPK" in m["act_simpathways"].var_names and "T cells" in m["tme"].var_names
     assert m.n_obs == 40
     html = (out / "report" / "index.html").read_text()
     assert "Cohort overview" in html and "Sample overlap" in html

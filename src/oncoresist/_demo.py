@@ -51,7 +51,7 @@ def _log(ctx: DemoContext, msg: str) -> None:
 def _step_simulate(ctx: DemoContext) -> None:
     from .ds import simulate_cohort
 
-    ctx.sim = simulate_cohort(ctx.n_samples, seed=ctx.seed)
+    ctx.sim = simulate_cohort(ctx.n_samples, seed=ctx.seed, functional=True)
     ctx.study = ctx.sim.write(ctx.out / "raw", overwrite=True)
     ctx.outputs["raw files"] = ctx.study.parent
 
@@ -92,6 +92,19 @@ def _step_integrate(ctx: DemoContext) -> None:
     # the sample sheet holds the planted subtypes in obs['subtype']: the found ones go beside them
     tl.subtypes(m, mods=omics, random_state=ctx.seed, key_added="mo_subtype")
     ctx.sections.append(integration_section(m, color="tissue", subtype_key="mo_subtype"))
+
+
+def _step_functional(ctx: DemoContext) -> None:
+    """Pathway activities (ulm, RNA), kinase activities (KSEA, phosphosites) and the microenvironment (MCP markers)."""
+    from . import tl
+    from .ds import kinase_network, pathway_network
+
+    m = ctx.mdata
+    assert m is not None
+    tl.activity(m, mod="rna", resource=pathway_network(), method="ulm", key_added="act_simpathways")
+    if "phospho" in m.mod:
+        tl.activity(m, mod="phospho", resource=kinase_network(), method="ksea", key_added="act_kinase")
+    tl.tme(m, mod="rna", method="mcp")
 
 
 def _step_models(ctx: DemoContext) -> None:
@@ -160,6 +173,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("build cohort from the raw files", _step_build),
     ("dose-response metrics and synergy", _step_screen),
     ("preprocess, integrate layers, subtypes", _step_integrate),
+    ("pathway / kinase activities, microenvironment", _step_functional),
     ("biomarkers, response models, survival", _step_models),
     ("interpret patients and write their reports", _step_patients),
 ]

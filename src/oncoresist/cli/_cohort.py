@@ -45,8 +45,10 @@ def demo(
     """Run the whole pipeline on a built-in simulated cohort and write a report.
 
     Simulates a cohort with planted resistance mechanisms, writes its raw files (MAF, CNV
-    segments, matrices, drug screen, clinical sheet, study TOML) to OUT/raw, builds the cohort
-    through the readers, runs the analyses and writes OUT/cohort.h5mu and OUT/report/index.html.
+    segments, matrices, phosphosites, drug screen, clinical sheet, study TOML) to OUT/raw, builds
+    the cohort through the readers, runs the analyses (including pathway / kinase activities,
+    act_simpathways and act_kinase, and the microenvironment, tme) and writes OUT/cohort.h5mu and
+    OUT/report/index.html.
 
     Example: oncoresist demo --out demo --n-samples 150 --seed 0
     """

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._sim_network import FUNCTIONAL_GENES_BY_CHROM, functional_genes, network_genes
+
 #: GRCh38 chromosome lengths (bp), chr1..22 and X.
 CHROM_LENGTHS: dict[str, int] = {
     "1": 248_956_422, "2": 242_193_529, "3": 198_295_559, "4": 190_214_555, "5": 181_538_259,
@@ -91,9 +93,13 @@ TISSUE_MARKERS: dict[str, dict[str, float]] = {
 }
 
 
-def listed_genes() -> list[str]:
-    """All real symbols of the universe, planted genes first, then by chromosome."""
-    out = list(PLANTED_GENES)
+def listed_genes(*, functional: bool = False) -> list[str]:
+    """All real symbols of the universe, planted genes first, then by chromosome.
+
+    With ``functional``, the genes of the functional structure (:func:`functional_prefix`) come
+    right after the planted genes.
+    """
+    out = functional_prefix() if functional else list(PLANTED_GENES)
     seen = set(out)
     for chrom in CHROM_LENGTHS:
         for g in _GENES_BY_CHROM.get(chrom, "").split():
@@ -103,7 +109,15 @@ def listed_genes() -> list[str]:
     return out
 
 
-def gene_table(n_genes: int) -> pd.DataFrame:
+def functional_prefix() -> list[str]:
+    """Planted genes, the added functional genes, then the listed genes the functional structure names."""
+    out = list(PLANTED_GENES) + functional_genes()
+    used = network_genes()
+    listed = [g for c in CHROM_LENGTHS for g in _GENES_BY_CHROM.get(c, "").split()]
+    return out + [g for g in dict.fromkeys(listed) if g in used and g not in out]
+
+
+def gene_table(n_genes: int, *, functional: bool = False) -> pd.DataFrame:
     """Gene universe of ``n_genes`` genes with coordinates (a BED-like table).
 
     The table does not depend on any seed: the same ``n_genes`` always gives the same genes and
@@ -114,6 +128,9 @@ def gene_table(n_genes: int) -> pd.DataFrame:
     n_genes
         Number of genes; the real symbols come first (planted genes always included), then
         ``GENE0001``... padding.
+    functional
+        Also include the genes of the functional structure (:mod:`._sim_network`: pathway
+        targets, kinase substrates, cell-type markers) right after the planted genes.
 
     Returns
     -------
@@ -121,8 +138,8 @@ def gene_table(n_genes: int) -> pd.DataFrame:
         Indexed by symbol with columns ``chrom, start, end, strand, synthetic`` (sorted by
         chromosome and start).
     """
-    chrom_of = {g: c for c, genes in _GENES_BY_CHROM.items() for g in genes.split()}
-    real = listed_genes()[:n_genes]
+    chrom_of = {g: c for table in (_GENES_BY_CHROM, FUNCTIONAL_GENES_BY_CHROM) for c, genes in table.items() for g in genes.split()}
+    real = listed_genes(functional=functional)[:n_genes]
     rng = np.random.default_rng(20240917)  # fixed: the genome is not part of the cohort's randomness
     chroms = list(CHROM_LENGTHS)
     lengths = np.array([CHROM_LENGTHS[c] for c in chroms], dtype=float)

@@ -30,6 +30,7 @@ FILES = {
     "rna_counts.tsv.gz": "RNA-seq counts, genes x samples",
     "methylation.tsv.gz": "promoter CpG beta values, probes x samples (column 'gene' annotates)",
     "proteomics.tsv.gz": "protein log2 intensities, genes x samples (NaN = missing)",
+    "phospho.tsv.gz": "phosphosite log2 levels, sites (GENE_S123) x samples (only with functional=True)",
     "drug_screen.csv": "raw single-agent screen (dose in nM, response in percent viability)",
     "combinations.csv": "raw combination matrices (conc in uM, response in percent viability)",
     "clinical.tsv": "sample sheet (sample_id, tissue, subtype, batch, age, sex, survival)",
@@ -80,6 +81,13 @@ def _write_tsv_gz(df: pd.DataFrame, path: Path) -> None:
         df.to_csv(tmp, sep="\t", index=False, na_rep="NaN", compression={"method": "gzip", "compresslevel": 1, "mtime": 0})
 
 
+def _phospho_toml(sim: SimulatedCohort) -> str:
+    """The ``[layers.phospho]`` table when the cohort has a phosphosite modality, else nothing."""
+    if "phospho" not in sim.mdata.mod:
+        return ""
+    return '[layers.phospho]\nkind = "phospho_matrix"\nfile = "phospho.tsv.gz"\norientation = "features_x_samples"\n\n'
+
+
 def _study_toml(sim: SimulatedCohort) -> str:
     p = sim.truth.params
     name = f"oncoresist simulated cohort (n={p['n_samples']}, seed={p['seed']})"
@@ -121,7 +129,7 @@ kind = "matrix"
 file = "proteomics.tsv.gz"
 orientation = "features_x_samples"
 
-[screen]
+{_phospho_toml(sim)}[screen]
 file = "drug_screen.csv"
 
 [combinations]
@@ -173,6 +181,9 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     _write_tsv_gz(mdf, out / "methylation.tsv.gz")
     prot = m.mod["prot"]
     _write_tsv_gz(_matrix(np.round(prot.X, 4), prot.obs_names, prot.var_names, label="gene"), out / "proteomics.tsv.gz")
+    if "phospho" in m.mod:
+        ph = m.mod["phospho"]
+        _write_tsv_gz(_matrix(np.round(ph.X, 4), ph.obs_names, ph.var_names, label="site"), out / "phospho.tsv.gz")
     dr = sim.dose_response
     screen = pd.DataFrame(
         {
@@ -191,7 +202,7 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     write_csv(cb[["block", "sample", "drug1", "drug2", "conc1", "conc2", "unit", "response"]], out / "combinations.csv")
     write_csv(sim.clinical.reset_index(), out / "clinical.tsv")
     truth = sim.truth.to_dict()
-    truth["files"] = FILES
+    truth["files"] = {k: v for k, v in FILES.items() if k != "phospho.tsv.gz" or "phospho" in m.mod}
     truth["drugs"] = json.loads(sim.drugs.reset_index(names="drug").to_json(orient="records"))
     atomic_write_text(out / "truth.json", json.dumps(truth, separators=(",", ":")))
     study = out / "study.toml"

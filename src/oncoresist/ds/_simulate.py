@@ -48,6 +48,11 @@ Planted mechanisms (the drug effects act on the raw 4-parameter Hill curves; see
   KRAS-wild-type colorectal tumours (Lievre 2006, PMID 16618717; Amado 2008, PMID 18316791;
   Karapetis 2008, PMID 18946061).
 
+With ``functional=True`` (:mod:`._sim_functional`, structure in :mod:`._sim_network`): pathway /
+kinase activities, a mutation-free MAPK reactivation / AXL / MET bypass state making erlotinib
+less active (Ercan 2012, PMID 22961667; Zhang 2012, PMID 22751098), microenvironment fractions
+and a ``phospho`` modality.
+
 Fluorouracil and gemcitabine follow the latent factors only; vorinostat, bortezomib and
 navitoclax carry no planted signal (negative controls; ``truth.null_pairs`` lists
 flag-drug pairs without an effect). ``biology_seed`` fixes the "world" (gene base levels,
@@ -74,7 +79,8 @@ from .._core._errors import InputError
 from .._core._utils import PathLike
 from ._drugs import drug_panel
 from ._sim_biology import DEFAULT_TISSUES, FLAGS
-from ._sim_genes import gene_table
+from ._sim_functional import functional_modality, plant_functional, record_functional
+from ._sim_genes import functional_prefix, gene_table
 from ._sim_omics import CnvResult, simulate_cnv
 from ._sim_steps import (
     Curves,
@@ -148,6 +154,11 @@ class SimulationTruth:
         Coefficients of the survival model (log hazard ratios).
     params
         The arguments of :func:`simulate_cohort`.
+    functional
+        With ``functional=True``: ``state`` (per sample ``mapk_reactivation``, ``route``),
+        ``pathway_activity`` and ``kinase_activity`` (samples x sources, true activities),
+        ``tme_fractions`` (samples x cell types + ``tumour``; ``T cells`` includes the CD8 T
+        cells), ``drug`` (the MAPK-pathway drug). Empty otherwise.
     """
 
     factors: pd.DataFrame
@@ -167,6 +178,7 @@ class SimulationTruth:
     layer_samples: dict[str, list[str]]
     survival: dict[str, Any]
     params: dict[str, Any] = field(default_factory=dict)
+    functional: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         n, k = self.factors.shape
@@ -202,6 +214,8 @@ class SimulationTruth:
             "cnv_events": rec(self.cnv_events),
             "layer_samples": {k: list(v) for k, v in self.layer_samples.items()},
             "survival": _jsonable(self.survival),
+            **({"functional": {k: rec(v, index="sample") if isinstance(v, pd.DataFrame) else v
+                               for k, v in self.functional.items()}} if self.functional else {}),
         }
 
 
@@ -383,7 +397,7 @@ def simulate_cohort(
     n_replicates: int = 3,
     n_combination_controls: int = 6,
     min_carriers: int = 2,
-    biology_seed: int = 0,
+    biology_seed: int = 0, functional: bool = False,
 ) -> SimulatedCohort:
     """Simulate a multi-omics + drug-response cohort with planted, published biology.
 
@@ -435,6 +449,15 @@ def simulate_cohort(
     biology_seed
         Seed of the shared biology (gene base levels, tissue programmes, loadings, drug factor
         effects, subtype centroids).
+    functional
+        Plant the functional state (:mod:`oncoresist.ds._sim_functional`): pathway and kinase
+        activities on the hand-curated structure of :func:`pathway_network` /
+        :func:`kinase_network` (their genes join the universe right after the planted genes, so
+        ``n_genes`` must cover them), a mutation-free MAPK reactivation / bypass-RTK state that
+        makes erlotinib less active (``obs['mapk_reactivation']``, a row of
+        ``truth.mechanisms``), a microenvironment composition shifting the markers of
+        :func:`tme_markers`, and a ``phospho`` modality (log2 sites ``GENE_S123``). The truth is
+        in ``truth.functional``. Off by default (the default cohort is unchanged).
 
     Returns
     -------
@@ -463,25 +486,34 @@ def simulate_cohort(
         effect_size=effect_size, n_replicates=n_replicates, n_combination_controls=n_combination_controls,
         min_carriers=min_carriers, biology_seed=biology_seed,
     )  # fmt: skip
-    return _simulate(p)
+    if not isinstance(functional, bool):
+        raise InputError(f"simulate_cohort: functional must be True or False, got {functional!r}.")
+    if functional and p.n_genes < len(functional_prefix()):
+        need = len(functional_prefix())
+        raise InputError(f"simulate_cohort: functional=True needs n_genes >= {need} (the planted and functional genes), got {p.n_genes}; pass n_genes={need} or more.")
+    return _simulate(p, functional=functional)
 
 
-def _simulate(p: Params) -> SimulatedCohort:
+def _simulate(p: Params, *, functional: bool = False) -> SimulatedCohort:
     """Run the steps in their fixed order (each random stream is drawn in the same order)."""
     rs = make_streams(p.seed, p.biology_seed)
-    genes = gene_table(p.n_genes)
+    genes = gene_table(p.n_genes, functional=functional)
     drugs = drug_panel()
     s = sample_annotations(p, rs)
     fac = latent_factors(p, s, rs)
     cnv = simulate_cnv(s.names, s.tissue, genes, s.flags, rs.cnv, noise=p.noise)
     meth = simulate_meth(p, genes, s, fac, rs)
     rna = simulate_rna(p, genes.index, s, fac, cnv.gene_log2, meth, rs)
+    cv = true_curves(p, drugs, s, fac, rs)
+    fun = None
+    if functional:
+        rna, cv, fun = plant_functional(p, s, rna, cv, drugs)
+        s.flags["mapk_reactivation"] = fun.state["mapk_reactivation"].to_numpy()
     prot = simulate_prot(p, genes.index, s, fac, rna, rs)
     prot_len = pd.Series(
         np.clip(((genes["end"] - genes["start"]) / 120).astype(int), 150, 3500).to_numpy(), index=genes.index
     )
     variants = simulate_variants(s.names, s.tissue, genes, s.flags, s.purity, rs.mut, gene_prot_len=prot_len)
-    cv = true_curves(p, drugs, s, fac, rs)
     layers = missing_layers(p, s.flags, rs.miss)
     prot_x, meth_x = missing_values(p, prot.obs, meth.beta_obs, layers.no_prot, rs.miss)
     dose_response, combinations, blocks = screen_and_combinations(p, drugs, s, cv, layers.screened, rs.screen)
@@ -498,9 +530,12 @@ def _simulate(p: Params) -> SimulatedCohort:
         "mut": _mut_modality(genes, s.index, variants),
         **_omics_modalities(genes, s.index, cnv, meth, meth_x, rna, prot, prot_x, layers),
         "drug": _drug_modality(drugs, s.index, cv, layers.screened),
+        **({"phospho": functional_modality(fun, layers.no_prot)} if fun is not None else {}),
     }
     mdata = _build_mudata(mods, clinical, s.flags, dose_response, combinations, p.record())
     truth = _truth(p, drugs, s, fac, meth, rna, prot, cv, layers.screened, blocks, cnv, mods, survival)
+    if fun is not None:
+        record_functional(mdata, truth, fun)
     return SimulatedCohort(
         mdata=mdata,
         variants=variants,
