@@ -62,7 +62,7 @@ __all__ = [
 #: Base learners of the per-drug models.
 BASE_MODELS = ("enet", "ridge", "rf", "gbm")
 #: Names accepted by :func:`make_model` (plus ``"<base>_<layer>"``).
-MODEL_NAMES = (*BASE_MODELS, "late", "ensemble", "factor", "pandrug")
+MODEL_NAMES = (*BASE_MODELS, "late", "ensemble", "factor", "pandrug", "select")
 
 
 def _as_frame(X: Any) -> pd.DataFrame:
@@ -905,7 +905,8 @@ def make_model(name: str, *, random_state: Any = None, **params: Any) -> Any:
         ``"enet"``, ``"ridge"``, ``"rf"``, ``"gbm"`` (early integration of all layers),
         ``"late"`` (per-layer ridge models, stacked), ``"ensemble"`` (mean of ``late`` and
         ``rf``), ``"factor"`` (group factors + elastic net), ``"pandrug"`` (one model for all
-        drugs), ``"<base>_<layer>"`` for a single-layer early model (``"enet_rna"``: elastic
+        drugs), ``"select"`` (per drug, the better of ``enet_rna`` and ``late`` by inner CV:
+        :class:`oncoresist.tl.SelectRegressor`), ``"<base>_<layer>"`` for a single-layer early model (``"enet_rna"``: elastic
         net on expression only), or ``"late_<base>"`` (``"late_enet"``).
     random_state
         Seed.
@@ -930,6 +931,10 @@ def make_model(name: str, *, random_state: Any = None, **params: Any) -> Any:
         return FactorRegressor(random_state=random_state, **params)
     if key == "pandrug":
         return PanDrugRegressor(random_state=random_state, **params)
+    if key == "select":
+        from ._select import SelectRegressor
+
+        return SelectRegressor(random_state=random_state, **params)
     base, _, layer = key.partition("_")
     if base in BASE_MODELS and layer:
         return EarlyIntegrationRegressor(model=base, layers=[name.split("_", 1)[1]], random_state=random_state, **params)
