@@ -393,3 +393,37 @@ def test_cptac_ucec_multiomics_subtypes_agree_with_genomic_subtypes(shared_data)
     print(f"CPTAC UCEC SNF subtypes vs genomic subtypes: ARI {ari:.3f}, chi2 p {p:.2g}")
     assert p < 1e-3, (ari, p)
     assert ari > 0.05
+
+
+def _survival_cohort(n: int = 80, seed: int = 5) -> md.MuData:
+    rng = np.random.default_rng(seed)
+    ids = [f"s{i}" for i in range(n)]
+    f1 = rng.normal(size=n)
+    m = md.MuData({"rna": ad.AnnData(rng.normal(size=(n, 3)), obs=pd.DataFrame(index=ids))})
+    m.obs["os_months"] = rng.exponential(1 / np.exp(1.2 * f1))
+    m.obs["os_status"] = (rng.random(n) < 0.85).astype(int)
+    m.obsm["X_factors"] = np.c_[f1, rng.normal(size=n)]
+    return m
+
+
+def test_integration_associations_named_survival_columns_are_survival_not_clinical():
+    m = _survival_cohort()
+    res = integration_associations(m, survival=("os_months", "os_status"), drug_mod=None)
+    assert not ({"os_months", "os_status"} & set(res.loc[res.kind == "clinical", "variable"]))
+    surv = res[(res.kind == "survival") & (res.target == "Factor1")].iloc[0]
+    assert surv.test == "logrank_trend" and surv.effect > 0 and surv.p_value < 1e-3
+    params = m.uns["integration_associations_params"]
+    assert params["survival_time"] == "os_months" and params["survival_tested"]
+    assert params["n_survival_tests"] == 2
+    # without naming them, the columns are plain numeric clinical variables (and nothing says survival)
+    m2 = _survival_cohort()
+    res2 = integration_associations(m2, drug_mod=None)
+    assert "os_months" in set(res2["variable"]) and "survival" not in set(res2["kind"])
+    assert not m2.uns["integration_associations_params"]["survival_tested"]
+
+
+def test_integration_associations_warns_when_only_one_survival_column_exists():
+    m = _survival_cohort()
+    with pytest.warns(UserWarning, match="survival was not tested"):
+        integration_associations(m, survival=("os_months", "os_event"), drug_mod=None)
+    assert m.uns["integration_associations_params"]["survival_tested"] is False
