@@ -427,3 +427,27 @@ def test_integration_associations_warns_when_only_one_survival_column_exists():
     with pytest.warns(UserWarning, match="survival was not tested"):
         integration_associations(m, survival=("os_months", "os_event"), drug_mod=None)
     assert m.uns["integration_associations_params"]["survival_tested"] is False
+
+
+def _factor_clusters(n_clusters: int, n_per: int = 25, seed: int = 0) -> md.MuData:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=6.0, size=(n_clusters, 3))
+    F = np.repeat(centres, n_per, axis=0) + rng.normal(scale=0.5, size=(n_clusters * n_per, 3))
+    ids = [f"s{i}" for i in range(len(F))]
+    m = md.MuData({"rna": ad.AnnData(rng.normal(size=(len(F), 4)), obs=pd.DataFrame(index=ids))})
+    m.obsm["X_factors"] = F
+    return m
+
+
+def test_subtypes_consensus_k_at_the_edge_of_its_range_is_said():
+    m = _factor_clusters(5)
+    with pytest.warns(UserWarning, match="largest k tried"):
+        out = subtypes(m, method="consensus", ks=(2, 3), n_resamples=10, copy=True)
+    choice = out.uns["subtype"]["k_choice"]
+    assert choice["chosen"] == 3 and choice["at_edge"] and choice["edge"] == "upper"
+    m3 = _factor_clusters(3, seed=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inside = subtypes(m3, method="consensus", ks=(2, 3, 4, 5), n_resamples=10, copy=True)
+    assert not [w for w in caught if "k tried" in str(w.message)]
+    assert inside.uns["subtype"]["n_subtypes"] == 3 and not inside.uns["subtype"]["k_choice"]["at_edge"]

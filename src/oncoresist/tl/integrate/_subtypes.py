@@ -698,11 +698,25 @@ def _decide_k(ev: pd.DataFrame, method: str, n_subtypes: int | None, min_cluster
         best, ev, choice = choose_k(ev, primary="pac", lower_is_better=True, tolerance=0.02, min_cluster_size=m,
                                     secondary=_CONSENSUS_SECONDARY, tie_break="silhouette_data")
     choice["min_cluster_size"] = m
+    if method != "snf" and n_subtypes is None:
+        _flag_edge(choice, best, ev)
     if n_subtypes is not None:
         best = int(n_subtypes)
         ev["chosen"] = (ev["k"] == best).to_numpy()
         choice.update({"rule": "fixed", "chosen": best, "note": "n_subtypes was given; the criteria are recorded only"})
     return best, ev, choice
+
+
+def _flag_edge(choice: dict[str, Any], best: int, ev: pd.DataFrame) -> None:
+    """Record (``choice['at_edge']``) and warn when consensus picks the largest k tried (or the smallest, above 2)."""
+    ks = sorted(int(v) for v in ev["k"])
+    edge = "upper" if len(ks) > 1 and best == ks[-1] else "lower" if len(ks) > 1 and best == ks[0] > 2 else None
+    choice["at_edge"] = edge is not None
+    choice["edge"] = edge
+    if edge:
+        warnings.warn(f"subtypes: consensus chose k={best}, the {'largest' if edge == 'upper' else 'smallest'} k tried "
+                      f"({ks[0]}-{ks[-1]}); the best k may lie outside the range: widen ks (n_subtypes range) to check.",
+                      KChoiceWarning, stacklevel=4)
 
 
 def _write_subtypes(mdata: Any, key: str, labels: pd.Series, best: int, ev: pd.DataFrame, choice: dict[str, Any],
