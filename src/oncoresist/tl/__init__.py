@@ -68,7 +68,7 @@ _EXPORTS: dict[str, str] = {
     "LayerPreprocessor": ".models._models_data",
     "MODEL_NAMES": ".models._models",
     "PanDrugRegressor": ".models._models",
-    "SelectRegressor": ".models._select",
+    "SelectRegressor": ".models._models",
     "PenalizedCox": ".models._survival",
     "SYNERGY_METHODS": ".screen._synergy",
     "SparsePLSDAClassifier": ".models._classify",
@@ -229,6 +229,7 @@ if TYPE_CHECKING:  # pragma: no cover
         FactorRegressor,
         LateIntegrationRegressor,
         PanDrugRegressor,
+        SelectRegressor,
         make_model,
     )
     from .models._models_data import (
@@ -238,7 +239,6 @@ if TYPE_CHECKING:  # pragma: no cover
         resolve_drugs,
         response_frame,
     )
-    from .models._select import SelectRegressor
     from .models._survival import (
         PenalizedCox,
         SurvivalCVResult,

@@ -57,10 +57,10 @@ from ._models import (
     FactorRegressor,
     LateIntegrationRegressor,
     PanDrugRegressor,
+    SelectRegressor,
     make_model,
 )
 from ._models_data import feature_frame, resolve_drugs, response_frame, split_feature_names
-from ._select import SelectRegressor
 from ._survival import (
     PenalizedCox,
     cross_validate_survival,
