@@ -14,7 +14,10 @@ which uses responses the omics models never see). The strong simple baseline is 
 (per-drug elastic net on expression only).
 
 Usage: python benchmarks/bench_gdsc_models.py [--models enet_rna,enet,late,...] [--n-jobs 2]
-       [--max-drugs N] [--scheduler tcp://host:8786]
+       [--max-drugs N | --drugs A,B] [--scheduler tcp://host:8786] [--tag NAME]
+Biomarker-drug run of ``select`` (per-drug choice of enet_rna / late by inner CV):
+       --models enet_rna,late,select --drugs PLX-4720,Dabrafenib,Trametinib,Erlotinib,Gefitinib,Lapatinib,Afatinib
+       --n-jobs 1 --tag gdsc_models_select
 Writes benchmarks/results/gdsc_models.md, gdsc_models_summary.csv, gdsc_models_per_drug.csv.
 """
 
@@ -64,6 +67,7 @@ def main() -> None:
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--scheduler", default=None)
     ap.add_argument("--max-drugs", type=int, default=None, help="evaluate only every k-th drug to get N drugs")
+    ap.add_argument("--drugs", default=None, help="comma-separated drug names (e.g. the 7 biomarker drugs)")
     ap.add_argument("--reference", default="enet_rna")
     ap.add_argument("--tag", default="gdsc_models")
     args = ap.parse_args()
@@ -72,6 +76,8 @@ def main() -> None:
     if args.max_drugs:
         step = max(1, len(drugs) // args.max_drugs)
         drugs = drugs[::step][: args.max_drugs]
+    if args.drugs:
+        drugs = [d.strip() for d in args.drugs.split(",") if d.strip()]
     models = [s.strip() for s in args.models.split(",") if s.strip()]
     t0, c0 = time.perf_counter(), time.process_time()
     timings = {}

@@ -84,6 +84,8 @@ def test_integrate_writes_outputs(tmp_path, capsys):
         (["--data-type", "rna=raw-ish"], "is not known"),
         (["--data-type", "mut=binary,rna=binary"], "declared 'binary'"),
         (["--data-type", "rna=counts", "--no-preprocess"], "drop --no-preprocess"),
+        (["--time-key", "group"], "go together"),
+        (["--time-key", "os_t", "--event-key", "os_e"], "not a sample column"),
     ],
 )
 def test_integrate_bad_input_one_line(tmp_path, capsys, extra, needle):
@@ -152,3 +154,24 @@ def test_integrate_prints_each_layers_data_type(tmp_path, capsys):
     assert "prot: zscore (argument)" in text and "mut: binary (detected)" in text, text
     back = read_h5mu(tmp_path / "o" / "cohort.h5mu")
     assert back.uns["preprocess"]["data_types"]["prot"] == "zscore"
+
+
+def test_integrate_time_event_keys_test_survival_not_clinical(tmp_path, capsys):
+    m = small_cohort()
+    rng = np.random.default_rng(4)
+    hazard = np.exp(1.5 * (m.obs["group"].to_numpy() == "B"))
+    m.obs["os_t"] = rng.exponential(1 / hazard)
+    m.obs["os_e"] = (rng.random(m.n_obs) < 0.9).astype(int)
+    cohort = tmp_path / "cohort.h5mu"
+    write_h5mu(m, cohort)
+    out = tmp_path / "o"
+    code = main(["integrate", str(cohort), "--out", str(out), "--n-factors", "4", "--subtypes", "consensus",
+                 "--time-key", "os_t", "--event-key", "os_e", "-q"])
+    assert code == 0, capsys.readouterr().err
+    assoc = pd.read_csv(out / "associations.csv")
+    assert not ({"os_t", "os_e"} & set(assoc.loc[assoc["kind"] == "clinical", "variable"]))
+    surv = assoc[assoc["kind"] == "survival"]
+    assert set(surv["variable"]) == {"os_t/os_e"} and {"logrank", "logrank_trend"} <= set(surv["test"])
+    assert surv["p_value"].min() < 0.01
+    params = read_h5mu(out / "cohort.h5mu").uns["integration_associations_params"]
+    assert params["survival_time"] == "os_t" and bool(params["survival_tested"])

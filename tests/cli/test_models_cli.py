@@ -252,3 +252,20 @@ def test_train_summary_shows_gain_over_the_drug_sample_baseline(cohort, tmp_path
     assert (enet["gain_over_baseline"] > 0).all()  # each drug is driven by one feature
     card = json.loads((out / "model_card.json").read_text())
     assert card["scores"]["enet"]["frac_positive_gain"] == 1.0
+
+
+def test_train_model_select_records_the_choice_per_drug(cohort, tmp_path, capsys):
+    model_dir = tmp_path / "sel"
+    code = main(["train", str(cohort), "--all", "--model", "select", "--folds", "3", "--out", str(model_dir),
+                 "--n-jobs", "1", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    card = json.loads((model_dir / "model_card.json").read_text())
+    assert card["model"]["name"] == "select" and card["model"]["integration"].startswith("select")
+    for d in ("gefitinib", "paclitaxel"):
+        assert card["drugs"][d]["selected"] in ("enet_rna", "late")
+        assert {"inner_pearson_enet_rna", "inner_pearson_late"} <= set(card["drugs"][d])
+    # gefitinib is driven by EGFR mutation, invisible to the RNA-only elastic net
+    assert card["drugs"]["gefitinib"]["selected"] == "late"
+    sc = pd.read_csv(model_dir / "cv_scores.csv")
+    rows = sc[sc["kind"] == "model"].set_index("drug")
+    assert rows.loc["gefitinib", "selected"] == "late"

@@ -393,3 +393,61 @@ def test_cptac_ucec_multiomics_subtypes_agree_with_genomic_subtypes(shared_data)
     print(f"CPTAC UCEC SNF subtypes vs genomic subtypes: ARI {ari:.3f}, chi2 p {p:.2g}")
     assert p < 1e-3, (ari, p)
     assert ari > 0.05
+
+
+def _survival_cohort(n: int = 80, seed: int = 5) -> md.MuData:
+    rng = np.random.default_rng(seed)
+    ids = [f"s{i}" for i in range(n)]
+    f1 = rng.normal(size=n)
+    m = md.MuData({"rna": ad.AnnData(rng.normal(size=(n, 3)), obs=pd.DataFrame(index=ids))})
+    m.obs["os_months"] = rng.exponential(1 / np.exp(1.2 * f1))
+    m.obs["os_status"] = (rng.random(n) < 0.85).astype(int)
+    m.obsm["X_factors"] = np.c_[f1, rng.normal(size=n)]
+    return m
+
+
+def test_integration_associations_named_survival_columns_are_survival_not_clinical():
+    m = _survival_cohort()
+    res = integration_associations(m, survival=("os_months", "os_status"), drug_mod=None)
+    assert not ({"os_months", "os_status"} & set(res.loc[res.kind == "clinical", "variable"]))
+    surv = res[(res.kind == "survival") & (res.target == "Factor1")].iloc[0]
+    assert surv.test == "logrank_trend" and surv.effect > 0 and surv.p_value < 1e-3
+    params = m.uns["integration_associations_params"]
+    assert params["survival_time"] == "os_months" and params["survival_tested"]
+    assert params["n_survival_tests"] == 2
+    # without naming them, the columns are plain numeric clinical variables (and nothing says survival)
+    m2 = _survival_cohort()
+    res2 = integration_associations(m2, drug_mod=None)
+    assert "os_months" in set(res2["variable"]) and "survival" not in set(res2["kind"])
+    assert not m2.uns["integration_associations_params"]["survival_tested"]
+
+
+def test_integration_associations_warns_when_only_one_survival_column_exists():
+    m = _survival_cohort()
+    with pytest.warns(UserWarning, match="survival was not tested"):
+        integration_associations(m, survival=("os_months", "os_event"), drug_mod=None)
+    assert m.uns["integration_associations_params"]["survival_tested"] is False
+
+
+def _factor_clusters(n_clusters: int, n_per: int = 25, seed: int = 0) -> md.MuData:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=6.0, size=(n_clusters, 3))
+    F = np.repeat(centres, n_per, axis=0) + rng.normal(scale=0.5, size=(n_clusters * n_per, 3))
+    ids = [f"s{i}" for i in range(len(F))]
+    m = md.MuData({"rna": ad.AnnData(rng.normal(size=(len(F), 4)), obs=pd.DataFrame(index=ids))})
+    m.obsm["X_factors"] = F
+    return m
+
+
+def test_subtypes_consensus_k_at_the_edge_of_its_range_is_said():
+    m = _factor_clusters(5)
+    with pytest.warns(UserWarning, match="largest k tried"):
+        out = subtypes(m, method="consensus", ks=(2, 3), n_resamples=10, copy=True)
+    choice = out.uns["subtype"]["k_choice"]
+    assert choice["chosen"] == 3 and choice["at_edge"] and choice["edge"] == "upper"
+    m3 = _factor_clusters(3, seed=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inside = subtypes(m3, method="consensus", ks=(2, 3, 4, 5), n_resamples=10, copy=True)
+    assert not [w for w in caught if "k tried" in str(w.message)]
+    assert inside.uns["subtype"]["n_subtypes"] == 3 and not inside.uns["subtype"]["k_choice"]["at_edge"]

@@ -42,6 +42,10 @@ def integrate(
     k: int = typer.Option(None, "--k", min=2, hidden=True, help="Deprecated alias of --n-subtypes."),  # noqa: B008
     subtype_key: str = typer.Option("subtype", "--subtype-key", help="Sample column (and uns key) for the subtypes; "
                                     "use another name when the sample sheet has its own 'subtype' column."),
+    time_key: str = typer.Option(None, "--time-key", help="Sample column with survival time: tested by log-rank (subtypes) / "  # noqa: B008
+                                 "Cox score trend test (factors), not as a clinical variable (default: survival_time)."),
+    event_key: str = typer.Option(None, "--event-key", help="Sample column with the survival event (1 = event, 0 = "  # noqa: B008
+                                  "censored); goes with --time-key (default: survival_event)."),
     model: Path = typer.Option(None, "--model", help="Project the cohort onto this saved model instead of fitting one."),  # noqa: B008
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     max_iter: int = typer.Option(1000, "--max-iter", min=1, help="Maximum variational iterations."),
@@ -69,6 +73,10 @@ def integrate(
 
     Example: oncoresist integrate cohort.h5mu --out integration --batch-key batch
 
+    Survival: obs survival_time / survival_event (or --time-key / --event-key) are tested by
+    log-rank per subtype and a Cox score (log-rank trend) test per factor, never as clinical
+    variables; what was used is recorded in uns['integration_associations_params'].
+
     Project new patients onto the saved model: oncoresist integrate new.h5mu --model integration/model --out new
     """
     import warnings
@@ -85,6 +93,7 @@ def integrate(
     mdata = read_h5mu(cohort)
     layers = chosen or [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
     fitted = model is None
+    survival = _survival_keys(mdata, time_key, event_key)  # checked before any work
     with_subtypes = fitted and subtype_method != "none"
     if with_subtypes:  # a sample-sheet column of that name: refused before any work
         try:
@@ -102,7 +111,8 @@ def integrate(
             _subtype_step(mdata, out, subtype_method, layers, k, seed, key=subtype_key, overwrite=overwrite, quiet=quiet)
         if fitted:
             log("testing associations ...", quiet=quiet)
-            _association_step(mdata, out, subtype_key=subtype_key, overwrite=overwrite)
+            _association_step(mdata, out, subtype_key=subtype_key, overwrite=overwrite,
+                              survival=survival)
     for w in caught:  # shown even with --quiet: a doubtful result must be loud
         if "names are intersecting" not in str(w.message):
             typer.echo(f"warning: {w.message}", err=True)
@@ -205,12 +215,30 @@ def _subtype_step(mdata: Any, out: Path, subtype_method: str, layers: list[str],
     write_csv(mdata.uns[key]["k_selection"], out / "k_selection.csv")
 
 
-def _association_step(mdata: Any, out: Path, *, subtype_key: str, overwrite: bool) -> None:
+def _survival_keys(mdata: Any, time_key: str | None, event_key: str | None) -> tuple[str, str]:
+    """The (time, event) columns from --time-key / --event-key (both or neither; they must be in obs)."""
+    from .._core._errors import InputError
+
+    if time_key is None and event_key is None:
+        return ("survival_time", "survival_event")
+    if time_key is None or event_key is None:
+        msg = "--time-key and --event-key go together: give both (the survival time and the event column)."
+        raise InputError(msg)
+    missing = [f"{opt} {c!r}" for opt, c in (("--time-key", time_key), ("--event-key", event_key)) if c not in mdata.obs.columns]
+    if missing:
+        msg = (f"{', '.join(missing)} not a sample column of the cohort; available: "
+               f"{', '.join(map(str, mdata.obs.columns[:15]))}. Fix the option or add the column to the sample sheet.")
+        raise InputError(msg)
+    return (time_key, event_key)
+
+
+def _association_step(mdata: Any, out: Path, *, subtype_key: str, overwrite: bool, survival: tuple[str, str]) -> None:
     """Test factors and subtypes against clinical variables, survival and drugs; write associations.csv."""
     from .._core._utils import write_csv
     from ..tl import integration_associations
 
-    write_csv(integration_associations(mdata, subtype_key=subtype_key, overwrite=overwrite), out / "associations.csv")
+    write_csv(integration_associations(mdata, subtype_key=subtype_key, survival=survival, overwrite=overwrite),
+              out / "associations.csv")
 
 
 def _print_summary(mdata: Any, out: Path, subtype_key: str | None, *, quiet: bool) -> None:

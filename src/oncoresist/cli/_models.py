@@ -134,7 +134,7 @@ def train(
                              "per sample from obs[--target]: subtype, responder)."),
     target: str = typer.Option(None, "--target", help="--task classify: obs column of the class label; unlabelled "
                                "samples are left out with a warning."),
-    model: str = typer.Option("late", "--model", "-m", help="late (per-layer ridge, stacked) | enet | ridge | rf | gbm | ensemble (late + rf) | factor | pandrug | <model>_<layer> (e.g. enet_rna). "  # noqa: E501
+    model: str = typer.Option("late", "--model", "-m", help="late (per-layer ridge, stacked) | enet | ridge | rf | gbm | ensemble (late + rf) | factor | pandrug | select (per drug, enet_rna or late by inner CV) | <model>_<layer> (e.g. enet_rna). "  # noqa: E501
                               "--task classify: late (per-layer logistic, probabilities averaged over the layers a sample has) | early (layers concatenated) | spls (DIABLO-like sparse PLS-DA)."),  # noqa: E501
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug; with --survival, 'none' = no omics layer, covariates only)."),  # noqa: B008,E501

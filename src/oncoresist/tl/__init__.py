@@ -69,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "LayerPreprocessor": ".models._models_data",
     "MODEL_NAMES": ".models._models",
     "PanDrugRegressor": ".models._models",
+    "SelectRegressor": ".models._models",
     "PenalizedCox": ".models._survival",
     "SYNERGY_METHODS": ".screen._synergy",
     "SparsePLSDAClassifier": ".models._classify",
@@ -232,6 +233,7 @@ if TYPE_CHECKING:  # pragma: no cover
         FactorRegressor,
         LateIntegrationRegressor,
         PanDrugRegressor,
+        SelectRegressor,
         make_model,
     )
     from .models._models_data import (

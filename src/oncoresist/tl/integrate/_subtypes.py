@@ -698,11 +698,25 @@ def _decide_k(ev: pd.DataFrame, method: str, n_subtypes: int | None, min_cluster
         best, ev, choice = choose_k(ev, primary="pac", lower_is_better=True, tolerance=0.02, min_cluster_size=m,
                                     secondary=_CONSENSUS_SECONDARY, tie_break="silhouette_data")
     choice["min_cluster_size"] = m
+    if method != "snf" and n_subtypes is None:
+        _flag_edge(choice, best, ev)
     if n_subtypes is not None:
         best = int(n_subtypes)
         ev["chosen"] = (ev["k"] == best).to_numpy()
         choice.update({"rule": "fixed", "chosen": best, "note": "n_subtypes was given; the criteria are recorded only"})
     return best, ev, choice
+
+
+def _flag_edge(choice: dict[str, Any], best: int, ev: pd.DataFrame) -> None:
+    """Record (``choice['at_edge']``) and warn when consensus picks the largest k tried (or the smallest, above 2)."""
+    ks = sorted(int(v) for v in ev["k"])
+    edge = "upper" if len(ks) > 1 and best == ks[-1] else "lower" if len(ks) > 1 and best == ks[0] > 2 else None
+    choice["at_edge"] = edge is not None
+    choice["edge"] = edge
+    if edge:
+        warnings.warn(f"subtypes: consensus chose k={best}, the {'largest' if edge == 'upper' else 'smallest'} k tried "
+                      f"({ks[0]}-{ks[-1]}); the best k may lie outside the range: widen ks (n_subtypes range) to check.",
+                      KChoiceWarning, stacklevel=4)
 
 
 def _write_subtypes(mdata: Any, key: str, labels: pd.Series, best: int, ev: pd.DataFrame, choice: dict[str, Any],
@@ -859,7 +873,9 @@ def integration_associations(
     min_group
         Smallest group size for a group comparison.
     key_added
-        ``uns`` key receiving the table (``None``: do not store).
+        ``uns`` key receiving the table (``None``: do not store); ``uns[key_added + "_params"]``
+        records the survival columns used and their tests (``survival_tested``), so they are
+        never tested as plain clinical variables.
     overwrite
         Replace ``uns[key_added]`` when another function (or the user) wrote it.
 
@@ -899,7 +915,24 @@ def integration_associations(
     res = _association_table(rows)
     if key_added:
         mdata.uns[key_added] = res.copy()
+        claim_key(mdata, "uns", f"{key_added}_params", by="tl.integration_associations", overwrite=overwrite)
+        mdata.uns[f"{key_added}_params"] = _survival_params(obs, survival, res)
     return res
+
+
+def _survival_params(obs: pd.DataFrame, survival: tuple[str, str] | None, res: pd.DataFrame) -> dict[str, Any]:
+    """What was used as survival (time / event columns, tests) for ``uns``; warns when only one of the two columns exists."""
+    present = [c for c in (survival or ()) if c in obs.columns]
+    if survival and len(present) == 1:
+        warnings.warn(f"integration_associations: survival column {present[0]!r} is in obs but {set(survival) - set(present)} "
+                      "is not, so survival was not tested (and the column is not tested as a clinical variable); "
+                      "pass survival=(time, event) naming both columns.", UserWarning, stacklevel=3)
+    tested = bool(survival) and len(present) == 2
+    return clean_params({"survival_time": survival[0] if survival else None,
+                         "survival_event": survival[1] if survival else None, "survival_tested": tested,
+                         "subtype_test": "logrank" if tested else None,
+                         "factor_test": "logrank_trend (Cox score test per factor)" if tested else None,
+                         "n_survival_tests": int((res["kind"] == "survival").sum()) if not res.empty else 0})
 
 
 def _association_targets(mdata: Any, obs: pd.DataFrame, factors_key: str, subtype_key: str) -> dict[str, pd.Series]:

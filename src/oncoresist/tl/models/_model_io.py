@@ -57,6 +57,7 @@ from ._models import (
     FactorRegressor,
     LateIntegrationRegressor,
     PanDrugRegressor,
+    SelectRegressor,
     make_model,
 )
 from ._models_data import feature_frame, resolve_drugs, response_frame, split_feature_names
@@ -90,6 +91,8 @@ def _versions() -> dict[str, str]:
 
 def _used_features(est: Any) -> np.ndarray:
     """Input features an estimator actually uses (after its in-fold filtering)."""
+    if isinstance(est, SelectRegressor):
+        return _used_features(est.estimator_)
     if isinstance(est, EnsembleRegressor):
         parts = [_used_features(e) for e in est.estimators_]
         return np.asarray(list(dict.fromkeys(np.concatenate(parts))), dtype=object) if parts else np.array([], dtype=object)
@@ -439,6 +442,7 @@ def train_models(
     card = _drug_response_card(mdata, X, Y, model_name, est, res, trained=list(fitted if not is_pan else keep),
                                n_requested=len(names), skipped=skipped, cv=cv, group_key=group_key, metric=metric,
                                source=source, obs_features=obs_features, random_state=random_state, t0=t0)
+    _record_selection(fitted, card, res)
     return DrugResponseModels(fitted, feature_names=list(X.columns), card=card,
                               cv_scores=pd.DataFrame() if res is None else res.scores,
                               cv_predictions=pd.DataFrame() if res is None else res.predictions)
@@ -536,12 +540,27 @@ def _fit_per_drug(X: pd.DataFrame, Y: pd.DataFrame, est: Any, keep: list[str], s
     return fitted
 
 
+def _record_selection(fitted: dict[str, Any], card: dict[str, Any], res: Any) -> None:
+    """Per drug, the candidate a :class:`SelectRegressor` chose (card ``selected`` / ``inner_pearson_<name>``, cv_scores ``selected``)."""
+    chosen = {d: m.selected_ for d, m in fitted.items() if isinstance(m, SelectRegressor)}
+    if not chosen:
+        return
+    for d, name in chosen.items():
+        card["drugs"][d]["selected"] = name
+        card["drugs"][d].update({f"inner_pearson_{c}": _num(v) for c, v in fitted[d].inner_scores_.items()})
+    if res is not None and not res.scores.empty:
+        sel = res.scores["drug"].astype(str).map(chosen)
+        res.scores["selected"] = sel.where(res.scores["kind"] == "model", None)
+
+
 def _integration_label(est: Any, is_pan: bool) -> str:
     """How the model integrates the layers, in words, for the card."""
     if isinstance(est, LateIntegrationRegressor):
         return "late (per-layer models, stacked; a missing layer is dropped)"
     if isinstance(est, FactorRegressor):
         return "factor (group factor model shared by all drugs, then one regression per drug)"
+    if isinstance(est, SelectRegressor):
+        return "select (per drug, the best of " + ", ".join(map(str, est.candidates)) + " by inner CV; see drugs.<drug>.selected)"
     if isinstance(est, EnsembleRegressor):
         return "ensemble (mean of: " + ", ".join(map(str, est.members)) + ")"
     if is_pan:
