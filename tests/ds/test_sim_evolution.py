@@ -62,3 +62,32 @@ def test_bad_arguments():
         simulate_evolution(days=(10, 20, 30))
     with pytest.raises(InputError, match="emergence_day"):
         simulate_evolution(emergence_day=400)
+
+
+def test_written_study_reads_back_the_serial_samples(tmp_path):
+    import json
+
+    from oncoresist.ds import add_evolution, simulate_cohort
+    from oncoresist.io import read_study
+
+    sim = simulate_cohort(20, n_genes=200, seed=1)
+    evo = add_evolution(sim, 2)
+    study = sim.write(tmp_path / "raw")
+    with pytest.warns(UserWarning, match="segment file"):
+        m = read_study(study)
+    assert sorted(m.uns["ctdna"]["patient"].unique()) == sorted(evo) == ["SIM-0001", "SIM-0002"]
+    inp = m.uns["clonal_input"]
+    assert inp.groupby("patient")["sample_id"].nunique().tolist() == [6, 6]
+    truth = json.loads((tmp_path / "raw" / "truth.json").read_text())["evolution"]
+    assert truth["SIM-0002"]["resistance_mutation"] == "BTK C481S" and truth["SIM-0001"]["parents"] == [-1, 0, 1, 1]
+    with pytest.raises(InputError, match="n_patients"):
+        add_evolution(sim, 99)
+
+
+def test_default_cohort_has_no_serial_samples(tmp_path):
+    from oncoresist.ds import simulate_cohort
+
+    sim = simulate_cohort(12, n_genes=150)
+    sim.write(tmp_path / "raw")
+    assert sim.evolution == {} and not (tmp_path / "raw" / "ctdna.csv").exists()
+    assert "[ctdna]" not in (tmp_path / "raw" / "study.toml").read_text()

@@ -2,10 +2,10 @@
 
 from ._drugs import drug_panel
 from ._sim_clones import ClonalTruth, simulate_clones
-from ._sim_evolution import EVOLUTION_THERAPIES, EvolutionTruth, simulate_evolution
+from ._sim_evolution import EVOLUTION_THERAPIES, EvolutionTruth, add_evolution, simulate_evolution
 from ._simulate import SimulatedCohort, SimulationTruth, simulate_cohort
 
 __all__: list[str] = []
 __all__ += ["SimulatedCohort", "SimulationTruth", "drug_panel", "simulate_cohort"]
 __all__ += ["ClonalTruth", "simulate_clones"]
-__all__ += ["EVOLUTION_THERAPIES", "EvolutionTruth", "simulate_evolution"]
+__all__ += ["EVOLUTION_THERAPIES", "EvolutionTruth", "add_evolution", "simulate_evolution"]

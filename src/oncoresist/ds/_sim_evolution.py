@@ -9,13 +9,16 @@ PyClone-VI read counts; plasma draws give a ctDNA panel (patient, day, gene, mut
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
+from .._core._utils import atomic_write_text, write_csv
 
-__all__ = ["EVOLUTION_THERAPIES", "EvolutionTruth", "simulate_evolution"]
+__all__ = ["EVOLUTION_THERAPIES", "EvolutionTruth", "add_evolution", "simulate_evolution"]
 
 #: Therapy -> (truncal driver, subclonal passenger driver, resistance mutation): all in the curated KB.
 EVOLUTION_THERAPIES: dict[str, tuple[str, str, str]] = {
@@ -189,3 +192,63 @@ def simulate_evolution(n_mutations: int = 160, *, therapy: str = "osimertinib", 
                            pd.Series(parents, name="parent").rename_axis("clone"), pd.Series(mult, index=ids, name="multiplicity"),
                            3, resist, float(emergence_day), therapy, drivers)
     return reads, plasma, truth
+
+
+def add_evolution(sim: Any, n_patients: int = 2, *, therapies: tuple[str, ...] = ("osimertinib", "ibrutinib"),
+                  random_state: int | None = 0) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, EvolutionTruth]]:
+    """Give the first ``n_patients`` samples of a simulated cohort serial biopsies and plasma ctDNA.
+
+    Each patient gets :func:`simulate_evolution` under a therapy taken in turn from ``therapies``;
+    the result is stored in ``sim.evolution`` (patient -> reads, plasma, truth) and
+    :meth:`SimulatedCohort.write` then writes ``ctdna.csv``, ``clonal_<patient>.tsv``, the study
+    file's ``[ctdna]`` and ``[clonal.<patient>]`` tables and the truth under ``evolution``.
+
+    Parameters
+    ----------
+    sim
+        A :class:`SimulatedCohort`.
+    n_patients
+        Patients given an evolution (at most the cohort size).
+    therapies
+        Therapies (keys of :data:`EVOLUTION_THERAPIES`), cycled over the patients.
+    random_state
+        Seed (patient ``i`` uses ``random_state + i``).
+
+    Returns
+    -------
+    dict
+        ``sim.evolution``.
+
+    Examples
+    --------
+    >>> from oncoresist.ds import simulate_cohort
+    >>> sim = simulate_cohort(20, n_genes=200)
+    >>> sorted(add_evolution(sim, 1))
+    ['SIM-0001']
+    """
+    ids = list(sim.clinical.index)
+    if not 0 <= n_patients <= len(ids) or not therapies:
+        msg = f"add_evolution: n_patients must be in 0..{len(ids)} (the cohort size) and therapies non-empty (got {n_patients}, {therapies})."
+        raise InputError(msg)
+    seed = 0 if random_state is None else random_state
+    sim.evolution = {str(p): simulate_evolution(therapy=therapies[i % len(therapies)], patient=str(p), random_state=seed + i)
+                     for i, p in enumerate(ids[:n_patients])}
+    return sim.evolution
+
+
+def write_evolution(evolution: dict[str, tuple[pd.DataFrame, pd.DataFrame, EvolutionTruth]], out: Path) -> tuple[str, dict[str, Any]]:
+    """Write ``ctdna.csv`` and ``clonal_<patient>.tsv`` into ``out``; return the study-file tables and the truth."""
+    if not evolution:
+        return "", {}
+    write_csv(pd.concat([v[1] for v in evolution.values()], ignore_index=True), out / "ctdna.csv")
+    toml = ['\n[ctdna]\nfile = "ctdna.csv"\n']
+    truth: dict[str, Any] = {}
+    for patient, (reads, _, t) in evolution.items():
+        name = f"clonal_{patient}.tsv"
+        atomic_write_text(out / name, reads.to_csv(sep="\t", index=False))
+        times = ", ".join(f'"{s}"' for s in t.ccf.columns)
+        toml.append(f'\n[clonal."{patient}"]\nfile = "{name}"\ntimes = [{times}]\n')
+        truth[patient] = {"therapy": t.therapy, "resistance_mutation": t.resistance_mutation, "resistant_clone": t.resistant_clone,
+                          "emergence_day": t.emergence_day, "parents": t.parents.tolist(), "drivers": t.drivers,
+                          "labels": t.labels.to_dict(), "ccf": t.ccf.round(6).to_dict(orient="index")}
+    return "".join(toml), truth
