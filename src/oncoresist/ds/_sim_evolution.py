@@ -35,14 +35,9 @@ class EvolutionTruth:
 
     Attributes
     ----------
-    labels
-        Clone of every mutation (index ``mutation_id``).
-    ccf
-        Clones x time points (sample IDs ``D<day>``) true cancer cell fractions.
-    parents
-        Parent clone of every clone (-1 for the founder, clone 0).
-    multiplicity
-        Mutant copies of every mutation.
+    labels, ccf, parents, multiplicity
+        As in :class:`ClonalTruth`: clone per mutation, clones x time points (``D<day>``) CCFs,
+        parent per clone (-1 for the founder, clone 0) and mutant copies per mutation.
     resistant_clone
         The clone carrying the resistance mutation.
     resistance_mutation
