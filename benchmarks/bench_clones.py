@@ -8,9 +8,13 @@
    the tree edit distance of the best tree to the true one (parent-child distance: edges, child ->
    parent, of one tree missing from the other, each true clone mapped to its cluster; 0 = the true
    tree, counted as in Govek et al. 2018 / Dang et al. 2017 benchmarks).
-2. Real data: time of reading, CCFs, clustering and trees on the TRACERx CRUK0001 PyClone-VI input.
+2. Clonal evolution under therapy (:func:`oncoresist.ds.simulate_evolution`): serial biopsies at
+   6 time points (ARI, whether the best time-ordered tree is the true one) and the plasma ctDNA
+   panel followed by :func:`oncoresist.interpret.monitor_ctdna` (day the planted resistance
+   mutation is flagged, lag after its emergence, other current-therapy alerts = false alerts).
+3. Real data: time of reading, CCFs, clustering and trees on the TRACERx CRUK0001 PyClone-VI input.
 
-Usage: python benchmarks/bench_clones.py [--seeds 3]
+Usage: python benchmarks/bench_clones.py [--seeds 3] [--evolution-only]
 Writes benchmarks/results/clones.md and benchmarks/results/clones.csv.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +32,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from _stamp import write_stamped  # noqa: E402
 from oncoresist._core._utils import write_csv
-from oncoresist.ds import simulate_clones
+from oncoresist.ds import EVOLUTION_THERAPIES, simulate_clones, simulate_evolution
+from oncoresist.interpret import monitor_ctdna
 from oncoresist.io import read_pyclone
 from oncoresist.tl import cancer_cell_fractions, clone_trees, cluster_mutations
 
@@ -41,17 +47,22 @@ def tree_edit_distance(best: dict[int, int], truth: dict[int, int]) -> int:
     return (len(a - b) + len(b - a) + 1) // 2
 
 
+def true_edges(z: pd.Series, labels: pd.Series, parents: pd.Series) -> tuple[pd.Series, dict[int, int]]:
+    """Cluster holding most of each true clone's mutations, and the true tree in cluster numbers."""
+    to_cluster = z.groupby(labels).agg(lambda v: v.mode().iloc[0])
+    return to_cluster, {int(to_cluster[c]): (int(to_cluster[p]) if p >= 0 else -1) for c, p in parents.items()}
+
+
 def score(seed: int, depth: float, purity: float, n_clones: int) -> dict:
     table, truth = simulate_clones(300, 3, n_clones, depth=depth, purity=purity, random_state=seed)
     t0 = time.perf_counter()
     res = cluster_mutations(table, max_clusters=8, random_state=0)
     dt = time.perf_counter() - t0
     z = res.mutations.set_index("mutation_id")["cluster"].reindex(truth.labels.index)
-    to_cluster = z.groupby(truth.labels).agg(lambda v: v.mode().iloc[0])
+    to_cluster, edges = true_edges(z, truth.labels, truth.parents)
     est = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf")
     err = float(np.abs(est.loc[to_cluster.to_numpy()].to_numpy() - truth.ccf.to_numpy()).mean())
     tree_ok, dist = False, np.nan
-    edges = {int(to_cluster[c]): (int(to_cluster[p]) if p >= 0 else -1) for c, p in truth.parents.items()}
     if res.n_clusters <= 8:
         trees = clone_trees(res.clusters, max_trees=1000)
         best = trees[trees["tree"] == 1]
@@ -61,6 +72,40 @@ def score(seed: int, depth: float, purity: float, n_clones: int) -> dict:
         tree_ok = edges in found
     return {"seed": seed, "depth": depth, "purity": purity, "n_clones": n_clones, "n_found": res.n_clusters,
             "ari": adjusted_rand_score(truth.labels, z), "ccf_mae": err, "true_tree_consistent": tree_ok, "tree_distance": dist, "seconds": dt}
+
+
+def score_evolution(seed: int, therapy: str, depth: float, kb: Path) -> dict:
+    """One simulated patient under therapy: clustering, time-ordered tree and the ctDNA alert."""
+    reads, plasma, truth = simulate_evolution(therapy=therapy, depth=depth, random_state=seed)
+    res = cluster_mutations(reads, max_clusters=8, random_state=0)
+    z = res.mutations.set_index("mutation_id")["cluster"].reindex(truth.labels.index)
+    _, edges = true_edges(z, truth.labels, truth.parents)
+    exact = False
+    if res.n_clusters <= 8:
+        best = clone_trees(res.clusters, times=list(truth.ccf.columns), max_trees=1).query("tree == 1")
+        exact = dict(zip(best["cluster"], best["parent"], strict=True)) == edges
+    tab = plasma.rename(columns={"mutation": "alteration"}).assign(kind="mutation", vaf=plasma["vaf"] / 100, copy_number=np.nan)
+    alerts = monitor_ctdna(tab, therapy=therapy, kb=kb).alerts
+    current = alerts[alerts["current"].astype(bool)]
+    hit = current[current["alteration"] == truth.resistance_mutation]
+    day = float(hit["first_detected_day"].min()) if len(hit) else np.nan
+    return {"seed": seed, "therapy": therapy, "depth": depth, "n_found": res.n_clusters, "ari": adjusted_rand_score(truth.labels, z),
+            "exact_tree": exact, "emergence_day": truth.emergence_day, "alert_day": day, "lag_days": day - truth.emergence_day,
+            "false_alerts": int((current["alteration"] != truth.resistance_mutation).sum())}
+
+
+def evolution(seeds: int) -> list[str]:
+    """Evolution benchmark rows -> results/clones_evolution.csv and the markdown lines."""
+    kb = Path(tempfile.mkdtemp()) / "kb.duckdb"
+    df = pd.DataFrame([score_evolution(s, th, d, kb) for s in range(seeds) for th in sorted(EVOLUTION_THERAPIES) for d in (100, 300)])
+    write_csv(df, HERE / "results" / "clones_evolution.csv")
+    summ = df.groupby(["therapy", "depth"]).agg(ari=("ari", "median"), exact_tree=("exact_tree", "mean"),
+                                                 alerted=("alert_day", lambda d: float(d.notna().mean())), lag_days=("lag_days", "median"),
+                                                 false_alerts=("false_alerts", "sum"))
+    return ["## Clonal evolution under therapy", "", f"`simulate_evolution` (160 mutations, biopsies and plasma on days 0, 60, ..., 300, "
+            f"resistant clone from day 100), {seeds} seeds per cell: ARI (median), exact_tree and alerted (fractions of seeds), "
+            "lag_days (median days from emergence to the first flagged plasma draw), false_alerts (other current-therapy alerts, summed).",
+            "", "```", summ.round(3).to_string(), "```", ""]
 
 
 def real_data() -> list[str]:
@@ -87,7 +132,12 @@ def real_data() -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--evolution-only", action="store_true", help="Only the evolution benchmark (printed, not written to clones.md).")
     args = ap.parse_args()
+    evo = evolution(args.seeds)
+    if args.evolution_only:
+        print("\n".join(evo))
+        return
     rows = [score(seed, depth, purity, k) for seed in range(args.seeds) for depth in (50, 200, 1000)
             for purity in (0.4, 0.8) for k in (3, 5)]
     df = pd.DataFrame(rows)
@@ -98,7 +148,7 @@ def main() -> None:
         seconds=("seconds", "median"))
     text = ["# Clones (`bench_clones.py`)", "", f"Simulated: 300 mutations x 3 samples, {args.seeds} seeds per cell "
             "(medians; k_right, true_tree and exact_tree are fractions of seeds; tree_dist is the mean tree edit distance "
-            "of the best tree to the truth, parent-child edges).", "", "```", summ.round(3).to_string(), "```", ""] + real_data()
+            "of the best tree to the truth, parent-child edges).", "", "```", summ.round(3).to_string(), "```", ""] + evo + real_data()
     write_stamped(HERE / "results" / "clones.md", "\n".join(text))
     print("\n".join(text))
 

@@ -24,3 +24,7 @@ def test_demo_writes_cohort_and_report(tmp_path, capsys):
     # self-contained: no external resources are loaded (links to citations are fine)
     assert 'src="http' not in html and "<link " not in html and "<script src" not in html
     assert (out / "raw" / "study.toml").exists() and (out / "raw" / "truth.json").exists()
+    # two patients have serial biopsies and plasma ctDNA (ds.add_evolution): their pages show them
+    assert (out / "raw" / "ctdna.csv").exists() and sorted(m.uns["clonal"]) == ["SIM-0001", "SIM-0002"]
+    page = (out / "report" / "patients" / "SIM-0001.html").read_text()
+    assert "Serial ctDNA" in page and "Clonal structure" in page

@@ -49,9 +49,10 @@ def _log(ctx: DemoContext, msg: str) -> None:
 
 
 def _step_simulate(ctx: DemoContext) -> None:
-    from .ds import simulate_cohort
+    from .ds import add_evolution, simulate_cohort
 
     ctx.sim = simulate_cohort(ctx.n_samples, seed=ctx.seed, functional=True)
+    add_evolution(ctx.sim, 2, random_state=ctx.seed)
     ctx.study = ctx.sim.write(ctx.out / "raw", overwrite=True)
     ctx.outputs["raw files"] = ctx.study.parent
 
@@ -148,7 +149,17 @@ def demo_patients(ctx: DemoContext, *, per_flag: int = 1) -> list[str]:
             continue
         carriers = [s for s in obs.index[obs[flag].astype(bool)] if s in have and s not in chosen]
         chosen.extend(carriers[:per_flag])
-    return chosen
+    return chosen + [p for p in ctx.sim.evolution if p in have and p not in chosen]
+
+
+def _serial_clones(mdata: md.MuData) -> None:
+    """``tl.clones`` of every patient of ``uns['clonal_input']`` (time order from the study file)."""
+    from .tl import clones
+
+    inp = mdata.uns.get("clonal_input")
+    for patient, tab in ([] if inp is None else inp.groupby("patient", sort=True)):
+        times = list(dict.fromkeys(tab.sort_values("time")["sample_id"].astype(str)))
+        clones(mdata, tab.drop(columns=["patient", "time"]).reset_index(drop=True), patient=str(patient), times=times, overwrite=True)
 
 
 def _step_patients(ctx: DemoContext) -> None:
@@ -160,6 +171,7 @@ def _step_patients(ctx: DemoContext) -> None:
     ctx.outputs["knowledge base"] = kb_path
     kb = open_kb(kb_path)
     patients = demo_patients(ctx)
+    _serial_clones(ctx.mdata)
     report_dir = ctx.out / "report"
     interps = interpret_patients(ctx.mdata, patients, kb=kb)
     reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb, interpretations=interps)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._core._errors import InputError
 from .._core._utils import PathLike, atomic_path, atomic_write_text, write_csv
+from ._sim_evolution import write_evolution
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._simulate import SimulatedCohort
@@ -202,9 +203,11 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     write_csv(cb[["block", "sample", "drug1", "drug2", "conc1", "conc2", "unit", "response"]], out / "combinations.csv")
     write_csv(sim.clinical.reset_index(), out / "clinical.tsv")
     truth = sim.truth.to_dict()
+    evo_toml, evo_truth = write_evolution(sim.evolution, out)
+    truth.update({"evolution": evo_truth} if evo_truth else {})
     truth["files"] = {k: v for k, v in FILES.items() if k != "phospho.tsv.gz" or "phospho" in m.mod}
     truth["drugs"] = json.loads(sim.drugs.reset_index(names="drug").to_json(orient="records"))
     atomic_write_text(out / "truth.json", json.dumps(truth, separators=(",", ":")))
     study = out / "study.toml"
-    atomic_write_text(study, _study_toml(sim))
+    atomic_write_text(study, _study_toml(sim) + evo_toml)
     return study

@@ -257,6 +257,9 @@ class SimulatedCohort:
         Gene coordinates (``chrom, start, end, strand``) used for the copy-number segments.
     segments
         Copy-number segments (``ID, chrom, loc.start, loc.end, num.mark, seg.mean``).
+    evolution
+        Patients with serial biopsies and plasma ctDNA (:func:`oncoresist.ds.add_evolution`;
+        empty by default).
     """
 
     mdata: md.MuData
@@ -268,6 +271,7 @@ class SimulatedCohort:
     drugs: pd.DataFrame
     genes: pd.DataFrame
     segments: pd.DataFrame
+    evolution: dict[str, Any] = field(default_factory=dict)
 
     def write(self, directory: PathLike, *, overwrite: bool = False) -> Path:
         """Write the raw files, ``study.toml`` and ``truth.json``; return the study file path.
