@@ -115,11 +115,17 @@ def test_help_examples_on_their_own_lines(verb, capsys):
         assert example.strip() in stripped, f"{verb}: {example!r} split over lines in --help"
 
 
-@pytest.mark.parametrize("verb", ["demo", "curves", "associate", "train"])
+@pytest.mark.parametrize("verb", ["curves", "associate", "train"])
 def test_n_jobs_help_is_the_same_everywhere(verb, capsys):
     text = " ".join(_help(verb, capsys).split())
     assert " ".join(N_JOBS_HELP.split()) in text
     assert "[default: 1; x>=0]" in text
+
+
+def test_demo_n_jobs_defaults_to_all_cpus_and_says_so(capsys):
+    # the one exception to the policy: the demo is a one-shot showcase that should run in about a minute
+    text = " ".join(_help("demo", capsys).split())
+    assert "0 = all CPUs" in text and "the demo's default" in text and "[default: 0; x>=0]" in text
 
 
 def test_integrate_help_lists_new_names_and_choices(capsys):

@@ -139,8 +139,10 @@ def test_patient_dose_response_draws_patient_over_cohort_band():
     grid = median.get_xdata()
     ref = np.median(hill_response(others, grid), axis=0)  # every cohort curve spans the same doses here
     np.testing.assert_allclose(median.get_ydata(), ref, rtol=1e-9)
-    faint = [ln for ln in ax.get_lines() if ln.get_alpha() == 0.25]
-    assert len(faint) == 9
+    from matplotlib.collections import LineCollection
+
+    faint = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_alpha() == 0.25]
+    assert len(faint) == 1 and len(faint[0].get_segments()) == 9  # one collection of the 9 other curves
     pts = ax.collections[-1].get_offsets()
     assert len(pts) == 7  # the patient's measured points
     plt.close(fig)

@@ -8,7 +8,6 @@ import typer
 
 from ._app import (
     KEY_FILE_HELP,
-    N_JOBS_HELP,
     PSEUDONYMISE_HELP,
     SALT_HELP,
     app,
@@ -39,7 +38,7 @@ def demo(
     out: Path = typer.Option(Path("oncoresist_demo"), "--out", "-o", help="Output folder."),  # noqa: B008
     n_samples: int = typer.Option(150, "--n-samples", "-n", min=20, help="Samples in the simulated cohort."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the simulation."),
-    n_jobs: int = typer.Option(1, "--n-jobs", min=0, help=N_JOBS_HELP),
+    n_jobs: int = typer.Option(0, "--n-jobs", min=0, help="Local worker processes: 0 = all CPUs this process may use (the demo's default, so that it runs in about a minute), 1 = this process, N = N workers."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Run the whole pipeline on a built-in simulated cohort and write a report.

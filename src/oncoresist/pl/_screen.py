@@ -195,8 +195,11 @@ def _draw_cohort(ax: Any, cohort: pd.DataFrame, band: tuple[float, float]) -> No
         return
     grid = np.logspace(np.log10(cohort["dose_min_uM"].min()), np.log10(cohort["dose_max_uM"].max()), 100)
     vals = _cohort_band(cohort, grid)
-    for row in vals[:200]:
-        ax.plot(grid, row, color="#9aa5b5", lw=0.5, alpha=0.25, zorder=1)
+    from matplotlib.collections import LineCollection
+
+    # one collection, not 200 lines: a patient page draws six of these panels
+    segs = [np.column_stack([grid, row]) for row in vals[:200]]
+    ax.add_collection(LineCollection(segs, colors="#9aa5b5", linewidths=0.5, alpha=0.25, zorder=1))
     n = np.isfinite(vals).sum(axis=0)
     keep = n >= 2
     if keep.any():

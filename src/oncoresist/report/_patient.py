@@ -99,7 +99,7 @@ def _screen_figure(interp: Any, mdata: Any) -> str:
     return figure_html(fig, alt="ex vivo drug response of the patient against the cohort", caption=f"{len(drugs)} drugs screened.")
 
 
-def _screen_curves_figure(interp: Any, mdata: Any, n_drugs: int = 6) -> str:
+def _screen_curves_figure(interp: Any, mdata: Any, n_drugs: int = 3) -> str:
     """The patient's fitted curves of the most sensitive drugs over the cohort's (``uns['curves']``)."""
     uns = getattr(mdata, "uns", {}) if mdata is not None else {}
     table = uns["curves"].get("table") if "curves" in uns and hasattr(uns["curves"], "get") else None
