@@ -100,7 +100,7 @@ def doc_params(**fragments: str) -> Callable[[F], F]:
 
     def decorate(obj: F) -> F:
         if obj.__doc__:
-            lines = []
+            lines: list[str] = []
             for line in obj.__doc__.splitlines():
                 key = line.strip()
                 if key.startswith("{") and key.endswith("}") and key[1:-1] in fragments:

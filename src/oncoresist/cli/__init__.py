@@ -56,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # click usage errors (typer >= 0.20 raises those of its own vendored click)
         usage, abort = _click_exceptions()
         if isinstance(e, usage):
-            e.show()
-            return e.exit_code
+            e.show()  # type: ignore[attr-defined]
+            return int(e.exit_code)  # type: ignore[attr-defined]
         if isinstance(e, abort):
             return 1
         raise

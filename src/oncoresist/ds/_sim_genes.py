@@ -9,6 +9,8 @@ proportion to chromosome length.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -145,7 +147,7 @@ def gene_table(n_genes: int, *, functional: bool = False) -> pd.DataFrame:
     lengths = np.array([CHROM_LENGTHS[c] for c in chroms], dtype=float)
     n_pad = max(0, n_genes - len(real))
     pad_names = [f"GENE{i + 1:04d}" for i in range(n_pad)]
-    pad_chroms = rng.choice(chroms, size=n_pad, p=lengths / lengths.sum()) if n_pad else []
+    pad_chroms: Any = rng.choice(chroms, size=n_pad, p=lengths / lengths.sum()) if n_pad else []
     members: dict[str, list[str]] = {c: [] for c in chroms}
     for g in real:
         if g not in PLANTED_COORDS:

@@ -454,14 +454,9 @@ def simulate_cohort(
         Seed of the shared biology (gene base levels, tissue programmes, loadings, drug factor
         effects, subtype centroids).
     functional
-        Plant the functional state (:mod:`oncoresist.ds._sim_functional`): pathway and kinase
-        activities on the hand-curated structure of :func:`pathway_network` /
-        :func:`kinase_network` (their genes join the universe right after the planted genes, so
-        ``n_genes`` must cover them), a mutation-free MAPK reactivation / bypass-RTK state that
-        makes erlotinib less active (``obs['mapk_reactivation']``, a row of
-        ``truth.mechanisms``), a microenvironment composition shifting the markers of
-        :func:`tme_markers`, and a ``phospho`` modality (log2 sites ``GENE_S123``). The truth is
-        in ``truth.functional``. Off by default (the default cohort is unchanged).
+        Plant pathway / kinase activities, a mutation-free MAPK reactivation state
+        (``obs['mapk_reactivation']``), a microenvironment and a ``phospho`` modality; truth in
+        ``truth.functional`` (details: :mod:`oncoresist.ds._sim_functional`). Off by default.
 
     Returns
     -------
@@ -490,12 +485,17 @@ def simulate_cohort(
         effect_size=effect_size, n_replicates=n_replicates, n_combination_controls=n_combination_controls,
         min_carriers=min_carriers, biology_seed=biology_seed,
     )  # fmt: skip
+    _check_functional(functional, p.n_genes)
+    return _simulate(p, functional=functional)
+
+
+def _check_functional(functional: object, n_genes: int) -> None:
+    """``functional`` is a bool, and the gene universe holds the functional genes when it is on."""
     if not isinstance(functional, bool):
         raise InputError(f"simulate_cohort: functional must be True or False, got {functional!r}.")
-    if functional and p.n_genes < len(functional_prefix()):
+    if functional and n_genes < len(functional_prefix()):
         need = len(functional_prefix())
-        raise InputError(f"simulate_cohort: functional=True needs n_genes >= {need} (the planted and functional genes), got {p.n_genes}; pass n_genes={need} or more.")
-    return _simulate(p, functional=functional)
+        raise InputError(f"simulate_cohort: functional=True needs n_genes >= {need} (the planted and functional genes), got {n_genes}; pass n_genes={need} or more.")
 
 
 def _simulate(p: Params, *, functional: bool = False) -> SimulatedCohort:

@@ -291,9 +291,9 @@ def _protein_alteration(gene: str, raw: str) -> Alteration | None:
         r1, p1, end, span = _span(m)
         return Alteration(gene, "mutation", f"{span}dup", mtype="inframe_ins", pos=p1, end=end, ref=r1)
     if m := _RX_SPLICE.match(s):
-        pos = int(m.group(2)) if m.group(2) else None
-        label = f"{m.group(1)}{pos}_splice" if pos is not None else "splice"
-        return Alteration(gene, "mutation", label, mtype="splice", pos=pos, end=pos, ref=m.group(1) or "")
+        spos = int(m.group(2)) if m.group(2) else None
+        label = f"{m.group(1)}{spos}_splice" if spos is not None else "splice"
+        return Alteration(gene, "mutation", label, mtype="splice", pos=spos, end=spos, ref=m.group(1) or "")
     if m := _RX_EXT.match(s):
         pos = int(m.group(1))
         return Alteration(gene, "mutation", f"*{pos}ext", mtype="missense", pos=pos, end=pos, ref="*", alt=m.group(2))

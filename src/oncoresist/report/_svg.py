@@ -35,7 +35,7 @@ def _key(x: float, y: float) -> tuple[str, str]:
 
 def _finite_offsets(coll: Any) -> np.ndarray:
     """The collection's point coordinates that are drawn (matplotlib skips non-finite ones)."""
-    off = np.ma.asarray(coll.get_offsets()).astype(float).filled(np.nan)
+    off = np.ma.filled(np.ma.asarray(coll.get_offsets()).astype(float), np.nan)
     return off[np.isfinite(off).all(axis=1)]
 
 
@@ -118,11 +118,13 @@ def _prefix_ids(root: ElementTree.Element, uid: str) -> None:
     for el in root.iter():
         if el.get("id"):
             el.set("id", f"{uid}-{el.get('id')}")
-        if (el.get(href) or "").startswith("#"):
-            el.set(href, f"#{uid}-{el.get(href)[1:]}")
+        ref = el.get(href) or ""
+        if ref.startswith("#"):
+            el.set(href, f"#{uid}-{ref[1:]}")
         for attr in ("clip-path", "mask", "filter", "style"):
-            if "url(#" in (el.get(attr) or ""):
-                el.set(attr, el.get(attr).replace("url(#", f"url(#{uid}-"))
+            val = el.get(attr) or ""
+            if "url(#" in val:
+                el.set(attr, val.replace("url(#", f"url(#{uid}-"))
 
 
 def svg_figure_html(fig: Any, *, alt: str, caption: str | None = None, tooltips: Sequence[tuple[Any, Sequence[str]]] = ()) -> str:

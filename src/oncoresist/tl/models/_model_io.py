@@ -345,6 +345,13 @@ def _fit_one(data: tuple[pd.DataFrame, pd.DataFrame, Any], drug: str) -> tuple[s
         return drug, None, str(e)
 
 
+def _warn_skipped(skipped: dict[str, str]) -> None:
+    """One warning listing the drugs that were not trained (the first five, with the reason)."""
+    if skipped:
+        shown = "; ".join(f"{d} ({r})" for d, r in list(skipped.items())[:5])
+        warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=3)
+
+
 def train_models(
     mdata: Any,
     *,
@@ -436,9 +443,7 @@ def train_models(
         fitted = {_PANDRUG_KEY: clone(est).fit(X, Y[keep])}
     else:
         fitted = _fit_per_drug(X, Y, est, keep, skipped, n_jobs=n_jobs, scheduler=scheduler, quiet=quiet)
-    if skipped:
-        shown = "; ".join(f"{d} ({r})" for d, r in list(skipped.items())[:5])
-        warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=2)
+    _warn_skipped(skipped)
     card = _drug_response_card(mdata, X, Y, model_name, est, res, trained=list(fitted if not is_pan else keep),
                                n_requested=len(names), skipped=skipped, cv=cv, group_key=group_key, metric=metric,
                                source=source, obs_features=obs_features, random_state=random_state, t0=t0)

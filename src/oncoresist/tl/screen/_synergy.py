@@ -208,10 +208,10 @@ def _block_status(d: _Doses) -> tuple[np.ndarray, list[list[str]]]:
             status[k] = f"failed: no single-agent wells of {which}"
         elif d.n1[k] < 3 or d.n2[k] < 3:
             status[k] = "failed: fewer than 2 non-zero concentrations of a drug"
-    grid_cells = d.n1 * d.n2
+    grid_cells: Any = d.n1 * d.n2
     missing_cells = grid_cells - np.isfinite(d.resp).sum(axis=(1, 2))
-    for k in np.flatnonzero(missing_cells > 0):
-        flags[k].append(f"incomplete_grid ({int(missing_cells[k])} of {int(grid_cells[k])} wells missing)")
+    for kk in np.flatnonzero(missing_cells > 0):
+        flags[kk].append(f"incomplete_grid ({int(missing_cells[kk])} of {int(grid_cells[kk])} wells missing)")
     if (missing_cells > 0).any():
         warnings.warn(
             f"synergy: {int((missing_cells > 0).sum())} block(s) have an incomplete dose grid; their missing wells score NaN "
@@ -232,7 +232,7 @@ def _block_status(d: _Doses) -> tuple[np.ndarray, list[list[str]]]:
 def _fit_singles(d: _Doses, ok: np.ndarray, emin: float | None, emax: float | None, max_iter: int) -> SynergyGrid:
     """Fit the single-agent curves of all scorable blocks together; the kernels' shared input."""
     free_e = emin is None
-    e0v = 0.0 if free_e else float(emin)
+    e0v = 0.0 if emin is None else float(emin)
     eiv = 100.0 if free_e or emax is None else float(emax)
     resp = np.where(ok[:, None, None], d.resp, np.nan)
     parts = [(d.c1[:, 1:], resp[:, 1:, 0], e0v, eiv, free_e, free_e), (d.c2[:, 1:], resp[:, 0, 1:], e0v, eiv, free_e, free_e)]
