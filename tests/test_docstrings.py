@@ -35,9 +35,12 @@ def test_docstring_examples(name, tmp_path, monkeypatch):
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     report: list[str] = []
+    import matplotlib.pyplot as plt
+
     for test in finder.find(module, name):
         if test.examples:
             runner.run(test, out=report.append)  # only failures write to ``out``
+            plt.close("all")  # examples that draw leave their pyplot figures open
     failed, attempted = runner.summarize(verbose=False)
     if failed:
         pytest.fail(f"{failed} of {attempted} docstring examples failed in {name}:\n" + "".join(report)[:4000])
