@@ -478,13 +478,8 @@ def simulate_cohort(
     >>> bool(sim.mdata.obs["egfr_activating"].any())
     True
     """
-    p = _check_params(
-        n_samples=n_samples, seed=seed, n_genes=n_genes, n_factors=n_factors, n_subtypes=n_subtypes,
-        n_batches=n_batches, tissues=tissues, missing_layer_fraction=missing_layer_fraction,
-        missing_value_fraction=missing_value_fraction, batch_effect=batch_effect, noise=noise,
-        effect_size=effect_size, n_replicates=n_replicates, n_combination_controls=n_combination_controls,
-        min_carriers=min_carriers, biology_seed=biology_seed,
-    )  # fmt: skip
+    params = dict(locals())  # exactly the keyword arguments: nothing else is bound yet
+    p = _check_params(**{k: v for k, v in params.items() if k != "functional"})
     _check_functional(functional, p.n_genes)
     return _simulate(p, functional=functional)
 
