@@ -18,6 +18,11 @@ without S. Found (``reported``): the interpretation holds resistance evidence fo
 (direct or inferred from its class). Found (``expected``): the drug is listed under
 ``resistance_expected`` (the stronger call: the resistance outranks any sensitivity evidence).
 
+Evidence level: the issue defines an item as resistance "with clinical or guideline evidence", so the
+headline tables count items of levels A-C (A validated / guideline, B clinical, C case study; CIViC's
+levels, MOAlmanac's predictive implications mapped onto them); items of every level (with D
+preclinical and E inferential) are tabled after them.
+
 Alteration kind of an item: that of its non-fusion alteration when the clause also names a
 fusion (``BCR::ABL1 fusion AND ABL1 T315I`` is a mutation item), ``expression`` covers mRNA
 and protein, ``deletion`` covers deletions and loss.
@@ -52,6 +57,8 @@ SHARED = Path(os.environ.get("ONCORESIST_SHARED_DATA", HERE.parent.parent / "sha
 CIVIC = SHARED / "civic" / "civic_evidence_items_2025.tsv.gz"
 MOA = SHARED / "moalmanac" / "molecular-oncology-almanac.json.gz"
 SOURCES = ("core", "civic", "moalmanac")
+#: Evidence levels that count as "clinical or guideline evidence" (the issue's definition of an item).
+CLINICAL = ("A", "B", "C")
 #: Items interpreted again on the full KB (seeded sample).
 FULL_SAMPLE = 200
 
@@ -101,9 +108,10 @@ def _items(full: Path) -> pd.DataFrame:
         labels = tuple(a.label for a in clause)
         for d in r.drugs:
             rows.append({"source": r.source, "evidence_id": r.evidence_id, "profile": r.profile, "labels": labels,
-                         "kind": _kind(clause), "drug": d, "disease": r.disease or r.disease_raw or "cancer"})  # fmt: skip
-    items = pd.DataFrame(rows)
-    return items.drop_duplicates(["source", "labels", "drug", "disease"]).reset_index(drop=True)
+                         "kind": _kind(clause), "drug": d, "disease": r.disease or r.disease_raw or "cancer",
+                         "level": r.level or "E"})  # fmt: skip
+    items = pd.DataFrame(rows).sort_values("level", kind="stable")  # an item keeps its strongest level
+    return items.drop_duplicates(["source", "labels", "drug", "disease"]).sort_index().reset_index(drop=True)
 
 
 def _offered(res) -> int:  # noqa: ANN001
@@ -204,8 +212,10 @@ def main() -> None:
         sample = items.sample(n=min(len(items), FULL_SAMPLE), random_state=0)
         full_out, off_full, n_full = _run_fold(full, sample)
     scored = pd.concat(scored, ignore_index=True)
-    table, pooled = _table(scored), _pooled(scored)
-    table.to_csv(RESULTS / "kb_recall.csv", index=False)
+    clinical = scored[scored["level"].isin(CLINICAL)]
+    table, pooled = _table(clinical), _pooled(clinical)
+    table_all, pooled_all = _table(scored), _pooled(scored)
+    pd.concat([table.assign(levels="A-C"), table_all.assign(levels="A-E")]).to_csv(RESULTS / "kb_recall.csv", index=False)
     misses = scored[~scored["reported"]].assign(labels=lambda x: x["labels"].map(" AND ".join))
     misses.sort_values(["source", "kind", "labels"]).to_csv(RESULTS / "kb_recall_misses.csv", index=False)
     self_recall = full_out["expected"].mean()
@@ -219,13 +229,21 @@ def main() -> None:
         "`reported`: the KB without the held-out source holds resistance evidence for the drug given the item's",
         "alterations (direct or inferred from the drug's class); `expected`: the drug is under `resistance_expected`.",
         "",
-        "## By held-out source and alteration kind",
+        f"Clinical items (levels A-C): {len(clinical)} of {len(scored)}.",
+        "",
+        "## By held-out source and alteration kind (levels A-C: clinical or guideline evidence)",
         "",
         _md(table),
         "",
-        "## Pooled over the held-out sources",
+        "## Pooled over the held-out sources (levels A-C)",
         "",
         _md(pooled),
+        "",
+        "## Every level (A-E, with preclinical and inferential items)",
+        "",
+        _md(table_all),
+        "",
+        _md(pooled_all),
         "",
         "## Resisted drugs offered",
         "",

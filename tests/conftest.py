@@ -25,6 +25,34 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def ucec_ksea(shared_data: Path):
+    """CPTAC UCEC tumours: KSEA kinase activities (SIGNOR) on phosphosites measured in >= half of them.
+
+    Returns ``(mdata, clinical, tumours)``: a MuData with ``phospho`` and ``act_kinase`` and the
+    genomic subtype in ``obs['subtype']``, the clinical table and the tumour sample ids.
+    """
+    import anndata as ad
+    import mudata as md
+    import pandas as pd
+
+    from oncoresist.tl.functional import activity
+
+    d = shared_data / "cptac_ucec"
+    clin = pd.read_csv(d / "clinical.txt", sep="\t", index_col=0, encoding="latin-1")
+    ph = pd.read_csv(d / "phosphoproteomics_site.cct.gz", sep="\t", index_col=0)
+    ph = ph[~ph.index.duplicated()]
+    tum = [s for s in clin.index[(clin["Proteomics_Tumor_Normal"] == "Tumor") & (clin["Case_excluded"] == "No")]
+           if s in ph.columns]  # fmt: skip
+    ph = ph[tum]
+    ph = ph[ph.notna().mean(1) >= 0.5].T  # sites measured in at least half of the tumours
+    a = ad.AnnData(ph.to_numpy(dtype=float), obs=pd.DataFrame(index=ph.index), var=pd.DataFrame(index=ph.columns))
+    m = md.MuData({"phospho": a})
+    m.obs["subtype"] = clin["Genomics_subtype"].reindex(m.obs_names).astype(str).to_numpy()
+    activity(m, mod="phospho", resource="signor", resource_path=shared_data / "prior", method="ksea", tmin=5)
+    return m, clin, tum
+
+
 # tests that took more than ~4 s each on the 2-core CI box (pytest --durations); real-data tests are
 # slow as well. `pytest -m "not slow"` is the fast lane.
 _SLOW_TESTS = {

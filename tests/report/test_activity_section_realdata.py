@@ -2,10 +2,7 @@
 
 import types
 
-import anndata as ad
-import mudata as md
 import numpy as np
-import pandas as pd
 import pytest
 
 from oncoresist.report._activity_section import (
@@ -13,26 +10,13 @@ from oncoresist.report._activity_section import (
     activity_zscores,
     patient_activity_section,
 )
-from oncoresist.tl.functional import activity
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def ucec(shared_data):
-    d = shared_data / "cptac_ucec"
-    clin = pd.read_csv(d / "clinical.txt", sep="\t", index_col=0, encoding="latin-1")
-    ph = pd.read_csv(d / "phosphoproteomics_site.cct.gz", sep="\t", index_col=0)
-    ph = ph[~ph.index.duplicated()]
-    tum = [s for s in clin.index[(clin["Proteomics_Tumor_Normal"] == "Tumor") & (clin["Case_excluded"] == "No")]
-           if s in ph.columns]
-    ph = ph[tum]
-    ph = ph[ph.notna().mean(1) >= 0.5].T
-    a = ad.AnnData(ph.to_numpy(dtype=float), obs=pd.DataFrame(index=ph.index), var=pd.DataFrame(index=ph.columns))
-    m = md.MuData({"phospho": a})
-    m.obs["subtype"] = clin["Genomics_subtype"].reindex(m.obs_names).astype(str).to_numpy()
-    activity(m, mod="phospho", resource="signor", resource_path=shared_data / "prior", method="ksea", tmin=5)
-    return m
+def ucec(ucec_ksea):
+    return ucec_ksea[0]
 
 
 def test_cohort_section_by_genomic_subtype(ucec):

@@ -4,30 +4,19 @@ Dou et al. 2020 Cell (doi:10.1016/j.cell.2020.01.026): CDK activity tracks proli
 signalling is higher in PTEN-mutant tumours and ERK (MAPK1/3) in KRAS-mutant ones.
 """
 
-import anndata as ad
-import mudata as md
 import pandas as pd
 import pytest
 from scipy import stats
 
-from oncoresist.tl.functional import activity, match_line
+from oncoresist.tl.functional import match_line
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def ucec(shared_data):
+def ucec(shared_data, ucec_ksea):
+    m, _, tum = ucec_ksea
     d = shared_data / "cptac_ucec"
-    clin = pd.read_csv(d / "clinical.txt", sep="\t", index_col=0, encoding="latin-1")
-    ph = pd.read_csv(d / "phosphoproteomics_site.cct.gz", sep="\t", index_col=0)
-    ph = ph[~ph.index.duplicated()]
-    tum = [s for s in clin.index[(clin["Proteomics_Tumor_Normal"] == "Tumor") & (clin["Case_excluded"] == "No")]
-           if s in ph.columns]
-    ph = ph[tum]
-    ph = ph[ph.notna().mean(1) >= 0.5].T  # sites measured in at least half of the tumours
-    a = ad.AnnData(ph.to_numpy(dtype=float), obs=pd.DataFrame(index=ph.index), var=pd.DataFrame(index=ph.columns))
-    m = md.MuData({"phospho": a})
-    activity(m, mod="phospho", resource="signor", resource_path=shared_data / "prior", method="ksea", tmin=5)
     prot = pd.read_csv(d / "proteomics.cct.gz", sep="\t", index_col=0)
     mut = pd.read_csv(d / "somatic_binary.cbt.gz", sep="\t", index_col=0)
     return m, prot[tum], mut.reindex(columns=tum).fillna(0)
