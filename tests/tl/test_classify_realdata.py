@@ -10,6 +10,7 @@ integration).
 
 from __future__ import annotations
 
+import types
 import warnings
 from pathlib import Path
 
@@ -68,3 +69,27 @@ def test_cll_ighv_status_beats_the_majority_baseline(cll: md.MuData, model: str)
         warnings.simplefilter("ignore", UserWarning)
         out = clf.predict(md.MuData({"gen": cll["gen"][no_screen].copy()}))
     assert (out["layers_used"] == "gen").all() and (out["layers_missing"] == "viab").all()
+
+
+@pytest.mark.slow
+def test_cll_ighv_classifier_reaches_the_cohort_report_and_patient_pages(cll: md.MuData) -> None:
+    """The IGHV classifier's CV results land in uns, the cohort report section and a patient page."""
+    from oncoresist.report._classify_section import classify_section, patient_classify_section
+    from oncoresist.tl import store_classification
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 12 patients without an IGHV label (tested above)
+        clf = train_classifier(cll, target="IGHV", model="late", n_splits=5, random_state=0)
+    m = cll.copy()
+    store_classification(m, clf)
+    met = m.uns["classify"]["metrics"].set_index("model")
+    bacc = float(met.loc["late", "balanced_accuracy"])
+    assert bacc > 0.75 and int(met.loc["late", "n"]) == 188
+    s = classify_section(m)
+    assert s is not None and f"balanced accuracy {bacc:.3f}" in s.summary and "obs['IGHV']" in s.summary
+    assert "<img" in s.html or "<svg" in s.html  # the confusion matrix
+    pred = m.uns["classify"]["predictions"]
+    u = pred[pred["observed"] == "U"].sort_values("p_U").iloc[-1]  # the most confident IGHV-unmutated call
+    page = patient_classify_section(types.SimpleNamespace(patient=u["sample"]), m)
+    assert page is not None and page.meta["predicted"] == "U" and page.meta["probability"] > 0.5
+    assert "recorded: U" in page.html
