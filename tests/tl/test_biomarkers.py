@@ -230,6 +230,32 @@ def test_fit_signatures_recovers_exposures_with_intervals(rng: np.random.Generat
     pd.testing.assert_frame_equal(fit, again)
 
 
+def test_fit_signatures_backward_selection_drops_spurious_signatures(rng: np.random.Generator) -> None:
+    # a reference of similar signatures: plain NNLS spreads exposure over them, the selection does not
+    base = rng.dirichlet(np.full(96, 0.3), size=4).T
+    near = np.abs(base + rng.normal(0, 0.004, base.shape))
+    w = np.hstack([base, near / near.sum(0)])
+    sigs = pd.DataFrame(w, index=list(SBS96_CHANNELS), columns=[f"S{i}" for i in range(8)])
+    truth = np.array([[700.0, 0, 300, 0, 0, 0, 0, 0], [0, 500, 0, 500, 0, 0, 0, 0]])
+    cat = pd.DataFrame(rng.poisson(truth @ w.T), index=["P1", "P2"], columns=list(SBS96_CHANNELS))
+    plain = fit_signatures(cat, sigs, n_bootstrap=0, sparsity="none")
+    strict = fit_signatures(cat, sigs, n_bootstrap=50, sparsity="backward", random_state=0)
+    exp_plain = plain.pivot(index="sample", columns="signature", values="exposure").to_numpy()
+    for j, y in enumerate(cat.to_numpy(dtype=float)):
+        np.testing.assert_allclose(exp_plain[j], nnls(w, y)[0], rtol=1e-6, atol=1e-6)
+    n_plain = (plain["fraction"] > 0.01).groupby(plain["sample"]).sum()
+    n_strict = (strict["fraction"] > 0).groupby(strict["sample"]).sum()
+    assert (n_strict <= 2).all() and (n_strict <= n_plain).all() and n_plain.sum() > n_strict.sum()
+    share = strict.assign(base=strict["signature"].str[1].astype(int) % 4).groupby(["sample", "base"])["fraction"].sum().unstack()
+    np.testing.assert_allclose(share.to_numpy(), truth[:, :4] / 1000, atol=0.05)  # each process found (either twin)
+    cos = strict.attrs["cosine"]
+    assert all(cos[s] >= plain.attrs["cosine"][s] - 0.004 - 1e-9 for s in cos)
+    off = strict[strict["exposure"] == 0]
+    assert (off["lower"] == 0).all() and (off["upper"] == 0).all()
+    with pytest.raises(InputError, match="sparsity must be"):
+        fit_signatures(cat, sigs, sparsity="lasso")
+
+
 def test_fit_signatures_offline_error_and_bad_input(rng: np.random.Generator) -> None:
     cat = pd.DataFrame(np.ones((1, 96)), index=["P1"], columns=list(SBS96_CHANNELS))
     with pytest.raises(InputError, match="no reference signature set ships"):

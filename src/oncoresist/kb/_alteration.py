@@ -53,10 +53,14 @@ _BUILTIN_ALIASES = {
     "MLL": "KMT2A", "PD-L1": "CD274", "PDL1": "CD274",
 }  # fmt: skip
 
-#: Codon ranges of exons for genes where exon-level events are clinically named (EGFR kinase
-#: domain exons 18-21, as used in the clinical literature).
+#: Codon ranges of exons for genes where exon-level events are clinically named, as used in the
+#: clinical literature: EGFR kinase-domain exons 18-21; KIT (NM_000222) and PDGFRA (NM_006206)
+#: exons of the GIST literature (juxtamembrane, ATP pocket, activation loop; Corless et al. 2011
+#: Nat Rev Cancer, doi:10.1038/nrc3143).
 _EXON_CODONS: dict[str, dict[int, tuple[int, int]]] = {
     "EGFR": {18: (688, 728), 19: (729, 761), 20: (762, 823), 21: (824, 875)},
+    "KIT": {9: (449, 514), 11: (550, 592), 13: (627, 664), 14: (665, 714), 17: (788, 828), 18: (829, 886)},
+    "PDGFRA": {12: (552, 596), 14: (627, 666), 18: (814, 854)},
 }
 
 #: Genes whose clinically named splice isoforms (``AR-V7``) are read as isoform expression.
@@ -237,12 +241,12 @@ _RX_EXT = re.compile(r"^\*(\d+)([A-Z])ext\*?\??\d*$")
 
 
 def exon_of(gene: str, pos: int | None) -> int | None:
-    """Exon of codon ``pos`` of ``gene`` where the clinical exon map is known (EGFR 18-21).
+    """Exon of codon ``pos`` of ``gene`` where the clinical exon map is known (EGFR, KIT, PDGFRA).
 
     Examples
     --------
-    >>> exon_of("EGFR", 790), exon_of("EGFR", 746), exon_of("KRAS", 12)
-    (20, 19, None)
+    >>> exon_of("EGFR", 790), exon_of("EGFR", 746), exon_of("KIT", 816), exon_of("KRAS", 12)
+    (20, 19, 17, None)
     """
     if pos is None:
         return None

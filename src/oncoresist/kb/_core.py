@@ -14,7 +14,7 @@ __all__ = ["CORE_VERSION", "core_digest", "load_curated_core", "split_therapy"]
 
 #: Version of ``kb/data/curated_core.tsv`` (its ``# version:`` header line). A KB reloads the
 #: core whenever the shipped file's content changes (see :func:`core_digest`).
-CORE_VERSION = "2025.4"
+CORE_VERSION = "2025.5"
 
 _LEVELS = ("A", "B", "C", "D", "E")
 _CITATION_RX = re.compile(r"^(PMID:\d{5,9}|DOI:10\.\d{4,9}/\S+)$")

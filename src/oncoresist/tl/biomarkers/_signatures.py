@@ -277,12 +277,22 @@ def fit_signatures(
     n_bootstrap: int = 200,
     ci: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
+    sparsity: str = "backward",
+    max_delta: float = 0.004,
 ) -> pd.DataFrame:
-    """Signature exposures per sample by NNLS, with bootstrap confidence intervals.
+    """Signature exposures per sample by NNLS, with signature selection and bootstrap intervals.
 
     Each sample's SBS-96 counts are fitted as a non-negative mix of the signatures
-    (:func:`nnls_batch`); intervals come from refitting ``n_bootstrap`` multinomial resamples
-    of the sample's mutations (as in SigProfilerAssignment / mutational-signature bootstrap).
+    (:func:`scipy.optimize.nnls`). With ``sparsity="backward"`` (the default) the signature
+    contributing least is then removed and the rest refitted, again and again, while the cosine
+    similarity of the reconstruction to the catalogue stays within ``max_delta`` of the full
+    fit's: the backward elimination of MutationalPatterns' ``fit_to_signatures_strict``
+    (Manders et al. 2022, doi:10.1186/s12864-022-08357-3; its default ``max_delta`` 0.004).
+    Plain NNLS over a large reference such as COSMIC v3 spreads small exposures over many
+    similar signatures (12 signatures > 1 % per tumour where 4 were planted; see
+    benchmarks/results/signatures_spa.md for the comparison with SigProfilerAssignment).
+    Intervals come from refitting ``n_bootstrap`` multinomial resamples of the sample's
+    mutations on its selected signatures.
 
     Parameters
     ----------
@@ -297,13 +307,19 @@ def fit_signatures(
         Coverage of the percentile intervals.
     random_state
         Seed or generator of the resampling.
+    sparsity
+        ``"backward"``: signature selection as described above; ``"none"``: plain NNLS over
+        every signature.
+    max_delta
+        Largest loss of cosine similarity (to the catalogue) the selection may cost.
 
     Returns
     -------
     pandas.DataFrame
         Long table ``sample, signature, exposure, fraction, lower, upper``: exposure in
         mutations, its share of the sample's fitted mutations and the bootstrap interval
-        (of the exposure). ``.attrs`` records the signature source and the residual norm per sample.
+        (of the exposure; 0 - 0 for signatures not selected). ``.attrs`` records the signature
+        source, the selection, the residual norm and the cosine similarity per sample.
 
     Raises
     ------
@@ -327,34 +343,67 @@ def fit_signatures(
     if np.isnan(counts).any() or (counts < 0).any():
         msg = "tl.fit_signatures: the catalogue holds missing or negative counts; expected mutation counts."
         raise InputError(msg)
+    if sparsity not in ("backward", "none"):
+        msg = f"tl.fit_signatures: sparsity must be 'backward' or 'none', got {sparsity!r}."
+        raise InputError(msg)
     w = sigs.to_numpy(dtype=float)
-    h = nnls_batch(w, counts.T)
-    lower, upper = _bootstrap(w, counts, n_bootstrap, ci, np.random.default_rng(random_state))
+    h = np.column_stack([_nnls(w, y) for y in counts]) if len(counts) else np.zeros((w.shape[1], 0))
+    if sparsity == "backward":
+        h = np.column_stack([_backward(w, y, h[:, j], max_delta) for j, y in enumerate(counts)]) if len(counts) else h
+    lower, upper = _bootstrap(w, counts, h > 0, n_bootstrap, ci, np.random.default_rng(random_state))
     total = h.sum(axis=0)
     frac = np.divide(h, total, out=np.zeros_like(h), where=total > 0)
     names = [str(s) for s in catalogue.index]
     out = pd.DataFrame({"sample": np.repeat(names, w.shape[1]), "signature": np.tile(sigs.columns.astype(str), len(names)),
                         "exposure": h.T.ravel(), "fraction": frac.T.ravel(), "lower": lower.T.ravel(), "upper": upper.T.ravel()})
     out.attrs.update({"signatures": str(sigs.attrs.get("source", "DataFrame")), "n_bootstrap": int(n_bootstrap), "ci": float(ci),
-                      "residual": dict(zip(names, np.linalg.norm(w @ h - counts.T, axis=0).tolist(), strict=True))})
+                      "sparsity": sparsity, "max_delta": float(max_delta),
+                      "residual": dict(zip(names, np.linalg.norm(w @ h - counts.T, axis=0).tolist(), strict=True)),
+                      "cosine": dict(zip(names, [_cos(w @ h[:, j], y) for j, y in enumerate(counts)], strict=True))})
     return out
 
 
-def _bootstrap(w: np.ndarray, counts: np.ndarray, n: int, ci: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile intervals of the exposures over multinomial resamples of each sample's mutations."""
+def _nnls(w: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Exact NNLS of one sample (active set, :func:`scipy.optimize.nnls`)."""
+    from scipy.optimize import nnls
+
+    return nnls(w, y, maxiter=50 * w.shape[1])[0] if np.any(y) else np.zeros(w.shape[1])
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity (0 when either vector is zero)."""
+    d = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / d if d > 0 else 0.0
+
+
+def _backward(w: np.ndarray, y: np.ndarray, h: np.ndarray, max_delta: float) -> np.ndarray:
+    """Drop the least-contributing signature of ``h`` while the cosine to ``y`` stays within ``max_delta`` of the full fit's."""
+    floor = _cos(w @ h, y) - max_delta
+    while np.count_nonzero(h) > 1:
+        keep = np.flatnonzero(h > 0)
+        rest = np.delete(keep, np.argmin(h[keep]))
+        c = _nnls(w[:, rest], y)
+        if _cos(w[:, rest] @ c, y) < floor:
+            break
+        h = np.zeros_like(h)
+        h[rest] = c
+    return h
+
+
+def _bootstrap(w: np.ndarray, counts: np.ndarray, support: np.ndarray, n: int, ci: float,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals of the exposures over multinomial resamples, refitted on each sample's ``support``."""
     k, m = w.shape[1], counts.shape[0]
     lo, hi = np.zeros((k, m)), np.zeros((k, m))
     if n <= 0:
         return lo * np.nan, hi * np.nan
     alpha = (1.0 - ci) / 2.0
     totals = np.rint(counts.sum(axis=1)).astype(np.int64)
-    step = max(1, 20_000 // n)  # samples per batched NNLS call
-    for j0 in range(0, m, step):
-        chunk = range(j0, min(m, j0 + step))
-        draws = np.zeros((w.shape[0], len(chunk) * n))
-        for i, j in enumerate(chunk):
-            if totals[j] > 0:
-                draws[:, i * n:(i + 1) * n] = rng.multinomial(totals[j], counts[j] / counts[j].sum(), size=n).T
-        hb = nnls_batch(w, draws).reshape(k, len(chunk), n)
-        lo[:, chunk], hi[:, chunk] = np.quantile(hb, alpha, axis=2), np.quantile(hb, 1.0 - alpha, axis=2)
+    for j in range(m):
+        cols = np.flatnonzero(support[:, j])
+        if totals[j] == 0 or not len(cols):
+            continue
+        draws = rng.multinomial(totals[j], counts[j] / counts[j].sum(), size=n).T
+        hb = nnls_batch(w[:, cols], draws)
+        lo[cols, j], hi[cols, j] = np.quantile(hb, alpha, axis=1), np.quantile(hb, 1.0 - alpha, axis=1)
     return lo, hi
