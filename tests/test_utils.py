@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from oncoresist._core._utils import (
     clean_ids,
     read_table,
     require_columns,
+    sha256_file,
     to_numeric_frame,
     write_csv,
 )
@@ -226,3 +228,13 @@ def test_corrupt_gzip_stream_is_an_input_error(tmp_path) -> None:
         read_matrix(p)
     with pytest.raises(InputError, match=r"m.tsv.gz"):
         read_cnv_matrix(p)
+
+
+def test_sha256_file_hashes_stored_bytes_across_chunks(tmp_path) -> None:
+    raw = np.random.default_rng(0).bytes((1 << 20) + 17)  # one full 1 MiB chunk and a remainder
+    p = tmp_path / "blob.bin.gz"
+    p.write_bytes(gzip.compress(raw))
+    assert sha256_file(p) == hashlib.sha256(p.read_bytes()).hexdigest()  # the .gz as stored
+    assert sha256_file(p) != hashlib.sha256(raw).hexdigest()
+    (tmp_path / "empty").write_bytes(b"")
+    assert sha256_file(tmp_path / "empty") == hashlib.sha256(b"").hexdigest()

@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from oncoresist.cli import main
-from oncoresist.cli._app import N_JOBS_HELP, deprecated_alias, examples_on_own_lines, n_jobs_value
+from oncoresist.cli._app import (
+    N_JOBS_HELP,
+    deprecated_alias,
+    examples_on_own_lines,
+    n_jobs_value,
+    split_names,
+)
 from oncoresist.io import read_h5mu, write_h5mu
 
 
@@ -160,3 +166,11 @@ def test_usage_errors_exit_2_without_traceback(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("Error:")
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    (None, None), ("", None), ([], None), (" , ", None), ([" ", ","], None),
+    ("a, b", ["a", "b"]), (["a", "b,c"], ["a", "b", "c"]), (["rna", " prot ,"], ["rna", "prot"]),
+])
+def test_split_names_repeated_and_comma_separated(given, expected):
+    assert split_names(given) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import os
 import re
@@ -221,6 +222,34 @@ def read_bytes(path: PathLike) -> bytes:
         msg = f"cannot read '{p}': {e}. Is it a complete (and, for .gz, valid gzip) file?"
         raise InputError(msg) from e
     return raw
+
+
+def sha256_file(path: PathLike) -> str:
+    """Hex SHA-256 of a file's bytes as stored (a ``.gz`` file is not decompressed).
+
+    Read in 1 MiB chunks, so large files are never held in memory.
+
+    Parameters
+    ----------
+    path
+        File to hash.
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
+
+    Examples
+    --------
+    >>> _ = open("abc.txt", "w").write("abc")
+    >>> sha256_file("abc.txt")[:16]
+    'ba7816bf8f01cfea'
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _utf16(raw: bytes) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import typer
@@ -99,6 +99,19 @@ def n_jobs_value(n_jobs: int) -> int | None:
 def choices(*values: str) -> str:
     """A metavar listing an option's choices, e.g. ``[native|mofa]`` (shown in --help instead of TEXT)."""
     return "[" + "|".join(values) + "]"
+
+
+def split_names(values: str | Sequence[str] | None) -> list[str] | None:
+    """Names from an option given once or repeated, each value comma-separated or not.
+
+    ``"a, b"`` and ``["a", "b,c"]`` give ``["a", "b"]`` and ``["a", "b", "c"]``; blanks are
+    dropped; ``None`` when no name is left (the option was not given).
+    """
+    if not values:
+        return None
+    items = [values] if isinstance(values, str) else values
+    names = [v.strip() for item in items for v in str(item).split(",") if v.strip()]
+    return names or None
 
 
 def deprecated_alias(new_value: Any, old_value: Any, *, new: str, old: str, default: Any = None) -> Any:

@@ -7,15 +7,7 @@ from typing import Any
 
 import typer
 
-from ._app import app, check_choice, choices, deprecated_alias, handle_errors, log
-
-
-def _split(value: str | None) -> list[str] | None:
-    """Comma-separated names as a list (``None`` when empty)."""
-    if value is None:
-        return None
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    return items or None
+from ._app import app, check_choice, choices, deprecated_alias, handle_errors, log, split_names
 
 
 @app.command()
@@ -85,7 +77,7 @@ def integrate(
     from .._core._keys import claim_key
     from ..io import read_h5mu, write_h5mu
 
-    chosen = deprecated_alias(_split(",".join(layers or [])), _split(mods), new="--layers", old="--mods")
+    chosen = deprecated_alias(split_names(layers), split_names(mods), new="--layers", old="--mods")
     n_factors = deprecated_alias(n_factors, n_factors_old, new="--n-factors", old="-k", default=10)
     k = deprecated_alias(n_subtypes, k, new="--n-subtypes", old="--k")
     check_choice("--sparsity", sparsity, ("feature", "view"))
@@ -138,7 +130,7 @@ def _data_types(spec: str | None) -> dict[str, str] | None:
     if spec is None:
         return None
     out: dict[str, str] = {}
-    for item in _split(spec) or []:
+    for item in split_names(spec) or []:
         mod, sep, kind = item.partition("=")
         if not sep or not mod.strip() or not kind.strip():
             msg = f"--data-type: {item!r} is not LAYER=TYPE (e.g. --data-type 'rna=tpm,mirna=counts')."
@@ -156,7 +148,7 @@ def _preprocess_step(mdata: Any, preprocess: bool, batch_key: str | None, covari
     if preprocess:
         log("preprocessing layers ...", quiet=quiet)
         run_preprocess(mdata, mods=[m for m in mdata.mod if m != "drug"], batch_key=batch_key,
-                       covariates=_split(covariates), n_top=n_top if n_top > 0 else None, data_types=_data_types(data_type))
+                       covariates=split_names(covariates), n_top=n_top if n_top > 0 else None, data_types=_data_types(data_type))
         for mod, rec in mdata.uns["preprocess"]["data_types"].items():
             how = mdata.mod[mod].uns["pp"]["data_type"]["how"]
             log(f"  {mod}: {rec} ({how}) -> {', '.join(mdata.uns['preprocess']['steps'][mod])}", quiet=quiet)

@@ -8,19 +8,20 @@ from typing import Any
 import typer
 
 from .._core._errors import InputError
-from ._app import N_JOBS_HELP, app, check_choice, choices, handle_errors, log, n_jobs_value
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    """Accept repeated options and comma-separated lists alike."""
-    if not values:
-        return None
-    out = [v.strip() for item in values for v in str(item).split(",") if v.strip()]
-    return out or None
+from ._app import (
+    N_JOBS_HELP,
+    app,
+    check_choice,
+    choices,
+    handle_errors,
+    log,
+    n_jobs_value,
+    split_names,
+)
 
 
 def _drugs(drug: list[str] | None, all_drugs: bool) -> list[str] | None:
-    names = _split(drug)
+    names = split_names(drug)
     if names and all_drugs:
         msg = "give either --drug NAME (repeatable) or --all, not both."
         raise InputError(msg)
@@ -87,8 +88,8 @@ def associate(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         # overwrite: the cohort file is read, not written back, so nothing of the user's is replaced
-        tl_associate(mdata, drugs=names, metric=metric, target=target, layers=_split(layers),
-                     covariates=_split(covariates) or (), higher_is=higher_is, min_group_size=min_group_size,
+        tl_associate(mdata, drugs=names, metric=metric, target=target, layers=split_names(layers),
+                     covariates=split_names(covariates) or (), higher_is=higher_is, min_group_size=min_group_size,
                      min_samples=min_samples, n_jobs=n_jobs_value(n_jobs), scheduler=scheduler, quiet=quiet, overwrite=True)
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
@@ -205,16 +206,16 @@ def train(
                         quiet=quiet, store_in=store_in)
         return
     if path == "survival":
-        _train_survival(cohort, out, layers=layers, covariates=[*(_split(obs_features) or []), *(_split(covariates) or [])],
+        _train_survival(cohort, out, layers=layers, covariates=[*(split_names(obs_features) or []), *(split_names(covariates) or [])],
                         unpenalized=unpenalized, time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, folds=folds,
-                        seed=seed, quiet=quiet, exclude_samples=_split(exclude_samples))
+                        seed=seed, quiet=quiet, exclude_samples=split_names(exclude_samples))
         return
     names = _drugs(drug, all_drugs)
     mdata = read_h5mu(cohort)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        models = train_models(mdata, drugs=names, model=model, metric=metric, layers=_split(layers),
-                              obs_features=_split(obs_features), evaluate=cv != "none", cv="sample" if cv == "none" else cv,
+        models = train_models(mdata, drugs=names, model=model, metric=metric, layers=split_names(layers),
+                              obs_features=split_names(obs_features), evaluate=cv != "none", cv="sample" if cv == "none" else cv,
                               group_key=group_key, n_splits=folds, min_samples=min_samples, random_state=seed,
                               n_jobs=n_jobs_value(n_jobs), scheduler=scheduler, quiet=quiet, source=str(cohort))
     for w in caught:
@@ -262,7 +263,7 @@ def _train_classify(cohort: Path, out: Path, *, task: str, target: str | None, m
     mdata = read_h5mu(cohort)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        clf = train_classifier(mdata, target=target, model=name, layers=_split(layers), obs_features=_split(obs_features),
+        clf = train_classifier(mdata, target=target, model=name, layers=split_names(layers), obs_features=split_names(obs_features),
                                n_splits=folds, random_state=seed, source=str(cohort))
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
@@ -339,7 +340,7 @@ def _survival_layers(layers: list[str] | None) -> list[str] | None:
     """``--layers`` of a survival model: ``None`` = every omics layer, ``none`` = no omics layer (``[]``)."""
     if layers is None or len(layers) == 0:
         return None
-    names = _split(layers)
+    names = split_names(layers)
     if names is None:
         msg = ("--layers is empty (''): give --layers none to train on --covariates only, "
                "or leave --layers out to use every omics layer.")
@@ -365,7 +366,7 @@ def _train_survival(cohort: Path, out: Path, *, layers: list[str] | None, covari
         msg = "--layers none leaves no features: give clinical columns with --covariates COL,... (or drop --layers none)."
         raise InputError(msg)
     mdata = read_h5mu(cohort)
-    model = train_survival(mdata, layers=chosen, obs_features=covs, unpenalized=_split(unpenalized),
+    model = train_survival(mdata, layers=chosen, obs_features=covs, unpenalized=split_names(unpenalized),
                            time_key=time_key, event_key=event_key, l1_ratio=l1_ratio, n_splits=folds, random_state=seed,
                            source=str(cohort), exclude_samples=exclude_samples)
     dropped = model.card["data"]["dropped"]
@@ -413,7 +414,7 @@ def predict(
     for w in caught:
         log(f"warning: {w.message}", quiet=quiet)
     mdata = read_h5mu(cohort)
-    pred = models.predict(mdata, drugs=_split(drug))
+    pred = models.predict(mdata, drugs=split_names(drug))
     write_csv(pred, out)
     incomplete = pred[pred["note"] != ""]
     if len(incomplete):

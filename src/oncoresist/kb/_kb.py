@@ -36,7 +36,7 @@ import duckdb
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, atomic_path
+from .._core._utils import PathLike, atomic_path, sha256_file
 from ._alteration import Alteration, parse_alteration
 from ._core import CORE_VERSION, core_digest, load_curated_core
 from ._match import match_biomarker
@@ -686,7 +686,7 @@ class KnowledgeBase:
             [name, kind, provider],
         ).df()
         items = check_import(items, report, provider=provider, stored=int(stored), others=others, force=force)
-        _ingest(self.con, items, report, kind=kind, sha256=_sha256(path))
+        _ingest(self.con, items, report, kind=kind, sha256=sha256_file(path))
         self._vocab = None
         return report
 
@@ -930,11 +930,3 @@ def _provider(kind: str) -> str:
     if kind == "import":  # KBs written before providers were recorded held CIViC only
         return "civic"
     return kind.split(":", 1)[1] if kind.startswith("import:") else kind
-
-
-def _sha256(path: PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -12,7 +12,6 @@ read from its path. Every resource comes back as one long table: ``source``, ``t
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import warnings
@@ -23,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._core._errors import InputError
-from .._core._utils import PathLike, atomic_path, read_table, read_text, write_csv
+from .._core._utils import PathLike, atomic_path, read_table, read_text, sha256_file, write_csv
 
 __all__ = ["RESOURCES", "install_resources", "load_resource", "read_gmt", "resource_cache", "resource_info"]
 
@@ -81,15 +80,6 @@ def resource_info(name: str) -> dict[str, str]:
                "or the path to your own network (source, target, weight CSV/TSV) or GMT file.")
         raise InputError(msg)
     return {"name": key, **RESOURCES.loc[key].to_dict()}
-
-
-def _sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _candidates(info: dict[str, str], path: PathLike | None) -> list[Path]:
@@ -235,11 +225,11 @@ def load_resource(name: str, *, path: PathLike | None = None) -> pd.DataFrame:
             raise InputError(msg)
         net = _read_user(user)
         net.attrs.update(resource=user.name.split(".")[0], version="user file", licence="user's own",
-                         file=str(user), sha256=_sha256(user))
+                         file=str(user), sha256=sha256_file(user))
         return net
     info = resource_info(name)
     file = _locate(info, path)
-    digest = _sha256(file)
+    digest = sha256_file(file)
     if digest != info["sha256"]:
         warnings.warn(f"resource {info['name']}: {file} has sha256 {digest[:12]}..., not the registered "
                       f"{info['version']} ({info['sha256'][:12]}...); results may differ from the documented version.",
@@ -290,7 +280,7 @@ def install_resources(from_dir: PathLike, *, dest: PathLike | None = None) -> pd
     rows = []
     for name, row in RESOURCES.iterrows():
         f = src / row["file"]
-        status = "missing" if not f.is_file() else ("installed" if _sha256(f) == row["sha256"] else "sha256_mismatch")
+        status = "missing" if not f.is_file() else ("installed" if sha256_file(f) == row["sha256"] else "sha256_mismatch")
         if status == "installed":
             out.mkdir(parents=True, exist_ok=True)
             with atomic_path(out / row["file"]) as tmp:
