@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["DOC_AX", "DOC_IMPORT_RETURNS", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_PP_DATA", "DOC_RETURNS_FIGURE", "doc_params"]
+__all__ = ["DOC_AX", "DOC_IMPORT_RETURNS", "DOC_MU_COPY", "DOC_PP_COPY", "DOC_PP_DATA", "DOC_PP_LAYER", "DOC_RETURNS_FIGURE",
+           "doc_params"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -69,6 +70,12 @@ data
     Cohort or AnnData.
 mod
     Modality of a cohort."""
+
+
+#: ``layer`` parameter of a pp function that reads one matrix of the layer.
+DOC_PP_LAYER = """\
+layer
+    Input layer (default ``X``)."""
 
 
 def doc_params(**fragments: str) -> Callable[[F], F]:

@@ -7,24 +7,18 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .._core._docs import DOC_AX, doc_params  # noqa: E402
 from .._core._errors import InputError  # noqa: E402
+from ._axes import figure_axes  # noqa: E402
 
 __all__ = ["activity_bar", "activity_heatmap", "activity_response"]
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
-    """The figure and axes to draw into (a new figure when ``ax`` is None)."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size)
-        return fig, ax
-    return ax.figure, ax
-
-
+@doc_params(doc_ax=DOC_AX)
 def activity_heatmap(table: pd.DataFrame, groups: pd.Series | None = None, *, top: int = 25, ax: Any = None) -> Figure:
     """Heatmap of activities (sources x samples, or x group means when ``groups`` is given).
 
@@ -36,13 +30,7 @@ def activity_heatmap(table: pd.DataFrame, groups: pd.Series | None = None, *, to
         Group per sample (e.g. ``obs['subtype']``); columns become the group means.
     top
         Sources shown (most variable across the columns first).
-    ax
-        Axes to draw into (default: a new figure).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The heatmap's figure (that of ``ax`` when given).
+    {doc_ax}
 
     Examples
     --------
@@ -60,7 +48,7 @@ def activity_heatmap(table: pd.DataFrame, groups: pd.Series | None = None, *, to
         title = "Mean activity by group"
     order = cols.var(axis=1).fillna(0).sort_values(ascending=False).index[:top]
     cols = cols.loc[order]
-    fig, ax = _axes(ax, (max(4.0, 0.35 * cols.shape[1] + 3), max(3.0, 0.28 * len(order) + 1.5)))
+    fig, ax = figure_axes(ax, (max(4.0, 0.35 * cols.shape[1] + 3), max(3.0, 0.28 * len(order) + 1.5)))
     lim = float(np.nanmax(np.abs(cols.to_numpy(dtype=float)))) or 1.0
     im = ax.imshow(cols.to_numpy(dtype=float), aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
     ax.set_yticks(range(len(order)), [str(o) for o in order], fontsize=7)
@@ -70,6 +58,7 @@ def activity_heatmap(table: pd.DataFrame, groups: pd.Series | None = None, *, to
     return fig
 
 
+@doc_params(doc_ax=DOC_AX)
 def activity_bar(z: pd.Series, *, top: int = 8, sample: str = "", ax: Any = None) -> Figure:
     """Bar plot of one sample's activity z-scores against its cohort: the ``top`` up and down sources.
 
@@ -81,13 +70,7 @@ def activity_bar(z: pd.Series, *, top: int = 8, sample: str = "", ax: Any = None
         Sources shown each way.
     sample
         Sample name for the title.
-    ax
-        Axes to draw into (default: a new figure).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The bar plot's figure (that of ``ax`` when given).
+    {doc_ax}
 
     Examples
     --------
@@ -99,7 +82,7 @@ def activity_bar(z: pd.Series, *, top: int = 8, sample: str = "", ax: Any = None
         raise InputError("activity_bar: no finite z-score; the sample needs activities and a cohort with >= 3 samples.")
     shown = pd.concat([z.head(top), z.tail(top)])
     shown = shown[~shown.index.duplicated()]
-    fig, ax = _axes(ax, (5.0, max(2.5, 0.3 * len(shown) + 1)))
+    fig, ax = figure_axes(ax, (5.0, max(2.5, 0.3 * len(shown) + 1)))
     ax.barh(range(len(shown)), shown.to_numpy(), color=["#b2182b" if v > 0 else "#2166ac" for v in shown])
     ax.set_yticks(range(len(shown)), [str(i) for i in shown.index], fontsize=7)
     ax.axvline(0, color="k", lw=0.8)
@@ -108,6 +91,7 @@ def activity_bar(z: pd.Series, *, top: int = 8, sample: str = "", ax: Any = None
     return fig
 
 
+@doc_params(doc_ax=DOC_AX)
 def activity_response(values: pd.Series, response: pd.Series, *, source: str = "", drug: str = "", ax: Any = None) -> Figure:
     """Scatter of one activity against drug response over the samples with both (Spearman rho in the title).
 
@@ -119,13 +103,7 @@ def activity_response(values: pd.Series, response: pd.Series, *, source: str = "
         Response per sample (e.g. AUC or log IC50).
     source, drug
         Labels of the axes.
-    ax
-        Axes to draw the points into (default: a new figure).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The scatter's figure (that of ``ax`` when given).
+    {doc_ax}
 
     Examples
     --------
@@ -139,7 +117,7 @@ def activity_response(values: pd.Series, response: pd.Series, *, source: str = "
     if len(both) < 3:
         raise InputError(f"activity_response: {len(both)} sample(s) have both the activity and the response; need >= 3.")
     rho = stats.spearmanr(both.iloc[:, 0], both.iloc[:, 1]).statistic
-    fig, ax = _axes(ax, (4.0, 3.5))
+    fig, ax = figure_axes(ax, (4.0, 3.5))
     ax.scatter(both.iloc[:, 0], both.iloc[:, 1], s=14, alpha=0.8)
     ax.set_xlabel(f"{source or 'activity'}")
     ax.set_ylabel(f"{drug or 'response'}")

@@ -1,4 +1,4 @@
-"""Where a multi-axes plot draws: a new figure, or a figure / subfigure the caller gives."""
+"""Where a plot draws: a new figure, or a figure / subfigure / axes the caller gives."""
 
 from __future__ import annotations
 
@@ -39,6 +39,32 @@ def subplots(fig: Any, *args: Any, figsize: tuple[float, float], **kwargs: Any) 
     if fig is None:
         return plt.subplots(*args, figsize=figsize, **kwargs)
     return fig, fig.subplots(*args, **kwargs)
+
+
+def figure_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """The figure and axes of a one-axes plot: ``ax`` and its figure, or a new figure of ``figsize``.
+
+    Parameters
+    ----------
+    ax
+        Axes to draw into; ``None`` makes a new figure.
+    figsize
+        Width and height in inches of that new figure.
+
+    Returns
+    -------
+    tuple
+        ``(figure, axes)``, as :func:`matplotlib.pyplot.subplots` returns them.
+
+    Examples
+    --------
+    >>> f, a = figure_axes(None, (3, 2))
+    >>> figure_axes(a, (9, 9))[0] is f
+    True
+    """
+    if ax is None:
+        return plt.subplots(figsize=figsize)
+    return ax.figure, ax
 
 
 def tidy(fig: Any) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._errors import InputError  # noqa: E402
+from ._axes import figure_axes  # noqa: E402
 
 __all__ = ["confusion_matrix"]
 
@@ -50,10 +50,7 @@ def confusion_matrix(confusion: pd.DataFrame, *, model: str | None = None, ax: A
     classes = [str(c) for c in rows["observed"]]
     counts = rows[classes].to_numpy(dtype=float)
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(1.0 * len(classes) + 2.5, 0.9 * len(classes) + 2))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (1.0 * len(classes) + 2.5, 0.9 * len(classes) + 2))
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(classes)):
         for j in range(len(classes)):

@@ -17,13 +17,13 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._docs import DOC_AX, doc_params
 from .._core._errors import InputError  # noqa: E402
+from ._axes import figure_axes  # noqa: E402
 
 __all__ = ["association", "kaplan_meier", "km_greenwood", "per_drug_scores", "predicted_vs_observed", "volcano"]
 
@@ -84,10 +84,7 @@ def volcano(
     if df.empty:
         msg = f"no association results{' for ' + repr(target) if target else ''} to plot."
         raise InputError(msg)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.0, 4.5))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (6.0, 4.5))
     p = df["pvalue"].clip(lower=1e-300)
     y = -np.log10(p)
     x = df["effect_size"]
@@ -172,10 +169,7 @@ def association(
     colour = None
     if group_by is not None:
         colour = obs_column(mdata, group_by).reindex(df.index).astype(str)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.2, 4.0))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (4.2, 4.0))
     rng = np.random.default_rng(0)
     binary = set(np.unique(df["x"])) <= {0.0, 1.0}
     if binary:
@@ -222,10 +216,7 @@ def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None
     if df.empty:
         msg = f"no out-of-fold predictions for drug {drug!r} and model {model!r}; drugs: {', '.join(map(str, pred['drug'].unique()[:5]))}."
         raise InputError(msg)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(4.2, 4.0))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (4.2, 4.0))
     ax.scatter(df["observed"], df["predicted"], c=df["fold"], cmap="tab10", s=12, alpha=0.8)
     lo = float(min(df["observed"].min(), df["predicted"].min()))
     hi = float(max(df["observed"].max(), df["predicted"].max()))
@@ -261,10 +252,7 @@ def per_drug_scores(cv_result: Any, *, metric: str = "pearson", ax: Any = None) 
         raise InputError(msg)
     order = sc.groupby("model")[metric].median().sort_values(ascending=metric == "rmse").index.tolist()
     kinds = sc.groupby("model")["kind"].first()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(max(4.5, 0.8 * len(order) + 1.5), 4.0))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (max(4.5, 0.8 * len(order) + 1.5), 4.0))
     data = [sc.loc[sc["model"] == m, metric].to_numpy() for m in order]
     parts = ax.violinplot(data, showmedians=True, showextrema=False)
     for body, m in zip(parts["bodies"], order):
@@ -391,10 +379,7 @@ def kaplan_meier(risk: Any, *, group: str = "group", time: str = "time", event: 
     from ..tl.models._survival import survival_target
 
     df = _risk_table(risk, key, (group, time, event))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.0, 4.6))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (5.0, 4.6))
     colours = {"high": _RES, "low": _SENS}
     for k, (g, sub) in enumerate(df.groupby(group, sort=True)):
         t, s, lo, hi = km_greenwood(sub[time].to_numpy(), sub[event].astype(bool).to_numpy())

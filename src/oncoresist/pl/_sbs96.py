@@ -7,12 +7,12 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._errors import InputError  # noqa: E402
+from ._axes import figure_axes  # noqa: E402
 
 __all__ = ["sbs96_profile"]
 
@@ -48,10 +48,7 @@ def sbs96_profile(counts: pd.Series, *, sample: str = "", ax: Any = None) -> Fig
     if bad or counts.empty:
         raise InputError(f"sbs96_profile: expected SBS-96 channels such as 'A[C>T]G' (got {bad[:3] or 'none'}).")
     classes = [str(c)[2:5] for c in counts.index]
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 2.5))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (10, 2.5))
     ax.bar(np.arange(len(counts)), counts.to_numpy(), color=[_CLASS_COLOURS.get(k, "grey") for k in classes], width=0.8)
     for k, colour in _CLASS_COLOURS.items():
         pos = [i for i, c in enumerate(classes) if c == k]

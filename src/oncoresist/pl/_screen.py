@@ -16,6 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._docs import DOC_AX, DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
+from ._axes import figure_axes  # noqa: E402
 
 __all__ = ["dose_response_curves", "patient_dose_response", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
 
@@ -175,8 +176,7 @@ def patient_dose_response(
     if mine.empty:
         msg = f"no curve of sample {sample!r} for drug {drug!r} in the curves table; fit the patient's screen with tl.fit_curves first."
         raise InputError(msg)
-    if ax is None:
-        ax = plt.subplots(figsize=(3.4, 2.8))[1]
+    ax = figure_axes(ax, (3.4, 2.8))[1]
     _draw_cohort(ax, _fitted(c[c["sample"].astype(str) != str(sample)]), band)
     _draw_patient(ax, mine.iloc[[0]], screen, str(sample), str(drug))
     ax.set_xscale("log")
@@ -318,7 +318,7 @@ def sensitivity_heatmap(
 
         mat = mat.iloc[order(filled.to_numpy()), order(filled.to_numpy().T)]
     show_rows = len(mat) <= 60 if row_labels is None else row_labels
-    fig, ax = plt.subplots(figsize=(1.6 + 0.32 * mat.shape[1], 1.4 + (0.16 if show_rows else 0.03) * len(mat) + 1.0)) if ax is None else (ax.figure, ax)
+    fig, ax = figure_axes(ax, (1.6 + 0.32 * mat.shape[1], 1.4 + (0.16 if show_rows else 0.03) * len(mat) + 1.0))
     cmap = plt.get_cmap("viridis").copy()
     cmap.set_bad("#dddddd")
     im = ax.imshow(np.ma.masked_invalid(mat.to_numpy(dtype=float)), aspect="auto", cmap=cmap, interpolation="nearest")
@@ -377,10 +377,7 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
     >>> fig = synergy_heatmap(synergy(df)[1], block="B1")
     """
     mat, d1, d2 = _block_matrix(per_well, block, method)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(0.55 * mat.shape[1] + 2.2, 0.45 * mat.shape[0] + 1.6))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (0.55 * mat.shape[1] + 2.2, 0.45 * mat.shape[0] + 1.6))
     vals = mat.to_numpy(dtype=float)
     lim = max(10.0, float(np.nanmax(np.abs(vals))) if np.isfinite(vals).any() else 10.0)
     im = ax.imshow(np.ma.masked_invalid(vals), cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -lim, lim), origin="lower", aspect="auto")

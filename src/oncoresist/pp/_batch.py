@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, DOC_PP_LAYER, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, obs_column, record, start
 
@@ -242,7 +242,7 @@ def _eb_iterate(S: np.ndarray, B: np.ndarray, n_bd: np.ndarray, gamma_hat: np.nd
     return g_old, d_old
 
 
-@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_layer=DOC_PP_LAYER, doc_copy=DOC_PP_COPY)
 def combat(
     data: Any,
     *,
@@ -270,8 +270,7 @@ def combat(
         Columns whose effects must be preserved (e.g. tumour / normal, subtype).
     mean_only
         Correct only the batch means.
-    layer
-        Input matrix (default ``X``).
+    {doc_layer}
     {doc_copy}
 
     Examples

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, DOC_PP_LAYER, doc_params
 from ._base import claim, finish, get_matrix, record, set_scale, start
 
 __all__ = ["DATA_TYPES", "detect_data_type", "detect_with_confidence", "log_transform"]
@@ -83,7 +83,7 @@ def detect_with_confidence(X: Any) -> tuple[str, bool]:
     return _classify(A[np.isfinite(A)])
 
 
-@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_layer=DOC_PP_LAYER, doc_copy=DOC_PP_COPY)
 def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy: bool = False,
                   overwrite: bool = False) -> Any:
     """Log-transform linear values: ``X = log2(x + 1)`` (the linear values stay in ``layers['linear']``).
@@ -91,8 +91,7 @@ def log_transform(data: Any, *, mod: str = "rna", layer: str | None = None, copy
     Parameters
     ----------
     {doc_data}
-    layer
-        Input matrix (default ``X``).
+    {doc_layer}
     {doc_copy}
 
     Examples

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, DOC_PP_LAYER, doc_params
 from .._core._errors import InputError
 from ._base import claim, finish, get_matrix, is_mudata, obs_column, record, replace_modality, start
 
@@ -174,7 +174,7 @@ def lowrank_impute(X: np.ndarray, *, rank: int = 10, max_iter: int = 200, tol: f
     return out
 
 
-@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_layer=DOC_PP_LAYER, doc_copy=DOC_PP_COPY)
 def impute(
     data: Any,
     *,
@@ -223,8 +223,7 @@ def impute(
         Neighbours for ``"knn"``.
     mnar_z
         Evidence threshold (standard errors) for calling a feature MNAR in ``"mixed"``.
-    layer
-        Input matrix (default ``X``).
+    {doc_layer}
     random_state
         Seed of the random draws and of the randomized SVD.
     {doc_copy}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, doc_params
+from .._core._docs import DOC_PP_COPY, DOC_PP_DATA, DOC_PP_LAYER, doc_params
 from .._core._errors import InputError
 from ._base import (
     claim,
@@ -319,7 +319,7 @@ def _looks_linear(X: np.ndarray) -> bool:
     return v.size > 0 and float(v.min()) >= 0 and float(np.nanpercentile(v, 99)) > 100
 
 
-@doc_params(doc_copy=DOC_PP_COPY)
+@doc_params(doc_layer=DOC_PP_LAYER, doc_copy=DOC_PP_COPY)
 def normalize_proteomics(
     data: Any,
     *,
@@ -348,8 +348,7 @@ def normalize_proteomics(
         ``"auto"``, ``True`` (always log2) or ``False`` (already log scale).
     center
         ``"median"``, ``"mean"`` or ``"none"``.
-    layer
-        Input layer (default ``X``).
+    {doc_layer}
     {doc_copy}
 
     Examples
@@ -408,7 +407,7 @@ def normalize_proteomics(
 # --------------------------------------------------------------------------------------------
 # metabolomics
 # --------------------------------------------------------------------------------------------
-@doc_params(doc_data=DOC_PP_DATA, doc_copy=DOC_PP_COPY)
+@doc_params(doc_data=DOC_PP_DATA, doc_layer=DOC_PP_LAYER, doc_copy=DOC_PP_COPY)
 def normalize_metabolomics(
     data: Any,
     *,
@@ -433,8 +432,7 @@ def normalize_metabolomics(
         ``"auto"`` (log when ``uns[mod]['scale']`` is linear or values look linear), True, False.
     scaling
         ``"pareto"``, ``"auto"``, ``"center"`` or ``"none"``.
-    layer
-        Input layer (default ``X``).
+    {doc_layer}
     {doc_copy}
 
     Examples

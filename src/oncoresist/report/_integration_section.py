@@ -8,13 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import doc_params
 from .._core._errors import InputError
-from ._sections import Section, cards_html, figure_html, table_html
+from ._sections import DOC_RETURNS_SECTION, Section, cards_html, figure_html, table_html
 
 __all__ = ["integration_section"]
 
 
 
+@doc_params(doc_returns=DOC_RETURNS_SECTION)
 def integration_section(
     mdata: Any,
     *,
@@ -46,10 +48,7 @@ def integration_section(
     max_rows
         Rows of the association table.
 
-    Returns
-    -------
-    Section
-        HTML fragment with inlined figures and tables.
+    {doc_returns}
 
     Examples
     --------

@@ -7,13 +7,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import doc_params
 from .._core._errors import InputError
-from ._sections import Section, escape, figure_html, table_html
+from ._sections import DOC_RETURNS_SECTION, Section, escape, figure_html, table_html
 from ._svg import MAX_SVG_POINTS, labels_by_xy, svg_figure_html
 
 __all__ = ["models_section"]
 
 
+@doc_params(doc_returns=DOC_RETURNS_SECTION)
 def models_section(
     mdata: Any = None,
     *,
@@ -50,9 +52,7 @@ def models_section(
     title
         Section heading.
 
-    Returns
-    -------
-    Section
+    {doc_returns}
 
     Examples
     --------

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import doc_params
 from .._core._utils import PathLike, atomic_write_text
 from ..get import higher_is as get_higher_is
 from ._activity_section import patient_activity_section
@@ -446,6 +447,23 @@ def write_patient_report(
     return p
 
 
+#: ``mdata`` / ``patients`` and the shared ``kb`` / ``therapy`` / ``predictions`` parameters of
+#: :func:`write_patient_reports` and :func:`interpret_patients`.
+_DOC_PATIENTS = """\
+mdata
+    The cohort.
+patients
+    Sample IDs."""
+_DOC_INTERPRET = """\
+kb
+    Knowledge base, KB path or None.
+therapy
+    Optional patient -> therapy text.
+predictions
+    Model predictions (DataFrame samples x drugs)."""
+
+
+@doc_params(doc_patients=_DOC_PATIENTS, doc_interpret=_DOC_INTERPRET)
 def write_patient_reports(
     mdata: Any,
     patients: Sequence[str],
@@ -462,18 +480,10 @@ def write_patient_reports(
 
     Parameters
     ----------
-    mdata
-        The cohort.
-    patients
-        Sample IDs.
+    {doc_patients}
     out_dir
         Folder for the pages.
-    kb
-        Knowledge base, KB path or None.
-    therapy
-        Optional patient -> therapy text.
-    predictions
-        Model predictions (DataFrame samples x drugs).
+    {doc_interpret}
     interpretations
         Patient -> interpretation already made (:func:`interpret_patients`); the others are made here.
 
@@ -505,6 +515,7 @@ def write_patient_reports(
     return out
 
 
+@doc_params(doc_patients=_DOC_PATIENTS, doc_interpret=_DOC_INTERPRET)
 def interpret_patients(
     mdata: Any, patients: Sequence[str], *, kb: Any = None, therapy: Mapping[str, str] | None = None, predictions: Any = None
 ) -> dict[str, Any]:
@@ -512,16 +523,8 @@ def interpret_patients(
 
     Parameters
     ----------
-    mdata
-        The cohort.
-    patients
-        Sample IDs.
-    kb
-        Knowledge base, KB path or None.
-    therapy
-        Optional patient -> therapy text.
-    predictions
-        Model predictions (DataFrame samples x drugs).
+    {doc_patients}
+    {doc_interpret}
 
     Returns
     -------

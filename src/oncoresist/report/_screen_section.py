@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._core._docs import doc_params
 from .._core._errors import InputError
-from ._sections import Section, cards_html, figure_html, table_html
+from ._sections import DOC_RETURNS_SECTION, Section, cards_html, figure_html, table_html
 
 __all__ = ["screen_section"]
 
@@ -30,6 +31,7 @@ def _example_pairs(curves: pd.DataFrame, n: int) -> list[tuple[str, str]]:
     return pairs[:n]
 
 
+@doc_params(doc_returns=DOC_RETURNS_SECTION)
 def screen_section(
     curves: pd.DataFrame,
     *,
@@ -66,10 +68,7 @@ def screen_section(
     max_rows
         Rows of the synergy table.
 
-    Returns
-    -------
-    Section
-        HTML fragment with inlined figures and tables.
+    {doc_returns}
 
     Examples
     --------

@@ -19,6 +19,14 @@ import pandas as pd
 __all__ = ["Section", "TABLES_JS", "TEMPLATES", "cards_html", "jinja_env", "figure_html", "figure_to_data_uri", "table_html", "escape", "safe_url"]
 
 
+#: Returns section of a report-section builder (``doc_params(doc_returns=DOC_RETURNS_SECTION)``).
+DOC_RETURNS_SECTION = """\
+Returns
+-------
+Section
+    HTML fragment with inlined figures and tables."""
+
+
 @dataclass
 class Section:
     """One section of a report.

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ..._core._docs import DOC_MU_COPY, doc_params
 from ..._core._errors import InputError
 from ..._core._keys import claim_key
 from ..._core._params import clean_params
@@ -143,6 +144,7 @@ def _uns_key(key_added: str) -> str:
     return key_added[2:] if key_added.startswith("X_") else key_added
 
 
+@doc_params(doc_copy=DOC_MU_COPY)
 def factors(
     mdata: Any,
     *,
@@ -192,13 +194,7 @@ def factors(
         Replace ``obsm[key_added]`` / ``uns[key]`` / ``varm[key]`` when another function (or
         the user) wrote them; by default that is an error (re-running ``factors`` replaces
         its own result).
-    copy
-        Return a modified copy instead of changing ``mdata``.
-
-    Returns
-    -------
-    MuData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------
@@ -334,6 +330,7 @@ def get_factors(mdata: Any, *, key: str = "X_factors", dropna: bool = True) -> p
     return df.dropna(how="all") if dropna else df
 
 
+@doc_params(doc_copy=DOC_MU_COPY)
 def project_factors(
     mdata: Any,
     model: GroupFactorAnalysis | PathLike,
@@ -363,13 +360,7 @@ def project_factors(
     overwrite
         Replace ``obsm[key_added]`` / ``uns[key]`` when another function (or the user) wrote
         them (e.g. :func:`factors` on the same cohort); by default that is an error.
-    copy
-        Return a modified copy.
-
-    Returns
-    -------
-    MuData or None
-        The copy when ``copy=True``.
+    {doc_copy}
 
     Examples
     --------

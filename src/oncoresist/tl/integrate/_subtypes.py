@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..._core._docs import DOC_MU_COPY, doc_params
 from ..._core._errors import InputError
 from ..._core._keys import claim_key
 from ..._core._params import clean_params
@@ -532,6 +533,7 @@ def _fused_network(mdata: Any, mods: list[str], layers: Mapping[str, str], *, k:
     return samples, fused, {m: int(len(mats[m].index.intersection(samples))) for m in mods}
 
 
+@doc_params(doc_copy=DOC_MU_COPY)
 def subtypes(
     mdata: Any,
     *,
@@ -590,13 +592,9 @@ def subtypes(
     key_added, overwrite
         ``obs`` column and ``uns`` key; one there this function did not write (e.g. a
         PAM50 ``subtype`` column of the sample sheet) is an error unless ``overwrite``.
-    random_state, copy
-        Seed; return a modified copy.
-
-    Returns
-    -------
-    MuData or None
-        The copy when ``copy=True``.
+    random_state
+        Seed.
+    {doc_copy}
 
     Examples
     --------
