@@ -108,8 +108,8 @@ def _draw_tree(n_clones: int, n_regions: int, private: float, min_gap: float,
 def _per_region(value: float | Sequence[float], n_regions: int, name: str,
                 draw: Callable[[float], np.ndarray]) -> np.ndarray:
     """A per-region vector: the sequence as given (checked), or ``draw(value)`` for one number."""
-    if np.ndim(value) == 0:
-        return np.asarray(draw(float(value)), dtype=float)  # type: ignore[arg-type]
+    if isinstance(value, int | float | np.number):
+        return np.asarray(draw(float(value)), dtype=float)
     out = np.asarray(value, dtype=float)
     if out.shape != (n_regions,):
         msg = f"simulate_multiregion: {name} has {out.size} values for {n_regions} regions; give one per region or one number."
