@@ -71,16 +71,17 @@ def score_fit(table: pd.DataFrame, truth) -> dict:
     to_cluster, edges = true_edges(z, truth.labels, truth.parents)
     est = res.clusters.pivot(index="cluster", columns="sample_id", values="ccf")[truth.ccf.columns]
     err = float(np.abs(est.loc[to_cluster.to_numpy()].to_numpy() - truth.ccf.to_numpy()).mean())
-    tree_ok, dist = False, np.nan
+    tree_ok, dist, n_ok = False, np.nan, np.nan
     if res.n_clusters <= 8:
         trees = clone_trees(res.clusters, max_trees=1000)
         best = trees[trees["tree"] == 1]
         dist = tree_edit_distance(dict(zip(best["cluster"], best["parent"], strict=True)), edges)
+        n_ok = int(trees["n_consistent"].iloc[0])
     if res.n_clusters <= 8 and to_cluster.nunique() == len(truth.parents):
         found = [dict(zip(g["cluster"], g["parent"], strict=True)) for _, g in trees[trees["consistent"]].groupby("tree")]
         tree_ok = edges in found
     return {"n_found": res.n_clusters, "ari": adjusted_rand_score(truth.labels, z), "ccf_mae": err,
-            "true_tree_consistent": tree_ok, "tree_distance": dist, "seconds": dt, "cpu_seconds": cpu}
+            "true_tree_consistent": tree_ok, "tree_distance": dist, "n_consistent": n_ok, "seconds": dt, "cpu_seconds": cpu}
 
 
 def score(seed: int, depth: float, purity: float, n_clones: int) -> dict:
@@ -93,7 +94,8 @@ def summarise(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return df.assign(k_right=df["n_found"] == df["n_clones"]).groupby(by).agg(
         ari=("ari", "median"), ccf_mae=("ccf_mae", "median"), k_right=("k_right", "mean"),
         true_tree=("true_tree_consistent", "mean"), tree_dist=("tree_distance", "mean"),
-        exact_tree=("tree_distance", lambda d: float((d == 0).mean())), seconds=("seconds", "median"))
+        exact_tree=("tree_distance", lambda d: float((d == 0).mean())), n_trees=("n_consistent", "median"),
+        seconds=("seconds", "median"))
 
 
 def multiregion(seeds: int) -> list[str]:
@@ -221,7 +223,7 @@ def main() -> None:
     summ = summarise(df, ["depth", "purity", "n_clones"])
     text = ["# Clones (`bench_clones.py`)", "", f"Simulated: 300 mutations x 3 samples, {args.seeds} seeds per cell "
             "(medians; k_right, true_tree and exact_tree are fractions of seeds; tree_dist is the mean tree edit distance "
-            "of the best tree to the truth, parent-child edges).", "", "```", summ.round(3).to_string(), "```", ""]
+            "of the best tree to the truth, parent-child edges; n_trees the median number of trees consistent with the sum rule).", "", "```", summ.round(3).to_string(), "```", ""]
     text += multiregion(args.seeds) + evo + real_data()
     write_stamped(HERE / "results" / "clones.md", "\n".join(text))
     print("\n".join(text))
