@@ -338,7 +338,11 @@ def test_simulated_series_true_tree_has_no_crossing():
 
 
 def test_calder_cll003_time_series_recovers_the_published_tree(shared_data):
-    """CLL003 (Schuh et al. 2012; the CALDER example): SF3B1 founder; the AMTN clone lost; MUSK -> FAT3 -> NPY sweep."""
+    """CLL003 (Schuh et al. 2012; the CALDER example): SF3B1 founder; the AMTN clone lost; MUSK -> FAT3 -> NPY sweep.
+
+    SF3B1 -> MUSK -> FAT3 -> NPY is CALDER's own published tree of this input (checked against its
+    sample output in test_clonal_realdata.py); CALDER leaves AMTN out, AMTN under SF3B1 is ours.
+    """
     from oncoresist.io import read_vaf_table
 
     t = read_vaf_table(shared_data / "clonal" / "calder_CLL003_clustered.txt")

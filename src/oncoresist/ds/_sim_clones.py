@@ -51,6 +51,32 @@ def _clone_tree(n_clones: int, n_samples: int, rng: np.random.Generator, min_gap
     raise InputError(msg)
 
 
+def read_table(ccf: np.ndarray, lab: np.ndarray, rng: np.random.Generator, depth: np.ndarray, purity: np.ndarray,
+               samples: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """PyClone-VI table of mutations with clones ``lab`` of CCFs ``ccf`` (clones x samples), and the multiplicities.
+
+    Each mutation gets a copy-number state (major 1-3, minor 0-1, the same in every sample), a
+    multiplicity uniform in 1..major, Poisson depth (mean ``depth[s]``) and binomial alt reads at
+    the VAF that sample ``s``'s purity ``purity[s]`` gives.
+    """
+    n = len(lab)
+    major = rng.choice([1, 2, 3], n)
+    minor = np.where(major > 1, rng.integers(0, 2, n), 1)
+    mult = rng.integers(1, major + 1)
+    denom = purity[None, :] * (major + minor)[:, None] + (1 - purity[None, :]) * 2
+    vaf = purity[None, :] * mult[:, None] * ccf[lab] / denom
+    d = rng.poisson(np.broadcast_to(depth[None, :], vaf.shape))
+    alt = rng.binomial(d, vaf)
+    ids = np.array([f"m{i}" for i in range(n)])
+    table = pd.DataFrame({
+        "mutation_id": np.repeat(ids, len(samples)), "sample_id": np.tile(samples, n),
+        "ref_counts": (d - alt).ravel(), "alt_counts": alt.ravel(), "normal_cn": 2,
+        "major_cn": np.repeat(major, len(samples)), "minor_cn": np.repeat(minor, len(samples)),
+        "tumour_content": np.tile(purity, n),
+    })
+    return table, mult
+
+
 def simulate_clones(n_mutations: int = 200, n_samples: int = 3, n_clones: int = 4, *, depth: float = 200.0,
                     purity: float = 0.7, min_gap: float = 0.2, random_state: int | None = 0) -> tuple[pd.DataFrame, ClonalTruth]:
     """Simulate a PyClone-VI input table of mutations from clones on a random tree.
@@ -90,21 +116,10 @@ def simulate_clones(n_mutations: int = 200, n_samples: int = 3, n_clones: int = 
     rng = np.random.default_rng(random_state)
     parents, ccf = _clone_tree(n_clones, n_samples, rng, min_gap)
     lab = np.concatenate([np.arange(n_clones), rng.integers(0, n_clones, n_mutations - n_clones)])
-    major = rng.choice([1, 2, 3], n_mutations)
-    minor = np.where(major > 1, rng.integers(0, 2, n_mutations), 1)
-    mult = rng.integers(1, major + 1)
-    denom = purity * (major + minor) + (1 - purity) * 2
-    vaf = purity * mult[:, None] * ccf[lab] / denom[:, None]
-    d = rng.poisson(depth, vaf.shape)
-    alt = rng.binomial(d, vaf)
-    ids = np.array([f"m{i}" for i in range(n_mutations)])
     samples = [f"S{s + 1}" for s in range(n_samples)]
-    table = pd.DataFrame({
-        "mutation_id": np.repeat(ids, n_samples), "sample_id": np.tile(samples, n_mutations),
-        "ref_counts": (d - alt).ravel(), "alt_counts": alt.ravel(), "normal_cn": 2,
-        "major_cn": np.repeat(major, n_samples), "minor_cn": np.repeat(minor, n_samples), "tumour_content": purity,
-    })
-    truth = ClonalTruth(pd.Series(lab, index=pd.Index(ids, name="mutation_id"), name="clone"),
+    table, mult = read_table(ccf, lab, rng, np.full(n_samples, float(depth)), np.full(n_samples, float(purity)), samples)
+    ids = pd.Index(table["mutation_id"].unique(), name="mutation_id")
+    truth = ClonalTruth(pd.Series(lab, index=ids, name="clone"),
                         pd.DataFrame(ccf, columns=samples).rename_axis("clone"),
-                        pd.Series(parents, name="parent").rename_axis("clone"), pd.Series(mult, index=ids, name="multiplicity"))
+                        pd.Series(parents, name="parent").rename_axis("clone"), pd.Series(mult, index=ids.rename(None), name="multiplicity"))
     return table, truth
