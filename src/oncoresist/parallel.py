@@ -86,8 +86,8 @@ def parallel_map(
 def _dask_map(func: Callable[[T], R], items: list[T], scheduler: Any, *, description: str, quiet: bool) -> list[R]:
     try:
         from distributed import Client, as_completed
-    except ImportError as e:  # pragma: no cover - distributed is a dependency
-        msg = "a Dask scheduler was given but 'distributed' is not installed: pip install 'dask[distributed]'."
+    except ImportError as e:  # pragma: no cover - the [dask] extra (tests install it)
+        msg = "a Dask scheduler was given but 'distributed' is not installed: pip install 'oncoresist[dask]'."
         raise InputError(msg) from e
     own = False
     if isinstance(scheduler, Client):

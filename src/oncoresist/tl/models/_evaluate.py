@@ -423,7 +423,11 @@ def _execute(data: _Shared, tasks: list[tuple[str, str, int]], *, n_jobs: int | 
     """Run the tasks locally (joblib) or on a Dask cluster (data scattered once to every worker)."""
     if scheduler is None:
         return parallel_map(partial(_run_task, data), tasks, n_jobs=n_jobs, description="cross-validation", quiet=quiet)
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError as e:
+        msg = "a Dask scheduler was given but 'distributed' is not installed: pip install 'oncoresist[dask]'."
+        raise InputError(msg) from e
 
     own = not isinstance(scheduler, Client)
     if own:
