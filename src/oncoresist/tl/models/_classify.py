@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY
 from typing import Any
 
@@ -163,19 +163,20 @@ class _LabelClassifier(AllowNaNMixin, ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)  # first: an unfitted model raises NotFittedError here
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def _averaged(self, X: pd.DataFrame, models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Mean class probabilities over the layers each sample has (prior when it has none)."""
-        layer_of, _ = split_feature_names(list(column_names(X)))
-        total = np.zeros((X.shape[0], len(self.classes_)))
-        count = np.zeros(X.shape[0])
-        for lay, model in models.items():
-            Xl = X.loc[:, layer_of == lay]
-            present = np.isfinite(Xl.to_numpy(dtype=float)).any(axis=1)
-            if present.any():
-                total[present] += model.layer_proba(Xl[present])
-                count[present] += 1
-        out = np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], self.prior_)
-        return out, count
+    def _averaged(self, n: int, present: dict[str, np.ndarray],
+                  proba: Callable[[str, np.ndarray], np.ndarray]) -> np.ndarray:
+        """Mean class probabilities over the layers each sample has (prior when it has none).
+
+        ``present[layer]`` marks the ``n`` samples that have the layer; ``proba(layer, rows)`` gives
+        their class probabilities (columns in the order of ``classes_``).
+        """
+        total = np.zeros((n, len(self.classes_)))
+        count = np.zeros(n)
+        for lay, rows in present.items():
+            if rows.any():
+                total[rows] += proba(lay, rows)
+                count[rows] += 1
+        return np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], self.prior_)
 
 
 @estimator_params
@@ -338,7 +339,11 @@ class LateIntegrationClassifier(_LogisticClassifier):
         """Mean class probabilities of the layer models over the layers each sample has."""
         check_is_fitted(self, "layer_models_")
         X = align_features(self, X, missing=self.missing)
-        return self._averaged(X, {lay: _LayerView(self, lay, m) for lay, m in self.layer_models_.items()})[0]
+        layer_of, _ = split_feature_names(list(column_names(X)))
+        tables = {lay: X.loc[:, layer_of == lay] for lay in self.layer_models_}
+        present = {lay: np.isfinite(Xl.to_numpy(dtype=float)).any(axis=1) for lay, Xl in tables.items()}
+        views = {lay: _LayerView(self, lay, m) for lay, m in self.layer_models_.items()}
+        return self._averaged(X.shape[0], present, lambda lay, rows: views[lay].layer_proba(tables[lay][rows]))
 
     def used_features(self) -> np.ndarray:
         """Input features of every layer model."""
@@ -559,14 +564,9 @@ class SparsePLSDAClassifier(_LabelClassifier):
         check_is_fitted(self, "block_models_")
         X = align_features(self, X, missing=self.missing)
         blocks, present = self._blocks(X)
-        total = np.zeros((X.shape[0], len(self.classes_)))
-        count = np.zeros(X.shape[0])
-        for lay, model in self.block_models_.items():
-            rows = present[lay]
-            if rows.any():
-                total[rows] += _aligned_proba(model, blocks[lay][rows] @ self.rotations_[lay], self._str_classes)
-                count[rows] += 1
-        return np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], self.prior_)
+        return self._averaged(X.shape[0], {lay: present[lay] for lay in self.block_models_},
+                              lambda lay, rows: _aligned_proba(self.block_models_[lay], blocks[lay][rows] @ self.rotations_[lay],
+                                                               self._str_classes))
 
     def transform(self, X: Any) -> pd.DataFrame:
         """Latent components of each layer (``"<layer>:comp<k>"``; NaN where a sample lacks the layer)."""
