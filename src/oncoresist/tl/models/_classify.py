@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import KW_ONLY
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,15 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ..._core._errors import InputError
-from ._models import _as_frame, _importance_frame
-from ._models_data import LayerPreprocessor, align_features, column_names, split_feature_names
+from ._models import _by_importance, _fit_frame, _importance_frame
+from ._models_data import (
+    AllowNaNMixin,
+    LayerPreprocessor,
+    align_features,
+    column_names,
+    estimator_params,
+    split_feature_names,
+)
 
 __all__ = [
     "CLASSIFIER_NAMES",
@@ -127,26 +135,26 @@ def _aligned_proba(model: Any, Z: np.ndarray, classes: np.ndarray) -> np.ndarray
     return out
 
 
-class _LabelClassifier(ClassifierMixin, BaseEstimator):
-    """Shared parts: label checks, class order, ``predict`` from ``predict_proba``, NaN allowed."""
+@estimator_params
+class _LabelClassifier(AllowNaNMixin, ClassifierMixin, BaseEstimator):
+    """Shared parts: label checks, class order, ``predict`` from ``predict_proba``, NaN allowed.
 
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    The parameters every classifier has are declared here (subclasses add theirs).
+    """
+
+    _: KW_ONLY
+    random_state: Any = None
+    missing: str = "error"
 
     def _start_fit(self, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
         """Checked training table and labels; sets ``classes_``, ``feature_names_in_``, ``n_features_in_``."""
-        X = _as_frame(X)
+        X = _fit_frame(self, X)
         labels = check_labels(y, X.shape[0])
         raw = np.asarray(y).ravel()
         # keep the caller's label type in classes_ (ints stay ints) while fitting on strings
         self._label_of = {str(v): v for v in raw}
         self.classes_ = np.asarray(sorted(self._label_of.values(), key=lambda v: str(v)), dtype=raw.dtype)
         self._str_classes = np.asarray([str(c) for c in self.classes_], dtype=object)
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
         self.prior_ = np.array([np.mean(labels == c) for c in self._str_classes])
         return X, labels
 
@@ -155,25 +163,39 @@ class _LabelClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)  # first: an unfitted model raises NotFittedError here
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def _averaged(self, X: pd.DataFrame, models: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Mean class probabilities over the layers each sample has (prior when it has none)."""
-        layer_of, _ = split_feature_names(list(column_names(X)))
-        total = np.zeros((X.shape[0], len(self.classes_)))
-        count = np.zeros(X.shape[0])
-        for lay, model in models.items():
-            Xl = X.loc[:, layer_of == lay]
-            present = np.isfinite(Xl.to_numpy(dtype=float)).any(axis=1)
-            if present.any():
-                total[present] += model.layer_proba(Xl[present])
-                count[present] += 1
-        out = np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], self.prior_)
-        return out, count
+    def _averaged(self, n: int, present: dict[str, np.ndarray],
+                  proba: Callable[[str, np.ndarray], np.ndarray]) -> np.ndarray:
+        """Mean class probabilities over the layers each sample has (prior when it has none).
+
+        ``present[layer]`` marks the ``n`` samples that have the layer; ``proba(layer, rows)`` gives
+        their class probabilities (columns in the order of ``classes_``).
+        """
+        total = np.zeros((n, len(self.classes_)))
+        count = np.zeros(n)
+        for lay, rows in present.items():
+            if rows.any():
+                total[rows] += proba(lay, rows)
+                count[rows] += 1
+        return np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], self.prior_)
+
+
+@estimator_params
+class _LogisticClassifier(_LabelClassifier):
+    """Parameters of the logistic-regression classifiers (early integration, and late integration of such models)."""
+
+    _: KW_ONLY
+    layers: Sequence[str] | None = None
+    screen: int | None = 500
+    C: float | None = None
+    max_features_per_layer: int | None = None
+    min_binary_count: int = 3
 
 
 # --------------------------------------------------------------------------------------------
 # early integration
 # --------------------------------------------------------------------------------------------
-class EarlyIntegrationClassifier(_LabelClassifier):
+@estimator_params
+class EarlyIntegrationClassifier(_LogisticClassifier):
     """Concatenate layers (equal total variance per layer), screen, class-balanced logistic regression.
 
     Parameters
@@ -190,9 +212,7 @@ class EarlyIntegrationClassifier(_LabelClassifier):
         Passed to :class:`~oncoresist.tl.LayerPreprocessor`.
     random_state
         Seed of the inner folds.
-    missing
-        ``"error"``: :meth:`predict` on a table lacking fitted columns raises an error naming
-        them; ``"impute"``: they are missing values (training medians).
+    {doc_missing}
 
     Attributes
     ----------
@@ -205,25 +225,10 @@ class EarlyIntegrationClassifier(_LabelClassifier):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> y = np.repeat(["a", "b"], 30)
-    >>> X = pd.DataFrame(rng.normal(size=(60, 4)), columns=["rna:A", "rna:B", "prot:A", "prot:B"])
-    >>> X["rna:A"] += 2 * (y == "b")
+    {doc_label_table}
     >>> EarlyIntegrationClassifier(random_state=0).fit(X, y).score(X, y) > 0.8
     True
     """
-
-    def __init__(self, *, layers: Sequence[str] | None = None, screen: int | None = 500, C: float | None = None,
-                 max_features_per_layer: int | None = None, min_binary_count: int = 3, random_state: Any = None,
-                 missing: str = "error") -> None:
-        self.layers = layers
-        self.screen = screen
-        self.C = C
-        self.max_features_per_layer = max_features_per_layer
-        self.min_binary_count = min_binary_count
-        self.random_state = random_state
-        self.missing = missing
 
     def fit(self, X: Any, y: Any) -> EarlyIntegrationClassifier:
         """Fit preprocessing, screening and the logistic regression on the training samples."""
@@ -264,7 +269,8 @@ class EarlyIntegrationClassifier(_LabelClassifier):
 # --------------------------------------------------------------------------------------------
 # late integration
 # --------------------------------------------------------------------------------------------
-class LateIntegrationClassifier(_LabelClassifier):
+@estimator_params
+class LateIntegrationClassifier(_LogisticClassifier):
     """One classifier per layer; class probabilities averaged over the layers a sample has.
 
     Each layer model (:class:`EarlyIntegrationClassifier` on that layer) is trained on the
@@ -281,8 +287,7 @@ class LateIntegrationClassifier(_LabelClassifier):
         Smallest number of training samples with a layer for it to get a model.
     random_state
         Seed.
-    missing
-        See :class:`EarlyIntegrationClassifier`.
+    {doc_missing}
 
     Attributes
     ----------
@@ -293,28 +298,15 @@ class LateIntegrationClassifier(_LabelClassifier):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> y = np.repeat(["a", "b"], 30)
-    >>> X = pd.DataFrame(rng.normal(size=(60, 4)), columns=["rna:A", "rna:B", "prot:A", "prot:B"])
-    >>> X["rna:A"] += 2 * (y == "b")
+    {doc_label_table}
     >>> X.loc[:9, ["prot:A", "prot:B"]] = np.nan
     >>> m = LateIntegrationClassifier(random_state=0).fit(X, y)
     >>> m.predict_proba(X).shape
     (60, 2)
     """
 
-    def __init__(self, *, layers: Sequence[str] | None = None, screen: int | None = 500, C: float | None = None,
-                 max_features_per_layer: int | None = None, min_binary_count: int = 3, min_samples: int = 6,
-                 random_state: Any = None, missing: str = "error") -> None:
-        self.layers = layers
-        self.screen = screen
-        self.C = C
-        self.max_features_per_layer = max_features_per_layer
-        self.min_binary_count = min_binary_count
-        self.min_samples = min_samples
-        self.random_state = random_state
-        self.missing = missing
+    _: KW_ONLY
+    min_samples: int = 6
 
     def fit(self, X: Any, y: Any) -> LateIntegrationClassifier:
         """Fit one classifier per layer on the samples that have it."""
@@ -347,7 +339,11 @@ class LateIntegrationClassifier(_LabelClassifier):
         """Mean class probabilities of the layer models over the layers each sample has."""
         check_is_fitted(self, "layer_models_")
         X = align_features(self, X, missing=self.missing)
-        return self._averaged(X, {lay: _LayerView(self, lay, m) for lay, m in self.layer_models_.items()})[0]
+        layer_of, _ = split_feature_names(list(column_names(X)))
+        tables = {lay: X.loc[:, layer_of == lay] for lay in self.layer_models_}
+        present = {lay: np.isfinite(Xl.to_numpy(dtype=float)).any(axis=1) for lay, Xl in tables.items()}
+        views = {lay: _LayerView(self, lay, m) for lay, m in self.layer_models_.items()}
+        return self._averaged(X.shape[0], present, lambda lay, rows: views[lay].layer_proba(tables[lay][rows]))
 
     def used_features(self) -> np.ndarray:
         """Input features of every layer model."""
@@ -360,7 +356,7 @@ class LateIntegrationClassifier(_LabelClassifier):
         parts = [m.feature_importance() for m in self.layer_models_.values()]
         out = pd.concat(parts, ignore_index=True)
         out["importance"] /= max(len(parts), 1)
-        return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+        return _by_importance(out)
 
 
 class _LayerView:
@@ -458,6 +454,7 @@ def spls_blocks(blocks: Sequence[np.ndarray], Y: np.ndarray, *, n_components: in
     return W, P, R
 
 
+@estimator_params
 class SparsePLSDAClassifier(_LabelClassifier):
     """DIABLO-like multi-block sparse PLS-DA: sparse per-block components, then a classifier per block.
 
@@ -482,8 +479,7 @@ class SparsePLSDAClassifier(_LabelClassifier):
         Alternating iterations per component.
     random_state
         Seed of the per-layer classifiers' inner folds.
-    missing
-        See :class:`EarlyIntegrationClassifier`.
+    {doc_missing}
 
     Attributes
     ----------
@@ -507,16 +503,12 @@ class SparsePLSDAClassifier(_LabelClassifier):
     True
     """
 
-    def __init__(self, n_components: int = 2, *, keep_features: int | dict[str, int] = 50,
-                 layers: Sequence[str] | None = None, min_binary_count: int = 3, max_iter: int = 500,
-                 random_state: Any = None, missing: str = "error") -> None:
-        self.n_components = n_components
-        self.keep_features = keep_features
-        self.layers = layers
-        self.min_binary_count = min_binary_count
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.missing = missing
+    n_components: int = 2
+    _: KW_ONLY
+    keep_features: int | dict[str, int] = 50
+    layers: Sequence[str] | None = None
+    min_binary_count: int = 3
+    max_iter: int = 500
 
     def fit(self, X: Any, y: Any) -> SparsePLSDAClassifier:
         """Standardise each layer, find the sparse components, fit a classifier per layer."""
@@ -572,14 +564,9 @@ class SparsePLSDAClassifier(_LabelClassifier):
         check_is_fitted(self, "block_models_")
         X = align_features(self, X, missing=self.missing)
         blocks, present = self._blocks(X)
-        total = np.zeros((X.shape[0], len(self.classes_)))
-        count = np.zeros(X.shape[0])
-        for lay, model in self.block_models_.items():
-            rows = present[lay]
-            if rows.any():
-                total[rows] += _aligned_proba(model, blocks[lay][rows] @ self.rotations_[lay], self._str_classes)
-                count[rows] += 1
-        return np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], self.prior_)
+        return self._averaged(X.shape[0], {lay: present[lay] for lay in self.block_models_},
+                              lambda lay, rows: _aligned_proba(self.block_models_[lay], blocks[lay][rows] @ self.rotations_[lay],
+                                                               self._str_classes))
 
     def transform(self, X: Any) -> pd.DataFrame:
         """Latent components of each layer (``"<layer>:comp<k>"``; NaN where a sample lacks the layer)."""
@@ -605,7 +592,7 @@ class SparsePLSDAClassifier(_LabelClassifier):
             a = w.abs().sum(axis=1)
             a = a[a > 0]
             parts.append(_importance_frame(a.index.to_numpy(dtype=object), (a / a.sum() / len(self.weights_)).to_numpy()))
-        return pd.concat(parts, ignore_index=True).sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+        return _by_importance(pd.concat(parts, ignore_index=True))
 
 
 def make_classifier(name: str, *, random_state: Any = None, **params: Any) -> Any:

@@ -33,8 +33,10 @@ from scipy import stats
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, KFold
 
+from ..._core._docs import doc_params
 from ..._core._errors import InputError
 from ...parallel import parallel_map
+from ._docs import DOC_DRUG_COHORT
 from ._models import FactorRegressor, PanDrugRegressor, make_model
 from ._models_data import drug_descriptors, feature_frame, obs_column, resolve_drugs, response_frame
 
@@ -665,6 +667,7 @@ def cross_validate_response(
                     skipped=pd.DataFrame(skipped, columns=["drug", "model", "fold", "reason"]), params=params)
 
 
+@doc_params(doc_drug_cohort=DOC_DRUG_COHORT)
 def cross_validate_drugs(
     mdata: Any,
     *,
@@ -716,13 +719,7 @@ def cross_validate_drugs(
 
     Examples
     --------
-    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> idx = pd.Index([f"s{i}" for i in range(50)])
-    >>> rna = rng.normal(size=(50, 4))
-    >>> auc = 0.5 + 0.1 * rna[:, :1] + rng.normal(0, 0.05, (50, 1))
-    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABCD"))),
-    ...                "drug": ad.AnnData(auc, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["d1"]))})
+    {doc_drug_cohort}
     >>> res = cross_validate_drugs(m, models=["enet"], n_jobs=1)
     >>> sorted(res.scores["model"])
     ['drug_sample', 'enet', 'mean']

@@ -41,10 +41,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ..._core._docs import doc_params
 from ..._core._errors import InputError
 from ..._core._utils import PathLike, atomic_write_text, write_csv
 from ...get import higher_is as get_higher_is
 from ...parallel import parallel_map
+from ._docs import DOC_DRUG_COHORT, DOC_SURVIVAL_COHORT
 from ._evaluate import (
     cross_validate_response,
     gain_reference,
@@ -352,6 +354,7 @@ def _warn_skipped(skipped: dict[str, str]) -> None:
         warnings.warn(f"{len(skipped)} drug(s) not trained: {shown}{' ...' if len(skipped) > 5 else ''}", UserWarning, stacklevel=3)
 
 
+@doc_params(doc_drug_cohort=DOC_DRUG_COHORT)
 def train_models(
     mdata: Any,
     *,
@@ -417,13 +420,7 @@ def train_models(
 
     Examples
     --------
-    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> idx = pd.Index([f"s{i}" for i in range(60)])
-    >>> rna = rng.normal(size=(60, 4))
-    >>> auc = 0.5 + 0.1 * rna[:, :1] + rng.normal(0, 0.02, (60, 1))
-    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABCD"))),
-    ...                "drug": ad.AnnData(auc, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=["d1"]))})
+    {doc_drug_cohort}
     >>> models = train_models(m, n_jobs=1)
     >>> models.predict(m).shape[0]
     60
@@ -650,6 +647,7 @@ def _survival_card(est: Any, res: Any, X: pd.DataFrame, y: np.ndarray, *, source
     return card
 
 
+@doc_params(doc_survival_cohort=DOC_SURVIVAL_COHORT)
 def train_survival(
     mdata: Any,
     *,
@@ -706,13 +704,7 @@ def train_survival(
 
     Examples
     --------
-    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> idx = pd.Index([f"p{i}" for i in range(120)])
-    >>> rna = rng.normal(size=(120, 3))
-    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABC")))})
-    >>> m.obs["survival_time"] = rng.exponential(np.exp(-rna[:, 0]))
-    >>> m.obs["survival_event"] = 1
+    {doc_survival_cohort}
     >>> model = train_survival(m, n_splits=3)
     >>> model.card["scores"]["coxnet"]["harrell_mean"] > 0.6
     True

@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Sequence
+from dataclasses import KW_ONLY
 from typing import Any
 
 import numpy as np
@@ -44,10 +45,12 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ..._core._errors import InputError
 from ..._core._stats import limit_threads
 from ._models_data import (
+    AllowNaNMixin,
     LayerPreprocessor,
     align_features,
     checked_values,
     column_names,
+    estimator_params,
     split_feature_names,
 )
 
@@ -74,6 +77,14 @@ def _as_frame(X: Any) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return pd.DataFrame(A, index=X.index, columns=X.columns)
     return pd.DataFrame(A, columns=column_names(A))
+
+
+def _fit_frame(est: BaseEstimator, X: Any) -> pd.DataFrame:
+    """Training input as a frame (see :func:`_as_frame`); records ``feature_names_in_`` and ``n_features_in_``."""
+    X = _as_frame(X)
+    est.feature_names_in_ = column_names(X)
+    est.n_features_in_ = X.shape[1]
+    return X
 
 
 def _check_y(y: Any, n: int) -> np.ndarray:
@@ -145,18 +156,33 @@ def _hgb_importance(est: HistGradientBoostingRegressor, n_features: int) -> np.n
     return imp / total if total > 0 else imp
 
 
+def _by_importance(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows most important first (stable for ties), renumbered from 0."""
+    return df.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def _importance_frame(names: np.ndarray, importance: np.ndarray, coef: np.ndarray | None = None) -> pd.DataFrame:
     layers, feats = split_feature_names(names)
     df = pd.DataFrame({"layer": layers, "feature": feats, "importance": importance})
     if coef is not None:
         df["coef"] = coef
-    return df.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+    return _by_importance(df)
+
+
+class _ResponseRegressor(AllowNaNMixin, RegressorMixin, BaseEstimator):
+    """Shared parts of the per-drug regressors: NaN allowed in ``X``, checked training input."""
+
+    def _start_fit(self, X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        """Checked training table and response; sets ``feature_names_in_`` and ``n_features_in_``."""
+        X = _fit_frame(self, X)
+        return X, _check_y(y, X.shape[0])
 
 
 # --------------------------------------------------------------------------------------------
 # early integration
 # --------------------------------------------------------------------------------------------
-class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
+@estimator_params
+class EarlyIntegrationRegressor(_ResponseRegressor):
     """Concatenate layers, scale each layer to equal total variance, fit one regressor.
 
     Parameters
@@ -187,9 +213,7 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
         Seed of the inner folds and of the tree models.
     n_jobs
         Threads of the random forest and OpenMP threads of gradient boosting.
-    missing
-        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
-        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
+    {doc_missing}
 
     Attributes
     ----------
@@ -204,59 +228,32 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.normal(size=(60, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
-    >>> y = X["rna:A"] * 2 + rng.normal(0, 0.1, 60)
+    {doc_response_table}
     >>> m = EarlyIntegrationRegressor(model="enet", random_state=0).fit(X, y)
     >>> m.feature_importance().iloc[0]["feature"]
     'A'
     """
 
-    def __init__(
-        self,
-        model: str = "enet",
-        *,
-        layers: Sequence[str] | None = None,
-        layer_scaling: str = "block",
-        max_features_per_layer: int | None = None,
-        min_binary_count: int = 3,
-        screen: int | str | None = "auto",
-        l1_ratio: float = 0.5,
-        n_alphas: int = 20,
-        n_estimators: int = 300,
-        random_state: Any = None,
-        n_jobs: int | None = 1,
-        missing: str = "error",
-    ) -> None:
-        self.model = model
-        self.layers = layers
-        self.layer_scaling = layer_scaling
-        self.max_features_per_layer = max_features_per_layer
-        self.min_binary_count = min_binary_count
-        self.screen = screen
-        self.l1_ratio = l1_ratio
-        self.n_alphas = n_alphas
-        self.n_estimators = n_estimators
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.missing = missing
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    model: str = "enet"
+    _: KW_ONLY
+    layers: Sequence[str] | None = None
+    layer_scaling: str = "block"
+    max_features_per_layer: int | None = None
+    min_binary_count: int = 3
+    screen: int | str | None = "auto"
+    l1_ratio: float = 0.5
+    n_alphas: int = 20
+    n_estimators: int = 300
+    random_state: Any = None
+    n_jobs: int | None = 1
+    missing: str = "error"
 
     def fit(self, X: Any, y: Any) -> EarlyIntegrationRegressor:
         """Fit the preprocessing and the regressor(s) on training samples."""
         if self.model not in BASE_MODELS:
             msg = f"unknown model {self.model!r}; choose one of {', '.join(BASE_MODELS)}."
             raise InputError(msg)
-        X = _as_frame(X)
-        y = _check_y(y, X.shape[0])
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
+        X, y = self._start_fit(X, y)
         self.preprocessor_ = LayerPreprocessor(
             layers=self.layers, layer_scaling=self.layer_scaling,
             max_features_per_layer=self.max_features_per_layer, min_binary_count=self.min_binary_count,
@@ -335,7 +332,8 @@ class EarlyIntegrationRegressor(RegressorMixin, BaseEstimator):
 # --------------------------------------------------------------------------------------------
 # late integration
 # --------------------------------------------------------------------------------------------
-class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
+@estimator_params
+class LateIntegrationRegressor(_ResponseRegressor):
     """One model per layer, combined by non-negative stacking of out-of-fold predictions.
 
     Each layer model is trained on the samples that have that layer, so a sample missing a
@@ -355,9 +353,7 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
         Seed.
     n_jobs
         Threads of tree models.
-    missing
-        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
-        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
+    {doc_missing}
 
     Attributes
     ----------
@@ -370,36 +366,23 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.normal(size=(80, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
-    >>> y = X["rna:A"] + rng.normal(0, 0.1, 80)
+    {doc_response_table}
     >>> m = LateIntegrationRegressor(random_state=0).fit(X, y)
     >>> m.weights_.idxmax()
     'rna'
     """
 
-    def __init__(self, base: str = "ridge", *, layers: Sequence[str] | None = None, cv: int = 5,
-                 random_state: Any = None, n_jobs: int | None = 1, missing: str = "error") -> None:
-        self.base = base
-        self.layers = layers
-        self.cv = cv
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.missing = missing
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    base: str = "ridge"
+    _: KW_ONLY
+    layers: Sequence[str] | None = None
+    cv: int = 5
+    random_state: Any = None
+    n_jobs: int | None = 1
+    missing: str = "error"
 
     def fit(self, X: Any, y: Any) -> LateIntegrationRegressor:
         """Fit one model per layer and the stacking weights."""
-        X = _as_frame(X)
-        y = _check_y(y, X.shape[0])
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
+        X, y = self._start_fit(X, y)
         layer_of, _ = split_feature_names(self.feature_names_in_)
         layers = sorted(set(layer_of)) if self.layers is None else list(self.layers)
         self.intercept_ = float(np.mean(y))
@@ -493,13 +476,14 @@ class LateIntegrationRegressor(RegressorMixin, BaseEstimator):
         total = out["importance"].sum()
         if total > 0:
             out["importance"] /= total
-        return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+        return _by_importance(out)
 
 
 # --------------------------------------------------------------------------------------------
 # ensemble
 # --------------------------------------------------------------------------------------------
-class EnsembleRegressor(RegressorMixin, BaseEstimator):
+@estimator_params
+class EnsembleRegressor(_ResponseRegressor):
     """Mean of several response models (by default a stacked linear and a random forest model).
 
     Parameters
@@ -512,9 +496,7 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         Seed passed to every member.
     n_jobs
         Threads of tree members.
-    missing
-        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
-        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
+    {doc_missing}
 
     Attributes
     ----------
@@ -523,26 +505,16 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.normal(size=(80, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
-    >>> y = X["rna:A"] + rng.normal(0, 0.1, 80)
+    {doc_response_table}
     >>> EnsembleRegressor(random_state=0).fit(X, y).feature_importance().iloc[0]["feature"]
     'A'
     """
 
-    def __init__(self, members: Sequence[str] = ("late", "rf"), *, random_state: Any = None,
-                 n_jobs: int | None = 1, missing: str = "error") -> None:
-        self.members = members
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.missing = missing
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    members: Sequence[str] = ("late", "rf")
+    _: KW_ONLY
+    random_state: Any = None
+    n_jobs: int | None = 1
+    missing: str = "error"
 
     def fit(self, X: Any, y: Any) -> EnsembleRegressor:
         """Fit every member on the same training samples."""
@@ -550,10 +522,7 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         if not members or any(m in ("ensemble", "pandrug", "factor") for m in members):
             msg = f"ensemble members must be per-drug models such as 'late', 'enet', 'rf', 'gbm'; got {members}."
             raise InputError(msg)
-        X = _as_frame(X)
-        y = _check_y(y, X.shape[0])
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
+        X, y = self._start_fit(X, y)
         self.estimators_ = []
         for name in members:
             est = make_model(name, random_state=self.random_state)
@@ -579,7 +548,7 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
             df["importance"] = df["importance"] / total if total > 0 else df["importance"]
             parts.append(df.set_index(["layer", "feature"])["importance"])
         out = pd.concat(parts, axis=1).fillna(0.0).mean(axis=1).rename("importance").reset_index()
-        return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+        return _by_importance(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -604,7 +573,8 @@ def factor_model_available() -> bool:
     return _factor_model_class() is not None
 
 
-class FactorRegressor(RegressorMixin, BaseEstimator):
+@estimator_params
+class FactorRegressor(AllowNaNMixin, RegressorMixin, BaseEstimator):
     """Regress the response on the factors of a group factor model fitted to the training layers.
 
     The factor model (unsupervised, fitted inside each training fold) summarises all layers
@@ -625,9 +595,7 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         Variational iterations of the factor model.
     random_state
         Seed.
-    missing
-        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
-        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
+    {doc_missing}
 
     Attributes
     ----------
@@ -645,20 +613,13 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
         In :meth:`fit`, when the group factor model is not available in this installation.
     """
 
-    def __init__(self, n_factors: int = 15, *, base: str = "enet", layers: Sequence[str] | None = None,
-                 max_iter: int = 300, random_state: Any = None, missing: str = "error") -> None:
-        self.n_factors = n_factors
-        self.base = base
-        self.layers = layers
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.missing = missing
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    n_factors: int = 15
+    _: KW_ONLY
+    base: str = "enet"
+    layers: Sequence[str] | None = None
+    max_iter: int = 300
+    random_state: Any = None
+    missing: str = "error"
 
     def fit(self, X: Any, y: Any) -> FactorRegressor:
         """Fit the factor model on the training samples, then the regressor(s) on their factors."""
@@ -667,14 +628,12 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
             msg = ("the factor-based model needs oncoresist.tl.GroupFactorAnalysis (the integration module), "
                    "which is not available in this installation; use model 'enet', 'rf', 'gbm' or 'late'.")
             raise InputError(msg)
-        X = _as_frame(X)
+        X = _fit_frame(self, X)
         multi = isinstance(y, pd.DataFrame)
         Y = y.astype(float) if multi else pd.DataFrame({"y": _check_y(y, X.shape[0])}, index=X.index)
         if Y.shape[0] != X.shape[0]:
             msg = f"the response table has {Y.shape[0]} rows but X has {X.shape[0]} samples."
             raise InputError(msg)
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
         self.preprocessor_ = LayerPreprocessor(layers=self.layers, layer_scaling="none", max_missing=1.0).fit(X)
         Xk = self._kept(X)
         with warnings.catch_warnings(record=True) as caught:
@@ -750,7 +709,8 @@ class FactorRegressor(RegressorMixin, BaseEstimator):
 # --------------------------------------------------------------------------------------------
 # pan-drug
 # --------------------------------------------------------------------------------------------
-class PanDrugRegressor(BaseEstimator):
+@estimator_params
+class PanDrugRegressor(AllowNaNMixin, BaseEstimator):
     """One model for all drugs: gradient boosting on (sample factors, drug descriptors) pairs.
 
     Each drug's response is standardised with its training mean and SD; every measured
@@ -793,33 +753,23 @@ class PanDrugRegressor(BaseEstimator):
     (60, 2)
     """
 
-    def __init__(self, n_components: int = 30, *, n_drug_components: int = 8,
-                 drug_features: pd.DataFrame | None = None, max_iter: int = 300,
-                 random_state: Any = None, n_jobs: int | None = 1) -> None:
-        self.n_components = n_components
-        self.n_drug_components = n_drug_components
-        self.drug_features = drug_features
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    n_components: int = 30
+    _: KW_ONLY
+    n_drug_components: int = 8
+    drug_features: pd.DataFrame | None = None
+    max_iter: int = 300
+    random_state: Any = None
+    n_jobs: int | None = 1
 
     def fit(self, X: Any, Y: pd.DataFrame) -> PanDrugRegressor:
         """Fit on samples x features ``X`` and samples x drugs ``Y`` (NaN = not screened)."""
-        X = _as_frame(X)
+        X = _fit_frame(self, X)
         if not isinstance(Y, pd.DataFrame):
             Y = pd.DataFrame(np.asarray(Y, dtype=float))
         Y = Y.astype(float)
         if Y.shape[0] != X.shape[0]:
             msg = f"Y has {Y.shape[0]} rows but X has {X.shape[0]} samples; pass samples x drugs responses."
             raise InputError(msg)
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
         counts = Y.notna().sum()
         sd = Y.std()
         usable = (counts >= 3) & (sd > 1e-12)
@@ -954,7 +904,8 @@ def _select_pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / den) if den > 1e-300 else float("nan")
 
 
-class SelectRegressor(RegressorMixin, BaseEstimator):
+@estimator_params
+class SelectRegressor(_ResponseRegressor):
     """Choose, per drug, the best of several models by inner cross-validation.
 
     Parameters
@@ -980,27 +931,17 @@ class SelectRegressor(RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.normal(size=(60, 4)), columns=["rna:A", "rna:B", "cnv:A", "cnv:B"])
-    >>> y = X["rna:A"] * 2 + rng.normal(0, 0.1, 60)
+    {doc_response_table}
     >>> m = SelectRegressor(random_state=0).fit(X, y)
     >>> m.selected_ in ("enet_rna", "late")
     True
     """
 
-    def __init__(self, candidates: Sequence[str] = ("enet_rna", "late"), *, cv: int = 3, margin: float = 0.0,
-                 random_state: Any = None) -> None:
-        self.candidates = candidates
-        self.cv = cv
-        self.margin = margin
-        self.random_state = random_state
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    candidates: Sequence[str] = ("enet_rna", "late")
+    _: KW_ONLY
+    cv: int = 3
+    margin: float = 0.0
+    random_state: Any = None
 
     def fit(self, X: Any, y: Any) -> SelectRegressor:
         """Score every candidate by inner CV, keep the best and refit it on all samples."""
@@ -1008,13 +949,10 @@ class SelectRegressor(RegressorMixin, BaseEstimator):
         if not names or int(self.cv) < 2:
             msg = f"SelectRegressor needs at least one candidate and cv >= 2, got candidates={names}, cv={self.cv}."
             raise InputError(msg)
-        X = _as_frame(X)
-        y = _check_y(y, X.shape[0])
+        X, y = self._start_fit(X, y)
         self.inner_scores_ = {n: self._inner_score(n, X, y) for n in names}
         self.selected_ = self._choose(names)
         self.estimator_ = make_model(self.selected_, random_state=self.random_state).fit(X, y)
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        self.n_features_in_ = X.shape[1]
         return self
 
     def _inner_score(self, name: str, X: pd.DataFrame, y: np.ndarray) -> float:

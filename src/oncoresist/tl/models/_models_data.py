@@ -13,14 +13,17 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import KW_ONLY, dataclass
+from typing import Any, TypeVar, dataclass_transform
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ..._core._docs import doc_params
 from ..._core._errors import InputError
+from ._docs import FRAGMENTS
 
 __all__ = [
     "LayerPreprocessor",
@@ -388,10 +391,39 @@ def align_features(est: Any, X: Any, *, missing: str = "error") -> pd.DataFrame:
     return frame.reindex(columns=list(expected))
 
 
+_Est = TypeVar("_Est")
+
+
+@dataclass_transform(eq_default=False)
+def estimator_params(cls: type[_Est]) -> type[_Est]:
+    """Declare a scikit-learn estimator whose annotated class fields are its parameters.
+
+    The class becomes a dataclass whose generated ``__init__`` only stores the parameters (as
+    scikit-learn requires; fields after ``_: KW_ONLY`` are keyword-only), keeping the
+    estimator's own ``repr`` and identity comparison; placeholder lines of its docstring
+    (``{doc_missing}``, ``{doc_response_table}`` ...) are filled with the fragments of ``_docs``.
+    """
+    return doc_params(**FRAGMENTS)(dataclass(eq=False, repr=False)(cls))
+
+
+class AllowNaNMixin:
+    """Estimator mixin: missing values (NaN) are part of the intended input (the ``allow_nan`` tag).
+
+    Put it first among the bases (``class M(AllowNaNMixin, RegressorMixin, BaseEstimator)``).
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags: missing values (NaN) are part of the intended input."""
+        tags = super().__sklearn_tags__()  # type: ignore[misc]  # defined by the estimator's BaseEstimator
+        tags.input_tags.allow_nan = True
+        return tags
+
+
 # --------------------------------------------------------------------------------------------
 # preprocessing fitted inside each training fold
 # --------------------------------------------------------------------------------------------
-class LayerPreprocessor(TransformerMixin, BaseEstimator):
+@estimator_params
+class LayerPreprocessor(AllowNaNMixin, TransformerMixin, BaseEstimator):
     """Filter, impute, standardise and weight features per layer (fitted on training data only).
 
     Steps, all learned in :meth:`fit`: keep the requested layers; drop features missing in more
@@ -439,28 +471,13 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
     ['rna:A']
     """
 
-    def __init__(
-        self,
-        *,
-        layers: Sequence[str] | None = None,
-        max_missing: float = 0.5,
-        min_binary_count: int = 3,
-        max_features_per_layer: int | None = None,
-        layer_scaling: str = "block",
-        missing: str = "error",
-    ) -> None:
-        self.layers = layers
-        self.max_missing = max_missing
-        self.min_binary_count = min_binary_count
-        self.max_features_per_layer = max_features_per_layer
-        self.layer_scaling = layer_scaling
-        self.missing = missing
-
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
+    _: KW_ONLY
+    layers: Sequence[str] | None = None
+    max_missing: float = 0.5
+    min_binary_count: int = 3
+    max_features_per_layer: int | None = None
+    layer_scaling: str = "block"
+    missing: str = "error"
 
     def fit(self, X: Any, y: Any = None) -> LayerPreprocessor:
         """Learn which features to keep and their medians, means, scales and layer weights."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,15 +21,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
+from ..._core._docs import doc_params
 from ..._core._errors import InputError
 from ..._core._keys import claim_key
 from ..._core._params import clean_params
-from ._models import _as_frame, _importance_frame
+from ._docs import DOC_SURVIVAL_COHORT, DOC_SURVIVAL_TABLE
+from ._models import _as_frame, _fit_frame, _importance_frame
 from ._models_data import (
+    AllowNaNMixin,
     LayerPreprocessor,
     align_features,
-    column_names,
     copy_cohort,
+    estimator_params,
     feature_frame,
     obs_column,
 )
@@ -130,7 +133,8 @@ def _uno(y_train: np.ndarray, y_test: np.ndarray, risk: np.ndarray, tau: float) 
         return float("nan")
 
 
-class PenalizedCox(BaseEstimator):
+@estimator_params
+class PenalizedCox(AllowNaNMixin, BaseEstimator):
     """Elastic-net Cox model whose penalty is chosen by inner cross-validated C-index.
 
     Parameters
@@ -153,9 +157,7 @@ class PenalizedCox(BaseEstimator):
         whole layers (``"obs"``). The penalty then selects molecular features on top of them.
     random_state
         Seed of the inner folds.
-    missing
-        ``"error"`` (default): :meth:`predict` on a table lacking fitted feature columns raises an
-        error naming them; ``"impute"``: they count as missing values (imputed by training medians).
+    {doc_missing}
 
     Attributes
     ----------
@@ -170,28 +172,22 @@ class PenalizedCox(BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.normal(size=(120, 5)), columns=[f"rna:g{i}" for i in range(5)])
-    >>> t = rng.exponential(np.exp(-X["rna:g0"].to_numpy()))
-    >>> y = survival_target(t, rng.random(120) < 0.8)
+    {doc_survival_table}
     >>> m = PenalizedCox(random_state=0).fit(X, y)
     >>> m.coef_.abs().idxmax()
     'rna:g0'
     """
 
-    def __init__(self, l1_ratio: float = 0.9, *, n_alphas: int = 50, alpha_min_ratio: float = 0.01, cv: int = 5,
-                 layers: Sequence[str] | None = None, layer_scaling: str = "none",
-                 unpenalized: Sequence[str] | None = None, random_state: Any = None, missing: str = "error") -> None:
-        self.l1_ratio = l1_ratio
-        self.n_alphas = n_alphas
-        self.alpha_min_ratio = alpha_min_ratio
-        self.cv = cv
-        self.layers = layers
-        self.layer_scaling = layer_scaling
-        self.unpenalized = unpenalized
-        self.random_state = random_state
-        self.missing = missing
+    l1_ratio: float = 0.9
+    _: KW_ONLY
+    n_alphas: int = 50
+    alpha_min_ratio: float = 0.01
+    cv: int = 5
+    layers: Sequence[str] | None = None
+    layer_scaling: str = "none"
+    unpenalized: Sequence[str] | None = None
+    random_state: Any = None
+    missing: str = "error"
 
     def _coxnet(self, names: np.ndarray, *, strict: bool = True, **kw: Any) -> Any:
         from sksurv.linear_model import CoxnetSurvivalAnalysis
@@ -224,15 +220,9 @@ class PenalizedCox(BaseEstimator):
             raise InputError(msg)
         return np.where(free, 0.0, 1.0) if not free.all() else None
 
-    def __sklearn_tags__(self) -> Any:
-        """Estimator tags: missing values (NaN) are part of the intended input."""
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
-
     def fit(self, X: Any, y: Any) -> PenalizedCox:
         """Choose the penalty by inner CV, then fit the final model on all samples."""
-        X = _as_frame(X)
+        X = _fit_frame(self, X)
         y = _check_surv(y)
         if len(y) != X.shape[0]:
             msg = f"y has {len(y)} samples but X has {X.shape[0]}; pass one survival record per sample."
@@ -240,8 +230,6 @@ class PenalizedCox(BaseEstimator):
         if y["event"].sum() < 2:
             msg = f"only {int(y['event'].sum())} event(s) among {len(y)} samples; a Cox model needs several observed events."
             raise InputError(msg)
-        self.feature_names_in_ = column_names(X)
-        self.n_features_in_ = X.shape[1]
         self.preprocessor_ = LayerPreprocessor(layers=self.layers, layer_scaling=self.layer_scaling).fit(X)
         Z = self.preprocessor_.transform(X)
         with warnings.catch_warnings():
@@ -369,6 +357,7 @@ def _logrank(risk: pd.DataFrame) -> float:
         return float("nan")
 
 
+@doc_params(doc_survival_table=DOC_SURVIVAL_TABLE)
 def cross_validate_survival(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -411,10 +400,7 @@ def cross_validate_survival(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame(rng.normal(size=(150, 4)), columns=[f"rna:g{i}" for i in range(4)])
-    >>> y = survival_target(rng.exponential(np.exp(-X["rna:g0"].to_numpy())), rng.random(150) < 0.8)
+    {doc_survival_table}
     >>> res = cross_validate_survival(X, y, estimator=PenalizedCox(cv=3, random_state=0), n_splits=3, refit=False)
     >>> res.summary()["harrell_mean"] > 0.6
     True
@@ -634,6 +620,7 @@ def _survival_params(X: pd.DataFrame, res: SurvivalCVResult, ok: np.ndarray, rep
     })
 
 
+@doc_params(doc_survival_cohort=DOC_SURVIVAL_COHORT)
 def survival(
     mdata: Any,
     *,
@@ -697,13 +684,7 @@ def survival(
 
     Examples
     --------
-    >>> import anndata as ad, mudata as md, numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> idx = pd.Index([f"p{i}" for i in range(120)])
-    >>> rna = rng.normal(size=(120, 3))
-    >>> m = md.MuData({"rna": ad.AnnData(rna, obs=pd.DataFrame(index=idx), var=pd.DataFrame(index=list("ABC")))})
-    >>> m.obs["survival_time"] = rng.exponential(np.exp(-rna[:, 0]))
-    >>> m.obs["survival_event"] = (rng.random(120) < 0.8).astype(int)
+    {doc_survival_cohort}
     >>> survival(m, n_splits=3)
     >>> m.uns["survival"]["coef"].iloc[0]["feature"]
     'A'
