@@ -163,9 +163,8 @@ def is_hdf5(path: PathLike) -> bool:
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "table.h5mu"
-    >>> _ = p.write_text("gene,S1\nEGFR,1\n")
+    >>> from oncoresist import ds
+    >>> p = ds.example_file("matrix", name="table.h5mu")  # a text table, whatever its name
     >>> is_hdf5(p)
     False
     """

@@ -1,6 +1,7 @@
-"""Datasets: the simulated cohort with planted ground truth, and loaders of public data."""
+"""Datasets: the simulated cohort with planted ground truth, and small example inputs."""
 
 from ._drugs import drug_panel
+from ._examples import EXAMPLE_FILES, example_file, example_screen
 from ._sim_clones import ClonalTruth, simulate_clones
 from ._sim_evolution import EVOLUTION_THERAPIES, EvolutionTruth, add_evolution, simulate_evolution
 from ._sim_network import kinase_network, pathway_network, tme_markers
@@ -13,3 +14,4 @@ __all__ += ["ClonalTruth", "simulate_clones"]
 __all__ += ["MultiRegionTruth", "simulate_multiregion"]
 __all__ += ["kinase_network", "pathway_network", "tme_markers"]
 __all__ += ["EVOLUTION_THERAPIES", "EvolutionTruth", "add_evolution", "simulate_evolution"]
+__all__ += ["EXAMPLE_FILES", "example_file", "example_screen"]

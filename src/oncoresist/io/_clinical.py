@@ -171,10 +171,9 @@ def read_clinical(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "clinical.csv"
-    >>> _ = p.write_text("patient,OS_days,OS_status,IGHV\nP1,100,1:DECEASED,U\nP2,250,0:LIVING,M\n")
-    >>> df = read_clinical(p)
+    >>> from oncoresist import ds
+    >>> sheet = ds.example_file("clinical")  # patient, OS_days, OS_status (1:DECEASED / 0:LIVING), IGHV
+    >>> df = read_clinical(sheet)
     >>> df[["survival_time", "survival_event"]].to_dict("list"), df.attrs["survival"]["event_column"]
     ({'survival_time': [100.0, 250.0], 'survival_event': [1, 0]}, 'OS_status')
     """

@@ -108,11 +108,8 @@ def read_cnv_matrix(
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "all_thresholded.by_genes.txt"
-    >>> _ = p.write_text("Gene Symbol\tLocus ID\tCytoband\tS1\tS2\n"
-    ...                  "EGFR\t1956\t7p11.2\t2\t0\nCDKN2A\t1029\t9p21.3\t-2\t0\n")
-    >>> a = read_cnv_matrix(p, values="calls")
+    >>> from oncoresist import ds
+    >>> a = read_cnv_matrix(ds.example_file("gistic"), values="calls")  # EGFR, CDKN2A x S1, S2
     >>> a.to_df().astype(int).to_dict("list"), list(a.var.columns)
     ({'EGFR': [2, 0], 'CDKN2A': [-2, 0]}, ['Locus ID', 'Cytoband'])
     """
@@ -351,10 +348,8 @@ def read_gene_coordinates(path: PathLike, *, zero_based: bool = False) -> pd.Dat
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "genes.bed"
-    >>> _ = p.write_text("chr7\t55019016\t55211628\tEGFR\t0\t+\n")
-    >>> read_gene_coordinates(p).to_dict("records")
+    >>> from oncoresist import ds
+    >>> read_gene_coordinates(ds.example_file("genes_bed")).to_dict("records")  # BED starts are 0-based
     [{'gene': 'EGFR', 'chrom': '7', 'start': 55019017, 'end': 55211628, 'strand': '+'}]
     """
     p = check_file(path, what="gene-coordinate file")
@@ -570,14 +565,12 @@ def read_cnv_segments(
 
     Examples
     --------
-    >>> import pathlib, tempfile, pandas as pd
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "x.seg").write_text("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"
-    ...                              "S1\tchr7\t1\t60000000\t500\t1.2\n"
-    ...                              "S1\tchr7\t60000001\t159000000\t900\t0.0\n")
+    >>> import pandas as pd
+    >>> from oncoresist import ds
+    >>> seg = ds.example_file("segments")  # S1: chr7 1-60 Mb at log2 1.2, 60-159 Mb at 0.0
     >>> genes = pd.DataFrame({"gene": ["EGFR", "BRAF", "TP53"], "chrom": ["7", "7", "17"],
     ...                       "start": [55019017, 140719327, 7661779], "end": [55211628, 140924929, 7687538]})
-    >>> read_cnv_segments(d / "x.seg", genes=genes).to_df()
+    >>> read_cnv_segments(seg, genes=genes).to_df()
         EGFR  BRAF  TP53
     S1   1.2   0.0   NaN
     """

@@ -124,10 +124,8 @@ def read_ctdna(path: PathLike, *, unit: str = "auto", sep: str | None = None) ->
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "plasma.csv"
-    >>> _ = p.write_text("Patient.ID,Blood.Collection.Date,Gene,ctDNA,Copy.Number,Mutations\n"
-    ...                  "G1,0,EGFR,2.0,,EGFR L858R\nG1,90,EGFR,0.4,,EGFR L858R\nG1,90,MET,,3.1,\n")
+    >>> from oncoresist import ds
+    >>> p = ds.example_file("ctdna")  # patient G1 on days 0 and 90, VAF in percent, a MET copy number
     >>> read_ctdna(p)[["day", "alteration", "kind", "vaf"]].to_dict("list")
     {'day': [0.0, 90.0, 90.0], 'alteration': ['EGFR L858R', 'EGFR L858R', 'MET amplification'], 'kind': ['mutation', 'mutation', 'amplification'], 'vaf': [0.02, 0.004, nan]}
     """

@@ -208,13 +208,8 @@ def read_maf(
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.maf"
-    >>> _ = p.write_text(
-    ...     "#version 2.4\n"
-    ...     "Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\t"
-    ...     "Tumor_Seq_Allele2\tTumor_Sample_Barcode\tVariant_Classification\tHGVSp\n"
-    ...     "EGFR\tchr7\t55181378\t55181378\tC\tT\tP1\tMissense_Mutation\tp.Thr790Met\n")
+    >>> from oncoresist import ds
+    >>> p = ds.example_file("maf")  # one EGFR p.Thr790Met call of sample P1
     >>> read_maf(p)[["sample", "gene", "chrom", "protein_change"]]
       sample  gene chrom protein_change
     0     P1  EGFR     7        p.T790M

@@ -327,10 +327,8 @@ def read_matrix(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "prot.tsv"
-    >>> _ = p.write_text("gene\tS1\tS2\nTP53\t1.5\t-0.2\nEGFR\t0.3\tNA\n")
-    >>> adata = read_matrix(p)
+    >>> from oncoresist import ds
+    >>> adata = read_matrix(ds.example_file("matrix"))  # genes TP53, EGFR x samples S1, S2
     >>> adata.shape, list(adata.obs_names), adata.uns["read_matrix"]["orientation"]
     ((2, 2), ['S1', 'S2'], 'features_x_samples')
     """
@@ -634,10 +632,8 @@ def read_phospho_matrix(path: PathLike, **read_matrix_kwargs: Any) -> ad.AnnData
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "phospho.tsv"
-    >>> _ = p.write_text("idx\tS1\tS2\nAAAS-S495\t0.1\t0.2\nAKT1-T308\t1.0\tNA\n")
-    >>> var = read_phospho_matrix(p).var
+    >>> from oncoresist import ds
+    >>> var = read_phospho_matrix(ds.example_file("phospho_matrix")).var  # sites AAAS-S495, AKT1-T308
     >>> var["gene"].tolist(), var["residue"].tolist(), var["position"].tolist()
     (['AAAS', 'AKT1'], ['S', 'T'], [495, 308])
     """

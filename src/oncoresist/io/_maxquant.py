@@ -457,14 +457,8 @@ def read_maxquant(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "proteinGroups.txt"
-    >>> _ = p.write_text(
-    ...     "Protein IDs\tMajority protein IDs\tGene names\tLFQ intensity A\tLFQ intensity B\tReverse\tPotential contaminant\n"
-    ...     "P04637\tP04637\tTP53\t1024\t0\t\t\n"
-    ...     "REV__Q1\tREV__Q1\t\t5000\t6000\t+\t\n"
-    ... )
-    >>> adata = read_maxquant(p)
+    >>> from oncoresist import ds
+    >>> adata = read_maxquant(ds.example_file("proteingroups"))  # TP53 (LFQ 1024, 0) and a reverse hit
     >>> adata.to_df().round(1).to_dict(), adata.uns["maxquant"]["removed_reverse"]
     ({'TP53': {'A': 10.0, 'B': nan}}, 1)
     """
@@ -555,15 +549,9 @@ def read_phosphosites(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "Phospho (STY)Sites.txt"
-    >>> _ = p.write_text(
-    ...     "Proteins\tPositions within proteins\tGene names\tLocalization prob\tAmino acid\tPosition\t"
-    ...     "Sequence window\tIntensity A___1\tIntensity A___2\tReverse\tPotential contaminant\n"
-    ...     "P31749\t308\tAKT1\t0.99\tT\t308\tKDGATMKTFCGTPEYLAPEVL\t256\t64\t\t\n"
-    ...     "P31749\t450\tAKT1\t0.40\tS\t450\tRRPSHRQSDSGSQELSVRDAP\t512\t0\t\t\n"
-    ... )
-    >>> adata = read_phosphosites(p)
+    >>> from oncoresist import ds
+    >>> sites = ds.example_file("phosphosites")  # AKT1 T308 (localisation 0.99) and S450 (0.40)
+    >>> adata = read_phosphosites(sites)
     >>> list(adata.var_names), adata.X.tolist(), adata.uns["maxquant"]["removed_localization"]
     (['AKT1_T308'], [[8.0]], 1)
     """

@@ -587,10 +587,8 @@ def read_dose_response(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "screen.csv"
-    >>> _ = p.write_text("patient_id,drug_name,conc_nM,viability_pct\nP1,ibrutinib,0,100\nP1,ibrutinib,1000,40\n")
-    >>> df = read_dose_response(p)
+    >>> from oncoresist import ds
+    >>> df = read_dose_response(ds.example_file("screen"))  # columns patient_id, drug_name, conc_nM, viability_pct
     >>> df[["sample", "drug", "dose", "response", "is_control"]].to_dict("list")
     {'sample': ['P1', 'P1'], 'drug': ['ibrutinib', 'ibrutinib'], 'dose': [0.0, 1.0], 'response': [1.0, 0.4], 'is_control': [True, False]}
     >>> df.attrs["unit"], df.attrs["response_scale"]
@@ -673,12 +671,8 @@ def read_combinations(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "combo.csv"
-    >>> _ = p.write_text(
-    ...     "PairIndex,Drug1,Drug2,Conc1,Conc2,Response,ConcUnit\n"
-    ...     "1,A,B,0,0,0,nM\n1,A,B,0,10,20,nM\n1,A,B,100,0,50,nM\n1,A,B,100,10,90,nM\n"
-    ... )
+    >>> from oncoresist import ds
+    >>> p = ds.example_file("combinations")  # one 2 x 2 block of A x B, inhibition in percent, doses in nM
     >>> df = read_combinations(p)
     >>> df["response"].round(2).tolist(), df["conc1"].tolist()
     ([1.0, 0.8, 0.5, 0.1], [0.0, 0.0, 0.1, 0.1])

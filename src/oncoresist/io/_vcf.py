@@ -336,13 +336,9 @@ def read_vcf(
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.vcf"
-    >>> _ = p.write_text(
-    ...     "##fileformat=VCFv4.2\n##normal_sample=N1\n##tumor_sample=T1\n"
-    ...     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN1\tT1\n"
-    ...     "chr7\t55181378\t.\tC\tT\t.\tPASS\t.\tGT:AD\t0/0:40,0\t0/1:30,10\n")
-    >>> read_vcf(p)[["sample", "chrom", "start", "ref", "alt", "vaf", "n_depth"]]
+    >>> from oncoresist import ds
+    >>> vcf = ds.example_file("vcf")  # EGFR C>T in tumour T1 (AD 30,10) vs normal N1 (AD 40,0)
+    >>> read_vcf(vcf)[["sample", "chrom", "start", "ref", "alt", "vaf", "n_depth"]]
       sample chrom     start ref alt   vaf  n_depth
     0     T1     7  55181378   C   T  0.25     40.0
     """

@@ -90,10 +90,8 @@ def is_moalmanac(path: PathLike) -> bool:
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.json"
-    >>> _ = p.write_text('[{"feature_type": "Copy Number"}]')
-    >>> is_moalmanac(p)
+    >>> from oncoresist import ds
+    >>> is_moalmanac(ds.example_file("moalmanac"))
     True
     """
     head = read_bytes(path)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -319,12 +317,8 @@ def read_moalmanac(path: PathLike, *, source: str = "moalmanac", version: str | 
 
     Examples
     --------
-    >>> import json, tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "moa.json"
-    >>> _ = p.write_text(json.dumps([{"assertion_id": 1, "feature_type": "Copy Number", "gene": "AR",
-    ...     "direction": "Amplification", "therapy_name": "Enzalutamide", "therapy_resistance": 1,
-    ...     "predictive_implication": "Clinical evidence", "disease": "Prostate Adenocarcinoma",
-    ...     "pmid": 26000489, "last_updated": "2023-11-02"}]))
+    >>> from oncoresist import ds
+    >>> p = ds.example_file("moalmanac")  # AR amplification -> resistance to enzalutamide
     >>> items, report = read_moalmanac(p)
     >>> items[["profile", "direction", "level", "citation"]].values.tolist()
     [['AR amplification', 'resistance', 'C', 'PMID:26000489']]

@@ -141,10 +141,8 @@ def read_dgidb(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "dgidb.tsv"
-    >>> _ = p.write_text("gene_name\tdrug_name\tinteraction_types\nEGFR\tGEFITINIB\tinhibitor\n")
-    >>> read_dgidb(p)[["drug", "gene"]].values.tolist()
+    >>> from oncoresist import ds
+    >>> read_dgidb(ds.example_file("dgidb"))[["drug", "gene"]].values.tolist()
     [['gefitinib', 'EGFR']]
     """
     from .._core._errors import InputError
@@ -343,7 +341,8 @@ class Vocabulary:
         >>> from oncoresist.kb import open_kb
         >>> import tempfile, pathlib
         >>> with open_kb(pathlib.Path(tempfile.mkdtemp()) / "kb.duckdb") as kb:
-        ...     kb.vocab.resolve_therapy("Iressa"), kb.vocab.resolve_therapy("anti-EGFR antibody")
+        ...     vocab = kb.vocab  # in memory: it outlives the connection
+        >>> vocab.resolve_therapy("Iressa"), vocab.resolve_therapy("anti-EGFR antibody")
         ((['gefitinib'], None), (['cetuximab', 'panitumumab'], 'anti-EGFR antibody'))
         """
         d = self.resolve_drug(name)

@@ -56,10 +56,9 @@ def dose_response_curves(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> from oncoresist import ds
     >>> from oncoresist.tl import fit_curves
-    >>> d = np.logspace(-2, 1, 6)
-    >>> screen = pd.DataFrame({"sample": "S1", "drug": "D1", "dose": d, "response": 1 / (1 + d)})
+    >>> screen = ds.example_screen({"S1": 1.0}, drugs=["D1"])  # one Hill curve, IC50 1 µM
     >>> fig = dose_response_curves(fit_curves(screen), screen)
     """
     from ..tl.screen._curves import hill_response
@@ -163,11 +162,9 @@ def patient_dose_response(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> from oncoresist import ds
     >>> from oncoresist.tl import fit_curves
-    >>> d = np.logspace(-2, 1, 6)
-    >>> screen = pd.concat([pd.DataFrame({"sample": s, "drug": "D1", "dose": d, "response": 1 / (1 + d / e)})
-    ...                     for s, e in [("P1", 0.1), ("S2", 1.0), ("S3", 3.0)]])
+    >>> screen = ds.example_screen({"P1": 0.1, "S2": 1.0, "S3": 3.0}, drugs=["D1"])  # sample -> IC50
     >>> ax = patient_dose_response(fit_curves(screen), sample="P1", drug="D1", screen=screen)
     """
     c = _check_curves(curves)
@@ -272,12 +269,9 @@ def sensitivity_heatmap(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> from oncoresist import ds
     >>> from oncoresist.tl import fit_curves
-    >>> d = np.logspace(-2, 1, 6)
-    >>> screen = pd.concat([pd.DataFrame({"sample": s, "drug": g, "dose": d, "response": 1 / (1 + d / ic)})
-    ...                     for s, ic in [("A", 0.1), ("B", 2.0)] for g in ("D1", "D2")])
-    >>> fig = sensitivity_heatmap(fit_curves(screen))
+    >>> fig = sensitivity_heatmap(fit_curves(ds.example_screen({"A": 0.1, "B": 2.0}, drugs=["D1", "D2"])))
     """
     if isinstance(data, pd.DataFrame):
         if value not in data.columns:

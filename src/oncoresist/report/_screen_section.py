@@ -72,11 +72,9 @@ def screen_section(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> from oncoresist import ds
     >>> from oncoresist.tl import fit_curves
-    >>> d = np.logspace(-2, 1, 6)
-    >>> screen = pd.concat([pd.DataFrame({"sample": s, "drug": g, "dose": d, "response": 1 / (1 + d / ic)})
-    ...                     for s, ic in [("A", 0.1), ("B", 2.0), ("C", 0.5)] for g in ("D1", "D2")])
+    >>> screen = ds.example_screen({"A": 0.1, "B": 2.0, "C": 0.5}, drugs=["D1", "D2"])  # sample -> IC50
     >>> sec = screen_section(fit_curves(screen), screen=screen)
     >>> sec.id
     'drug-screen'
