@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ _MOALMANAC = (
 )
 
 #: kind -> (file name, content) of the files :func:`example_file` writes.
-EXAMPLE_FILES: dict[str, tuple[str, str]] = {
+EXAMPLE_FILES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "maf": ("x.maf", _MAF),
     "vcf": ("t.vcf", _VCF),
     "proteingroups": ("proteinGroups.txt", _PROTEIN_GROUPS),
@@ -67,7 +68,7 @@ EXAMPLE_FILES: dict[str, tuple[str, str]] = {
     "ctdna": ("plasma.csv", _CTDNA),
     "moalmanac": ("moa.json", _MOALMANAC),
     "dgidb": ("dgidb.tsv", "gene_name\tdrug_name\tinteraction_types\nEGFR\tGEFITINIB\tinhibitor\n"),
-}
+})
 
 
 def example_file(kind: str, folder: PathLike | None = None, *, name: str | None = None) -> Path:
