@@ -32,6 +32,8 @@ _MISSING_HOW = {
     "Classification": ("run 'oncoresist train COHORT --task classify --target COLUMN --out DIR --store-in COHORT_OUT' "
                        "(or oncoresist.tl.store_classification) and report COHORT_OUT"),
     "Activities and microenvironment": "run 'oncoresist activity COHORT --tme --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.activity / oncoresist.tl.tme)",
+    "Drug combinations": ("run 'oncoresist synergy COHORT --out scores.csv --store-in COHORT_OUT' and report COHORT_OUT "
+                          "(or store the tables of oncoresist.tl.synergy as uns['synergy'] = {'summary': ..., 'wells': ...})"),
 }
 
 
@@ -69,6 +71,8 @@ def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
         "Multi-omics integration": "X_factors" in mdata.obsm and isinstance(uns.get("factors"), Mapping),
         "Biomarkers and response models": ("associate" in uns and "results" in uns["associate"]) or ("survival" in uns and "risk" in uns["survival"]),
     }
+    if "combinations" in uns:  # a combination screen without its scores (pages: report._synergy_page)
+        has["Drug combinations"] = "synergy" in uns
     act = activity_section(mdata)
     has["Activities and microenvironment"] = act is not None
     clf = classify_section(mdata)
