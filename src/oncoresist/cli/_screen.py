@@ -173,8 +173,8 @@ def synergy(
     [combinations] table; --store-in then writes the cohort with the scores in uns['synergy'],
     from which 'oncoresist report' writes one page per drug combination.
 
-    Examples:
-
+    Examples
+    --------
         oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
 
         oncoresist synergy cohort.h5mu --out scores.csv --store-in cohort_synergy.h5mu

@@ -75,6 +75,11 @@ __all__ += ["confusion_matrix"]
 from ._sbs96 import sbs96_profile  # noqa: E402
 
 __all__ += ["sbs96_profile"]
-from ._synergy import synergy_landscapes, synergy_response_matrix, synergy_scores, synergy_single_agents  # noqa: E402
+from ._synergy import (  # noqa: E402
+    synergy_landscapes,
+    synergy_response_matrix,
+    synergy_scores,
+    synergy_single_agents,
+)
 
 __all__ += ["synergy_landscapes", "synergy_response_matrix", "synergy_scores", "synergy_single_agents"]

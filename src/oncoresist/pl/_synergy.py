@@ -1,5 +1,8 @@
-"""Figures of one drug-combination block, as SynergyFinder shows them: the % inhibition matrix,
-the single-agent curves and the smooth synergy landscape of every method."""
+"""Figures of one drug-combination block as SynergyFinder shows them.
+
+The % inhibition matrix, the single-agent curves, the smooth synergy landscape of every method and
+the summary scores with their intervals.
+"""
 
 from __future__ import annotations
 

@@ -20,8 +20,14 @@ from ._pseudonym import (
     start_pseudonyms,
 )
 from ._screen_section import screen_section
-from ._synergy_page import cohort_synergy, render_synergy_page, synergy_pages_section, synergy_sections, write_synergy_pages
 from ._sections import Section, escape, figure_html, figure_to_data_uri, safe_url, table_html
+from ._synergy_page import (
+    cohort_synergy,
+    render_synergy_page,
+    synergy_pages_section,
+    synergy_sections,
+    write_synergy_pages,
+)
 
 __all__ = [
     "Pseudonymiser",
