@@ -173,11 +173,9 @@ def synergy(
     [combinations] table; --store-in then writes the cohort with the scores in uns['synergy'],
     from which 'oncoresist report' writes one page per drug combination.
 
-    Examples
-    --------
-        oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
+    Example: oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
 
-        oncoresist synergy cohort.h5mu --out scores.csv --store-in cohort_synergy.h5mu
+    Example: oncoresist synergy cohort.h5mu --out scores.csv --store-in cohort_synergy.h5mu
     """
     from .._core._errors import InputError
     from .._core._utils import write_csv
