@@ -157,7 +157,8 @@ def report(
         shown = ", ".join(list(mdata.obs_names[:5]))
         msg = f"patient {patient!r} is not a sample of '{cohort}' ({mdata.n_obs} samples, e.g. {shown})."
         raise InputError(msg)
-    pseudo, pages = None, []
+    pseudo = None
+    pages: list[Path] = []
     if pseudonymise:
         from ..report import pseudonymise_cohort, scrub_text, start_pseudonyms
 

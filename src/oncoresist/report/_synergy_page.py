@@ -229,7 +229,7 @@ def _overview(ranked: pd.DataFrame, wells: pd.DataFrame, methods: list[str], met
 
     ok = ranked[ranked["status"] == "ok"]
     back = f'<p class="no-print"><a href="{html.escape(cohort_href)}">&larr; cohort report</a></p>' if cohort_href else ""
-    cards = [("dose matrices", len(ranked)), ("scored", len(ok))]
+    cards: list[tuple[str, object]] = [("dose matrices", len(ranked)), ("scored", len(ok))]
     if len(ok):
         best = ok.iloc[0]
         cards += [(f"median {method.upper()}", f"{float(np.nanmedian(ok[method])):.1f}"), (f"highest {method.upper()}", f"{float(best[method]):.1f} ({best['block']})")]
