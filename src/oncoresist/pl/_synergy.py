@@ -31,6 +31,16 @@ _DOC_WELLS = """per_well
 block
     The block (one dose matrix of one sample) to draw."""
 
+#: Docstring example set-up: one 4 x 4 Bliss-independent dose matrix scored by ``tl.synergy``.
+_DOC_EXAMPLE = """\
+>>> import numpy as np, pandas as pd
+>>> from oncoresist.tl import synergy
+>>> c = np.array([0.0, 0.1, 1.0, 10.0])
+>>> g1, g2 = np.meshgrid(c, c, indexing="ij")
+>>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
+...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
+>>> summary, wells = synergy(df)"""
+
 _DOC_FIG = """fig
     Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure."""
 
@@ -60,7 +70,7 @@ def _dose_ticks(ax: Any, mat: pd.DataFrame, d1: str, d2: str) -> None:
     ax.set_ylabel(f"{d1} (µM)", fontsize=8)
 
 
-@doc_params(doc_wells=_DOC_WELLS, doc_ax=DOC_AX)
+@doc_params(doc_wells=_DOC_WELLS, doc_ax=DOC_AX, doc_example=_DOC_EXAMPLE)
 def synergy_response_matrix(per_well: pd.DataFrame, *, block: str, ax: Any = None) -> Figure:
     """The measured dose-response matrix of a block: % inhibition of every well, annotated.
 
@@ -71,13 +81,8 @@ def synergy_response_matrix(per_well: pd.DataFrame, *, block: str, ax: Any = Non
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from oncoresist.tl import synergy
-    >>> c = np.array([0.0, 0.1, 1.0, 10.0])
-    >>> g1, g2 = np.meshgrid(c, c, indexing="ij")
-    >>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
-    ...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
-    >>> fig = synergy_response_matrix(synergy(df)[1], block="B1")
+    {doc_example}
+    >>> fig = synergy_response_matrix(wells, block="B1")
     """
     w = _block_wells(per_well, block, ("inhibition",))
     mat = _matrix(w, "inhibition")
@@ -153,7 +158,7 @@ def _landscape(ax: Any, mat: pd.DataFrame, method: str, lim: float, window: tupl
     return cs
 
 
-@doc_params(doc_wells=_DOC_WELLS, doc_fig=_DOC_FIG, doc_returns=DOC_RETURNS_FIGURE)
+@doc_params(doc_wells=_DOC_WELLS, doc_fig=_DOC_FIG, doc_returns=DOC_RETURNS_FIGURE, doc_example=_DOC_EXAMPLE)
 def synergy_landscapes(
     per_well: pd.DataFrame,
     summary: pd.DataFrame | None = None,
@@ -182,13 +187,7 @@ def synergy_landscapes(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from oncoresist.tl import synergy
-    >>> c = np.array([0.0, 0.1, 1.0, 10.0])
-    >>> g1, g2 = np.meshgrid(c, c, indexing="ij")
-    >>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
-    ...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
-    >>> summary, wells = synergy(df)
+    {doc_example}
     >>> len(synergy_landscapes(wells, summary, block="B1").axes)  # 4 methods + 1 colour bar
     5
     """
@@ -262,7 +261,7 @@ def _single_panel(ax: Any, pts: pd.DataFrame, dose: str, drug: str, row: Any, k:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-@doc_params(doc_wells=_DOC_WELLS, doc_fig=_DOC_FIG, doc_returns=DOC_RETURNS_FIGURE)
+@doc_params(doc_wells=_DOC_WELLS, doc_fig=_DOC_FIG, doc_returns=DOC_RETURNS_FIGURE, doc_example=_DOC_EXAMPLE)
 def synergy_single_agents(per_well: pd.DataFrame, summary: pd.DataFrame | None = None, *, block: str, fig: Any = None) -> Figure:
     """Both single-drug dose-response curves of a block: measured wells and the fitted curves.
 
@@ -282,13 +281,7 @@ def synergy_single_agents(per_well: pd.DataFrame, summary: pd.DataFrame | None =
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from oncoresist.tl import synergy
-    >>> c = np.array([0.0, 0.1, 1.0, 10.0])
-    >>> g1, g2 = np.meshgrid(c, c, indexing="ij")
-    >>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
-    ...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
-    >>> summary, wells = synergy(df)
+    {doc_example}
     >>> len(synergy_single_agents(wells, summary, block="B1").axes)
     2
     """
@@ -307,7 +300,7 @@ def synergy_single_agents(per_well: pd.DataFrame, summary: pd.DataFrame | None =
     return fig
 
 
-@doc_params(doc_ax=DOC_AX)
+@doc_params(doc_ax=DOC_AX, doc_example=_DOC_EXAMPLE)
 def synergy_scores(summary: pd.DataFrame, *, methods: Sequence[str] | None = None, max_blocks: int = 40, ax: Any = None) -> Figure:
     """Mean synergy score of each block with its 95% interval, one marker per method.
 
@@ -324,13 +317,8 @@ def synergy_scores(summary: pd.DataFrame, *, methods: Sequence[str] | None = Non
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from oncoresist.tl import synergy
-    >>> c = np.array([0.0, 0.1, 1.0, 10.0])
-    >>> g1, g2 = np.meshgrid(c, c, indexing="ij")
-    >>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
-    ...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
-    >>> fig = synergy_scores(synergy(df)[0])
+    {doc_example}
+    >>> fig = synergy_scores(summary)
     """
     if not isinstance(summary, pd.DataFrame) or "block" not in summary.columns:
         msg = "summary must be the per-block table of oncoresist.tl.synergy (block, zip, zip_ci_low, ...)."

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core._docs import doc_params
 from .._core._errors import InputError
 from .._core._utils import PathLike, atomic_write_text
+from ..pl._synergy import _DOC_EXAMPLE
 from ._sections import Section, cards_html, escape, figure_html, table_html
 
 __all__ = ["cohort_synergy", "render_synergy_page", "synergy_pages_section", "synergy_sections", "write_synergy_pages"]
@@ -154,6 +156,7 @@ def _block_section(row: pd.Series, wells: pd.DataFrame, summary: pd.DataFrame, m
     return Section(id=f"block-{idx}", title=f"Block {block}{who}", html="\n".join(parts), summary="")
 
 
+@doc_params(doc_example=_DOC_EXAMPLE)
 def render_synergy_page(
     summary: pd.DataFrame,
     wells: pd.DataFrame,
@@ -186,13 +189,8 @@ def render_synergy_page(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from oncoresist.tl import synergy
-    >>> c = np.array([0.0, 0.1, 1.0, 10.0])
-    >>> g1, g2 = np.meshgrid(c, c, indexing="ij")
-    >>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
-    ...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
-    >>> page = render_synergy_page(*synergy(df), drug1="A", drug2="B")
+    {doc_example}
+    >>> page = render_synergy_page(summary, wells, drug1="A", drug2="B")
     >>> "A + B" in page and "<script" in page
     True
     """
