@@ -33,3 +33,17 @@ def test_screen_section_with_curves_and_synergy():
     assert "10 of 11 curves fitted" in sec.summary and "1 combination matrices scored" in sec.summary
     with pytest.raises(InputError, match="fit_curves"):
         screen_section(screen)
+
+
+def test_synergy_table_writes_dose_ranges_with_their_unit():
+    c = np.array([0.0, 0.09487, 0.3, 3.0])
+    g1, g2 = np.meshgrid(c, c, indexing="ij")
+    combos = pd.DataFrame({"block": "B1", "drug1": "D1", "drug2": "D2", "conc1": g1.ravel(), "conc2": g2.ravel(),
+                           "response": (1 / (1 + g1) / (1 + g2)).ravel()})  # fmt: skip
+    summary, wells = synergy(combos)
+    raw = summary.loc[0, "zip_msa_conc1"]
+    lo, hi = (float(x) for x in raw.split("-"))
+    d = np.logspace(-2, 1, 6)
+    screen = pd.DataFrame({"sample": ["S1"] * 6 + ["S2"] * 6, "drug": "D1", "dose": np.tile(d, 2), "response": np.r_[1 / (1 + d), 1 / (1 + d / 3)]})
+    html = screen_section(fit_curves(screen), screen=screen, synergy_summary=summary, synergy_wells=wells).html
+    assert f">{raw}<" not in html and f">{lo:.3g}–{hi:.3g} µM<" in html
