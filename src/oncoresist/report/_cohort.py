@@ -41,7 +41,7 @@ _MISSING_HOW = {
 def _screen_section(mdata: md.MuData) -> Section | None:
     """The drug-screen section from ``uns['curves']['table']`` (and the synergy scores, if stored)."""
     from ._screen_section import screen_section
-    from ._synergy_page import cohort_synergy
+    from ._synergy_data import cohort_synergy
 
     curves = mdata.uns.get("curves")
     table = curves.get("table") if isinstance(curves, Mapping) else None

@@ -157,7 +157,7 @@ def _synergy_parts(summary: pd.DataFrame, wells: pd.DataFrame, method: str, n_bl
             "<h3>Combinations</h3>"
             + figure_html(fig, alt="synergy matrices", caption=f"{method.upper()} scores of the {min(n_blocks, len(top))} most synergistic dose matrices (red = synergy, percentage points of inhibition above the reference).")
         )
-        from ._synergy_page import _dose_text
+        from ._synergy_data import _dose_text
 
         cols = [c for c in ("block", "sample", "drug1", "drug2", "zip", "bliss", "hsa", "loewe", f"{method}_msa", f"{method}_msa_conc1", f"{method}_msa_conc2", "flags") if c in top.columns]
         shown = top[cols].copy()
