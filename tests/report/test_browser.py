@@ -51,14 +51,20 @@ def _pages(tmp_path: Path) -> Path:
     return tmp_path / "index.html"
 
 
-def test_tables_work_offline(browser, tmp_path: Path) -> None:
-    index = _pages(tmp_path)
+def _offline_page(browser):
+    """An offline page recording every non-local request and every console / page error."""
     ctx = browser.new_context(offline=True, accept_downloads=True)
     page = ctx.new_page()
     external, errors = [], []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    return ctx, page, external, errors
+
+
+def test_tables_work_offline(browser, tmp_path: Path) -> None:
+    index = _pages(tmp_path)
+    ctx, page, external, errors = _offline_page(browser)
     page.goto(index.as_uri())
     page.wait_for_selector("html[data-tables=ready]")
     visible = "() => [...document.querySelectorAll('table.tbl tbody tr')].filter(r => r.style.display !== 'none').length"
@@ -232,12 +238,7 @@ def test_synergy_page_offline_from_the_cohort_report(browser, tmp_path: Path) ->
     m.uns["synergy"] = {"summary": summary, "wells": wells}
     sections, pages = synergy_sections(m, tmp_path / "index.html", max_blocks=1)
     (tmp_path / "index.html").write_text(render_report(sections, title="Cohort"), encoding="utf-8")
-    ctx = browser.new_context(offline=True, accept_downloads=True)
-    page = ctx.new_page()
-    external, errors = [], []
-    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    ctx, page, external, errors = _offline_page(browser)
     page.goto((tmp_path / "index.html").as_uri())
     page.click("text=A + B")
     page.wait_for_selector("html[data-tables=ready]")
