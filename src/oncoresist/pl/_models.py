@@ -88,9 +88,13 @@ def volcano(
         raise InputError(msg)
     kinds = [k for k in _EFFECT_KINDS if "effect_kind" in df.columns and (df["effect_kind"] == k).any()]
     split = ax is None and len(kinds) == 2  # Cohen's d and partial r are not one scale: one panel each
-    if ax is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.5), sharey=True) if split else plt.subplots(figsize=(6.4, 4.5))
-        axes = list(axes) if split else [axes]
+    axes: list[Any]
+    if split:
+        fig, pair = plt.subplots(1, 2, figsize=(10.5, 4.5), sharey=True)
+        axes = list(pair)
+    elif ax is None:
+        fig, one = plt.subplots(figsize=(6.4, 4.5))
+        axes = [one]
     else:
         fig, axes = ax.figure, [ax]
     parts = [df[df["effect_kind"] == k] for k in kinds] if split else [df]
