@@ -92,6 +92,9 @@ def test_association_box_and_scatter(cohort):
 def test_model_figures(cv):
     fig = predicted_vs_observed(cv, drug="gefitinib", model="enet")
     assert "gefitinib: enet" in fig.axes[0].get_title()
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    folds = sorted(cv.predictions["fold"].unique())
+    assert legend == [f"CV fold {f}" for f in folds] + ["predicted = observed"]
     plt.close(fig)
     fig = per_drug_scores(cv)
     ticks = " ".join(t.get_text() for t in fig.axes[0].get_xticklabels())

@@ -278,10 +278,14 @@ def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None
         fig, ax = plt.subplots(figsize=(4.2, 4.0))
     else:
         fig = ax.figure
-    ax.scatter(df["observed"], df["predicted"], c=df["fold"], cmap="tab10", s=12, alpha=0.8)
+    folds = np.sort(pd.unique(df["fold"]))
+    pts = ax.scatter(df["observed"], df["predicted"], c=df["fold"], cmap="tab10", s=12, alpha=0.8)
     lo = float(min(df["observed"].min(), df["predicted"].min()))
     hi = float(max(df["observed"].max(), df["predicted"].max()))
-    ax.plot([lo, hi], [lo, hi], color="#888888", lw=0.8, ls="--")
+    (diag,) = ax.plot([lo, hi], [lo, hi], color="#888888", lw=0.8, ls="--")
+    handles = [plt.Line2D([], [], ls="", marker="o", ms=4, color=pts.cmap(pts.norm(f))) for f in folds]
+    ax.legend([*handles, diag], [*(f"CV fold {f}" for f in folds), "predicted = observed"], fontsize=7, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, title="held-out samples of", title_fontsize=7)  # fmt: skip
     sc = cv_result.scores
     row = sc[(sc["drug"] == drug) & (sc["model"] == model)].iloc[0]
     ax.set_title(f"{drug}: {model}\nr = {row['pearson']:.2f}, rho = {row['spearman']:.2f}, RMSE = {row['rmse']:.3g} (n = {row['n']})",
