@@ -151,7 +151,7 @@ def _landscape(ax: Any, mat: pd.DataFrame, method: str, lim: float, window: tupl
     ax.contour(xx, yy, fine, levels=[0.0], colors="#444444", linewidths=0.6)
     if window is not None:
         i0, i1, j0, j1 = window
-        ax.add_patch(plt.Rectangle((j0 - 0.5, i0 - 0.5), j1 - j0 + 1, i1 - i0 + 1, fill=False, ec="black", lw=1.6, ls="--"))
+        ax.add_patch(plt.Rectangle((j0 - 0.5, i0 - 0.5), j1 - j0 + 1, i1 - i0 + 1, fill=False, ec="black", lw=1.6, ls="--", clip_on=False))
     ax.set_xlim(-0.5, vals.shape[1] - 0.5)
     ax.set_ylim(-0.5, vals.shape[0] - 0.5)
     ax.set_title(title, fontsize=9)

@@ -98,7 +98,7 @@ def _block_section(row: pd.Series, wells: pd.DataFrame, summary: pd.DataFrame, m
         return Section(id=f"block-{idx}", title=f"Block {block}{who}", html=f'<p class="warn">Not scored: {escape(row["status"])}</p>')
     scores = "; ".join(_interval_text(row, m) for m in _methods(summary))
     parts = [f'<p class="summary">{escape(scores)}.</p>', f"<p>{escape(_msa_text(row, method, d1, d2))}</p>",
-             '<div class="grid2">',
+             '<div style="display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; align-items: start">',
              figure_html(pl.synergy_response_matrix(wells, block=block), alt=f"dose-response matrix of block {block}", dpi=90,
                          caption="Measured % inhibition of every well (replicates averaged); row 0 and column 0 are the drugs alone."),
              figure_html(pl.synergy_single_agents(wells, summary, block=block), alt=f"single-agent curves of block {block}", dpi=90,
