@@ -92,6 +92,9 @@ def test_association_box_and_scatter(cohort):
 def test_model_figures(cv):
     fig = predicted_vs_observed(cv, drug="gefitinib", model="enet")
     assert "gefitinib: enet" in fig.axes[0].get_title()
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    folds = sorted(cv.predictions["fold"].unique())
+    assert legend == [f"CV fold {f}" for f in folds] + ["predicted = observed"]
     plt.close(fig)
     fig = per_drug_scores(cv)
     ticks = " ".join(t.get_text() for t in fig.axes[0].get_xticklabels())
@@ -190,3 +193,31 @@ def test_km_greenwood_on_cll_overall_survival_matches_scikit_survival(shared_dat
     fig = kaplan_meier(df, time_unit="years")
     assert fig.axes[0].get_xlabel() == "time (years)" and "at risk" in [x.get_text() for x in fig.axes[0].texts]
     plt.close(fig)
+
+
+def test_volcano_one_panel_per_effect_scale_labels_apart_legend_outside():
+    from matplotlib.text import Text
+
+    rng = np.random.default_rng(0)
+    n = 200
+    df = pd.DataFrame({"target": rng.choice(["d1", "d2"], n), "layer": "mut", "feature": [f"G{i}" for i in range(n)],
+                       "effect_size": rng.normal(0, 1, n), "effect_kind": np.where(np.arange(n) % 2, "cohens_d", "partial_r")})  # fmt: skip
+    df["pvalue"] = np.exp(-4 * np.abs(df["effect_size"])) * rng.uniform(0.5, 1, n)
+    df["fdr"] = np.minimum(df["pvalue"] * 3, 1.0)
+    df["direction"] = np.where(df["effect_size"] < 0, "sensitivity", "resistance")
+    fig = volcano(df, label_top=20)
+    binary, cont = fig.axes
+    assert "Cohen's d" in binary.get_xlabel() and "partial r" in cont.get_xlabel()
+    assert sum(len(c.get_offsets()) for c in binary.collections) == int((df["effect_kind"] == "cohens_d").sum())
+    assert len(binary.texts) + len(cont.texts) == 20
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in (binary, cont):
+        boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]  # the label text, without its leader line
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+        leg = cont.get_legend().get_window_extent(renderer)
+        assert leg.x0 >= cont.get_window_extent(renderer).x1  # beside the panel, over no point
+    plt.close(fig)
+    f, ax = plt.subplots()
+    assert volcano(df, ax=ax) is f and len(f.axes) == 1  # a given axes: both scales on it
+    plt.close(f)

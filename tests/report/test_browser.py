@@ -51,14 +51,20 @@ def _pages(tmp_path: Path) -> Path:
     return tmp_path / "index.html"
 
 
-def test_tables_work_offline(browser, tmp_path: Path) -> None:
-    index = _pages(tmp_path)
+def _offline_page(browser):
+    """An offline page recording every non-local request and every console / page error."""
     ctx = browser.new_context(offline=True, accept_downloads=True)
     page = ctx.new_page()
     external, errors = [], []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    return ctx, page, external, errors
+
+
+def test_tables_work_offline(browser, tmp_path: Path) -> None:
+    index = _pages(tmp_path)
+    ctx, page, external, errors = _offline_page(browser)
     page.goto(index.as_uri())
     page.wait_for_selector("html[data-tables=ready]")
     visible = "() => [...document.querySelectorAll('table.tbl tbody tr')].filter(r => r.style.display !== 'none').length"
@@ -211,4 +217,47 @@ def test_svg_points_have_tooltips(browser, tmp_path: Path) -> None:
     assert hovered == 1
     assert page.evaluate("() => document.querySelector('svg.fig-svg g.pt:hover > title').textContent") == "S2 & co"
     assert not errors
+    ctx.close()
+
+
+def test_synergy_page_offline_from_the_cohort_report(browser, tmp_path: Path) -> None:
+    """Cohort report -> combination page -> back: the scores table sorts and downloads, nothing external, no error."""
+    import anndata as ad
+    import mudata as md
+
+    from oncoresist.report import synergy_sections
+    from oncoresist.tl import synergy
+
+    c = np.array([0.0, 0.03, 0.3, 3.0])
+    g1, g2 = np.meshgrid(c, c, indexing="ij")
+    combos = pd.concat([pd.DataFrame({"block": f"B{k}", "sample": f"S{k}", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
+                                      "response": (1 / (1 + g1 / (0.3 + k)) / (1 + g2) * (1 - 0.1 * k * (g1 > 0) * (g2 > 0))).ravel()})
+                        for k in range(3)])  # fmt: skip
+    m = md.MuData({"x": ad.AnnData(np.ones((3, 1)), obs=pd.DataFrame(index=["S0", "S1", "S2"]))})
+    summary, wells = synergy(combos)
+    m.uns["synergy"] = {"summary": summary, "wells": wells}
+    sections, pages = synergy_sections(m, tmp_path / "index.html", max_blocks=1)
+    (tmp_path / "index.html").write_text(render_report(sections, title="Cohort"), encoding="utf-8")
+    ctx, page, external, errors = _offline_page(browser)
+    page.goto((tmp_path / "index.html").as_uri())
+    page.click("text=A + B")
+    page.wait_for_selector("html[data-tables=ready]")
+    assert page.url.endswith("synergy/A_x_B.html") and page.title() == "Drug combination A + B"
+    scores = "div.tbl-wrap[data-name='synergy_scores_A_B']"
+    header = f"{scores} table.tbl thead th:text-is('ZIP mean')"
+    col = page.evaluate(f"() => [...document.querySelectorAll(\"{scores} thead th\")].findIndex(t => t.textContent === 'ZIP mean') + 1")
+    values = f"() => [...document.querySelectorAll(\"{scores} tbody tr td:nth-child({col})\")].map(t => Number(t.textContent))"
+    before = page.evaluate(values)
+    assert before == sorted(before, reverse=True) and len(set(before)) == 3  # the page lists the most synergistic first
+    page.click(header)  # ascending
+    assert page.evaluate(values) == sorted(before)
+    with page.expect_download() as dl:
+        page.click(f"{scores} .tbl-xlsx")
+    got = pd.read_excel(Path(dl.value.path()), engine="openpyxl")
+    assert sorted(got["block"]) == ["B0", "B1", "B2"] and got["ZIP mean"].dtype == float
+    page.click("text=cohort report")
+    page.wait_for_selector("html[data-tables=ready]")
+    assert page.url.endswith("index.html")
+    assert not external, external
+    assert not errors, errors
     ctx.close()

@@ -127,7 +127,11 @@ def report(
 
         oncoresist report cohort.h5mu --out report.html
 
-    and one patient's tumour-board report:
+    A cohort with drug-combination scores (uns['synergy'], from 'oncoresist synergy COHORT
+    --store-in COHORT_OUT') also gets one page per combination in synergy/ beside the report
+    (rewritten with it), linked from its "Drug combinations" section.
+
+    And one patient's tumour-board report:
 
         oncoresist report cohort.h5mu --patient SIM-0001 --kb kb.duckdb --out SIM-0001.html
 
@@ -154,6 +158,7 @@ def report(
         msg = f"patient {patient!r} is not a sample of '{cohort}' ({mdata.n_obs} samples, e.g. {shown})."
         raise InputError(msg)
     pseudo = None
+    pages: list[Path] = []
     if pseudonymise:
         from ..report import pseudonymise_cohort, scrub_text, start_pseudonyms
 
@@ -163,20 +168,21 @@ def report(
         refuse_existing(out, overwrite=overwrite)
         patient = pseudo.mapping[patient] if patient is not None else None
     if patient is None:
-        from ..report import analysis_sections
+        from ..report import analysis_sections, synergy_sections
 
         log("writing cohort report ...", quiet=quiet)
         sections, missing = analysis_sections(mdata)
         for line in missing:
             typer.echo(f"note: section {line}", err=True)
-        path = write_cohort_report(mdata, out, extra_sections=sections)
+        synergy, pages = synergy_sections(mdata, out)  # one page per drug combination, in synergy/ beside --out
+        path = write_cohort_report(mdata, out, extra_sections=[*synergy, *sections])
     else:
         from ..report import write_patient_report  # type: ignore[attr-defined]
 
         path = write_patient_report(mdata, patient, out, kb=kb, tumour_type=tumour_type)
     if pseudo is not None:
-        path = finish_pseudonyms(pseudo, key, [path], quiet=quiet)[0]
-    typer.echo(f"report: {path}")
+        path, *pages = finish_pseudonyms(pseudo, key, [path, *pages], quiet=quiet)
+    typer.echo(f"report: {path}" + (f" (+ {len(pages)} drug-combination page(s) in {Path(pages[0]).parent})" if pages else ""))
 
 
 @app.command()

@@ -146,13 +146,14 @@ def curves(
 @app.command()
 @handle_errors
 def synergy(
-    matrix: Path = typer.Argument(..., help="Long combination table (CSV/TSV, optionally .gz)."),  # noqa: B008
+    matrix: Path = typer.Argument(..., help="Long combination table (CSV/TSV, optionally .gz), or a cohort (.h5mu) with uns['combinations']."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="Per-matrix scores table to write."),  # noqa: B008
     wells: Path = typer.Option(None, "--wells", help="Per-well table to write (default: OUT with '_wells')."),  # noqa: B008
     methods: str = typer.Option("zip,bliss,hsa,loewe", "--methods", help="Comma-separated: zip, bliss, hsa, loewe."),
     unit: str = typer.Option(None, "--unit", help="Concentration unit when the file gives none."),  # noqa: B008
     response_scale: str = typer.Option("auto", "--response-scale", metavar=choices("auto", "fraction", "percent"), help="auto, fraction or percent."),
     response_kind: str = typer.Option("auto", "--response-kind", metavar=choices("auto", "viability", "inhibition"), help="auto, viability or inhibition."),
+    store_in: Path = typer.Option(None, "--store-in", help="MATRIX a cohort: also write it with the scores in uns['synergy'] to this .h5mu (for 'oncoresist report')."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Score drug-combination dose matrices (ZIP, Bliss, HSA, Loewe) and write one row per matrix.
@@ -168,13 +169,16 @@ def synergy(
     most-synergistic-area score and concentrations per method); --wells (default: OUT with
     '_wells' before the extension) has one row per well (response, inhibition, reference and
     score per method). Scores are percentage points of inhibition above the reference model
-    (positive = synergy), as in SynergyFinder.
+    (positive = synergy), as in SynergyFinder. MATRIX may be a cohort built with a
+    [combinations] table; --store-in then writes the cohort with the scores in uns['synergy'],
+    from which 'oncoresist report' writes one page per drug combination.
 
     Example: oncoresist synergy matrix.csv --out scores.csv --methods zip,bliss,loewe
+
+    Example: oncoresist synergy cohort.h5mu --out scores.csv --store-in cohort_synergy.h5mu
     """
     from .._core._errors import InputError
     from .._core._utils import write_csv
-    from ..io import read_combinations
     from ..tl import SYNERGY_METHODS
     from ..tl import synergy as score
 
@@ -184,11 +188,37 @@ def synergy(
         msg = f"--methods must be a comma-separated list of {', '.join(SYNERGY_METHODS)}, got {methods!r}."
         raise InputError(msg)
 
-    table = read_combinations(matrix, unit=unit, response_scale=response_scale, response_kind=response_kind)
+    mdata, table = _combination_input(matrix, store_in, unit=unit, response_scale=response_scale, response_kind=response_kind)
     what = f"wells in {table['block'].nunique()} blocks; concentration unit {table.attrs.get('unit')} -> uM"
     summary, per_well = _run_logged(table, what, lambda: score(table, methods=chosen), quiet=quiet)
     wells_out = wells if wells is not None else _wells_path(out)
     write_csv(summary, out)
     write_csv(per_well, wells_out)
     n_ok = int((summary["status"] == "ok").sum())
+    if store_in is not None:
+        from ..io import write_h5mu
+
+        mdata.uns["synergy"] = {"summary": summary, "wells": per_well}
+        write_h5mu(mdata, store_in)
+        log(f"cohort with uns['synergy']: {store_in}", quiet=quiet)
     typer.echo(f"synergy: {out} ({n_ok} of {len(summary)} matrices scored); wells: {wells_out}")
+
+
+def _combination_input(matrix: Path, store_in: Path | None, **read: Any) -> tuple[Any, Any]:
+    """The cohort (None for a table file) and its combination table; --store-in needs a cohort."""
+    from .._core._errors import InputError
+    from ..io import read_combinations
+
+    if not str(matrix).lower().endswith(".h5mu"):
+        if store_in is not None:
+            msg = f"--store-in writes a cohort: give a cohort (.h5mu) built with a [combinations] table as MATRIX, not '{matrix}'."
+            raise InputError(msg)
+        return None, read_combinations(matrix, **read)
+    from ..io import read_h5mu
+
+    mdata = read_h5mu(matrix)
+    table = mdata.uns.get("combinations")
+    if table is None:
+        msg = f"cohort '{matrix}' has no uns['combinations']: add a [combinations] table to the study file and rebuild ('oncoresist build')."
+        raise InputError(msg)
+    return mdata, table

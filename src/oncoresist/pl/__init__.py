@@ -8,7 +8,10 @@ and so make their own figure: ``variance_explained`` (heatmap + per-layer bar), 
 (one panel per layer), ``sample_overlap`` (UpSet: bars + membership matrix), ``missingness``
 (samples and features panels), ``layer_distributions`` (one panel per layer),
 ``dose_response_curves`` and ``synergy_matrices`` (a grid of panels), ``ccf_scatter`` (one panel
-per pair of samples). ``patient_dose_response`` (one patient's curve over the cohort's) takes
+per pair of samples), ``synergy_landscapes`` (one panel per synergy method) and
+``synergy_single_agents`` (one panel per drug); each of them takes ``fig=`` (a Figure or a
+SubFigure to draw its panels into) and returns it. ``synergy_response_matrix`` and
+``synergy_scores`` take ``ax=``. ``patient_dose_response`` (one patient's curve over the cohort's) takes
 ``ax=`` and returns that Axes.
 """
 
@@ -72,3 +75,11 @@ __all__ += ["confusion_matrix"]
 from ._sbs96 import sbs96_profile  # noqa: E402
 
 __all__ += ["sbs96_profile"]
+from ._synergy import (  # noqa: E402
+    synergy_landscapes,
+    synergy_response_matrix,
+    synergy_scores,
+    synergy_single_agents,
+)
+
+__all__ += ["synergy_landscapes", "synergy_response_matrix", "synergy_scores", "synergy_single_agents"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import matplotlib
 
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._docs import DOC_RETURNS_FIGURE, doc_params  # noqa: E402
 from .._core._errors import InputError  # noqa: E402
+from ._axes import subplots  # noqa: E402
 
 __all__ = ["ccf_scatter"]
 
@@ -47,7 +49,7 @@ def _draw_pair(ax: plt.Axes, wide: pd.DataFrame, cl: pd.Series, x: str, y: str, 
 
 
 @doc_params(doc_returns=DOC_RETURNS_FIGURE)
-def ccf_scatter(ccf: pd.DataFrame, clusters: pd.DataFrame | None = None, *, max_pairs: int = 6) -> Figure:
+def ccf_scatter(ccf: pd.DataFrame, clusters: pd.DataFrame | None = None, *, max_pairs: int = 6, fig: Any = None) -> Figure:
     """Scatter of cancer cell fractions between pairs of samples, coloured by cluster.
 
     With one sample, a strip plot of the CCFs per cluster is drawn instead.
@@ -62,6 +64,8 @@ def ccf_scatter(ccf: pd.DataFrame, clusters: pd.DataFrame | None = None, *, max_
         Per (cluster, sample) CCFs (``ClonalClusters.clusters``), drawn as crosses.
     max_pairs
         At most this many sample pairs (the first samples' pairs).
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
 
     {doc_returns}
 
@@ -74,7 +78,7 @@ def ccf_scatter(ccf: pd.DataFrame, clusters: pd.DataFrame | None = None, *, max_
     wide, cl = _wide(ccf)
     samples = list(wide.columns)
     if len(samples) == 1:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
+        fig, ax = subplots(fig, figsize=(5, 3.5))
         rng = np.random.default_rng(0)
         ax.scatter(cl + rng.uniform(-0.25, 0.25, len(cl)), wide.iloc[:, 0], s=8, alpha=0.5, c=cl % 10, cmap="tab10", vmin=0, vmax=9)
         ax.set(xlabel="cluster", ylabel=f"CCF {samples[0]}", ylim=(-0.03, 1.05))
@@ -82,13 +86,14 @@ def ccf_scatter(ccf: pd.DataFrame, clusters: pd.DataFrame | None = None, *, max_
     pairs = list(itertools.combinations(samples, 2))[: max(1, int(max_pairs))]
     ncol = min(3, len(pairs))
     nrow = int(np.ceil(len(pairs) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 3.4 * nrow), squeeze=False)
+    fig, axes = subplots(fig, nrow, ncol, figsize=(3.6 * ncol, 3.4 * nrow), squeeze=False)
     for ax, (x, y) in zip(axes.ravel(), pairs, strict=False):
         _draw_pair(ax, wide, cl, x, y, clusters)
     for ax in axes.ravel()[len(pairs):]:
         ax.set_axis_off()
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.suptitle("Cancer cell fractions by cluster")
-    fig.tight_layout(rect=(0, 0, 0.85, 1))
+    if hasattr(fig, "tight_layout"):  # a subfigure is laid out by its parent
+        fig.tight_layout(rect=(0, 0, 0.85, 1))
     fig.legend(handles, labels, fontsize=7, loc="center right", markerscale=1.5, frameon=False)
     return fig

@@ -17,6 +17,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -54,7 +55,9 @@ def volcano(
 
     Points below the FDR threshold are coloured by direction (blue = sensitivity, red =
     resistance for drug responses); the ``label_top`` strongest hits are labelled
-    ``feature / drug``.
+    ``feature / drug``, each label placed clear of the others, and the legend sits beside the
+    plot. Binary features (Cohen's d) and continuous ones (partial r) get a panel each on a
+    new figure (their effect sizes are not one scale); with ``ax`` both share that axes.
 
     Parameters
     ----------
@@ -84,9 +87,46 @@ def volcano(
     if df.empty:
         msg = f"no association results{' for ' + repr(target) if target else ''} to plot."
         raise InputError(msg)
-    fig, ax = figure_axes(ax, (6.0, 4.5))
-    p = df["pvalue"].clip(lower=1e-300)
-    y = -np.log10(p)
+    kinds = [k for k in _EFFECT_KINDS if "effect_kind" in df.columns and (df["effect_kind"] == k).any()]
+    split = ax is None and len(kinds) == 2  # Cohen's d and partial r are not one scale: one panel each
+    axes: list[Any]
+    if split:
+        fig, pair = plt.subplots(1, 2, figsize=(10.5, 4.5), sharey=True)
+        axes = list(pair)
+    elif ax is None:
+        fig, one = plt.subplots(figsize=(6.4, 4.5))
+        axes = [one]
+    else:
+        fig, axes = ax.figure, [ax]
+    parts = [df[df["effect_kind"] == k] for k in kinds] if split else [df]
+    multi = df["target"].nunique() > 1
+    top = set(df.sort_values("pvalue").head(label_top).index)
+    for a, part, kind in zip(axes, parts, kinds if split else [None], strict=True):
+        _volcano_panel(a, part, fdr)
+        a.set_xlabel(_EFFECT_KINDS[kind] if kind else "effect size (Cohen's d; partial r for continuous features)")
+    for a, part in zip(axes, parts, strict=True):  # labels once the (shared) limits are final
+        a.autoscale_view()
+        rows = part.loc[[i for i in part.index if i in top]]
+        _place_labels(a, rows["effect_size"].to_numpy(float), -np.log10(rows["pvalue"].clip(lower=1e-300).to_numpy(float)),
+                      [f"{r['feature']} / {r['target']}" if multi else str(r["feature"]) for _, r in rows.iterrows()])
+    n_sig = int((df["fdr"] < fdr).sum())
+    title = f"Associations ({len(df)} tests, {n_sig} at FDR < {fdr:g})"
+    axes[0].set_title(title + ("\nbinary features" if split else ""), fontsize=10 if split else None)
+    if split:
+        axes[1].set_title("continuous features", fontsize=10)
+    axes[0].set_ylabel("-log10 p-value")
+    # the legend beside the panels, never over the strongest hits
+    axes[-1].legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return fig
+
+
+#: Effect-size scales of ``tl.associate`` (``effect_kind``) and their axis labels.
+_EFFECT_KINDS = {"cohens_d": "effect size (Cohen's d, altered vs not)", "partial_r": "effect size (partial r, continuous feature)"}
+
+
+def _volcano_panel(ax: Any, df: pd.DataFrame, fdr: float) -> None:
+    """One volcano panel: points by significance and direction."""
+    y = -np.log10(df["pvalue"].clip(lower=1e-300))
     x = df["effect_size"]
     sig = df["fdr"] < fdr
     sens = sig & df["direction"].isin(["sensitivity", "lower"])
@@ -94,18 +134,34 @@ def volcano(
     ax.scatter(x[~sig], y[~sig], s=8, c=_NS, lw=0, label=f"FDR >= {fdr:g}")
     ax.scatter(x[sens], y[sens], s=14, c=_SENS, lw=0, label="sensitivity / lower")
     ax.scatter(x[res], y[res], s=14, c=_RES, lw=0, label="resistance / higher")
-    top = df.assign(_y=y).sort_values("pvalue").head(label_top)
-    multi = df["target"].nunique() > 1
-    for _, r in top.iterrows():
-        label = f"{r['feature']} / {r['target']}" if multi else str(r["feature"])
-        ax.annotate(label, (r["effect_size"], r["_y"]), fontsize=7, xytext=(3, 2), textcoords="offset points")
     ax.axvline(0, color="#888888", lw=0.6)
-    ax.set_xlabel("effect size (Cohen's d; partial r for continuous features)")
-    ax.set_ylabel("-log10 p-value")
-    ax.set_title(f"Associations ({len(df)} tests, {int(sig.sum())} at FDR < {fdr:g})")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
-    return fig
+
+
+def _place_labels(ax: Any, xs: np.ndarray, ys: np.ndarray, texts: list[str], fontsize: float = 7.0) -> None:
+    """Annotate points so that no two labels overlap.
+
+    A label that would overlap one placed before it (strongest hit first) moves down, with a leader
+    line to its point. Call it once the axes limits are final.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    placed: list[Any] = []
+    for k in np.argsort(-ys):
+        note = ax.annotate(texts[k], (xs[k], ys[k]), xytext=(3.0, 2.0), textcoords="offset points", fontsize=fontsize)
+        dy = 2.0
+        box = note.get_window_extent(renderer)
+        step = box.height * 72.0 / ax.figure.dpi + 0.5
+        for _ in range(60):
+            if not any(box.x0 < b.x1 and b.x0 < box.x1 and box.y0 < b.y1 and b.y0 < box.y1 for b in placed):
+                break
+            dy -= step
+            note.xyann = (3.0, dy)
+            box = note.get_window_extent(renderer)
+        if dy < 2.0:  # moved: the same label with a leader line to its point
+            note.remove()
+            ax.annotate(texts[k], (xs[k], ys[k]), xytext=(3.0, dy), textcoords="offset points", fontsize=fontsize,
+                        arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777", "shrinkA": 0, "shrinkB": 1})  # fmt: skip
+        placed.append(box)
 
 
 @doc_params(doc_ax=DOC_AX)
@@ -217,10 +273,14 @@ def predicted_vs_observed(cv_result: Any, *, drug: str, model: str | None = None
         msg = f"no out-of-fold predictions for drug {drug!r} and model {model!r}; drugs: {', '.join(map(str, pred['drug'].unique()[:5]))}."
         raise InputError(msg)
     fig, ax = figure_axes(ax, (4.2, 4.0))
-    ax.scatter(df["observed"], df["predicted"], c=df["fold"], cmap="tab10", s=12, alpha=0.8)
+    folds = np.sort(pd.unique(df["fold"]))
+    pts = ax.scatter(df["observed"], df["predicted"], c=df["fold"], cmap="tab10", s=12, alpha=0.8)
     lo = float(min(df["observed"].min(), df["predicted"].min()))
     hi = float(max(df["observed"].max(), df["predicted"].max()))
-    ax.plot([lo, hi], [lo, hi], color="#888888", lw=0.8, ls="--")
+    (diag,) = ax.plot([lo, hi], [lo, hi], color="#888888", lw=0.8, ls="--")
+    handles = [plt.Line2D([], [], ls="", marker="o", ms=4, color=pts.cmap(pts.norm(f))) for f in folds]
+    ax.legend([*handles, diag], [*(f"CV fold {f}" for f in folds), "predicted = observed"], fontsize=7, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, title="held-out samples of", title_fontsize=7)  # fmt: skip
     sc = cv_result.scores
     row = sc[(sc["drug"] == drug) & (sc["model"] == model)].iloc[0]
     ax.set_title(f"{drug}: {model}\nr = {row['pearson']:.2f}, rho = {row['spearman']:.2f}, RMSE = {row['rmse']:.3g} (n = {row['n']})",

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .._core._docs import DOC_AX, DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
-from ._axes import figure_axes  # noqa: E402
+from ._axes import figure_axes, subplots, tidy  # noqa: E402
 
 __all__ = ["dose_response_curves", "patient_dose_response", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
 
@@ -38,6 +38,7 @@ def dose_response_curves(
     pairs: Sequence[tuple[str, str]] | None = None,
     max_panels: int = 12,
     ncols: int = 4,
+    fig: Any = None,
 ) -> Figure:
     """Fitted dose-response curves with their data points, one panel per sample x drug.
 
@@ -51,6 +52,8 @@ def dose_response_curves(
         ``(sample, drug)`` pairs to show; default: the first ``max_panels`` fitted curves.
     max_panels, ncols
         Panel cap and columns of the grid.
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
 
     {doc_returns}
 
@@ -77,7 +80,7 @@ def dose_response_curves(
     n = max(len(sel), 1)
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.6 * nrows), squeeze=False)
+    fig, axes = subplots(fig, nrows, ncols, figsize=(3.1 * ncols, 2.6 * nrows), squeeze=False)
     pts = None
     if screen is not None:
         pts = screen.assign(sample=screen["sample"].astype(str), drug=screen["drug"].astype(str))
@@ -106,7 +109,7 @@ def dose_response_curves(
         ax.axis("off")
     fig.supxlabel("dose (µM)", fontsize=9)
     fig.supylabel("viability", fontsize=9)
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -385,7 +388,7 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
     mean = np.nanmean(vals[1:, 1:]) if vals.shape[0] > 1 and vals.shape[1] > 1 else np.nan
     ax.set_title(f"{block}: {d1} + {d2}\n{method.upper()} {mean:.1f}", fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02).set_label(f"{method} score", fontsize=8)
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -433,6 +436,7 @@ def synergy_matrices(
     blocks: Sequence[str] | None = None,
     max_blocks: int = 6,
     ncols: int = 3,
+    fig: Any = None,
 ) -> Figure:
     """Heatmaps of several blocks side by side, by default the most synergistic ones.
 
@@ -446,6 +450,8 @@ def synergy_matrices(
         Blocks to draw (default: the ``max_blocks`` with the highest mean ``method`` score).
     max_blocks, ncols
         Panel cap and columns.
+    fig
+        Figure or subfigure (``plt.figure().subfigures(...)``) to draw the panels into; default: a new figure.
 
     {doc_returns}
     """
@@ -460,10 +466,10 @@ def synergy_matrices(
     n = max(len(blocks), 1)
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.6 * nrows), squeeze=False)
+    fig, axes = subplots(fig, nrows, ncols, figsize=(4.2 * ncols, 3.6 * nrows), squeeze=False)
     for ax, b in zip(axes.ravel(), blocks):
         synergy_heatmap(per_well, block=b, method=method, ax=ax)
     for ax in axes.ravel()[len(blocks):]:
         ax.axis("off")
-    fig.tight_layout()
+    tidy(fig)
     return fig

@@ -21,11 +21,19 @@ from ._pseudonym import (
 )
 from ._screen_section import screen_section
 from ._sections import Section, escape, figure_html, figure_to_data_uri, safe_url, table_html
+from ._synergy_page import (
+    cohort_synergy,
+    render_synergy_page,
+    synergy_pages_section,
+    synergy_sections,
+    write_synergy_pages,
+)
 
 __all__ = [
     "Pseudonymiser",
     "Section",
     "analysis_sections",
+    "cohort_synergy",
     "cohort_sections",
     "escape",
     "figure_html",
@@ -39,13 +47,17 @@ __all__ = [
     "pseudonymise_cohort",
     "render_patient_report",
     "render_report",
+    "render_synergy_page",
     "safe_url",
     "screen_section",
     "scrub_files",
     "scrub_text",
     "start_pseudonyms",
+    "synergy_pages_section",
+    "synergy_sections",
     "table_html",
     "write_cohort_report",
     "write_patient_report",
     "write_patient_reports",
+    "write_synergy_pages",
 ]

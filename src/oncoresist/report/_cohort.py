@@ -32,13 +32,32 @@ _MISSING_HOW = {
     "Classification": ("run 'oncoresist train COHORT --task classify --target COLUMN --out DIR --store-in COHORT_OUT' "
                        "(or oncoresist.tl.store_classification) and report COHORT_OUT"),
     "Activities and microenvironment": "run 'oncoresist activity COHORT --tme --out DIR' and report DIR/cohort.h5mu (or oncoresist.tl.activity / oncoresist.tl.tme)",
+    "Drug screen": "rebuild the cohort with its curves fitted: 'oncoresist build STUDY.toml --out COHORT' (without --no-fit)",
+    "Drug combinations": ("run 'oncoresist synergy COHORT --out scores.csv --store-in COHORT_OUT' and report COHORT_OUT "
+                          "(or store the tables of oncoresist.tl.synergy as uns['synergy'] = {'summary': ..., 'wells': ...})"),
 }
+
+
+def _screen_section(mdata: md.MuData) -> Section | None:
+    """The drug-screen section from ``uns['curves']['table']`` (and the synergy scores, if stored)."""
+    from ._screen_section import screen_section
+    from ._synergy_data import cohort_synergy
+
+    curves = mdata.uns.get("curves")
+    table = curves.get("table") if isinstance(curves, Mapping) else None
+    if not isinstance(table, pd.DataFrame) or not len(table):
+        return None
+    screen = mdata.uns.get("dose_response")
+    syn = cohort_synergy(mdata)
+    return screen_section(table, screen=screen if isinstance(screen, pd.DataFrame) else None,
+                          synergy_summary=syn[0] if syn else None, synergy_wells=syn[1] if syn else None)  # fmt: skip
 
 
 def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
     """The analysis sections a cohort holds results for, plus one line per missing section.
 
-    Integration is present when the cohort has ``obsm['X_factors']`` and ``uns['factors']``;
+    The drug screen is present when the cohort has fitted curves (``uns['curves']['table']``, from
+    ``oncoresist build``); integration when it has ``obsm['X_factors']`` and ``uns['factors']``;
     models when it has ``uns['associate']['results']`` or ``uns['survival']['risk']``. Each missing
     one gets a line naming the command that adds it; a "Missing sections" section lists them.
 
@@ -69,11 +88,16 @@ def analysis_sections(mdata: md.MuData) -> tuple[list[Section], list[str]]:
         "Multi-omics integration": "X_factors" in mdata.obsm and isinstance(uns.get("factors"), Mapping),
         "Biomarkers and response models": ("associate" in uns and "results" in uns["associate"]) or ("survival" in uns and "risk" in uns["survival"]),
     }
+    screen = _screen_section(mdata)
+    if "dose_response" in uns:  # a screen read without its curves fitted
+        has["Drug screen"] = screen is not None
+    if "combinations" in uns:  # a combination screen without its scores (pages: report._synergy_page)
+        has["Drug combinations"] = "synergy" in uns
     act = activity_section(mdata)
     has["Activities and microenvironment"] = act is not None
     clf = classify_section(mdata)
     has["Classification"] = clf is not None
-    sections = [s for s in (act, clf) if s is not None]
+    sections = [s for s in (screen, act, clf) if s is not None]
     if has["Multi-omics integration"]:
         sections.append(integration_section(mdata))
     if has["Biomarkers and response models"]:

@@ -117,7 +117,7 @@ def _volcano_html(fig: Any, associations: pd.DataFrame) -> str:
     y = -np.log10(a["pvalue"].clip(lower=1e-300))
     texts = [f"{f} / {t} ({la}): effect {e:.3g}, p = {p:.2g}, FDR = {q:.2g}"
              for f, t, la, e, p, q in zip(a["feature"], a["target"], a["layer"], a["effect_size"], a["pvalue"], a["fdr"], strict=True)]  # fmt: skip
-    tips = [(c, labels_by_xy(c, a["effect_size"], y, texts)) for c in fig.axes[0].collections]
+    tips = [(c, labels_by_xy(c, a["effect_size"], y, texts)) for ax in fig.axes for c in ax.collections]  # one panel per effect scale
     return svg_figure_html(fig, alt=alt, caption=caption + " Hover a point for its feature and values.", tooltips=tips)
 
 

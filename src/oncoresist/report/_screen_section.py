@@ -154,7 +154,13 @@ def _synergy_parts(summary: pd.DataFrame, wells: pd.DataFrame, method: str, n_bl
             "<h3>Combinations</h3>"
             + figure_html(fig, alt="synergy matrices", caption=f"{method.upper()} scores of the {min(n_blocks, len(top))} most synergistic dose matrices (red = synergy, percentage points of inhibition above the reference).")
         )
+        from ._synergy_data import _dose_text
+
         cols = [c for c in ("block", "sample", "drug1", "drug2", "zip", "bliss", "hsa", "loewe", f"{method}_msa", f"{method}_msa_conc1", f"{method}_msa_conc2", "flags") if c in top.columns]
-        parts.append(table_html(top[cols], max_rows=max_rows))
+        shown = top[cols].copy()
+        for c in (f"{method}_msa_conc1", f"{method}_msa_conc2"):  # "0.09487-3" -> "0.0949–3 µM"
+            if c in shown.columns:
+                shown[c] = shown[c].map(_dose_text)
+        parts.append(table_html(shown, max_rows=max_rows))
     n_bad = int((summary["status"] != "ok").sum())
     return parts, f"; {len(good)} combination matrices scored" + (f" ({n_bad} could not be)" if n_bad else "")

@@ -25,7 +25,8 @@ inhibition above the reference model:
 Loewe's single-agent curves are 4-parameter log-logistic fits with ``Emin = 0`` and
 ``Emax = 100`` fixed by default, done together for every block with the batched
 solver of :mod:`oncoresist.tl._lm`; so are the ZIP refits. Single-agent wells score 0.
-The summary per block is the mean score over the combination wells and the most synergistic
+The summary per block is the mean score over the combination wells (with a 95% Student-t
+interval over those wells) and the most synergistic
 area (the highest mean score over any ``msa_size`` x ``msa_size`` window of the dose matrix,
 margins included, as in SynergyFinder).
 """
@@ -281,9 +282,22 @@ def _msa_columns(
     return np.where(ok, best, np.nan), r1, r2
 
 
+def _mean_ci(x: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row means of ``x`` (NaN = absent) with their two-sided Student-t ``level`` interval (NaN below 2 values)."""
+    from scipy.stats import t as student_t
+
+    n = np.isfinite(x).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(x, axis=1)
+        sd = np.nanstd(x, axis=1, ddof=1)
+    half = np.where(n >= 2, student_t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1)), np.nan)
+    return mean, mean - half, mean + half
+
+
 def _summary_table(
     d: _Doses, g: SynergyGrid, status: np.ndarray, flags: list[list[str]],
-    results: dict[str, SynergyResult], scores: dict[str, np.ndarray], msa_size: int,
+    results: dict[str, SynergyResult], scores: dict[str, np.ndarray], msa_size: int, level: float = 0.95,
 ) -> pd.DataFrame:  # fmt: skip
     """One row per block: dose counts, single-agent fits, mean and MSA score of every method."""
     ok = status == "ok"
@@ -310,13 +324,18 @@ def _summary_table(
             "hill_1": np.where(ok, g.p1[:, 3], np.nan),
             "ec50_2_uM": np.where(ok, np.exp(g.p2[:, 2]), np.nan),
             "hill_2": np.where(ok, g.p2[:, 3], np.nan),
+            "emin_1": np.where(ok, g.p1[:, 0], np.nan),
+            "emax_1": np.where(ok, g.p1[:, 1], np.nan),
+            "emin_2": np.where(ok, g.p2[:, 0], np.nan),
+            "emax_2": np.where(ok, g.p2[:, 1], np.nan),
         }
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for m, sc in scores.items():
-            mean = np.nanmean(np.where(combo, sc, np.nan).reshape(len(ok), -1), axis=1)
+            mean, lo, hi = _mean_ci(np.where(combo, sc, np.nan).reshape(len(ok), -1), level)
             summary[m] = np.where(ok, mean, np.nan)
+            summary[f"{m}_ci_low"], summary[f"{m}_ci_high"] = np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
             cols = _msa_columns(sc, d.c1, d.c2, d.n1, d.n2, ok, int(msa_size))
             summary[f"{m}_msa"], summary[f"{m}_msa_conc1"], summary[f"{m}_msa_conc2"] = cols
     return summary
@@ -363,8 +382,11 @@ def synergy(
     -------
     summary : DataFrame
         One row per block: ``block, sample, drug1, drug2, status, flags, n_conc1, n_conc2,
-        n_wells, n_missing_wells, ec50_1_uM, hill_1, ec50_2_uM, hill_2`` and, per method ``m``,
-        ``m`` (mean over combination wells), ``m_msa`` (most synergistic area score),
+        n_wells, n_missing_wells, ec50_1_uM, hill_1, ec50_2_uM, hill_2, emin_1, emax_1,
+        emin_2, emax_2`` (the single-agent curves: % inhibition at dose 0 and at saturation)
+        and, per method ``m``, ``m`` (mean over combination wells), ``m_ci_low`` / ``m_ci_high``
+        (its 95% Student-t interval over the combination wells: how precisely the dose matrix
+        pins the mean down, not a replicate error), ``m_msa`` (most synergistic area score),
         ``m_msa_conc1`` / ``m_msa_conc2`` (its concentration ranges, ``"lo-hi"`` uM).
     per_well : DataFrame
         One row per well: ``block, sample, drug1, drug2, conc1, conc2, response`` (mean
