@@ -17,6 +17,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .._core._docs import DOC_AX, DOC_RETURNS_FIGURE, doc_params
 from .._core._errors import InputError  # noqa: E402
 from ._axes import figure_axes, subplots, tidy  # noqa: E402
+from ._synergy import _DOC_EXAMPLE  # noqa: E402
 
 __all__ = ["dose_response_curves", "patient_dose_response", "sensitivity_heatmap", "synergy_heatmap", "synergy_matrices", "synergy_surface"]
 
@@ -354,7 +355,7 @@ block
 method
     ``zip``, ``bliss``, ``hsa`` or ``loewe``."""
 
-@doc_params(doc_ax=DOC_AX, doc_block=_DOC_BLOCK)
+@doc_params(doc_ax=DOC_AX, doc_block=_DOC_BLOCK, doc_example=_DOC_EXAMPLE)
 def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", ax: Any = None) -> Figure:
     """Dose-matrix heatmap of a block's synergy scores (red = synergy, blue = antagonism).
 
@@ -365,13 +366,8 @@ def synergy_heatmap(per_well: pd.DataFrame, *, block: str, method: str = "zip", 
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from oncoresist.tl import synergy
-    >>> c = np.array([0.0, 0.1, 1.0, 10.0])
-    >>> g1, g2 = np.meshgrid(c, c, indexing="ij")
-    >>> df = pd.DataFrame({"block": "B1", "drug1": "A", "drug2": "B", "conc1": g1.ravel(), "conc2": g2.ravel(),
-    ...                    "response": (1 / (1 + g1) / (1 + g2)).ravel()})
-    >>> fig = synergy_heatmap(synergy(df)[1], block="B1")
+    {doc_example}
+    >>> fig = synergy_heatmap(wells, block="B1")
     """
     mat, d1, d2 = _block_matrix(per_well, block, method)
     fig, ax = figure_axes(ax, (0.55 * mat.shape[1] + 2.2, 0.45 * mat.shape[0] + 1.6))
