@@ -3,7 +3,9 @@
 from ._drugs import drug_panel
 from ._sim_clones import ClonalTruth, simulate_clones
 from ._sim_evolution import EVOLUTION_THERAPIES, EvolutionTruth, add_evolution, simulate_evolution
+from ._sim_genome import GENOME_PHENOTYPES, add_genome_phenotypes
 from ._sim_network import kinase_network, pathway_network, tme_markers
+from ._sim_signatures import simulated_signatures
 from ._simulate import SimulatedCohort, SimulationTruth, simulate_cohort
 
 __all__: list[str] = []
@@ -11,3 +13,4 @@ __all__ += ["SimulatedCohort", "SimulationTruth", "drug_panel", "simulate_cohort
 __all__ += ["ClonalTruth", "simulate_clones"]
 __all__ += ["kinase_network", "pathway_network", "tme_markers"]
 __all__ += ["EVOLUTION_THERAPIES", "EvolutionTruth", "add_evolution", "simulate_evolution"]
+__all__ += ["GENOME_PHENOTYPES", "add_genome_phenotypes", "simulated_signatures"]

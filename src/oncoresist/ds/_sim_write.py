@@ -19,6 +19,7 @@ import pandas as pd
 from .._core._errors import InputError
 from .._core._utils import PathLike, atomic_path, atomic_write_text, write_csv
 from ._sim_evolution import write_evolution
+from ._sim_genome import write_genome
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._simulate import SimulatedCohort
@@ -34,6 +35,7 @@ FILES = {
     "phospho.tsv.gz": "phosphosite log2 levels, sites (GENE_S123) x samples (only with functional=True)",
     "drug_screen.csv": "raw single-agent screen (dose in nM, response in percent viability)",
     "combinations.csv": "raw combination matrices (conc in uM, response in percent viability)",
+    "allelic_segments.tsv": "allele-specific copy-number segments (only with ds.add_genome_phenotypes)",
     "clinical.tsv": "sample sheet (sample_id, tissue, subtype, batch, age, sex, survival)",
     "study.toml": "study file for oncoresist.io.read_study",
     "truth.json": "answer key: mechanisms, flags, true curve parameters, factors, subtypes",
@@ -66,6 +68,7 @@ def _maf(sim: SimulatedCohort) -> pd.DataFrame:
             "t_depth": v["t_depth"],
             "t_ref_count": v["t_depth"] - v["t_alt_count"],
             "t_alt_count": v["t_alt_count"],
+            **({"CONTEXT": v["context"]} if "context" in v.columns else {}),
         }
     )
 
@@ -205,9 +208,11 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     truth = sim.truth.to_dict()
     evo_toml, evo_truth = write_evolution(sim.evolution, out)
     truth.update({"evolution": evo_truth} if evo_truth else {})
-    truth["files"] = {k: v for k, v in FILES.items() if k != "phospho.tsv.gz" or "phospho" in m.mod}
+    genome_toml, genome_truth = write_genome(sim.genome, out)
+    truth.update({"genome": genome_truth} if genome_truth else {})
+    truth["files"] = {k: v for k, v in FILES.items() if (k != "phospho.tsv.gz" or "phospho" in m.mod) and (k != "allelic_segments.tsv" or sim.genome)}
     truth["drugs"] = json.loads(sim.drugs.reset_index(names="drug").to_json(orient="records"))
     atomic_write_text(out / "truth.json", json.dumps(truth, separators=(",", ":")))
     study = out / "study.toml"
-    atomic_write_text(study, _study_toml(sim) + evo_toml)
+    atomic_write_text(study, _study_toml(sim) + evo_toml + genome_toml)
     return study
