@@ -17,7 +17,7 @@ one genome-wide phenotype, with the burden, signatures and scars of its biology:
 - **APOBEC**: SBS2 / SBS13-like C>T / C>G at TpCpW, moderate burden.
 
 Other tumours get SBS1 / SBS5-like clock mutations at 2 / Mb (4 / Mb in lung). Truth: ``obs``
-columns ``genome_phenotype``, ``true_tmb`` (planted non-synonymous coding mutations / Mb),
+columns ``genome_phenotype``, ``true_tmb`` (expected non-synonymous coding mutations / Mb: planted rate + the cohort's own calls),
 ``true_tmb_high`` (>= 10), ``true_msi``, ``true_pole``, ``true_hrd``, ``true_apobec``, and
 ``sim.genome`` (planted exposures, signatures, segments); :meth:`SimulatedCohort.write` writes
 ``allelic_segments.tsv``, the MAF's ``CONTEXT`` column and the truth under ``genome``.
@@ -35,7 +35,12 @@ import pandas as pd
 from .._core._errors import InputError
 from ._sim_biology import DRIVERS
 from ._sim_genes import CHROM_LENGTHS, PLANTED_GENES
-from ._sim_signatures import indels_with_context, random_flanks, simulated_signatures, snvs_from_channels
+from ._sim_signatures import (
+    indels_with_context,
+    random_flanks,
+    simulated_signatures,
+    snvs_from_channels,
+)
 from ._sim_variants import _random_changes, _read_counts
 
 __all__ = ["GENOME_PHENOTYPES", "add_genome_phenotypes"]
@@ -248,7 +253,8 @@ def _rebuild_mut(sim: Any, variants: pd.DataFrame) -> None:
     sim.mdata, sim.variants = new, variants
 
 
-def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = None, random_state: int = 0) -> pd.DataFrame:
+def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = None, background: bool = True,
+                          random_state: int = 0) -> pd.DataFrame:
     """Plant exome-wide mutations, signatures and copy-number scars with MSI / POLE / HRD / APOBEC tumours.
 
     See the module docstring (:mod:`oncoresist.ds._sim_genome`) for the phenotypes and their
@@ -263,6 +269,9 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
     fractions
         Share of tumours per phenotype (``MSI``, ``POLE``, ``HRD``, ``APOBEC``; defaults
         :data:`DEFAULT_FRACTIONS`). HRD always includes every BRCA-loss tumour.
+    background
+        Give the tumours without a phenotype their exome-wide clock mutations too (``False``: only
+        the phenotype tumours get exome-scale calls, which keeps the cohort small, e.g. for the demo).
     random_state
         Seed (combined with the cohort's seed).
 
@@ -286,6 +295,8 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
     (True, True)
     """
     frac = _check_fractions(fractions)
+    if not isinstance(background, bool):
+        raise InputError(f"add_genome_phenotypes: background must be True or False, got {background!r}.")
     if getattr(sim, "genome", None):
         raise InputError("add_genome_phenotypes: this cohort already has genome phenotypes; simulate a new cohort.")
     rng = np.random.default_rng([int(sim.truth.params.get("seed", 0)), int(random_state), 15])
@@ -294,6 +305,10 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
     brca = sim.truth.flags["brca_loss"].reindex(samples).fillna(False).to_numpy(dtype=bool)
     phen = _assign(tissue, brca, frac, rng)
     snv_rate, indel_rate, share = _burdens(phen, tissue, rng)
+    if not background:
+        snv_rate[phen == "none"], indel_rate[phen == "none"] = 0.0, 0.0
+    coding = sim.variants.loc[sim.variants["variant_class"] != "Silent", "sample"].value_counts()
+    true_tmb = snv_rate + indel_rate + coding.reindex(samples, fill_value=0).to_numpy(dtype=float) / SIM_CALLABLE_MB
     new, exposures = _mutations(samples, phen, snv_rate, indel_rate, share, sim.genes, rng)
     new = pd.concat([new, _driver_calls(samples, phen, sim.genes, rng)], ignore_index=True)
     _read_counts(new, list(samples), sim.truth.flags["purity"].reindex(samples).to_numpy(dtype=float), np.ones(len(new)), rng)
@@ -302,7 +317,7 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
     variants = pd.concat([old, new[old.columns]], ignore_index=True)
     variants = variants.assign(_o=variants["sample"].map({s: i for i, s in enumerate(samples)}), _c=variants["chrom"].map(order))
     variants = variants.sort_values(["_o", "_c", "start"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
-    truth = pd.DataFrame({"genome_phenotype": phen, "true_tmb": snv_rate + indel_rate, "true_tmb_high": snv_rate + indel_rate >= 10.0,
+    truth = pd.DataFrame({"genome_phenotype": phen, "true_tmb": true_tmb, "true_tmb_high": true_tmb >= 10.0,
                           "true_msi": phen == "MSI", "true_pole": phen == "POLE", "true_hrd": phen == "HRD",
                           "true_apobec": phen == "APOBEC", "true_repeat_indels_per_mb": indel_rate * share}, index=pd.Index(samples))
     _rebuild_mut(sim, variants)
@@ -310,20 +325,7 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
         sim.mdata.obs[col] = truth[col].reindex(sim.mdata.obs_names).to_numpy()
     sim.genome = {"truth": truth, "exposures": exposures, "signatures": simulated_signatures(),
                   "allelic_segments": _allelic_segments(samples, phen == "HRD", rng),
-                  "params": {"fractions": frac, "callable_mb": SIM_CALLABLE_MB, "random_state": int(random_state)}}
+                  "params": {"fractions": frac, "background": background, "callable_mb": SIM_CALLABLE_MB,
+                             "random_state": int(random_state)}}
     return truth
 
-
-def write_genome(genome: dict[str, Any], out: Any) -> tuple[str, dict[str, Any]]:
-    """Write ``allelic_segments.tsv`` into ``out``; return the study file's ``[allelic_segments]`` table and the truth."""
-    if not genome:
-        return "", {}
-    import json
-
-    from .._core._utils import write_csv
-
-    write_csv(genome["allelic_segments"], out / "allelic_segments.tsv")
-    truth = json.loads(genome["truth"].reset_index(names="sample").to_json(orient="records", double_precision=6))
-    exposures = json.loads(genome["exposures"].reset_index(names="sample").to_json(orient="records"))
-    return ('\n[allelic_segments]\nfile = "allelic_segments.tsv"\n',
-            {"truth": truth, "exposures": exposures, "params": genome["params"], "signatures": genome["signatures"].attrs["source"]})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,6 @@ import pandas as pd
 from .._core._errors import InputError
 from .._core._utils import PathLike, atomic_path, atomic_write_text, write_csv
 from ._sim_evolution import write_evolution
-from ._sim_genome import write_genome
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._simulate import SimulatedCohort
@@ -139,6 +138,17 @@ file = "drug_screen.csv"
 [combinations]
 file = "combinations.csv"
 """
+
+
+def write_genome(genome: dict[str, Any], out: Path) -> tuple[str, dict[str, Any]]:
+    """Write ``allelic_segments.tsv`` into ``out``; return the study file's ``[allelic_segments]`` table and the truth."""
+    if not genome:
+        return "", {}
+    write_csv(genome["allelic_segments"], out / "allelic_segments.tsv")
+    truth = json.loads(genome["truth"].reset_index(names="sample").to_json(orient="records", double_precision=6))
+    exposures = json.loads(genome["exposures"].reset_index(names="sample").to_json(orient="records"))
+    return ('\n[allelic_segments]\nfile = "allelic_segments.tsv"\n',
+            {"truth": truth, "exposures": exposures, "params": genome["params"], "signatures": genome["signatures"].attrs["source"]})
 
 
 def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool = False) -> Path:
