@@ -214,7 +214,7 @@ def _sample_segments(hrd: bool, rng: np.random.Generator) -> list[tuple[str, int
         telomeric = not hrd or where < 1 / 3
         first = (1 if where < 1 / 6 or (not hrd and where < 0.5) else size - span + 1) if telomeric else int(rng.integers(1, size - span))
         _paint(*chroms[c], first, first + span - 1, states[int(rng.choice(4, p=p_state))])
-    out = []
+    out: list[tuple[str, int, int, int, int]] = []
     for c, (cuts, st) in chroms.items():
         out.extend((c, cuts[k], cuts[k + 1] - 1, st[k][0], st[k][1]) for k in range(len(st)))
     return out

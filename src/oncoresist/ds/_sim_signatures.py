@@ -74,7 +74,6 @@ def simulated_signatures() -> pd.DataFrame:
     return sigs
 
 
-_COMPLEMENT = str.maketrans("ACGT", "TGCA")
 _BASES = np.array(list("ACGT"))
 
 
@@ -86,16 +85,15 @@ def snvs_from_channels(channels: np.ndarray, rng: np.random.Generator, *, flank:
     """
     m = len(channels)
     p5, sub, p3 = channels // 24, (channels % 24) // 4, channels % 4
-    ref_py = np.where(sub < 3, "C", "T")
-    alt_py = np.array([s[-1] for s in _SUBS])[sub]
-    left = rng.integers(0, 4, size=(m, flank - 1))
-    right = rng.integers(0, 4, size=(m, flank - 1))
-    ctx = ["".join(_BASES[lf]) + _BASES[a] + r + _BASES[b] + "".join(_BASES[rt])
-           for lf, a, r, b, rt in zip(left, p5, ref_py, p3, right, strict=True)]
+    ref_i = np.where(sub < 3, 1, 3)  # C or T (indices in ACGT; the complement of index i is 3 - i)
+    alt_i = np.array([0, 2, 3, 0, 1, 2])[sub]
+    codes = np.column_stack([rng.integers(0, 4, size=(m, flank - 1)), p5, ref_i, p3, rng.integers(0, 4, size=(m, flank - 1))])
     flip = rng.random(m) < 0.5
-    ctx = np.array([c.translate(_COMPLEMENT)[::-1] if f else c for c, f in zip(ctx, flip, strict=True)], dtype=object)
-    ref = np.where(flip, np.char.translate(ref_py.astype(str), _COMPLEMENT), ref_py).astype(object)
-    alt = np.where(flip, np.char.translate(alt_py.astype(str), _COMPLEMENT), alt_py).astype(object)
+    codes[flip] = 3 - codes[flip][:, ::-1]
+    letters = _BASES[codes]
+    ctx = np.array(["".join(row) for row in letters], dtype=object)
+    ref = _BASES[np.where(flip, 3 - ref_i, ref_i)].astype(object)
+    alt = _BASES[np.where(flip, 3 - alt_i, alt_i)].astype(object)
     return ref, alt, ctx
 
 
