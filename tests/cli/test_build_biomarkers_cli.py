@@ -64,6 +64,9 @@ def test_build_stores_biomarkers_as_the_biomarkers_verb_does(tmp_path: Path, cap
     assert set(m.uns["biomarkers"]["table"]["sample"]) == {"HYPER", "QUIET"}
     assert m.uns["build"]["biomarkers"]["computed"] == "TMB / MSI, HRD"
     assert "hrd" in m.uns
+    # the biomarkers verb on the built cohort replaces the build's own columns without --overwrite
+    assert main(["biomarkers", str(tmp_path / "c.h5mu"), "--out", str(tmp_path / "bio"), "--callable-mb", "1", "-q"]) == 0
+    assert read_h5mu(tmp_path / "bio" / "cohort.h5mu").obs.loc["QUIET", "tmb"] == pytest.approx(15.0)
 
 
 def test_callable_mb_and_no_biomarkers(tmp_path: Path, capsys):

@@ -113,3 +113,14 @@ def test_same_seed_same_genome():
     add_genome_phenotypes(a)
     add_genome_phenotypes(b)
     assert a.variants.equals(b.variants) and a.genome["allelic_segments"].equals(b.genome["allelic_segments"])
+
+
+def test_without_background_only_hypermutators_get_exome_calls():
+    sim = simulate_cohort(40, seed=6, n_genes=100)
+    truth = add_genome_phenotypes(sim, background=False)
+    with_calls = set(sim.variants.loc[sim.variants["role"] == "genome", "sample"])
+    hyper = set(truth.index[truth["genome_phenotype"].isin(["MSI", "POLE", "APOBEC"])])
+    assert hyper and with_calls == hyper
+    assert set(sim.genome["allelic_segments"]["sample"]) == set(truth.index)
+    with pytest.raises(InputError, match="background"):
+        add_genome_phenotypes(simulate_cohort(20, n_genes=100), background="no")

@@ -270,8 +270,8 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
         Share of tumours per phenotype (``MSI``, ``POLE``, ``HRD``, ``APOBEC``; defaults
         :data:`DEFAULT_FRACTIONS`). HRD always includes every BRCA-loss tumour.
     background
-        Give the tumours without a phenotype their exome-wide clock mutations too (``False``: only
-        the phenotype tumours get exome-scale calls, which keeps the cohort small, e.g. for the demo).
+        Give every tumour exome-wide calls (``False``: only the MSI, POLE and APOBEC tumours do; HRD
+        tumours keep their copy-number scars; this keeps the cohort small, e.g. for the demo).
     random_state
         Seed (combined with the cohort's seed).
 
@@ -305,8 +305,9 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
     brca = sim.truth.flags["brca_loss"].reindex(samples).fillna(False).to_numpy(dtype=bool)
     phen = _assign(tissue, brca, frac, rng)
     snv_rate, indel_rate, share = _burdens(phen, tissue, rng)
-    if not background:
-        snv_rate[phen == "none"], indel_rate[phen == "none"] = 0.0, 0.0
+    if not background:  # only the hypermutators (MSI, POLE, APOBEC) get exome-wide calls; HRD keeps its scars
+        quiet = (phen == "none") | (phen == "HRD")
+        snv_rate[quiet], indel_rate[quiet] = 0.0, 0.0
     coding = sim.variants.loc[sim.variants["variant_class"] != "Silent", "sample"].value_counts()
     true_tmb = snv_rate + indel_rate + coding.reindex(samples, fill_value=0).to_numpy(dtype=float) / SIM_CALLABLE_MB
     new, exposures = _mutations(samples, phen, snv_rate, indel_rate, share, sim.genes, rng)
