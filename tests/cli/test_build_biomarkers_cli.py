@@ -92,11 +92,14 @@ def test_a_sheet_column_of_the_same_name_is_an_error_with_the_fix(tmp_path: Path
 
 def test_without_a_mutation_layer_the_step_is_skipped_with_a_note(tmp_path: Path, capsys):
     study = _study(tmp_path, mutations=False, segments=False)
+    # a gene x sample mutation matrix has no alleles and no territory: not a mutation layer for TMB / MSI
+    pd.DataFrame({"gene": ["KRAS", "TP53"], "HYPER": ["G12D", "wt"], "QUIET": ["wt", "R175H"]}).to_csv(tmp_path / "mm.csv", index=False)
+    study.write_text(study.read_text() + '\n[layers.mutmat]\nkind = "mutation_matrix"\nfile = "mm.csv"\n')
     assert main(["build", str(study), "--out", str(tmp_path / "c.h5mu")]) == 0
     notes = [ln for ln in capsys.readouterr().err.splitlines() if "biomarkers" in ln]
     assert len(notes) == 1 and "skipped" in notes[0]
     m = read_h5mu(tmp_path / "c.h5mu")
-    assert "tmb" not in m.obs.columns and m.uns["build"]["biomarkers"]["computed"] == "none"
+    assert "mutmat" in m.mod and "tmb" not in m.obs.columns and m.uns["build"]["biomarkers"]["computed"] == "none"
 
 
 @pytest.mark.filterwarnings("ignore:segment file .* has segments on chromosome")  # a small gene universe misses some

@@ -67,8 +67,12 @@ def build_study(
 
 
 def _mutation_layer(mdata: md.MuData) -> str | None:
-    """The first modality holding a tidy variant table (a MAF / VCF layer), if any."""
-    return next((name for name, a in mdata.mod.items() if isinstance(a.uns.get("variants"), pd.DataFrame)), None)
+    """The first MAF / VCF layer holding its variant table (not a mutation matrix: no alleles, no territory), if any."""
+    for name, a in mdata.mod.items():
+        kind = a.uns.get("source", {}).get("kind")
+        if kind in ("maf", "vcf") and isinstance(a.uns.get("variants"), pd.DataFrame):
+            return str(name)
+    return None
 
 
 def _build_biomarkers(mdata: md.MuData, *, callable_mb: float | None) -> None:
