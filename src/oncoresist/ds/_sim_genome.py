@@ -311,7 +311,8 @@ def add_genome_phenotypes(sim: Any, *, fractions: Mapping[str, float] | None = N
     coding = sim.variants.loc[sim.variants["variant_class"] != "Silent", "sample"].value_counts()
     true_tmb = snv_rate + indel_rate + coding.reindex(samples, fill_value=0).to_numpy(dtype=float) / SIM_CALLABLE_MB
     new, exposures = _mutations(samples, phen, snv_rate, indel_rate, share, sim.genes, rng)
-    new = pd.concat([new, _driver_calls(samples, phen, sim.genes, rng)], ignore_index=True)
+    drivers = _driver_calls(samples, phen, sim.genes, rng)
+    new = pd.concat([new, drivers], ignore_index=True) if len(drivers) else new
     _read_counts(new, list(samples), sim.truth.flags["purity"].reindex(samples).to_numpy(dtype=float), np.ones(len(new)), rng)
     old = _add_context(sim.variants, rng)
     order = {c: i for i, c in enumerate(CHROM_LENGTHS)}
