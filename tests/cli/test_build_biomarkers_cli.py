@@ -114,3 +114,12 @@ def test_simulated_study_round_trip_recovers_the_planted_phenotypes(tmp_path: Pa
     assert (obs["msi_high"].astype(bool) == truth["true_msi"].astype(bool)).mean() >= 0.95
     assert (obs["hrd_high"].astype(bool) == truth["true_hrd"].astype(bool)).mean() >= 0.95
     assert (obs["tmb_high"].astype(bool) == truth["true_tmb_high"].astype(bool)).mean() >= 0.9
+
+
+def test_simulate_genome_writes_the_segments_and_the_truth(tmp_path: Path):
+    assert main(["simulate", "--out", str(tmp_path / "sim"), "-n", "20", "--genome", "-q"]) == 0
+    assert "[allelic_segments]" in (tmp_path / "sim" / "study.toml").read_text()
+    truth = json.loads((tmp_path / "sim" / "truth.json").read_text())
+    assert len(truth["genome"]["truth"]) == 20 and (tmp_path / "sim" / "allelic_segments.tsv").exists()
+    assert main(["simulate", "--out", str(tmp_path / "plain"), "-n", "20", "-q"]) == 0
+    assert not (tmp_path / "plain" / "allelic_segments.tsv").exists()

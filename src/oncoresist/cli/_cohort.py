@@ -197,6 +197,7 @@ def simulate(
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write the raw files, study.toml and truth.json to."),  # noqa: B008
     n_samples: int = typer.Option(150, "--n-samples", "-n", min=10, help="Samples in the simulated cohort."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the cohort."),
+    genome: bool = typer.Option(False, "--genome", help="Also plant MSI / POLE / HRD / APOBEC tumours: exome-scale calls with reference context, allelic_segments.tsv, truth under 'genome' (ds.add_genome_phenotypes)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files of an earlier simulation in OUT."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
@@ -208,8 +209,11 @@ def simulate(
 
     Example: oncoresist simulate --out sim --n-samples 300 --seed 1 && oncoresist build sim/study.toml --out sim.h5mu
     """
-    from ..ds import simulate_cohort
+    from ..ds import add_genome_phenotypes, simulate_cohort
 
     log(f"simulating {n_samples} samples (seed {seed}) ...", quiet=quiet)
-    study = simulate_cohort(n_samples, seed=seed).write(out, overwrite=overwrite)
+    sim = simulate_cohort(n_samples, seed=seed)
+    if genome:
+        add_genome_phenotypes(sim, random_state=seed)
+    study = sim.write(out, overwrite=overwrite)
     typer.echo(f"study: {study}")
