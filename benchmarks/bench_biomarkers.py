@@ -6,6 +6,9 @@ Run by hand: ``python benchmarks/bench_biomarkers.py``. Writes ``benchmarks/resu
   score from the calls vs the clinical MSI status (AUC, balanced accuracy of the MSIseq rule and
   of the logistic model in 5-fold CV), TMB of the POLE-subtype tumours, TMB vs the study's own
   mutation rate (Spearman).
+* Planted truth (``ds.add_genome_phenotypes`` on seeded simulated cohorts): sensitivity and
+  specificity of the TMB-high / MSI-high / HRD calls per phenotype, and the correlation of the
+  fitted signature exposures (NNLS on the simulator's synthetic profiles) with the planted ones.
 * Throughput on 1,000 seeded synthetic exomes (300 - 3,000 calls each, with reference context):
   TMB + MSI table, SBS-96 catalogues, NNLS fit to 10 signatures with 100 bootstrap resamples.
 """
@@ -23,9 +26,12 @@ from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from _stamp import write_stamped  # noqa: E402
+from oncoresist.ds import add_genome_phenotypes, simulate_cohort, simulated_signatures
 from oncoresist.io import read_clinical, read_maf
 from oncoresist.tl import (
     SBS96_CHANNELS,
+    add_biomarkers,
+    add_signatures,
     biomarker_table,
     fit_msi_classifier,
     fit_signatures,
@@ -86,6 +92,45 @@ def synthetic(n: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]
     return variants, sigs
 
 
+def _sens_spec(call: pd.Series, truth: pd.Series) -> str:
+    c, t = call.to_numpy(dtype=bool), truth.to_numpy(dtype=bool)
+    return f"{(c & t).sum()}/{t.sum()} = {(c & t).sum() / t.sum():.3f} | {(~c & ~t).sum()}/{(~t).sum()} = {(~c & ~t).sum() / (~t).sum():.3f}"
+
+
+def planted(seeds: tuple[int, ...] = (0, 1), n: int = 200) -> list[str]:
+    """Biomarker calls and signature exposures against the simulator's planted genome phenotypes."""
+    t0 = time.perf_counter()
+    obs, fitted, truth = [], [], []
+    for seed in seeds:
+        sim = simulate_cohort(n, seed=seed, n_genes=500)
+        add_genome_phenotypes(sim, random_state=seed)
+        add_biomarkers(sim.mdata, segments=sim.genome["allelic_segments"])
+        add_signatures(sim.mdata, simulated_signatures(), n_bootstrap=0)
+        sig = sim.mdata["signatures"]
+        obs.append(sim.mdata.obs)
+        fitted.append(pd.DataFrame(sig.X, index=sig.obs_names, columns=sig.var_names))
+        truth.append(sim.genome["exposures"].reindex(sig.obs_names))
+    o, fit, tru = pd.concat(obs), pd.concat(fitted), pd.concat(truth)
+    counts = ", ".join(f"{k} {v}" for k, v in o["genome_phenotype"].value_counts().items())
+    rows = [f"Planted truth: {len(seeds)} simulated cohorts x {n} tumours (seeds {seeds}; {counts}); {time.perf_counter() - t0:.1f} s.",
+            "", "| call vs planted truth | sensitivity | specificity |", "|---|---|---|"]
+    for label, call, t in (("TMB-high (>= 10 / Mb) vs planted TMB >= 10", "tmb_high", "true_tmb_high"),
+                           ("MSI-high (MSIseq rule) vs MSI tumours", "msi_high", "true_msi"),
+                           ("HRD (sum >= 42 or BRCA1/2) vs HRD tumours", "hrd_high", "true_hrd")):
+        rows.append(f"| {label} | {_sens_spec(o[call], o[t])} |")
+    rows += ["", f"TMB vs planted TMB: Pearson r of the logs {np.corrcoef(np.log(o['tmb']), np.log(o['true_tmb']))[0, 1]:.3f}. "
+             "Median called TMB / MSI score / HRD sum by phenotype: "
+             + "; ".join(f"{k} {g['tmb'].median():.1f} / {g['msi_score'].median():.2f} / {g['hrd_sum'].median():.0f}"
+                         for k, g in o.groupby("genome_phenotype")), "",
+             "| signature (group) | Pearson r, fitted vs planted exposure | planted / fitted mutations |", "|---|---|---|"]
+    groups = {"MMR (SBS6+15+26-like)": ["SBS6-like", "SBS15-like", "SBS26-like"], "POLE (SBS10a+b-like)": ["SBS10a-like", "SBS10b-like"],
+              "APOBEC (SBS2+13-like)": ["SBS2-like", "SBS13-like"], **{c: [c] for c in fit.columns}}
+    for name, cols in groups.items():
+        f, t = fit[cols].sum(axis=1), tru[cols].sum(axis=1)
+        rows.append(f"| {name} | {np.corrcoef(f, t)[0, 1]:.3f} | {int(t.sum()):,} / {int(round(f.sum())):,} |")
+    return rows
+
+
 def throughput() -> list[str]:
     """Samples per second of each step on 1,000 synthetic exomes."""
     variants, sigs = synthetic()
@@ -104,8 +149,8 @@ def throughput() -> list[str]:
 
 
 def main() -> None:
-    """Run both parts and write the markdown result."""
-    lines = ["# Genome-wide biomarkers", "", *cptac(), "", *throughput()]
+    """Run the three parts and write the markdown result."""
+    lines = ["# Genome-wide biomarkers", "", *cptac(), "", *planted(), "", *throughput()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     write_stamped(RESULTS / "biomarkers.md", "\n".join(lines))
     print("\n".join(lines))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from oncoresist.cli import main
 from oncoresist.io import read_h5mu
 
@@ -28,3 +30,9 @@ def test_demo_writes_cohort_and_report(tmp_path, capsys):
     assert (out / "raw" / "ctdna.csv").exists() and sorted(m.uns["clonal"]) == ["SIM-0001", "SIM-0002"]
     page = (out / "report" / "patients" / "SIM-0001.html").read_text()
     assert "Serial ctDNA" in page and "Clonal structure" in page
+    # planted genome phenotypes (ds.add_genome_phenotypes): the build calls them, the MSI tumour has a page
+    truth = json.loads((out / "raw" / "truth.json").read_text())["genome"]["truth"]
+    msi = [r["sample"] for r in truth if r["true_msi"]]
+    assert msi and bool(m.obs.loc[msi[0], "msi_high"]) and "hrd_sum" in m.obs.columns
+    page = (out / "report" / "patients" / f"{msi[0]}.html").read_text()
+    assert "Genome-wide biomarkers" in page and "msi_score" in page

@@ -49,9 +49,11 @@ def _log(ctx: DemoContext, msg: str) -> None:
 
 
 def _step_simulate(ctx: DemoContext) -> None:
-    from .ds import add_evolution, simulate_cohort
+    from .ds import add_evolution, add_genome_phenotypes, simulate_cohort
 
     ctx.sim = simulate_cohort(ctx.n_samples, seed=ctx.seed, functional=True)
+    # a few MSI tumours and the HRD scars of the BRCA-loss ones, for the genome-wide biomarkers
+    add_genome_phenotypes(ctx.sim, fractions=_DEMO_GENOME, background=False, random_state=ctx.seed)
     add_evolution(ctx.sim, 2, random_state=ctx.seed)
     ctx.study = ctx.sim.write(ctx.out / "raw", overwrite=True)
     ctx.outputs["raw files"] = ctx.study.parent
@@ -135,8 +137,10 @@ def _step_models(ctx: DemoContext) -> None:
 #: Planted mechanism flags of the simulator, in the order patients are picked for reports.
 _MECHANISM_FLAGS = (
     "egfr_activating", "egfr_t790m", "met_amp", "abcb1_high",
-    "mgmt_methylated", "brca_loss", "ercc1_high", "kras_mut",
+    "mgmt_methylated", "brca_loss", "ercc1_high", "kras_mut", "true_msi",
 )
+#: Genome-wide phenotypes planted in the demo cohort (ds.add_genome_phenotypes): few, to keep it fast.
+_DEMO_GENOME = {"MSI": 0.014, "POLE": 0.0, "HRD": 0.0, "APOBEC": 0.0}
 
 
 def demo_patients(ctx: DemoContext, *, per_flag: int = 1) -> list[str]:

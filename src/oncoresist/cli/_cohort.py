@@ -74,6 +74,8 @@ def build(
     out: Path = typer.Option(..., "--out", "-o", help="Cohort to write (.h5mu)."),  # noqa: B008
     summary: Path = typer.Option(None, "--summary", help="Also write the build summary as CSV."),  # noqa: B008
     fit: bool = typer.Option(True, "--fit/--no-fit", help="Fit dose-response curves of [screen] into the drug layer."),
+    biomarkers: bool = typer.Option(True, "--biomarkers/--no-biomarkers", help="Compute TMB / MSI (obs tmb, tmb_high, msi_score, msi_high) when the study has a MAF / VCF layer, and HRD scores (hrd_*) with [allelic_segments]; --no-biomarkers skips it."),
+    callable_mb: float = typer.Option(None, "--callable-mb", help="Callable territory in Mb for TMB / MSI (default 30, a whole exome; a panel's size for panels)."),  # noqa: B008
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out (and --summary) if they exist (default: refuse before reading anything)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages or summary table."),
 ) -> None:
@@ -85,6 +87,14 @@ def build(
     sample_pattern = regex and reader options), optional [screen] and [combinations]. The
     build summary (per layer: samples, features, missing fraction, sample IDs that matched
     nothing) is printed and stored in the cohort.
+
+    With a mutation layer (maf / vcf) the build also computes the genome-wide biomarkers as
+    `oncoresist biomarkers` does: TMB (coding non-synonymous calls per Mb, TMB-high >= 10 / Mb)
+    and MSI (repeat indels per Mb, MSI-high >= 0.395 / Mb) into obs tmb, tmb_high, msi_score,
+    msi_high and uns['biomarkers']; with an [allelic_segments] table (file = ASCAT / FACETS /
+    Sequenza segments) also the scarHRD scores into obs hrd_loh, hrd_tai, hrd_lst, hrd_sum,
+    hrd_score, hrd_high and uns['hrd']. A sample-sheet column of one of these names is an error
+    (rename it or pass --no-biomarkers); without a mutation layer the step is skipped with a note.
 
     An existing --out or --summary is never replaced unless --overwrite is given.
 
@@ -98,7 +108,9 @@ def build(
     refuse_existing(out, overwrite=overwrite)
     if summary is not None:
         refuse_existing(summary, overwrite=overwrite, option="--summary")
-    mdata = build_study(study, fit_screen=fit, quiet=quiet)
+    mdata = build_study(study, fit_screen=fit, biomarkers=biomarkers, callable_mb=callable_mb, quiet=quiet)
+    if biomarkers:
+        log(str(mdata.uns["build"]["biomarkers"]["note"]), quiet=quiet)
     table = build_summary(mdata)
     _print_table(table, title=f"build summary: {mdata.n_obs} samples", quiet=quiet)
     write_h5mu(mdata, out)
@@ -191,6 +203,7 @@ def simulate(
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write the raw files, study.toml and truth.json to."),  # noqa: B008
     n_samples: int = typer.Option(150, "--n-samples", "-n", min=10, help="Samples in the simulated cohort."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the cohort."),
+    genome: bool = typer.Option(False, "--genome", help="Also plant MSI / POLE / HRD / APOBEC tumours: exome-scale calls with reference context, allelic_segments.tsv, truth under 'genome' (ds.add_genome_phenotypes)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files of an earlier simulation in OUT."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
@@ -202,8 +215,11 @@ def simulate(
 
     Example: oncoresist simulate --out sim --n-samples 300 --seed 1 && oncoresist build sim/study.toml --out sim.h5mu
     """
-    from ..ds import simulate_cohort
+    from ..ds import add_genome_phenotypes, simulate_cohort
 
     log(f"simulating {n_samples} samples (seed {seed}) ...", quiet=quiet)
-    study = simulate_cohort(n_samples, seed=seed).write(out, overwrite=overwrite)
+    sim = simulate_cohort(n_samples, seed=seed)
+    if genome:
+        add_genome_phenotypes(sim, random_state=seed)
+    study = sim.write(out, overwrite=overwrite)
     typer.echo(f"study: {study}")

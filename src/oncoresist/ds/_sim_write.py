@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ FILES = {
     "phospho.tsv.gz": "phosphosite log2 levels, sites (GENE_S123) x samples (only with functional=True)",
     "drug_screen.csv": "raw single-agent screen (dose in nM, response in percent viability)",
     "combinations.csv": "raw combination matrices (conc in uM, response in percent viability)",
+    "allelic_segments.tsv": "allele-specific copy-number segments (only with ds.add_genome_phenotypes)",
     "clinical.tsv": "sample sheet (sample_id, tissue, subtype, batch, age, sex, survival)",
     "study.toml": "study file for oncoresist.io.read_study",
     "truth.json": "answer key: mechanisms, flags, true curve parameters, factors, subtypes",
@@ -66,6 +67,7 @@ def _maf(sim: SimulatedCohort) -> pd.DataFrame:
             "t_depth": v["t_depth"],
             "t_ref_count": v["t_depth"] - v["t_alt_count"],
             "t_alt_count": v["t_alt_count"],
+            **({"CONTEXT": v["context"]} if "context" in v.columns else {}),
         }
     )
 
@@ -138,6 +140,17 @@ file = "combinations.csv"
 """
 
 
+def write_genome(genome: dict[str, Any], out: Path) -> tuple[str, dict[str, Any]]:
+    """Write ``allelic_segments.tsv`` into ``out``; return the study file's ``[allelic_segments]`` table and the truth."""
+    if not genome:
+        return "", {}
+    write_csv(genome["allelic_segments"], out / "allelic_segments.tsv")
+    truth = json.loads(genome["truth"].reset_index(names="sample").to_json(orient="records", double_precision=6))
+    exposures = json.loads(genome["exposures"].reset_index(names="sample").to_json(orient="records"))
+    return ('\n[allelic_segments]\nfile = "allelic_segments.tsv"\n',
+            {"truth": truth, "exposures": exposures, "params": genome["params"], "signatures": genome["signatures"].attrs["source"]})
+
+
 def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool = False) -> Path:
     """Write ``sim`` into ``directory`` (created if needed); return the ``study.toml`` path.
 
@@ -205,9 +218,11 @@ def write_cohort(sim: SimulatedCohort, directory: PathLike, *, overwrite: bool =
     truth = sim.truth.to_dict()
     evo_toml, evo_truth = write_evolution(sim.evolution, out)
     truth.update({"evolution": evo_truth} if evo_truth else {})
-    truth["files"] = {k: v for k, v in FILES.items() if k != "phospho.tsv.gz" or "phospho" in m.mod}
+    genome_toml, genome_truth = write_genome(sim.genome, out)
+    truth.update({"genome": genome_truth} if genome_truth else {})
+    truth["files"] = {k: v for k, v in FILES.items() if (k != "phospho.tsv.gz" or "phospho" in m.mod) and (k != "allelic_segments.tsv" or sim.genome)}
     truth["drugs"] = json.loads(sim.drugs.reset_index(names="drug").to_json(orient="records"))
     atomic_write_text(out / "truth.json", json.dumps(truth, separators=(",", ":")))
     study = out / "study.toml"
-    atomic_write_text(study, _study_toml(sim) + evo_toml)
+    atomic_write_text(study, _study_toml(sim) + evo_toml + genome_toml)
     return study

@@ -260,6 +260,9 @@ class SimulatedCohort:
     evolution
         Patients with serial biopsies and plasma ctDNA (:func:`oncoresist.ds.add_evolution`;
         empty by default).
+    genome
+        Genome-wide phenotypes (MSI / POLE / HRD / APOBEC) with their truth, planted exposures and
+        allele-specific segments (:func:`oncoresist.ds.add_genome_phenotypes`; empty by default).
     """
 
     mdata: md.MuData
@@ -272,6 +275,7 @@ class SimulatedCohort:
     genes: pd.DataFrame
     segments: pd.DataFrame
     evolution: dict[str, Any] = field(default_factory=dict)
+    genome: dict[str, Any] = field(default_factory=dict)
 
     def write(self, directory: PathLike, *, overwrite: bool = False) -> Path:
         """Write the raw files, ``study.toml`` and ``truth.json``; return the study file path.

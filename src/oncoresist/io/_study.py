@@ -46,7 +46,7 @@ LAYER_KINDS: dict[str, str] = {
     "drug_matrix": "samples x drugs summary metric (AUC, IC50, ...)",
 }
 
-_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations", "ctdna", "clonal"}
+_STUDY_KEYS = {"study", "samples", "layers", "screen", "combinations", "ctdna", "clonal", "allelic_segments"}
 _STUDY_SECTION_KEYS = {"name", "description"}
 _SAMPLE_KEYS = {"file", "id_column", "alias_columns", "alias_where", "survival_time", "survival_event", "sep"}
 _PATH_KEYS = {"file", "genes"}
@@ -491,6 +491,10 @@ def _read_tables(cfg: Mapping[str, Any], base: Path, smap: _SampleMap, fit_scree
 
         uns["clonal_input"] = read_clonal_input(cfg["clonal"], base, _file_of, _check_keys, smap.map, clean_ids)
         unmatched["clonal"] = smap.unmatched(pd.Index(uns["clonal_input"]["patient"].unique()))
+    if "allelic_segments" in cfg:
+        uns["allelic_segments"] = _read_long_table("allelic_segments", cfg["allelic_segments"], base, smap,
+                                                   io_mod.read_allelic_segments, "allele-specific copy-number segments")
+        unmatched["allelic_segments"] = smap.unmatched(pd.Index(uns["allelic_segments"]["sample"].unique()))
     if "combinations" in cfg:
         uns["combinations"] = _read_long_table(
             "combinations", cfg["combinations"], base, smap, io_mod.read_combinations, "a long-format dose-matrix table"
@@ -547,7 +551,9 @@ def read_study(
         LICHeE / CALDER table, :func:`read_clonal`), ``patient`` and optional ``times`` (the
         sample IDs in time order) and ``sample_pattern``; or one ``[clonal.<patient>]`` table per
         patient; stored stacked in ``mdata.uns['clonal_input']`` with ``patient`` mapped to the
-        sheet's IDs and ``time`` the position in ``times``). A key a table does not know is an error listing the allowed
+        sheet's IDs and ``time`` the position in ``times``), ``[allelic_segments]`` (ASCAT / FACETS /
+        Sequenza segments: ``file`` + options of :func:`read_allelic_segments`, stored in
+        ``mdata.uns['allelic_segments']`` with samples mapped to the sheet's IDs). A key a table does not know is an error listing the allowed
         keys. ``scale`` declares the layer's data type (one of :data:`SCALES`: ``counts``,
         ``log``, ``tpm``, ``rsem``, ``fpkm``, ``beta``, ``mvalue``, ``binary``), stored as
         ``adata.uns['source']['data_type']`` (``data_type_declared = True``), which preprocessing
