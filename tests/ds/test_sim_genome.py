@@ -65,12 +65,15 @@ def test_signature_exposures_correlate_with_the_planted_ones(sim):
     fitted = pd.DataFrame(sig.X, index=sig.obs_names, columns=sig.var_names)
     planted = sim.genome["exposures"].reindex(fitted.index)
     groups = {"MMR": ["SBS6-like", "SBS15-like", "SBS26-like"], "POLE": ["SBS10a-like", "SBS10b-like"],
-              "APOBEC": ["SBS2-like", "SBS13-like"], "clock": ["SBS1-like"]}
+              "APOBEC": ["SBS2-like", "SBS13-like"]}
     for name, cols in groups.items():
         r = np.corrcoef(fitted[cols].sum(axis=1), planted[cols].sum(axis=1))[0, 1]
         assert r > 0.95, (name, r)
+    # the default backward selection drops a minor clock share from hypermutated tumours (r 0.88;
+    # plain NNLS 0.998) but separates the flat SBS3 from SBS5 far better (r 0.89; plain NNLS 0.63)
+    r1 = np.corrcoef(fitted["SBS1-like"], planted["SBS1-like"])[0, 1]
     r3 = np.corrcoef(fitted["SBS3-like"], planted["SBS3-like"])[0, 1]
-    assert r3 > 0.3  # SBS3 is flat like SBS5: the hardest to separate, as in real data
+    assert r1 > 0.85 and r3 > 0.8, (r1, r3)
     top = fitted.div(fitted.sum(axis=1), axis=0)
     pole = sim.mdata.obs["true_pole"].reindex(top.index).to_numpy(dtype=bool)
     assert (top.loc[pole, ["SBS10a-like", "SBS10b-like"]].sum(axis=1) > 0.5).all()
