@@ -355,6 +355,11 @@ MISSING_MODES = ("error", "impute")
 
 def checked_values(X: Any) -> np.ndarray:
     """Numeric 2-D values of ``X``: NaN allowed (missing), inf, complex, sparse and 1-D input rejected."""
+    if isinstance(X, pd.DataFrame) and X.shape[1] and all(
+        isinstance(d, np.dtype) and d.kind in "fiu" for d in set(X.dtypes)
+    ):
+        # plain numeric columns: one conversion instead of check_array's per-column dtype checks
+        X = X.to_numpy(dtype=float)
     return check_array(X, dtype=float, ensure_all_finite="allow-nan", ensure_min_samples=1, ensure_min_features=1)
 
 
@@ -550,7 +555,8 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
     def _align(self, X: Any) -> np.ndarray:
         """Values of ``X`` in the fitted column order (see :func:`align_features`)."""
         if isinstance(X, pd.DataFrame):
-            missing = np.setdiff1d(self.feature_names_in_[self.kept_], column_names(X))
+            # a set, not np.setdiff1d: on object arrays that compares every pair (seconds per call)
+            missing = set(self.feature_names_in_[self.kept_]) - set(column_names(X))
             if len(missing) == self.kept_.sum():
                 msg = (
                     f"the table shares none of the {int(self.kept_.sum())} features the model uses "
