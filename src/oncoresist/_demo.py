@@ -174,7 +174,9 @@ def _step_patients(ctx: DemoContext) -> None:
     _serial_clones(ctx.mdata)
     report_dir = ctx.out / "report"
     interps = interpret_patients(ctx.mdata, patients, kb=kb)
-    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb, interpretations=interps)
+    kb.close()  # every patient is interpreted; no open connection goes into the forked page workers
+    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb_path, interpretations=interps,
+                                    n_jobs=ctx.n_jobs)
     ctx.sections.append(patient_reports_section(reports, base=report_dir, interpretations=interps))
     ctx.outputs["patient reports"] = report_dir / "patients"
 

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..._core._errors import InputError
+from ..._core._stats import nanmedian_columns
 
 __all__ = [
     "LayerPreprocessor",
@@ -493,7 +494,7 @@ class LayerPreprocessor(TransformerMixin, BaseEstimator):
         dropped["missing"] = int(too_missing.sum())
         keep &= ~too_missing
         with np.errstate(invalid="ignore"):
-            med = np.nanmedian(np.where(finite, A, np.nan)[:, keep], axis=0) if keep.any() else np.array([])
+            med = nanmedian_columns(np.where(finite, A, np.nan)[:, keep]) if keep.any() else np.array([])
         medians = np.zeros(A.shape[1])
         medians[keep] = med
         filled = np.where(finite, A, medians)
