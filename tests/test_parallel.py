@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import functools
-import os
 import operator
+import os
 
 import pytest
 
