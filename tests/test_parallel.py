@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 
 import pytest
 
@@ -31,3 +32,25 @@ def test_dask_local_cluster_same_results():
 def test_bad_scheduler():
     with pytest.raises(InputError, match="scheduler must be"):
         parallel_map(_square, [1], scheduler=3.5, quiet=True)
+
+
+def test_fork_map_shares_unpicklable_state_and_reraises_warnings():
+    import threading
+    import warnings
+
+    from oncoresist.parallel import fork_map
+
+    lock = threading.Lock()  # a lock does not pickle: the workers must inherit it, not receive it
+
+    def work(x: int) -> int:
+        with lock:
+            if x == 2:
+                warnings.warn("two seen", UserWarning, stacklevel=1)
+            return x * 10
+
+    with pytest.warns(UserWarning, match="two seen"):
+        assert fork_map(work, [1, 2, 3, 4], n_jobs=2) == [10, 20, 30, 40]
+    pids = fork_map(lambda _: os.getpid(), [0, 1], n_jobs=2)
+    assert os.getpid() not in pids  # ran in forked workers
+    assert fork_map(work, [5], n_jobs=2) == [50]  # one item: runs here
+    assert fork_map(work, [], n_jobs=2) == []

@@ -167,18 +167,24 @@ def _serial_clones(mdata: md.MuData) -> None:
 
 
 def _step_patients(ctx: DemoContext) -> None:
-    from .kb import build_kb, open_kb
+    from .kb import build_kb
+    from .parallel import default_n_jobs, fork_map
     from .report import interpret_patients, patient_reports_section, write_patient_reports
 
     assert ctx.mdata is not None
     kb_path = build_kb(ctx.out / "kb.duckdb", overwrite=True)
     ctx.outputs["knowledge base"] = kb_path
-    kb = open_kb(kb_path)
     patients = demo_patients(ctx)
     _serial_clones(ctx.mdata)
     report_dir = ctx.out / "report"
-    interps = interpret_patients(ctx.mdata, patients, kb=kb)
-    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb, interpretations=interps)
+    # interpretations and pages in forked workers (each opens the KB read-only by its path)
+    k = max(1, min(len(patients), default_n_jobs() if not ctx.n_jobs or ctx.n_jobs < 0 else ctx.n_jobs))
+    interps: dict[str, Any] = {}
+    for part in fork_map(lambda chunk: interpret_patients(ctx.mdata, chunk, kb=kb_path), [patients[i::k] for i in range(k)], n_jobs=k):
+        interps.update(part)
+    interps = {p: interps[p] for p in patients}
+    reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb_path, interpretations=interps,
+                                    n_jobs=ctx.n_jobs)
     ctx.sections.append(patient_reports_section(reports, base=report_dir, interpretations=interps))
     ctx.outputs["patient reports"] = report_dir / "patients"
 

@@ -17,7 +17,7 @@ from ._core._utils import progress
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["default_n_jobs", "parallel_map"]
+__all__ = ["default_n_jobs", "fork_map", "parallel_map"]
 
 
 def default_n_jobs() -> int:
@@ -81,6 +81,68 @@ def parallel_map(
     par = Parallel(n_jobs=n_jobs, return_as="generator")
     gen = par(delayed(func)(it) for it in items)
     return list(progress(gen, description=description, total=len(items), quiet=quiet))
+
+
+def fork_map(func: Callable[[T], R], items: Sequence[T], *, n_jobs: int | None = None) -> list[R]:
+    """:func:`parallel_map` for work that reads a large, unpicklable object of this process.
+
+    ``func`` (any callable, a closure over a :class:`mudata.MuData` included) runs in worker
+    processes *forked* from this one, so they inherit its memory copy-on-write instead of
+    receiving it pickled. Where ``fork`` is not available (Windows, macOS spawn default) or with
+    ``n_jobs=1`` the items run here, one after the other. Results must be picklable; warnings
+    raised in a worker are raised again here.
+
+    Parameters
+    ----------
+    func
+        Function of one item.
+    items
+        The work items.
+    n_jobs
+        Worker processes (``None`` or ``0``: every available CPU; capped at the number of items).
+
+    Returns
+    -------
+    list
+        ``[func(item) for item in items]``, in input order.
+
+    Examples
+    --------
+    >>> big = {"k": 3}  # stands for an object that does not pickle
+    >>> fork_map(lambda x: x * big["k"], [1, 2, 3], n_jobs=2)
+    [3, 6, 9]
+    """
+    import multiprocessing as mp
+    import warnings
+
+    items = list(items)
+    n = min(len(items), default_n_jobs() if not n_jobs or n_jobs < 0 else int(n_jobs))
+    if n <= 1 or "fork" not in mp.get_all_start_methods():
+        return [func(it) for it in items]
+    global _FORK_FUNC
+    _FORK_FUNC = func
+    try:
+        with mp.get_context("fork").Pool(n) as pool:
+            out = pool.map(_forked_call, items, chunksize=1)
+    finally:
+        _FORK_FUNC = None
+    for _, caught in out:
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=2)
+    return [r for r, _ in out]
+
+
+_FORK_FUNC: Any = None
+
+
+def _forked_call(item: Any) -> tuple[Any, list[tuple[type[Warning], str]]]:
+    """Run the function set by :func:`fork_map` in a forked worker, returning its warnings too."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _FORK_FUNC(item)
+    return result, [(w.category, str(w.message)) for w in caught]
 
 
 def _dask_map(func: Callable[[T], R], items: list[T], scheduler: Any, *, description: str, quiet: bool) -> list[R]:

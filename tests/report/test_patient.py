@@ -84,6 +84,16 @@ def test_write_is_atomic_and_batch(cohort, kb_file, tmp_path) -> None:
     assert 'href="many/S0.html"' in sec.html and sec.id == "patients"
 
 
+def test_pages_in_forked_workers_are_the_same(cohort, kb_file, tmp_path) -> None:
+    """``n_jobs=2`` renders in forked processes (the MuData is inherited, not pickled): same pages."""
+    serial = write_patient_reports(cohort, ["S0", "S1", "S2"], tmp_path / "one", kb=kb_file, therapy={"S0": "erlotinib"})
+    forked = write_patient_reports(cohort, ["S0", "S1", "S2"], tmp_path / "two", kb=kb_file, therapy={"S0": "erlotinib"}, n_jobs=2)
+    assert list(forked) == ["S0", "S1", "S2"] and all(p.parent == tmp_path / "two" for p in forked.values())
+    stamp = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")  # the footer's generation time
+    for patient, path in serial.items():
+        assert stamp.sub("", forked[patient].read_text()) == stamp.sub("", path.read_text())
+
+
 def test_empty_and_minimal_pages(kb_file) -> None:
     res = interpret_alterations(["EGFR blah"], kb=kb_file)
     page = render_patient_report(res)

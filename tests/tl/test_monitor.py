@@ -38,6 +38,17 @@ def test_timeline_response_by_hand(serial: pd.DataFrame) -> None:
     assert tl.loc[("P1", 0), "mean_vaf"] == pytest.approx((0.04 + 0.01 + 0.03) / 3)
 
 
+def test_categorical_columns_as_read_back_from_h5mu(serial: pd.DataFrame) -> None:
+    """A cohort written and read again holds categorical columns: one patient's rows keep every category."""
+    cat = serial.astype({"patient": "category", "alteration": "category", "gene": "category", "kind": "category"})
+    one = cat[cat["patient"] == "P2"]  # categories of P1 still listed, with no rows
+    assert ctdna_timeline(one)["patient"].astype(str).tolist() == ["P2", "P2"]
+    tr = ctdna_trajectories(one)
+    assert tr["alteration"].astype(str).tolist() == ["KRAS G12D"] and tr["status"].iloc[0] == "cleared"
+    pd.testing.assert_frame_equal(ctdna_timeline(cat).astype({"patient": str}), ctdna_timeline(serial).astype({"patient": str}),
+                                  check_dtype=False)
+
+
 def test_trajectories_status(serial: pd.DataFrame) -> None:
     tr = ctdna_trajectories(serial).set_index(["patient", "alteration"])
     assert tr.loc[("P1", "EGFR C797S"), "status"] == "emerged" and tr.loc[("P1", "EGFR C797S"), "first_detected_day"] == 200

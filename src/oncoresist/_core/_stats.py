@@ -1,4 +1,4 @@
-"""Statistics used across layers: one Benjamini-Hochberg, one log-rank test, one thread limit.
+"""Statistics used across layers: one Benjamini-Hochberg, one log-rank test, one thread limit, column medians.
 
 References
 ----------
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["bh_fdr", "limit_threads", "logrank_test"]
+__all__ = ["bh_fdr", "limit_threads", "logrank_test", "nanmedian_columns"]
 
 
 def bh_fdr(p: Any) -> np.ndarray:
@@ -44,6 +44,40 @@ def bh_fdr(p: Any) -> np.ndarray:
     if ok.any():
         out[ok] = stats.false_discovery_control(p[ok], method="bh")
     return out
+
+
+def nanmedian_columns(A: Any) -> np.ndarray:
+    """Median of the non-NaN values of each column (NaN for an all-NaN column), as ``np.nanmedian(A, axis=0)``.
+
+    One sort of the matrix instead of NumPy's masked-array path, which is about 10x slower on
+    the short, wide matrices of a cohort (samples x features).
+
+    Parameters
+    ----------
+    A
+        2-D array; NaN counts as missing.
+
+    Returns
+    -------
+    numpy.ndarray
+        One median per column.
+
+    Examples
+    --------
+    >>> nanmedian_columns([[1.0, float("nan")], [3.0, float("nan")], [4.0, 2.0]]).tolist()
+    [3.0, 2.0]
+    """
+    A = np.asarray(A, dtype=float)
+    if A.ndim != 2:
+        msg = f"nanmedian_columns needs a 2-D array, got shape {A.shape}."
+        raise ValueError(msg)
+    if A.shape[0] == 0:
+        return np.full(A.shape[1], np.nan)
+    n = (~np.isnan(A)).sum(axis=0)
+    s = np.sort(A, axis=0)  # NaN sorts last
+    j = np.arange(A.shape[1])
+    mid = (s[np.maximum(n - 1, 0) // 2, j] + s[n // 2, j]) / 2
+    return np.where(n > 0, mid, np.nan)
 
 
 def limit_threads(n: int | None = 1, *, user_api: str | None = None) -> Any:

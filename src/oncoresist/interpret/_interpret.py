@@ -546,12 +546,21 @@ def _association_table(mdata: Any, associations: pd.DataFrame | None) -> pd.Data
         if fcol is None:
             msg = "association results need a 'gene' or 'feature' column (as written by oncoresist.tl.associate)."
             raise InputError(msg)
+        # once per distinct (layer, feature), with one feature -> gene map per layer: the table has
+        # a row per feature and target, and every patient of a cohort reads it
+        var_gene: dict[Any, dict[str, str]] = {}
+        seen: dict[tuple[Any, Any], str] = {}
         genes = []
         for layer, feat in zip(df.get("layer", [""] * len(df)), df[fcol]):
-            g = str(feat)
-            if mdata is not None and layer in getattr(mdata, "mod", {}) and "gene" in mdata.mod[layer].var.columns and g in mdata.mod[layer].var_names:
-                g = str(mdata.mod[layer].var.loc[g, "gene"])
-            genes.append(normalize_gene(re.sub(r"(_mut|_mutation|_cna|_amp|_del|_exp|_rna|_prot)$", "", g, flags=re.IGNORECASE)))
+            key = (layer, feat)
+            if key not in seen:
+                if layer not in var_gene:
+                    mod = getattr(mdata, "mod", {}) if mdata is not None else {}
+                    var = mod[layer].var if layer in mod else None
+                    var_gene[layer] = dict(zip(var.index.astype(str), var["gene"].astype(str))) if var is not None and "gene" in var.columns else {}
+                g = var_gene[layer].get(str(feat), str(feat))
+                seen[key] = normalize_gene(re.sub(r"(_mut|_mutation|_cna|_amp|_del|_exp|_rna|_prot)$", "", g, flags=re.IGNORECASE))
+            genes.append(seen[key])
         df["gene"] = genes
     if "drug" not in df.columns:
         df["drug"] = df["target"] if "target" in df.columns else ""

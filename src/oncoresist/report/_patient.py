@@ -473,6 +473,7 @@ def write_patient_reports(
     therapy: Mapping[str, str] | None = None,
     predictions: Any = None,
     interpretations: Mapping[str, Any] | None = None,
+    n_jobs: int | None = 1,
 ) -> dict[str, Path]:
     """Write one report per patient into ``out_dir`` (``<patient>.html``), sharing one KB.
 
@@ -486,6 +487,9 @@ def write_patient_reports(
     {doc_interpret}
     interpretations
         Patient -> interpretation already made (:func:`interpret_patients`); the others are made here.
+    n_jobs
+        Pages rendered at once, in processes forked from this one (:func:`oncoresist.parallel.fork_map`;
+        ``None`` or ``0`` = every CPU). Default 1: here, one after the other.
 
     Returns
     -------
@@ -507,12 +511,14 @@ def write_patient_reports(
     todo = [p for p in patients if p not in done]
     if todo:
         done.update(interpret_patients(mdata, todo, kb=kb, therapy=therapy, predictions=predictions))
-    out: dict[str, Path] = {}
-    for p in patients:
+    from ..parallel import fork_map
+
+    def write(p: str) -> Path:
         path = Path(out_dir) / names[str(p)]
         atomic_write_text(path, render_patient_report(done[p], mdata=mdata))
-        out[p] = path
-    return out
+        return path
+
+    return dict(zip(patients, fork_map(write, patients, n_jobs=n_jobs)))
 
 
 @doc_params(doc_patients=_DOC_PATIENTS, doc_interpret=_DOC_INTERPRET)

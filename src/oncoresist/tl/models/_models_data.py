@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..._core._docs import doc_params
 from ..._core._errors import InputError
+from ..._core._stats import nanmedian_columns
 from ._docs import FRAGMENTS
 
 __all__ = [
@@ -358,6 +359,11 @@ MISSING_MODES = ("error", "impute")
 
 def checked_values(X: Any) -> np.ndarray:
     """Numeric 2-D values of ``X``: NaN allowed (missing), inf, complex, sparse and 1-D input rejected."""
+    if isinstance(X, pd.DataFrame) and X.shape[1] and all(
+        isinstance(d, np.dtype) and d.kind in "fiu" for d in set(X.dtypes)
+    ):
+        # plain numeric columns: one conversion instead of check_array's per-column dtype checks
+        X = X.to_numpy(dtype=float)
     return check_array(X, dtype=float, ensure_all_finite="allow-nan", ensure_min_samples=1, ensure_min_features=1)
 
 
@@ -505,7 +511,7 @@ class LayerPreprocessor(AllowNaNMixin, TransformerMixin, BaseEstimator):
         dropped["missing"] = int(too_missing.sum())
         keep &= ~too_missing
         with np.errstate(invalid="ignore"):
-            med = np.nanmedian(np.where(finite, A, np.nan)[:, keep], axis=0) if keep.any() else np.array([])
+            med = nanmedian_columns(np.where(finite, A, np.nan)[:, keep]) if keep.any() else np.array([])
         medians = np.zeros(A.shape[1])
         medians[keep] = med
         filled = np.where(finite, A, medians)
@@ -567,7 +573,8 @@ class LayerPreprocessor(AllowNaNMixin, TransformerMixin, BaseEstimator):
     def _align(self, X: Any) -> np.ndarray:
         """Values of ``X`` in the fitted column order (see :func:`align_features`)."""
         if isinstance(X, pd.DataFrame):
-            missing = np.setdiff1d(self.feature_names_in_[self.kept_], column_names(X))
+            # a set, not np.setdiff1d: on object arrays that compares every pair (seconds per call)
+            missing = set(self.feature_names_in_[self.kept_]) - set(column_names(X))
             if len(missing) == self.kept_.sum():
                 msg = (
                     f"the table shares none of the {int(self.kept_.sum())} features the model uses "

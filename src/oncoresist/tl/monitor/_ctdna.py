@@ -105,7 +105,7 @@ def ctdna_timeline(table: pd.DataFrame, *, baseline_day: float | None = None, mi
     t = _check(table).copy()
     t["detected"] = _detected(t, min_vaf)
     rows = []
-    for patient, g in t.groupby("patient", sort=True):
+    for patient, g in t.groupby("patient", sort=True, observed=True):
         base = _baseline(g["day"].to_numpy(float), baseline_day)
         muts = g[g["kind"].eq("mutation")]
         per_day = muts.assign(v=muts["vaf"].where(muts["detected"])).groupby("day")["v"].agg(["max", "mean"])
@@ -184,10 +184,10 @@ def ctdna_trajectories(table: pd.DataFrame, *, baseline_day: float | None = None
     t["detected"] = _detected(t, min_vaf)
     t["level"] = t["vaf"].where(t["vaf"].notna(), t["copy_number"]).fillna(0.0)
     rows = []
-    for patient, g in t.groupby("patient", sort=True):
+    for patient, g in t.groupby("patient", sort=True, observed=True):
         all_days = np.sort(g["day"].unique().astype(float))
         base = _baseline(all_days, baseline_day)
-        for alt, a in g.groupby("alteration", sort=True):
+        for alt, a in g.groupby("alteration", sort=True, observed=True):
             a = a.groupby("day").agg(level=("level", "max"), detected=("detected", "max"), gene=("gene", "first"),
                                      kind=("kind", "first")).reindex(all_days)
             det = a["detected"].fillna(False).to_numpy(bool)
