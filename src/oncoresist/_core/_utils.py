@@ -222,28 +222,8 @@ def check_table_output(path: PathLike, *, parquet: bool | None = None) -> None:
         raise InputError(msg)
 
 
-def write_parquet(df: pd.DataFrame, path: PathLike, *, index: bool = False) -> None:
-    """Write a DataFrame as Parquet atomically; needs pyarrow (optional), else a clear error.
-
-    ``df.attrs`` are kept in the file's metadata (values that are not JSON become strings).
-
-    Parameters
-    ----------
-    df
-        The table.
-    path
-        Destination (``.parquet``).
-    index
-        Write the index as a column.
-
-    Examples
-    --------
-    >>> import pandas as pd, tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
-    >>> write_parquet(pd.DataFrame({"a": [1, 2]}), out)
-    >>> pd.read_parquet(out)["a"].tolist()
-    [1, 2]
-    """
+def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    """Parquet, atomically (``df.attrs`` kept in the metadata; values that are not JSON become strings)."""
     import json
 
     path = Path(path)
@@ -255,7 +235,11 @@ def write_parquet(df: pd.DataFrame, path: PathLike, *, index: bool = False) -> N
 
 
 def write_table(df: pd.DataFrame, path: PathLike, *, index: bool = False) -> None:
-    """Write a DataFrame by its suffix: Parquet (``.parquet`` / ``.pq``, needs pyarrow), else :func:`write_csv`.
+    """Write a DataFrame atomically by its suffix: Parquet (``.parquet`` / ``.pq``), else :func:`write_csv`.
+
+    Parquet needs pyarrow (an optional dependency: ``pip install 'oncoresist[parquet]'``);
+    without it an :class:`InputError` says so (:func:`check_table_output`). ``df.attrs`` are
+    kept in the Parquet metadata (values that are not JSON become strings).
 
     Parameters
     ----------
@@ -275,7 +259,7 @@ def write_table(df: pd.DataFrame, path: PathLike, *, index: bool = False) -> Non
     ['a', '1']
     """
     if Path(path).suffix.lower() in PARQUET_SUFFIXES:
-        write_parquet(df, path, index=index)
+        _write_parquet(df, Path(path), index=index)
     else:
         write_csv(df, path, index=index)
 
