@@ -40,9 +40,7 @@ def integrate(
     subtype_method: str = typer.Option("snf", "--subtypes", metavar=choices("snf", "consensus", "none"), help="'snf', 'consensus' (on the factors) or 'none'."),
     n_subtypes: int = typer.Option(None, "--n-subtypes", min=2, help="Number of subtypes (default: chosen from the data)."),  # noqa: B008
     k: int = typer.Option(None, "--k", min=2, hidden=True, help="Deprecated alias of --n-subtypes."),  # noqa: B008
-    affinity: str = typer.Option("auto", "--affinity", metavar=choices("auto", "dense", "knn"), help="SNF networks: 'dense' "
-                                 "(N x N; memory grows as N^2), 'knn' (sparse nearest-neighbour networks, for large "
-                                 "cohorts) or 'auto' (knn above 2,000 samples, with a warning); kept in uns[SUBTYPE_KEY]['params']."),
+    affinity: str = typer.Option("auto", "--affinity", metavar=choices("auto", "dense", "knn"), help="SNF networks: 'dense' (N x N, memory ~ N^2), 'knn' (sparse nearest-neighbour networks, large cohorts) or 'auto' (knn above 2,000 samples, with a warning)."),
     subtype_key: str = typer.Option("subtype", "--subtype-key", help="Sample column (and uns key) for the subtypes; "
                                     "use another name when the sample sheet has its own 'subtype' column."),
     time_key: str = typer.Option(None, "--time-key", help="Sample column with survival time: tested by log-rank (subtypes) / "  # noqa: B008
@@ -92,8 +90,7 @@ def integrate(
     n_factors = deprecated_alias(n_factors, n_factors_old, new="--n-factors", old="-k", default=10)
     k = deprecated_alias(n_subtypes, k, new="--n-subtypes", old="--k")
     check_choice("--sparsity", sparsity, ("feature", "view"))
-    check_choice("--affinity", affinity, ("auto", "dense", "knn"))
-    _check_options(method, subtype_method, out)
+    _check_options(method, subtype_method, out, affinity)
     mdata = read_h5mu(cohort)
     layers = chosen or [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
     fitted = model is None
@@ -125,12 +122,13 @@ def integrate(
     _print_summary(mdata, out, subtype_key if with_subtypes else None, quiet=quiet)
 
 
-def _check_options(method: str, subtype_method: str, out: Path) -> None:
-    """Refuse unknown --method / --subtypes values and an --out that is a file."""
+def _check_options(method: str, subtype_method: str, out: Path, affinity: str = "auto") -> None:
+    """Refuse unknown --method / --subtypes / --affinity values and an --out that is a file."""
     from .._core._errors import InputError
 
     check_choice("--method", method, ("native", "mofa"))
     check_choice("--subtypes", subtype_method, ("snf", "consensus", "none"))
+    check_choice("--affinity", affinity, ("auto", "dense", "knn"))
     if out.exists() and not out.is_dir():
         msg = f"--out '{out}' is an existing file: give a folder path."
         raise InputError(msg)

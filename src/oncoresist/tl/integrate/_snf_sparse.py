@@ -33,8 +33,8 @@ from ..._core._errors import InputError
 __all__ = ["default_neighbors", "knn_affinity", "knn_fused_network", "knn_spectral", "snf_knn"]
 
 _EPS = np.finfo(float).eps
-#: Cells of one block of the distance search / of the padded top-k selection (float64: 128 / 32 MB).
-_BLOCK_CELLS = 2**24
+#: Cells of one block of the distance search / of the padded top-k selection (32 / 16 MB).
+_BLOCK_CELLS = 2**22
 _TOPK_CELLS = 2**22
 
 
@@ -80,7 +80,11 @@ def _nearest(X: np.ndarray, n_keep: int) -> tuple[np.ndarray, np.ndarray]:
             D[~finite] = np.inf
         else:
             assert sq is not None
-            D = np.maximum(sq[s : s + step, None] + sq[None, :] - 2.0 * (Xb @ X.T), 0.0)
+            D = Xb @ X.T  # in place below: one block-sized array
+            D *= -2.0
+            D += sq[s : s + step, None]
+            D += sq[None, :]
+            np.maximum(D, 0.0, out=D)
         rows = np.arange(len(Xb))
         D[rows, s + rows] = 0.0
         part = np.argpartition(D, n_keep - 1, axis=1)[:, :n_keep]
@@ -165,19 +169,20 @@ def _top_per_row(W: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
     width = int(counts.max()) if n else 0
     if width <= k:
         return W
-    rowid = np.repeat(np.arange(n), counts)
-    pos = np.arange(W.nnz) - W.indptr[rowid]
-    vals = W.data.astype(np.float32)
     keep = np.empty(W.nnz, dtype=bool)
+    kept = np.empty(n, dtype=np.int64)
     step = max(1, _TOPK_CELLS // width)
     for a in range(0, n, step):
         b = min(n, a + step)
         lo, hi = W.indptr[a], W.indptr[b]
+        row = np.repeat(np.arange(b - a), counts[a:b])
+        vals = W.data[lo:hi].astype(np.float32)
         P = np.full((b - a, width), np.inf, dtype=np.float32)
-        P.ravel()[(rowid[lo:hi] - a) * width + pos[lo:hi]] = -vals[lo:hi]
+        P.ravel()[row * width + np.arange(hi - lo) - (W.indptr[a:b] - lo)[row]] = -vals
         cut = -np.partition(P, k - 1, axis=1)[:, k - 1]  # -inf for rows of fewer than k entries
-        keep[lo:hi] = vals[lo:hi] >= cut[rowid[lo:hi] - a]
-    indptr = np.r_[0, np.cumsum(np.bincount(rowid[keep], minlength=n))]
+        keep[lo:hi] = vals >= cut[row]
+        kept[a:b] = np.bincount(row[keep[lo:hi]], minlength=b - a)
+    indptr = np.r_[0, np.cumsum(kept)]
     return sparse.csr_matrix((W.data[keep], W.indices[keep], indptr), shape=W.shape)
 
 

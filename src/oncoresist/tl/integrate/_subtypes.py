@@ -589,13 +589,8 @@ def subtypes(
         Factors used by the consensus method.
     n_subtypes, ks
         Fix k (``None``: choose among the candidates ``ks``).
-    k_neighbors, mu, t, min_layers
-        SNF: neighbours, kernel width, iterations, layers a sample needs to be clustered.
-    affinity
-        SNF networks: ``"dense"`` (N x N, as SNFtool; O(N^2) memory, O(N^3) time), ``"knn"``
-        (sparse networks of each sample's nearest neighbours, :mod:`._snf_sparse`; O(N)
-        memory) or ``"auto"``: dense up to :data:`DENSE_MAX_SAMPLES` clustered samples, knn
-        above it with a warning. What was used is in ``uns[key_added]['params']['affinity']``.
+    k_neighbors, mu, t, min_layers, affinity
+        SNF: neighbours, kernel width, iterations, layers a sample needs; networks ``"dense"`` (N x N), ``"knn"`` (sparse, :mod:`._snf_sparse`) or ``"auto"`` (knn above :data:`DENSE_MAX_SAMPLES` samples, warned; ``params['affinity']``).
     n_resamples
         Consensus resampling runs per k.
     weight_factors
