@@ -247,7 +247,10 @@ def case_scale(dense_sizes: list[int], knn_sizes: list[int], seed: int) -> pd.Da
             for n in sizes:
                 f = Path(tmp) / f"{aff}_{n}.npy"
                 cmd = [sys.executable, __file__, "--scale-one", f"{n},{aff},{f}", "--seed", str(seed)]
-                res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                res = subprocess.run(cmd, capture_output=True, text=True)
+                if res.returncode:
+                    msg = f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stderr[-3000:]}"
+                    raise RuntimeError(msg)
                 rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
                 print(rows[-1], flush=True)
         for r in rows:
