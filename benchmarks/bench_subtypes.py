@@ -200,15 +200,16 @@ def case_cptac(seed: int) -> tuple[list[dict], dict]:
 
 
 def scale_cohort(n: int, seed: int) -> tuple[md.MuData, np.ndarray]:
-    """4 groups (sizes 40/30/20/10%) seen by 3 layers of 300 features; 5% of the samples miss each layer."""
+    """4 groups (sizes 40/30/20/10%) seen by 3 layers of 300 features; 5% of the samples miss each layer (one at most)."""
     rng = np.random.default_rng(seed)
     truth = rng.choice(4, size=n, p=[0.4, 0.3, 0.2, 0.1])
+    missing = rng.choice(4, size=n, p=[0.85, 0.05, 0.05, 0.05])  # 0: none, else the layer it misses
     ids = [f"s{i:06d}" for i in range(n)]
     mods = {}
-    for name in ("l1", "l2", "l3"):
+    for i, name in enumerate(("l1", "l2", "l3"), start=1):
         centers = rng.normal(scale=0.3, size=(4, 300))
         X = (centers[truth] + rng.normal(size=(n, 300))).astype(np.float32)
-        keep = rng.random(n) >= 0.05
+        keep = missing != i
         mods[name] = ad.AnnData(X[keep], obs=pd.DataFrame(index=[i for i, k in zip(ids, keep) if k]),
                                 var=pd.DataFrame(index=[f"{name}_{j}" for j in range(300)]))
     return _quiet_mudata(mods), truth
@@ -253,6 +254,7 @@ def case_scale(dense_sizes: list[int], knn_sizes: list[int], seed: int) -> pd.Da
                     raise RuntimeError(msg)
                 rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
                 print(rows[-1], flush=True)
+                pd.DataFrame(rows).to_csv(RESULTS / "subtypes_scale.csv", index=False)  # kept if a later run fails
         for r in rows:
             other = Path(tmp) / f"dense_{r['n_samples']}.npy"
             if r["affinity"] == "knn" and other.exists():
