@@ -142,3 +142,11 @@ def test_subtypes_auto_switches_to_knn_past_the_threshold_and_says_so(monkeypatc
     assert p["affinity"] == "knn" and p["affinity_requested"] == "auto" and p["dense_max_samples"] == 100
     with pytest.raises(InputError, match="affinity must be"):
         subtypes(m, affinity="sparse", copy=True)
+
+
+def test_subtypes_consensus_warns_about_its_dense_matrices_past_a_size(monkeypatch):
+    m, _ = _groups_cohort(n=80, seed=2)
+    m.obsm["X_factors"] = np.random.default_rng(0).normal(size=(m.n_obs, 3))
+    monkeypatch.setattr(_subtypes, "CONSENSUS_WARN_SAMPLES", 50)
+    with pytest.warns(UserWarning, match=r"consensus clustering of 80 samples keeps one dense N x N .*method='snf'"):
+        subtypes(m, method="consensus", n_subtypes=2, ks=(2, 3), n_resamples=5, weight_factors=False, copy=True)

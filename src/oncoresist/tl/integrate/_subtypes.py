@@ -693,6 +693,8 @@ def _snf_evidence(mdata: Any, mods: Sequence[str] | None, layers: Mapping[str, s
 
 #: Most clustered samples for which ``subtypes(affinity="auto")`` builds dense N x N SNF networks.
 DENSE_MAX_SAMPLES = 2000
+#: Samples above which ``subtypes(method="consensus")`` warns about its N x N consensus matrices.
+CONSENSUS_WARN_SAMPLES = 5000
 #: Samples of the silhouette of sparse (knn) networks: a seeded subsample beyond this.
 _SILHOUETTE_MAX = 2000
 
@@ -717,6 +719,10 @@ def _factor_consensus_evidence(mdata: Any, factors_key: str, ks: list[int], *, n
                                random_state: int | None) -> tuple[pd.Index, dict[int, np.ndarray], pd.DataFrame, dict[str, Any]]:
     """Consensus clustering of the (weighted) factors: labels per k and the per-k evidence."""
     F = get_factors(mdata, key=factors_key)
+    if len(F) > CONSENSUS_WARN_SAMPLES:
+        warnings.warn(f"subtypes: consensus clustering of {len(F):,} samples keeps one dense N x N consensus matrix per k "
+                      f"(~{len(F) ** 2 * 8 * len(ks) / 1e9:.0f} GB); method='snf' uses sparse knn networks past "
+                      f"{DENSE_MAX_SAMPLES:,} samples.", UserWarning, stacklevel=4)
     weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
     X = F.to_numpy() * (weights if weights is not None else 1.0)
     with warnings.catch_warnings():
