@@ -226,16 +226,3 @@ def test_corrupt_gzip_stream_is_an_input_error(tmp_path) -> None:
         read_matrix(p)
     with pytest.raises(InputError, match=r"m.tsv.gz"):
         read_cnv_matrix(p)
-
-
-def test_write_table_parquet_keeps_values_and_attrs(tmp_path):
-    pytest.importorskip("pyarrow", reason="Parquet output needs pyarrow (optional)")
-    from oncoresist._core._utils import write_table
-
-    df = pd.DataFrame({"sample": ["a", "b"], "ic50": [0.5, np.inf], "flags": ["", "flat"]})
-    df.attrs["params"] = {"model": "4p", "ks": np.array([1.0, 2.0])}  # an array is not JSON: kept as text
-    write_table(df, tmp_path / "t.parquet")
-    back = pd.read_parquet(tmp_path / "t.parquet")
-    pd.testing.assert_frame_equal(back, df, check_like=False)
-    assert back.attrs["params"]["model"] == "4p" and "1." in back.attrs["params"]["ks"]
-    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]  # no temporary file left

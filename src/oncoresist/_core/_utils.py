@@ -217,8 +217,8 @@ def check_table_output(path: PathLike, *, parquet: bool | None = None) -> None:
     path = Path(path)
     is_parquet = path.suffix.lower() in PARQUET_SUFFIXES if parquet is None else parquet
     if is_parquet and importlib.util.find_spec("pyarrow") is None:
-        msg = (f"writing '{path}' as Parquet needs pyarrow, which is not installed: pip install pyarrow "
-               "(or pip install 'oncoresist[parquet]'), or give a .csv / .tsv output instead.")
+        msg = (f"writing '{path}' as Parquet needs pyarrow, which is not installed: pip install pyarrow, "
+               "or give a .csv / .tsv output instead.")
         raise InputError(msg)
 
 
@@ -237,7 +237,7 @@ def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool = False) -> None
 def write_table(df: pd.DataFrame, path: PathLike, *, index: bool = False) -> None:
     """Write a DataFrame atomically by its suffix: Parquet (``.parquet`` / ``.pq``), else :func:`write_csv`.
 
-    Parquet needs pyarrow (an optional dependency: ``pip install 'oncoresist[parquet]'``);
+    Parquet needs pyarrow (optional, not a dependency of oncoresist: ``pip install pyarrow``);
     without it an :class:`InputError` says so (:func:`check_table_output`). ``df.attrs`` are
     kept in the Parquet metadata (values that are not JSON become strings).
 
