@@ -12,9 +12,14 @@ Cases:
   with genes sharing a segment profile collapsed, gene-level mutations): agreement of multi-omics subtypes with the genomic subtypes of
   ``clinical.txt`` (CNV-low, CNV-high, MSI-H, POLE): ARI, normalised mutual information,
   chi-square p; plus the TMT-plex share of proteomics variance before / after ComBat.
+- ``scale``: SNF with dense N x N networks vs sparse k-nearest-neighbour networks
+  (``affinity='dense'`` / ``'knn'``) on a seeded cohort of 4 groups in 3 layers (300 features
+  each, 5% of the samples missing a layer), one fresh process per run: wall and CPU time,
+  peak RSS, ARI vs the truth and between the two paths (same k).
 
-Usage: python benchmarks/bench_subtypes.py [--cases simulator,weak_layers,cptac] [--sizes 300,1000]
-Writes benchmarks/results/subtypes.{csv,md}.
+Usage: python benchmarks/bench_subtypes.py [--cases simulator,weak_layers,cptac,scale] [--sizes 300,1000]
+       [--scale-dense 1000,2000] [--scale-knn 1000,2000,10000]
+Writes benchmarks/results/subtypes.{csv,md} (scale: subtypes_scale.{csv,md}, subtypes_scale.png).
 """
 
 from __future__ import annotations
@@ -194,6 +199,104 @@ def case_cptac(seed: int) -> tuple[list[dict], dict]:
     return rows, batch
 
 
+def scale_cohort(n: int, seed: int) -> tuple[md.MuData, np.ndarray]:
+    """4 groups (sizes 40/30/20/10%) seen by 3 layers of 300 features; 5% of the samples miss each layer (one at most)."""
+    rng = np.random.default_rng(seed)
+    truth = rng.choice(4, size=n, p=[0.4, 0.3, 0.2, 0.1])
+    missing = rng.choice(4, size=n, p=[0.85, 0.05, 0.05, 0.05])  # 0: none, else the layer it misses
+    ids = [f"s{i:06d}" for i in range(n)]
+    mods = {}
+    for i, name in enumerate(("l1", "l2", "l3"), start=1):
+        centers = rng.normal(scale=0.3, size=(4, 300))
+        X = (centers[truth] + rng.normal(size=(n, 300))).astype(np.float32)
+        keep = missing != i
+        mods[name] = ad.AnnData(X[keep], obs=pd.DataFrame(index=[i for i, k in zip(ids, keep) if k]),
+                                var=pd.DataFrame(index=[f"{name}_{j}" for j in range(300)]))
+    return _quiet_mudata(mods), truth
+
+
+def scale_one(n: int, affinity: str, seed: int, out: Path) -> dict:
+    """One SNF run (k fixed to 4) in this process: times, peak RSS, labels saved to ``out``."""
+    import resource
+
+    from oncoresist.tl import subtypes
+
+    m, truth = scale_cohort(n, seed)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0, c0 = time.perf_counter(), time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        subtypes(m, method="snf", mods=["l1", "l2", "l3"], n_subtypes=4, affinity=affinity, random_state=seed)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    lab = m.obs["subtype"].astype(str).reindex([f"s{i:06d}" for i in range(n)]).to_numpy()
+    np.save(out, lab.astype(str))
+    return {"n_samples": n, "affinity": affinity, "seconds": wall, "cpu_seconds": cpu,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_before_mb": rss0,
+            "ari_truth": float(adjusted_rand_score(truth, lab)), "load_1min": os.getloadavg()[0]}
+
+
+def case_scale(dense_sizes: list[int], knn_sizes: list[int], seed: int) -> pd.DataFrame:
+    """Each (size, affinity) in a fresh process; ARI between the paths where both ran."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for aff, sizes in (("dense", dense_sizes), ("knn", knn_sizes)):
+            for n in sizes:
+                f = Path(tmp) / f"{aff}_{n}.npy"
+                cmd = [sys.executable, __file__, "--scale-one", f"{n},{aff},{f}", "--seed", str(seed)]
+                res = subprocess.run(cmd, capture_output=True, text=True)
+                if res.returncode:
+                    msg = f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stderr[-3000:]}"
+                    raise RuntimeError(msg)
+                rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+                print(rows[-1], flush=True)
+                pd.DataFrame(rows).to_csv(RESULTS / "subtypes_scale.csv", index=False)  # kept if a later run fails
+        for r in rows:
+            other = Path(tmp) / f"dense_{r['n_samples']}.npy"
+            if r["affinity"] == "knn" and other.exists():
+                r["ari_vs_dense"] = float(adjusted_rand_score(np.load(other), np.load(Path(tmp) / f"knn_{r['n_samples']}.npy")))
+    return pd.DataFrame(rows)
+
+
+def scale_figure(df: pd.DataFrame, path: Path) -> None:
+    """Wall time and peak RSS against the number of samples, one line per affinity."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
+    for aff, g in df.groupby("affinity"):
+        g = g.sort_values("n_samples")
+        axes[0].plot(g["n_samples"], g["seconds"], "o-", label=aff)
+        axes[1].plot(g["n_samples"], g["peak_rss_mb"] / 1024, "o-", label=aff)
+    for ax, lab in zip(axes, ("wall time (s)", "peak RSS (GB)")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("samples")
+        ax.set_ylabel(lab)
+        ax.legend(title="affinity")
+    fig.suptitle("SNF subtypes (3 layers, k = 4): dense vs sparse kNN networks")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_scale(df: pd.DataFrame) -> None:
+    df.to_csv(RESULTS / "subtypes_scale.csv", index=False)
+    scale_figure(df, RESULTS / "subtypes_scale.png")
+    lines = ["# Subtypes at scale: SNF with dense vs sparse k-nearest-neighbour networks", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared; `load_1min` is the load average at the end "
+             "of each run). One fresh process per run; `peak_rss_mb` is the process's peak resident memory "
+             "(`rss_before_mb` after building the cohort). k fixed to 4 (the truth); `ari_vs_dense` compares the "
+             "calls of the two paths on the same cohort.", "", md_table(df), "", "![scale](subtypes_scale.png)", ""]
+    write_stamped(RESULTS / "subtypes_scale.md", "\n".join(lines))
+
+
 def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     def fmt(v: object) -> str:
         if isinstance(v, (float, np.floating)):
@@ -213,7 +316,16 @@ def main() -> None:
     p.add_argument("--cases", default="simulator,weak_layers,cptac")
     p.add_argument("--sizes", default="300,1000")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scale-dense", default="1000,2000")
+    p.add_argument("--scale-knn", default="1000,2000,10000")
+    p.add_argument("--scale-one", default=None, help=argparse.SUPPRESS)
     a = p.parse_args()
+    if a.scale_one:
+        import json
+
+        n, aff, f = a.scale_one.split(",", 2)
+        print(json.dumps(scale_one(int(n), aff, a.seed, Path(f))))
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     batch: dict = {}
@@ -226,6 +338,11 @@ def main() -> None:
         elif case == "cptac":
             r, batch = case_cptac(a.seed)
             rows += r
+        elif case == "scale":
+            write_scale(case_scale([int(s) for s in a.scale_dense.split(",") if s],
+                                   [int(s) for s in a.scale_knn.split(",") if s], a.seed))
+    if a.cases == "scale":
+        return
     # keep the rows of cases not re-run this time
     csv = RESULTS / "subtypes.csv"
     new = pd.DataFrame(rows)

@@ -78,6 +78,7 @@ def test_integrate_writes_outputs(tmp_path, capsys):
         (["--method", "pca"], "--method must be"),
         (["--sparsity", "spike"], "--sparsity must be"),
         (["--subtypes", "kmeans"], "--subtypes must be"),
+        (["--affinity", "sparse"], "--affinity must be"),
         (["--batch-key", "nope"], "column 'nope' not found"),
         (["--model", "{tmp}/nomodel"], "no factor model"),
         (["--data-type", "rna"], "not LAYER=TYPE"),
@@ -175,3 +176,15 @@ def test_integrate_time_event_keys_test_survival_not_clinical(tmp_path, capsys):
     assert surv["p_value"].min() < 0.01
     params = read_h5mu(out / "cohort.h5mu").uns["integration_associations_params"]
     assert params["survival_time"] == "os_t" and bool(params["survival_tested"])
+
+
+def test_integrate_affinity_knn_is_used_and_recorded(tmp_path, capsys):
+    cohort = tmp_path / "cohort.h5mu"
+    write_h5mu(small_cohort(), cohort)
+    out = tmp_path / "o"
+    code = main(["integrate", str(cohort), "--out", str(out), "--n-factors", "4", "--sparsity", "view",
+                 "--affinity", "knn", "--n-subtypes", "2", "-q"])
+    assert code == 0, capsys.readouterr().err
+    p = read_h5mu(out / "cohort.h5mu").uns["subtype"]["params"]
+    assert p["affinity"] == "knn" and p["affinity_requested"] == "knn"
+    assert set(pd.read_csv(out / "subtypes.csv")["subtype"].dropna()) == {"C1", "C2"}

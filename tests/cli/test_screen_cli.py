@@ -130,3 +130,25 @@ def test_curves_verb_no_timecourse_flag_reads_a_viability_table(tmp_path, capsys
     assert code != 0 and "time" in capsys.readouterr().err
     assert main(["curves", str(src), "--out", str(tmp_path / "m.csv"), "--quiet", "--no-timecourse"]) == 0
     assert not (tmp_path / "dip_rates.csv").exists()
+
+
+def test_curves_verb_writes_parquet_and_refuses_it_without_pyarrow(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pyarrow", reason="Parquet output needs pyarrow (optional)")
+    src = tmp_path / "screen.csv"
+    write_screen(src)
+    code = main(["curves", str(src), "--out", str(tmp_path / "m.parquet"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    code = main(["curves", str(src), "--out", str(tmp_path / "m.csv"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    pq, csv = pd.read_parquet(tmp_path / "m.parquet"), pd.read_csv(tmp_path / "m.csv", keep_default_na=False, na_values=[""])
+    assert list(pq.columns) == list(csv.columns) and len(pq) == 4
+    np.testing.assert_allclose(pq["ec50_uM"].to_numpy(), csv["ec50_uM"].to_numpy(), rtol=1e-12)
+    assert pq["sample"].tolist() == csv["sample"].tolist()
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
+    code = main(["curves", str(src), "--out", str(tmp_path / "n.parquet"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and "needs pyarrow" in err and "pip install pyarrow" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "n.parquet").exists()

@@ -192,6 +192,78 @@ def write_csv(df: pd.DataFrame, path: PathLike, *, index: bool = False, **kwargs
         df.to_csv(tmp, sep=sep, index=index, compression="gzip" if path.name.endswith(".gz") else None, **kwargs)
 
 
+#: Suffixes written as Parquet by :func:`write_table`.
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def check_table_output(path: PathLike, *, parquet: bool | None = None) -> None:
+    """Refuse a Parquet output (by suffix, or ``parquet=True``) when pyarrow is not installed.
+
+    Call it before long work so that the error comes first.
+
+    Parameters
+    ----------
+    path
+        The output table.
+    parquet
+        Treat ``path`` as Parquet (default: by its suffix, :data:`PARQUET_SUFFIXES`).
+
+    Examples
+    --------
+    >>> check_table_output("metrics.csv")
+    """
+    import importlib.util
+
+    path = Path(path)
+    is_parquet = path.suffix.lower() in PARQUET_SUFFIXES if parquet is None else parquet
+    if is_parquet and importlib.util.find_spec("pyarrow") is None:
+        msg = (f"writing '{path}' as Parquet needs pyarrow, which is not installed: pip install pyarrow, "
+               "or give a .csv / .tsv output instead.")
+        raise InputError(msg)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    """Parquet, atomically (``df.attrs`` kept in the metadata; values that are not JSON become strings)."""
+    import json
+
+    path = Path(path)
+    check_table_output(path, parquet=True)
+    out = df.copy(deep=False)
+    out.attrs = json.loads(json.dumps(df.attrs, default=str))
+    with atomic_path(path) as tmp:
+        out.to_parquet(tmp, index=index, engine="pyarrow")
+
+
+def write_table(df: pd.DataFrame, path: PathLike, *, index: bool = False) -> None:
+    """Write a DataFrame atomically by its suffix: Parquet (``.parquet`` / ``.pq``), else :func:`write_csv`.
+
+    Parquet needs pyarrow (optional, not a dependency of oncoresist: ``pip install pyarrow``);
+    without it an :class:`InputError` says so (:func:`check_table_output`). ``df.attrs`` are
+    kept in the Parquet metadata (values that are not JSON become strings).
+
+    Parameters
+    ----------
+    df
+        The table.
+    path
+        Destination: ``.parquet`` / ``.pq``, ``.csv``, ``.tsv`` / ``.txt`` (``.gz`` ok for text).
+    index
+        Write the index as a column.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.tsv"
+    >>> write_table(pd.DataFrame({"a": [1]}), out)
+    >>> out.read_text().splitlines()
+    ['a', '1']
+    """
+    if Path(path).suffix.lower() in PARQUET_SUFFIXES:
+        _write_parquet(df, Path(path), index=index)
+    else:
+        write_csv(df, path, index=index)
+
+
 # --------------------------------------------------------------------------------------------
 # reading text tables
 # --------------------------------------------------------------------------------------------

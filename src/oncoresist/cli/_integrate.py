@@ -32,6 +32,7 @@ def integrate(
     subtype_method: str = typer.Option("snf", "--subtypes", metavar=choices("snf", "consensus", "none"), help="'snf', 'consensus' (on the factors) or 'none'."),
     n_subtypes: int = typer.Option(None, "--n-subtypes", min=2, help="Number of subtypes (default: chosen from the data)."),  # noqa: B008
     k: int = typer.Option(None, "--k", min=2, hidden=True, help="Deprecated alias of --n-subtypes."),  # noqa: B008
+    affinity: str = typer.Option("auto", "--affinity", metavar=choices("auto", "dense", "knn"), help="SNF networks: 'dense' (N x N, memory ~ N^2), 'knn' (sparse nearest-neighbour networks, large cohorts) or 'auto' (knn above 2,000 samples, with a warning)."),
     subtype_key: str = typer.Option("subtype", "--subtype-key", help="Sample column (and uns key) for the subtypes; "
                                     "use another name when the sample sheet has its own 'subtype' column."),
     time_key: str = typer.Option(None, "--time-key", help="Sample column with survival time: tested by log-rank (subtypes) / "  # noqa: B008
@@ -81,7 +82,7 @@ def integrate(
     n_factors = deprecated_alias(n_factors, n_factors_old, new="--n-factors", old="-k", default=10)
     k = deprecated_alias(n_subtypes, k, new="--n-subtypes", old="--k")
     check_choice("--sparsity", sparsity, ("feature", "view"))
-    _check_options(method, subtype_method, out)
+    _check_options(method, subtype_method, out, affinity)
     mdata = read_h5mu(cohort)
     layers = chosen or [m for m in mdata.mod if m != "drug"] or list(mdata.mod)
     fitted = model is None
@@ -100,7 +101,8 @@ def integrate(
         _factor_step(mdata, layers, model, out, n_factors=n_factors, method=method, max_iter=max_iter, seed=seed,
                      overwrite=overwrite, quiet=quiet, sparsity=sparsity)
         if with_subtypes:
-            _subtype_step(mdata, out, subtype_method, layers, k, seed, key=subtype_key, overwrite=overwrite, quiet=quiet)
+            _subtype_step(mdata, out, subtype_method, layers, k, seed, key=subtype_key, overwrite=overwrite, quiet=quiet,
+                          affinity=affinity)
         if fitted:
             log("testing associations ...", quiet=quiet)
             _association_step(mdata, out, subtype_key=subtype_key, overwrite=overwrite,
@@ -112,12 +114,13 @@ def integrate(
     _print_summary(mdata, out, subtype_key if with_subtypes else None, quiet=quiet)
 
 
-def _check_options(method: str, subtype_method: str, out: Path) -> None:
-    """Refuse unknown --method / --subtypes values and an --out that is a file."""
+def _check_options(method: str, subtype_method: str, out: Path, affinity: str = "auto") -> None:
+    """Refuse unknown --method / --subtypes / --affinity values and an --out that is a file."""
     from .._core._errors import InputError
 
     check_choice("--method", method, ("native", "mofa"))
     check_choice("--subtypes", subtype_method, ("snf", "consensus", "none"))
+    check_choice("--affinity", affinity, ("auto", "dense", "knn"))
     if out.exists() and not out.is_dir():
         msg = f"--out '{out}' is an existing file: give a folder path."
         raise InputError(msg)
@@ -192,7 +195,7 @@ def _factor_step(mdata: Any, layers: list[str], model: Path | None, out: Path, *
 
 
 def _subtype_step(mdata: Any, out: Path, subtype_method: str, layers: list[str], k: int | None, seed: int, *, key: str,
-                  overwrite: bool, quiet: bool) -> None:
+                  overwrite: bool, quiet: bool, affinity: str = "auto") -> None:
     """Find the subtypes into ``obs[key]``; write subtypes.csv (columns sample, subtype) and k_selection.csv."""
     import pandas as pd
 
@@ -200,7 +203,8 @@ def _subtype_step(mdata: Any, out: Path, subtype_method: str, layers: list[str],
     from ..tl import subtypes
 
     log(f"finding subtypes ({subtype_method}) ...", quiet=quiet)
-    subtypes(mdata, method=subtype_method, mods=layers, n_subtypes=k, random_state=seed, key_added=key, overwrite=overwrite)
+    subtypes(mdata, method=subtype_method, mods=layers, n_subtypes=k, random_state=seed, key_added=key, overwrite=overwrite,
+             affinity=affinity)
     s = mdata.obs[key]
     write_csv(pd.DataFrame({"sample": mdata.obs_names.astype(str), "subtype": s.astype(object).to_numpy()}),
               out / "subtypes.csv")

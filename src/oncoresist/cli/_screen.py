@@ -66,7 +66,8 @@ def _timecourse_curves(screen: Path, out: Path, *, unit: str | None, model: str,
 @handle_errors
 def curves(
     screen: Path = typer.Argument(..., help="Long dose-response table (CSV/TSV, optionally .gz)."),  # noqa: B008
-    out: Path = typer.Option(..., "--out", "-o", help="Per-curve metrics table to write (.csv / .tsv, .gz ok)."),  # noqa: B008
+    out: Path = typer.Option(..., "--out", "-o", help="Per-curve metrics table to write (.csv / .tsv, .gz ok; "  # noqa: B008
+                             ".parquet when pyarrow is installed)."),
     model: str = typer.Option("4p", "--model", metavar=choices("4p", "3p", "2p"), help="4p (top, bottom, EC50, Hill), 3p (top = 1) or 2p (top = 1, bottom = 0)."),
     loss: str = typer.Option("linear", "--loss", metavar=choices("linear", "soft_l1", "huber", "cauchy"), help="linear (least squares) or robust: soft_l1, huber, cauchy."),
     unit: str = typer.Option(None, "--unit", help="Dose unit when the file gives none (M, mM, uM, nM, pM)."),  # noqa: B008
@@ -108,7 +109,7 @@ def curves(
     Example: oncoresist curves screen.csv --out metrics.csv --model 4p
     """
     from .._core._errors import InputError
-    from .._core._utils import atomic_path, write_csv
+    from .._core._utils import atomic_path, check_table_output, write_table
     from ..io import read_dose_response
     from ..tl import fit_curves
 
@@ -116,6 +117,7 @@ def curves(
         if value not in allowed:
             msg = f"{name} must be one of {', '.join(allowed)}, got {value!r}."
             raise InputError(msg)
+    check_table_output(out)  # a .parquet output without pyarrow: refused before any work
 
     from ..io import looks_like_timecourse
 
@@ -127,7 +129,7 @@ def curves(
                 f"dose unit {table.attrs.get('unit')} -> uM")
         res = _run_logged(table, what, lambda: fit_curves(table, model=model, loss=loss, n_jobs=n_jobs_value(n_jobs), quiet=quiet),
                           quiet=quiet)
-    write_csv(res, out)
+    write_table(res, out)
     n_ok = int((res["status"] == "ok").sum())
     if not quiet:
         bad = res.loc[res["status"] != "ok", "status"].value_counts()

@@ -35,6 +35,7 @@ from ..._core._params import clean_params
 from ..._core._stats import bh_fdr, limit_threads, logrank_test
 from ._factors import _check_mdata, _copy, _resolve_mods, get_factors, modality_matrix
 from ._kselect import KChoiceWarning, choose_k, default_min_cluster_size, warn_disagreement
+from ._snf_sparse import default_neighbors, knn_fused_network, knn_spectral
 
 __all__ = [
     "ConsensusResult",
@@ -235,8 +236,6 @@ def spectral_labels(W: np.ndarray, n_clusters: int, *, random_state: int | None 
     (1, 1, True)
     """
     with _threads(np.shape(W)[0]):
-        from sklearn.cluster import KMeans
-
         k = int(n_clusters)
         if k < 1 or k > W.shape[0]:
             msg = f"spectral_labels: n_clusters must be between 1 and the number of samples ({W.shape[0]}), got {n_clusters!r}."
@@ -244,9 +243,16 @@ def spectral_labels(W: np.ndarray, n_clusters: int, *, random_state: int | None 
         if k == 1:
             return np.zeros(W.shape[0], dtype=int)
         _, vecs = _laplacian_eigs(W, k)
-        U = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), _EPS)
-        lab = KMeans(n_clusters=k, n_init=20, random_state=random_state).fit_predict(U)
-        return _relabel_by_size(lab)
+        return _labels_from_vectors(vecs, k, random_state)
+
+
+def _labels_from_vectors(vecs: np.ndarray, k: int, random_state: int | None) -> np.ndarray:
+    """k-means on the row-normalised first ``k`` Laplacian eigenvectors, labels by decreasing size."""
+    from sklearn.cluster import KMeans
+
+    U = vecs[:, :k] / np.maximum(np.linalg.norm(vecs[:, :k], axis=1, keepdims=True), _EPS)
+    lab = KMeans(n_clusters=k, n_init=20, random_state=random_state).fit_predict(U)
+    return _relabel_by_size(lab)
 
 
 def _relabel_by_size(lab: np.ndarray) -> np.ndarray:
@@ -496,14 +502,9 @@ def _standardise(df: pd.DataFrame) -> pd.DataFrame:
     return out.loc[:, sd.notna()]
 
 
-def _fused_network(mdata: Any, mods: list[str], layers: Mapping[str, str], *, k: int, mu: float, t: int,
-                   use_selected: bool, min_layers: int) -> tuple[pd.Index, np.ndarray, dict[str, int]]:
-    """Per-layer affinities on each layer's samples, completed for missing layers, then fused.
-
-    A sample missing a layer has no similarity in it; those entries are filled with the mean
-    of the (normalised) similarities the pair has in its other layers, so every sample with at
-    least ``min_layers`` layers can be fused and clustered.
-    """
+def _layer_matrices(mdata: Any, mods: list[str], layers: Mapping[str, str], *, use_selected: bool,
+                    min_layers: int) -> tuple[dict[str, pd.DataFrame], pd.Index]:
+    """Each layer's standardised samples x features matrix and the samples with ``min_layers`` layers."""
     mats = {m: modality_matrix(mdata, m, layer=layers.get(m), use_selected=use_selected) for m in mods}
     mats = {m: _standardise(df.dropna(how="all")) for m, df in mats.items()}
     count = pd.Series(0, index=pd.Index(mdata.obs_names.astype(str)))
@@ -513,9 +514,19 @@ def _fused_network(mdata: Any, mods: list[str], layers: Mapping[str, str], *, k:
     if len(samples) < 5:
         msg = f"subtypes: only {len(samples)} sample(s) have at least {min_layers} of the layers {', '.join(mods)}: too few to cluster."
         raise InputError(msg)
+    return mats, samples
+
+
+def _fused_network(mats: Mapping[str, pd.DataFrame], samples: pd.Index, *, k: int, mu: float, t: int) -> np.ndarray:
+    """Per-layer affinities on each layer's samples, completed for missing layers, then fused.
+
+    A sample missing a layer has no similarity in it; those entries are filled with the mean
+    of the (normalised) similarities the pair has in its other layers, so every sample with at
+    least ``min_layers`` layers can be fused and clustered.
+    """
     n = len(samples)
-    stack = np.full((len(mods), n, n), np.nan)
-    for i, m in enumerate(mods):
+    stack = np.full((len(mats), n, n), np.nan)
+    for i, m in enumerate(mats):
         df = mats[m].reindex(samples).dropna(how="all")
         if len(df) < 3:
             warnings.warn(f"subtypes: layer '{m}' has fewer than 3 samples among those clustered; it is ignored.",
@@ -529,8 +540,7 @@ def _fused_network(mdata: Any, mods: list[str], layers: Mapping[str, str], *, k:
         fill = np.nanmean(stack, axis=0)
     fill = np.where(np.isfinite(fill), fill, 0.0)
     Ws = [np.where(np.isfinite(S), S, fill) for S in stack if np.isfinite(S).any()]
-    fused = snf(Ws, k=k, t=t)
-    return samples, fused, {m: int(len(mats[m].index.intersection(samples))) for m in mods}
+    return snf(Ws, k=k, t=t)
 
 
 @doc_params(doc_copy=DOC_MU_COPY)
@@ -546,6 +556,7 @@ def subtypes(
     k_neighbors: int = 20,
     mu: float = 0.5,
     t: int = 20,
+    affinity: str = "auto",
     n_resamples: int = 100,
     min_layers: int = 1,
     use_selected: bool = True,
@@ -580,8 +591,8 @@ def subtypes(
         Factors used by the consensus method.
     n_subtypes, ks
         Fix k (``None``: choose among the candidates ``ks``).
-    k_neighbors, mu, t, min_layers
-        SNF: neighbours, kernel width, iterations, layers a sample needs to be clustered.
+    k_neighbors, mu, t, min_layers, affinity
+        SNF: neighbours, kernel width, iterations, layers a sample needs; networks ``"dense"`` (N x N), ``"knn"`` (sparse, :mod:`._snf_sparse`) or ``"auto"`` (knn above :data:`DENSE_MAX_SAMPLES` samples, warned; ``params['affinity']``).
     n_resamples
         Consensus resampling runs per k.
     weight_factors
@@ -617,7 +628,7 @@ def subtypes(
             claim_key(mdata, slot, key_added, by="tl.subtypes", overwrite=overwrite)
         params: dict[str, Any] = {"method": method, "n_subtypes": n_subtypes, "ks": ks, "random_state": random_state}
         if method == "snf":
-            samples, labels, ev, more = _snf_evidence(mdata, mods, layers, ks, k_neighbors=k_neighbors, mu=mu, t=t,
+            samples, labels, ev, more = _snf_evidence(mdata, mods, layers, ks, k_neighbors=k_neighbors, mu=mu, t=t, affinity=affinity,
                                                       use_selected=use_selected, min_layers=min_layers, random_state=random_state)
         else:
             samples, labels, ev, more = _factor_consensus_evidence(mdata, factors_key, ks, n_resamples=n_resamples,
@@ -649,31 +660,67 @@ def _candidate_ks(method: str, ks: Sequence[int], n_subtypes: int | None) -> lis
 
 
 def _snf_evidence(mdata: Any, mods: Sequence[str] | None, layers: Mapping[str, str] | None, ks: list[int], *, k_neighbors: int,
-                  mu: float, t: int, use_selected: bool, min_layers: int,
+                  mu: float, t: int, affinity: str, use_selected: bool, min_layers: int,
                   random_state: int | None) -> tuple[pd.Index, dict[int, np.ndarray], pd.DataFrame, dict[str, Any]]:
-    """SNF of the layers, spectral labels per k and the per-k evidence (eigengap, silhouette, sizes)."""
+    """SNF of the layers (dense or sparse networks), spectral labels per k and the per-k evidence (eigengap, silhouette, sizes)."""
     mods_ = _resolve_mods(mdata, mods)
-    samples, W, n_per_layer = _fused_network(mdata, mods_, dict(layers or {}), k=k_neighbors, mu=mu, t=t,
-                                             use_selected=use_selected, min_layers=min_layers)
+    mats, samples = _layer_matrices(mdata, mods_, dict(layers or {}), use_selected=use_selected, min_layers=min_layers)
+    how = _choose_affinity(affinity, len(samples), k_neighbors)
     ks = [k for k in ks if k < len(samples)]
-    gaps = _eigengaps(W, ks)
-    D = 1.0 - W / W.max()
+    if how["affinity"] == "knn":
+        W = knn_fused_network(mats, samples, k=k_neighbors, mu=mu, t=t, n_neighbors=how["n_neighbors"])
+        vals, vecs = knn_spectral(W, max(ks) + 1, random_state=random_state)
+        sub = np.sort(np.random.default_rng(random_state).permutation(len(samples))[:_SILHOUETTE_MAX])
+        D = 1.0 - W[sub][:, sub].toarray() / W.max()
+    else:
+        W = _fused_network(mats, samples, k=k_neighbors, mu=mu, t=t)
+        vals, vecs = _laplacian_eigs(W, max(ks) + 1)
+        sub = np.arange(len(samples))
+        D = 1.0 - W / W.max()
     np.fill_diagonal(D, 0.0)
     rows, labels = [], {}
     for k in ks:
-        lab = spectral_labels(W, k, random_state=random_state)
+        lab = _labels_from_vectors(vecs, k, random_state)
         labels[k] = lab
-        rows.append({"k": k, "eigengap": gaps[k], "silhouette": _silhouette(D, lab), "min_size": int(np.bincount(lab).min()),
-                     "n_clusters_found": int(len(np.unique(lab)))})
+        rows.append({"k": k, "eigengap": float(vals[k] - vals[k - 1]), "silhouette": _silhouette(D, lab[sub]),
+                     "min_size": int(np.bincount(lab).min()), "n_clusters_found": int(len(np.unique(lab)))})
     params = {"mods": mods_, "k_neighbors": int(k_neighbors), "mu": float(mu), "t": int(t), "min_layers": int(min_layers),
-              "n_samples_per_layer": n_per_layer}
+              "n_samples_per_layer": {m: int(len(mats[m].index.intersection(samples))) for m in mods_}, **how}
     return samples, labels, pd.DataFrame(rows), params
+
+
+#: Most clustered samples for which ``subtypes(affinity="auto")`` builds dense N x N SNF networks.
+DENSE_MAX_SAMPLES = 2000
+#: Samples above which ``subtypes(method="consensus")`` warns about its N x N consensus matrices.
+CONSENSUS_WARN_SAMPLES = 5000
+#: Samples of the silhouette of sparse (knn) networks: a seeded subsample beyond this.
+_SILHOUETTE_MAX = 2000
+
+
+def _choose_affinity(affinity: str, n: int, k_neighbors: int) -> dict[str, Any]:
+    """Dense or knn SNF networks for ``n`` samples (``auto``: knn above DENSE_MAX_SAMPLES, with a warning); the record for uns."""
+    if affinity not in ("auto", "dense", "knn"):
+        msg = f"subtypes: affinity must be 'auto', 'dense' or 'knn', got {affinity!r}."
+        raise InputError(msg)
+    how = affinity
+    if affinity == "auto":
+        how = "knn" if n > DENSE_MAX_SAMPLES else "dense"
+        if how == "knn":
+            warnings.warn(f"subtypes: {n:,} samples > {DENSE_MAX_SAMPLES:,}: SNF on sparse {default_neighbors(k_neighbors)}-nearest-"
+                          "neighbour networks (affinity='knn'); pass affinity='dense' (CLI --affinity dense) for dense "
+                          "N x N networks.", UserWarning, stacklevel=4)
+    return {"affinity": how, "affinity_requested": affinity, "dense_max_samples": DENSE_MAX_SAMPLES,
+            "n_neighbors": default_neighbors(k_neighbors) if how == "knn" else None}
 
 
 def _factor_consensus_evidence(mdata: Any, factors_key: str, ks: list[int], *, n_resamples: int, weight_factors: bool,
                                random_state: int | None) -> tuple[pd.Index, dict[int, np.ndarray], pd.DataFrame, dict[str, Any]]:
     """Consensus clustering of the (weighted) factors: labels per k and the per-k evidence."""
     F = get_factors(mdata, key=factors_key)
+    if len(F) > CONSENSUS_WARN_SAMPLES:
+        warnings.warn(f"subtypes: consensus clustering of {len(F):,} samples keeps one dense N x N consensus matrix per k "
+                      f"(~{len(F) ** 2 * 8 * len(ks) / 1e9:.0f} GB); method='snf' uses sparse knn networks past "
+                      f"{DENSE_MAX_SAMPLES:,} samples.", UserWarning, stacklevel=4)
     weights = _factor_weights(mdata, factors_key, list(F.columns)) if weight_factors else None
     X = F.to_numpy() * (weights if weights is not None else 1.0)
     with warnings.catch_warnings():
