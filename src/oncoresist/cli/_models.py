@@ -45,13 +45,23 @@ def _print_top(df, *, title: str, quiet: bool, n: int = 10) -> None:  # noqa: AN
     Console(stderr=True).print(t)
 
 
+def _drug_option(verb: str) -> Any:
+    """``--drug/-d`` of the verbs that work per drug (one name and help pattern everywhere)."""
+    return typer.Option(None, "--drug", "-d", help=f"Drug(s) to {verb} (repeatable or comma-separated).")
+
+
+def _all_option(verb: str) -> Any:
+    """``--all``: every drug of the drug layer."""
+    return typer.Option(False, "--all", help=f"{verb} every drug of the drug layer.")
+
+
 @app.command()
 @handle_errors
 def associate(
     cohort: Path = typer.Argument(..., help="Cohort (.h5mu) built by 'oncoresist build'."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="Association table to write (.csv / .tsv)."),  # noqa: B008
-    drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to test (repeatable or comma-separated)."),  # noqa: B008
-    all_drugs: bool = typer.Option(False, "--all", help="Test every drug of the drug layer."),
+    drug: list[str] = _drug_option("test"),  # noqa: B008
+    all_drugs: bool = _all_option("Test"),
     target: str = typer.Option(None, "--target", help="Instead of drugs: an obs column (continuous or two groups)."),
     metric: str = typer.Option(None, "--metric", help="Drug-layer matrix (default .X = normalised AUC; e.g. log10_ic50)."),
     layers: list[str] = typer.Option(None, "--layers", "-l", help="Feature layers (default: all but drug)."),  # noqa: B008
@@ -129,8 +139,8 @@ def associate(
 def train(
     cohort: Path = typer.Argument(..., help="Training cohort (.h5mu)."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="Model folder to write."),  # noqa: B008
-    drug: list[str] = typer.Option(None, "--drug", "-d", help="Drug(s) to model (repeatable or comma-separated)."),  # noqa: B008
-    all_drugs: bool = typer.Option(False, "--all", help="Model every drug of the drug layer."),
+    drug: list[str] = _drug_option("model"),  # noqa: B008
+    all_drugs: bool = _all_option("Model"),
     task: str = typer.Option("regress", "--task", metavar=choices("regress", "classify"), help="regress (drug response, the default) | classify (a class label "
                              "per sample from obs[--target]: subtype, responder)."),
     target: str = typer.Option(None, "--target", help="--task classify: obs column of the class label; unlabelled "

@@ -18,36 +18,26 @@ import numpy as np
 import pandas as pd
 
 from .._core._errors import InputError
-from ._sim_clones import read_table
+from ._sim_clones import ClonalTruth, read_table
 
 __all__ = ["MultiRegionTruth", "simulate_multiregion"]
 
 
 @dataclass
-class MultiRegionTruth:
-    """Ground truth of :func:`simulate_multiregion`.
+class MultiRegionTruth(ClonalTruth):
+    """Ground truth of :func:`simulate_multiregion`: a :class:`ClonalTruth` over regions, and more.
 
     Attributes
     ----------
-    labels
-        Clone of every mutation (index ``mutation_id``).
-    ccf
-        Clones x regions cancer cell fractions (clone 0 is truncal: 1 everywhere; 0 where a clone
-        is absent).
-    parents
-        Parent clone of every clone (-1 for clone 0).
-    multiplicity
-        Mutant copies of every mutation.
+    labels, ccf, parents, multiplicity
+        As in :class:`ClonalTruth`, with regions as the samples (``ccf`` is 0 where a clone is
+        absent from a region).
     present
         Clones x regions: whether the clone is in the region.
     purity, depth
         Per region: tumour content and mean read depth.
     """
 
-    labels: pd.Series
-    ccf: pd.DataFrame
-    parents: pd.Series
-    multiplicity: pd.Series
     present: pd.DataFrame
     purity: pd.Series
     depth: pd.Series

@@ -406,7 +406,7 @@ def write_patient_report(
     Parameters
     ----------
     mdata
-        The cohort.
+        The cohort holding the patient's layers, drug response and (optionally) stored results.
     patient
         Sample ID.
     path

@@ -24,7 +24,7 @@ def cohort_synergy(mdata: Any) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     Parameters
     ----------
     mdata
-        The cohort.
+        The cohort; ``oncoresist synergy COHORT --store-in OUT`` (or the demo) stores the scores there.
 
     Returns
     -------

@@ -23,6 +23,7 @@ and ``benchmarks/bench_subtypes.py --cases scale``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,6 +193,18 @@ def _row_normalise(W: sparse.csr_matrix) -> sparse.csr_matrix:
     return (sparse.diags(1.0 / rs) @ W).tocsr()
 
 
+def check_affinities(affinities: Sequence[Any], func: str) -> int:
+    """The sample count of one or more square affinity matrices of the same size (else an :class:`InputError`)."""
+    if not len(affinities):
+        msg = f"{func}: give at least one affinity matrix."
+        raise InputError(msg)
+    n = affinities[0].shape[0]
+    if any(W.shape != (n, n) for W in affinities):
+        msg = f"{func}: all affinity matrices must be {n} x {n} (same samples in the same order)."
+        raise InputError(msg)
+    return int(n)
+
+
 def snf_knn(affinities: Sequence[sparse.spmatrix], *, k: int = 20, t: int = 20,
             n_neighbors: int | None = None) -> sparse.csr_matrix:
     """Similarity network fusion with sparse networks (Wang et al. 2014; the updates of SNFtool's ``SNF``).
@@ -224,13 +237,7 @@ def snf_knn(affinities: Sequence[sparse.spmatrix], *, k: int = 20, t: int = 20,
     >>> snf_knn(Ws, k=5, n_neighbors=10).shape
     (40, 40)
     """
-    if not len(affinities):
-        msg = "snf_knn: give at least one affinity matrix."
-        raise InputError(msg)
-    n = affinities[0].shape[0]
-    if any(W.shape != (n, n) for W in affinities):
-        msg = f"snf_knn: all affinity matrices must be {n} x {n} (same samples in the same order)."
-        raise InputError(msg)
+    n = check_affinities(affinities, "snf_knn")
     keep = max(int(n_neighbors or default_neighbors(k)), int(k)) + 1
     Ws = [_sym(_normalize(sparse.csr_matrix(W, dtype=float))) for W in affinities]
     if len(Ws) == 1:

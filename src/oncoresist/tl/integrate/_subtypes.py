@@ -35,7 +35,7 @@ from ..._core._params import clean_params
 from ..._core._stats import bh_fdr, limit_threads, logrank_test
 from ._factors import _check_mdata, _copy, _resolve_mods, get_factors, modality_matrix
 from ._kselect import KChoiceWarning, choose_k, default_min_cluster_size, warn_disagreement
-from ._snf_sparse import default_neighbors, knn_fused_network, knn_spectral
+from ._snf_sparse import check_affinities, default_neighbors, knn_fused_network, knn_spectral
 
 __all__ = [
     "ConsensusResult",
@@ -176,13 +176,7 @@ def snf(affinities: Sequence[np.ndarray], *, k: int = 20, t: int = 20) -> np.nda
     """
     with _threads(np.shape(affinities[0])[0] if len(affinities) else 0):
         Ws = [np.asarray(W, dtype=float) for W in affinities]
-        if not Ws:
-            msg = "snf: give at least one affinity matrix."
-            raise InputError(msg)
-        n = Ws[0].shape[0]
-        if any(W.shape != (n, n) for W in Ws):
-            msg = f"snf: all affinity matrices must be {n} x {n} (same samples in the same order)."
-            raise InputError(msg)
+        n = check_affinities(Ws, "snf")
         Ws = [_snf_normalize(W) for W in Ws]
         Ws = [(W + W.T) / 2.0 for W in Ws]
         if len(Ws) == 1:
