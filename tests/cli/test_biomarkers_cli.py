@@ -66,6 +66,8 @@ def test_biomarkers_signatures_and_no_context(tmp_path: Path, rng: np.random.Gen
     plain = _maf(tmp_path / "plain.maf", rng, context=False)
     assert main(["biomarkers", str(plain), "--out", str(tmp_path / "p"), "-q"]) == 0
     assert (tmp_path / "p" / "biomarkers.csv").exists() and not (tmp_path / "p" / "sbs96.csv").exists()
+    six = pd.read_csv(tmp_path / "p" / "sbs6.csv", index_col=0)  # the spectrum needs no context
+    assert list(six.columns) == ["C>A", "C>G", "C>T", "T>A", "T>C", "T>G"] and six.to_numpy().sum() > 0
     assert main(["biomarkers", str(plain), "--out", str(tmp_path / "q"), "--signatures", str(sig), "-q"]) == 1
 
 

@@ -365,3 +365,55 @@ def test_empty_context_column_is_no_context_and_bad_classifier() -> None:
     assert msi_features(v).attrs["repeat_source"] == "indel_length"
     with pytest.raises(InputError, match="fit_msi_classifier"):
         msi_status(v, classifier="rule")  # type: ignore[arg-type]
+
+
+def test_sbs6_spectrum_is_the_sbs96_catalogue_without_flanks(rng: np.random.Generator) -> None:
+    from oncoresist.tl import SBS6_CLASSES, sbs6_spectrum
+
+    n = 400
+    flank = rng.choice(list("ACGT"), (n, 2))
+    ref = rng.choice(list("ACGT"), n)
+    alt = np.array([rng.choice([b for b in "ACGT" if b != r]) for r in ref])
+    v = pd.DataFrame({"sample": rng.choice(["P1", "P2", "P3"], n), "ref": ref, "alt": alt,
+                      "CONTEXT": [f"{a}{r}{b}" for (a, b), r in zip(flank, ref, strict=True)]})
+    v = pd.concat([v, pd.DataFrame({"sample": ["P1"], "ref": ["CT"], "alt": ["C"], "CONTEXT": ["ACT"]})], ignore_index=True)
+    six = sbs6_spectrum(v)
+    cat = sbs96_catalogue(v)
+    collapsed = cat.T.groupby(cat.columns.str[2:5]).sum().T[list(SBS6_CLASSES)]
+    np.testing.assert_array_equal(six.loc[cat.index].to_numpy(), collapsed.to_numpy())
+    assert six.attrs["n_snv"] == n and int(six.to_numpy().sum()) == n  # the deletion is skipped
+    with pytest.raises(InputError, match="lacks column"):
+        sbs6_spectrum(v.drop(columns="alt"))
+
+
+@pytest.mark.slow
+def test_cptac_spectra_match_the_study_and_mark_pole_and_msi(shared_data) -> None:
+    """CPTAC UCEC (Dou et al. 2020): the MAF's SBS-6 spectra against the clinical table's own.
+
+    The MAF has no sequence context (its ``flanking_bps`` is empty), so no SBS-96; the six-class
+    spectrum still shows POLE (C>A excess, SBS10) and MSI-high tumours (T>C, SBS6 / SBS26).
+    """
+    from oncoresist.io import read_clinical, read_maf
+    from oncoresist.tl import SBS6_CLASSES, sbs6_spectrum
+
+    d = shared_data / "cptac_ucec"
+    six = sbs6_spectrum(read_maf(d / "somatic.maf.gz"))
+    frac = six.div(six.sum(axis=1), axis=0)
+    frac.index = frac.index.str.removesuffix("_T")
+    clin = read_clinical(d / "clinical.txt")
+    clin = clin[clin["Proteomics_Tumor_Normal"] == "Tumor"].set_index("Proteomics_Participant_ID")
+    study = clin[[f"Mutation_signature_{c}" for c in SBS6_CLASSES]].dropna() / 100
+    both = frac.index.intersection(study.index)
+    assert len(both) >= 90
+    n_snv = pd.Series(six.sum(axis=1).to_numpy(), index=frac.index)
+    sure = both[n_snv[both].to_numpy() >= 50]  # the spectrum of a tumour with few calls is noise (median 44 SNVs)
+    assert len(sure) >= 40
+    for c in SBS6_CLASSES:
+        r = np.corrcoef(frac.loc[sure, c], study.loc[sure, f"Mutation_signature_{c}"])[0, 1]
+        print(f"{c}: r {r:.3f} over {len(sure)} tumours with >= 50 SNVs")
+        assert r > 0.95, (c, r)
+    pole = clin.loc[both, "POLE_subtype"] == "Yes"
+    msi = clin.loc[both, "MSI_status"] == "MSI-H"
+    mss = (clin.loc[both, "MSI_status"] == "MSS") & ~pole
+    assert frac.loc[both][pole.to_numpy()]["C>A"].median() > 2 * frac.loc[both][mss.to_numpy()]["C>A"].median()
+    assert frac.loc[both][msi.to_numpy()]["T>C"].median() > frac.loc[both][mss.to_numpy()]["T>C"].median()

@@ -30,7 +30,8 @@ def biomarkers(
     indels when a CONTEXT / flanking_bps column holds sequence), MSI-high at >= 0.395 / Mb (MSIseq).
 
     Writes OUT/biomarkers.csv (sample, n_coding, tmb, tmb_high, n_indel, msi_score,
-    msi_probability, msi_high), OUT/sbs96.csv (samples x 96 channels) when the calls carry
+    msi_probability, msi_high), OUT/sbs6.csv (samples x the six substitution classes, no context
+    needed), OUT/sbs96.csv (samples x 96 channels) when the calls carry
     context, OUT/signatures.csv (sample, signature, exposure, fraction, lower, upper) with
     --signatures, OUT/hrd.csv (sample, loh, tai, lst, hrd_sum, ploidy, hrd_sum_adjusted,
     brca_altered, hrd_high) with --segments, and for a cohort INPUT OUT/cohort.h5mu with obs
@@ -52,6 +53,7 @@ def biomarkers(
         fit_signatures,
         has_sequence_context,
         hrd_table,
+        sbs6_spectrum,
         sbs96_catalogue,
     )
 
@@ -70,6 +72,7 @@ def biomarkers(
         write_csv(hrd, out / "hrd.csv")
         log(f"hrd: {len(hrd)} samples, {int(hrd['hrd_high'].sum())} HRD-positive", quiet=quiet)
     log(f"biomarkers: {len(table)} samples, {int(table['tmb_high'].sum())} TMB-high, {int(table['msi_high'].sum())} MSI-high", quiet=quiet)
+    write_csv(sbs6_spectrum(variants, samples=table["sample"].tolist()), out / "sbs6.csv", index=True)
     if has_sequence_context(variants):
         cat = sbs96_catalogue(variants, samples=table["sample"].tolist())
         write_csv(cat, out / "sbs96.csv", index=True)
@@ -78,7 +81,7 @@ def biomarkers(
     elif signatures is not None:
         raise InputError(f"--signatures needs SBS-96 catalogues, but {input} has no reference-context column (CONTEXT / flanking_bps).")
     else:
-        log("no reference-context column (CONTEXT / flanking_bps): no sbs96.csv", quiet=quiet)
+        log("no reference-context column (CONTEXT / flanking_bps): no sbs96.csv (sbs6.csv needs none)", quiet=quiet)
     if mdata is not None:
         write_h5mu(mdata, out / "cohort.h5mu")
     typer.echo(f"biomarkers: {out / 'biomarkers.csv'}")

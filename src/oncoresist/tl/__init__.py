@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "nnls_batch": ".biomarkers._signatures",
     "read_signatures": ".biomarkers._signatures",
     "sbs96_catalogue": ".biomarkers._signatures",
+    "sbs6_spectrum": ".biomarkers._signatures",
+    "SBS6_CLASSES": ".biomarkers._signatures",
     "tumour_mutational_burden": ".biomarkers._tmb",
     "ACTIVITY_METHODS": ".functional",
     "MCP_MARKERS": ".functional._tme",
@@ -161,11 +163,13 @@ if TYPE_CHECKING:  # pragma: no cover
         msi_status,
     )
     from .biomarkers._signatures import (
+        SBS6_CLASSES,
         SBS96_CHANNELS,
         fit_signatures,
         has_sequence_context,
         nnls_batch,
         read_signatures,
+        sbs6_spectrum,
         sbs96_catalogue,
     )
     from .biomarkers._signatures_mod import add_signatures

@@ -20,9 +20,12 @@ from ..._core._errors import InputError
 from ..._core._utils import PathLike, find_column, read_table
 from ._common import CONTEXT_COLUMNS, check_variants, context_column, sample_index
 
-__all__ = ["SBS96_CHANNELS", "fit_signatures", "has_sequence_context", "nnls_batch", "read_signatures", "sbs96_catalogue"]
+__all__ = ["SBS6_CLASSES", "SBS96_CHANNELS", "fit_signatures", "has_sequence_context", "nnls_batch", "read_signatures",
+           "sbs6_spectrum", "sbs96_catalogue"]
 
 _SUBS = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
+#: The six pyrimidine substitution classes (the SBS-6 spectrum).
+SBS6_CLASSES: tuple[str, ...] = _SUBS
 #: The 96 SBS channels in SigProfiler / COSMIC v3 order.
 SBS96_CHANNELS: tuple[str, ...] = tuple(f"{p}[{s}]{n}" for p in "ACGT" for s in _SUBS for n in "ACGT")
 
@@ -89,6 +92,57 @@ def _channel_codes(context: np.ndarray, ref: np.ndarray, alt: np.ndarray) -> np.
     return codes
 
 
+def _single_base(alleles: np.ndarray) -> np.ndarray:
+    """Whether each allele is one base long."""
+    return np.fromiter(map(len, alleles), dtype=np.int64, count=len(alleles)) == 1
+
+
+def sbs6_spectrum(variants: pd.DataFrame, *, samples: Sequence[str] | None = None) -> pd.DataFrame:
+    """Counts of the six pyrimidine substitution classes per sample (needs no sequence context).
+
+    The SBS-96 catalogue without its flanking bases: purine changes are reverse-complemented
+    (``G>A`` is ``C>T``). Calls without a reference context (a MAF whose ``flanking_bps`` is
+    empty, a VCF without a FASTA) still give this spectrum, the one study tables report
+    (e.g. CPTAC's ``Mutation_signature_C>A`` ... percentages).
+
+    Parameters
+    ----------
+    variants
+        The tidy variant table with ``sample, ref, alt`` (``oncoresist.io.read_maf`` /
+        ``read_vcf``); rows other than single-base substitutions are skipped.
+    samples
+        Samples to report (rows of zeros for those without SNVs); default: those in the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Samples x :data:`SBS6_CLASSES` counts; ``.attrs['n_snv']`` counts the SNVs used.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"sample": ["A", "A", "A"], "ref": ["C", "G", "T"], "alt": ["T", "A", "G"]})
+    >>> sbs6_spectrum(v).loc["A"].to_dict()
+    {'C>A': 0, 'C>G': 0, 'C>T': 2, 'T>A': 0, 'T>C': 0, 'T>G': 1}
+    """
+    check_variants(variants, func="tl.sbs6_spectrum", columns=("sample", "ref", "alt"))
+    ref, alt = variants["ref"].astype(str).to_numpy(), variants["alt"].astype(str).to_numpy()
+    single = np.flatnonzero(_single_base(ref) & _single_base(alt))
+    r, a = _base_codes(ref[single], 1)[:, 0], _base_codes(alt[single], 1)[:, 0]
+    ok = (r >= 0) & (a >= 0) & (r != a)
+    single, r, a = single[ok], r[ok], a[ok]
+    purine = (r == 0) | (r == 2)  # A or G: report the pyrimidine strand
+    r, a = np.where(purine, 3 - r, r), np.where(purine, 3 - a, a)
+    sub = _SUB[r, a]
+    index = sample_index(variants, samples)
+    rows = index.get_indexer(variants["sample"].astype(str).to_numpy()[single])
+    keep = rows >= 0
+    flat = np.bincount(rows[keep] * 6 + sub[keep], minlength=len(index) * 6)
+    out = pd.DataFrame(flat.reshape(len(index), 6), index=index, columns=list(SBS6_CLASSES)).astype(np.int64)
+    out.columns.name = "class"
+    out.attrs["n_snv"] = int(keep.sum())
+    return out
+
+
 def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = None) -> pd.DataFrame:
     """SBS-96 mutation counts per sample from the reference context around each SNV.
 
@@ -128,8 +182,7 @@ def sbs96_catalogue(variants: pd.DataFrame, *, samples: Sequence[str] | None = N
                "SBS-96 needs the bases around each SNV: use a MAF that carries CONTEXT (GDC / vcf2maf) or flanking_bps.")
         raise InputError(msg)
     ref, alt = variants["ref"].astype(str).to_numpy(), variants["alt"].astype(str).to_numpy()
-    single = (np.fromiter(map(len, ref), dtype=np.int64, count=len(ref)) == 1) & (np.fromiter(map(len, alt), dtype=np.int64, count=len(alt)) == 1)
-    snv = np.flatnonzero(single)
+    snv = np.flatnonzero(_single_base(ref) & _single_base(alt))
     codes = _channel_codes(variants[col].astype(str).to_numpy()[snv], ref[snv], alt[snv])
     r_code, a_code = _base_codes(ref[snv], 1)[:, 0], _base_codes(alt[snv], 1)[:, 0]
     is_snv = (r_code >= 0) & (a_code >= 0) & (r_code != a_code)
