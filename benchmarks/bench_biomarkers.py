@@ -29,6 +29,7 @@ from _stamp import write_stamped  # noqa: E402
 from oncoresist.ds import add_genome_phenotypes, simulate_cohort, simulated_signatures
 from oncoresist.io import read_clinical, read_maf
 from oncoresist.tl import (
+    SBS6_CLASSES,
     SBS96_CHANNELS,
     add_biomarkers,
     add_signatures,
@@ -36,6 +37,7 @@ from oncoresist.tl import (
     fit_msi_classifier,
     fit_signatures,
     msi_features,
+    sbs6_spectrum,
     sbs96_catalogue,
 )
 
@@ -64,6 +66,7 @@ def cptac() -> list[str]:
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(feats, y):
         prob[te] = fit_msi_classifier(feats.iloc[tr], y[tr]).predict_proba(feats.iloc[te])
     pole = j[j["POLE_subtype"] == "Yes"]["tmb"].round(1).tolist()
+    spectra = _cptac_spectra(variants, clin)
     rho = spearmanr(j["tmb"], j["Log2_variant_per_Mbp"], nan_policy="omit").statistic
     return [
         f"CPTAC UCEC: {len(lab)} tumours with a clinical MSI status ({int(y.sum())} MSI-H); read_maf {t1 - t0:.1f} s, biomarker_table {t2 - t1:.2f} s.",
@@ -75,6 +78,32 @@ def cptac() -> list[str]:
         f"POLE-subtype TMB (non-synonymous / 30 Mb): {pole}; median by subtype: "
         + ", ".join(f"{k} {v:.1f}" for k, v in j.groupby("Genomics_subtype")["tmb"].median().items()),
         f"TMB vs the study's Log2_variant_per_Mbp: Spearman {rho:.3f}.",
+        "",
+        *spectra,
+    ]
+
+
+def _cptac_spectra(variants: pd.DataFrame, clin: pd.DataFrame) -> list[str]:
+    """SBS-6 spectra from the MAF (it has no context: no SBS-96) vs the study's Mutation_signature_* columns."""
+    six = sbs6_spectrum(variants)
+    frac = six.div(six.sum(axis=1), axis=0)
+    frac.index = frac.index.str.removesuffix("_T")
+    study = clin[[f"Mutation_signature_{c}" for c in SBS6_CLASSES]].dropna() / 100
+    both = frac.index.intersection(study.index)
+    sure = both[six.sum(axis=1).to_numpy()[frac.index.get_indexer(both)] >= 50]
+    r = {c: np.corrcoef(frac.loc[sure, c], study.loc[sure, f"Mutation_signature_{c}"])[0, 1] for c in SBS6_CLASSES}
+    groups = {"POLE": clin.loc[both, "POLE_subtype"] == "Yes", "MSI-H": (clin.loc[both, "MSI_status"] == "MSI-H")
+              & (clin.loc[both, "POLE_subtype"] != "Yes"), "MSS": (clin.loc[both, "MSI_status"] == "MSS") & (clin.loc[both, "POLE_subtype"] != "Yes")}  # fmt: skip
+    rows = [f"| {g} | {int(m.sum())} | " + " | ".join(f"{frac.loc[both[m.to_numpy()], c].median():.2f}" for c in SBS6_CLASSES) + " |"
+            for g, m in groups.items()]  # fmt: skip
+    return [
+        f"SBS-6 spectra (`tl.sbs6_spectrum`; the MAF has no sequence context, so no SBS-96) vs the study's own "
+        f"`Mutation_signature_*` columns, {len(sure)} tumours with >= 50 SNVs: Pearson r "
+        + ", ".join(f"{c} {v:.3f}" for c, v in r.items()) + ".",
+        "",
+        "| group | tumours | " + " | ".join(SBS6_CLASSES) + " |", "|---|---|" + "---|" * len(SBS6_CLASSES), *rows,
+        "",
+        "POLE tumours carry the C>A and T>G excess of SBS10a/b and SBS28, MSI-high ones the T>C of the MMR signatures (SBS26 / SBS44).",
     ]
 
 
