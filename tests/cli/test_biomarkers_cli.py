@@ -120,3 +120,17 @@ def test_biomarkers_segments_write_hrd(tmp_path: Path, rng: np.random.Generator)
     back = read_h5mu(tmp_path / "c" / "cohort.h5mu")
     assert back.obs["hrd_high"].tolist() == [True, True] and back.obs.loc["QUIET", "hrd_sum"] == 0  # QUIET: BRCA2
     assert main(["biomarkers", str(maf), "--out", str(tmp_path / "bad"), "--segments", str(maf), "-q"]) == 1
+
+
+def test_biomarkers_fasta_gives_sbs96_to_calls_without_context(tmp_path: Path, rng: np.random.Generator) -> None:
+    plain = _maf(tmp_path / "plain.maf", rng, context=False)
+    seq = list(rng.choice(list(BASES), 6000))
+    for i in range(400):
+        seq[1000 + i - 1] = BASES[i % 4]  # the MAF's reference bases (1-based positions 1000 + i)
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">chr1\n" + "".join("".join(seq[j:j + 70]) + "\n" for j in range(0, 6000, 70)))
+    out = tmp_path / "f"
+    assert main(["biomarkers", str(plain), "--out", str(out), "--fasta", str(fa), "-q"]) == 0
+    cat = pd.read_csv(out / "sbs96.csv", index_col=0)
+    assert cat.loc["HYPER"].sum() == 400 and cat.loc["QUIET"].sum() == 15
+    assert main(["biomarkers", str(plain), "--out", str(tmp_path / "g"), "--fasta", str(tmp_path / "nope.fa"), "-q"]) == 1

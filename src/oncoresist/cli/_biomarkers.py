@@ -19,6 +19,7 @@ def biomarkers(
     target_bed: Path = typer.Option(None, "--target-bed", help="BED of the captured regions; its merged length is the territory."),  # noqa: B008
     mod: str = typer.Option("mut", "--mod", help="Mutation modality of a cohort INPUT."),
     signatures: Path = typer.Option(None, "--signatures", help="Reference signature matrix (e.g. COSMIC_v3.4_SBS_GRCh38.txt) to fit the SBS-96 catalogues to."),  # noqa: B008
+    fasta: Path = typer.Option(None, "--fasta", help="Uncompressed reference FASTA of the calls (a .fai beside it is used): the SNVs' trinucleotide contexts for SBS-96 when the calls carry none."),  # noqa: B008
     segments: Path = typer.Option(None, "--segments", help="Allele-specific copy-number segments (ASCAT / FACETS / Sequenza: sample, chrom, start, end, total and minor copy number) for the HRD scores; writes OUT/hrd.csv."),  # noqa: B008
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files in --out and cohort columns of the same names that oncoresist did not write."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
@@ -32,7 +33,7 @@ def biomarkers(
     Writes OUT/biomarkers.csv (sample, n_coding, tmb, tmb_high, n_indel, msi_score,
     msi_probability, msi_high), OUT/sbs6.csv (samples x the six substitution classes, no context
     needed), OUT/sbs96.csv (samples x 96 channels) when the calls carry
-    context, OUT/signatures.csv (sample, signature, exposure, fraction, lower, upper) with
+    context or --fasta gives it, OUT/signatures.csv (sample, signature, exposure, fraction, lower, upper) with
     --signatures, OUT/hrd.csv (sample, loh, tai, lst, hrd_sum, ploidy, hrd_sum_adjusted,
     brca_altered, hrd_high) with --segments, and for a cohort INPUT OUT/cohort.h5mu with obs
     columns tmb, tmb_high, msi_score, msi_high (+ hrd_loh, hrd_tai, hrd_lst, hrd_sum, hrd_score,
@@ -49,6 +50,7 @@ def biomarkers(
     from ..io import write_h5mu
     from ..tl import (
         add_biomarkers,
+        add_sequence_context,
         biomarker_table,
         fit_signatures,
         has_sequence_context,
@@ -73,13 +75,17 @@ def biomarkers(
         log(f"hrd: {len(hrd)} samples, {int(hrd['hrd_high'].sum())} HRD-positive", quiet=quiet)
     log(f"biomarkers: {len(table)} samples, {int(table['tmb_high'].sum())} TMB-high, {int(table['msi_high'].sum())} MSI-high", quiet=quiet)
     write_csv(sbs6_spectrum(variants, samples=table["sample"].tolist()), out / "sbs6.csv", index=True)
+    if fasta is not None and not has_sequence_context(variants):
+        variants = add_sequence_context(variants, fasta)
+        log(f"contexts from {fasta.name}: {int((variants['ref_context'] != '').sum())} SNVs, "
+            f"{variants.attrs['ref_mismatch']} whose reference base differs from the FASTA's", quiet=quiet)
     if has_sequence_context(variants):
         cat = sbs96_catalogue(variants, samples=table["sample"].tolist())
         write_csv(cat, out / "sbs96.csv", index=True)
         if signatures is not None:
             write_csv(fit_signatures(cat, signatures), out / "signatures.csv")
     elif signatures is not None:
-        raise InputError(f"--signatures needs SBS-96 catalogues, but {input} has no reference-context column (CONTEXT / flanking_bps).")
+        raise InputError(f"--signatures needs SBS-96 catalogues, but {input} has no reference-context column (CONTEXT / flanking_bps); pass --fasta REFERENCE.fa.")
     else:
         log("no reference-context column (CONTEXT / flanking_bps): no sbs96.csv (sbs6.csv needs none)", quiet=quiet)
     if mdata is not None:

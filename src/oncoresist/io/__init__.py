@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "read_allelic_segments": "._allelic",
     "parse_event": "._clinical",
     "read_clinical": "._clinical",
+    "FastaReference": "._fasta",
     "CLONAL_COLUMNS": "._clonal",
     "read_clonal": "._clonal",
     "read_pyclone": "._clonal",
@@ -85,6 +86,7 @@ __all__ = [
     "looks_like_timecourse",
     "read_clinical",
     "parse_event",
+    "FastaReference",
     "build_summary",
     "classify_protein_change",
     "read_h5mu",
@@ -99,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._clonal import CLONAL_COLUMNS, read_clonal, read_pyclone, read_vaf_table
     from ._cnv import read_cnv_matrix, read_cnv_segments, read_gene_coordinates
     from ._ctdna import CTDNA_COLUMNS, read_ctdna
+    from ._fasta import FastaReference
     from ._h5mu import read_h5mu, write_h5mu
     from ._maf import read_maf
     from ._matrix import parse_site_ids, read_matrix, read_phospho_matrix

@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "read_signatures": ".biomarkers._signatures",
     "sbs96_catalogue": ".biomarkers._signatures",
     "sbs6_spectrum": ".biomarkers._signatures",
+    "add_sequence_context": ".biomarkers._signatures",
     "SBS6_CLASSES": ".biomarkers._signatures",
     "tumour_mutational_burden": ".biomarkers._tmb",
     "ACTIVITY_METHODS": ".functional",
@@ -165,6 +166,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .biomarkers._signatures import (
         SBS6_CLASSES,
         SBS96_CHANNELS,
+        add_sequence_context,
         fit_signatures,
         has_sequence_context,
         nnls_batch,

@@ -20,7 +20,7 @@ from ..._core._errors import InputError
 from ..._core._utils import PathLike, find_column, read_table
 from ._common import CONTEXT_COLUMNS, check_variants, context_column, sample_index
 
-__all__ = ["SBS6_CLASSES", "SBS96_CHANNELS", "fit_signatures", "has_sequence_context", "nnls_batch", "read_signatures",
+__all__ = ["SBS6_CLASSES", "SBS96_CHANNELS", "add_sequence_context", "fit_signatures", "has_sequence_context", "nnls_batch", "read_signatures",
            "sbs6_spectrum", "sbs96_catalogue"]
 
 _SUBS = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
@@ -90,6 +90,64 @@ def _channel_codes(context: np.ndarray, ref: np.ndarray, alt: np.ndarray) -> np.
         ok &= sub >= 0
         codes[rows[ok]] = (p5 * 24 + sub * 4 + p3)[ok]
     return codes
+
+
+def add_sequence_context(variants: pd.DataFrame, fasta: PathLike, *, flank: int = 1, column: str = "ref_context") -> pd.DataFrame:
+    r"""The variant table with the reference bases around each SNV, read from a reference FASTA.
+
+    For calls without a context column (most VCFs, MAFs with an empty ``flanking_bps``):
+    :func:`sbs96_catalogue` then builds the SBS-96 catalogue from ``column``.
+
+    Parameters
+    ----------
+    variants
+        The tidy variant table with ``chrom, start, ref, alt`` (``oncoresist.io.read_maf`` /
+        ``read_vcf``; ``start`` 1-based).
+    fasta
+        The uncompressed reference FASTA the calls were made on (its ``.fai`` index is used when
+        present; names match with or without ``chr``).
+    flank
+        Bases each side (1: trinucleotides).
+    column
+        Name of the new column; an existing column of that name is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``column`` ('' for non-SNVs, unknown sequences and positions at the ends);
+        ``.attrs['ref_mismatch']`` counts the SNVs whose reference base differs from the FASTA's.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> fa = pathlib.Path(tempfile.mkdtemp()) / "ref.fa"
+    >>> _ = fa.write_text(">chr1\nACGTACGTAC\n")
+    >>> v = pd.DataFrame({"sample": ["A"], "chrom": ["1"], "start": [3], "ref": ["G"], "alt": ["A"]})
+    >>> add_sequence_context(v, fa)["ref_context"].tolist()
+    ['CGT']
+    """
+    from ...io._fasta import FastaReference
+
+    func = "tl.add_sequence_context"
+    check_variants(variants, func=func, columns=("chrom", "start", "ref", "alt"))
+    if column in variants.columns:
+        msg = f"{func}: the variant table already has a column {column!r}; pass column= another name."
+        raise InputError(msg)
+    ref = FastaReference(fasta)
+    snv = _single_base(variants["ref"].astype(str).to_numpy()) & _single_base(variants["alt"].astype(str).to_numpy())
+    ctx = np.full(len(variants), "", dtype=object)
+    chroms = variants["chrom"].astype(str).to_numpy()
+    pos = pd.to_numeric(variants["start"], errors="coerce").to_numpy()
+    for chrom in pd.unique(chroms[snv]):
+        rows = np.flatnonzero(snv & (chroms == chrom) & np.isfinite(pos))
+        if ref.name_of(chrom) is not None and len(rows):
+            ctx[rows] = ref.windows(chrom, pos[rows].astype(np.int64).tolist(), flank)
+    out = variants.copy()
+    out[column] = ctx
+    centre = np.array([c[flank] if len(c) == 2 * flank + 1 else "" for c in ctx], dtype=object)
+    known = centre != ""
+    out.attrs["ref_mismatch"] = int((known & (centre != variants["ref"].astype(str).str.upper().to_numpy())).sum())
+    return out
 
 
 def _single_base(alleles: np.ndarray) -> np.ndarray:
