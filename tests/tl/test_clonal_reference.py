@@ -10,7 +10,14 @@ from oncoresist.ds import simulate_clones
 from oncoresist.tl import cluster_mutations
 from oncoresist.tl.clonal._likelihood import grid_log_likelihood
 
-from ._pyclonevi_reference import fit_loops, kmeanspp_start, pyclonevi_protocol, select_loops, theta_stats, z_stats
+from ._pyclonevi_reference import (
+    fit_loops,
+    kmeanspp_start,
+    pyclonevi_protocol,
+    select_loops,
+    theta_stats,
+    z_stats,
+)
 
 
 @pytest.fixture(scope="module")
