@@ -184,7 +184,7 @@ def _step_patients(ctx: DemoContext) -> None:
         interps.update(part)
     interps = {p: interps[p] for p in patients}
     reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb_path, interpretations=interps,
-                                    n_jobs=ctx.n_jobs)
+                                    n_jobs=ctx.n_jobs, cohort_report=report_dir / "index.html")
     ctx.sections.append(patient_reports_section(reports, base=report_dir, interpretations=interps))
     ctx.outputs["patient reports"] = report_dir / "patients"
 

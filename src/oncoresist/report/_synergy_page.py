@@ -19,9 +19,9 @@ import pandas as pd
 
 from .._core._docs import doc_params
 from .._core._errors import InputError
-from .._core._utils import PathLike, atomic_write_text
+from .._core._utils import PathLike
 from ..pl._synergy import _DOC_EXAMPLE
-from ._sections import Section, cards_html, escape, figure_html, table_html
+from ._sections import Section, cards_html, escape, figure_html, table_html, write_page
 from ._synergy_data import _check_tables, _dose_text, cohort_synergy
 
 __all__ = ["cohort_synergy", "render_synergy_page", "synergy_pages_section", "synergy_sections", "write_synergy_pages"]
@@ -241,7 +241,7 @@ def write_synergy_pages(
     for a, b in combos:
         path = out_dir / names[f"{a}_x_{b}"]
         href = os.path.relpath(Path(cohort_report), out_dir).replace(os.sep, "/") if cohort_report is not None else None
-        atomic_write_text(path, render_synergy_page(summary, wells, drug1=a, drug2=b, method=method, max_blocks=max_blocks, cohort_href=href))
+        write_page(path, render_synergy_page(summary, wells, drug1=a, drug2=b, method=method, max_blocks=max_blocks, cohort_href=href))
         pages[(a, b)] = path
     return pages
 
