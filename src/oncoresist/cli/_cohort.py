@@ -193,7 +193,10 @@ def report(
 
         path = write_patient_report(mdata, patient, out, kb=kb, tumour_type=tumour_type)
     if pseudo is not None:
-        path, *pages = finish_pseudonyms(pseudo, key, [path, *pages], quiet=quiet)
+        from ..report._sections import table_files
+
+        tables = [t for p in [path, *pages] for t in table_files(p)]  # the CSVs written beside the pages
+        path, *pages = finish_pseudonyms(pseudo, key, [path, *pages, *tables], quiet=quiet)[: 1 + len(pages)]
     typer.echo(f"report: {path}" + (f" (+ {len(pages)} drug-combination page(s) in {Path(pages[0]).parent})" if pages else ""))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["Section", "TABLES_JS", "TEMPLATES", "cards_html", "collapsible", "jinja_env", "figure_html", "figure_to_data_uri", "full_table_link",
-           "local_links", "table_html", "escape", "safe_url", "write_page"]
+           "local_links", "table_files", "table_html", "escape", "safe_url", "write_page"]
 
 
 #: Returns section of a report-section builder (``doc_params(doc_returns=DOC_RETURNS_SECTION)``).
@@ -232,6 +232,26 @@ def write_page(path: Any, page: str) -> list[Path]:
     text = _FULL_TABLE.sub(_write, page)
     atomic_write_text(path, text)
     return [path, *written]
+
+
+def table_files(path: Any) -> list[Path]:
+    """The CSV files :func:`write_page` wrote beside a page (those its full-table links name and that exist).
+
+    Parameters
+    ----------
+    path
+        A written page.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    from urllib.parse import unquote
+
+    path = Path(path)
+    links = re.findall(r'<a class="full-table" href="([^"]+)">', path.read_text(encoding="utf-8"))
+    files = dict.fromkeys(path.parent / unquote(html.unescape(h)) for h in links)
+    return [f for f in files if f.is_file()]
 
 
 _HREF = re.compile(r"""\b(?:href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
