@@ -71,7 +71,7 @@ def test_pages_link_back_and_every_link_resolves(tmp_path: Path, kb: Path) -> No
     for pid, page in pages.items():
         text = page.read_text(encoding="utf-8")
         assert re.search(r'<nav class="back no-print"><a id="cohort-report" href="\.\./index\.html">&larr; cohort report</a>', text), pid
-        assert text.index("cohort report</a>") < text.index("<header")  # at the top
+        assert text.index("<header") < text.index("cohort report</a>") < text.index("<h1>")  # at the top
         ev = pd.read_csv(page.with_name(page.stem + ".evidence.csv"))  # the evidence table beside the page
         assert len(ev) > 0 and {"alteration", "therapy", "direction", "tier"} <= set(ev.columns)
         assert "written by 'oncoresist annotate'" not in text

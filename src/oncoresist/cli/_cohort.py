@@ -47,7 +47,8 @@ def demo(
     segments, matrices, phosphosites, drug screen, clinical sheet, study TOML) to OUT/raw, builds
     the cohort through the readers, runs the analyses (including pathway / kinase activities,
     act_simpathways and act_kinase, and the microenvironment, tme) and writes OUT/cohort.h5mu and
-    OUT/report/index.html.
+    OUT/report/index.html, with the patient pages (patients/) and one page per drug combination
+    (synergy/) beside it, each linking back to it.
 
     Example: oncoresist demo --out demo --n-samples 150 --seed 0
     """
