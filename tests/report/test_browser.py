@@ -269,7 +269,12 @@ def test_patient_pages_and_cohort_report_link_both_ways_and_folds_print(browser,
     import mudata as md
 
     from oncoresist.kb import build_kb
-    from oncoresist.report import interpret_patients, patient_reports_section, write_cohort_report, write_patient_reports
+    from oncoresist.report import (
+        interpret_patients,
+        patient_reports_section,
+        write_cohort_report,
+        write_patient_reports,
+    )
 
     ids = ["P1", "P2"]
     mut = ad.AnnData(np.ones((2, 1)), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["EGFR"]))

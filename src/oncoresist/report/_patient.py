@@ -25,7 +25,17 @@ from ._classify_section import patient_classify_section
 from ._genome import patient_genome_section
 from ._monitor_section import clonal_section, ctdna_section
 from ._predictions import prediction_context, prediction_source_text
-from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, full_table_link, jinja_env, safe_url, write_page
+from ._sections import (
+    TABLES_JS,
+    TEMPLATES,
+    Section,
+    escape,
+    figure_html,
+    full_table_link,
+    jinja_env,
+    safe_url,
+    write_page,
+)
 
 __all__ = [
     "interpret_patients",

@@ -159,7 +159,7 @@ _FULL_TABLE = re.compile(r'<a class="full-table" href="([A-Za-z0-9_-]+)\.csv">[^
 
 
 def full_table_link(df: pd.DataFrame, name: str, *, index: bool = False) -> str:
-    """A link to the whole of ``df`` as a CSV file that :func:`write_page` writes beside the page.
+    r"""A link to the whole of ``df`` as a CSV file that :func:`write_page` writes beside the page.
 
     The table travels inside the HTML (compressed, in a comment) so that a section can be built
     anywhere, in any process; the page writer turns it into ``<page stem>.<name>.csv`` and points
@@ -185,7 +185,7 @@ def full_table_link(df: pd.DataFrame, name: str, *, index: bool = False) -> str:
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> written = write_page(d / "page.html", "<p>" + full_table_link(pd.DataFrame({"x": [1, 2]}), "xs") + "</p>")
     >>> [p.name for p in written], (d / "page.xs.csv").read_text()
-    (['page.html', 'page.xs.csv'], 'x\\n1\\n2\\n')
+    (['page.html', 'page.xs.csv'], 'x\n1\n2\n')
     >>> '<a class="full-table" href="page.xs.csv">page.xs.csv</a>' in (d / "page.html").read_text()
     True
     """
