@@ -125,3 +125,27 @@ def test_patient_page_folds_its_long_sections(tmp_path: Path, kb: Path) -> None:
     assert '<details class="fold" open><summary>Evidence: ' in evidence and evidence.count("</details>") == 1
     assert '<details class="fold" open><summary>Mutations: ' in page
     assert "cohort report" not in page  # written alone: no back link
+
+
+def test_report_cli_writes_patient_pages_with_the_cohort_report_pseudonymised(tmp_path: Path, kb: Path, capsys) -> None:
+    from oncoresist.cli import main
+    from oncoresist.report import Pseudonymiser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        _cohort().write(tmp_path / "c.h5mu")
+    args = ["report", str(tmp_path / "c.h5mu"), "--out", str(tmp_path / "board" / "report.html"), "--kb", str(kb), "-q"]
+    assert main([*args, "--patients", "SIM-0001,nope"]) == 1
+    assert "--patients: nope not a sample" in capsys.readouterr().err and not (tmp_path / "board").exists()
+    assert main([*args, "--patients", "all", "--pseudonymise", "--salt", "pepper"]) == 0, capsys.readouterr().err
+    mp = Pseudonymiser("pepper").map(IDS)
+    board = tmp_path / "board"
+    every = "\n".join(p.read_text(encoding="utf-8") + p.name for p in board.rglob("*") if p.is_file())
+    assert not any(i in every for i in IDS), "a real sample ID leaked into the report folder"
+    cohort = (board / "report.html").read_text(encoding="utf-8")
+    for i in IDS:
+        page = board / "patients" / f"{mp[i]}.html"
+        assert f'href="patients/{page.name}"' in cohort
+        assert 'id="cohort-report" href="../report.html"' in page.read_text(encoding="utf-8")
+        assert page.with_name(f"{mp[i]}.evidence.csv").is_file()
+    assert assert_links_resolve(board) >= 2 * len(IDS) + len(IDS)
