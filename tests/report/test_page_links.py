@@ -149,3 +149,17 @@ def test_report_cli_writes_patient_pages_with_the_cohort_report_pseudonymised(tm
         assert 'id="cohort-report" href="../report.html"' in page.read_text(encoding="utf-8")
         assert page.with_name(f"{mp[i]}.evidence.csv").is_file()
     assert assert_links_resolve(board) >= 2 * len(IDS) + len(IDS)
+
+
+def test_annotate_html_links_its_own_evidence_csv(tmp_path: Path, kb: Path) -> None:
+    from oncoresist.cli import main
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        _cohort().write(tmp_path / "c.h5mu")
+    out = tmp_path / "ann"
+    assert main(["annotate", str(tmp_path / "c.h5mu"), "-p", "SIM-0002", "--kb", str(kb), "--out", str(out), "--html", "-q"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<a class="evidence-file" href="evidence.csv">evidence.csv</a>' in page and "<!--oncoresist-table" not in page
+    assert not list(out.glob("report.*.csv"))  # the folder's own evidence.csv, not a second copy
+    assert assert_links_resolve(out) >= 1
