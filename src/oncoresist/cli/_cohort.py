@@ -171,7 +171,7 @@ def report(
         msg = f"--kb '{kb}' does not exist; build or import a knowledge base first ('oncoresist kb --help') or leave --kb out for the built-in one."
         raise InputError(msg)
     mdata = read_h5mu(cohort)
-    board = _patient_list(patients, list(map(str, mdata.obs_names)), cohort) if patient is None else []
+    board: list[str] = _patient_list(patients, list(map(str, mdata.obs_names)), cohort) if patient is None else []
     if patient is not None and patient not in set(mdata.obs_names):
         from .._core._errors import InputError
 
