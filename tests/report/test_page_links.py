@@ -138,6 +138,7 @@ def test_report_cli_writes_patient_pages_with_the_cohort_report_pseudonymised(tm
     assert main([*args, "--patients", "SIM-0001,nope"]) == 1
     assert "--patients: nope not a sample" in capsys.readouterr().err and not (tmp_path / "board").exists()
     assert main([*args, "--patients", "all", "--pseudonymise", "--salt", "pepper"]) == 0, capsys.readouterr().err
+    assert f"(+ 3 patient page(s) in {tmp_path / 'board' / 'patients'})" in capsys.readouterr().out
     mp = Pseudonymiser("pepper").map(IDS)
     board = tmp_path / "board"
     every = "\n".join(p.read_text(encoding="utf-8") + p.name for p in board.rglob("*") if p.is_file())

@@ -211,7 +211,10 @@ def report(
 
         tables = [t for p in [path, *pages] for t in table_files(p)]  # the CSVs written beside the pages
         path, *pages = finish_pseudonyms(pseudo, key, [path, *pages, *tables], quiet=quiet)[: 1 + len(pages)]
-    typer.echo(f"report: {path}" + (f" (+ {len(pages)} page(s) beside it: drug combinations, patients)" if pages else ""))
+    n_syn = len(pages) - len(board)  # the synergy pages come first, then the patients'
+    more = [f"{n_syn} drug-combination page(s) in {Path(pages[0]).parent}"] if n_syn else []
+    more += [f"{len(board)} patient page(s) in {Path(pages[-1]).parent}"] if board else []
+    typer.echo(f"report: {path}" + (f" (+ {'; '.join(more)})" if more else ""))
 
 
 def _patient_list(spec: str | None, ids: list[str], cohort: Path) -> list[str]:
