@@ -36,3 +36,17 @@ def test_demo_writes_cohort_and_report(tmp_path, capsys):
     assert msi and bool(m.obs.loc[msi[0], "msi_high"]) and "hrd_sum" in m.obs.columns
     page = (out / "report" / "patients" / f"{msi[0]}.html").read_text()
     assert "Genome-wide biomarkers" in page and "msi_score" in page
+    # the pages link both ways and every local link of every page names a written file
+    from urllib.parse import unquote
+
+    from oncoresist.report._sections import local_links
+
+    report = out / "report"
+    assert 'id="cohort-report" href="../index.html"' in (report / "patients" / "SIM-0001.html").read_text()
+    combos = sorted((report / "synergy").glob("*.html"))
+    assert combos and all(f'href="synergy/{p.name}"' in html for p in combos)  # the demo writes the combination pages too
+    assert 'href="../index.html">&larr; cohort report' in combos[0].read_text()
+    assert (report / "patients" / "SIM-0001.evidence.csv").is_file()
+    for page in report.rglob("*.html"):
+        for link in local_links(page.read_text()):
+            assert (page.parent / unquote(link)).is_file(), f"{page.name} links {link}, which does not exist"

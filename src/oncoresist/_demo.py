@@ -66,8 +66,12 @@ def _step_build(ctx: DemoContext) -> None:
     ctx.mdata = build_study(ctx.study, quiet=ctx.quiet)
 
 
+#: Blocks drawn on each combination page of the demo (the most synergistic; the tables list every block).
+_DEMO_SYNERGY_BLOCKS = 2
+
+
 def _step_screen(ctx: DemoContext) -> None:
-    from .report import screen_section
+    from .report import screen_section, synergy_sections
     from .tl import synergy
 
     m = ctx.mdata
@@ -79,6 +83,11 @@ def _step_screen(ctx: DemoContext) -> None:
     ctx.sections.append(
         screen_section(m.uns["curves"]["table"], screen=m.uns["dose_response"], synergy_summary=summary, synergy_wells=wells)
     )
+    # one page per combination in report/synergy/, as `oncoresist report` writes them, linked from the cohort page
+    pages_section, pages = synergy_sections(m, ctx.out / "report" / "index.html", max_blocks=_DEMO_SYNERGY_BLOCKS, n_jobs=ctx.n_jobs)
+    ctx.sections.extend(pages_section)
+    if pages:
+        ctx.outputs["drug-combination pages"] = Path(pages[0]).parent
 
 
 def _step_integrate(ctx: DemoContext) -> None:
@@ -184,7 +193,7 @@ def _step_patients(ctx: DemoContext) -> None:
         interps.update(part)
     interps = {p: interps[p] for p in patients}
     reports = write_patient_reports(ctx.mdata, patients, report_dir / "patients", kb=kb_path, interpretations=interps,
-                                    n_jobs=ctx.n_jobs)
+                                    n_jobs=ctx.n_jobs, cohort_report=report_dir / "index.html")
     ctx.sections.append(patient_reports_section(reports, base=report_dir, interpretations=interps))
     ctx.outputs["patient reports"] = report_dir / "patients"
 

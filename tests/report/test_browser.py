@@ -261,3 +261,50 @@ def test_synergy_page_offline_from_the_cohort_report(browser, tmp_path: Path) ->
     assert not external, external
     assert not errors, errors
     ctx.close()
+
+
+def test_patient_pages_and_cohort_report_link_both_ways_and_folds_print(browser, tmp_path: Path) -> None:
+    """Written together: cohort -> patient page -> "← cohort report"; a folded section hides, print shows it; every link resolves."""
+    import anndata as ad
+    import mudata as md
+
+    from oncoresist.kb import build_kb
+    from oncoresist.report import (
+        interpret_patients,
+        patient_reports_section,
+        write_cohort_report,
+        write_patient_reports,
+    )
+
+    ids = ["P1", "P2"]
+    mut = ad.AnnData(np.ones((2, 1)), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["EGFR"]))
+    mut.uns["variants"] = pd.DataFrame({"sample": ids, "gene": ["EGFR"] * 2, "protein_change": ["p.L858R", "p.T790M"]})
+    m = md.MuData({"mut": mut})
+    kb = build_kb(tmp_path / "kb.duckdb")
+    report = tmp_path / "report" / "index.html"
+    interps = interpret_patients(m, ids, kb=kb)
+    pages = write_patient_reports(m, ids, report.parent / "patients", kb=kb, interpretations=interps, cohort_report=report)
+    write_cohort_report(m, report, extra_sections=[patient_reports_section(pages, base=report.parent, interpretations=interps)])
+    ctx, page, external, errors = _offline_page(browser)
+    page.goto(report.as_uri())
+    page.wait_for_selector("html[data-tables=ready]")
+    page.click("#patients a:text-is('P2')")
+    page.wait_for_selector("html[data-tables=ready]")
+    assert page.url.endswith("patients/P2.html")
+    fold = "#evidence details.fold"
+    shown = f"() => document.querySelector('{fold} table.tbl').checkVisibility()"
+    assert page.evaluate(f"() => document.querySelector('{fold}').open") and page.evaluate(shown)
+    page.click(f"{fold} > summary")  # fold the evidence away: no script needed, the browser does it
+    assert not page.evaluate(f"() => document.querySelector('{fold}').open") and not page.evaluate(shown)
+    page.emulate_media(media="print")
+    assert page.evaluate(shown)  # printed in full, even folded (CSS alone, before any print event)
+    page.emulate_media(media="screen")
+    with page.expect_download() as dl:  # the evidence CSV beside the page is a real file
+        page.evaluate("() => { const a = document.querySelector('a.full-table'); a.setAttribute('download', ''); a.click(); }")
+    assert "therapy" in Path(dl.value.path()).read_text().splitlines()[0]
+    page.click("#cohort-report")
+    page.wait_for_selector("html[data-tables=ready]")
+    assert page.url.endswith("report/index.html") and page.title().startswith("oncoresist cohort report")
+    assert not external, external
+    assert not errors, errors
+    ctx.close()

@@ -76,7 +76,7 @@ def test_render_sections_and_escaping(cohort, kb_file) -> None:
 
 def test_write_is_atomic_and_batch(cohort, kb_file, tmp_path) -> None:
     p = write_patient_report(cohort, "S1", tmp_path / "r" / "S1.html", kb=kb_file)
-    assert p.exists() and [x.name for x in p.parent.iterdir()] == ["S1.html"]
+    assert p.exists() and sorted(x.name for x in p.parent.iterdir()) == ["S1.evidence.csv", "S1.html"]  # no temporary file left
     assert "KRAS G12C" in p.read_text()
     out = write_patient_reports(cohort, ["S0", "S1"], tmp_path / "many", kb=kb_file, therapy={"S0": "erlotinib"})
     assert set(out) == {"S0", "S1"} and all(x.exists() for x in out.values())

@@ -96,7 +96,7 @@ def test_report_cli_pseudonymises_the_cohort_and_patient_pages(tmp_path, capsys)
     assert code == 0, capsys.readouterr().err
     mp = Pseudonymiser("pepper").map(IDS)
     names = sorted(p.name for p in rep.iterdir())
-    assert names == sorted(["report.html", f"{mp['SIM-0001']}.html"])  # no ID in a file name
+    assert names == sorted(["report.html", f"{mp['SIM-0001']}.html", f"{mp['SIM-0001']}.evidence.csv"])  # no ID in a file name
     text = _all_text(rep)
     assert not any(i in text for i in IDS), "a real sample ID leaked into the report folder"
     assert mp["SIM-0001"] in text and f"Patient {mp['SIM-0001']}" in (rep / f"{mp['SIM-0001']}.html").read_text()

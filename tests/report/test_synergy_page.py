@@ -159,3 +159,13 @@ def test_real_synergyfinder_example_one_page_per_pair(shared_data, tmp_path):
     assert page.count("<img") == 4 and "Most synergistic dose region (ZIP): AT-406 " in page
     # 8 x 8 matrices in nM read as uM; every well listed
     assert page.split('data-name="wells_AT-406_Navitoclax"')[1].split("</table>")[0].count("<tr>") == 64
+
+
+def test_pages_drawn_in_forked_workers_are_the_same(scored, tmp_path):
+    """``n_jobs=2`` draws the combination pages in forked processes: the same files, in the same order."""
+    m, _ = scored
+    serial = write_synergy_pages(*cohort_synergy(m), tmp_path / "one", max_blocks=1)
+    forked = write_synergy_pages(*cohort_synergy(m), tmp_path / "two", max_blocks=1, n_jobs=2)
+    assert list(serial) == list(forked) == list(dict.fromkeys(zip(m.uns["synergy"]["summary"]["drug1"], m.uns["synergy"]["summary"]["drug2"])))
+    strip = lambda p: re.sub(r"on \d{4}-\d\d-\d\d \d\d:\d\d", "", p.read_text())  # noqa: E731
+    assert all(strip(serial[k]) == strip(forked[k]) for k in serial)

@@ -47,7 +47,8 @@ def demo(
     segments, matrices, phosphosites, drug screen, clinical sheet, study TOML) to OUT/raw, builds
     the cohort through the readers, runs the analyses (including pathway / kinase activities,
     act_simpathways and act_kinase, and the microenvironment, tme) and writes OUT/cohort.h5mu and
-    OUT/report/index.html.
+    OUT/report/index.html, with the patient pages (patients/) and one page per drug combination
+    (synergy/) beside it, each linking back to it.
 
     Example: oncoresist demo --out demo --n-samples 150 --seed 0
     """
@@ -125,7 +126,10 @@ def report(
     cohort: Path = typer.Argument(..., help="Cohort (.h5mu)."),  # noqa: B008
     out: Path = typer.Option(..., "--out", "-o", help="HTML file to write."),  # noqa: B008
     patient: str = typer.Option(None, "--patient", "-p", help="Write the tumour-board report of this sample instead of the cohort report."),  # noqa: B008
-    kb: Path = typer.Option(None, "--kb", help="Knowledge base (.duckdb) for --patient (default: the built-in KB)."),  # noqa: B008
+    patients: str = typer.Option(None, "--patients", help="With the cohort report, also write these samples' tumour-board pages "
+                                 "(comma-separated IDs, or 'all') into patients/ beside --out (rewritten with it): listed in the report, "
+                                 "each linking back to it."),
+    kb: Path = typer.Option(None, "--kb", help="Knowledge base (.duckdb) for --patient / --patients (default: the built-in KB)."),  # noqa: B008
     tumour_type: str = typer.Option(None, "--tumour-type", help="Tumour type of --patient (default: the cohort's obs, if any)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists (default: refuse)."),
     pseudonymise: bool = typer.Option(False, "--pseudonymise", help=PSEUDONYMISE_HELP),
@@ -142,6 +146,10 @@ def report(
     A cohort with drug-combination scores (uns['synergy'], from 'oncoresist synergy COHORT
     --store-in COHORT_OUT') also gets one page per combination in synergy/ beside the report
     (rewritten with it), linked from its "Drug combinations" section.
+
+    With its patients' pages (patients/ beside it, linked both ways):
+
+        oncoresist report cohort.h5mu --out board/report.html --patients SIM-0001,SIM-0002 --kb kb.duckdb
 
     And one patient's tumour-board report:
 
@@ -163,6 +171,7 @@ def report(
         msg = f"--kb '{kb}' does not exist; build or import a knowledge base first ('oncoresist kb --help') or leave --kb out for the built-in one."
         raise InputError(msg)
     mdata = read_h5mu(cohort)
+    board: list[str] = _patient_list(patients, list(map(str, mdata.obs_names)), cohort) if patient is None else []
     if patient is not None and patient not in set(mdata.obs_names):
         from .._core._errors import InputError
 
@@ -179,6 +188,7 @@ def report(
         out = Path(out).with_name(scrub_text(Path(out).name, pseudo.mapping)[0])  # no real ID in the file name either
         refuse_existing(out, overwrite=overwrite)
         patient = pseudo.mapping[patient] if patient is not None else None
+        board = [pseudo.mapping[p] for p in board]
     if patient is None:
         from ..report import analysis_sections, synergy_sections
 
@@ -187,14 +197,49 @@ def report(
         for line in missing:
             typer.echo(f"note: section {line}", err=True)
         synergy, pages = synergy_sections(mdata, out)  # one page per drug combination, in synergy/ beside --out
+        if board:
+            log(f"writing {len(board)} patient page(s) ...", quiet=quiet)
+            listed, written = _patient_pages(mdata, board, out, kb)
+            sections, pages = [*sections, listed], [*pages, *written]
         path = write_cohort_report(mdata, out, extra_sections=[*synergy, *sections])
     else:
         from ..report import write_patient_report  # type: ignore[attr-defined]
 
         path = write_patient_report(mdata, patient, out, kb=kb, tumour_type=tumour_type)
     if pseudo is not None:
-        path, *pages = finish_pseudonyms(pseudo, key, [path, *pages], quiet=quiet)
-    typer.echo(f"report: {path}" + (f" (+ {len(pages)} drug-combination page(s) in {Path(pages[0]).parent})" if pages else ""))
+        from ..report._sections import table_files
+
+        tables = [t for p in [path, *pages] for t in table_files(p)]  # the CSVs written beside the pages
+        path, *pages = finish_pseudonyms(pseudo, key, [path, *pages, *tables], quiet=quiet)[: 1 + len(pages)]
+    n_syn = len(pages) - len(board)  # the synergy pages come first, then the patients'
+    more = [f"{n_syn} drug-combination page(s) in {Path(pages[0]).parent}"] if n_syn else []
+    more += [f"{len(board)} patient page(s) in {Path(pages[-1]).parent}"] if board else []
+    typer.echo(f"report: {path}" + (f" (+ {'; '.join(more)})" if more else ""))
+
+
+def _patient_list(spec: str | None, ids: list[str], cohort: Path) -> list[str]:
+    """The samples of ``--patients`` (comma-separated, or ``all``), checked against the cohort."""
+    from ._app import split_names
+
+    names = split_names(spec) or []
+    if names == ["all"]:
+        return ids
+    unknown = [n for n in names if n not in set(ids)]
+    if unknown:
+        from .._core._errors import InputError
+
+        msg = f"--patients: {', '.join(unknown[:5])} not a sample of '{cohort}' ({len(ids)} samples, e.g. {', '.join(ids[:5])}); give sample IDs or 'all'."
+        raise InputError(msg)
+    return list(dict.fromkeys(names))
+
+
+def _patient_pages(mdata, board: list[str], out: Path, kb: Path | None) -> tuple:  # noqa: ANN001
+    """Patient pages in patients/ beside the cohort report (each linking back), and the section listing them."""
+    from ..report import interpret_patients, patient_reports_section, write_patient_reports
+
+    interps = interpret_patients(mdata, board, kb=kb)
+    reports = write_patient_reports(mdata, board, Path(out).parent / "patients", kb=kb, interpretations=interps, cohort_report=out)
+    return patient_reports_section(reports, base=Path(out).parent, interpretations=interps), list(reports.values())
 
 
 @app.command()

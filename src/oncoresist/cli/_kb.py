@@ -292,7 +292,7 @@ def annotate(
             res = interpret_alterations(table, tumour_type=tumour_type, kb=kb, therapy=therapy, patient=label)
     res.write(out)
     if html:
-        atomic_write_text(Path(out) / "report.html", render_patient_report(res, mdata=mdata))
+        atomic_write_text(Path(out) / "report.html", render_patient_report(res, mdata=mdata, evidence_file="evidence.csv"))
     if pseudonymise:
         finish_pseudonyms(pseudo, key, [Path(out)], quiet=quiet)
     if not quiet:

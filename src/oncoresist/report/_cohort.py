@@ -10,7 +10,7 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from .._core._utils import PathLike, atomic_write_text
+from .._core._utils import PathLike
 from ._genome import genome_biomarker_section
 from ._sections import (
     TABLES_JS,
@@ -21,6 +21,7 @@ from ._sections import (
     figure_html,
     jinja_env,
     table_html,
+    write_page,
 )
 
 __all__ = ["analysis_sections", "cohort_sections", "render_report", "write_cohort_report"]
@@ -223,7 +224,8 @@ def write_cohort_report(
     Returns
     -------
     pathlib.Path
-        The written file.
+        The written file; a table too long to embed in full is written beside it as
+        ``<name>.<table>.csv`` and linked from the page.
     """
     build = mdata.uns.get("build", {})
     study = build.get("study", "cohort") if isinstance(build, dict) else "cohort"
@@ -234,5 +236,5 @@ def write_cohort_report(
         subtitle=f"{mdata.n_obs} samples; layers: {', '.join(f'{k} ({m.n_obs}x{m.n_vars})' for k, m in mdata.mod.items())}",
     )
     path = Path(path)
-    atomic_write_text(path, html)
+    write_page(path, html)  # tables cut in the page are written in full beside it
     return path

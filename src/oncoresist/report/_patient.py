@@ -18,14 +18,24 @@ import numpy as np
 import pandas as pd
 
 from .._core._docs import doc_params
-from .._core._utils import PathLike, atomic_write_text
+from .._core._utils import PathLike
 from ..get import higher_is as get_higher_is
 from ._activity_section import patient_activity_section
 from ._classify_section import patient_classify_section
 from ._genome import patient_genome_section
 from ._monitor_section import clonal_section, ctdna_section
 from ._predictions import prediction_context, prediction_source_text
-from ._sections import TABLES_JS, TEMPLATES, Section, escape, figure_html, jinja_env, safe_url
+from ._sections import (
+    TABLES_JS,
+    TEMPLATES,
+    Section,
+    escape,
+    figure_html,
+    full_table_link,
+    jinja_env,
+    safe_url,
+    write_page,
+)
 
 __all__ = [
     "interpret_patients",
@@ -156,7 +166,8 @@ def _key_findings(interp: Any) -> list[str]:
     return lines
 
 
-def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None = None, model_scores: Any = None) -> str:
+def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None = None, model_scores: Any = None,
+                          cohort_href: str | None = None, evidence_file: str | None = None) -> str:
     """HTML of the patient report for an :class:`~oncoresist.interpret.Interpretation`.
 
     Parameters
@@ -170,6 +181,13 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
     model_scores
         Cross-validated scores per drug (table drug / pearson / rmse, or a model card) shown
         beside each prediction (default: the cohort's ``uns['prediction_scores']``, if any).
+    cohort_href
+        Link to the cohort report, relative to the page ("← cohort report" at the top), if any.
+    evidence_file
+        An evidence table already written beside the page (e.g. ``evidence.csv`` of
+        ``oncoresist annotate``) that the evidence section links; by default the page carries
+        the whole evidence table and :func:`~oncoresist.report.write_patient_report` writes it
+        beside the page as ``<page>.evidence.csv``.
 
     Returns
     -------
@@ -234,6 +252,8 @@ def render_patient_report(interp: Any, *, mdata: Any = None, title: str | None =
         predictions_source=prediction_source_text(interp.predictions["source"].iloc[0]) if not interp.predictions.empty else "",
         evidence=_evidence_rows(ev, max_ev),
         evidence_more=max(0, len(ev) - max_ev),
+        evidence_link=_evidence_link(ev, evidence_file),
+        cohort_href=cohort_href,
         evidence_summary=f"{len(ev)} evidence item(s) ({n_res} resistance, {len(ev) - n_res} sensitivity), strongest first.",
         not_understood=[r._asdict() for r in interp.not_understood.itertuples(index=False)],
         caveats=interp.notes,
@@ -248,6 +268,17 @@ _TOC = [("summary", "Summary"), ("alterations", "Alterations by layer"), ("alert
         ("options", "Therapy options"), ("resistance-expected", "Resistance expected"), ("targets", "Target priority"), ("screen", "Ex vivo drug screen"),
         ("predictions", "Model predictions"), ("evidence", "Evidence detail"), ("not-understood", "Not understood"),
         ("caveats", "Caveats"), ("kb", "Knowledge base")]  # fmt: skip
+
+
+def _evidence_link(ev: pd.DataFrame, evidence_file: str | None) -> str:
+    """Link to the whole evidence table: a file already written, or one the page writer writes."""
+    from urllib.parse import quote
+
+    if ev.empty:
+        return ""
+    if evidence_file:
+        return f'<a class="evidence-file" href="{html.escape(quote(str(evidence_file)))}">{escape(evidence_file)}</a>'
+    return full_table_link(ev, "evidence")
 
 
 def _evidence_counts(ev: pd.DataFrame) -> dict[str, int]:
@@ -400,6 +431,7 @@ def write_patient_report(
     thresholds: Any = None,
     title: str | None = None,
     model_scores: Any = None,
+    cohort_report: PathLike | None = None,
 ) -> Path:
     """Interpret one patient of a cohort and write the patient report (atomically).
 
@@ -419,11 +451,13 @@ def write_patient_report(
         Page title.
     model_scores
         Cross-validated scores shown beside each prediction (see :func:`render_patient_report`).
+    cohort_report
+        The cohort report written with this page: the page links back to it (relative path).
 
     Returns
     -------
     pathlib.Path
-        The written file.
+        The written file (its whole evidence table is written beside it, ``<name>.evidence.csv``).
 
     Examples
     --------
@@ -441,10 +475,20 @@ def write_patient_report(
         mdata, patient, kb=kb, tumour_type=tumour_type, therapy=therapy, predictions=predictions,
         associations=associations, thresholds=thresholds,
     )  # fmt: skip
-    page = render_patient_report(interp, mdata=mdata, title=title, model_scores=model_scores)
     p = Path(path)
-    atomic_write_text(p, page)
+    page = render_patient_report(interp, mdata=mdata, title=title, model_scores=model_scores, cohort_href=_relative(cohort_report, p.parent))
+    write_page(p, page)
     return p
+
+
+def _relative(target: PathLike | None, folder: PathLike) -> str | None:
+    """``target`` relative to ``folder`` as a URL path (``/`` separators), or None."""
+    import os
+    from urllib.parse import quote
+
+    if target is None:
+        return None
+    return quote(os.path.relpath(Path(target).absolute(), Path(folder).absolute()).replace(os.sep, "/"))
 
 
 #: ``mdata`` / ``patients`` and the shared ``kb`` / ``therapy`` / ``predictions`` parameters of
@@ -474,6 +518,7 @@ def write_patient_reports(
     predictions: Any = None,
     interpretations: Mapping[str, Any] | None = None,
     n_jobs: int | None = 1,
+    cohort_report: PathLike | None = None,
 ) -> dict[str, Path]:
     """Write one report per patient into ``out_dir`` (``<patient>.html``), sharing one KB.
 
@@ -490,11 +535,14 @@ def write_patient_reports(
     n_jobs
         Pages rendered at once, in processes forked from this one (:func:`oncoresist.parallel.fork_map`;
         ``None`` or ``0`` = every CPU). Default 1: here, one after the other.
+    cohort_report
+        The cohort report written with the pages (e.g. ``out_dir/../index.html``): every page
+        links back to it ("← cohort report", a relative link that works from the files).
 
     Returns
     -------
     dict
-        Patient -> written path.
+        Patient -> written path (each page's whole evidence table beside it, ``<name>.evidence.csv``).
 
     Examples
     --------
@@ -513,9 +561,11 @@ def write_patient_reports(
         done.update(interpret_patients(mdata, todo, kb=kb, therapy=therapy, predictions=predictions))
     from ..parallel import fork_map
 
+    back = _relative(cohort_report, out_dir)
+
     def write(p: str) -> Path:
         path = Path(out_dir) / names[str(p)]
-        atomic_write_text(path, render_patient_report(done[p], mdata=mdata))
+        write_page(path, render_patient_report(done[p], mdata=mdata, cohort_href=back))
         return path
 
     return dict(zip(patients, fork_map(write, patients, n_jobs=n_jobs)))

@@ -19,9 +19,9 @@ import pandas as pd
 
 from .._core._docs import doc_params
 from .._core._errors import InputError
-from .._core._utils import PathLike, atomic_write_text
+from .._core._utils import PathLike
 from ..pl._synergy import _DOC_EXAMPLE
-from ._sections import Section, cards_html, escape, figure_html, table_html
+from ._sections import Section, cards_html, escape, figure_html, table_html, write_page
 from ._synergy_data import _check_tables, _dose_text, cohort_synergy
 
 __all__ = ["cohort_synergy", "render_synergy_page", "synergy_pages_section", "synergy_sections", "write_synergy_pages"]
@@ -212,6 +212,7 @@ def write_synergy_pages(
     cohort_report: PathLike | None = None,
     method: str = "zip",
     max_blocks: int = 6,
+    n_jobs: int | None = 1,
 ) -> dict[tuple[str, str], Path]:
     """Write one page per drug combination into ``out_dir`` atomically.
 
@@ -225,25 +226,30 @@ def write_synergy_pages(
         The cohort report the pages link back to.
     method, max_blocks
         As for :func:`render_synergy_page`.
+    n_jobs
+        Pages drawn at once, in processes forked from this one (:func:`oncoresist.parallel.fork_map`;
+        ``None`` or ``0`` = every CPU). Default 1: here, one after the other.
 
     Returns
     -------
     dict
         ``(drug1, drug2)`` -> written page. File names come from the drug names (never a sample ID).
     """
+    from ..parallel import fork_map
     from ._patient import patient_file_names
 
     _check_tables(summary, wells)
     combos = _combinations(summary)
     names = patient_file_names([f"{a}_x_{b}" for a, b in combos])
     out_dir = Path(out_dir)
-    pages: dict[tuple[str, str], Path] = {}
-    for a, b in combos:
-        path = out_dir / names[f"{a}_x_{b}"]
-        href = os.path.relpath(Path(cohort_report), out_dir).replace(os.sep, "/") if cohort_report is not None else None
-        atomic_write_text(path, render_synergy_page(summary, wells, drug1=a, drug2=b, method=method, max_blocks=max_blocks, cohort_href=href))
-        pages[(a, b)] = path
-    return pages
+    href = os.path.relpath(Path(cohort_report), out_dir).replace(os.sep, "/") if cohort_report is not None else None
+
+    def write(pair: tuple[str, str]) -> Path:
+        path = out_dir / names[f"{pair[0]}_x_{pair[1]}"]
+        write_page(path, render_synergy_page(summary, wells, drug1=pair[0], drug2=pair[1], method=method, max_blocks=max_blocks, cohort_href=href))
+        return path
+
+    return dict(zip(combos, fork_map(write, combos, n_jobs=n_jobs), strict=True))
 
 
 def synergy_pages_section(pages: Mapping[tuple[str, str], PathLike], summary: pd.DataFrame, *, base: PathLike, method: str = "zip") -> Section:
@@ -280,7 +286,7 @@ def synergy_pages_section(pages: Mapping[tuple[str, str], PathLike], summary: pd
 
 
 def synergy_sections(
-    mdata: Any, report: PathLike, *, method: str = "zip", max_blocks: int = 6, out_dir: PathLike | None = None
+    mdata: Any, report: PathLike, *, method: str = "zip", max_blocks: int = 6, out_dir: PathLike | None = None, n_jobs: int | None = 1
 ) -> tuple[list[Section], list[Path]]:
     """Write a cohort's combination pages next to its report and the section that links them.
 
@@ -294,6 +300,8 @@ def synergy_sections(
         As for :func:`render_synergy_page`.
     out_dir
         Folder of the pages (default: ``synergy/`` beside the report).
+    n_jobs
+        Pages drawn at once (see :func:`write_synergy_pages`).
 
     Returns
     -------
@@ -305,6 +313,6 @@ def synergy_sections(
         return [], []
     report = Path(report)
     pages = write_synergy_pages(*res, out_dir if out_dir is not None else report.parent / "synergy",
-                                cohort_report=report, method=method, max_blocks=max_blocks)  # fmt: skip
+                                cohort_report=report, method=method, max_blocks=max_blocks, n_jobs=n_jobs)  # fmt: skip
     return [synergy_pages_section(pages, res[0], base=report.parent, method=method)], list(pages.values())
 
