@@ -8,6 +8,7 @@ Library code calls :func:`parallel_map` and never picks a backend itself.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -88,7 +89,7 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], *, n_jobs: int | None =
 
     ``func`` (any callable, a closure over a :class:`mudata.MuData` included) runs in worker
     processes *forked* from this one, so they inherit its memory copy-on-write instead of
-    receiving it pickled. Where ``fork`` is not available (Windows, macOS spawn default) or with
+    receiving it pickled. Off Linux (fork is absent on Windows and unsafe on macOS) or with
     ``n_jobs=1`` the items run here, one after the other. Results must be picklable; warnings
     raised in a worker are raised again here.
 
@@ -117,13 +118,15 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], *, n_jobs: int | None =
 
     items = list(items)
     n = min(len(items), default_n_jobs() if not n_jobs or n_jobs < 0 else int(n_jobs))
-    if n <= 1 or "fork" not in mp.get_all_start_methods():
-        return [func(it) for it in items]
+    if n <= 1 or not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
+        return [func(it) for it in items]  # fork is unsafe on macOS (system frameworks) and absent on Windows
     global _FORK_FUNC
     _FORK_FUNC = func
     try:
-        with mp.get_context("fork").Pool(n) as pool:
-            out = pool.map(_forked_call, items, chunksize=1)
+        with warnings.catch_warnings():  # Python >= 3.12 warns on forking a process with threads (joblib's)
+            warnings.filterwarnings("ignore", message=r".*fork\(\).*", category=DeprecationWarning)
+            with mp.get_context("fork").Pool(n) as pool:
+                out = pool.map(_forked_call, items, chunksize=1)
     finally:
         _FORK_FUNC = None
     for _, caught in out:
