@@ -137,7 +137,7 @@ def add_sequence_context(variants: pd.DataFrame, fasta: PathLike, *, flank: int 
     snv = _single_base(variants["ref"].astype(str).to_numpy()) & _single_base(variants["alt"].astype(str).to_numpy())
     ctx = np.full(len(variants), "", dtype=object)
     chroms = variants["chrom"].astype(str).to_numpy()
-    pos = pd.to_numeric(variants["start"], errors="coerce").to_numpy()
+    pos = pd.to_numeric(variants["start"], errors="coerce").astype(float).to_numpy()
     for chrom in pd.unique(chroms[snv]):
         rows = np.flatnonzero(snv & (chroms == chrom) & np.isfinite(pos))
         if ref.name_of(chrom) is not None and len(rows):
