@@ -572,13 +572,11 @@ class LayerPreprocessor(AllowNaNMixin, TransformerMixin, BaseEstimator):
 
     def _align(self, X: Any) -> np.ndarray:
         """Values of ``X`` in the fitted column order (see :func:`align_features`)."""
-        if isinstance(X, pd.DataFrame):
-            # a set, not np.setdiff1d: on object arrays that compares every pair (seconds per call)
-            missing = set(self.feature_names_in_[self.kept_]) - set(column_names(X))
-            if len(missing) == self.kept_.sum():
-                msg = (
-                    f"the table shares none of the {int(self.kept_.sum())} features the model uses "
-                    f"(e.g. {', '.join(self.feature_names_out_[:3])}); check layer names and feature IDs."
-                )
-                raise InputError(msg)
+        # sets, not np.setdiff1d: on object arrays that compares every pair (seconds per call)
+        if isinstance(X, pd.DataFrame) and set(column_names(X)).isdisjoint(self.feature_names_in_[self.kept_]):
+            msg = (
+                f"the table shares none of the {int(self.kept_.sum())} features the model uses "
+                f"(e.g. {', '.join(self.feature_names_out_[:3])}); check layer names and feature IDs."
+            )
+            raise InputError(msg)
         return align_features(self, X, missing=self.missing).to_numpy(dtype=float)
